@@ -1,0 +1,116 @@
+"""GridReach: organising anti-fraud publicity street by street."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, g, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS, DEFAULT_SECRET_KEY, Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the application from small register_* steps."""
+    if config_class is None:
+        config_class = CONFIGS.get(os.environ.get("GRIDREACH_ENV", "development"), Config)
+    app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/static",
+                instance_path=str(ROOT / "instance"))
+    app.config.from_object(config_class)
+    check_config(app)
+    if app.config.get("PROXY_FIX"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    register_extensions(app)
+    register_transactions(app)
+    register_blueprints(app)
+    register_cli(app)
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def check_config(app: Flask) -> None:
+    """Refuse unsafe production settings; make sure the SQLite folder exists."""
+    if not app.debug and not app.testing and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY \
+            and os.environ.get("GRIDREACH_ENV") == "production":
+        raise RuntimeError("SECRET_KEY must be set in production")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL, a busy timeout and foreign keys, so two workers writing at once wait instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every table on the metadata)
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.i18n import select_locale, select_timezone
+    from app.models.base import render_migration_item
+    from app.services.sessions import load_user, load_user_from_request
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True, render_item=render_migration_item)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.user_loader(load_user)
+    login_manager.request_loader(load_user_from_request)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories=str(ROOT / "app" / "translations"))
+
+
+def register_transactions(app: Flask) -> None:
+    """One transaction per request: commit when the answer is a success, roll back otherwise."""
+    from app.extensions import db
+
+    @app.after_request
+    def commit_or_rollback(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.blueprints.api import register_api
+    from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    register_api(app)
+
+    @app.context_processor
+    def inject_globals():
+        from app.i18n import current_locale_code
+
+        return {"lang": current_locale_code()}
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register_commands
+
+    register_commands(app)
+
+
+logging.getLogger("gridreach").addHandler(logging.NullHandler())
+__all__ = ["create_app", "g", "request"]

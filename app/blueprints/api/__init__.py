@@ -1,0 +1,56 @@
+"""The JSON API under /api/v1 (flask-smorest), one module per resource."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Flask, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.errors import Unauthorized
+from app.extensions import api, csrf
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+PREFIX = "/api/v1"
+# One module per resource, each with `blp` and `URL`.
+RESOURCES = (
+    "auth",
+    "areas",
+    "users",
+    "sites",
+)
+
+
+def uses_bearer() -> bool:
+    """True when the request authenticates with an Authorization: Bearer header."""
+    auth = request.headers.get("Authorization", "")
+    return auth[:7].lower() == "bearer "
+
+
+def require_login() -> None:
+    """Every API call but the token call needs a user; cookie calls that write need CSRF."""
+    if request.method == "OPTIONS":
+        return
+    if not current_user.is_authenticated:
+        raise Unauthorized("a valid token or session is required")
+    if not uses_bearer() and request.method not in SAFE_METHODS:
+        csrf.protect()
+
+
+def protected_blueprint(name: str, import_name: str, description: str) -> Blueprint:
+    """A smorest Blueprint whose every call requires a logged-in caller."""
+    blp = Blueprint(name, import_name, description=description)
+    blp.before_request(require_login)
+    return blp
+
+
+def register_api(app: Flask) -> None:
+    """Bind flask-smorest and register every resource under /api/v1."""
+    api.init_app(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    for name in RESOURCES:
+        module = import_module(f"app.blueprints.api.{name}")
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp, url_prefix=PREFIX + module.URL)

@@ -1,0 +1,43 @@
+"""Areas: streets, communities, grids."""
+
+from flask.views import MethodView
+from flask_login import current_user
+
+from app.blueprints.api import protected_blueprint
+from app.schemas.area import AreaQuerySchema, AreaSchema
+from app.schemas.common import list_schema, paginate
+from app.services import areas as area_service
+
+URL = "/areas"
+blp = protected_blueprint("api_areas", __name__, "Streets, communities and grids")
+
+
+@blp.route("")
+class Areas(MethodView):
+    @blp.arguments(AreaQuerySchema, location="query")
+    @blp.response(200, list_schema(AreaSchema))
+    def get(self, args):
+        """Areas in the caller's scope."""
+        return paginate(area_service.list_areas(current_user, args.get("parent_id"), args.get("level")), args)
+
+    @blp.arguments(AreaSchema)
+    @blp.response(201, AreaSchema)
+    def post(self, data):
+        """Add a street, community or grid."""
+        return area_service.create_area(current_user, data)
+
+
+@blp.route("/<int:area_id>")
+class AreaById(MethodView):
+    @blp.response(200, AreaSchema)
+    def get(self, area_id):
+        """One area."""
+        return area_service.get_area(current_user, area_id)
+
+    @blp.arguments(AreaSchema(partial=True))
+    @blp.response(200, AreaSchema)
+    def patch(self, data, area_id):
+        """Change an area."""
+        area = area_service.get_area(current_user, area_id)
+        return area_service.update_area(current_user, area, data)
+

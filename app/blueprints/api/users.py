@@ -1,0 +1,43 @@
+"""Users within the caller's area."""
+
+from flask.views import MethodView
+from flask_login import current_user
+
+from app.blueprints.api import protected_blueprint
+from app.schemas.common import list_schema, paginate
+from app.schemas.user import UserQuerySchema, UserSchema
+from app.services import users as user_service
+
+URL = "/users"
+blp = protected_blueprint("api_users", __name__, "People who log in")
+
+
+@blp.route("")
+class Users(MethodView):
+    @blp.arguments(UserQuerySchema, location="query")
+    @blp.response(200, list_schema(UserSchema))
+    def get(self, args):
+        """Users in the caller's scope."""
+        query = user_service.list_users(current_user, args.get("role"), args.get("force"), args.get("area_id"))
+        return paginate(query, args)
+
+    @blp.arguments(UserSchema)
+    @blp.response(201, UserSchema)
+    def post(self, data):
+        """Add a user."""
+        return user_service.create_user(current_user, data)
+
+
+@blp.route("/<int:user_id>")
+class UserById(MethodView):
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """One user."""
+        return user_service.get_user(current_user, user_id)
+
+    @blp.arguments(UserSchema(partial=True))
+    @blp.response(200, UserSchema)
+    def patch(self, data, user_id):
+        """Change a user."""
+        user = user_service.get_user(current_user, user_id)
+        return user_service.update_user(current_user, user, data)

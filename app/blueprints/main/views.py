@@ -1,0 +1,46 @@
+"""Health, readiness, home and language."""
+
+from flask import jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from app.blueprints.main import bp
+from app.extensions import db
+from app.i18n import LANG_COOKIE
+from app.services.home import home_for
+
+
+@bp.get("/healthz")
+def healthz():
+    """Alive; touches no database."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready when the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any driver error means "not ready"
+        db.session.rollback()
+        return jsonify(status="unavailable", database="down"), 503
+    return jsonify(status="ok", database="up")
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Each role's start page."""
+    return render_template(f"main/home_{current_user.role}.html", **home_for(current_user))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """Switch between zh and en; remembered in a cookie."""
+    target = request.args.get("next") or url_for("main.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.home")
+    response = make_response(redirect(target))
+    if code in ("zh", "en"):
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response

@@ -1,0 +1,72 @@
+"""Command-line tools: flask --app app create-user | seed-demo | demo-logins."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models import FORCES, ROLES
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the project's commands to `flask`."""
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(demo_logins_command)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--password", required=True, help="At least 8 characters, not a common one.")
+@click.option("--area", "area_id", type=int, default=None, help="The area the user is confined to.")
+@click.option("--force", type=click.Choice(FORCES), default=None)
+@click.option("--display-name", default=None)
+def create_user_command(username, role, password, area_id, force, display_name):
+    """Create a user (the first admin, for example)."""
+    from app.services.users import build_user
+
+    try:
+        user = build_user({"username": username, "password": password, "role": role,
+                           "area_id": area_id, "force": force, "display_name": display_name})
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        details = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.errors.items())
+        raise click.ClickException(f"{error.message}" + (f" ({details})" if details else "")) from None
+    click.echo(f"created user {user.username} (id {user.id}, role {user.role})")
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Fill an empty database with a demo district; does nothing when data exists."""
+    from app.services.demo import DEMO_PASSWORD, seed_demo
+
+    created = seed_demo()
+    db.session.commit()
+    if created:
+        click.echo("demo district created: " + ", ".join(f"{k} {v}" for k, v in created.items()))
+    else:
+        click.echo("database not empty: demo not seeded")
+    _print_logins(DEMO_PASSWORD)
+
+
+@click.command("demo-logins")
+def demo_logins_command():
+    """Print the demo logins."""
+    from app.services.demo import DEMO_PASSWORD
+
+    _print_logins(DEMO_PASSWORD)
+
+
+def _print_logins(password: str) -> None:
+    from app.services.demo import demo_logins
+
+    logins = demo_logins()
+    if not logins:
+        return
+    click.echo(f"demo logins (password for all: {password}):")
+    for username, role, area in logins:
+        click.echo(f"  {username:<14} {role:<12} {area}")

@@ -1,0 +1,30 @@
+"""Which language and time zone a page is shown in: zh unless the person chose English."""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """An explicit ?lang=, then the cookie, then the user's setting, then zh."""
+    languages = current_app.config["LANGUAGES"]
+    if has_request_context():
+        for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+            if candidate in languages:
+                return candidate
+        if current_user and getattr(current_user, "locale", None) in languages:
+            return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def current_locale_code() -> str:
+    locale = get_locale()
+    return locale.language if locale else "zh"

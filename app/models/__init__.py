@@ -1,0 +1,19 @@
+"""All models, imported so that metadata (and Alembic) sees every table."""
+
+from app.models.area import LEVELS, Area
+from app.models.audit import AuditEvent
+from app.models.case import FRAUD_TYPES, FraudCase
+from app.models.checkin import CHECKIN_STATUSES, CheckIn
+from app.models.household import HOUSEHOLD_TAGS, Household
+from app.models.site import SITE_KINDS, Site
+from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
+from app.models.user import FORCES, ROLES, ApiToken, User
+from app.models.visit import VISIT_OUTCOMES, Visit
+from app.models.warning import WARNING_LEVELS, WARNING_RESULTS, RiskWarning
+
+__all__ = [
+    "CHECKIN_STATUSES", "FORCES", "FRAUD_TYPES", "HOUSEHOLD_TAGS", "LEVELS", "ROLES",
+    "SITE_KINDS", "TASK_KINDS", "TASK_STATUSES", "VISIT_OUTCOMES", "WARNING_LEVELS",
+    "WARNING_RESULTS", "ApiToken", "Area", "AuditEvent", "CheckIn", "Campaign", "FraudCase",
+    "Household", "RiskWarning", "Site", "Task", "User", "Visit",
+]

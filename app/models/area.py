@@ -1,0 +1,49 @@
+"""The area tree: street → community → grid."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+
+LEVELS = ("street", "community", "grid")
+PARENT_LEVEL = {"street": None, "community": "street", "grid": "community"}
+
+
+class Area(db.Model):
+    """A street, community or grid; `path` ("/3/17/42/") makes subtree queries one indexed LIKE."""
+
+    __tablename__ = "areas"
+    __table_args__ = (
+        UniqueConstraint("parent_id", "name"),
+        CheckConstraint("level IN ('street', 'community', 'grid')", name="level"),
+        Index("ix_areas_path", "path"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    path: Mapped[str] = mapped_column(String(255), default="")
+    household_count: Mapped[int | None]
+    population: Mapped[int | None]
+    center_lat: Mapped[float | None]
+    center_lng: Mapped[float | None]
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[Area | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Area]] = relationship(back_populates="parent", order_by="Area.name")
+
+    def is_within(self, other: Area) -> bool:
+        """True when this area is `other` or lies under it."""
+        return self.path.startswith(other.path)
+
+    def __repr__(self) -> str:
+        return f"<Area {self.id} {self.level} {self.name}>"

@@ -1,0 +1,40 @@
+"""Fraud cases (发案) per community, the input of red/yellow cards and back-checks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.area import Area
+from app.models.base import UTCDateTime, utcnow
+from app.models.household import Household
+
+FRAUD_TYPES = (
+    "loan_investment", "order_brushing", "fake_customer_service", "pig_butchering",
+    "shopping", "impersonating_police", "other",
+)
+AGE_BANDS = ("under_18", "18_30", "31_45", "46_60", "over_60")
+
+
+class FraudCase(db.Model):
+    """A reported case with its loss."""
+
+    __tablename__ = "fraud_cases"
+    __table_args__ = (Index("ix_fraud_cases_area_occurred", "area_id", "occurred_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    occurred_on: Mapped[date]
+    fraud_type: Mapped[str] = mapped_column(String(32))
+    loss_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    victim_age_band: Mapped[str | None] = mapped_column(String(16))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    area: Mapped[Area] = relationship()
+    household: Mapped[Household | None] = relationship()

@@ -1,0 +1,52 @@
+"""Check-ins at publicity sites, proven by a scanned code and a GPS fix."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+from app.models.site import Site
+from app.models.task import Task
+from app.models.user import User
+
+CHECKIN_STATUSES = ("accepted", "rejected", "flagged")
+
+
+class CheckIn(db.Model):
+    """One check-in; `client_id` (made on the phone) makes retries exactly-once."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        # Coverage asks "any check-in at this site in the period": site first, then time.
+        Index("ix_checkins_site_captured", "site_id", "captured_at"),
+        Index("ix_checkins_user_captured", "user_id", "captured_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), index=True)
+    lat: Mapped[float]
+    lng: Mapped[float]
+    accuracy_m: Mapped[float | None]
+    distance_m: Mapped[float]
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str | None] = mapped_column(String(64))
+    people_reached: Mapped[int | None]
+    materials_count: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    site: Mapped[Site] = relationship()
+    task: Mapped[Task | None] = relationship()
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])

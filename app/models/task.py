@@ -1,0 +1,84 @@
+"""Campaigns fan out into one task per grid; tasks are assigned to people."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.area import Area
+from app.models.base import UTCDateTime, utcnow
+from app.models.site import Site
+from app.models.user import User
+
+TASK_KINDS = (
+    "door_to_door", "site_check", "poster", "banner", "screen", "lecture", "stall",
+    "rider_drop", "app_promotion", "other",
+)
+TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
+
+task_assignees = Table(
+    "task_assignees",
+    db.metadata,
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+task_sites = Table(
+    "task_sites",
+    db.metadata,
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Campaign(db.Model):
+    """A round of publicity over an area and a period; may repeat every month."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(24))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    repeat_monthly: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A monthly repeat points at the campaign it was rolled from.
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    area: Mapped[Area] = relationship()
+    tasks: Mapped[list[Task]] = relationship(back_populates="campaign", order_by="Task.id")
+
+
+class Task(db.Model):
+    """Work for one grid; progress is counted from evidence, never typed in."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (UniqueConstraint("campaign_id", "area_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(24))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    target_count: Mapped[int] = mapped_column(default=1)
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reported_count: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    campaign: Mapped[Campaign | None] = relationship(back_populates="tasks")
+    area: Mapped[Area] = relationship()
+    assignees: Mapped[list[User]] = relationship(secondary=task_assignees, order_by="User.id")
+    sites: Mapped[list[Site]] = relationship(secondary=task_sites, order_by="Site.id")

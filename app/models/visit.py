@@ -1,0 +1,45 @@
+"""Door-to-door visits (入户) to households."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+from app.models.household import Household
+from app.models.task import Task
+from app.models.user import User
+
+VISIT_OUTCOMES = ("reached", "not_home", "refused")
+
+
+class Visit(db.Model):
+    """One visit; `client_id` makes retries exactly-once, `flag_reason` marks far-away fixes."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        Index("ix_visits_household_captured", "household_id", "captured_at"),
+        Index("ix_visits_user_captured", "user_id", "captured_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    lat: Mapped[float | None]
+    lng: Mapped[float | None]
+    accuracy_m: Mapped[float | None]
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    app_installed: Mapped[bool] = mapped_column(Boolean, default=False)
+    materials_count: Mapped[int | None]
+    flag_reason: Mapped[str | None] = mapped_column(String(64))
+
+    household: Mapped[Household] = relationship()
+    user: Mapped[User] = relationship()
+    task: Mapped[Task | None] = relationship()

@@ -1,0 +1,1 @@
+"""marshmallow schemas per resource; input and output apart where they differ."""

@@ -1,0 +1,30 @@
+"""Site input and output; output coordinates are WGS-84."""
+
+from marshmallow import Schema, fields, validate
+
+from app.geo import COORD_SYSTEMS
+from app.models import SITE_KINDS
+from app.schemas.common import Latitude, Longitude, PageArgs, name_field
+
+
+class SiteSchema(Schema):
+    id = fields.Int(dump_only=True)
+    name = name_field(required=True)
+    kind = fields.Str(required=True, validate=validate.OneOf(SITE_KINDS))
+    area_id = fields.Int(required=True)
+    lat = Latitude(required=True)
+    lng = Longitude(required=True)
+    coord_system = fields.Str(load_only=True, load_default="wgs84", validate=validate.OneOf(COORD_SYSTEMS))
+    radius_m = fields.Int(load_default=100, validate=validate.Range(min=10, max=5000))
+    address = fields.Str(validate=validate.Length(max=255))
+    active = fields.Bool()
+    visits_per_month = fields.Int(validate=validate.Range(min=0, max=100))
+    qr_version = fields.Int(dump_only=True)
+    area_name = fields.Function(lambda s: s.area.name, dump_only=True)
+
+
+
+class SiteQuerySchema(PageArgs):
+    area_id = fields.Int()
+    kind = fields.Str(validate=validate.OneOf(SITE_KINDS))
+    active = fields.Bool()

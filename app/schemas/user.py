@@ -1,0 +1,42 @@
+"""User input and output; never the password or its hash."""
+
+from marshmallow import Schema, fields, validate
+
+from app.models import FORCES, ROLES
+from app.schemas.common import PageArgs, name_field
+
+USERNAME = validate.Regexp(r"^[A-Za-z0-9_.\-]{3,64}$", error="3-64 letters, digits, _ . -")
+PHONE = validate.Regexp(r"^\+?[0-9\-]{5,20}$", error="digits only")
+
+
+class UserSchema(Schema):
+    id = fields.Int(dump_only=True)
+    username = fields.Str(required=True, validate=USERNAME)
+    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=256))
+    display_name = name_field(max=80)
+    role = fields.Str(required=True, validate=validate.OneOf(ROLES))
+    force = fields.Str(allow_none=True, validate=validate.OneOf(FORCES))
+    area_id = fields.Int(allow_none=True)
+    grid_ids = fields.List(fields.Int(), load_only=True)
+    grids = fields.Function(lambda u: [g.id for g in u.grids], dump_only=True)
+    phone = fields.Str(allow_none=True, validate=PHONE)
+    active = fields.Bool()
+    created_at = fields.DateTime(dump_only=True)
+
+
+
+class UserQuerySchema(PageArgs):
+    role = fields.Str(validate=validate.OneOf(ROLES))
+    force = fields.Str(validate=validate.OneOf(FORCES))
+    area_id = fields.Int()
+
+
+class TokenRequestSchema(Schema):
+    username = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.Str(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenSchema(Schema):
+    token = fields.Str()
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserSchema)

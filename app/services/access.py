@@ -1,0 +1,106 @@
+"""Who may see and do what: role checks and area scope, used by views and services alike."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask_login import current_user
+from sqlalchemy import ColumnElement, and_, select
+
+from app.errors import Forbidden, NotFound
+from app.extensions import db
+from app.models import Area, User
+
+MANAGERS = ("admin", "coordinator")
+READERS = ("admin", "leader", "coordinator")
+
+
+def subtree_clause(path_column, path: str) -> ColumnElement[bool]:
+    """Rows whose path lies under `path`, as an index-friendly range ('/3/' ≤ p < '/30')."""
+    upper = path[:-1] + chr(ord(path[-1]) + 1)
+    return and_(path_column >= path, path_column < upper)
+
+
+def scope_area(user: User) -> Area | None:
+    """The area a user is confined to; None means the whole district."""
+    if user.area_id is None:
+        return None
+    return db.session.get(Area, user.area_id)
+
+
+def area_ids_in_scope(user: User):
+    """A subquery of area ids the user may see, or None when unrestricted."""
+    scope = scope_area(user)
+    if scope is None:
+        return None
+    return select(Area.id).where(subtree_clause(Area.path, scope.path)).scalar_subquery()
+
+
+def filter_by_scope(query, user: User, area_column):
+    """Confine a select() to the user's area subtree through `area_column`."""
+    ids = area_ids_in_scope(user)
+    return query if ids is None else query.where(area_column.in_(ids))
+
+
+def within_scope(user: User, area: Area | None) -> bool:
+    """True when `area` lies inside the user's subtree."""
+    scope = scope_area(user)
+    return scope is None or (area is not None and area.is_within(scope))
+
+
+def visible_or_404(user: User, obj, area: Area | None, what: str):
+    """Return `obj` if the user may see it; otherwise pretend it does not exist."""
+    if obj is None or not within_scope(user, area):
+        raise NotFound(f"{what} not found")
+    return obj
+
+
+def require_area_in_scope(user: User, area_id: int | None, field: str = "area_id") -> Area:
+    """Load an area named in input, refusing one outside the user's subtree."""
+    area = db.session.get(Area, area_id) if area_id is not None else None
+    if area is None:
+        raise NotFound(f"{field} not found", {field: "no such area"})
+    if not within_scope(user, area):
+        raise Forbidden(f"{field} is outside your area", {field: "outside your area"})
+    return area
+
+
+def require_role(*roles: str):
+    """View decorator: the current user must hold one of `roles`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from app.errors import Unauthorized
+
+                raise Unauthorized("authentication required")
+            if current_user.role not in roles:
+                raise Forbidden("your role may not do this")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def ensure_role(user: User, *roles: str) -> None:
+    """Service-side role check."""
+    if user.role not in roles:
+        raise Forbidden("your role may not do this")
+
+
+def can_manage_area(user: User, area: Area) -> bool:
+    return user.role in MANAGERS and within_scope(user, area)
+
+
+def can_manage_user(user: User, other: User) -> bool:
+    if user.role == "admin":
+        return True
+    if user.role != "coordinator" or other.role in ("admin", "leader"):
+        return False
+    return other.area is not None and within_scope(user, other.area)
+
+
+def can_manage_site(user: User, site) -> bool:
+    return user.role in MANAGERS and within_scope(user, site.area)

@@ -1,0 +1,134 @@
+"""The area tree: creating, moving and listing streets, communities and grids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, func, literal, select, update
+
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from app.models import Area, User
+from app.models.area import PARENT_LEVEL
+from app.services.access import (
+    MANAGERS,
+    ensure_role,
+    filter_by_scope,
+    require_area_in_scope,
+    subtree_clause,
+    visible_or_404,
+    within_scope,
+)
+from app.services.audit import record_event
+
+TOTAL_FIELDS = ("household_count", "population")
+
+
+def get_area(actor: User, area_id: int) -> Area:
+    """An area the actor may see."""
+    area = db.session.get(Area, area_id)
+    return visible_or_404(actor, area, area, "area")
+
+
+def list_areas(actor: User, parent_id: int | None = None, level: str | None = None):
+    """A select() of the areas the actor may see, ordered by path."""
+    query = filter_by_scope(select(Area), actor, Area.id)
+    if parent_id is not None:
+        query = query.where(Area.parent_id == parent_id)
+    if level is not None:
+        query = query.where(Area.level == level)
+    return query.order_by(Area.path)
+
+
+def _check_parent(actor: User, level: str, parent_id: int | None) -> Area | None:
+    wanted = PARENT_LEVEL[level]
+    if wanted is None:
+        if parent_id is not None:
+            raise Invalid("a street has no parent", {"parent_id": "must be empty for a street"})
+        if actor.area_id is not None:
+            raise Invalid("only district-wide users create streets", {"level": "outside your area"})
+        return None
+    if parent_id is None:
+        raise Invalid("parent_id is required", {"parent_id": f"a {level} needs a {wanted} parent"})
+    parent = require_area_in_scope(actor, parent_id, "parent_id")
+    if parent.level != wanted:
+        raise Invalid("wrong parent level", {"parent_id": f"a {level}'s parent must be a {wanted}"})
+    return parent
+
+
+def _check_unique(parent_id: int | None, name: str, code: str | None, exclude: int | None) -> None:
+    same_name = select(Area.id).where(Area.parent_id.is_(parent_id) if parent_id is None
+                                      else Area.parent_id == parent_id, Area.name == name)
+    if exclude is not None:
+        same_name = same_name.where(Area.id != exclude)
+    if db.session.scalar(same_name) is not None:
+        raise Conflict("name already used here", {"name": "already used under this parent"})
+    if code:
+        same_code = select(Area.id).where(Area.code == code, Area.id != (exclude or 0))
+        if db.session.scalar(same_code) is not None:
+            raise Conflict("code already used", {"code": "already used by another area"})
+
+
+def create_area(actor: User, data: dict[str, Any]) -> Area:
+    """Add an area under a parent the actor manages."""
+    ensure_role(actor, *MANAGERS)
+    parent = _check_parent(actor, data["level"], data.get("parent_id"))
+    _check_unique(data.get("parent_id"), data["name"], data.get("code"), None)
+    area = Area(**data)
+    db.session.add(area)
+    db.session.flush()
+    area.path = f"{parent.path if parent else '/'}{area.id}/"
+    refresh_totals(parent)
+    record_event(actor, "area.create", area, name=area.name, level=area.level)
+    return area
+
+
+def update_area(actor: User, area: Area, data: dict[str, Any]) -> Area:
+    """Change an area's fields; moving it re-paths its whole subtree."""
+    ensure_role(actor, *MANAGERS)
+    if not within_scope(actor, area) or (actor.area_id == area.id and "parent_id" in data):
+        from app.errors import Forbidden
+
+        raise Forbidden("you may not change this area")
+    level = data.get("level", area.level)
+    parent_id = data.get("parent_id", area.parent_id)
+    if level != area.level:
+        raise Invalid("level cannot change", {"level": "an area keeps its level"})
+    new_parent = _check_parent(actor, level, parent_id) if parent_id != area.parent_id else area.parent
+    _check_unique(parent_id, data.get("name", area.name), data.get("code"), area.id)
+    old_parent = area.parent
+    for key, value in data.items():
+        setattr(area, key, value)
+    if new_parent is not old_parent:
+        _move_subtree(area, new_parent)
+        refresh_totals(old_parent)
+    refresh_totals(area.parent)
+    record_event(actor, "area.update", area, fields=sorted(data))
+    return area
+
+
+def _move_subtree(area: Area, new_parent: Area | None) -> None:
+    old = area.path
+    new = f"{new_parent.path if new_parent else '/'}{area.id}/"
+    db.session.flush()
+    db.session.execute(
+        update(Area)
+        .where(subtree_clause(Area.path, old))
+        .values(path=literal(new, String) + func.substr(Area.path, len(old) + 1))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+
+
+def refresh_totals(area: Area | None) -> None:
+    """Set each ancestor's household_count and population to its children's sums, where known."""
+    while area is not None:
+        db.session.flush()
+        for field in TOTAL_FIELDS:
+            column = getattr(Area, field)
+            known, total = db.session.execute(
+                select(func.count(column), func.sum(column)).where(Area.parent_id == area.id)
+            ).one()
+            if known:
+                setattr(area, field, int(total))
+        area = area.parent

@@ -1,0 +1,60 @@
+"""Logging in: checking credentials and issuing, resolving and revoking API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.errors import Unauthorized
+from app.extensions import db
+from app.models import ApiToken, User
+from app.models.base import utcnow
+from app.services.passwords import verify_password
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(username: str, password: str) -> User:
+    """The active user with these credentials, or Unauthorized."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if not verify_password(user.password_hash if user else None, password) or not user.active:
+        raise Unauthorized("wrong username or password")
+    user.last_login_at = utcnow()
+    return user
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    """A new bearer token for `user`; the plain token is returned once and never stored."""
+    plain = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        token_hash=_digest(plain),
+        expires_at=utcnow() + current_app.config["API_TOKEN_TTL"],
+    )
+    db.session.add(token)
+    db.session.flush()
+    return plain, token
+
+
+def user_for_token(plain: str, now: datetime | None = None) -> User | None:
+    """The active user a live token belongs to."""
+    now = now or utcnow()
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        return None
+    return token.user if token.user.active else None
+
+
+def revoke_token(plain: str) -> bool:
+    """Revoke a token; True when it existed."""
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
+    if token is None:
+        return False
+    token.revoked_at = token.revoked_at or utcnow()
+    return True

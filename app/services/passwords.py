@@ -1,0 +1,43 @@
+"""Password hashing (argon2id) and the password rules."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from app.errors import Invalid
+
+_hasher = PasswordHasher()
+MIN_LENGTH = 8
+# Verifying against this keeps a login for an unknown user as slow as one for a known user.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0")
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+    return frozenset(line.strip() for line in path.read_text().splitlines() if line.strip())
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    """Refuse short and well-known passwords, naming the field."""
+    if len(password) < MIN_LENGTH:
+        raise Invalid("password too short", {field: f"at least {MIN_LENGTH} characters"})
+    if password.lower() in _common_passwords():
+        raise Invalid("password too common", {field: "this password is too common"})
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches; constant work when the user does not exist."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,97 @@
+"""Publicity sites: created in a grid, stored in WGS-84, listed within the caller's area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app import geo
+from app.errors import Forbidden, Invalid
+from app.extensions import db
+from app.models import Area, Site, User
+from app.services.access import (
+    MANAGERS,
+    can_manage_site,
+    ensure_role,
+    filter_by_scope,
+    require_area_in_scope,
+    subtree_clause,
+    visible_or_404,
+)
+from app.services.audit import record_event
+
+
+def get_site(actor: User, site_id: int) -> Site:
+    """A site the actor may see."""
+    site = db.session.get(Site, site_id)
+    return visible_or_404(actor, site, site.area if site else None, "site")
+
+
+def list_sites(actor: User, area_id: int | None = None, kind: str | None = None,
+               active: bool | None = None):
+    """A select() of the sites the actor may see, optionally under one area."""
+    query = filter_by_scope(select(Site), actor, Site.area_id)
+    if area_id is not None:
+        area = require_area_in_scope(actor, area_id)
+        query = query.where(Site.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+    if kind:
+        query = query.where(Site.kind == kind)
+    if active is not None:
+        query = query.where(Site.active == active)
+    return query.order_by(Site.id)
+
+
+def _grid_in_scope(actor: User, area_id: int) -> Area:
+    area = require_area_in_scope(actor, area_id)
+    if area.level != "grid":
+        raise Invalid("a site belongs to a grid", {"area_id": "must be a grid"})
+    return area
+
+
+def _apply_position(site: Site, data: dict[str, Any]) -> None:
+    system = data.pop("coord_system", "wgs84")
+    if "lat" in data or "lng" in data:
+        lat = data.pop("lat", site.lat)
+        lng = data.pop("lng", site.lng)
+        if lat is None or lng is None:
+            raise Invalid("lat and lng go together", {"lat": "required with lng", "lng": "required with lat"})
+        site.lat, site.lng = geo.to_wgs84(lat, lng, system)
+
+
+def create_site(actor: User, data: dict[str, Any]) -> Site:
+    """Add a site to a grid the actor manages; coordinates arrive in any datum, stored as WGS-84."""
+    ensure_role(actor, *MANAGERS)
+    _grid_in_scope(actor, data["area_id"])
+    site = Site()
+    _apply_position(site, data)
+    for key, value in data.items():
+        setattr(site, key, value)
+    db.session.add(site)
+    db.session.flush()
+    record_event(actor, "site.create", site, name=site.name)
+    return site
+
+
+def update_site(actor: User, site: Site, data: dict[str, Any]) -> Site:
+    """Change a site the actor manages."""
+    if not can_manage_site(actor, site):
+        raise Forbidden("you may not change this site")
+    if "area_id" in data:
+        _grid_in_scope(actor, data["area_id"])
+    _apply_position(site, data)
+    for key, value in data.items():
+        setattr(site, key, value)
+    db.session.flush()
+    record_event(actor, "site.update", site, fields=sorted(data))
+    return site
+
+
+def rotate_qr(actor: User, site: Site) -> Site:
+    """Bump the site's code version: every code printed before stops working."""
+    if not can_manage_site(actor, site):
+        raise Forbidden("you may not change this site")
+    site.qr_version += 1
+    db.session.flush()
+    record_event(actor, "site.rotate_qr", site, qr_version=site.qr_version)
+    return site

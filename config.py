@@ -1,0 +1,91 @@
+"""Configuration read from the environment."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+
+
+def database_url(raw: str | None, default: str) -> str:
+    """Turn a URL as PostgreSQL tools write it into one SQLAlchemy loads with psycopg 3."""
+    url = raw or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+class Config:
+    """Settings for development; every value can come from the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # Old keys still verify signed QR tokens and sessions after a key rotation.
+    SECRET_KEY_FALLBACKS = _split(os.environ.get("SECRET_KEY_FALLBACKS"))
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL"), f"sqlite:///{BASE_DIR / 'instance' / 'gridreach.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    TIMEZONE = "Asia/Shanghai"
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+
+    API_TITLE = "GridReach API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    API_TOKEN_TTL = timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "30")))
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins only: an office behind one address must still log in freely.
+    LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes")
+    LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50 per 15 minutes")
+
+    # Warning deadlines per level, in hours (the bureau's defaults).
+    WARNING_DEADLINE_HOURS = {"high": 2, "medium": 24, "low": 72}
+    # Red/yellow cards: cases per 10,000 residents in a period.
+    CARD_RED_PER_10K = float(os.environ.get("CARD_RED_PER_10K", "3"))
+    CARD_YELLOW_PER_10K = float(os.environ.get("CARD_YELLOW_PER_10K", "1.5"))
+
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_DATUM = os.environ.get("MAP_TILE_DATUM", "wgs84")
+
+
+class TestingConfig(Config):
+    """Settings for the test suite; TEST_DATABASE_URL picks the engine."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = True
+    PUBLIC_BASE_URL = "http://gridreach.test"
+
+
+class ProductionConfig(Config):
+    """Settings for a real district; refuses the development secret."""
+
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+CONFIGS = {"development": Config, "testing": TestingConfig, "production": ProductionConfig}

@@ -1,0 +1,107 @@
+"""Fixtures: the app on the engine TEST_DATABASE_URL names, a per-test rolled-back database,
+clients, and a small two-street district with users of every role."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from app import create_app
+from app.extensions import db, limiter
+from app.services import passwords
+from config import TestingConfig
+from tests import factories
+
+
+def _test_database_url() -> str:
+    if os.environ.get("TEST_DATABASE_URL"):
+        return TestingConfig.SQLALCHEMY_DATABASE_URI
+    folder = Path(tempfile.mkdtemp(prefix="gridreach-test-"))
+    return f"sqlite:///{folder / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app():
+    """One app for the whole run, its schema built fresh."""
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = _test_database_url()
+
+    app = create_app(Config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _db(request, app):
+    """Each test runs inside one outer transaction that is rolled back at the end;
+    the app's own commits become savepoints on that connection."""
+    if "committing" in request.fixturenames:
+        yield
+        return
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        limiter.reset()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def committing(app):
+    """For tests that need real commits (several connections, a live server): the tables
+    are emptied afterwards instead of rolled back."""
+    with app.app_context():
+        limiter.reset()
+        yield
+        db.session.remove()
+        factories.empty_all_tables()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def district(app):
+    """Two streets, each with a community of two grids, sites, and users of every role."""
+    return factories.build_district()
+
+
+@pytest.fixture
+def api(client):
+    """A JSON client: api.get(url, user=...) sends that user's bearer token."""
+    return factories.ApiClient(client)
+
+
+@pytest.fixture
+def login_as(client):
+    """Log the test client in through the real login page as a given user."""
+
+    def _login(user, password=factories.PASSWORD):
+        response = client.post("/login", data={"username": user.username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
