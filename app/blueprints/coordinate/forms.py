@@ -1,0 +1,78 @@
+"""Forms for the coordinator pages, and the bridge from service errors to form fields."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.errors import DomainError
+from app.geo import COORD_SYSTEMS
+from app.models import FORCES, LEVELS, ROLES, SITE_KINDS
+
+
+def choices(values, labels=None):
+    return [(v, (labels or {}).get(v, v)) for v in values]
+
+
+class AreaForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    level = SelectField(_l("Level"), choices=choices(LEVELS))
+    parent_id = SelectField(_l("Parent"), coerce=int, validators=[Optional()])
+    code = StringField(_l("Code"), validators=[Optional(), Length(max=40)])
+    household_count = IntegerField(_l("Households"), validators=[Optional(), NumberRange(min=0)])
+    population = IntegerField(_l("Population"), validators=[Optional(), NumberRange(min=0)])
+
+
+class SiteForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=choices(SITE_KINDS))
+    area_id = SelectField(_l("Grid"), coerce=int)
+    lat = DecimalField(_l("Latitude"), places=6, validators=[DataRequired(), NumberRange(-90, 90)])
+    lng = DecimalField(_l("Longitude"), places=6, validators=[DataRequired(), NumberRange(-180, 180)])
+    coord_system = SelectField(_l("Coordinates from"), choices=choices(COORD_SYSTEMS))
+    radius_m = IntegerField(_l("Radius (m)"), default=100, validators=[NumberRange(10, 5000)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
+    visits_per_month = IntegerField(_l("Required visits per month"), default=1, validators=[NumberRange(0, 100)])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=64)])
+    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=256)])
+    role = SelectField(_l("Role"), choices=choices(ROLES))
+    force = SelectField(_l("Force"), choices=[("", "—"), *choices(FORCES)])
+    area_id = SelectField(_l("Area"), coerce=int)
+    grid_ids = SelectMultipleField(_l("Grids"), coerce=int, validators=[Optional()])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=20)])
+    active = BooleanField(_l("Active"), default=True)
+
+
+def run_service(form: FlaskForm, call):
+    """Call a service; on a domain error, put its messages on the form's fields and return None."""
+    try:
+        return call()
+    except DomainError as error:
+        placed = False
+        for name, messages in error.errors.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = list(field.errors) + list(messages)
+                placed = True
+        if not placed:
+            flash(error.message, "error")
+        return None
+
+
+def form_data(form: FlaskForm, names: list[str], blank_to_none: tuple[str, ...] = ()) -> dict:
+    """The named fields' data, with blanks as None where the model allows it."""
+    data = {}
+    for name in names:
+        value = getattr(form, name).data
+        if name in blank_to_none and value in ("", 0, None):
+            value = None
+        data[name] = value
+    return data

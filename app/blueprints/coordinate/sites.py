@@ -1,0 +1,56 @@
+"""Publicity sites: list, add, edit."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.coordinate import bp
+from app.blueprints.coordinate.forms import SiteForm, form_data, run_service
+from app.extensions import db
+from app.services import areas as area_service
+from app.services import sites as site_service
+
+SITE_FIELDS = ["name", "kind", "area_id", "lat", "lng", "coord_system", "radius_m", "address",
+               "visits_per_month", "active"]
+
+
+def _grid_choices():
+    grids = db.session.scalars(area_service.list_areas(current_user, level="grid")).all()
+    return [(g.id, g.name) for g in grids]
+
+
+def _site_data(form: SiteForm) -> dict:
+    data = form_data(form, SITE_FIELDS)
+    data["lat"], data["lng"] = float(data["lat"]), float(data["lng"])
+    data["address"] = data["address"] or ""
+    return data
+
+
+@bp.route("/sites", methods=["GET", "POST"])
+def sites():
+    """Sites in scope (filter by area), with a form to add one."""
+    form = SiteForm()
+    form.area_id.choices = _grid_choices()
+    if form.validate_on_submit():
+        site = run_service(form, lambda: site_service.create_site(current_user, _site_data(form)))
+        if site is not None:
+            flash(_("Added %(name)s.", name=site.name), "ok")
+            return redirect(url_for(".sites"))
+    area_id = request.args.get("area_id", type=int)
+    query = site_service.list_sites(current_user, area_id=area_id)
+    rows = db.session.scalars(query.limit(500)).all()
+    return render_template("coordinate/sites.html", form=form, sites=rows, area_id=area_id,
+                           grids=form.area_id.choices), 400 if form.errors else 200
+
+
+@bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
+def edit_site(site_id: int):
+    """Change a site; coordinates may be entered in any datum."""
+    site = site_service.get_site(current_user, site_id)
+    form = SiteForm(obj=site)
+    form.area_id.choices = _grid_choices()
+    if form.validate_on_submit():
+        if run_service(form, lambda: site_service.update_site(current_user, site, _site_data(form))):
+            flash(_("Saved."), "ok")
+            return redirect(url_for(".sites"))
+    return render_template("coordinate/site_edit.html", form=form, site=site), 400 if form.errors else 200

@@ -1,0 +1,61 @@
+"""People: list, add, edit (coordinators: workers and coordinators of their own area)."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.coordinate import bp
+from app.blueprints.coordinate.forms import UserForm, form_data, run_service
+from app.extensions import db
+from app.services import areas as area_service
+from app.services import users as user_service
+
+USER_FIELDS = ["username", "display_name", "password", "role", "force", "area_id", "grid_ids", "phone", "active"]
+
+
+def _prepare(form: UserForm) -> None:
+    areas = db.session.scalars(area_service.list_areas(current_user)).all()
+    none = [(0, "—")] if current_user.area_id is None else []
+    form.area_id.choices = none + [(a.id, f"{'　' * (a.path.count('/') - 2)}{a.name}") for a in areas]
+    form.grid_ids.choices = [(a.id, a.name) for a in areas if a.level == "grid"]
+    if current_user.role != "admin":
+        form.role.choices = [c for c in form.role.choices if c[0] in user_service.COORDINATOR_MAY_CREATE]
+
+
+def _data(form: UserForm, creating: bool) -> dict:
+    data = form_data(form, USER_FIELDS, blank_to_none=("force", "area_id", "phone"))
+    if not data["password"] and not creating:
+        data.pop("password")
+    return data
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    """People in scope, with a form to add one."""
+    form = UserForm()
+    _prepare(form)
+    if form.validate_on_submit():
+        user = run_service(form, lambda: user_service.create_user(current_user, _data(form, True)))
+        if user is not None:
+            flash(_("Added %(name)s.", name=user.display_name), "ok")
+            return redirect(url_for(".users"))
+    query = user_service.list_users(current_user, role=request.args.get("role") or None,
+                                    force=request.args.get("force") or None)
+    rows = db.session.scalars(query.limit(500)).all()
+    return render_template("coordinate/users.html", form=form, users=rows), 400 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Change a person's role, area, grids, password or active flag."""
+    user = user_service.get_user(current_user, user_id)
+    form = UserForm(obj=user)
+    _prepare(form)
+    if request.method == "GET":
+        form.grid_ids.data = [g.id for g in user.grids]
+        form.area_id.data = user.area_id or 0
+    if form.validate_on_submit():
+        if run_service(form, lambda: user_service.update_user(current_user, user, _data(form, False))):
+            flash(_("Saved."), "ok")
+            return redirect(url_for(".users"))
+    return render_template("coordinate/user_edit.html", form=form, user=user), 400 if form.errors else 200
