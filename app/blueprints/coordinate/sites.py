@@ -49,8 +49,9 @@ def edit_site(site_id: int):
     site = site_service.get_site(current_user, site_id)
     form = SiteForm(obj=site)
     form.area_id.choices = _grid_choices()
-    if form.validate_on_submit():
-        if run_service(form, lambda: site_service.update_site(current_user, site, _site_data(form))):
-            flash(_("Saved."), "ok")
-            return redirect(url_for(".sites"))
+    saved = form.validate_on_submit() and run_service(
+        form, lambda: site_service.update_site(current_user, site, _site_data(form)))
+    if saved:
+        flash(_("Saved."), "ok")
+        return redirect(url_for(".sites"))
     return render_template("coordinate/site_edit.html", form=form, site=site), 400 if form.errors else 200

@@ -54,8 +54,9 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.grid_ids.data = [g.id for g in user.grids]
         form.area_id.data = user.area_id or 0
-    if form.validate_on_submit():
-        if run_service(form, lambda: user_service.update_user(current_user, user, _data(form, False))):
-            flash(_("Saved."), "ok")
-            return redirect(url_for(".users"))
+    saved = form.validate_on_submit() and run_service(
+        form, lambda: user_service.update_user(current_user, user, _data(form, False)))
+    if saved:
+        flash(_("Saved."), "ok")
+        return redirect(url_for(".users"))
     return render_template("coordinate/user_edit.html", form=form, user=user), 400 if form.errors else 200
