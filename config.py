@@ -65,6 +65,8 @@ class Config:
     CARD_RED_PER_10K = float(os.environ.get("CARD_RED_PER_10K", "3"))
     CARD_YELLOW_PER_10K = float(os.environ.get("CARD_YELLOW_PER_10K", "1.5"))
 
+    # Behind a proxy that sets X-Forwarded-For/-Proto (one hop), trust it for addresses and scheme.
+    PROXY_FIX = os.environ.get("PROXY_FIX") == "1"
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_DATUM = os.environ.get("MAP_TILE_DATUM", "wgs84")
