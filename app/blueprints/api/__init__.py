@@ -19,6 +19,7 @@ RESOURCES = (
     "areas",
     "users",
     "sites",
+    "checkins",
 )
 
 

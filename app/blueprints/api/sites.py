@@ -1,12 +1,15 @@
 """Publicity sites."""
 
+from flask import Response
 from flask.views import MethodView
 from flask_login import current_user
 
+from app import qr
 from app.blueprints.api import protected_blueprint
 from app.schemas.common import list_schema, paginate
 from app.schemas.site import SiteQuerySchema, SiteSchema
 from app.services import sites as site_service
+from app.services.access import READERS, ensure_role
 
 URL = "/sites"
 blp = protected_blueprint("api_sites", __name__, "Publicity sites (宣传点位)")
@@ -49,3 +52,34 @@ def rotate_qr(site_id):
     """Invalidate every printed code of the site."""
     site = site_service.get_site(current_user, site_id)
     return site_service.rotate_qr(current_user, site)
+
+
+def _printable_site(site_id: int):
+    """A site whose code the caller may print: coordinators, admins and leaders in scope."""
+    site = site_service.get_site(current_user, site_id)
+    ensure_role(current_user, *READERS)
+    return site
+
+
+def _image(body, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    # A rotated code replaces this one: never serve a stale copy from a cache.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@blp.route("/<int:site_id>/qr.png")
+@blp.response(200, content_type="image/png", description="The site's printable code (PNG)")
+def qr_png(site_id):
+    """The site's code as a PNG; it encodes PUBLIC_BASE_URL/c/TOKEN."""
+    site = _printable_site(site_id)
+    return _image(qr.qr_png(qr.site_url(site)), "image/png", f"site-{site.id}-qr.png")
+
+
+@blp.route("/<int:site_id>/qr.svg")
+@blp.response(200, content_type="image/svg+xml", description="The site's printable code (SVG)")
+def qr_svg(site_id):
+    """The site's code as an SVG; it encodes PUBLIC_BASE_URL/c/TOKEN."""
+    site = _printable_site(site_id)
+    return _image(qr.qr_svg(qr.site_url(site)), "image/svg+xml", f"site-{site.id}-qr.svg")

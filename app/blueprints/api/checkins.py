@@ -1,0 +1,79 @@
+"""Check-ins at publicity sites: record (exactly once), list, review."""
+
+from functools import wraps
+
+from flask import request
+from flask.views import MethodView
+from flask_login import current_user
+
+from app.blueprints.api import protected_blueprint
+from app.schemas.checkin import (
+    CheckInCreateSchema,
+    CheckInQuerySchema,
+    CheckInReviewSchema,
+    CheckInSchema,
+)
+from app.schemas.common import list_schema, paginate
+from app.services import checkins as checkin_service
+from app.services.access import MANAGERS, require_role
+
+URL = "/checkins"
+blp = protected_blueprint("api_checkins", __name__, "Check-ins at publicity sites (签到)")
+
+
+def authorized_first(view):
+    """Role and the token's site area are checked before the body is validated."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        body = request.get_json(silent=True)
+        token = body.get("token") if isinstance(body, dict) else None
+        checkin_service.authorize_checkin(current_user, token if isinstance(token, str) else None)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def with_checkin(view):
+    """Load the check-in named in the URL (404 outside the caller's view) before the body."""
+
+    @wraps(view)
+    def wrapper(*args, checkin_id, **kwargs):
+        return view(*args, checkin=checkin_service.get_checkin(current_user, checkin_id), **kwargs)
+
+    return wrapper
+
+
+@blp.route("")
+class CheckIns(MethodView):
+    @blp.arguments(CheckInQuerySchema, location="query")
+    @blp.response(200, list_schema(CheckInSchema))
+    def get(self, args):
+        """Check-ins in the caller's area (a worker sees their own), newest first."""
+        return paginate(checkin_service.list_checkins(current_user, args), args)
+
+    @blp.response(201, CheckInSchema)
+    @blp.alt_response(200, schema=CheckInSchema, description="The same client_id again: the first record")
+    @authorized_first
+    @blp.arguments(CheckInCreateSchema)
+    def post(self, data):
+        """Check in at the site a scanned code names; 201 when new, 200 for a repeated client_id."""
+        checkin, created = checkin_service.record_checkin(current_user, data)
+        return checkin, 201 if created else 200
+
+
+@blp.route("/<int:checkin_id>")
+@blp.response(200, CheckInSchema)
+def get_checkin(checkin_id):
+    """One check-in."""
+    return checkin_service.get_checkin(current_user, checkin_id)
+
+
+@blp.route("/<int:checkin_id>/review", methods=["POST"])
+@blp.response(200, CheckInSchema)
+@require_role(*MANAGERS)
+@with_checkin
+@blp.arguments(CheckInReviewSchema)
+def review(data, checkin):
+    """Approve or reject a flagged check-in (coordinators; never one's own); audited."""
+    return checkin_service.review_checkin(current_user, checkin, data["decision"], data["reason"])
