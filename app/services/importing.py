@@ -1,0 +1,163 @@
+"""All-or-nothing spreadsheet imports: read CSV or XLSX rows under known headers, report bad rows.
+
+An import reads every row first, collecting one error per bad row; only a file with no
+error is written. Imports of households, warnings and cases share this reader and report:
+
+    report = ImportReport()
+    for number, values in read_rows(data, COLUMNS, report):
+        ...check values, report.error(number, "...") or keep the row...
+    if report.ok: ...bulk insert..., report.created = n
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+DELIMITERS = (",", "\t", ";")
+
+
+@dataclass
+class ImportReport:
+    """What an import did: rows created, and every bad row with its spreadsheet row number."""
+
+    created: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def error(self, row: int, message: str) -> None:
+        self.errors.append({"row": row, "message": message})
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "errors": self.errors}
+
+
+def normalize_header(name: object) -> str:
+    """Compare headers loosely: width-folded, trimmed, lower case, no inner spaces or BOM."""
+    text = unicodedata.normalize("NFKC", str(name or "")).replace("\ufeff", "")
+    return "".join(text.split()).lower()
+
+
+def cell_text(value: object) -> str:
+    """A cell as trimmed text; whole numbers from a spreadsheet lose their `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def decode_text(data: bytes) -> str:
+    """CSV bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (GBK's superset)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
+
+
+def _csv_rows(data: bytes) -> Iterator[Sequence[object]]:
+    text = decode_text(data)
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=header_line.count)
+    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _xlsx_rows(data: bytes) -> Iterator[Sequence[object]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        yield from workbook.worksheets[0].iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def raw_rows(data: bytes) -> Iterator[Sequence[object]]:
+    """Every row of the first sheet (XLSX) or of the file (CSV), header included."""
+    if data.startswith(XLSX_MAGIC):
+        return _xlsx_rows(data)
+    return _csv_rows(data)
+
+
+def file_problem(data: bytes) -> str | None:
+    """Why the bytes cannot be a table before even reading them, or None."""
+    if not data.strip():
+        return "the file is empty"
+    if data.startswith(XLS_MAGIC):
+        return "old .xls files are not supported: save as .xlsx or CSV"
+    return None
+
+
+def _guarded(rows: Iterator[Sequence[object]], report: ImportReport) -> Iterator[Sequence[object]]:
+    """Pass rows through; a damaged workbook ends the reading with an error instead of a crash."""
+    number = 1
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # openpyxl and zipfile raise many kinds on a damaged or foreign file
+            report.error(number, "the file is not a readable CSV or XLSX table")
+            return
+        number += 1
+        yield row
+
+
+def match_columns(header: Sequence[object], columns: Mapping[str, Iterable[str]]) -> dict[str, int]:
+    """Map each known column to its position, by its name or any alias (first match wins)."""
+    wanted = {normalize_header(alias): name for name, aliases in columns.items()
+              for alias in (name, *aliases)}
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        name = wanted.get(normalize_header(title))
+        if name is not None and name not in positions:
+            positions[name] = index
+    return positions
+
+
+def read_rows(data: bytes, columns: Mapping[str, Iterable[str]], report: ImportReport,
+              required: Iterable[str] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, {column: text}) for each non-blank row; header problems go to the report.
+
+    `columns` maps each column to its header aliases; row 1 is the header.
+    """
+    problem = file_problem(data)
+    if problem:
+        report.error(1, problem)
+        return
+    rows = _guarded(raw_rows(data), report)
+    header = next(rows, None) or ()
+    if not report.ok:
+        return
+    positions = match_columns(header, columns)
+    missing = [name for name in (columns if required is None else required) if name not in positions]
+    for name in missing:
+        report.error(1, f"missing column: {name}")
+    if missing:
+        return
+    for number, row in enumerate(rows, start=2):
+        values = {name: cell_text(row[i]) if i < len(row) else "" for name, i in positions.items()}
+        if any(values.values()):
+            yield number, values
+
+
+def chunked(items: Sequence, size: int) -> Iterator[Sequence]:
+    """Slices of at most `size` items, for bulk inserts."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
