@@ -1,0 +1,159 @@
+"""Importing households from CSV or XLSX: every row checked first, then one bulk insert, or nothing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import Conflict
+from app.extensions import db
+from app.models import HOUSEHOLD_TAGS, Area, Household, User
+from app.models.base import utcnow
+from app.services.access import MANAGERS, ensure_role, scope_area
+from app.services.audit import record_event
+from app.services.households import LABEL_MAX, normalize_label
+from app.services.importing import ImportReport, chunked, read_rows
+
+COLUMNS = {
+    "grid": ("网格", "网格编码", "网格编号", "网格名称", "所属网格", "grid_id", "grid code", "grid name"),
+    "label": ("地址", "门牌", "门牌号", "住址", "address", "household"),
+    "tags": ("标签", "重点人群", "人群", "tag"),
+}
+REQUIRED = ("grid", "label")
+TAG_SEPARATORS = re.compile(r"[;；,，、|\s]+")
+# What a Chinese spreadsheet is likely to say, besides the English tags themselves.
+TAG_ALIASES = {
+    "老人": "elderly", "老年人": "elderly", "独居老人": "elderly",
+    "流动人口": "floating", "流动": "floating", "新市民": "floating",
+    "学生": "student", "企业": "enterprise", "企业员工": "enterprise",
+    "金融": "finance", "金融从业人员": "finance", "家长": "parent", "其他": "other", "其它": "other",
+}
+INSERT_CHUNK = 5000
+LOOKUP_CHUNK = 500
+
+
+def _key(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+class GridIndex:
+    """Every grid by id, code and name, and which of them the actor may use: one query."""
+
+    def __init__(self, actor: User):
+        scope = scope_area(actor)
+        self.by_key: dict[str, set[int]] = defaultdict(set)
+        self.in_scope: set[int] = set()
+        for grid_id, code, name, path in db.session.execute(
+                select(Area.id, Area.code, Area.name, Area.path).where(Area.level == "grid")):
+            for key in {str(grid_id), _key(code or ""), _key(name)} - {""}:
+                self.by_key[key].add(grid_id)
+            if scope is None or path.startswith(scope.path):
+                self.in_scope.add(grid_id)
+        self._answers: dict[str, tuple[int | None, str | None]] = {}
+
+    def resolve(self, value: str) -> tuple[int | None, str | None]:
+        """(grid id, None) or (None, why not) for a cell naming a grid by id, code or name."""
+        if value not in self._answers:
+            self._answers[value] = self._resolve(value)
+        return self._answers[value]
+
+    def _resolve(self, value: str) -> tuple[int | None, str | None]:
+        if not value:
+            return None, "empty grid"
+        candidates = self.by_key.get(_key(value), set())
+        usable = candidates & self.in_scope
+        if len(usable) == 1:
+            return next(iter(usable)), None
+        if usable:
+            return None, f"grid {value!r} is ambiguous: use its id or code"
+        if candidates:
+            return None, f"grid {value!r} is outside your area"
+        return None, f"unknown grid {value!r}"
+
+
+def parse_tags(text: str) -> tuple[list[str], list[str]]:
+    """(known tags, unknown words) from a cell like "elderly; student" or "老人、学生"."""
+    tags, unknown = set(), []
+    for word in TAG_SEPARATORS.split(unicodedata.normalize("NFKC", text)):
+        if not word:
+            continue
+        tag = TAG_ALIASES.get(word, word.lower())
+        if tag in HOUSEHOLD_TAGS:
+            tags.add(tag)
+        else:
+            unknown.append(word)
+    return sorted(tags), unknown
+
+
+def _check_row(number: int, values: dict[str, str], grids: GridIndex,
+               seen: dict[tuple[int, str], int], report: ImportReport):
+    """One row as (number, grid id, label, tags), or None after reporting what is wrong."""
+    grid_id, grid_error = grids.resolve(values["grid"])
+    label = normalize_label(values["label"])
+    tags, unknown = parse_tags(values.get("tags", ""))
+    errors = [grid_error] if grid_error else []
+    if not label:
+        errors.append("empty label")
+    elif len(label) > LABEL_MAX:
+        errors.append(f"label longer than {LABEL_MAX} characters")
+    if unknown:
+        errors.append(f"unknown tag {', '.join(unknown)} (use {', '.join(HOUSEHOLD_TAGS)})")
+    if grid_id is not None and label and (grid_id, label) in seen:
+        errors.append(f"duplicate label {label!r} in this grid (also row {seen[grid_id, label]})")
+    for message in errors:
+        report.error(number, message)
+    if errors:
+        return None
+    seen[grid_id, label] = number
+    return number, grid_id, label, tags
+
+
+def _report_existing(rows: list[tuple], report: ImportReport) -> None:
+    """Rows whose label already exists in their grid: one query per few hundred grids."""
+    grid_ids = sorted({row[1] for row in rows})
+    existing: set[tuple[int, str]] = set()
+    for chunk in chunked(grid_ids, LOOKUP_CHUNK):
+        result = db.session.execute(
+            select(Household.area_id, Household.label).where(Household.area_id.in_(chunk)))
+        existing.update((grid_id, label) for grid_id, label in result)
+    for number, grid_id, label, _tags in rows:
+        if (grid_id, label) in existing:
+            report.error(number, f"label {label!r} already exists in this grid")
+
+
+def _insert(rows: list[tuple]) -> int:
+    now = utcnow()
+    table = Household.__table__
+    try:
+        with db.session.begin_nested():
+            for chunk in chunked(rows, INSERT_CHUNK):
+                db.session.execute(table.insert(), [
+                    {"area_id": grid_id, "label": label, "tags": tags, "unreachable": False, "created_at": now}
+                    for _number, grid_id, label, tags in chunk])
+    except IntegrityError:
+        raise Conflict("households changed during the import: try again",
+                       {"file": "a label was added meanwhile"}) from None
+    return len(rows)
+
+
+def import_households(actor: User, data: bytes) -> ImportReport:
+    """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
+    ensure_role(actor, *MANAGERS)
+    report = ImportReport()
+    grids = GridIndex(actor)
+    seen: dict[tuple[int, str], int] = {}
+    rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED)
+            if (row := _check_row(number, values, grids, seen, report))]
+    if rows:
+        _report_existing(rows, report)
+    report.errors.sort(key=lambda error: error["row"])
+    if report.ok and rows:
+        report.created = _insert(rows)
+        record_event(actor, "household.import", None, created=report.created,
+                     grids=len({row[1] for row in rows}))
+    return report
+

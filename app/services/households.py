@@ -1,0 +1,186 @@
+"""Households per grid: an address label and tags, never names or ID numbers."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from sqlalchemy import String, cast, exists, select, union
+from sqlalchemy.orm import joinedload
+
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.models import Area, Household, Task, User
+from app.models.task import task_assignees
+from app.models.user import user_grids
+from app.services.access import (
+    MANAGERS,
+    ensure_role,
+    filter_by_scope,
+    require_area_in_scope,
+    subtree_clause,
+    within_scope,
+)
+from app.services.audit import record_event
+
+UNREACHABLE_REASONS = ("vacant", "demolished")
+LABEL_MAX = 120
+ACTIVE_TASK_STATUSES = ("open", "in_progress")
+
+
+def normalize_label(label: str) -> str:
+    """Width-folded (１２－２ → 12-2), single-spaced, trimmed: duplicates compare as people see them."""
+    return " ".join(unicodedata.normalize("NFKC", label or "").split())
+
+
+def building_of(label: str) -> str:
+    """The building part of a building-unit-room label ("12-2-301" → "12")."""
+    return label.split("-", 1)[0].strip()
+
+
+def worker_grid_ids(user: User):
+    """A select of the grids a worker works: their own, and those of tasks assigned to them."""
+    own = select(user_grids.c.area_id).where(user_grids.c.user_id == user.id)
+    tasked = (select(Task.area_id).join(task_assignees, task_assignees.c.task_id == Task.id)
+              .where(task_assignees.c.user_id == user.id, Task.status.in_(ACTIVE_TASK_STATUSES)))
+    return union(own, tasked)
+
+
+def works_in(user: User, grid_id: int) -> bool:
+    """True when `grid_id` is one of the worker's grids (own or by an active task)."""
+    ids = worker_grid_ids(user).subquery()
+    return bool(db.session.scalar(select(exists().where(ids.c.area_id == grid_id))))
+
+
+def can_see_household(user: User, household: Household) -> bool:
+    """Workers see their grids' households; everyone else their area's."""
+    if user.role == "worker":
+        return works_in(user, household.area_id)
+    return within_scope(user, household.area)
+
+
+def can_manage_household(user: User, household: Household) -> bool:
+    return user.role in MANAGERS and within_scope(user, household.area)
+
+
+def get_household(actor: User, household_id: int) -> Household:
+    """A household the actor may see (404 otherwise)."""
+    household = db.session.get(Household, household_id)
+    if household is None or not can_see_household(actor, household):
+        raise NotFound("household not found")
+    return household
+
+
+def scoped_households(actor: User):
+    """A select() of every household the actor may see."""
+    query = select(Household)
+    if actor.role == "worker":
+        return query.where(Household.area_id.in_(worker_grid_ids(actor).scalar_subquery()))
+    return filter_by_scope(query, actor, Household.area_id)
+
+
+def list_households(actor: User, area_id: int | None = None, tag: str | None = None,
+                    unreachable: bool | None = None, q: str | None = None):
+    """A select() of the households the actor may see, filtered and ordered by grid and label."""
+    query = scoped_households(actor).options(joinedload(Household.area))
+    if area_id is not None:
+        area = require_area_in_scope(actor, area_id)
+        query = query.where(Household.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+    if tag:
+        # Tags come from a fixed vocabulary, so the quoted word in the JSON text is exact.
+        query = query.where(cast(Household.tags, String).contains(f'"{tag}"'))
+    if unreachable is not None:
+        query = query.where(Household.unreachable == unreachable)
+    if q:
+        query = query.where(Household.label.startswith(normalize_label(q), autoescape=True))
+    return query.order_by(Household.area_id, Household.label, Household.id)
+
+
+def authorize_create(actor: User, area_id: object = None) -> None:
+    """Checked before the body is validated: the role, and the area when the body names one."""
+    ensure_role(actor, *MANAGERS)
+    if isinstance(area_id, int) and not isinstance(area_id, bool):
+        area = db.session.get(Area, area_id)
+        if area is not None and not within_scope(actor, area):
+            raise Forbidden("area_id is outside your area", {"area_id": "outside your area"})
+
+
+def authorize_update(actor: User, household_id: int) -> Household:
+    """Checked before the body is validated: the household exists for the actor and is theirs to change."""
+    household = get_household(actor, household_id)
+    if not can_manage_household(actor, household):
+        raise Forbidden("you may not change this household")
+    return household
+
+
+def _grid_in_scope(actor: User, area_id: int) -> Area:
+    area = require_area_in_scope(actor, area_id)
+    if area.level != "grid":
+        raise Invalid("a household belongs to a grid", {"area_id": "must be a grid"})
+    return area
+
+
+def _clean_label(label: str) -> str:
+    label = normalize_label(label)
+    if not label:
+        raise Invalid("label is empty", {"label": "must not be empty"})
+    if len(label) > LABEL_MAX:
+        raise Invalid("label is too long", {"label": f"at most {LABEL_MAX} characters"})
+    return label
+
+
+def _check_free(area_id: int, label: str, exclude: int | None = None) -> None:
+    query = select(Household.id).where(Household.area_id == area_id, Household.label == label)
+    if exclude is not None:
+        query = query.where(Household.id != exclude)
+    if db.session.scalar(query) is not None:
+        raise Conflict("label already used in this grid", {"label": "already used in this grid"})
+
+
+def _apply_reachability(household: Household, data: dict[str, Any]) -> None:
+    """`unreachable` needs a reason (vacant, demolished); a reason alone marks it unreachable."""
+    if "unreachable" not in data and "unreachable_reason" not in data:
+        return
+    given_reason = data.get("unreachable_reason")
+    unreachable = data.get("unreachable", bool(given_reason) or household.unreachable)
+    reason = data.get("unreachable_reason", household.unreachable_reason)
+    if unreachable and reason not in UNREACHABLE_REASONS:
+        raise Invalid("say why it is unreachable",
+                      {"unreachable_reason": f"one of {', '.join(UNREACHABLE_REASONS)}"})
+    if not unreachable and given_reason:
+        raise Invalid("a reachable household has no reason",
+                      {"unreachable_reason": "only for an unreachable household"})
+    household.unreachable = bool(unreachable)
+    household.unreachable_reason = reason if unreachable else None
+
+
+def create_household(actor: User, data: dict[str, Any]) -> Household:
+    """Add a household to a grid the actor manages; labels are unique per grid."""
+    ensure_role(actor, *MANAGERS)
+    grid = _grid_in_scope(actor, data["area_id"])
+    label = _clean_label(data["label"])
+    _check_free(grid.id, label)
+    household = Household(area_id=grid.id, label=label, tags=sorted(set(data.get("tags") or [])),
+                          unreachable=False)
+    _apply_reachability(household, data)
+    db.session.add(household)
+    db.session.flush()
+    record_event(actor, "household.create", household, area_id=grid.id)
+    return household
+
+
+def update_household(actor: User, household: Household, data: dict[str, Any]) -> Household:
+    """Change a household's label, tags or reachability (coordinators and admins of its area)."""
+    if not can_manage_household(actor, household):
+        raise Forbidden("you may not change this household")
+    if "label" in data:
+        label = _clean_label(data["label"])
+        _check_free(household.area_id, label, exclude=household.id)
+        household.label = label
+    if "tags" in data:
+        household.tags = sorted(set(data["tags"] or []))
+    _apply_reachability(household, data)
+    db.session.flush()
+    record_event(actor, "household.update", household, fields=sorted(data))
+    return household
+
