@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app import qr
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -227,7 +228,8 @@ def list_checkins(actor: User, filters: dict[str, Any]):
     if filters.get("force"):
         query = query.where(CheckIn.user_id.in_(select(User.id).where(User.force == filters["force"])))
     query = _in_period(query, filters.get("from"), filters.get("to"))
-    return query.order_by(CheckIn.captured_at.desc(), CheckIn.id.desc())
+    details = (contains_eager(CheckIn.site).selectinload(Site.area), selectinload(CheckIn.user))
+    return query.options(*details).order_by(CheckIn.captured_at.desc(), CheckIn.id.desc())
 
 
 def review_checkin(actor: User, checkin: CheckIn, decision: str, reason: str | None = None) -> CheckIn:

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
 import pytest
 from PIL import Image
 
 from app import qr
-
-ZBARIMG = shutil.which("zbarimg")
-needs_zbar = pytest.mark.skipif(ZBARIMG is None, reason="zbarimg (Debian package zbar-tools) is not installed")
+from tests.qr_decode import decode, needs_zbar, rasterise_svg
 
 
 @pytest.fixture
@@ -25,13 +20,6 @@ def ctx(app):
 
 def site(id=7, qr_version=1):
     return SimpleNamespace(id=id, qr_version=qr_version)
-
-
-def decode(path) -> list[str]:
-    """Every QR payload zbarimg finds in an image file."""
-    out = subprocess.run([ZBARIMG, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(path)],
-                         capture_output=True, text=True, timeout=60)
-    return [line for line in out.stdout.splitlines() if line]
 
 
 def test_token_round_trip_is_short_and_url_safe(ctx):
@@ -127,17 +115,6 @@ def test_png_decodes_to_the_site_url(ctx, tmp_path):
     path = tmp_path / "code.png"
     path.write_bytes(qr.qr_png(url))
     assert decode(path) == [url]
-
-
-def rasterise_svg(svg: str, scale: int = 8) -> Image.Image:
-    """Paint the SVG's module rectangles (qrcode's path syntax) onto a white image."""
-    root = ET.fromstring(svg)
-    size = int(float(root.get("viewBox").split()[2]))
-    image = Image.new("L", (size * scale, size * scale), 255)
-    path = root.find("{http://www.w3.org/2000/svg}path").get("d")
-    for x1, y1, x2, y2, _x in re.findall(r"M(\d+),(\d+)H(\d+)V(\d+)H(\d+)z", path):
-        image.paste(0, (int(x1) * scale, int(y1) * scale, int(x2) * scale, int(y2) * scale))
-    return image
 
 
 @needs_zbar
