@@ -68,5 +68,6 @@ def _print_logins(password: str) -> None:
     if not logins:
         return
     click.echo(f"demo logins (password for all: {password}):")
+    width = max(len(username) for username, _, _ in logins) + 2
     for username, role, area in logins:
-        click.echo(f"  {username:<14} {role:<12} {area}")
+        click.echo(f"  {username:<{width}}{role:<13}{area}")
