@@ -1,0 +1,194 @@
+/* The check-in page (/c/TOKEN): one tap finds the best GPS fix in a few seconds, posts the
+ * check-in through the outbox (kept on the phone when there is no signal) and says what happened.
+ * Texts come translated from the server in #checkin-config. */
+(function (window, document) {
+  "use strict";
+  var GOOD_ENOUGH_M = 20, WATCH_MS = 5000, GIVE_UP_MS = 30000;
+  var cfg = JSON.parse(document.getElementById("checkin-config").textContent);
+  var M = cfg.messages, R = cfg.reasons;
+  var button = document.getElementById("checkin-btn"), box = document.getElementById("checkin-result");
+  var counter = document.getElementById("outbox-count"), syncButton = document.getElementById("sync-btn");
+  var token = cfg.token || decodeURIComponent(window.location.pathname.split("/")[2] || "");
+  var mine = {};  // client_ids queued from this page: their later delivery is reported here
+  var busy = false;
+
+  window.Outbox.configure({ csrfUrl: cfg.csrf_url });
+
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, key) { return values[key]; });
+  }
+  function show(state, title, lines, extra) {
+    box.hidden = false;
+    box.setAttribute("data-state", state);
+    box.removeAttribute("data-distance");
+    box.removeAttribute("data-status");
+    Object.keys(extra || {}).forEach(function (k) { box.setAttribute("data-" + k, extra[k]); });
+    box.textContent = "";
+    var head = document.createElement("strong");
+    head.textContent = title;
+    box.appendChild(head);
+    (lines || []).forEach(function (line) {
+      if (!line) return;
+      var p = document.createElement("p");
+      if (line.nodeType) p.appendChild(line); else p.textContent = line;
+      box.appendChild(p);
+    });
+  }
+  function loginLink() {
+    var a = document.createElement("a");
+    a.href = "/login?next=" + encodeURIComponent(window.location.pathname);
+    a.textContent = M.login;
+    return a;
+  }
+
+  // ---- position: watch for a few seconds, keep the most accurate reading ----
+  function locate() {
+    return new Promise(function (resolve, reject) {
+      if (!navigator.geolocation) { reject({ code: "no_geolocation" }); return; }
+      var best = null, finished = false, settle = null, watch = null, giveUp = null;
+      function finish(error) {
+        if (finished) return;
+        finished = true;
+        if (watch !== null) navigator.geolocation.clearWatch(watch);
+        clearTimeout(settle);
+        clearTimeout(giveUp);
+        if (best && !(error && error.code === "denied")) resolve(best);
+        else reject(error || { code: "timeout" });
+      }
+      function accuracy(pos) { return pos.coords.accuracy == null ? Infinity : pos.coords.accuracy; }
+      watch = navigator.geolocation.watchPosition(function (pos) {
+        if (!best || accuracy(pos) < accuracy(best)) best = pos;
+        if (accuracy(best) <= GOOD_ENOUGH_M) finish();
+        else if (!settle) settle = setTimeout(finish, WATCH_MS);
+      }, function (error) {
+        var codes = { 1: "denied", 2: "unavailable", 3: "timeout" };
+        finish({ code: codes[error.code] || "unavailable" });
+      }, { enableHighAccuracy: true, maximumAge: 0, timeout: GIVE_UP_MS - 5000 });
+      giveUp = setTimeout(function () { finish({ code: "timeout" }); }, GIVE_UP_MS);
+    });
+  }
+
+  function whole(id) {
+    var el = document.getElementById(id);
+    if (!el || el.value === "") return undefined;
+    var n = Number(el.value);
+    return Number.isInteger(n) && n >= 0 ? n : undefined;
+  }
+  function body(pos) {
+    var c = pos.coords, taken = new Date(pos.timestamp || Date.now());
+    if (Math.abs(taken.getTime() - Date.now()) > 86400000) taken = new Date();  // a phone with a broken fix clock
+    var data = {
+      token: token, lat: Math.round(c.latitude * 1e7) / 1e7, lng: Math.round(c.longitude * 1e7) / 1e7,
+      client_id: window.Outbox.uuid(), captured_at: window.Outbox.isoTime(taken)
+    };
+    if (c.accuracy != null) data.accuracy_m = Math.round(c.accuracy * 10) / 10;
+    var task = document.querySelector('input[name="task_id"]:checked');
+    if (task) data.task_id = Number(task.value);
+    var people = whole("people_reached"), leaflets = whole("materials_count");
+    var note = document.getElementById("note");
+    if (people !== undefined) data.people_reached = people;
+    if (leaflets !== undefined) data.materials_count = leaflets;
+    if (note && note.value.trim()) data.note = note.value.trim();
+    return data;
+  }
+  function clearExtras() {
+    ["people_reached", "materials_count", "note"].forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) el.value = "";
+    });
+  }
+
+  // ---- what the server said ----
+  function verdict(data, title) {
+    var lines = [], extra = { status: data.status };
+    if (typeof data.distance_m === "number") {
+      extra.distance = Math.round(data.distance_m);
+      lines.push(fill(M.distance, { distance: extra.distance }));
+    }
+    String(data.reason || "").split(",").forEach(function (code) { if (code) lines.push(R[code] || code); });
+    if (data.status === "rejected" && data.site && data.site.radius_m) {
+      lines.push(fill(M.radius, { radius: data.site.radius_m }));
+    }
+    return { title: title || M[data.status] || data.status, lines: lines, extra: extra };
+  }
+  function refusal(detail) {
+    var data = detail.data || {}, lines = [data.message || String(detail.status)];
+    var errors = (data.errors && data.errors.json) || {};
+    Object.keys(errors).forEach(function (field) { lines.push(field + ": " + [].concat(errors[field]).join(" ")); });
+    return lines;
+  }
+  function report(result) {
+    if (result.state === "sent") {
+      var v = verdict(result.data);
+      show(result.data.status || "sent", v.title, v.lines, v.extra);
+      clearExtras();
+    } else if (result.state === "refused") {
+      show("refused", M.rejected, refusal(result));
+    } else if (!result.saved) {
+      show("error", M.not_saved, []);
+    } else {
+      mine[result.item.id] = true;
+      clearExtras();
+      var offline = result.why === "offline" || result.why === "network";
+      show("queued", offline ? M.queued : M.queued_server, result.why === "login" ? [loginLink()] : []);
+    }
+  }
+  function geoFailure(error) {
+    var code = error && error.code, lines = [];
+    if (code === "denied") lines.push(M.denied_help);
+    show("error", M[code] || M.unavailable, lines, { problem: code || "unavailable" });
+  }
+
+  function checkIn() {
+    if (busy) return;
+    busy = true;
+    button.disabled = true;
+    show("locating", M.locating, []);
+    locate().then(function (pos) {
+      show("sending", M.sending, []);
+      return window.Outbox.send(cfg.api, body(pos)).then(report);
+    }, geoFailure).then(function () {
+      busy = false;
+      button.disabled = false;
+    });
+  }
+
+  // ---- the outbox's news ----
+  window.addEventListener("outbox:change", function (event) {
+    var n = event.detail.waiting;
+    counter.setAttribute("data-count", n);
+    counter.textContent = n > 0 ? fill(M.waiting, { count: n }) : "";
+  });
+  window.addEventListener("outbox:sent", function (event) {
+    var detail = event.detail, v = verdict(detail.data);
+    if (busy) return;
+    v.extra.status = detail.data.status;
+    v.lines.unshift(M[detail.data.status] || detail.data.status);
+    show("sent", mine[detail.item.id] ? M.sent : M.sent_later, v.lines, v.extra);
+    delete mine[detail.item.id];
+  });
+  window.addEventListener("outbox:refused", function (event) {
+    if (!busy) show("refused", M.refused, refusal(event.detail));
+  });
+  window.addEventListener("outbox:login", function () {
+    if (!busy) show("error", M.login, [loginLink()]);
+  });
+
+  button.addEventListener("click", checkIn);
+  syncButton.addEventListener("click", function () {
+    syncButton.disabled = true;
+    window.Outbox.flush().then(function () { syncButton.disabled = false; }, function () { syncButton.disabled = false; });
+  });
+  window.Outbox.count();
+
+  if ("serviceWorker" in navigator && window.isSecureContext !== false) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/c/" }).then(function () {
+        return navigator.serviceWorker.ready;
+      }).then(function (registration) {
+        // The first visit came before the worker: keep this page for the next time without signal.
+        if (registration.active && cfg.token) registration.active.postMessage({ keep: window.location.pathname });
+      }).catch(function () {});
+    });
+  }
+})(window, document);

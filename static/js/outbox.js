@@ -1,0 +1,233 @@
+/* GridReach outbox: POSTs made on a weak or no signal are kept on the phone and sent later.
+ *
+ * Generic: any page may call Outbox.send(url, body). The body carries a `client_id` (a UUID made
+ * here when missing) and a `captured_at`, so that a retry never makes a second record on the server.
+ * Items live in IndexedDB (vendored idb-keyval; localStorage when IndexedDB is unusable, as in some
+ * in-app browsers) until the server answers 2xx or a definitive 4xx. Sending is retried on `online`,
+ * on page load, when the page becomes visible, every 30 s while items wait, and by Outbox.flush()
+ * (the page's "同步" button). Background Sync is never relied on: WeChat's and iOS's browsers lack it.
+ *
+ * Events on window, each with `detail`:
+ *   outbox:change  {waiting}                 the number of items kept on the phone
+ *   outbox:queued  {item, why, saved}        send() could not deliver now (why: offline, network, server, login, csrf)
+ *   outbox:sent    {item, status, data}      the server took an item (data: its JSON answer)
+ *   outbox:refused {item, status, data}      the server refused an item for good; it is dropped
+ *   outbox:login   {item}                    the session is gone (401): items wait for a new login
+ */
+(function (window) {
+  "use strict";
+  var DB_NAME = "gridreach", STORE_NAME = "outbox", LOCAL_KEY = "gridreach-outbox";
+  var TIMEOUT_MS = 20000, RETRY_MS = 30000;
+  var settings = { csrfUrl: "/csrf-token" };
+  var csrfToken = null, useIdb = !!(window.idbKeyval && window.indexedDB), idbStore = null;
+  var inflight = {}, flushing = null, waiting = 0;
+
+  // ---- storage: IndexedDB first, localStorage as the fallback ----
+  function idb() {
+    if (!idbStore) idbStore = window.idbKeyval.createStore(DB_NAME, STORE_NAME);
+    return idbStore;
+  }
+  function localAll() {
+    try { return JSON.parse(window.localStorage.getItem(LOCAL_KEY) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function localWrite(map) { window.localStorage.setItem(LOCAL_KEY, JSON.stringify(map)); }
+  function localPut(item) { var map = localAll(); map[item.id] = item; localWrite(map); }
+  function localDel(id) {
+    var map = localAll();
+    if (map[id]) { delete map[id]; localWrite(map); }
+  }
+  function values(map) { return Object.keys(map).map(function (k) { return map[k]; }); }
+
+  function put(item) {
+    if (!useIdb) return Promise.resolve().then(function () { localPut(item); });
+    return window.idbKeyval.set(item.id, item, idb()).catch(function () {
+      useIdb = false;
+      localPut(item);
+    });
+  }
+  function del(id) {
+    var local = Promise.resolve().then(function () { localDel(id); }).catch(function () {});
+    if (!useIdb) return local;
+    return Promise.all([local, window.idbKeyval.del(id, idb()).catch(function () {})]);
+  }
+  function list() {
+    var local = values(localAll());
+    if (!useIdb) return Promise.resolve(local);
+    return window.idbKeyval.values(idb()).then(function (items) {
+      return items.concat(local);
+    }, function () { return local; });
+  }
+
+  // ---- helpers ----
+  function uuid() {
+    var c = window.crypto;
+    if (c && c.randomUUID) return c.randomUUID();
+    var b = new Uint8Array(16);
+    c.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  /** ISO 8601 in the phone's local time with its offset, e.g. 2026-05-01T09:30:00+08:00. */
+  function isoTime(date) {
+    var d = date || new Date(), offset = -d.getTimezoneOffset(), a = Math.abs(offset);
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) +
+      ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) + (offset < 0 ? "-" : "+") +
+      pad(Math.floor(a / 60)) + ":" + pad(a % 60);
+  }
+  function emit(type, detail) {
+    window.dispatchEvent(new CustomEvent("outbox:" + type, { detail: detail }));
+  }
+  function emitCount() {
+    return list().then(function (items) {
+      waiting = items.length;
+      emit("change", { waiting: waiting });
+      return waiting;
+    });
+  }
+  function currentCsrf() {
+    if (csrfToken) return csrfToken;
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : null;
+  }
+
+  // ---- the network ----
+  function post(item) {
+    var ctrl = window.AbortController ? new AbortController() : null;
+    var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, TIMEOUT_MS) : null;
+    var headers = { "Content-Type": "application/json", "Accept": "application/json" };
+    var token = currentCsrf();
+    if (token) headers["X-CSRFToken"] = token;
+    return fetch(item.url, {
+      method: "POST", credentials: "same-origin", headers: headers,
+      body: JSON.stringify(item.body), signal: ctrl ? ctrl.signal : undefined
+    }).then(function (res) {
+      return res.text().then(function (text) {
+        var data = null;
+        try { data = JSON.parse(text); } catch (e) { data = null; }
+        clearTimeout(timer);
+        return { status: res.status, data: data, text: text, redirected: res.redirected };
+      });
+    }, function (error) {
+      clearTimeout(timer);
+      throw error;
+    });
+  }
+  function refreshCsrf() {
+    return fetch(settings.csrfUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.json(); })
+      .then(function (data) {
+        csrfToken = data.csrf_token;
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        if (meta) meta.setAttribute("content", csrfToken);
+      });
+  }
+  function isCsrfError(res) { return res.status === 400 && /csrf|referrer/i.test(res.text || ""); }
+
+  // What an answer means for the item: sent, refused (dropped), or kept to try again.
+  function judge(item, res, csrfRetried) {
+    var s = res.status;
+    if (s >= 200 && s < 300 && res.data !== null && !res.redirected) {
+      return del(item.id).then(function () { return { state: "sent", item: item, status: s, data: res.data }; });
+    }
+    if (isCsrfError(res) && !csrfRetried) {
+      return refreshCsrf().then(function () { return post(item); }).then(function (again) {
+        return judge(item, again, true);
+      }, function () { return { state: "queued", item: item, why: "csrf" }; });
+    }
+    if (s === 401) return { state: "queued", item: item, why: "login" };
+    if (isCsrfError(res)) return { state: "queued", item: item, why: "csrf" };
+    if (s < 400 || s === 408 || s === 429 || s >= 500) return { state: "queued", item: item, why: "server" };
+    return del(item.id).then(function () { return { state: "refused", item: item, status: s, data: res.data }; });
+  }
+
+  // One try for one item; a second call for the same item while the first runs shares its result.
+  function attempt(item) {
+    if (inflight[item.id]) return inflight[item.id];
+    if (navigator.onLine === false) return Promise.resolve({ state: "queued", item: item, why: "offline" });
+    var result = post(item).then(function (res) { return judge(item, res, false); }, function () {
+      return { state: "queued", item: item, why: "network" };
+    });
+    inflight[item.id] = result;
+    function done() { delete inflight[item.id]; }
+    result.then(done, done);
+    return result;
+  }
+
+  function announce(result) {
+    if (result.state === "sent" || result.state === "refused") {
+      emit(result.state, { item: result.item, status: result.status, data: result.data });
+    } else if (result.why === "login") {
+      emit("login", { item: result.item });
+    }
+  }
+
+  /** Keep `body` on the phone and try to send it now; resolves with {state, item, status?, data?, why?}. */
+  function send(url, body) {
+    var data = Object.assign({}, body);
+    if (!data.client_id) data.client_id = uuid();
+    if (!data.captured_at) data.captured_at = isoTime();
+    var item = { id: data.client_id, url: url, body: data, created: Date.now() };
+    return put(item).then(function () { return true; }, function () { return false; }).then(function (saved) {
+      return attempt(item).then(function (result) {
+        result.saved = saved;
+        if (result.state === "queued") {
+          emit("queued", { item: item, why: result.why, saved: saved });
+          if (result.why === "login") emit("login", { item: item });
+        } else {
+          announce(result);
+        }
+        emitCount();
+        return result;
+      });
+    });
+  }
+
+  /** Try every kept item, oldest first; stops early when the network is gone. Resolves with the results. */
+  function flush() {
+    if (flushing) return flushing;
+    var results = [];
+    flushing = list().then(function (items) {
+      items.sort(function (a, b) { return a.created - b.created; });
+      return items.reduce(function (chain, item) {
+        return chain.then(function (stop) {
+          if (stop) return true;
+          return attempt(item).then(function (result) {
+            results.push(result);
+            announce(result);
+            return result.state === "queued" && result.why !== "server";
+          });
+        });
+      }, Promise.resolve(false));
+    }).then(function () {
+      flushing = null;
+      return emitCount().then(function () { return results; });
+    }, function (error) {
+      flushing = null;
+      throw error;
+    });
+    return flushing;
+  }
+
+  function configure(options) { Object.assign(settings, options || {}); }
+  function count() { return emitCount(); }
+  function items() { return list(); }
+
+  window.addEventListener("online", function () { flush(); });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) flush(); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") flush();
+  });
+  // After the page's own scripts have run, so that they hear the first events.
+  if (document.readyState === "complete") setTimeout(flush, 0);
+  else window.addEventListener("load", function () { flush(); });
+  setInterval(function () {
+    if (waiting > 0 && document.visibilityState === "visible" && navigator.onLine !== false) flush();
+  }, RETRY_MS);
+
+  window.Outbox = {
+    send: send, flush: flush, count: count, items: items, configure: configure, uuid: uuid, isoTime: isoTime
+  };
+})(window);
