@@ -1,0 +1,110 @@
+# GridReach developer commands. `make` (or `make help`) lists them.
+#
+#   make run     set everything up and serve the demo at http://127.0.0.1:5000
+#   make test    the whole suite, on SQLite and then on PostgreSQL
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app app
+# Written after a successful install; older than a requirements file = reinstall.
+STAMP  := $(VENV)/.requirements-installed
+
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Extra pytest arguments, e.g. make test PYTEST_ARGS="-x -k areas"
+PYTEST_ARGS ?=
+
+# Commands run from here (tests, benchmarks) find the virtualenv's tools first.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# Browsers come from Debian (chromium); playwright must never download its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# Test runs never see the developer's own database.
+TEST_ENV := env -u DATABASE_URL
+
+.PHONY: help install translations migrate seed run test test-sqlite test-pg db-check \
+	lint bench clean distclean
+
+help: ## List the targets
+	@echo "GridReach make targets:"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo
+	@echo "Variables: PYTEST_ARGS (extra pytest arguments), TEST_DATABASE_URL (PostgreSQL"
+	@echo "to test against instead of a throwaway cluster), HOST and PORT (for run)."
+
+# --- setup -------------------------------------------------------------------
+
+install: $(STAMP) ## Create .venv and install the pinned requirements (only when they changed)
+	@:
+
+$(VENV)/pyvenv.cfg:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "GridReach needs Python 3.11 or newer; try make PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+# --no-deps + pip check: every transitive dependency must be pinned in the files.
+$(STAMP): requirements.txt requirements-dev.txt $(VENV)/pyvenv.cfg
+	$(PY) -m pip install --disable-pip-version-check --no-input --quiet --no-deps -r requirements-dev.txt
+	@$(PY) -m pip check
+	@touch $@
+
+translations: install ## Compile the translation catalogs, if there are any
+	@if ls app/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+		$(VENV)/bin/pybabel compile --statistics -d app/translations; \
+	else \
+		echo "No translation catalogs in app/translations yet; nothing to compile."; \
+	fi
+
+# --- the app -----------------------------------------------------------------
+
+migrate: translations ## Build or upgrade the database schema (flask db upgrade)
+	@mkdir -p instance
+	$(FLASK) db upgrade
+
+seed: migrate ## Fill an empty database with the demo district and print the demo logins
+	$(FLASK) seed-demo
+
+run: seed ## Install, compile, migrate, seed, then serve at http://127.0.0.1:5000
+	@echo "GridReach at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# --- checks ------------------------------------------------------------------
+
+test: translations ## Run the suite on SQLite, then on PostgreSQL (TEST_DATABASE_URL or a throwaway local cluster)
+	@status=0; \
+	$(TEST_ENV) -u TEST_DATABASE_URL .ci/pytest.sh sqlite $(PYTEST_ARGS) || status=$$?; \
+	$(TEST_ENV) .ci/test-pg.sh $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
+
+test-sqlite: translations ## Run the suite on SQLite only
+	@$(TEST_ENV) -u TEST_DATABASE_URL .ci/pytest.sh sqlite $(PYTEST_ARGS)
+
+test-pg: translations ## Run the suite on PostgreSQL only (says so when none is available)
+	@$(TEST_ENV) .ci/test-pg.sh $(PYTEST_ARGS)
+
+db-check: translations ## Migrations build the schema on SQLite and PostgreSQL with no drift from the models
+	@.ci/db-check.sh
+
+lint: install ## Lint with ruff
+	$(VENV)/bin/ruff check .
+
+bench: translations ## Run the benchmarks (bench/run_all.sh), if there are any
+	@if [ -f bench/run_all.sh ]; then \
+		bash bench/run_all.sh; \
+	else \
+		echo "No bench/run_all.sh yet; nothing to run."; \
+	fi
+
+# --- housekeeping --------------------------------------------------------------
+
+clean: ## Remove caches and compiled catalogs (keeps .venv and the database in instance/)
+	find . -path ./$(VENV) -prune -o -type d \
+		\( -name __pycache__ -o -name .pytest_cache -o -name .ruff_cache \) -prune -exec rm -rf {} +
+	@if [ -d app/translations ]; then find app/translations -name '*.mo' -delete; fi
+
+distclean: clean ## Also remove .venv
+	rm -rf $(VENV)
