@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db, limiter
@@ -24,6 +26,19 @@ def _test_database_url() -> str:
     return f"sqlite:///{folder / 'test.db'}"
 
 
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    Each test holds an app context open, and Flask reuses it for the client's requests,
+    so without this the first request's user (Flask-Login), locale (Babel) and CSRF token
+    would carry over to every later request of the same test."""
+
+    def open(self, *args, **kwargs):
+        for key in list(g) if has_app_context() else ():
+            g.pop(key)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     """One app for the whole run, its schema built fresh."""
@@ -33,6 +48,7 @@ def app():
         SQLALCHEMY_DATABASE_URI = _test_database_url()
 
     app = create_app(Config)
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -54,6 +70,11 @@ def _db(request, app):
         engine = engines[None]
         connection = engine.connect()
         outer = connection.begin()
+        if connection.dialect.name == "sqlite":
+            # pysqlite defers BEGIN until the first INSERT/UPDATE, so a SAVEPOINT issued
+            # before it would open (and its RELEASE commit) a transaction of its own:
+            # the test's rows would outlive the rollback below.
+            connection.exec_driver_sql("BEGIN")
         engines[None] = connection
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
