@@ -1,20 +1,23 @@
-"""Pieces every resource's schemas share: paging and list envelopes."""
+"""Pieces every resource's schemas share: paging, list envelopes, and bounded field types."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.extensions import db
 
 MAX_PER_PAGE = 200
+MAX_PAGE = 100_000
+# Ids and counts are 32-bit INTEGER columns; a larger number must fail validation, not the database.
+MAX_INT = 2**31 - 1
 
 
 class PageArgs(Schema):
     """`page` and `per_page` on every list."""
 
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
@@ -34,9 +37,38 @@ def paginate(query, args: dict) -> dict:
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
-def name_field(**kwargs) -> fields.Str:
+class Text(fields.Str):
+    """A string the database can store: no NUL character (PostgreSQL refuses it); `strip` trims it."""
+
+    def __init__(self, *args, strip: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.strip = strip
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("must not contain NUL characters")
+        return text.strip() if self.strip else text
+
+
+def name_field(**kwargs) -> Text:
     """A trimmed, non-empty human name."""
-    return fields.Str(validate=validate.Length(min=1, max=kwargs.pop("max", 120)), **kwargs)
+    return Text(strip=True, validate=validate.Length(min=1, max=kwargs.pop("max", 120)), **kwargs)
+
+
+def Id(**kwargs) -> fields.Int:
+    """A reference to a row in a JSON body: a JSON integer that fits the id column."""
+    return fields.Int(strict=True, validate=validate.Range(min=1, max=MAX_INT), **kwargs)
+
+
+def QueryId(**kwargs) -> fields.Int:
+    """A row id given in the query string (text there, so not strict)."""
+    return fields.Int(validate=validate.Range(min=1, max=MAX_INT), **kwargs)
+
+
+def Count(maximum: int = MAX_INT, minimum: int = 0, **kwargs) -> fields.Int:
+    """A whole number in a JSON body, bounded so it fits its column."""
+    return fields.Int(strict=True, validate=validate.Range(min=minimum, max=maximum), **kwargs)
 
 
 Latitude = lambda **kw: fields.Float(validate=validate.Range(min=-90, max=90), allow_nan=False, **kw)  # noqa: E731

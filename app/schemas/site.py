@@ -4,27 +4,26 @@ from marshmallow import Schema, fields, validate
 
 from app.geo import COORD_SYSTEMS
 from app.models import SITE_KINDS
-from app.schemas.common import Latitude, Longitude, PageArgs, name_field
+from app.schemas.common import Count, Id, Latitude, Longitude, PageArgs, QueryId, Text, name_field
 
 
 class SiteSchema(Schema):
     id = fields.Int(dump_only=True)
     name = name_field(required=True)
     kind = fields.Str(required=True, validate=validate.OneOf(SITE_KINDS))
-    area_id = fields.Int(required=True)
+    area_id = Id(required=True)
     lat = Latitude(required=True)
     lng = Longitude(required=True)
     coord_system = fields.Str(load_only=True, load_default="wgs84", validate=validate.OneOf(COORD_SYSTEMS))
-    radius_m = fields.Int(load_default=100, validate=validate.Range(min=10, max=5000))
-    address = fields.Str(validate=validate.Length(max=255))
+    radius_m = Count(maximum=5000, minimum=10, load_default=100)
+    address = Text(strip=True, validate=validate.Length(max=255))
     active = fields.Bool()
-    visits_per_month = fields.Int(validate=validate.Range(min=0, max=100))
+    visits_per_month = Count(maximum=100)
     qr_version = fields.Int(dump_only=True)
     area_name = fields.Function(lambda s: s.area.name, dump_only=True)
 
 
-
 class SiteQuerySchema(PageArgs):
-    area_id = fields.Int()
+    area_id = QueryId()
     kind = fields.Str(validate=validate.OneOf(SITE_KINDS))
     active = fields.Bool()

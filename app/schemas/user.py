@@ -3,37 +3,38 @@
 from marshmallow import Schema, fields, validate
 
 from app.models import FORCES, ROLES
-from app.schemas.common import PageArgs, name_field
+from app.schemas.common import Id, PageArgs, QueryId, Text, name_field
 
-USERNAME = validate.Regexp(r"^[A-Za-z0-9_.\-]{3,64}$", error="3-64 letters, digits, _ . -")
-PHONE = validate.Regexp(r"^\+?[0-9\-]{5,20}$", error="digits only")
+USERNAME = validate.Regexp(r"^[A-Za-z0-9_.\-]{3,64}\Z", error="3-64 letters, digits, _ . -")
+# The column holds 20 characters: an optional + and up to 19 digits or dashes.
+PHONE = validate.Regexp(r"^\+?[0-9\-]{5,19}\Z", error="5-20 digits, dashes and a leading +")
+MAX_GRIDS = 200
 
 
 class UserSchema(Schema):
     id = fields.Int(dump_only=True)
     username = fields.Str(required=True, validate=USERNAME)
-    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=256))
+    password = Text(required=True, load_only=True, validate=validate.Length(max=256))
     display_name = name_field(max=80)
     role = fields.Str(required=True, validate=validate.OneOf(ROLES))
     force = fields.Str(allow_none=True, validate=validate.OneOf(FORCES))
-    area_id = fields.Int(allow_none=True)
-    grid_ids = fields.List(fields.Int(), load_only=True)
+    area_id = Id(allow_none=True)
+    grid_ids = fields.List(Id(), load_only=True, validate=validate.Length(max=MAX_GRIDS))
     grids = fields.Function(lambda u: [g.id for g in u.grids], dump_only=True)
     phone = fields.Str(allow_none=True, validate=PHONE)
     active = fields.Bool()
     created_at = fields.DateTime(dump_only=True)
 
 
-
 class UserQuerySchema(PageArgs):
     role = fields.Str(validate=validate.OneOf(ROLES))
     force = fields.Str(validate=validate.OneOf(FORCES))
-    area_id = fields.Int()
+    area_id = QueryId()
 
 
 class TokenRequestSchema(Schema):
-    username = fields.Str(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.Str(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    username = Text(required=True, validate=validate.Length(min=1, max=64))
+    password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=256))
 
 
 class TokenSchema(Schema):
