@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from functools import wraps
 
+from flask import request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, select
 
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, User
 
 MANAGERS = ("admin", "coordinator")
 READERS = ("admin", "leader", "coordinator")
+MAX_ID = 2**31 - 1
+
+
+def is_id(value) -> bool:
+    """True for an int that can be a row id (bools are ints in Python, but not ids)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
 def subtree_clause(path_column, path: str) -> ColumnElement[bool]:
@@ -56,13 +63,45 @@ def visible_or_404(user: User, obj, area: Area | None, what: str):
 
 
 def require_area_in_scope(user: User, area_id: int | None, field: str = "area_id") -> Area:
-    """Load an area named in input, refusing one outside the user's subtree."""
-    area = db.session.get(Area, area_id) if area_id is not None else None
-    if area is None:
-        raise NotFound(f"{field} not found", {field: "no such area"})
-    if not within_scope(user, area):
-        raise Forbidden(f"{field} is outside your area", {field: "outside your area"})
-    return area
+    """Load an area named in input, refusing one outside the user's subtree.
+
+    A user confined to an area gets 403 for an unknown id too, so that probing ids tells
+    them nothing about other streets; a district-wide user gets 422 naming the field."""
+    area = db.session.get(Area, area_id) if is_id(area_id) else None
+    if area is not None and within_scope(user, area):
+        return area
+    if area is None and user.area_id is None:
+        raise Invalid(f"{field} names no area", {field: "no such area"})
+    raise Forbidden(f"{field} is outside your area", {field: "outside your area"})
+
+
+def refuse_outside_scope(user: User, value, field: str = "area_id") -> None:
+    """Before validation: 403 when a raw body names an area outside the user's subtree.
+
+    Values that are not ids are left for the schema to reject."""
+    if is_id(value) and user.area_id is not None:
+        require_area_in_scope(user, value, field)
+
+
+def raw_body() -> dict:
+    """The request's JSON object as sent, before any validation ({} when it is not one)."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def authorize_first(check):
+    """View decorator: run `check(current_user, raw_body(), **view_args)` before the body is parsed,
+    so that a caller outside their role or area hears 403/404 even when the body is also wrong."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            check(current_user._get_current_object(), raw_body(), **kwargs)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def require_role(*roles: str):

@@ -6,18 +6,19 @@ from typing import Any
 
 from sqlalchemy import String, func, literal, select, update
 
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
 from app.models import Area, User
 from app.models.area import PARENT_LEVEL
 from app.services.access import (
     MANAGERS,
+    can_manage_area,
     ensure_role,
     filter_by_scope,
+    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     visible_or_404,
-    within_scope,
 )
 from app.services.audit import record_event
 
@@ -40,13 +41,28 @@ def list_areas(actor: User, parent_id: int | None = None, level: str | None = No
     return query.order_by(Area.path)
 
 
+def authorize_create(actor: User, raw: dict) -> None:
+    """Checked before the body is validated: the role, and the parent when the body names one."""
+    ensure_role(actor, *MANAGERS)
+    refuse_outside_scope(actor, raw.get("parent_id"), "parent_id")
+
+
+def authorize_update(actor: User, raw: dict, area_id: int) -> Area:
+    """Checked before the body is validated: the area is visible (else 404) and the actor's to change."""
+    area = get_area(actor, area_id)
+    if not can_manage_area(actor, area):
+        raise Forbidden("you may not change this area")
+    refuse_outside_scope(actor, raw.get("parent_id"), "parent_id")
+    return area
+
+
 def _check_parent(actor: User, level: str, parent_id: int | None) -> Area | None:
     wanted = PARENT_LEVEL[level]
     if wanted is None:
         if parent_id is not None:
             raise Invalid("a street has no parent", {"parent_id": "must be empty for a street"})
         if actor.area_id is not None:
-            raise Invalid("only district-wide users create streets", {"level": "outside your area"})
+            raise Forbidden("only district-wide users add or move streets", {"parent_id": "outside your area"})
         return None
     if parent_id is None:
         raise Invalid("parent_id is required", {"parent_id": f"a {level} needs a {wanted} parent"})
@@ -85,10 +101,8 @@ def create_area(actor: User, data: dict[str, Any]) -> Area:
 
 def update_area(actor: User, area: Area, data: dict[str, Any]) -> Area:
     """Change an area's fields; moving it re-paths its whole subtree."""
-    ensure_role(actor, *MANAGERS)
-    if not within_scope(actor, area) or (actor.area_id == area.id and "parent_id" in data):
-        from app.errors import Forbidden
-
+    if not can_manage_area(actor, area) or (
+            actor.area_id == area.id and data.get("parent_id", area.parent_id) != area.parent_id):
         raise Forbidden("you may not change this area")
     level = data.get("level", area.level)
     parent_id = data.get("parent_id", area.parent_id)
@@ -102,7 +116,8 @@ def update_area(actor: User, area: Area, data: dict[str, Any]) -> Area:
     if new_parent is not old_parent:
         _move_subtree(area, new_parent)
         refresh_totals(old_parent)
-    refresh_totals(area.parent)
+    # From the area itself: a parent's totals stay the sums of its children's.
+    refresh_totals(area)
     record_event(actor, "area.update", area, fields=sorted(data))
     return area
 

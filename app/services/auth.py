@@ -15,14 +15,17 @@ from app.models import ApiToken, User
 from app.models.base import utcnow
 from app.services.passwords import verify_password
 
+MAX_TOKEN_LENGTH = 200
+
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def authenticate(username: str, password: str) -> User:
-    """The active user with these credentials, or Unauthorized."""
-    user = db.session.scalar(select(User).where(User.username == username))
+    """The active user with these credentials, or Unauthorized (the same answer for every failure)."""
+    # A NUL cannot be in a username, and PostgreSQL refuses it in a query parameter.
+    user = None if "\x00" in username else db.session.scalar(select(User).where(User.username == username))
     if not verify_password(user.password_hash if user else None, password) or not user.active:
         raise Unauthorized("wrong username or password")
     user.last_login_at = utcnow()
@@ -45,6 +48,8 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 def user_for_token(plain: str, now: datetime | None = None) -> User | None:
     """The active user a live token belongs to."""
     now = now or utcnow()
+    if len(plain) > MAX_TOKEN_LENGTH:
+        return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import geo
 from app.errors import Forbidden, Invalid
@@ -15,6 +16,7 @@ from app.services.access import (
     can_manage_site,
     ensure_role,
     filter_by_scope,
+    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     visible_or_404,
@@ -31,7 +33,7 @@ def get_site(actor: User, site_id: int) -> Site:
 def list_sites(actor: User, area_id: int | None = None, kind: str | None = None,
                active: bool | None = None):
     """A select() of the sites the actor may see, optionally under one area."""
-    query = filter_by_scope(select(Site), actor, Site.area_id)
+    query = filter_by_scope(select(Site).options(joinedload(Site.area)), actor, Site.area_id)
     if area_id is not None:
         area = require_area_in_scope(actor, area_id)
         query = query.where(Site.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
@@ -42,6 +44,21 @@ def list_sites(actor: User, area_id: int | None = None, kind: str | None = None,
     return query.order_by(Site.id)
 
 
+def authorize_create(actor: User, raw: dict) -> None:
+    """Checked before the body is validated: the role, and the grid when the body names one."""
+    ensure_role(actor, *MANAGERS)
+    refuse_outside_scope(actor, raw.get("area_id"))
+
+
+def authorize_update(actor: User, raw: dict, site_id: int) -> Site:
+    """Checked before the body is validated: the site is visible (else 404) and the actor's to change."""
+    site = get_site(actor, site_id)
+    if not can_manage_site(actor, site):
+        raise Forbidden("you may not change this site")
+    refuse_outside_scope(actor, raw.get("area_id"))
+    return site
+
+
 def _grid_in_scope(actor: User, area_id: int) -> Area:
     area = require_area_in_scope(actor, area_id)
     if area.level != "grid":
@@ -50,12 +67,13 @@ def _grid_in_scope(actor: User, area_id: int) -> Area:
 
 
 def _apply_position(site: Site, data: dict[str, Any]) -> None:
+    """Store lat/lng as WGS-84; both come together, since a datum shift moves both."""
     system = data.pop("coord_system", "wgs84")
     if "lat" in data or "lng" in data:
-        lat = data.pop("lat", site.lat)
-        lng = data.pop("lng", site.lng)
+        lat, lng = data.pop("lat", None), data.pop("lng", None)
         if lat is None or lng is None:
-            raise Invalid("lat and lng go together", {"lat": "required with lng", "lng": "required with lat"})
+            missing = "lat" if lat is None else "lng"
+            raise Invalid("lat and lng go together", {missing: "required with the other coordinate"})
         site.lat, site.lng = geo.to_wgs84(lat, lng, system)
 
 

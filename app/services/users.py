@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.models import Area, User
+from app.models import ROLES, ApiToken, Area, User
+from app.models.base import utcnow
 from app.services.access import (
     READERS,
     can_manage_user,
     ensure_role,
     filter_by_scope,
+    is_id,
+    refuse_outside_scope,
     require_area_in_scope,
     within_scope,
 )
@@ -54,13 +58,36 @@ def list_users(actor: User, role: str | None = None, force: str | None = None,
     if area_id is not None:
         area = require_area_in_scope(actor, area_id)
         query = query.join(Area, User.area_id == Area.id).where(Area.path.startswith(area.path))
-    return query.order_by(User.username)
+    return query.options(selectinload(User.grids)).order_by(User.username)
+
+
+def _refuse_role(actor: User, role) -> None:
+    """Coordinators hand out the coordinator and worker roles only."""
+    if actor.role == "coordinator" and role in ROLES and role not in COORDINATOR_MAY_CREATE:
+        raise Forbidden("coordinators manage workers and coordinators only", {"role": "not allowed"})
+
+
+def authorize_create(actor: User, raw: dict) -> None:
+    """Checked before the body is validated: the actor's role, the role given, the area named."""
+    ensure_role(actor, "admin", "coordinator")
+    _refuse_role(actor, raw.get("role"))
+    refuse_outside_scope(actor, raw.get("area_id"))
+
+
+def authorize_update(actor: User, raw: dict, user_id: int) -> User:
+    """Checked before the body is validated: the user is visible (else 404) and the actor's to change."""
+    user = get_user(actor, user_id)
+    if not can_manage_user(actor, user):
+        raise Forbidden("you may not change this user")
+    _refuse_role(actor, raw.get("role"))
+    refuse_outside_scope(actor, raw.get("area_id"))
+    return user
 
 
 def _resolve_grids(user_area: Area | None, grid_ids: list[int]) -> list[Area]:
     grids = []
-    for grid_id in grid_ids:
-        grid = db.session.get(Area, grid_id)
+    for grid_id in dict.fromkeys(grid_ids):  # each grid once, in the order given
+        grid = db.session.get(Area, grid_id) if is_id(grid_id) else None
         if grid is None or grid.level != "grid":
             raise Invalid("unknown grid", {"grid_ids": f"{grid_id} is not a grid"})
         if user_area is not None and not grid.is_within(user_area):
@@ -76,15 +103,23 @@ def _check_shape(role: str, area_id: int | None) -> None:
         raise Invalid("an admin has no area", {"area_id": "must be empty for an admin"})
 
 
+def _existing_area(area_id: int | None) -> Area | None:
+    """The area an id names (None for none); 422 naming area_id when there is no such area."""
+    if area_id is None:
+        return None
+    area = db.session.get(Area, area_id) if is_id(area_id) else None
+    if area is None:
+        raise Invalid("area_id names no area", {"area_id": "no such area"})
+    return area
+
+
 def build_user(data: dict[str, Any]) -> User:
     """A new user from checked data (no permission checks: the command line uses this too)."""
     if db.session.scalar(select(User.id).where(User.username == data["username"])) is not None:
         raise Conflict("username taken", {"username": "already taken"})
     check_password_rules(data["password"])
     _check_shape(data["role"], data.get("area_id"))
-    area = db.session.get(Area, data["area_id"]) if data.get("area_id") is not None else None
-    if data.get("area_id") is not None and area is None:
-        raise NotFound("area_id not found", {"area_id": "no such area"})
+    area = _existing_area(data.get("area_id"))
     force = data.get("force") or ("grid_worker" if data["role"] == "worker" else None)
     user = User(
         username=data["username"], display_name=data.get("display_name") or data["username"],
@@ -100,35 +135,52 @@ def build_user(data: dict[str, Any]) -> User:
 def create_user(actor: User, data: dict[str, Any]) -> User:
     """Add a user; coordinators add workers and coordinators inside their own area."""
     ensure_role(actor, "admin", "coordinator")
-    if actor.role == "coordinator":
-        if data["role"] not in COORDINATOR_MAY_CREATE:
-            raise Forbidden("coordinators add workers and coordinators only", {"role": "not allowed"})
-        require_area_in_scope(actor, data.get("area_id"))
+    _refuse_role(actor, data["role"])
+    if data.get("area_id") is not None:
+        require_area_in_scope(actor, data["area_id"])
+    # A coordinator may only give the roles that need an area, so a missing one is a 422 below.
     user = build_user(data)
     record_event(actor, "user.create", user, username=user.username, role=user.role)
     return user
 
 
 def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
-    """Change a user the actor manages; a password change is checked and hashed."""
+    """Change a user the actor manages; a new password is checked, hashed, and ends their tokens."""
     if not can_manage_user(actor, user):
         raise Forbidden("you may not change this user")
-    if actor.role == "coordinator" and data.get("role", user.role) not in COORDINATOR_MAY_CREATE:
-        raise Forbidden("coordinators manage workers and coordinators only", {"role": "not allowed"})
-    if "area_id" in data and actor.role != "admin":
-        require_area_in_scope(actor, data["area_id"])
+    _refuse_role(actor, data.get("role", user.role))
+    area = _new_area(actor, user, data)
     new_name = data.get("username", user.username)
     if new_name != user.username and db.session.scalar(select(User.id).where(User.username == new_name)):
         raise Conflict("username taken", {"username": "already taken"})
-    _check_shape(data.get("role", user.role), data.get("area_id", user.area_id))
+    _check_shape(data.get("role", user.role), area.id if area else None)
     if "password" in data:
         check_password_rules(data["password"])
         user.password_hash = hash_password(data.pop("password"))
+        revoke_tokens_of(user)
     grid_ids = data.pop("grid_ids", None)
     for key, value in data.items():
         setattr(user, key, value)
-    db.session.flush()
     if grid_ids is not None:
-        user.grids = _resolve_grids(db.session.get(Area, user.area_id) if user.area_id else None, grid_ids)
-    record_event(actor, "user.update", user, fields=sorted(set(data) | ({"grid_ids"} if grid_ids is not None else set())))
+        user.grids = _resolve_grids(area, grid_ids)
+    elif "area_id" in data:
+        user.grids = [grid for grid in user.grids if area is None or grid.is_within(area)]
+    db.session.flush()
+    changed = set(data) | ({"grid_ids"} if grid_ids is not None else set())
+    record_event(actor, "user.update", user, fields=sorted(changed))
     return user
+
+
+def _new_area(actor: User, user: User, data: dict[str, Any]) -> Area | None:
+    """The user's area after the change; a scoped actor may only name one of theirs."""
+    if "area_id" not in data:
+        return user.area
+    if data["area_id"] is not None and actor.area_id is not None:
+        return require_area_in_scope(actor, data["area_id"])
+    return _existing_area(data["area_id"])
+
+
+def revoke_tokens_of(user: User) -> None:
+    """End every live API token of the user (after a password change)."""
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()).execution_options(synchronize_session=False))

@@ -7,6 +7,7 @@ from app.blueprints.api import protected_blueprint
 from app.schemas.area import AreaQuerySchema, AreaSchema
 from app.schemas.common import list_schema, paginate
 from app.services import areas as area_service
+from app.services.access import authorize_first
 
 URL = "/areas"
 blp = protected_blueprint("api_areas", __name__, "Streets, communities and grids")
@@ -20,6 +21,7 @@ class Areas(MethodView):
         """Areas in the caller's scope."""
         return paginate(area_service.list_areas(current_user, args.get("parent_id"), args.get("level")), args)
 
+    @authorize_first(area_service.authorize_create)
     @blp.arguments(AreaSchema)
     @blp.response(201, AreaSchema)
     def post(self, data):
@@ -34,10 +36,10 @@ class AreaById(MethodView):
         """One area."""
         return area_service.get_area(current_user, area_id)
 
+    @authorize_first(area_service.authorize_update)
     @blp.arguments(AreaSchema(partial=True))
     @blp.response(200, AreaSchema)
     def patch(self, data, area_id):
-        """Change an area."""
+        """Change an area; a new parent_id moves its whole subtree."""
         area = area_service.get_area(current_user, area_id)
         return area_service.update_area(current_user, area, data)
-

@@ -9,7 +9,7 @@ from app.blueprints.api import protected_blueprint
 from app.schemas.common import list_schema, paginate
 from app.schemas.site import SiteQuerySchema, SiteSchema
 from app.services import sites as site_service
-from app.services.access import READERS, ensure_role
+from app.services.access import READERS, authorize_first, ensure_role
 
 URL = "/sites"
 blp = protected_blueprint("api_sites", __name__, "Publicity sites (宣传点位)")
@@ -24,10 +24,11 @@ class Sites(MethodView):
         query = site_service.list_sites(current_user, args.get("area_id"), args.get("kind"), args.get("active"))
         return paginate(query, args)
 
+    @authorize_first(site_service.authorize_create)
     @blp.arguments(SiteSchema)
     @blp.response(201, SiteSchema)
     def post(self, data):
-        """Add a site to a grid."""
+        """Add a site to a grid; lat/lng in `coord_system` (default wgs84), stored as WGS-84."""
         return site_service.create_site(current_user, data)
 
 
@@ -38,6 +39,7 @@ class SiteById(MethodView):
         """One site."""
         return site_service.get_site(current_user, site_id)
 
+    @authorize_first(site_service.authorize_update)
     @blp.arguments(SiteSchema(partial=True))
     @blp.response(200, SiteSchema)
     def patch(self, data, site_id):

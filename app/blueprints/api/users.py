@@ -7,6 +7,7 @@ from app.blueprints.api import protected_blueprint
 from app.schemas.common import list_schema, paginate
 from app.schemas.user import UserQuerySchema, UserSchema
 from app.services import users as user_service
+from app.services.access import authorize_first
 
 URL = "/users"
 blp = protected_blueprint("api_users", __name__, "People who log in")
@@ -21,6 +22,7 @@ class Users(MethodView):
         query = user_service.list_users(current_user, args.get("role"), args.get("force"), args.get("area_id"))
         return paginate(query, args)
 
+    @authorize_first(user_service.authorize_create)
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
     def post(self, data):
@@ -35,6 +37,7 @@ class UserById(MethodView):
         """One user."""
         return user_service.get_user(current_user, user_id)
 
+    @authorize_first(user_service.authorize_update)
     @blp.arguments(UserSchema(partial=True))
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):
