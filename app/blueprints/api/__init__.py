@@ -20,6 +20,8 @@ RESOURCES = (
     "users",
     "sites",
     "checkins",
+    "households",
+    "visits",
 )
 
 

@@ -1,0 +1,118 @@
+"""Households per grid: the list, adding one, marking one unreachable, and the spreadsheet import."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.blueprints.auth.views import safe_next
+from app.blueprints.coordinate import bp
+from app.blueprints.coordinate.forms import run_service
+from app.extensions import db
+from app.models import HOUSEHOLD_TAGS
+from app.schemas.common import paginate
+from app.services import areas as area_service
+from app.services import household_import
+from app.services import households as household_service
+
+TAG_LABELS = {"elderly": _l("Elderly"), "floating": _l("Floating population"), "student": _l("Student"),
+              "enterprise": _l("Company staff"), "finance": _l("Finance staff"), "parent": _l("Parent"),
+              "other": _l("Other")}
+REASON_LABELS = {"vacant": _l("Vacant"), "demolished": _l("Demolished")}
+PER_PAGE = 100
+TEMPLATE_CSV = "网格,地址,标签\r\n网格编码或名称,12-2-301,elderly;student\r\n"
+
+
+class HouseholdForm(FlaskForm):
+    area_id = SelectField(_l("Grid"), coerce=int)
+    label = StringField(_l("Address (building-unit-room)"), validators=[DataRequired(), Length(max=120)])
+    tags = SelectMultipleField(_l("Tags"), choices=[(t, TAG_LABELS[t]) for t in HOUSEHOLD_TAGS],
+                               validators=[Optional()], widget=widgets.ListWidget(prefix_label=False),
+                               option_widget=widgets.CheckboxInput())
+
+
+class ReachabilityForm(FlaskForm):
+    reason = SelectField(_l("Reachable?"), validators=[Optional()],
+                         choices=[("", _l("Reachable")), *REASON_LABELS.items()])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+
+
+def _grid_choices():
+    grids = db.session.scalars(area_service.list_areas(current_user, level="grid")).all()
+    return [(g.id, g.name) for g in grids]
+
+
+def _filters() -> dict:
+    unreachable = {"1": True, "0": False}.get(request.args.get("unreachable", ""))
+    tag = request.args.get("tag") if request.args.get("tag") in HOUSEHOLD_TAGS else None
+    return {"area_id": request.args.get("area_id", type=int), "tag": tag, "unreachable": unreachable,
+            "q": request.args.get("q", "").strip() or None}
+
+
+def _page_url(number: int) -> str:
+    return url_for(".households", **{**request.args.to_dict(), "page": number})
+
+
+@bp.route("/households", methods=["GET", "POST"])
+def households():
+    """Households in scope, filtered by area, tag, reachability or building; a form to add one."""
+    form = HouseholdForm()
+    form.area_id.choices = _grid_choices()
+    if form.validate_on_submit():
+        data = {"area_id": form.area_id.data, "label": form.label.data, "tags": form.tags.data or []}
+        household = run_service(form, lambda: household_service.create_household(current_user, data))
+        if household is not None:
+            flash(_("Added %(label)s.", label=household.label), "ok")
+            return redirect(url_for(".households", area_id=household.area_id))
+    filters = _filters()
+    page = paginate(household_service.list_households(current_user, **filters),
+                    {"page": max(request.args.get("page", 1, type=int), 1), "per_page": PER_PAGE})
+    return render_template("coordinate/households.html", form=form, page=page, filters=filters,
+                           grids=form.area_id.choices, tag_labels=TAG_LABELS, reason_labels=REASON_LABELS,
+                           page_url=_page_url), 400 if form.errors else 200
+
+
+@bp.post("/households/<int:household_id>/reachability")
+def household_reachability(household_id: int):
+    """Mark a household vacant or demolished (it leaves the coverage figures), or reachable again."""
+    household = household_service.get_household(current_user, household_id)
+    form = ReachabilityForm()
+    if form.validate_on_submit():
+        reason = form.reason.data or None
+        data = {"unreachable": reason is not None, "unreachable_reason": reason}
+        household_service.update_household(current_user, household, data)
+        flash(_("%(label)s: saved.", label=household.label), "ok")
+    else:
+        flash(_("Choose vacant, demolished or reachable."), "error")
+    return redirect(safe_next(request.form.get("next")) if request.form.get("next")
+                    else url_for(".households", area_id=household.area_id))
+
+
+@bp.route("/households/import", methods=["GET", "POST"])
+def import_households():
+    """Upload a CSV or XLSX file; every row is checked and either all are added or none."""
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        report = household_import.import_households(current_user, form.file.data.read())
+        if report.ok:
+            flash(_("Imported %(count)s households.", count=report.created), "ok")
+            return redirect(url_for(".households"))
+    status = 422 if report is not None else (400 if form.errors else 200)
+    return render_template("coordinate/household_import.html", form=form, report=report), status
+
+
+@bp.get("/households/import/template.csv")
+def household_import_template():
+    """A CSV to fill in, UTF-8 with a BOM so that Excel opens the Chinese headers correctly."""
+    return Response("\ufeff" + TEMPLATE_CSV, mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=households.csv"})

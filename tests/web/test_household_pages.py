@@ -1,0 +1,92 @@
+"""Coordinator household pages: list per grid, add, mark unreachable, import with its report."""
+
+import io
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Household
+from tests.factories import make_household
+from tests.services.test_importing import csv_bytes, xlsx_bytes
+
+
+def test_list_shows_own_street_and_filters(district, login_as):
+    a0, a1 = district.a.grids
+    make_household(a0, "12-1-101", tags=["elderly"])
+    make_household(a1, "7-1-101")
+    make_household(district.b.grids[0], "99-9-999")
+    client = login_as(district.a.coordinator)
+    page = client.get("/coordinate/households").get_data(as_text=True)
+    assert "12-1-101" in page and "7-1-101" in page and "99-9-999" not in page
+    page = client.get(f"/coordinate/households?area_id={a0.id}&q=12").get_data(as_text=True)
+    assert "12-1-101" in page and "7-1-101" not in page
+    page = client.get("/coordinate/households?tag=elderly").get_data(as_text=True)
+    assert "12-1-101" in page and "7-1-101" not in page
+
+
+def test_workers_and_leaders_are_kept_out(district, login_as):
+    assert login_as(district.a.worker).get("/coordinate/households").status_code == 403
+
+
+def test_add_a_household(district, login_as):
+    grid = district.a.grids[0]
+    client = login_as(district.a.coordinator)
+    response = client.post("/coordinate/households", data={"area_id": grid.id, "label": "3-2-201",
+                                                            "tags": ["elderly", "parent"]})
+    assert response.status_code == 302
+    h = db.session.scalar(select(Household).where(Household.area_id == grid.id, Household.label == "3-2-201"))
+    assert h.tags == ["elderly", "parent"]
+    again = client.post("/coordinate/households", data={"area_id": grid.id, "label": "3-2-201"})
+    assert again.status_code == 400 and 'data-field="label"' in again.get_data(as_text=True)
+
+
+def test_mark_unreachable_and_back(district, login_as):
+    h = make_household(district.a.grids[0])
+    client = login_as(district.a.coordinator)
+    url = f"/coordinate/households/{h.id}/reachability"
+    assert client.post(url, data={"reason": "demolished", "next": "/coordinate/households"}).status_code == 302
+    db.session.refresh(h)
+    assert (h.unreachable, h.unreachable_reason) == (True, "demolished")
+    assert client.post(url, data={"reason": ""}).status_code == 302
+    db.session.refresh(h)
+    assert (h.unreachable, h.unreachable_reason) == (False, None)
+    response = client.post(url, data={"reason": "x", "next": "https://evil.example/"})
+    assert response.status_code == 302 and "evil" not in response.headers["Location"]
+    db.session.refresh(h)
+    assert h.unreachable is False
+
+
+def test_other_streets_household_is_not_found(district, login_as):
+    h = make_household(district.b.grids[0])
+    client = login_as(district.a.coordinator)
+    assert client.post(f"/coordinate/households/{h.id}/reachability", data={"reason": "vacant"}).status_code == 404
+    db.session.refresh(h)
+    assert h.unreachable is False
+
+
+def upload(client, data, name):
+    return client.post("/coordinate/households/import", data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_import_page_good_file(district, login_as):
+    grid = district.a.grids[0]
+    client = login_as(district.a.coordinator)
+    assert client.get("/coordinate/households/import").status_code == 200
+    response = upload(client, xlsx_bytes([["网格", "地址", "标签"], [grid.name, "1-1-101", "老人"]]), "h.xlsx")
+    assert response.status_code == 302
+    assert db.session.scalar(select(Household.tags).where(Household.area_id == grid.id)) == ["elderly"]
+
+
+def test_import_page_lists_bad_rows(district, login_as):
+    grid = district.a.grids[0]
+    client = login_as(district.a.coordinator)
+    response = upload(client, csv_bytes([["grid", "label"], [grid.id, "1"], ["nowhere", "2"]]), "h.csv")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "import-report" in page and "nowhere" in page
+    assert db.session.scalar(select(Household).where(Household.area_id == grid.id)) is None
+
+
+def test_template_is_utf8_with_bom(district, login_as):
+    response = login_as(district.a.coordinator).get("/coordinate/households/import/template.csv")
+    assert response.data.startswith("\ufeff".encode()) and "网格,地址,标签" in response.get_data(as_text=True)
