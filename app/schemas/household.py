@@ -3,38 +3,38 @@
 from marshmallow import Schema, fields, validate
 
 from app.models import HOUSEHOLD_TAGS
-from app.schemas.common import PageArgs
+from app.schemas.common import Id, PageArgs, QueryId, Text
 from app.services.households import LABEL_MAX, UNREACHABLE_REASONS
 
-Tag = fields.Str(validate=validate.OneOf(HOUSEHOLD_TAGS))
+Tag = Text(validate=validate.OneOf(HOUSEHOLD_TAGS))
 
 
 class HouseholdSchema(Schema):
     id = fields.Int(dump_only=True)
-    area_id = fields.Int(required=True)
+    area_id = Id(required=True)
     area_name = fields.Function(lambda h: h.area.name, dump_only=True)
-    label = fields.Str(required=True, validate=validate.Length(min=1, max=LABEL_MAX),
+    label = Text(required=True, strip=True, validate=validate.Length(min=1, max=LABEL_MAX),
                        metadata={"description": "building-unit-room, e.g. 12-2-301"})
     tags = fields.List(Tag, load_default=list, validate=validate.Length(max=len(HOUSEHOLD_TAGS)))
     unreachable = fields.Bool()
-    unreachable_reason = fields.Str(allow_none=True, validate=validate.OneOf(UNREACHABLE_REASONS))
+    unreachable_reason = Text(allow_none=True, validate=validate.OneOf(UNREACHABLE_REASONS))
     created_at = fields.DateTime(dump_only=True)
 
 
 class HouseholdPatchSchema(Schema):
     """What a coordinator may change: the label, the tags, and whether it can be reached."""
 
-    label = fields.Str(validate=validate.Length(min=1, max=LABEL_MAX))
+    label = Text(strip=True, validate=validate.Length(min=1, max=LABEL_MAX))
     tags = fields.List(Tag, validate=validate.Length(max=len(HOUSEHOLD_TAGS)))
     unreachable = fields.Bool()
-    unreachable_reason = fields.Str(allow_none=True, validate=validate.OneOf(UNREACHABLE_REASONS))
+    unreachable_reason = Text(allow_none=True, validate=validate.OneOf(UNREACHABLE_REASONS))
 
 
 class HouseholdQuerySchema(PageArgs):
-    area_id = fields.Int(metadata={"description": "any area: its whole subtree"})
-    tag = fields.Str(validate=validate.OneOf(HOUSEHOLD_TAGS))
+    area_id = QueryId(metadata={"description": "any area: its whole subtree"})
+    tag = Text(validate=validate.OneOf(HOUSEHOLD_TAGS))
     unreachable = fields.Bool()
-    q = fields.Str(validate=validate.Length(min=1, max=LABEL_MAX),
+    q = Text(strip=True, validate=validate.Length(min=1, max=LABEL_MAX),
                    metadata={"description": "label prefix, e.g. a building number"})
 
 

@@ -4,17 +4,17 @@ from marshmallow import Schema, fields, validate
 
 from app.geo import COORD_SYSTEMS
 from app.models import VISIT_OUTCOMES
-from app.schemas.common import Latitude, Longitude, PageArgs
+from app.schemas.common import Count, Id, Latitude, Longitude, PageArgs, QueryId
 
 
 class VisitSchema(Schema):
     id = fields.Int(dump_only=True)
     client_id = fields.UUID(required=True, metadata={"description": "made on the phone; retries reuse it"})
-    household_id = fields.Int(required=True)
+    household_id = Id(required=True)
     household_label = fields.Function(lambda v: v.household.label, dump_only=True)
     area_id = fields.Function(lambda v: v.household.area_id, dump_only=True)
     user_id = fields.Int(dump_only=True)
-    task_id = fields.Int(allow_none=True, load_default=None)
+    task_id = Id(allow_none=True, load_default=None)
     outcome = fields.Str(required=True, validate=validate.OneOf(VISIT_OUTCOMES))
     lat = Latitude(required=True)
     lng = Longitude(required=True)
@@ -24,12 +24,12 @@ class VisitSchema(Schema):
     captured_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with a zone offset"})
     received_at = fields.DateTime(dump_only=True)
     app_installed = fields.Bool(load_default=False, metadata={"description": "国家反诈中心APP installed"})
-    materials_count = fields.Int(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10_000))
+    materials_count = Count(maximum=10_000, allow_none=True, load_default=None)
     flag_reason = fields.Str(dump_only=True, metadata={"description": "e.g. outside_grid; still counted"})
 
 
 class VisitQuerySchema(PageArgs):
-    area_id = fields.Int()
-    household_id = fields.Int()
-    task_id = fields.Int()
+    area_id = QueryId()
+    household_id = QueryId()
+    task_id = QueryId()
     flagged = fields.Bool()

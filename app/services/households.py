@@ -17,6 +17,8 @@ from app.services.access import (
     MANAGERS,
     ensure_role,
     filter_by_scope,
+    is_id,
+    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     within_scope,
@@ -29,8 +31,8 @@ ACTIVE_TASK_STATUSES = ("open", "in_progress")
 
 
 def normalize_label(label: str) -> str:
-    """Width-folded (１２－２ → 12-2), single-spaced, trimmed: duplicates compare as people see them."""
-    return " ".join(unicodedata.normalize("NFKC", label or "").split())
+    """Width-folded (１２－２ → 12-2), single-spaced, trimmed, no NUL: duplicates compare as people see them."""
+    return " ".join(unicodedata.normalize("NFKC", label or "").replace("\x00", "").split())
 
 
 def building_of(label: str) -> str:
@@ -65,7 +67,7 @@ def can_manage_household(user: User, household: Household) -> bool:
 
 def get_household(actor: User, household_id: int) -> Household:
     """A household the actor may see (404 otherwise)."""
-    household = db.session.get(Household, household_id)
+    household = db.session.get(Household, household_id) if is_id(household_id) else None
     if household is None or not can_see_household(actor, household):
         raise NotFound("household not found")
     return household
@@ -96,16 +98,13 @@ def list_households(actor: User, area_id: int | None = None, tag: str | None = N
     return query.order_by(Household.area_id, Household.label, Household.id)
 
 
-def authorize_create(actor: User, area_id: object = None) -> None:
+def authorize_create(actor: User, body: dict | None = None, **_) -> None:
     """Checked before the body is validated: the role, and the area when the body names one."""
     ensure_role(actor, *MANAGERS)
-    if isinstance(area_id, int) and not isinstance(area_id, bool):
-        area = db.session.get(Area, area_id)
-        if area is not None and not within_scope(actor, area):
-            raise Forbidden("area_id is outside your area", {"area_id": "outside your area"})
+    refuse_outside_scope(actor, (body or {}).get("area_id"))
 
 
-def authorize_update(actor: User, household_id: int) -> Household:
+def authorize_update(actor: User, body: dict | None = None, *, household_id: int, **_) -> Household:
     """Checked before the body is validated: the household exists for the actor and is theirs to change."""
     household = get_household(actor, household_id)
     if not can_manage_household(actor, household):

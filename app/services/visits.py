@@ -17,6 +17,7 @@ from app.services.access import (
     MANAGERS,
     ensure_role,
     filter_by_scope,
+    is_id,
     require_area_in_scope,
     subtree_clause,
     within_scope,
@@ -37,13 +38,13 @@ def may_visit(actor: User, household: Household) -> bool:
     return actor.role in MANAGERS and within_scope(actor, household.area)
 
 
-def authorize_visit(actor: User, household_id: object = None) -> None:
+def authorize_visit(actor: User, body: dict | None = None, **_) -> None:
     """Checked before the body is validated: the role, and the household when the body names one."""
     ensure_role(actor, *RECORDERS)
-    if isinstance(household_id, int) and not isinstance(household_id, bool):
-        household = db.session.get(Household, household_id)
-        if household is not None and not may_visit(actor, household):
-            raise Forbidden("this household is not in your grids", {"household_id": "not in your grids"})
+    household_id = (body or {}).get("household_id")
+    household = db.session.get(Household, household_id) if is_id(household_id) else None
+    if household is not None and not may_visit(actor, household):
+        raise Forbidden("this household is not in your grids", {"household_id": "not in your grids"})
 
 
 def _load_household(actor: User, household_id: int) -> Household:
@@ -126,7 +127,7 @@ def record_visit(actor: User, data: dict[str, Any]) -> tuple[Visit, bool]:
 
 def get_visit(actor: User, visit_id: int) -> Visit:
     """A visit the actor may see: their own, or (coordinators, leaders, admins) one in their area."""
-    visit = db.session.get(Visit, visit_id)
+    visit = db.session.get(Visit, visit_id) if is_id(visit_id) else None
     if visit is None or not (visit.user_id == actor.id or (
             actor.role != "worker" and within_scope(actor, visit.household.area))):
         raise NotFound("visit not found")

@@ -137,3 +137,15 @@ def test_import_of_an_empty_file(api, district):
 def test_openapi_documents_the_calls(api, district):
     paths = api.client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/api/v1/households", "/api/v1/households/import", "/api/v1/visits"} <= set(paths)
+
+
+def test_numbers_and_text_the_database_cannot_hold_are_422(api, district):
+    grid = district.a.grids[0]
+    coordinator = district.a.coordinator
+    huge = api.post("/households", user=coordinator, json={"area_id": 2**40, "label": "1"})
+    assert huge.status_code in (403, 422)
+    nul = api.post("/households", user=coordinator, json={"area_id": grid.id, "label": "1\x00"})
+    assert nul.status_code == 422 and "label" in field_errors(nul)
+    assert api.get("/households", user=coordinator, query_string={"area_id": 2**40}).status_code == 422
+    assert api.get("/households", user=coordinator, query_string={"q": "1\x00"}).status_code == 422
+    assert api.get(f"/households/{2**40}", user=coordinator).status_code == 404

@@ -90,3 +90,9 @@ def test_import_page_lists_bad_rows(district, login_as):
 def test_template_is_utf8_with_bom(district, login_as):
     response = login_as(district.a.coordinator).get("/coordinate/households/import/template.csv")
     assert response.data.startswith("\ufeff".encode()) and "网格,地址,标签" in response.get_data(as_text=True)
+
+
+def test_odd_filters_are_not_errors(district, login_as):
+    client = login_as(district.a.coordinator)
+    assert client.get("/coordinate/households?q=1%00&tag=vip&unreachable=maybe&page=-3").status_code == 200
+    assert client.get(f"/coordinate/households?area_id={2**40}").status_code in (403, 422)

@@ -1,8 +1,5 @@
 """Households (入户 targets): one by one, or imported from CSV or XLSX."""
 
-from functools import wraps
-
-from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -17,33 +14,10 @@ from app.schemas.household import (
 )
 from app.services import household_import
 from app.services import households as household_service
+from app.services.access import authorize_first
 
 URL = "/households"
 blp = protected_blueprint("api_households", __name__, "Households reached door to door (入户)")
-
-
-def managers_first(view):
-    """Role and area are checked before the body is validated (403 even for a bad body)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        body = request.get_json(silent=True) if request.is_json else None
-        area_id = body.get("area_id") if isinstance(body, dict) else None
-        household_service.authorize_create(current_user, area_id)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def change_allowed_first(view):
-    """The household is found and the caller may change it before the body is validated."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        household_service.authorize_update(current_user, kwargs["household_id"])
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 @blp.route("")
@@ -56,7 +30,7 @@ class Households(MethodView):
             current_user, args.get("area_id"), args.get("tag"), args.get("unreachable"), args.get("q"))
         return paginate(query, args)
 
-    @managers_first
+    @authorize_first(household_service.authorize_create)
     @blp.arguments(HouseholdSchema)
     @blp.response(201, HouseholdSchema)
     def post(self, data):
@@ -71,7 +45,7 @@ class HouseholdById(MethodView):
         """One household."""
         return household_service.get_household(current_user, household_id)
 
-    @change_allowed_first
+    @authorize_first(household_service.authorize_update)
     @blp.arguments(HouseholdPatchSchema)
     @blp.response(200, HouseholdSchema)
     def patch(self, data, household_id):
@@ -81,7 +55,7 @@ class HouseholdById(MethodView):
 
 
 @blp.route("/import", methods=["POST"])
-@managers_first
+@authorize_first(household_service.authorize_create)
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
 @blp.alt_response(422, schema=ImportReportSchema, description="Bad rows; nothing was written")

@@ -1,8 +1,5 @@
 """Door-to-door visits: exactly once per client_id."""
 
-from functools import wraps
-
-from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -10,21 +7,10 @@ from app.blueprints.api import protected_blueprint
 from app.schemas.common import list_schema, paginate
 from app.schemas.visit import VisitQuerySchema, VisitSchema
 from app.services import visits as visit_service
+from app.services.access import authorize_first
 
 URL = "/visits"
 blp = protected_blueprint("api_visits", __name__, "Door-to-door visits (入户)")
-
-
-def recorders_first(view):
-    """Role and household are checked before the body is validated (403 even for a bad body)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        body = request.get_json(silent=True) if request.is_json else None
-        visit_service.authorize_visit(current_user, body.get("household_id") if isinstance(body, dict) else None)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 @blp.route("")
@@ -37,7 +23,7 @@ class Visits(MethodView):
                                           args.get("task_id"), args.get("flagged"))
         return paginate(query, args)
 
-    @recorders_first
+    @authorize_first(visit_service.authorize_visit)
     @blp.arguments(VisitSchema)
     @blp.response(201, VisitSchema)
     @blp.alt_response(200, schema=VisitSchema, description="This client_id was stored before: the same visit")
