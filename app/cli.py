@@ -1,4 +1,4 @@
-"""Command-line tools: flask --app app create-user | seed-demo | demo-logins."""
+"""Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
+    app.cli.add_command(roll_campaigns_command)
 
 
 @click.command("create-user")
@@ -71,3 +72,18 @@ def _print_logins(password: str) -> None:
     width = max(len(username) for username, _, _ in logins) + 2
     for username, role, area in logins:
         click.echo(f"  {username:<{width}}{role:<13}{area}")
+
+
+@click.command("roll-campaigns")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to roll for (default: today in the district's time zone).")
+def roll_campaigns_command(on):
+    """Create next month's campaign and tasks for every monthly campaign that has ended; safe to rerun."""
+    from app.services.campaigns import roll_campaigns
+
+    created = roll_campaigns(on.date() if on else None)
+    db.session.commit()
+    for campaign in created:
+        click.echo(f"rolled campaign {campaign.previous_id} into {campaign.id}: {campaign.title} "
+                   f"{campaign.starts_on}..{campaign.ends_on}, {len(campaign.tasks)} tasks")
+    click.echo(f"{len(created)} campaigns rolled")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -82,3 +82,38 @@ class Task(db.Model):
     area: Mapped[Area] = relationship()
     assignees: Mapped[list[User]] = relationship(secondary=task_assignees, order_by="User.id")
     sites: Mapped[list[Site]] = relationship(secondary=task_sites, order_by="Site.id")
+
+    @property
+    def assignee_ids(self) -> list[int]:
+        return [user.id for user in self.assignees]
+
+    @property
+    def site_ids(self) -> list[int]:
+        return [site.id for site in self.sites]
+
+    @property
+    def seconds_left(self) -> int:
+        """Whole seconds until due; negative once past."""
+        return int((self.due_at - utcnow()).total_seconds())
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Past its due time and neither done nor cancelled."""
+        return self.status in ("open", "in_progress") and (now or utcnow()) > self.due_at
+
+
+class TaskReport(db.Model):
+    """A count reported by an assignee (lectures held, stalls run, leaflets handed out)."""
+
+    __tablename__ = "task_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    count: Mapped[int]
+    note: Mapped[str | None] = mapped_column(Text)
+    # Made on the phone, so that a retried report is stored once.
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    task: Mapped[Task] = relationship()
+    user: Mapped[User] = relationship()

@@ -22,6 +22,9 @@ RESOURCES = (
     "checkins",
     "households",
     "visits",
+    "campaigns",
+    "tasks",
+    "warnings",
 )
 
 

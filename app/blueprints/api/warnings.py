@@ -1,0 +1,75 @@
+"""Risk warnings (预警指令): entry, import, the grid's list, outcomes, and audited phone reveals."""
+
+from flask.views import MethodView
+from flask_login import current_user
+
+from app.blueprints.api import protected_blueprint
+from app.schemas.common import list_schema, paginate
+from app.schemas.household import ImportFileSchema, ImportReportSchema
+from app.schemas.warning import (
+    OutcomeSchema,
+    RevealedPhoneSchema,
+    WarningQuerySchema,
+    WarningSchema,
+)
+from app.services import warning_import
+from app.services import warnings as warning_service
+from app.services.access import authorize_first
+
+URL = "/warnings"
+blp = protected_blueprint("api_warnings", __name__, "Risk warnings (预警指令) and their outcomes")
+
+
+@blp.route("")
+class Warnings(MethodView):
+    @blp.arguments(WarningQuerySchema, location="query")
+    @blp.response(200, list_schema(WarningSchema))
+    def get(self, args):
+        """Warnings the caller sees (a grid worker: their grids'), open first, soonest deadline first."""
+        page = paginate(warning_service.list_warnings(current_user, args), args)
+        warning_service.present(current_user, page["items"])
+        return page
+
+    @authorize_first(warning_service.authorize_create)
+    @blp.arguments(WarningSchema)
+    @blp.response(201, WarningSchema)
+    def post(self, data):
+        """Enter a warning for a grid; the deadline follows from the level."""
+        warning = warning_service.create_warning(current_user, data)
+        return warning_service.present(current_user, [warning])[0]
+
+
+@blp.route("/<int:warning_id>")
+@blp.response(200, WarningSchema)
+def get_warning(warning_id):
+    """One warning."""
+    return warning_service.present(current_user, [warning_service.get_warning(current_user, warning_id)])[0]
+
+
+@blp.route("/<int:warning_id>/outcome", methods=["POST"])
+@authorize_first(warning_service.authorize_outcome)
+@blp.arguments(OutcomeSchema)
+@blp.response(200, WarningSchema)
+def outcome(data, warning_id):
+    """Record the outcome; `already_defrauded` answers with urgent stop-loss steps."""
+    warning = warning_service.get_warning(current_user, warning_id)
+    return warning_service.present(current_user, [warning_service.record_outcome(current_user, warning, data)])[0]
+
+
+@blp.route("/<int:warning_id>/reveal-phone", methods=["POST"])
+@blp.response(200, RevealedPhoneSchema)
+def reveal_phone(warning_id):
+    """The full number, for police and admins; written to the audit log."""
+    warning = warning_service.get_warning(current_user, warning_id)
+    return {"id": warning.id, "phone": warning_service.reveal_phone(current_user, warning)}
+
+
+@blp.route("/import", methods=["POST"])
+@authorize_first(warning_service.authorize_create)
+@blp.arguments(ImportFileSchema, location="files")
+@blp.response(201, ImportReportSchema)
+@blp.alt_response(422, schema=ImportReportSchema, description="Bad rows; nothing was written")
+def import_warnings(files):
+    """Import a CSV or XLSX list (level, grid, subject_label, phone; or 等级, 网格, 对象, 电话): all or nothing."""
+    report = warning_import.import_warnings(current_user, files["file"].read())
+    return report.as_dict(), 422 if not report.ok else 201

@@ -1,0 +1,142 @@
+"""Campaign and task input and output; times leave in the district's zone (ISO 8601 with +08:00)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.models import FORCES, TASK_KINDS, TASK_STATUSES
+from app.schemas.common import Count, Id, PageArgs, QueryId, Text, name_field
+from app.services.localtime import to_local
+from app.services.task_progress import TARGET_KEYS
+
+MAX_TARGET = 1_000_000
+
+
+class LocalDateTime(fields.AwareDateTime):
+    """Loads a time with a zone offset; dumps it in the district's zone."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(to_local(value) if value is not None else None, attr, obj, **kwargs)
+
+
+def Targets(**kwargs) -> fields.Dict:
+    return fields.Dict(keys=fields.Str(validate=validate.OneOf(TARGET_KEYS)),
+                       values=Count(maximum=MAX_TARGET), **kwargs)
+
+
+class PersonSchema(Schema):
+    id = fields.Int()
+    display_name = fields.Str()
+    force = fields.Str()
+
+
+class ProgressSchema(Schema):
+    done = fields.Int()
+    target = fields.Int()
+
+
+class TaskSchema(Schema):
+    id = fields.Int(dump_only=True)
+    campaign_id = fields.Int(dump_only=True)
+    title = name_field(required=True)
+    kind = fields.Str(required=True, validate=validate.OneOf(TASK_KINDS))
+    area_id = Id(required=True, metadata={"description": "a grid"})
+    area_name = fields.Function(lambda t: t.area.name, dump_only=True)
+    site_ids = fields.List(Id(), validate=validate.Length(max=500))
+    assignee_ids = fields.List(Id(), validate=validate.Length(max=500),
+                               metadata={"description": "default: the grid's own grid workers"})
+    assignees = fields.List(fields.Nested(PersonSchema), dump_only=True)
+    starts_at = LocalDateTime(metadata={"description": "default: the start of today"})
+    due_at = LocalDateTime(required=True)
+    target_count = Count(maximum=MAX_TARGET, metadata={"description": "default: from the grid's households or sites"})
+    targets = Targets()
+    status = fields.Str(dump_only=True)
+    overdue = fields.Function(lambda t: t.is_overdue(), dump_only=True)
+    progress = fields.Nested(ProgressSchema, dump_only=True,
+                             metadata={"description": "counted from evidence, see the task kinds"})
+    created_at = LocalDateTime(dump_only=True)
+
+
+class TaskPatchSchema(Schema):
+    """What a coordinator may change; kind and grid stay."""
+
+    title = name_field()
+    site_ids = fields.List(Id(), validate=validate.Length(max=500))
+    assignee_ids = fields.List(Id(), validate=validate.Length(max=500))
+    starts_at = LocalDateTime()
+    due_at = LocalDateTime()
+    target_count = Count(maximum=MAX_TARGET)
+    status = fields.Str(validate=validate.OneOf(TASK_STATUSES))
+
+
+class TaskQuerySchema(PageArgs):
+    mine = fields.Bool(metadata={"description": "assigned to me or to my grids"})
+    status = fields.Str(validate=validate.OneOf(TASK_STATUSES))
+    area_id = QueryId(metadata={"description": "any area: its whole subtree"})
+    kind = fields.Str(validate=validate.OneOf(TASK_KINDS))
+    campaign_id = QueryId()
+    overdue = fields.Bool()
+
+
+class TaskReportSchema(Schema):
+    count = Count(required=True, minimum=1, maximum=100_000)
+    note = Text(allow_none=True, validate=validate.Length(max=1000))
+    client_id = Text(validate=validate.Length(min=8, max=36),
+                     metadata={"description": "made on the phone; the same id again stores nothing more"})
+
+
+class BulkAssignSchema(Schema):
+    area_id = Id(required=True, metadata={"description": "tasks of grids under this area, people of this area"})
+    force = fields.Str(required=True, validate=validate.OneOf(FORCES))
+    kind = fields.Str(validate=validate.OneOf(TASK_KINDS))
+    campaign_id = Id()
+    mode = fields.Str(load_default="add", validate=validate.OneOf(("add", "replace")))
+
+
+class BulkAssignResultSchema(Schema):
+    tasks = fields.Int()
+    added = fields.Int()
+    people = fields.Int()
+
+
+class ReassignSchema(Schema):
+    from_user_id = Id(required=True)
+    to_user_id = Id(allow_none=True, metadata={"description": "none: just take the person off"})
+
+
+class ReassignResultSchema(Schema):
+    tasks = fields.Int()
+    skipped = fields.List(fields.Int(), metadata={"description": "tasks whose grid the successor may not work in"})
+
+
+class CampaignSchema(Schema):
+    id = fields.Int(dump_only=True)
+    title = name_field(required=True)
+    kind = fields.Str(required=True, validate=validate.OneOf(TASK_KINDS))
+    area_id = Id(required=True, metadata={"description": "a street, community or grid: one task per grid under it"})
+    area_name = fields.Function(lambda c: c.area.name, dump_only=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    targets = Targets(load_default=dict)
+    repeat_monthly = fields.Bool(load_default=False)
+    previous_id = fields.Int(dump_only=True)
+    created_at = LocalDateTime(dump_only=True)
+    tasks = fields.List(fields.Nested(TaskSchema), attribute="scoped_tasks", dump_only=True)
+
+
+class CampaignSummarySchema(Schema):
+    tasks = fields.Int()
+    done = fields.Int()
+    cancelled = fields.Int()
+    overdue = fields.Int()
+
+
+class CampaignListItemSchema(CampaignSchema):
+    class Meta:
+        exclude = ("tasks",)
+
+    summary = fields.Nested(CampaignSummarySchema, dump_only=True)
+
+
+class CampaignQuerySchema(PageArgs):
+    active_on = fields.Date(metadata={"description": "campaigns running on this day"})

@@ -1,0 +1,140 @@
+"""Assigning people to tasks in bulk: the campaign's grid × people table, a force to every task of
+a kind, and moving someone's tasks when they leave. Every rule of tasks.resolve_assignees holds:
+people of the coordinator's area, active field workers whose area contains the task's grid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.errors import Forbidden, Invalid
+from app.extensions import db
+from app.models import Area, Campaign, Task, User
+from app.models.task import task_assignees
+from app.services.access import (
+    MANAGERS,
+    ensure_role,
+    filter_by_scope,
+    require_area_in_scope,
+    subtree_clause,
+    within_scope,
+)
+from app.services.audit import record_event
+from app.services.task_progress import FINAL_STATUSES
+from app.services.tasks import can_manage_task, may_work_in, visible_tasks
+
+
+def people_for(actor: User, grids: list[Area], force: str | None = None) -> list[User]:
+    """Active field workers of the actor's area who may work in at least one of `grids`."""
+    around = {int(part) for grid in grids for part in grid.path.strip("/").split("/")}
+    query = (filter_by_scope(select(User), actor, User.area_id)
+             .where(User.role == "worker", User.active == True, User.area_id.in_(around))
+             .options(selectinload(User.area)).order_by(User.force, User.display_name, User.id))
+    if force:
+        query = query.where(User.force == force)
+    return list(db.session.scalars(query))
+
+
+def assignment_table(actor: User, campaign: Campaign, force: str | None = None) -> dict[str, Any]:
+    """Rows: the campaign's tasks the actor sees; columns: the people who may work in them;
+    cells: assigned, and whether the person may be assigned there at all."""
+    tasks = [t for t in campaign.scoped_tasks if t.status != "cancelled"]
+    people = people_for(actor, [t.area for t in tasks], force)
+    rows = [{"task": t, "cells": [{"user": p, "assigned": p.id in t.assignee_ids, "eligible": may_work_in(p, t.area)}
+                                  for p in people]} for t in tasks]
+    return {"people": people, "rows": rows}
+
+
+def set_assignments(actor: User, wanted: dict[int, list[int]], shown: list[int]) -> int:
+    """Set each task's assignees among the `shown` people to `wanted[task_id]`; others stay. Returns tasks changed."""
+    ensure_role(actor, *MANAGERS)
+    tasks = db.session.scalars(visible_tasks(actor).where(Task.id.in_(list(wanted)))
+                               .options(selectinload(Task.assignees), selectinload(Task.area))).all()
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(shown)))}
+    if any(u.area is None or not within_scope(actor, u.area) for u in people.values()):
+        raise Forbidden("person outside your area", {"assignee_ids": "not one of your people"})
+    changed = 0
+    for task in tasks:
+        if not can_manage_task(actor, task):
+            raise Forbidden("you may not change this task")
+        keep = [u for u in task.assignees if u.id not in people]
+        chosen = [people[i] for i in wanted[task.id] if i in people]
+        if any(not may_work_in(u, task.area) for u in chosen):
+            raise Invalid("assignee cannot work in this grid", {"assignee_ids": f"not for {task.area.name}"})
+        if {u.id for u in keep + chosen} != set(task.assignee_ids):
+            task.assignees = keep + chosen
+            changed += 1
+    db.session.flush()
+    record_event(actor, "task.assign_table", None, task_ids=sorted(wanted), changed=changed)
+    return changed
+
+
+def _tasks_under(actor: User, area: Area, kind: str | None, campaign_id: int | None):
+    query = (filter_by_scope(select(Task), actor, Task.area_id)
+             .join(Area, Area.id == Task.area_id)
+             .where(subtree_clause(Area.path, area.path), Task.status.not_in(FINAL_STATUSES))
+             .options(selectinload(Task.assignees), selectinload(Task.area)).order_by(Task.id))
+    if kind:
+        query = query.where(Task.kind == kind)
+    if campaign_id is not None:
+        query = query.where(Task.campaign_id == campaign_id)
+    return db.session.scalars(query).all()
+
+
+def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
+    """Give every unfinished task under an area (of a kind or campaign) the people of a force there."""
+    ensure_role(actor, *MANAGERS)
+    area = require_area_in_scope(actor, data["area_id"])
+    if not data.get("kind") and data.get("campaign_id") is None:
+        raise Invalid("say which tasks", {"kind": "give kind or campaign_id"})
+    people = db.session.scalars(
+        select(User).join(Area, Area.id == User.area_id)
+        .where(User.role == "worker", User.active == True, User.force == data["force"],
+               subtree_clause(Area.path, area.path)).options(selectinload(User.area)).order_by(User.id)).all()
+    changed = added = 0
+    for task in _tasks_under(actor, area, data.get("kind"), data.get("campaign_id")):
+        eligible = [p for p in people if may_work_in(p, task.area)]
+        before = {u.id for u in task.assignees}
+        keep = [] if data.get("mode") == "replace" else list(task.assignees)
+        task.assignees = keep + [p for p in eligible if p.id not in {u.id for u in keep}]
+        after = {u.id for u in task.assignees}
+        added += len(after - before)
+        changed += after != before
+    db.session.flush()
+    record_event(actor, "task.bulk_assign", area, force=data["force"], kind=data.get("kind"),
+                 campaign_id=data.get("campaign_id"), tasks=changed, added=added)
+    return {"tasks": changed, "added": added, "people": len(people)}
+
+
+def reassign(actor: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Move someone's unfinished tasks to another person (or just off them, when they left)."""
+    ensure_role(actor, *MANAGERS)
+    leaving = _person(actor, data["from_user_id"], "from_user_id")
+    successor = _person(actor, data["to_user_id"], "to_user_id") if data.get("to_user_id") else None
+    query = (filter_by_scope(visible_tasks(actor), actor, Task.area_id)
+             .where(Task.id.in_(select(task_assignees.c.task_id).where(task_assignees.c.user_id == leaving.id)),
+                    Task.status.not_in(FINAL_STATUSES))
+             .options(selectinload(Task.assignees), selectinload(Task.area)))
+    moved, skipped = [], []
+    for task in db.session.scalars(query):
+        task.assignees = [u for u in task.assignees if u.id != leaving.id]
+        if successor is not None and may_work_in(successor, task.area):
+            if successor not in task.assignees:
+                task.assignees.append(successor)
+        elif successor is not None:
+            skipped.append(task.id)
+        moved.append(task.id)
+    db.session.flush()
+    record_event(actor, "task.reassign", leaving, to_user_id=successor.id if successor else None,
+                 task_ids=moved, skipped=skipped)
+    return {"tasks": len(moved), "skipped": skipped}
+
+
+def _person(actor: User, user_id: int, field: str) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.area is None or not within_scope(actor, user.area):
+        raise Forbidden("person outside your area", {field: "not one of your people"})
+    return user
+

@@ -1,0 +1,190 @@
+"""Campaigns: a round of publicity over an area and a period, fanned out to one task per grid,
+and rolled into the next month when it repeats."""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, selectinload
+
+from app.errors import DomainError, Invalid, NotFound
+from app.extensions import db
+from app.models import Area, Campaign, Task, User
+from app.models.base import utcnow
+from app.services import task_progress
+from app.services.access import (
+    MANAGERS,
+    READERS,
+    ensure_role,
+    refuse_outside_scope,
+    require_area_in_scope,
+    scope_area,
+    subtree_clause,
+)
+from app.services.audit import record_event
+from app.services.localtime import end_of_day, start_of_day, today
+from app.services.task_progress import COUNT_TARGET_KEY, FINAL_STATUSES
+from app.services.tasks import grid_workers, may_work_in, visible_tasks
+
+log = logging.getLogger(__name__)
+
+
+def _check(data: dict[str, Any]) -> None:
+    if data["ends_on"] < data["starts_on"]:
+        raise Invalid("the campaign ends before it starts", {"ends_on": "must not be before starts_on"})
+    key = COUNT_TARGET_KEY.get(data["kind"])
+    if key and not (data.get("targets") or {}).get(key):
+        raise Invalid(f"targets.{key} is required", {"targets": f"{key} is required for a {data['kind']} campaign"})
+
+
+def authorize_create(actor: User, raw: dict) -> None:
+    """Checked before the body is validated: the role, and the area when the body names one."""
+    ensure_role(actor, *MANAGERS)
+    refuse_outside_scope(actor, raw.get("area_id"))
+
+
+def create_campaign(actor: User, data: dict[str, Any]) -> Campaign:
+    """Create a campaign over an area the actor manages and fan it out to every grid under it."""
+    ensure_role(actor, *MANAGERS)
+    area = require_area_in_scope(actor, data["area_id"])
+    _check(data)
+    campaign = Campaign(title=data["title"], kind=data["kind"], area_id=area.id, area=area,
+                        starts_on=data["starts_on"], ends_on=data["ends_on"], targets=data.get("targets") or {},
+                        repeat_monthly=data.get("repeat_monthly", False), created_by_id=actor.id)
+    db.session.add(campaign)
+    db.session.flush()
+    tasks = fan_out(campaign)
+    record_event(actor, "campaign.create", campaign, area_id=area.id, tasks=len(tasks))
+    return with_tasks(actor, campaign)
+
+
+def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
+    """One task per grid under the campaign's area; assignees carry over from `previous` where still valid."""
+    grids = db.session.scalars(select(Area).where(subtree_clause(Area.path, campaign.area.path),
+                                                  Area.level == "grid").order_by(Area.path)).all()
+    if not grids:
+        raise Invalid("no grids under this area", {"area_id": "has no grids"})
+    grid_ids = [g.id for g in grids]
+    targets = task_progress.targets_for_grids(campaign.kind, campaign.targets, grid_ids)
+    defaults = grid_workers(grid_ids)
+    carried = {t.area_id: t.assignees for t in previous.tasks} if previous is not None else {}
+    tasks = []
+    for grid in grids:
+        people = [u for u in carried.get(grid.id, []) if may_work_in(u, grid)] or defaults[grid.id]
+        task = Task(campaign=campaign, title=campaign.title, kind=campaign.kind, area_id=grid.id,
+                    starts_at=start_of_day(campaign.starts_on), due_at=end_of_day(campaign.ends_on),
+                    target_count=targets[grid.id], targets=dict(campaign.targets), status="open",
+                    created_by_id=campaign.created_by_id)
+        task.assignees = list(people)
+        tasks.append(task)
+    db.session.add_all(tasks)
+    db.session.flush()
+    return tasks
+
+
+def visible_campaigns(actor: User):
+    """A select() of campaigns over the actor's area, inside it or above it (managers and leaders)."""
+    ensure_role(actor, *READERS)
+    scope = scope_area(actor)
+    query = select(Campaign)
+    if scope is not None:
+        ancestors = [int(part) for part in scope.path.strip("/").split("/")]
+        inside = select(Area.id).where(subtree_clause(Area.path, scope.path))
+        query = query.where(or_(Campaign.area_id.in_(inside), Campaign.area_id.in_(ancestors)))
+    return query
+
+
+def list_campaigns(actor: User, active_on: date | None = None):
+    """Visible campaigns, newest first; `active_on` keeps those running on that day."""
+    query = visible_campaigns(actor)
+    if active_on is not None:
+        query = query.where(Campaign.starts_on <= active_on, Campaign.ends_on >= active_on)
+    return query.order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+
+
+def summarise(actor: User, campaigns: list[Campaign]) -> list[Campaign]:
+    """Set `campaign.summary` (tasks, done, cancelled, overdue within the actor's area) in one query."""
+    ids = [c.id for c in campaigns]
+    unfinished = Task.status.not_in(FINAL_STATUSES)
+    query = (visible_tasks(actor).with_only_columns(
+        Task.campaign_id, func.count(),
+        func.sum(case((Task.status == "done", 1), else_=0)),
+        func.sum(case((Task.status == "cancelled", 1), else_=0)),
+        func.sum(case((unfinished & (Task.due_at < utcnow()), 1), else_=0)),
+    ).where(Task.campaign_id.in_(ids)).group_by(Task.campaign_id))
+    rows = {r[0]: r[1:] for r in db.session.execute(query).all()}
+    for campaign in campaigns:
+        total, done, cancelled, overdue = rows.get(campaign.id, (0, 0, 0, 0))
+        campaign.summary = {"tasks": total, "done": int(done or 0), "cancelled": int(cancelled or 0),
+                            "overdue": int(overdue or 0)}
+    return campaigns
+
+
+def get_campaign(actor: User, campaign_id: int) -> Campaign:
+    """A visible campaign with the tasks inside the actor's area (and their progress)."""
+    campaign = db.session.scalar(visible_campaigns(actor).where(Campaign.id == campaign_id))
+    if campaign is None:
+        raise NotFound("campaign not found")
+    return with_tasks(actor, campaign)
+
+
+def with_tasks(actor: User, campaign: Campaign) -> Campaign:
+    """Set `campaign.scoped_tasks`: its tasks the actor may see, with progress."""
+    query = (visible_tasks(actor).where(Task.campaign_id == campaign.id)
+             .options(selectinload(Task.assignees), selectinload(Task.sites), selectinload(Task.area))
+             .join(Area, Area.id == Task.area_id).order_by(Area.path))
+    campaign.scoped_tasks = task_progress.attach_progress(db.session.scalars(query).all())
+    return campaign
+
+
+def add_months(day: date, months: int, month_end: bool) -> date:
+    """`day` moved by whole months; the last day of a month stays the last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, last if month_end else min(day.day, last))
+
+
+def _next_period(campaign: Campaign, on: date) -> tuple[date, date]:
+    """The first monthly repeat of the campaign's period that has not ended by `on`."""
+    is_end = lambda d: d.day == calendar.monthrange(d.year, d.month)[1]  # noqa: E731
+    months = 1
+    while add_months(campaign.ends_on, months, is_end(campaign.ends_on)) < on:
+        months += 1
+    return (add_months(campaign.starts_on, months, False),
+            add_months(campaign.ends_on, months, is_end(campaign.ends_on)))
+
+
+def roll_campaigns(on: date | None = None) -> list[Campaign]:
+    """Create the next month of every repeating campaign that ended before `on` (default: today);
+    running it twice creates nothing more (`previous_id` is unique)."""
+    on = on or today()
+    successor = aliased(Campaign)
+    due = db.session.scalars(
+        select(Campaign).where(Campaign.repeat_monthly == True, Campaign.ends_on < on,
+                               ~exists().where(successor.previous_id == Campaign.id))
+        .options(selectinload(Campaign.tasks).selectinload(Task.assignees)).order_by(Campaign.id)).all()
+    created = []
+    for previous in due:
+        starts_on, ends_on = _next_period(previous, on)
+        campaign = Campaign(title=previous.title, kind=previous.kind, area_id=previous.area_id, area=previous.area,
+                            starts_on=starts_on, ends_on=ends_on, targets=dict(previous.targets),
+                            repeat_monthly=True, previous_id=previous.id, created_by_id=previous.created_by_id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(campaign)
+                fan_out(campaign, previous)
+        except IntegrityError:  # another run rolled it at the same moment
+            log.info("campaign %s already rolled", previous.id)
+            continue
+        except DomainError as error:  # e.g. its area has no grids any more
+            log.warning("campaign %s not rolled: %s", previous.id, error.message)
+            continue
+        record_event(None, "campaign.roll", campaign, previous_id=previous.id, tasks=len(campaign.tasks))
+        created.append(campaign)
+    return created

@@ -1,0 +1,200 @@
+"""Task targets and progress, counted from evidence in a few grouped queries per page of tasks.
+
+What counts as done, per kind:
+- site_check, poster, banner, screen: distinct (site, local day) pairs with an accepted check-in,
+  either linked to the task (`task_id`), or not linked to any task but made at one of the task's
+  sites (its `site_ids`; without them, the grid's sites of the matching kind, any kind for
+  site_check) between the task's start and due time. Two scans of one site on one day count once.
+- door_to_door: reachable households with a `reached` visit linked to the task or made in the
+  task's grid within its period; with `household_rounds` N > 1 a household counts once per
+  distinct local day, at most N times.
+- rider_drop: the `materials_count` of accepted check-ins and of visits linked to the task, plus
+  reported counts.
+- app_promotion: households with an `app_installed` visit (linked, or in the grid within the
+  period), plus reported counts.
+- lecture, stall, other: the counts assignees report with POST /tasks/ID/report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select, union, union_all
+
+from app.extensions import db
+from app.models import Area, CheckIn, Household, Site, Task, Visit
+from app.models.task import TaskReport, task_sites
+from app.services.localtime import local_date
+
+SITE_KINDS = ("site_check", "poster", "banner", "screen")
+REPORTED_KINDS = ("lecture", "stall", "rider_drop", "app_promotion", "other")
+# The campaign target that sets each count kind's goal per grid.
+COUNT_TARGET_KEY = {"rider_drop": "leaflets", "lecture": "lectures", "stall": "stalls",
+                    "app_promotion": "app_installs", "other": "count"}
+TARGET_KEYS = ("household_rounds", "site_visits", *COUNT_TARGET_KEY.values())
+FINAL_STATUSES = ("done", "cancelled")
+
+
+def _period_start():
+    return func.coalesce(Task.starts_at, Task.created_at)
+
+
+def _site_kind_matches():
+    """Without explicit sites a poster task counts poster sites, and so on; site_check counts all."""
+    return or_(Task.kind == "site_check", Site.kind == Task.kind)
+
+
+def _site_progress(ids: list[int]) -> dict[int, int]:
+    day = local_date(CheckIn.captured_at)
+    linked = select(CheckIn.task_id.label("task_id"), CheckIn.site_id, day.label("day")).where(
+        CheckIn.task_id.in_(ids), CheckIn.status == "accepted")
+    own_site = exists().where(task_sites.c.task_id == Task.id, task_sites.c.site_id == CheckIn.site_id)
+    has_sites = exists().where(task_sites.c.task_id == Task.id)
+    matched = (
+        select(Task.id, CheckIn.site_id, day)
+        .join(CheckIn, and_(CheckIn.task_id.is_(None), CheckIn.status == "accepted",
+                            CheckIn.captured_at >= _period_start(), CheckIn.captured_at <= Task.due_at))
+        .join(Site, and_(Site.id == CheckIn.site_id, Site.area_id == Task.area_id))
+        .where(Task.id.in_(ids), or_(own_site, and_(~has_sites, _site_kind_matches())))
+    )
+    pairs = union(linked, matched).subquery()
+    rows = db.session.execute(select(pairs.c.task_id, func.count()).group_by(pairs.c.task_id))
+    return dict(rows.all())
+
+
+def _household_rows(ids: list[int], condition):
+    """(task_id, household_id, day) of visits meeting `condition`, linked or in the grid and period."""
+    day = local_date(Visit.captured_at)
+    linked = (select(Visit.task_id.label("task_id"), Visit.household_id.label("household_id"), day.label("day"))
+              .join(Household, Household.id == Visit.household_id)
+              .where(Visit.task_id.in_(ids), condition, Household.unreachable == False))
+    in_grid = (
+        select(Task.id, Household.id, day)
+        .join(Household, and_(Household.area_id == Task.area_id, Household.unreachable == False))
+        .join(Visit, and_(Visit.household_id == Household.id, condition,
+                          Visit.captured_at >= _period_start(), Visit.captured_at <= Task.due_at))
+        .where(Task.id.in_(ids))
+    )
+    return union(linked, in_grid).subquery()
+
+
+def _door_progress(tasks: list[Task]) -> dict[int, int]:
+    rows = _household_rows([t.id for t in tasks], Visit.outcome == "reached")
+    per_household = (select(rows.c.task_id, func.count().label("days"))
+                     .group_by(rows.c.task_id, rows.c.household_id).subquery())
+    rounds_by_task = {t.id: _rounds(t) for t in tasks if _rounds(t) > 1}
+    rounds = case(rounds_by_task, value=per_household.c.task_id, else_=1) if rounds_by_task else literal(1)
+    capped = case((per_household.c.days > rounds, rounds), else_=per_household.c.days)
+    query = select(per_household.c.task_id, func.sum(capped)).group_by(per_household.c.task_id)
+    return {task_id: int(total) for task_id, total in db.session.execute(query).all()}
+
+
+def _app_households(ids: list[int]) -> dict[int, int]:
+    rows = _household_rows(ids, Visit.app_installed == True)
+    query = select(rows.c.task_id, func.count(func.distinct(rows.c.household_id))).group_by(rows.c.task_id)
+    return dict(db.session.execute(query).all())
+
+
+def _materials(ids: list[int]) -> dict[int, int]:
+    amounts = union_all(
+        select(CheckIn.task_id.label("task_id"), CheckIn.materials_count.label("n"))
+        .where(CheckIn.task_id.in_(ids), CheckIn.status == "accepted"),
+        select(Visit.task_id, Visit.materials_count).where(Visit.task_id.in_(ids)),
+    ).subquery()
+    query = select(amounts.c.task_id, func.coalesce(func.sum(amounts.c.n), 0)).group_by(amounts.c.task_id)
+    return {task_id: int(total) for task_id, total in db.session.execute(query).all()}
+
+
+def _reported(ids: list[int]) -> dict[int, int]:
+    query = select(TaskReport.task_id, func.sum(TaskReport.count)).where(
+        TaskReport.task_id.in_(ids)).group_by(TaskReport.task_id)
+    return {task_id: int(total) for task_id, total in db.session.execute(query).all()}
+
+
+def _rounds(task: Task) -> int:
+    return max(1, int((task.targets or {}).get("household_rounds") or 1))
+
+
+def done_counts(tasks: Iterable[Task]) -> dict[int, int]:
+    """How much of each task is done, from evidence: one grouped query per kind of evidence."""
+    tasks = list(tasks)
+    by_kind: dict[str, list[Task]] = defaultdict(list)
+    for task in tasks:
+        by_kind[task.kind].append(task)
+    ids = lambda kinds: [t.id for k in kinds for t in by_kind.get(k, [])]  # noqa: E731
+    done: dict[int, int] = defaultdict(int)
+    parts = []
+    if ids(SITE_KINDS):
+        parts.append(_site_progress(ids(SITE_KINDS)))
+    if by_kind.get("door_to_door"):
+        parts.append(_door_progress(by_kind["door_to_door"]))
+    if ids(["app_promotion"]):
+        parts.append(_app_households(ids(["app_promotion"])))
+    if ids(["rider_drop"]):
+        parts.append(_materials(ids(["rider_drop"])))
+    if ids(REPORTED_KINDS):
+        parts.append(_reported(ids(REPORTED_KINDS)))
+    for part in parts:
+        for task_id, count in part.items():
+            done[task_id] += int(count or 0)
+    return {task.id: done.get(task.id, 0) for task in tasks}
+
+
+def attach_progress(tasks: Iterable[Task]) -> list[Task]:
+    """Set `task.progress` = {"done", "target"} on each task and advance statuses the evidence settles."""
+    tasks = list(tasks)
+    counts = done_counts(tasks) if tasks else {}
+    for task in tasks:
+        task.progress = {"done": counts[task.id], "target": task.target_count}
+        _advance(task, counts[task.id])
+    return tasks
+
+
+def _advance(task: Task, done: int) -> None:
+    """open → in_progress on the first evidence, → done once the target is met (never backwards)."""
+    if task.status in FINAL_STATUSES:
+        return
+    if task.target_count > 0 and done >= task.target_count:
+        task.status = "done"
+    elif done > 0 and task.status == "open":
+        task.status = "in_progress"
+
+
+def sync_statuses(task_query) -> None:
+    """Advance the statuses of every unfinished task a select() of tasks finds (before filtering by status)."""
+    ids = select(Task.id).where(Task.id.in_(task_query.with_only_columns(Task.id).order_by(None)),
+                                Task.status.not_in(FINAL_STATUSES))
+    tasks = db.session.scalars(select(Task).where(Task.id.in_(ids))).all()
+    attach_progress(tasks)
+    db.session.flush()
+
+
+def grid_household_totals(grid_ids: list[int]) -> dict[int, int]:
+    """Reachable household rows per grid, or the grid's `household_count` when it has no rows."""
+    rows = dict(db.session.execute(
+        select(Household.area_id, func.count()).where(Household.area_id.in_(grid_ids),
+                                                      Household.unreachable == False)
+        .group_by(Household.area_id)).all())
+    declared = dict(db.session.execute(select(Area.id, Area.household_count).where(Area.id.in_(grid_ids))).all())
+    return {g: rows.get(g) or declared.get(g) or 0 for g in grid_ids}
+
+
+def grid_site_totals(grid_ids: list[int], kind: str) -> dict[int, int]:
+    """Active sites per grid that a task of `kind` covers."""
+    query = select(Site.area_id, func.count()).where(Site.area_id.in_(grid_ids), Site.active == True)
+    if kind != "site_check":
+        query = query.where(Site.kind == kind)
+    return dict(db.session.execute(query.group_by(Site.area_id)).all())
+
+
+def targets_for_grids(kind: str, targets: dict, grid_ids: list[int]) -> dict[int, int]:
+    """Each grid's target for a task of `kind`, from campaign targets and the grid's households or sites."""
+    if kind == "door_to_door":
+        rounds = max(1, int(targets.get("household_rounds") or 1))
+        return {g: n * rounds for g, n in grid_household_totals(grid_ids).items()}
+    if kind in SITE_KINDS:
+        per_site = int(targets.get("site_visits") or 1)
+        sites = grid_site_totals(grid_ids, kind)
+        return {g: sites.get(g, 0) * per_site for g in grid_ids}
+    return {g: int(targets.get(COUNT_TARGET_KEY[kind]) or 0) for g in grid_ids}

@@ -1,0 +1,247 @@
+"""Tasks per grid: who sees them, who is assigned, reported counts, and the states they go through.
+
+Scoping: managers (admin, coordinator) and leaders see the tasks of grids inside their area; a
+worker sees the tasks assigned to them or to one of their grids. Only managers create and change
+tasks, inside their area, and assign people of their own area whose area contains the task's grid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.models import Area, Site, Task, User
+from app.models.base import utcnow
+from app.models.task import TaskReport, task_assignees
+from app.models.user import user_grids
+from app.services import task_progress
+from app.services.access import (
+    MANAGERS,
+    ensure_role,
+    filter_by_scope,
+    is_id,
+    refuse_outside_scope,
+    require_area_in_scope,
+    subtree_clause,
+    within_scope,
+)
+from app.services.audit import record_event
+from app.services.localtime import start_of_day, today
+from app.services.task_progress import FINAL_STATUSES, REPORTED_KINDS, SITE_KINDS
+
+# Which status a coordinator may set from which.
+MANUAL_STATUS = {"open": ("in_progress", "done", "cancelled"), "in_progress": ("open", "done", "cancelled"),
+                 "done": ("open", "in_progress"), "cancelled": ("open",)}
+
+
+def mine_clause(user: User):
+    """Tasks assigned to `user` or to one of their grids."""
+    assigned = select(task_assignees.c.task_id).where(task_assignees.c.user_id == user.id)
+    grids = select(user_grids.c.area_id).where(user_grids.c.user_id == user.id)
+    return or_(Task.id.in_(assigned), Task.area_id.in_(grids))
+
+
+def visible_tasks(actor: User):
+    """A select() of the tasks `actor` may see."""
+    if actor.role == "worker":
+        return select(Task).where(mine_clause(actor))
+    return filter_by_scope(select(Task), actor, Task.area_id)
+
+
+def list_tasks(actor: User, args: dict[str, Any]):
+    """The visible tasks filtered by `mine`, `status`, `area_id`, `kind`, `campaign_id`, `overdue`."""
+    query = visible_tasks(actor)
+    if args.get("mine"):
+        query = query.where(mine_clause(actor))
+    if args.get("area_id") is not None:
+        area = require_area_in_scope(actor, args["area_id"]) if actor.role != "worker" else _area(args["area_id"])
+        query = query.where(Task.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+    for key in ("kind", "campaign_id"):
+        if args.get(key) is not None:
+            query = query.where(getattr(Task, key) == args[key])
+    if args.get("status") or args.get("overdue"):
+        task_progress.sync_statuses(query)  # filters read stored statuses: bring them up to date first
+    if args.get("status"):
+        query = query.where(Task.status == args["status"])
+    if args.get("overdue"):
+        query = query.where(Task.status.not_in(FINAL_STATUSES), Task.due_at < utcnow())
+    return query.options(selectinload(Task.assignees), selectinload(Task.sites)).order_by(Task.due_at, Task.id)
+
+
+def _area(area_id: int) -> Area:
+    area = db.session.get(Area, area_id)
+    if area is None:
+        raise NotFound("area_id not found", {"area_id": "no such area"})
+    return area
+
+
+def find_task(actor: User, task_id: int) -> Task:
+    """A task the actor may see; 404 otherwise."""
+    task = db.session.scalar(visible_tasks(actor).where(Task.id == task_id))
+    if task is None:
+        raise NotFound("task not found")
+    return task
+
+
+def get_task(actor: User, task_id: int) -> Task:
+    """A task the actor may see, with its progress; 404 otherwise."""
+    return task_progress.attach_progress([find_task(actor, task_id)])[0]
+
+
+def can_manage_task(actor: User, task: Task) -> bool:
+    return actor.role in MANAGERS and within_scope(actor, task.area)
+
+
+def _refuse_foreign_people(actor: User, raw_ids) -> None:
+    if isinstance(raw_ids, list):
+        ids = [i for i in raw_ids if is_id(i)]
+        users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+        for user_id in ids:
+            user = users.get(user_id)
+            if user is None or user.area is None or not within_scope(actor, user.area):
+                raise Forbidden("assignee outside your area", {"assignee_ids": f"{user_id} is not one of your people"})
+
+
+def authorize_create(actor: User, raw: dict) -> None:
+    """Checked before the body is validated: the role, the grid and the people it names."""
+    ensure_role(actor, *MANAGERS)
+    refuse_outside_scope(actor, raw.get("area_id"))
+    _refuse_foreign_people(actor, raw.get("assignee_ids"))
+
+
+def authorize_update(actor: User, raw: dict, task_id: int) -> None:
+    """Checked before the body is validated: the task is visible (404) and the actor's to change (403)."""
+    if not can_manage_task(actor, find_task(actor, task_id)):
+        raise Forbidden("you may not change this task")
+    _refuse_foreign_people(actor, raw.get("assignee_ids"))
+
+
+def authorize_report(actor: User, raw: dict, task_id: int) -> None:
+    """Checked before the body is validated: only the task's assignees report on it."""
+    if actor.id not in find_task(actor, task_id).assignee_ids:
+        raise Forbidden("only the task's assignees report on it")
+
+
+def grid_workers(grid_ids: list[int]) -> dict[int, list[User]]:
+    """Each grid's own active grid workers (users whose `grids` include it), in one query."""
+    rows = db.session.execute(
+        select(user_grids.c.area_id, User).join(User, User.id == user_grids.c.user_id)
+        .where(user_grids.c.area_id.in_(grid_ids), User.active == True, User.role == "worker",
+               User.force == "grid_worker").order_by(User.id)).all()
+    found: dict[int, list[User]] = {g: [] for g in grid_ids}
+    for grid_id, user in rows:
+        found[grid_id].append(user)
+    return found
+
+
+def may_work_in(user: User, grid: Area) -> bool:
+    """An active field worker whose area contains the grid."""
+    return user.active and user.role == "worker" and user.area is not None and grid.is_within(user.area)
+
+
+def resolve_assignees(actor: User, grid: Area, user_ids: list[int]) -> list[User]:
+    """Load assignees named in input: people of the actor's area (403) who work in the grid (422)."""
+    wanted = list(dict.fromkeys(user_ids))
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))}
+    _refuse_foreign_people(actor, wanted)
+    for user in users.values():
+        if not may_work_in(user, grid):
+            raise Invalid("assignee cannot work in this grid",
+                          {"assignee_ids": f"{user.id} is not an active worker of this grid's area"})
+    return [users[i] for i in wanted]
+
+
+def _resolve_sites(grid: Area, site_ids: list[int]) -> list[Site]:
+    wanted = list(dict.fromkeys(site_ids))
+    sites = db.session.scalars(select(Site).where(Site.id.in_(wanted), Site.area_id == grid.id)).all()
+    if len(sites) != len(wanted):
+        missing = sorted(set(wanted) - {s.id for s in sites})
+        raise Invalid("site outside the task's grid", {"site_ids": f"not sites of this grid: {missing}"})
+    return sorted(sites, key=lambda s: s.id)
+
+
+def _default_target(kind: str, grid: Area, targets: dict, sites: list[Site]) -> int:
+    if kind in SITE_KINDS and sites:
+        return len(sites) * int(targets.get("site_visits") or 1)
+    if kind in task_progress.COUNT_TARGET_KEY and task_progress.COUNT_TARGET_KEY[kind] not in targets:
+        raise Invalid("target_count is required", {"target_count": f"required for a {kind} task"})
+    return task_progress.targets_for_grids(kind, targets, [grid.id])[grid.id]
+
+
+def create_task(actor: User, data: dict[str, Any]) -> Task:
+    """A task for one grid; assignees default to the grid's own workers, the target to the grid's size."""
+    ensure_role(actor, *MANAGERS)
+    grid = require_area_in_scope(actor, data["area_id"])
+    if grid.level != "grid":
+        raise Invalid("a task belongs to a grid", {"area_id": "must be a grid"})
+    sites = _resolve_sites(grid, data.get("site_ids") or [])
+    if data.get("assignee_ids") is None:
+        assignees = grid_workers([grid.id])[grid.id]
+    else:
+        assignees = resolve_assignees(actor, grid, data["assignee_ids"])
+    starts_at = data.get("starts_at") or start_of_day(today())
+    if data["due_at"] <= starts_at:
+        raise Invalid("due_at must come after the start", {"due_at": "must be after starts_at"})
+    targets = data.get("targets") or {}
+    target = data.get("target_count")
+    task = Task(title=data["title"], kind=data["kind"], area_id=grid.id, area=grid, starts_at=starts_at,
+                due_at=data["due_at"], targets=targets, status="open", created_by_id=actor.id,
+                target_count=target if target is not None else _default_target(data["kind"], grid, targets, sites))
+    task.assignees, task.sites = assignees, sites
+    db.session.add(task)
+    db.session.flush()
+    record_event(actor, "task.create", task, area_id=grid.id, assignee_ids=[u.id for u in assignees])
+    return task_progress.attach_progress([task])[0]
+
+
+def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
+    """Change a task the actor manages: title, period, target, assignees, sites, status."""
+    if not can_manage_task(actor, task):
+        raise Forbidden("you may not change this task")
+    if "assignee_ids" in data:
+        task.assignees = resolve_assignees(actor, task.area, data.pop("assignee_ids"))
+    if "site_ids" in data:
+        task.sites = _resolve_sites(task.area, data.pop("site_ids"))
+    if "status" in data:
+        _set_status(task, data.pop("status"))
+    for key, value in data.items():
+        setattr(task, key, value)
+    if task.starts_at is not None and task.due_at <= task.starts_at:
+        raise Invalid("due_at must come after the start", {"due_at": "must be after starts_at"})
+    db.session.flush()
+    record_event(actor, "task.update", task, fields=sorted(data), status=task.status,
+                 assignee_ids=[u.id for u in task.assignees])
+    return task_progress.attach_progress([task])[0]
+
+
+def _set_status(task: Task, status: str) -> None:
+    if status != task.status and status not in MANUAL_STATUS[task.status]:
+        raise Invalid("status change not allowed", {"status": f"cannot go from {task.status} to {status}"})
+    task.status = status
+
+
+def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, bool]:
+    """An assignee reports a count (lectures held, leaflets handed out); a retried client_id is stored once."""
+    if actor.id not in task.assignee_ids:
+        raise Forbidden("only the task's assignees report on it")
+    if task.kind not in REPORTED_KINDS:
+        raise Invalid("this task counts evidence, not reports", {"count": f"a {task.kind} task is not reported"})
+    if task.status == "cancelled":
+        raise Conflict("the task is cancelled", {"task": "cancelled"})
+    client_id = data.get("client_id")
+    if client_id:
+        earlier = db.session.scalar(select(TaskReport).where(TaskReport.client_id == client_id))
+        if earlier is not None:
+            if earlier.task_id != task.id or earlier.user_id != actor.id:
+                raise Conflict("client_id already used", {"client_id": "already used for another report"})
+            return task_progress.attach_progress([task])[0], False
+    report = TaskReport(task_id=task.id, user_id=actor.id, count=data["count"], note=data.get("note"),
+                        client_id=client_id)
+    db.session.add(report)
+    db.session.flush()
+    record_event(actor, "task.report", task, count=report.count, report_id=report.id)
+    return task_progress.attach_progress([task])[0], True

@@ -1,0 +1,217 @@
+"""Risk warnings (预警指令): entered by police or coordinators, handled face to face by the grid's
+people within a deadline set by the level, with the phone number masked for all but police and admins.
+
+Who sees a warning: a grid worker, the warnings of their own grids (that is the assignment: the
+grid's workers are its responsible people, nothing extra is stored); police (force `police`),
+coordinators, leaders and admins, every warning inside their area.
+
+Phone numbers: police and admins get the full number in every answer, and each answer that
+carries full numbers writes one audit event `warning.reveal_phone` listing the warnings shown;
+everyone else sees 138****1234. Pages show the masked number to everyone and reveal it on a
+button (POST /warnings/ID/reveal-phone), audited the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, select
+
+from app import geo
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.models import Area, RiskWarning, User
+from app.models.base import utcnow
+from app.models.user import user_grids
+from app.services.access import (
+    MANAGERS,
+    filter_by_scope,
+    refuse_outside_scope,
+    require_area_in_scope,
+    subtree_clause,
+    within_scope,
+)
+from app.services.audit import record_event
+
+WARNING_STATUSES = ("open", "handled")
+ESCALATION = ("grid", "community", "street")
+STOP_LOSS_STEPS = (
+    _l("Call 110 or the anti-fraud hotline 96110 at once."),
+    _l("Call the bank's hotline or go to the counter to stop the transfer and freeze the account it went to."),
+    _l("Stop all contact with the other side and transfer nothing more, even to \"get the money back\"."),
+    _l("Keep the evidence: chat records, transfer receipts, the numbers, accounts and links used."),
+    _l("Report the case at the police station with the evidence."),
+)
+PHONE = re.compile(r"^\+?[0-9]{5,20}$")
+
+
+def normalize_phone(raw: str | None) -> str | None:
+    """Digits only (a leading + kept); spaces and dashes dropped; None when blank; 422 when not a number."""
+    if raw is None or not str(raw).strip():
+        return None
+    phone = re.sub(r"[\s\-()]", "", str(raw))
+    if not PHONE.match(phone):
+        raise Invalid("not a phone number", {"phone": "digits only, 5 to 20"})
+    return phone
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****1234: the first three and last four digits, four stars between (shorter numbers: stars)."""
+    if not phone:
+        return phone
+    if len(phone) < 8:
+        return "****" + phone[-2:]
+    return phone[:3] + "****" + phone[-4:]
+
+
+def sees_full_phone(user: User) -> bool:
+    return user.role == "admin" or user.force == "police"
+
+
+def may_enter(user: User) -> bool:
+    """Police and coordinators (and admins) enter warnings."""
+    return user.role in MANAGERS or (user.role == "worker" and user.force == "police")
+
+
+def deadline_for(level: str, created_at: datetime) -> datetime:
+    """created_at + WARNING_DEADLINE_HOURS[level]."""
+    return created_at + timedelta(hours=current_app.config["WARNING_DEADLINE_HOURS"][level])
+
+
+def escalation(warning: RiskWarning, now: datetime | None = None) -> str | None:
+    """Who answers for an open warning now: the grid until the deadline, then its community, and the
+    street once it is late by another full deadline span; None once handled."""
+    if warning.status != "open":
+        return None
+    now = now or utcnow()
+    span = timedelta(hours=current_app.config["WARNING_DEADLINE_HOURS"][warning.level])
+    if now <= warning.deadline_at:
+        return "grid"
+    return "community" if now <= warning.deadline_at + span else "street"
+
+
+def visible_warnings(actor: User):
+    """A select() of the warnings the actor may see."""
+    query = select(RiskWarning)
+    if actor.role == "worker" and actor.force != "police":
+        grids = select(user_grids.c.area_id).where(user_grids.c.user_id == actor.id)
+        return query.where(RiskWarning.area_id.in_(grids))
+    return filter_by_scope(query, actor, RiskWarning.area_id)
+
+
+def authorize_create(actor: User, raw: dict) -> None:
+    """Checked before the body is validated: the role, and the grid when the body names one."""
+    if not may_enter(actor):
+        raise Forbidden("police and coordinators enter warnings")
+    refuse_outside_scope(actor, raw.get("area_id"))
+
+
+def authorize_outcome(actor: User, raw: dict, warning_id: int) -> None:
+    """Checked before the body is validated: the warning is visible (404) and the actor's to handle (403)."""
+    if not may_handle(actor, get_warning(actor, warning_id)):
+        raise Forbidden("you may not handle this warning")
+
+
+def build_warning(actor: User, grid: Area, data: dict[str, Any], now: datetime) -> RiskWarning:
+    """A new warning for a grid already checked, its deadline set from the level."""
+    return RiskWarning(level=data["level"], area_id=grid.id, area=grid, subject_label=data["subject_label"],
+                       phone=normalize_phone(data.get("phone")), status="open", created_by_id=actor.id,
+                       created_at=now, deadline_at=deadline_for(data["level"], now))
+
+
+def create_warning(actor: User, data: dict[str, Any], now: datetime | None = None) -> RiskWarning:
+    """Enter a warning for a grid in the actor's area; its grid's workers see it at once."""
+    authorize_create(actor, data)
+    grid = require_area_in_scope(actor, data["area_id"])
+    if grid.level != "grid":
+        raise Invalid("a warning goes to a grid", {"area_id": "must be a grid"})
+    warning = build_warning(actor, grid, data, now or utcnow())
+    db.session.add(warning)
+    db.session.flush()
+    record_event(actor, "warning.create", warning, level=warning.level, area_id=grid.id)
+    return warning
+
+
+def list_warnings(actor: User, args: dict[str, Any], now: datetime | None = None):
+    """Visible warnings by `status`, `overdue`, `level`, `area_id`: open ones first, soonest deadline first."""
+    query = visible_warnings(actor)
+    if args.get("status"):
+        query = query.where(RiskWarning.status == args["status"])
+    if args.get("level"):
+        query = query.where(RiskWarning.level == args["level"])
+    if args.get("overdue"):
+        query = query.where(RiskWarning.status == "open", RiskWarning.deadline_at < (now or utcnow()))
+    if args.get("area_id") is not None:
+        area = db.session.get(Area, args["area_id"])
+        if area is None or (actor.role != "worker" and not within_scope(actor, area)):
+            raise NotFound("area_id not found", {"area_id": "no such area in your scope"})
+        query = query.where(RiskWarning.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+    open_first = case((RiskWarning.status == "open", 0), else_=1)
+    return query.order_by(open_first, RiskWarning.deadline_at, RiskWarning.id)
+
+
+def get_warning(actor: User, warning_id: int) -> RiskWarning:
+    """A warning the actor may see; 404 otherwise."""
+    warning = db.session.scalar(visible_warnings(actor).where(RiskWarning.id == warning_id))
+    if warning is None:
+        raise NotFound("warning not found")
+    return warning
+
+
+def may_handle(actor: User, warning: RiskWarning) -> bool:
+    """The grid's workers, police and coordinators of the area, admins."""
+    if actor.role in MANAGERS or actor.force == "police":
+        return within_scope(actor, warning.area)
+    return actor.role == "worker" and any(g.id == warning.area_id for g in actor.grids)
+
+
+def record_outcome(actor: User, warning: RiskWarning, data: dict[str, Any], now: datetime | None = None):
+    """Record how the warning was handled; the same outcome sent again changes nothing, another is 409."""
+    if not may_handle(actor, warning):
+        raise Forbidden("you may not handle this warning")
+    if warning.status == "handled":
+        if warning.result == data["result"] and (warning.note or None) == (data.get("note") or None):
+            return warning
+        raise Conflict("the warning was already handled", {"result": f"already recorded: {warning.result}"})
+    if (data.get("lat") is None) != (data.get("lng") is None):
+        raise Invalid("lat and lng go together", {"lat": "give both or neither", "lng": "give both or neither"})
+    if data.get("lat") is not None:
+        warning.handled_lat, warning.handled_lng = geo.to_wgs84(data["lat"], data["lng"],
+                                                                data.get("coord_system") or "wgs84")
+    warning.result, warning.note = data["result"], data.get("note") or None
+    warning.status, warning.handled_by_id, warning.handled_at = "handled", actor.id, now or utcnow()
+    db.session.flush()
+    record_event(actor, "warning.outcome", warning, result=warning.result,
+                 in_time=warning.handled_at <= warning.deadline_at)
+    return warning
+
+
+def present(actor: User, warnings: list[RiskWarning], now: datetime | None = None,
+            full_numbers: bool = True) -> list[RiskWarning]:
+    """Prepare warnings for output: `phone_shown` masked or full (full ones audited in one event),
+    `escalation`, `overdue`, `seconds_left`. Pages pass full_numbers=False and reveal on request."""
+    now = now or utcnow()
+    full = full_numbers and sees_full_phone(actor)
+    revealed = []
+    for warning in warnings:
+        warning.phone_shown = warning.phone if full else mask_phone(warning.phone)
+        warning.escalation = escalation(warning, now)
+        warning.overdue = warning.status == "open" and now > warning.deadline_at
+        warning.seconds_left = int((warning.deadline_at - now).total_seconds())
+        if full and warning.phone:
+            revealed.append(warning.id)
+    if revealed:
+        record_event(actor, "warning.reveal_phone", None, warning_ids=revealed, via="api")
+    return warnings
+
+
+def reveal_phone(actor: User, warning: RiskWarning) -> str | None:
+    """The full number, for police and admins only; every call is written to the audit log."""
+    if not sees_full_phone(actor):
+        raise Forbidden("only police and admins see full numbers")
+    record_event(actor, "warning.reveal_phone", warning, warning_ids=[warning.id], via="reveal")
+    return warning.phone

@@ -1,0 +1,26 @@
+"""`flask --app app roll-campaigns [--date YYYY-MM-DD]`: next month's campaigns, once."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Campaign, Task
+from app.services import campaigns
+
+
+def test_roll_command_is_idempotent(app, district):
+    campaigns.create_campaign(district.a.coordinator, {
+        "title": "每月入户", "kind": "door_to_door", "area_id": district.a.community.id,
+        "starts_on": date(2026, 11, 1), "ends_on": date(2026, 11, 30), "targets": {}, "repeat_monthly": True})
+    db.session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["roll-campaigns", "--date", "2026-12-01"])
+    assert first.exit_code == 0, first.output
+    assert "1 campaigns rolled" in first.output and "2026-12-01..2026-12-31, 2 tasks" in first.output
+    again = runner.invoke(args=["roll-campaigns", "--date", "2026-12-01"])
+    assert again.exit_code == 0 and "0 campaigns rolled" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 4
+    bad = runner.invoke(args=["roll-campaigns", "--date", "December"])
+    assert bad.exit_code != 0 and "--date" in bad.output
