@@ -16,4 +16,13 @@ def only_managers():
         raise Forbidden("coordinators only")
 
 
-from app.blueprints.coordinate import areas, checkins, households, posters, sites, users  # noqa: E402,F401
+from app.blueprints.coordinate import (  # noqa: E402,F401
+    areas,
+    campaigns,
+    checkins,
+    households,
+    posters,
+    sites,
+    users,
+    warnings,
+)

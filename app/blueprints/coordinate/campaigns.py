@@ -1,0 +1,155 @@
+"""Campaign pages: the list and a new campaign, a campaign's tasks, and the grid × people assignment table."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.coordinate import bp
+from app.blueprints.coordinate.forms import run_service
+from app.blueprints.coordinate.work_forms import WORDS, BulkAssignForm, CampaignForm, ReassignForm
+from app.errors import DomainError, Invalid
+from app.extensions import db
+from app.models import FORCES, Area, User
+from app.services import areas as area_service
+from app.services import assignments
+from app.services import campaigns as campaign_service
+from app.services import tasks as task_service
+from app.services.access import filter_by_scope
+
+
+@bp.app_context_processor
+def task_words() -> dict:
+    """Labels of task kinds, forces, levels, outcomes and statuses, for every page that shows tasks."""
+    return {"task_words": WORDS}
+
+
+def _area_choices(levels=("street", "community", "grid")):
+    areas = db.session.scalars(area_service.list_areas(current_user).where(Area.level.in_(levels))).all()
+    indent = {"street": "", "community": "· ", "grid": "· · "}
+    return [(a.id, indent[a.level] + a.name) for a in areas]
+
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+def campaigns():
+    """Campaigns over my area, with a form for a new one."""
+    form = CampaignForm()
+    form.area_id.choices = _area_choices()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        campaign = form.validate() and run_service(
+            form, lambda: campaign_service.create_campaign(current_user, form.data_for_service()))
+        if campaign:
+            flash(_("Campaign created with %(n)s tasks.", n=len(campaign.scoped_tasks)), "ok")
+            return redirect(url_for(".campaign", campaign_id=campaign.id))
+    rows = db.session.scalars(campaign_service.list_campaigns(current_user).limit(200)).all()
+    campaign_service.summarise(current_user, rows)
+    return render_template("coordinate/campaigns.html", form=form, campaigns=rows), status
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+def campaign(campaign_id: int):
+    """A campaign's tasks per grid: assignees, due time, status and progress."""
+    found = campaign_service.get_campaign(current_user, campaign_id)
+    return render_template("coordinate/campaign.html", campaign=found)
+
+
+@bp.post("/tasks/<int:task_id>/status")
+def task_status(task_id: int):
+    """Mark a task done, cancel it, or reopen it."""
+    task = task_service.get_task(current_user, task_id)
+    try:
+        task_service.update_task(current_user, task, {"status": request.form.get("status", "")})
+        flash(_("Saved."), "ok")
+    except (DomainError, KeyError) as error:
+        flash(getattr(error, "message", _("That status is not allowed.")), "error")
+        return redirect(request.referrer or url_for(".campaigns")), 303
+    return redirect(url_for(".campaign", campaign_id=task.campaign_id) if task.campaign_id else url_for(".campaigns"))
+
+
+def _people_choices(blank: bool):
+    query = filter_by_scope(db.select(User), current_user, User.area_id).where(
+        User.role == "worker").order_by(User.display_name)
+    people = [(u.id, f"{u.display_name} ({WORDS['forces'].get(u.force, u.force)})") for u in db.session.scalars(query)]
+    return ([(0, "—")] if blank else []) + people
+
+
+def _assign_page(found, status: int = 200, bulk=None, handover=None):
+    force = request.args.get("force") if request.args.get("force") in FORCES else None
+    bulk = bulk or BulkAssignForm(prefix="bulk")
+    bulk.area_id.choices = _area_choices(("street", "community"))
+    handover = handover or ReassignForm(prefix="handover")
+    handover.from_user_id.choices = _people_choices(False)
+    handover.to_user_id.choices = _people_choices(True)
+    table = assignments.assignment_table(current_user, found, force)
+    return render_template("coordinate/campaign_assign.html", campaign=found, table=table, force=force,
+                           bulk=bulk, handover=handover), status
+
+
+@bp.get("/campaigns/<int:campaign_id>/assign")
+def assign(campaign_id: int):
+    """The grid × people table of a campaign, bulk assignment, and handing over someone's tasks."""
+    return _assign_page(campaign_service.get_campaign(current_user, campaign_id))
+
+
+def _parse_cells(form) -> tuple[dict[int, list[int]], list[int]]:
+    try:
+        shown = [int(v) for v in form.getlist("person")]
+        wanted = {int(v): [] for v in form.getlist("task")}
+        for cell in form.getlist("cell"):
+            task_id, user_id = (int(part) for part in cell.split(":", 1))
+            wanted[task_id].append(user_id)
+    except (ValueError, KeyError):
+        raise Invalid("the table was not sent whole", {"cell": "unreadable"}) from None
+    return wanted, shown
+
+
+@bp.post("/campaigns/<int:campaign_id>/assign")
+def save_assign(campaign_id: int):
+    """Save the table: for each row, the ticked people among those shown."""
+    found = campaign_service.get_campaign(current_user, campaign_id)
+    wanted, shown = _parse_cells(request.form)
+    if not set(wanted) <= {t.id for t in found.scoped_tasks}:
+        raise Invalid("a row is not a task of this campaign", {"task": "not in this campaign"})
+    changed = assignments.set_assignments(current_user, wanted, shown)
+    flash(_("Saved: %(n)s tasks changed.", n=changed), "ok")
+    return redirect(url_for(".assign", campaign_id=campaign_id, force=request.form.get("force") or None))
+
+
+@bp.post("/campaigns/<int:campaign_id>/bulk-assign")
+def bulk_assign(campaign_id: int):
+    """Everyone of a force under an area onto every unfinished task of the campaign (of a kind)."""
+    found = campaign_service.get_campaign(current_user, campaign_id)
+    form = BulkAssignForm(prefix="bulk")
+    form.area_id.choices = _area_choices(("street", "community"))
+    if not form.validate_on_submit():
+        return _assign_page(found, 422, bulk=form)
+    data = {"area_id": form.area_id.data, "force": form.force.data, "kind": form.kind.data or None,
+            "campaign_id": found.id, "mode": form.mode.data}
+    result = run_service(form, lambda: assignments.bulk_assign(current_user, data))
+    if result is None:
+        return _assign_page(found, 422, bulk=form)
+    flash(_("%(added)s assignments added to %(tasks)s tasks.", added=result["added"], tasks=result["tasks"]), "ok")
+    return redirect(url_for(".assign", campaign_id=found.id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/reassign")
+def reassign(campaign_id: int):
+    """Hand someone's unfinished tasks (in every campaign) to another person."""
+    found = campaign_service.get_campaign(current_user, campaign_id)
+    form = ReassignForm(prefix="handover")
+    form.from_user_id.choices = _people_choices(False)
+    form.to_user_id.choices = _people_choices(True)
+    if not form.validate_on_submit():
+        return _assign_page(found, 422, handover=form)
+    data = {"from_user_id": form.from_user_id.data, "to_user_id": form.to_user_id.data or None}
+    result = run_service(form, lambda: assignments.reassign(current_user, data))
+    if result is None:
+        return _assign_page(found, 422, handover=form)
+    flash(_("%(n)s tasks handed over.", n=result["tasks"]), "ok")
+    if result["skipped"]:
+        flash(_("%(n)s tasks are in grids the new person may not work in: assign them by hand.",
+                n=len(result["skipped"])), "error")
+    return redirect(url_for(".assign", campaign_id=found.id))

@@ -1,0 +1,109 @@
+"""Warning pages for coordinators: entry, import, the list, one warning, and the daily zeroing board."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.coordinate import bp
+from app.blueprints.coordinate.forms import run_service
+from app.blueprints.coordinate.work_forms import ImportForm, OutcomeForm, WarningForm
+from app.extensions import db
+from app.services import areas as area_service
+from app.services import warning_board, warning_import
+from app.services import warnings as warning_service
+from app.services.localtime import today
+from app.services.warnings import STOP_LOSS_STEPS
+
+FILTERS = {"status": ("open", "handled"), "level": ("high", "medium", "low")}
+
+
+def grid_choices():
+    return [(g.id, g.name) for g in db.session.scalars(area_service.list_areas(current_user, level="grid"))]
+
+
+def _filters() -> dict:
+    args = {k: request.args.get(k) for k, allowed in FILTERS.items() if request.args.get(k) in allowed}
+    if request.args.get("overdue") == "1":
+        args["overdue"] = True
+    return args
+
+
+def _list_page(form: WarningForm, upload: ImportForm, report=None, status: int = 200):
+    args = _filters()
+    rows = db.session.scalars(warning_service.list_warnings(current_user, args).limit(300)).all()
+    warning_service.present(current_user, rows, full_numbers=False)
+    return render_template("coordinate/warnings.html", form=form, upload=upload, warnings=rows, args=args,
+                           report=report), status
+
+
+@bp.route("/warnings", methods=["GET", "POST"])
+def warnings():
+    """Warnings in my area (open first), with entry by hand and import from a file."""
+    form, upload = WarningForm(), ImportForm(prefix="upload")
+    form.area_id.choices = grid_choices()
+    if form.validate_on_submit():
+        data = {"level": form.level.data, "area_id": form.area_id.data,
+                "subject_label": form.subject_label.data.strip(), "phone": form.phone.data or None}
+        warning = run_service(form, lambda: warning_service.create_warning(current_user, data))
+        if warning is not None:
+            flash(_("Warning entered; the grid's workers see it now."), "ok")
+            return redirect(url_for(".warnings"))
+    return _list_page(form, upload, status=422 if form.errors else 200)
+
+
+@bp.post("/warnings/import")
+def import_warnings():
+    """Import the bureau's list: every row or none, with a report of the bad rows."""
+    form, upload = WarningForm(), ImportForm(prefix="upload")
+    form.area_id.choices = grid_choices()
+    if not upload.validate_on_submit():
+        return _list_page(form, upload, status=422)
+    report = warning_import.import_warnings(current_user, upload.file.data.read())
+    if report.ok:
+        flash(_("%(n)s warnings imported.", n=report.created), "ok")
+        return redirect(url_for(".warnings"))
+    return _list_page(form, upload, report=report, status=422)
+
+
+@bp.route("/warnings/<int:warning_id>", methods=["GET", "POST"])
+def warning(warning_id: int):
+    """One warning: its deadline, who answers for it, the outcome form, and the number on request."""
+    found = warning_service.get_warning(current_user, warning_id)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        done = run_service(form, lambda: warning_service.record_outcome(current_user, found, form.data_for_service()))
+        if done is not None:
+            flash(_("Outcome recorded."), "ok")
+            return redirect(url_for(".warning", warning_id=found.id))
+    warning_service.present(current_user, [found], full_numbers=False)
+    return render_template("coordinate/warning.html", warning=found, form=form,
+                           may_reveal=warning_service.sees_full_phone(current_user),
+                           may_handle=warning_service.may_handle(current_user, found),
+                           stop_loss=STOP_LOSS_STEPS), 422 if form.errors else 200
+
+
+@bp.post("/warnings/<int:warning_id>/reveal")
+def reveal_warning_phone(warning_id: int):
+    """Show the full number once (police and admins); written to the audit log."""
+    found = warning_service.get_warning(current_user, warning_id)
+    phone = warning_service.reveal_phone(current_user, found)
+    warning_service.present(current_user, [found], full_numbers=False)
+    return render_template("coordinate/warning.html", warning=found, form=OutcomeForm(),
+                           revealed=phone, may_reveal=True, may_handle=warning_service.may_handle(current_user, found),
+                           stop_loss=STOP_LOSS_STEPS)
+
+
+@bp.get("/warnings/board")
+def warnings_board():
+    """日日清零: open and overdue by level and street, the share in time, yesterday's review, escalations."""
+    try:
+        day = date.fromisoformat(request.args["date"]) if request.args.get("date") else today()
+    except ValueError:
+        flash(_("Not a date: %(value)s", value=request.args["date"]), "error")
+        day = today()
+    board = warning_board.board(current_user, day)
+    return render_template("coordinate/warnings_board.html", board=board)

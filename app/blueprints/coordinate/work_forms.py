@@ -1,0 +1,113 @@
+"""Forms and words of the campaign, assignment and warning pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.models import FORCES, TASK_KINDS, WARNING_LEVELS, WARNING_RESULTS
+from app.services.task_progress import TARGET_KEYS
+
+KIND_LABELS = {
+    "door_to_door": _l("Door-to-door publicity"),
+    "site_check": _l("Site checks"),
+    "poster": _l("Posters"),
+    "banner": _l("Banners"),
+    "screen": _l("Electronic screens"),
+    "lecture": _l("Lectures"),
+    "stall": _l("Street stalls"),
+    "rider_drop": _l("Rider leaflet drops"),
+    "app_promotion": _l("Anti-fraud app promotion"),
+    "other": _l("Other"),
+}
+FORCE_LABELS = {
+    "grid_worker": _l("Grid workers"), "militia": _l("Militia"), "rider": _l("Delivery riders"),
+    "volunteer": _l("Volunteers"), "police": _l("Police"), "enterprise_officer": _l("Enterprise officers"),
+}
+LEVEL_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
+RESULT_LABELS = {"dissuaded": _l("Dissuaded face to face"), "unreachable": _l("Could not be reached"),
+                 "already_defrauded": _l("Already defrauded")}
+STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
+                 "cancelled": _l("Cancelled"), "handled": _l("Handled")}
+TARGET_LABELS = {
+    "household_rounds": _l("Rounds of every household"), "site_visits": _l("Visits per site"),
+    "leaflets": _l("Leaflets per grid"), "lectures": _l("Lectures per grid"), "stalls": _l("Stalls per grid"),
+    "app_installs": _l("App installs per grid"), "count": _l("Count per grid"),
+}
+WORDS = {"kinds": KIND_LABELS, "forces": FORCE_LABELS, "levels": LEVEL_LABELS, "results": RESULT_LABELS,
+         "statuses": STATUS_LABELS}
+
+
+def labelled(values, labels):
+    return [(v, labels.get(v, v)) for v in values]
+
+
+class CampaignForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=labelled(TASK_KINDS, KIND_LABELS))
+    area_id = SelectField(_l("Area"), coerce=int)
+    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
+    household_rounds = IntegerField(TARGET_LABELS["household_rounds"], validators=[Optional(), NumberRange(1, 31)])
+    site_visits = IntegerField(TARGET_LABELS["site_visits"], validators=[Optional(), NumberRange(1, 100)])
+    leaflets = IntegerField(TARGET_LABELS["leaflets"], validators=[Optional(), NumberRange(1, 1_000_000)])
+    lectures = IntegerField(TARGET_LABELS["lectures"], validators=[Optional(), NumberRange(1, 1000)])
+    stalls = IntegerField(TARGET_LABELS["stalls"], validators=[Optional(), NumberRange(1, 1000)])
+    app_installs = IntegerField(TARGET_LABELS["app_installs"], validators=[Optional(), NumberRange(1, 1_000_000)])
+    count = IntegerField(TARGET_LABELS["count"], validators=[Optional(), NumberRange(1, 1_000_000)])
+    repeat_monthly = BooleanField(_l("Repeat every month"))
+
+    def data_for_service(self) -> dict:
+        targets = {key: getattr(self, key).data for key in TARGET_KEYS if getattr(self, key).data}
+        return {"title": self.title.data.strip(), "kind": self.kind.data, "area_id": self.area_id.data,
+                "starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "targets": targets,
+                "repeat_monthly": self.repeat_monthly.data}
+
+
+class BulkAssignForm(FlaskForm):
+    area_id = SelectField(_l("People of"), coerce=int)
+    force = SelectField(_l("Force"), choices=labelled(FORCES, FORCE_LABELS), default="rider")
+    kind = SelectField(_l("To every task of kind"), choices=[("", "—"), *labelled(TASK_KINDS, KIND_LABELS)],
+                       validators=[Optional()])
+    mode = SelectField(_l("Mode"), choices=[("add", _l("Add to the assignees")), ("replace", _l("Replace the assignees"))])
+
+
+class ReassignForm(FlaskForm):
+    from_user_id = SelectField(_l("Person leaving"), coerce=int)
+    to_user_id = SelectField(_l("Hand over to"), coerce=int, validators=[Optional()])
+
+
+class WarningForm(FlaskForm):
+    level = SelectField(_l("Level"), choices=labelled(WARNING_LEVELS, LEVEL_LABELS))
+    area_id = SelectField(_l("Grid"), coerce=int)
+    subject_label = StringField(_l("Person (a label, not a full name)"), validators=[DataRequired(), Length(max=80)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=24)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+
+
+class OutcomeForm(FlaskForm):
+    result = SelectField(_l("Outcome"), choices=labelled(WARNING_RESULTS, RESULT_LABELS))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    lat = StringField(validators=[Optional()])
+    lng = StringField(validators=[Optional()])
+
+    def data_for_service(self) -> dict:
+        data = {"result": self.result.data, "note": (self.note.data or "").strip() or None}
+        try:
+            lat, lng = float(self.lat.data), float(self.lng.data)
+        except (TypeError, ValueError):
+            return data
+        if -90 <= lat <= 90 and -180 <= lng <= 180:
+            data.update(lat=lat, lng=lng)
+        return data
+
+
+class ReportForm(FlaskForm):
+    count = IntegerField(_l("How many"), validators=[DataRequired(), NumberRange(1, 100_000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
