@@ -24,7 +24,11 @@ class FraudCase(db.Model):
     """A reported case with its loss."""
 
     __tablename__ = "fraud_cases"
-    __table_args__ = (Index("ix_fraud_cases_area_occurred", "area_id", "occurred_on"),)
+    __table_args__ = (
+        Index("ix_fraud_cases_area_occurred", "area_id", "occurred_on"),
+        # Cards, the daily report and the case list read a period's cases district-wide.
+        Index("ix_fraud_cases_occurred", "occurred_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
@@ -33,6 +37,10 @@ class FraudCase(db.Model):
     loss_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
     victim_age_band: Mapped[str | None] = mapped_column(String(16))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    # The police system's case number (案件编号): an import of the same file again adds nothing.
+    reference: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Made by the client that posts the case, so that a retried POST stores it once.
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

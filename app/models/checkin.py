@@ -24,6 +24,9 @@ class CheckIn(db.Model):
         # Coverage asks "any check-in at this site in the period": site first, then time.
         Index("ix_checkins_site_captured", "site_id", "captured_at"),
         Index("ix_checkins_user_captured", "user_id", "captured_at"),
+        # Coverage reads every counted check-in of a site in a period from this index alone.
+        Index("ix_checkins_coverage", "site_id", "status", "captured_at", "user_id", "people_reached",
+              "materials_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -18,7 +18,11 @@ class Household(db.Model):
     """A household in a grid; `unreachable` (vacant, demolished) removes it from coverage."""
 
     __tablename__ = "households"
-    __table_args__ = (UniqueConstraint("area_id", "label"),)
+    __table_args__ = (
+        UniqueConstraint("area_id", "label"),
+        # Coverage counts reachable households per grid from this index alone.
+        Index("ix_households_area_unreachable", "area_id", "unreachable"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)

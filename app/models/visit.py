@@ -23,6 +23,9 @@ class Visit(db.Model):
     __table_args__ = (
         Index("ix_visits_household_captured", "household_id", "captured_at"),
         Index("ix_visits_user_captured", "user_id", "captured_at"),
+        # Coverage reads a period's visits from this index alone.
+        Index("ix_visits_coverage", "captured_at", "household_id", "outcome", "app_installed",
+              "materials_count", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
