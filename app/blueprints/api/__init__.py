@@ -25,6 +25,7 @@ RESOURCES = (
     "campaigns",
     "tasks",
     "warnings",
+    "coverage",
 )
 
 

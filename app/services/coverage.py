@@ -1,0 +1,308 @@
+"""Coverage, defined once and computed in the database, for any area and period.
+
+For an area (the district when none) and a period of Asia/Shanghai days, both ends included:
+- sites: active sites, and those with at least one accepted check-in in the period (a flagged
+  check-in counts once a coordinator approves it, which sets it to accepted);
+- households: reachable household rows of each grid, or a grid's `household_count` when it has no
+  household rows at all; households reached: reachable households with a `reached` visit;
+- counts: accepted check-ins, visits (any outcome), people reached (check-ins' people_reached),
+  leaflets (materials of check-ins and visits), app installs (visits with app_installed);
+- active people by force: people (with a force) whose own area lies in the area and who made an
+  accepted check-in or a visit in the period, wherever they made it;
+- round compliance: active sites with at least visits_per_month accepted check-ins per month of
+  the period; households reached at least `household_rounds` times, where that is the largest
+  target among campaigns overlapping the period over the household's grid.
+
+The same figures are given for each child area. The work is a fixed handful of grouped
+queries: every grid of the area is labelled with its child ("bucket") by a CASE over the
+children's path ranges, and each aggregate groups by that label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, exists, func, literal, or_, select, true
+
+from app.errors import Invalid
+from app.extensions import db
+from app.models import FORCES, Area, Campaign, CheckIn, Household, Site, User, Visit
+from app.services.access import (
+    READERS,
+    ensure_role,
+    refuse_outside_scope,
+    require_area_in_scope,
+    scope_area,
+    subtree_clause,
+)
+from app.services.localtime import start_of_day, today
+
+MAX_DAYS = 366
+DAYS_PER_MONTH = 30.44
+ADDITIVE = ("sites_total", "sites_visited", "sites_met", "households_total", "households_reached",
+            "households_required", "households_met", "checkins", "visits", "people_reached",
+            "leaflets", "app_installs")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local days from `first` to `last`, both included; `start`/`end` are the UTC bounds [start, end)."""
+
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        return start_of_day(self.first)
+
+    @property
+    def end(self) -> datetime:
+        return start_of_day(self.last + timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def months(self) -> int:
+        """How many monthly site visits the period asks for (at least one)."""
+        return max(1, round(self.days / DAYS_PER_MONTH))
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
+
+
+def make_period(first: date | None, last: date | None) -> Period:
+    """A period from optional dates: by default this month up to today; 422 naming `from`/`to`."""
+    last = last or today()
+    first = first or last.replace(day=1)
+    if first > last:
+        raise Invalid("the period ends before it starts", {"from": "must not be after to"})
+    if (last - first).days + 1 > MAX_DAYS:
+        raise Invalid("the period is too long", {"to": f"at most {MAX_DAYS} days after from"})
+    return Period(first, last)
+
+
+def authorize_reader(actor: User, raw_area_id: str | None) -> None:
+    """Before the query is validated: readers only, and a named area must be in their scope (403)."""
+    ensure_role(actor, *READERS)
+    if raw_area_id and raw_area_id.isdigit():
+        refuse_outside_scope(actor, int(raw_area_id), "area_id")
+
+
+def resolve_area(actor: User, area_id: int | None) -> Area | None:
+    """The area a reader asks about: their own scope when none is named; 403 outside it."""
+    ensure_role(actor, *READERS)
+    if area_id is None:
+        return scope_area(actor)
+    return require_area_in_scope(actor, area_id, "area_id")
+
+
+def for_area(actor: User, area_id: int | None, date_from: date | None, date_to: date | None) -> dict:
+    """Coverage of an area the actor may read (their scope by default), with its children."""
+    area = resolve_area(actor, area_id)
+    return compute(area, make_period(date_from, date_to))
+
+
+def children_of(area: Area | None) -> list[Area]:
+    """The areas one level down: streets for the district, none for a grid."""
+    if area is not None and area.level == "grid":
+        return []
+    parent = Area.parent_id.is_(None) if area is None else Area.parent_id == area.id
+    return list(db.session.scalars(select(Area).where(parent).order_by(Area.name, Area.id)))
+
+
+def bucket_of(path_column, buckets: list[Area]):
+    """SQL: the id of the bucket whose subtree holds the row's area path (NULL for none)."""
+    return case(*[(subtree_clause(path_column, b.path), b.id) for b in buckets], else_=None)
+
+
+def compute(area: Area | None, period: Period) -> dict:
+    """Coverage of `area` (None = district) and its children; the caller has checked access."""
+    children = children_of(area)
+    buckets = [area] if area is not None and area.level == "grid" else children
+    entries = {b.id: blank(b) for b in buckets}
+    active = {}
+    if buckets:
+        grids = _grids(area, buckets, _round_targets(area, period))
+        _add_sites(entries, area, grids, period)
+        _add_households(entries, area, grids)
+        _add_visits(entries, area, grids, period)
+        active = _active_people(entries, area, buckets, period)
+    total = blank(area)
+    for entry in entries.values():
+        for key in ADDITIVE:
+            total[key] += entry[key]
+    total["active_by_force"] = active
+    total["active_people"] = sum(active.values())
+    for entry in (*entries.values(), total):
+        finish(entry)
+    total["date_from"], total["date_to"] = period.first.isoformat(), period.last.isoformat()
+    total["children"] = [entries[c.id] for c in children]
+    return total
+
+
+def blank(area: Area | None) -> dict[str, Any]:
+    """An entry with every figure at zero."""
+    entry: dict[str, Any] = {"area_id": area.id if area else None, "name": area.name if area else None,
+                             "level": area.level if area else "district"}
+    entry.update(dict.fromkeys(ADDITIVE, 0))
+    entry["active_by_force"] = dict.fromkeys(FORCES, 0)
+    entry["active_people"] = 0
+    return entry
+
+
+def rate(part: int, whole: int) -> float:
+    """part / whole as a fraction 0..1, rounded to 4 places; 0 when whole is 0."""
+    return round(min(part / whole, 1.0), 4) if whole else 0.0
+
+
+def finish(entry: dict) -> None:
+    """Add the rates."""
+    entry["site_coverage"] = rate(entry["sites_visited"], entry["sites_total"])
+    entry["household_coverage"] = rate(entry["households_reached"], entry["households_total"])
+    entry["site_rounds_rate"] = rate(entry["sites_met"], entry["sites_total"])
+    entry["household_rounds_rate"] = rate(entry["households_met"], entry["households_required"])
+
+
+def _round_targets(area: Area | None, period: Period) -> list[tuple[str, int]]:
+    """(area path, household_rounds) of campaigns overlapping the period over or above `area`."""
+    rows = db.session.execute(
+        select(Area.path, Campaign.targets).join(Area, Area.id == Campaign.area_id)
+        .where(Campaign.starts_on <= period.last, Campaign.ends_on >= period.first)
+    ).all()
+    best: dict[str, int] = {}
+    for path, targets in rows:  # campaigns: a few per month, not data rows
+        rounds = (targets or {}).get("household_rounds")
+        if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds <= 0:
+            continue
+        if area is None or path.startswith(area.path) or area.path.startswith(path):
+            best[path] = max(rounds, best.get(path, 0))
+    return sorted(best.items(), key=lambda item: -item[1])
+
+
+def _grids(area: Area | None, buckets: list[Area], targets: list[tuple[str, int]]):
+    """Subquery: every grid of the area with its bucket and required household rounds."""
+    rounds = (case(*[(subtree_clause(Area.path, p), r) for p, r in targets], else_=0) if targets
+              else literal(0, Integer))
+    query = select(Area.id.label("grid_id"), bucket_of(Area.path, buckets).label("bucket"),
+                   Area.household_count.label("household_count"), rounds.label("rounds")
+                   ).where(Area.level == "grid").group_by(Area.id)
+    if area is not None:
+        query = query.where(subtree_clause(Area.path, area.path))
+    # GROUP BY makes SQLite materialise the ~1,000 labelled grids once instead of
+    # re-evaluating the CASEs for every joined row (PostgreSQL accepts it: id is the key).
+    return query.subquery("grids")
+
+
+def _counted(period: Period):
+    """Join condition for the check-ins that count: accepted, inside the period."""
+    return and_(CheckIn.site_id == Site.id, CheckIn.status == "accepted",
+                CheckIn.captured_at >= period.start, CheckIn.captured_at < period.end)
+
+
+def _add_sites(entries: dict, area: Area | None, grids, period: Period) -> None:
+    """Sites, visited sites, sites meeting their monthly visits, check-ins, people, leaflets."""
+    n = func.count(CheckIn.site_id)
+    per_site = (
+        select(Site.area_id, Site.active, Site.visits_per_month, n.label("n"),
+               func.coalesce(func.sum(CheckIn.people_reached), 0).label("people"),
+               func.coalesce(func.sum(CheckIn.materials_count), 0).label("materials"))
+        .select_from(Site).outerjoin(CheckIn, _counted(period)).group_by(Site.id)
+    )
+    if area is not None:
+        per_site = per_site.where(Site.area_id.in_(select(grids.c.grid_id)))
+    ps = per_site.subquery()
+    active = ps.c.active == True
+    met = and_(active, ps.c.n >= ps.c.visits_per_month * period.months)
+    rows = db.session.execute(
+        select(grids.c.bucket, func.sum(case((active, 1), else_=0)),
+               func.sum(case((and_(active, ps.c.n > 0), 1), else_=0)), func.sum(case((met, 1), else_=0)),
+               func.sum(ps.c.n), func.sum(ps.c.people), func.sum(ps.c.materials))
+        .select_from(ps).join(grids, grids.c.grid_id == ps.c.area_id).group_by(grids.c.bucket)
+    ).all()
+    for bucket, total, visited, met_count, checkins, people, materials in rows:
+        entry = entries[bucket]
+        entry.update(sites_total=int(total), sites_visited=int(visited), sites_met=int(met_count),
+                     checkins=int(checkins), people_reached=int(people))
+        entry["leaflets"] += int(materials)
+
+
+def _add_households(entries: dict, area: Area | None, grids) -> None:
+    """Reachable households per grid (or its household_count when it has no rows), summed."""
+    per_grid = (
+        select(Household.area_id, func.count(Household.area_id).label("rows"),
+               func.sum(case((Household.unreachable == False, 1), else_=0)).label("reachable"))
+        .group_by(Household.area_id)
+    )
+    if area is not None:
+        per_grid = per_grid.where(Household.area_id.in_(select(grids.c.grid_id)))
+    hh = per_grid.subquery()
+    effective = case((hh.c.rows.is_(None), func.coalesce(grids.c.household_count, 0)), else_=hh.c.reachable)
+    rows = db.session.execute(
+        select(grids.c.bucket, func.sum(effective), func.sum(case((grids.c.rounds > 0, effective), else_=0)))
+        .select_from(grids).outerjoin(hh, hh.c.area_id == grids.c.grid_id).group_by(grids.c.bucket)
+    ).all()
+    for bucket, total, required in rows:
+        entries[bucket].update(households_total=int(total), households_required=int(required))
+
+
+def _add_visits(entries: dict, area: Area | None, grids, period: Period) -> None:
+    """Visits, households reached, households meeting their rounds, installs, leaflets."""
+    per_household = (
+        select(Visit.household_id,
+               func.count(Visit.household_id).label("n"),
+               func.sum(case((Visit.outcome == "reached", 1), else_=0)).label("reached"),
+               func.sum(case((Visit.app_installed == True, 1), else_=0)).label("installs"),
+               func.coalesce(func.sum(Visit.materials_count), 0).label("materials"))
+        .where(Visit.captured_at >= period.start, Visit.captured_at < period.end)
+        .group_by(Visit.household_id)
+    )
+    if area is not None:
+        in_area = select(Household.id).where(Household.area_id.in_(select(grids.c.grid_id)))
+        per_household = per_household.where(Visit.household_id.in_(in_area))
+    hv = per_household.subquery()
+    reachable = Household.unreachable == False
+    rows = db.session.execute(
+        select(grids.c.bucket, func.sum(hv.c.n),
+               func.sum(case((and_(reachable, hv.c.reached > 0), 1), else_=0)),
+               func.sum(case((and_(reachable, grids.c.rounds > 0, hv.c.reached >= grids.c.rounds), 1), else_=0)),
+               func.sum(hv.c.installs), func.sum(hv.c.materials))
+        .select_from(hv).join(Household, Household.id == hv.c.household_id)
+        .join(grids, grids.c.grid_id == Household.area_id)
+        .group_by(grids.c.bucket)
+    ).all()
+    for bucket, visits, reached, met, installs, materials in rows:
+        entry = entries[bucket]
+        entry.update(visits=int(visits), households_reached=int(reached), households_met=int(met),
+                     app_installs=int(installs))
+        entry["leaflets"] += int(materials)
+
+
+def _active_people(entries: dict, area: Area | None, buckets: list[Area], period: Period) -> dict[str, int]:
+    """People by force who worked in the period, counted in the bucket of their own area."""
+    worked = or_(
+        exists().where(CheckIn.user_id == User.id, CheckIn.status == "accepted",
+                       CheckIn.captured_at >= period.start, CheckIn.captured_at < period.end),
+        exists().where(Visit.user_id == User.id, Visit.captured_at >= period.start,
+                       Visit.captured_at < period.end),
+    )
+    home = select(Area.id, Area.path).subquery("home")
+    where = subtree_clause(home.c.path, area.path) if area is not None else true()
+    rows = db.session.execute(
+        select(bucket_of(home.c.path, buckets).label("bucket"), User.force, func.count(User.id))
+        .select_from(User).outerjoin(home, home.c.id == User.area_id)
+        .where(User.force.in_(FORCES), User.active == True, where, worked)
+        .group_by("bucket", User.force)
+    ).all()
+    total = dict.fromkeys(FORCES, 0)
+    for bucket, force, count in rows:
+        total[force] += count
+        if bucket in entries:
+            entries[bucket]["active_by_force"][force] += count
+    for entry in entries.values():
+        entry["active_people"] = sum(entry["active_by_force"].values())
+    return total
