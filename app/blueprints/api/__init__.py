@@ -26,6 +26,7 @@ RESOURCES = (
     "tasks",
     "warnings",
     "coverage",
+    "cases",
 )
 
 

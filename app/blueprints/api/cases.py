@@ -1,0 +1,78 @@
+"""Fraud cases (发案): entered or imported per community."""
+
+from functools import wraps
+
+from flask import request
+from flask.views import MethodView
+from flask_login import current_user
+
+from app.blueprints.api import protected_blueprint
+from app.schemas.case import (
+    BackcheckSchema,
+    CaseImportFileSchema,
+    CaseImportReportSchema,
+    CaseQuerySchema,
+    CaseSchema,
+)
+from app.schemas.common import list_schema, paginate
+from app.services import backchecks, case_import
+from app.services import cases as case_service
+
+URL = "/cases"
+blp = protected_blueprint("api_cases", __name__, "Fraud cases (发案) and their back-checks (倒查)")
+
+
+def managers_first(view):
+    """Role and the named community are checked before the body is validated."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        body = request.get_json(silent=True) if request.is_json else None
+        case_service.authorize_create(current_user, body.get("area_id") if isinstance(body, dict) else None)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.arguments(CaseQuerySchema, location="query")
+    @blp.response(200, list_schema(CaseSchema))
+    def get(self, args):
+        """Cases in the caller's area, newest first."""
+        return paginate(case_service.list_cases(current_user, args), args)
+
+    @managers_first
+    @blp.arguments(CaseSchema)
+    @blp.response(201, CaseSchema)
+    @blp.alt_response(200, schema=CaseSchema, description="The same client_id again: the first record")
+    def post(self, data):
+        """Record a case in a community."""
+        case, created = case_service.create_case(current_user, data)
+        return case, 201 if created else 200
+
+
+@blp.route("/<int:case_id>")
+@blp.response(200, CaseSchema)
+def get_case(case_id):
+    """One case."""
+    return case_service.get_case(current_user, case_id)
+
+
+@blp.route("/<int:case_id>/backcheck")
+@blp.response(200, BackcheckSchema)
+def get_backcheck(case_id):
+    """The back-check (倒查) of a case: the 30 days before it in its household, grid and community."""
+    return backchecks.for_case(current_user, case_id)
+
+
+@blp.route("/import", methods=["POST"])
+@managers_first
+@blp.arguments(CaseImportFileSchema, location="files")
+@blp.response(201, CaseImportReportSchema)
+@blp.alt_response(422, schema=CaseImportReportSchema, description="Bad rows; nothing was written")
+def import_cases(files):
+    """Import a CSV or XLSX file (community, occurred_on, fraud_type, loss_amount, …; or Chinese headers)."""
+    report = case_import.import_cases(current_user, files["file"].read())
+    status = 422 if not report.ok else (201 if report.created else 200)
+    return report.as_dict(), status

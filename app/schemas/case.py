@@ -1,0 +1,123 @@
+"""Fraud case input, output, list filters and import report."""
+
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.models import FRAUD_TYPES
+from app.models.case import AGE_BANDS
+from app.schemas.common import Id, PageArgs, QueryId, Text
+from app.services.cases import MAX_LOSS
+
+CENT = Decimal("0.01")
+
+
+def in_cents(amount: Decimal) -> None:
+    """Refuse fractions of a cent instead of rounding them away."""
+    if amount != amount.quantize(CENT):
+        raise ValidationError("at most two decimals")
+
+
+class CaseSchema(Schema):
+    id = fields.Int(dump_only=True)
+    area_id = Id(required=True, metadata={"description": "a community"})
+    area_name = fields.Function(lambda c: c.area.name, dump_only=True)
+    occurred_on = fields.Date(required=True)
+    fraud_type = fields.Str(required=True, validate=validate.OneOf(FRAUD_TYPES))
+    loss_amount = fields.Decimal(required=True, as_string=True, allow_nan=False,
+                                 validate=[validate.Range(min=0, max=MAX_LOSS, max_inclusive=False), in_cents],
+                                 metadata={"description": "yuan, ≥ 0, at most two decimals"})
+    victim_age_band = fields.Str(allow_none=True, load_default=None, validate=validate.OneOf(AGE_BANDS))
+    household_id = Id(allow_none=True, load_default=None)
+    reference = Text(strip=True, allow_none=True, load_default=None, validate=validate.Length(min=1, max=40),
+                     metadata={"description": "the police case number (案件编号); unique"})
+    client_id = fields.UUID(load_only=True, load_default=None,
+                            metadata={"description": "made by the client; a retry with it returns the first record"})
+    created_at = fields.AwareDateTime(dump_only=True)
+
+
+class CaseQuerySchema(PageArgs):
+    area_id = QueryId()
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+    fraud_type = fields.Str(validate=validate.OneOf(FRAUD_TYPES))
+
+
+class CaseImportFileSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class CaseImportErrorSchema(Schema):
+    row = fields.Int()
+    message = fields.Str()
+
+
+class CaseImportReportSchema(Schema):
+    created = fields.Int()
+    errors = fields.List(fields.Nested(CaseImportErrorSchema))
+
+
+class BackcheckVisitSchema(Schema):
+    at = fields.Str()
+    by = fields.Str()
+    force = fields.Str(allow_none=True)
+    outcome = fields.Str()
+
+
+class BackcheckHouseholdSchema(Schema):
+    known = fields.Bool(metadata={"description": "false when the case names no household"})
+    household_id = fields.Int(allow_none=True)
+    label = fields.Str(allow_none=True)
+    visited = fields.Bool()
+    reached = fields.Bool()
+    police_visited = fields.Bool()
+    ever_reached = fields.Bool(metadata={"description": "reached at any time before the case"})
+    visits = fields.List(fields.Nested(BackcheckVisitSchema))
+
+
+class BackcheckAreaSchema(Schema):
+    area_id = fields.Int()
+    name = fields.Str()
+    sites_total = fields.Int()
+    sites_visited = fields.Int()
+    site_coverage = fields.Float()
+    households_total = fields.Int()
+    households_reached = fields.Int()
+    household_coverage = fields.Float()
+    checkins = fields.Int()
+    visits = fields.Int()
+    leaflets = fields.Int()
+
+
+class BackcheckCommunitySchema(BackcheckAreaSchema):
+    sites_met = fields.Int()
+    site_rounds_rate = fields.Float()
+    households_required = fields.Int()
+    households_met = fields.Int()
+    household_rounds_rate = fields.Float()
+    met_round_targets = fields.Bool()
+
+
+class BackcheckLectureSchema(Schema):
+    task_id = fields.Int()
+    title = fields.Str()
+    due_at = fields.Str()
+    area_id = fields.Int()
+
+
+class BackcheckLecturesSchema(Schema):
+    held = fields.Int()
+    items = fields.List(fields.Nested(BackcheckLectureSchema))
+
+
+class BackcheckSchema(Schema):
+    """The 30 local days before the case (its own day excluded)."""
+
+    case_id = fields.Int()
+    occurred_on = fields.Str()
+    window_from = fields.Str()
+    window_to = fields.Str()
+    household = fields.Nested(BackcheckHouseholdSchema)
+    grid = fields.Nested(BackcheckAreaSchema, allow_none=True)
+    community = fields.Nested(BackcheckCommunitySchema)
+    lectures = fields.Nested(BackcheckLecturesSchema)

@@ -1,0 +1,114 @@
+"""Fraud cases (发案): entered one by one per community, listed within the caller's area."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from app.models import Area, FraudCase, Household, User
+from app.services.access import (
+    MANAGERS,
+    READERS,
+    ensure_role,
+    filter_by_scope,
+    refuse_outside_scope,
+    require_area_in_scope,
+    subtree_clause,
+    visible_or_404,
+)
+from app.services.audit import record_event
+from app.services.localtime import today
+
+MAX_LOSS = Decimal("1000000000000")  # fits NUMERIC(14, 2)
+EARLIEST = date(2000, 1, 1)
+
+
+def authorize_create(actor: User, raw_area_id: Any) -> None:
+    """Before the body is validated: coordinators and admins, in their own area (403)."""
+    ensure_role(actor, *MANAGERS)
+    refuse_outside_scope(actor, raw_area_id, "area_id")
+
+
+def get_case(actor: User, case_id: int) -> FraudCase:
+    """A case the actor may read."""
+    ensure_role(actor, *READERS)
+    case = db.session.get(FraudCase, case_id)
+    return visible_or_404(actor, case, case.area if case else None, "case")
+
+
+def list_cases(actor: User, args: dict):
+    """A select() of the cases in the actor's area, newest first, filtered by area, dates and type."""
+    ensure_role(actor, *READERS)
+    query = filter_by_scope(select(FraudCase), actor, FraudCase.area_id)
+    if args.get("area_id") is not None:
+        area = require_area_in_scope(actor, args["area_id"])
+        query = query.where(FraudCase.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+    if args.get("date_from"):
+        query = query.where(FraudCase.occurred_on >= args["date_from"])
+    if args.get("date_to"):
+        query = query.where(FraudCase.occurred_on <= args["date_to"])
+    if args.get("fraud_type"):
+        query = query.where(FraudCase.fraud_type == args["fraud_type"])
+    return query.order_by(FraudCase.occurred_on.desc(), FraudCase.id.desc())
+
+
+def check_community(actor: User, area_id: int) -> Area:
+    """The community a case belongs to, inside the actor's area."""
+    area = require_area_in_scope(actor, area_id, "area_id")
+    if area.level != "community":
+        raise Invalid("a case belongs to a community", {"area_id": "must be a community"})
+    return area
+
+
+def check_occurred_on(day: date) -> str | None:
+    """Why a case date is impossible, or None."""
+    if day > today():
+        return "must not be in the future"
+    if day < EARLIEST:
+        return f"must not be before {EARLIEST.isoformat()}"
+    return None
+
+
+def household_in(community: Area, household_id: int) -> Household | None:
+    """The household if it lies in one of the community's grids."""
+    household = db.session.get(Household, household_id)
+    if household is None or not household.area.path.startswith(community.path):
+        return None
+    return household
+
+
+def create_case(actor: User, data: dict[str, Any]) -> tuple[FraudCase, bool]:
+    """Record a case; the same client_id again gives back the first record, (case, created)."""
+    ensure_role(actor, *MANAGERS)
+    client_id = data.pop("client_id", None)
+    client_id = str(client_id) if client_id else None
+    if client_id:
+        existing = db.session.scalar(select(FraudCase).where(FraudCase.client_id == client_id))
+        if existing is not None:
+            return visible_or_404(actor, existing, existing.area, "case"), False
+    community = check_community(actor, data["area_id"])
+    problem = check_occurred_on(data["occurred_on"])
+    if problem:
+        raise Invalid("impossible date", {"occurred_on": problem})
+    if data.get("household_id") is not None and household_in(community, data["household_id"]) is None:
+        raise Invalid("household not in this community", {"household_id": "no such household in this community"})
+    if data.get("reference") and db.session.scalar(
+            select(FraudCase.id).where(FraudCase.reference == data["reference"])) is not None:
+        raise Conflict("case number already recorded", {"reference": "already recorded"})
+    case = FraudCase(client_id=client_id, created_by_id=actor.id, **data)
+    try:
+        with db.session.begin_nested():
+            db.session.add(case)
+    except IntegrityError:  # the same client_id or case number, posted at the same moment
+        existing = db.session.scalar(select(FraudCase).where(FraudCase.client_id == client_id)) if client_id else None
+        if existing is None:
+            raise Conflict("case already recorded", {"reference": "already recorded"}) from None
+        return visible_or_404(actor, existing, existing.area, "case"), False
+    record_event(actor, "case.create", case, area_id=case.area_id, fraud_type=case.fraud_type)
+    return case, True
