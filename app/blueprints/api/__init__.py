@@ -27,6 +27,7 @@ RESOURCES = (
     "warnings",
     "coverage",
     "cases",
+    "reports",
 )
 
 

@@ -1,0 +1,35 @@
+"""The daily report's query and JSON answer."""
+
+from marshmallow import Schema, fields, validate
+
+FORMATS = ("json", "csv", "xlsx", "text")
+
+
+class DailyReportQuerySchema(Schema):
+    date = fields.Date(load_default=None, metadata={"description": "a local day; default today"})
+    format = fields.Str(load_default="json", validate=validate.OneOf(FORMATS))
+
+
+class DailyRowSchema(Schema):
+    """One street (or, for someone confined below the district, their own area)."""
+
+    area_id = fields.Int(allow_none=True)
+    name = fields.Str(allow_none=True)
+    cases = fields.Int()
+    losses = fields.Float(metadata={"description": "yuan"})
+    warnings_issued = fields.Int()
+    warnings_handled_in_time = fields.Int()
+    warnings_dissuaded = fields.Int()
+    checkins = fields.Int()
+    visits = fields.Int()
+    households_reached = fields.Int()
+    app_installs = fields.Int()
+    site_coverage_month = fields.Float(metadata={"description": "0..1, from the 1st of the month to the day"})
+    household_coverage_month = fields.Float()
+
+
+class DailyReportSchema(Schema):
+    date = fields.Str()
+    area_id = fields.Int(allow_none=True)
+    rows = fields.List(fields.Nested(DailyRowSchema))
+    totals = fields.Nested(DailyRowSchema)
