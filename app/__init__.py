@@ -94,11 +94,13 @@ def register_blueprints(app: Flask) -> None:
     from app.blueprints.api import register_api
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.coordinate import bp as coordinate_bp
+    from app.blueprints.dashboard import bp as dashboard_bp
     from app.blueprints.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(coordinate_bp)
+    app.register_blueprint(dashboard_bp)
     register_api(app)
 
     @app.context_processor

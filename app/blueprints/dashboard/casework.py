@@ -1,0 +1,121 @@
+"""Dashboard pages for cases (list, entry, import), back-checks and the daily report."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import DateField, DecimalField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.blueprints.dashboard import bp
+from app.blueprints.dashboard.views import query_args
+from app.errors import DomainError, Forbidden, Invalid
+from app.extensions import db
+from app.models import Area
+from app.models.case import AGE_BANDS
+from app.services import backchecks, case_import, cases, coverage, dashboard, reports
+from app.services.access import MANAGERS, filter_by_scope
+
+FRAUD_TYPE_LABELS = {
+    "loan_investment": _l("Loan / investment"), "order_brushing": _l("Order brushing"),
+    "fake_customer_service": _l("Fake customer service"), "pig_butchering": _l("Pig butchering"),
+    "shopping": _l("Shopping"), "impersonating_police": _l("Impersonating police"), "other": _l("Other"),
+}
+
+
+class CaseForm(FlaskForm):
+    area_id = SelectField(_l("Community"), coerce=int)
+    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    fraud_type = SelectField(_l("Fraud type"), choices=list(FRAUD_TYPE_LABELS.items()))
+    loss_amount = DecimalField(_l("Loss (yuan)"), places=2, validators=[InputRequired(), NumberRange(min=0)])
+    victim_age_band = SelectField(_l("Victim age"), choices=[("", "—"), *[(b, b.replace("_", "–")) for b in AGE_BANDS]],
+                                  validators=[Optional()])
+    reference = StringField(_l("Case number"), validators=[Optional(), Length(max=40)])
+
+
+class CaseImportForm(FlaskForm):
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+
+
+def _communities() -> list[tuple[int, str]]:
+    query = filter_by_scope(select(Area.id, Area.name).where(Area.level == "community"), current_user, Area.id)
+    return [(area_id, name) for area_id, name in db.session.execute(query.order_by(Area.path))]
+
+
+@bp.route("/cases", methods=["GET", "POST"])
+def case_list():
+    """Cases of the period with their back-check flags; coordinators enter or import cases here."""
+    args = query_args()
+    can_enter = current_user.role in MANAGERS
+    form, upload = CaseForm(), CaseImportForm()
+    form.area_id.choices = _communities()
+    report = None
+    if request.method == "POST" and can_enter:
+        report = _import(upload) if "file" in request.files else _enter(form)
+        if report is True:
+            return redirect(url_for("dashboard.case_list", **request.args))
+    elif request.method == "POST":
+        raise Forbidden("leaders read only")
+    summary = backchecks.summary(current_user, args["area_id"], args["date_from"], args["date_to"])
+    area = coverage.resolve_area(current_user, args["area_id"])
+    crumbs = dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None))
+    page = render_template("dashboard/cases.html", summary=summary, form=form, upload=upload, can_enter=can_enter,
+                           import_report=report, type_labels=FRAUD_TYPE_LABELS, area=area, crumbs=crumbs,
+                           period=coverage.make_period(args["date_from"], args["date_to"]))
+    return page, 422 if request.method == "POST" else 200
+
+
+def _enter(form: CaseForm):
+    if not form.validate_on_submit():
+        return None
+    data = {"area_id": form.area_id.data, "occurred_on": form.occurred_on.data, "fraud_type": form.fraud_type.data,
+            "loss_amount": form.loss_amount.data, "victim_age_band": form.victim_age_band.data or None,
+            "reference": form.reference.data or None}
+    try:
+        cases.create_case(current_user, data)
+    except DomainError as error:
+        for field, messages in error.errors.items():
+            getattr(form, field, form.area_id).errors = list(messages)
+        db.session.rollback()
+        return None
+    flash(_("Case recorded."), "ok")
+    return True
+
+
+def _import(upload: CaseImportForm):
+    if not upload.validate_on_submit():
+        return None
+    report = case_import.import_cases(current_user, upload.file.data.read())
+    if report.ok and report.created:
+        flash(_("%(n)d cases imported.", n=report.created), "ok")
+        return True
+    return report
+
+
+@bp.get("/cases/<int:case_id>")
+def backcheck(case_id: int):
+    """The back-check (倒查) of one case."""
+    check = backchecks.for_case(current_user, case_id)
+    case = cases.get_case(current_user, case_id)
+    return render_template("dashboard/backcheck.html", check=check, case=case, type_labels=FRAUD_TYPE_LABELS)
+
+
+@bp.get("/report")
+def daily_report():
+    """The daily report as a table, with its downloads and the text for a chat group."""
+    raw = request.args.get("date")
+    try:
+        day = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise Invalid("bad date", {"date": "YYYY-MM-DD"}) from None
+    report = reports.daily(current_user, day)
+    return render_template("dashboard/report.html", report=report, text=reports.as_text(report),
+                           columns=reports.COLUMNS)
+

@@ -1,0 +1,69 @@
+"""Dashboard pages and the small JSON endpoints their charts and map fetch."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, render_template, request
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from app.blueprints.dashboard import bp
+from app.errors import Invalid
+from app.schemas.coverage import CoverageQuerySchema
+from app.services import cards, coverage, dashboard, reports
+from app.services.localtime import today
+
+
+def query_args() -> dict:
+    """area_id, from and to from the query string, after the caller's role and area are checked."""
+    coverage.authorize_reader(current_user, request.args.get("area_id"))
+    try:
+        return CoverageQuerySchema().load({k: v for k, v in request.args.items() if k in ("area_id", "from", "to")})
+    except ValidationError as error:
+        raise Invalid("bad query", dict(error.messages)) from None
+
+
+def _args() -> tuple:
+    args = query_args()
+    return current_user, args["area_id"], args["date_from"], args["date_to"]
+
+
+@bp.get("/")
+def index():
+    """Figures, the ranking of child areas, charts and cards for an area and period."""
+    view = dashboard.overview(*_args())
+    crumbs = dashboard.breadcrumbs(view["area"], view["scope"])
+    held = cards.active_cards(view["area"], today()) if not view["area"] or view["area"].level != "grid" else []
+    return render_template("dashboard/index.html", crumbs=crumbs, held_cards=held[:20], **view)
+
+
+@bp.get("/ranking.csv")
+def ranking_csv():
+    """The ranking table as CSV (UTF-8 with a BOM)."""
+    view = dashboard.overview(*_args())
+    name = f"ranking-{view['period'].first.isoformat()}-{view['period'].last.isoformat()}.csv"
+    return Response(reports.ranking_csv(view["rows"]), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/map")
+def coverage_map():
+    """Sites coloured by whether they were visited, areas by coverage."""
+    args = query_args()
+    area = coverage.resolve_area(current_user, args["area_id"])
+    period = coverage.make_period(args["date_from"], args["date_to"])
+    crumbs = dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None))
+    return render_template("dashboard/map.html", crumbs=crumbs, area=area, period=period,
+                           tile_url=current_app.config.get("MAP_TILE_URL") or "")
+
+
+@bp.get("/data/trend.json")
+def trend_json():
+    """Per day: accepted check-ins, visits, households reached."""
+    return jsonify(dashboard.trend(*_args()))
+
+
+@bp.get("/data/map.json")
+def map_json():
+    """Sites and child areas for the map, in the datum of the configured tiles."""
+    datum = current_app.config.get("MAP_TILE_DATUM", "wgs84") if current_app.config.get("MAP_TILE_URL") else "wgs84"
+    return jsonify(dashboard.map_data(*_args(), datum))
