@@ -96,10 +96,12 @@ def register_blueprints(app: Flask) -> None:
     from app.blueprints.coordinate import bp as coordinate_bp
     from app.blueprints.dashboard import bp as dashboard_bp
     from app.blueprints.main import bp as main_bp
+    from app.blueprints.worker import bp as worker_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(coordinate_bp)
+    app.register_blueprint(worker_bp)
     app.register_blueprint(dashboard_bp)
     register_api(app)
 

@@ -1,0 +1,7 @@
+"""The grid worker's phone pages: the page a scanned site code opens (/c/TOKEN)."""
+
+from flask import Blueprint
+
+bp = Blueprint("worker", __name__)
+
+from app.blueprints.worker import views  # noqa: E402,F401

@@ -1,0 +1,54 @@
+"""Words the phone page shows: site kinds, and the check-in page's messages handed to its script."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.services.checkin_rules import REASON_TEXT
+
+KIND_LABELS = {
+    "banner": _l("Banner"),
+    "board": _l("Display board"),
+    "screen": _l("Anti-fraud electronic screen"),
+    "poster": _l("Poster"),
+    "cinema": _l("Cinema"),
+    "clinic": _l("Vaccination observation room"),
+    "bank": _l("Bank branch"),
+    "hotel": _l("Hotel"),
+    "internet_cafe": _l("Internet café"),
+    "school": _l("School"),
+    "company": _l("Company"),
+    "service_window": _l("Document-service window"),
+    "other": _l("Other site"),
+}
+
+MESSAGES = {
+    "locating": _l("Finding your position… keep the phone still for a few seconds."),
+    "sending": _l("Sending…"),
+    "accepted": _l("Checked in"),
+    "flagged": _l("Checked in, held for review"),
+    "rejected": _l("Not checked in"),
+    "distance": _l("%(distance)s m from the site"),
+    "radius": _l("Check-ins count within %(radius)s m of the site."),
+    "queued": _l("No signal: the check-in is saved on this phone and will be sent by itself when the connection is back."),
+    "queued_server": _l("The server could not take the check-in just now. It is saved on this phone and will be sent again by itself."),
+    "waiting": _l("Waiting to be sent: %(count)s"),
+    "sent": _l("Sent"),
+    "sent_later": _l("A saved check-in was sent."),
+    "refused": _l("The server refused a saved check-in:"),
+    "login": _l("You are logged out. Log in again to send the saved check-ins."),
+    "not_saved": _l("The check-in could not be saved on this phone. Please try again."),
+    "denied": _l("Location is blocked for this page, so the check-in cannot prove where you are."),
+    "denied_help": _l("Allow it: tap the lock or ⓘ next to the address, choose Permissions → Location → Allow, make sure the phone's location (GPS) is on, then tap Check in again. In WeChat, open the page in the phone's browser first (⋯ → Open in browser)."),
+    "unavailable": _l("The phone could not find its position. Turn on location (GPS), step outside or near a window, and try again."),
+    "timeout": _l("No position after waiting. Turn on location (GPS), step outside or near a window, and try again."),
+    "no_geolocation": _l("This browser cannot give a position. Open the page in the phone's own browser over https."),
+}
+
+
+def page_texts() -> dict:
+    """Messages for checkin.js, translated into the page's language."""
+    return {
+        "messages": {key: str(text) for key, text in MESSAGES.items()},
+        "reasons": {key: str(text) for key, text in REASON_TEXT.items()},
+    }

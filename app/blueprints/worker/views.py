@@ -1,0 +1,63 @@
+"""The page a scanned site code opens, its offline shell, and the service worker behind both."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, make_response, render_template, send_from_directory
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from app.blueprints.api import PREFIX
+from app.blueprints.worker import bp
+from app.blueprints.worker.texts import KIND_LABELS, page_texts
+from app.errors import DomainError, Forbidden
+from app.services.checkins import open_tasks_at_site, resolve_site_token
+
+CHECKINS_URL = PREFIX + "/checkins"
+
+
+def _no_store(response):
+    """Pages carry a CSRF token and the worker's name: never kept by shared caches."""
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _page(site=None, tasks=(), token: str | None = None, status: int = 200):
+    config = {"token": token, "api": CHECKINS_URL, "csrf_url": "/csrf-token", **page_texts()}
+    kind = KIND_LABELS.get(site.kind, site.kind) if site is not None else None
+    html = render_template("worker/site.html", site=site, kind=kind, tasks=tasks, config=config)
+    return _no_store(make_response(html, status))
+
+
+@bp.get("/c/<token>")
+@login_required
+def site_page(token: str):
+    """The site's name, grid and kind, my open tasks here, and the big check-in button."""
+    try:
+        site = resolve_site_token(current_user, token)
+    except DomainError as error:
+        outside = isinstance(error, Forbidden)
+        html = render_template("worker/code_problem.html", outside=outside, detail=error.message)
+        return _no_store(make_response(html, error.status))
+    return _page(site, open_tasks_at_site(current_user, site), token)
+
+
+@bp.get("/c/offline")
+def offline_shell():
+    """The page the service worker shows for a code opened without signal: check in by the link alone."""
+    return _page()
+
+
+@bp.get("/csrf-token")
+@login_required
+def csrf_token():
+    """A fresh CSRF token for a page kept open (or cached) past its session."""
+    return _no_store(jsonify(csrf_token=generate_csrf()))
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served from the root so that it may control /c/."""
+    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
