@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.phone import BROWSER, CHROMIUM_ARGS  # noqa: F401  (CHROMIUM_ARGS: same launch as the rest)
 from tests.factories import PASSWORD
 from tests.services.coverage_helpers import build_march_district
 
-pytestmark = BROWSER
+# The live server and Chromium fixtures are the shared ones of tests/browser (conftest.py, phone.py).
+phone = pytest.importorskip("tests.browser.phone", reason="needs the shared browser fixtures of tests/browser")
+pytestmark = phone.BROWSER
 PERIOD = "from=2026-03-01&to=2026-03-31"
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
