@@ -133,12 +133,14 @@ def empty_households(db) -> None:
     db.session.commit()
 
 
-def timed(step: Callable[[], int], reset: Callable[[], None]) -> tuple[float, float, int]:
+def timed(step: Callable[[], int], reset: Callable[[], None], memory: bool) -> tuple[float, float, int]:
     """(seconds, peak MiB traced, rows) of a step, reset before each of its two runs."""
     reset()
     started = time.perf_counter()
     rows = step()
     seconds = time.perf_counter() - started
+    if not memory:
+        return seconds, float("nan"), rows
     reset()
     tracemalloc.start()
     step()
@@ -191,7 +193,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database_url", nargs="?", default=f"sqlite:///{OUT / 'import-bench.db'}")
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--formats", default="csv,xlsx,xlsx-inline",
+                        help="csv (UTF-8 with BOM), xlsx (shared strings, as Excel and WPS write it), "
+                             "xlsx-inline (inline strings, as openpyxl writes it)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the traced runs (faster)")
     args = parser.parse_args(argv)
+    writers = {"csv": csv_file, "xlsx": excel_like_xlsx, "xlsx-inline": xlsx_file}
 
     from app import create_app
     from app.extensions import db
@@ -209,14 +216,14 @@ def main(argv: list[str] | None = None) -> None:
         rows = make_rows(args.rows, grids)
         engine = db.engine.dialect.name
         print(f"{args.rows:,} rows, {len(grids)} grids, on {engine}")
-        print(f"{'file':<6} {'step':<30} {'seconds':>8} {'rows/s':>10} {'peak MiB':>9}")
-        for name, build in (("households.csv", csv_file), ("households.xlsx", xlsx_file)):
-            data = build(rows)
-            kind = name.rsplit(".", 1)[1]
-            print(f"{kind:<6} {'(file size)':<30} {len(data) / 2**20:>7.1f}M")
+        print(f"{'file':<11} {'step':<30} {'seconds':>8} {'rows/s':>10} {'peak MiB':>9}")
+        for kind in args.formats.split(","):
+            data = writers[kind](rows)
+            name = "households." + kind.split("-")[0]
+            print(f"{kind:<11} {'(file size, MiB)':<30} {len(data) / 2**20:>8.1f}")
             for label, step in steps(app, db, admin, grids, data, name).items():
-                seconds, peak, count = timed(step, lambda: empty_households(db))
-                print(f"{kind:<6} {label:<30} {seconds:>8.2f} {count / seconds:>10,.0f} {peak:>9.1f}", flush=True)
+                seconds, peak, count = timed(step, lambda: empty_households(db), not args.no_memory)
+                print(f"{kind:<11} {label:<30} {seconds:>8.2f} {count / seconds:>10,.0f} {peak:>9.1f}", flush=True)
         empty_households(db)
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak resident size: {maxrss:.0f} MiB")

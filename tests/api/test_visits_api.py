@@ -127,3 +127,16 @@ def test_concurrent_duplicates_store_one_visit(app, committing, district, monkey
     assert answers[0][1]["id"] == answers[1][1]["id"]
     db.session.remove()
     assert db.session.scalar(select(func.count(Visit.id)).where(Visit.client_id == data["client_id"])) == 1
+
+
+def test_a_retry_is_answered_even_after_the_grid_was_taken_away(api, district):
+    worker = district.a.worker
+    h = make_household(district.a.grids[0])
+    data = body(h)
+    first = api.post("/visits", user=worker, json=data)
+    worker.grids = [district.a.grids[1]]
+    db.session.commit()
+    again = api.post("/visits", user=worker, json=data)
+    assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+    fresh = api.post("/visits", user=worker, json=body(h))
+    assert fresh.status_code == 403
