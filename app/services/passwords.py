@@ -12,8 +12,13 @@ from app.errors import Invalid
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 8
-# Verifying against this keeps a login for an unknown user as slow as one for a known user.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0")
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Verifying against this keeps a login for an unknown user as slow as one for a known user
+    (made with the hasher in use, so that its cost matches the real hashes)."""
+    return hasher.hash("not-a-real-password-0")
 
 
 @cache
@@ -38,6 +43,6 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; constant work when the user does not exist."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(_hasher), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False

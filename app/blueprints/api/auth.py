@@ -24,11 +24,12 @@ def account_key() -> str:
     return f"login-account:{str(username or '').strip().lower()[:64]}"
 
 
+# Shared limits: the API's token call and the HTML login page count against the same budgets.
 failure_limits = [
-    limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
-                  deduct_when=login_failed, scope="login-address"),
-    limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-                  key_func=account_key, deduct_when=login_failed, scope="login-account"),
+    limiter.shared_limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], scope="login-address",
+                         methods=["POST"], deduct_when=login_failed),
+    limiter.shared_limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], scope="login-account",
+                         methods=["POST"], key_func=account_key, deduct_when=login_failed),
 ]
 
 
