@@ -86,6 +86,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     """Settings for a real district; refuses the development secret."""
 
+    PRODUCTION = True
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

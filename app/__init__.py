@@ -10,6 +10,7 @@ from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, DEFAULT_SECRET_KEY, Config
 
@@ -22,6 +23,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         config_class = CONFIGS.get(os.environ.get("GRIDREACH_ENV", "development"), Config)
     app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/static",
                 instance_path=str(ROOT / "instance"))
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object(config_class)
     check_config(app)
     if app.config.get("PROXY_FIX"):
@@ -36,10 +38,18 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     return app
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in routes: a number past the 32-bit id columns is a 404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def check_config(app: Flask) -> None:
     """Refuse unsafe production settings; make sure the SQLite folder exists."""
-    if not app.debug and not app.testing and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY \
-            and os.environ.get("GRIDREACH_ENV") == "production":
+    production = app.config.get("PRODUCTION") or os.environ.get("GRIDREACH_ENV") == "production"
+    if production and app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
         raise RuntimeError("SECRET_KEY must be set in production")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
