@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from flask import Flask, request
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.errors import Unauthorized
 from app.extensions import api, csrf
+from app.services.auth import user_for_token
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PREFIX = "/api/v1"
@@ -41,10 +42,20 @@ def require_login() -> None:
     """Every API call but the token call needs a user; cookie calls that write need CSRF."""
     if request.method == "OPTIONS":
         return
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or not _bearer_is_the_caller():
         raise Unauthorized("a valid token or session is required")
-    if not uses_bearer() and request.method not in SAFE_METHODS:
+    if not uses_bearer() and request.method not in SAFE_METHODS \
+            and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
+
+
+def _bearer_is_the_caller() -> bool:
+    """A bearer header must be valid even when a session cookie came along (Flask-Login
+    prefers the session): a bad or revoked token is a 401, never the cookie's user."""
+    if not uses_bearer() or "_user_id" not in session:
+        return True
+    user = user_for_token(request.headers["Authorization"][7:].strip())
+    return user is not None and user.id == current_user.id
 
 
 def protected_blueprint(name: str, import_name: str, description: str) -> Blueprint:
