@@ -84,6 +84,8 @@ def register_error_handlers(app: Flask) -> None:
             for location_errors in messages.values():
                 if isinstance(location_errors, dict):
                     errors.update(location_errors)
+                elif location_errors:  # the body as a whole, e.g. "Invalid JSON body."
+                    errors["_schema"] = list(location_errors)
             message = data.get("message") or error.description or error.name
             return _json_error(status, message, errors, headers)
         page = render_template("error.html", status=status, message=error.description)
