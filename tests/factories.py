@@ -25,11 +25,24 @@ def make_area(name: str, level: str, parent: Area | None = None, **fields) -> Ar
     return area
 
 
+_hashes: dict[int, str] = {}
+
+
+def _password_hash() -> str:
+    """PASSWORD hashed once per hasher: hashing it for every user made most of a district's cost."""
+    from app.services import passwords
+
+    key = id(passwords._hasher)
+    if key not in _hashes:
+        _hashes[key] = hash_password(PASSWORD)
+    return _hashes[key]
+
+
 def make_user(role: str, area: Area | None = None, force: str | None = None,
               grids: list[Area] | None = None, **fields) -> User:
     n = next(_seq)
     user = User(username=fields.pop("username", f"{role}{n}"), display_name=fields.pop("display_name", f"{role} {n}"),
-                password_hash=hash_password(PASSWORD), role=role,
+                password_hash=_password_hash(), role=role,
                 force=force or ("grid_worker" if role == "worker" else None), area_id=area.id if area else None,
                 **fields)
     user.grids = list(grids or [])
