@@ -81,8 +81,8 @@ def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
                     target_count=targets[grid.id], targets=dict(campaign.targets), status="open",
                     created_by_id=campaign.created_by_id)
         task.assignees = list(people)
+        db.session.add(task)  # now, so that an autoflush while building the next one finds it in the session
         tasks.append(task)
-    db.session.add_all(tasks)
     db.session.flush()
     return tasks
 
@@ -104,7 +104,7 @@ def list_campaigns(actor: User, active_on: date | None = None):
     query = visible_campaigns(actor)
     if active_on is not None:
         query = query.where(Campaign.starts_on <= active_on, Campaign.ends_on >= active_on)
-    return query.order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    return query.options(selectinload(Campaign.area)).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
 
 
 def summarise(actor: User, campaigns: list[Campaign]) -> list[Campaign]:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import Date
+from sqlalchemy import Boolean, Date
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -71,3 +71,22 @@ def _local_date_default(element, compiler, **kw):
     offset = int(local_zone().utcoffset(datetime.now(UTC)).total_seconds() // 60)
     column = compiler.process(list(element.clauses)[0], **kw)
     return f"date({column}, '{offset:+d} minutes')"
+
+
+class usually(FunctionElement):  # noqa: N801
+    """SQL: a condition most rows meet (most check-ins are accepted), so that SQLite without
+    ANALYZE statistics does not drive a query from that column's index; elsewhere the plain condition."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "usually"
+
+
+@compiles(usually, "sqlite")
+def _usually_sqlite(element, compiler, **kw):
+    return f"likelihood({compiler.process(list(element.clauses)[0], **kw)}, 0.9)"
+
+
+@compiles(usually)
+def _usually_default(element, compiler, **kw):
+    return compiler.process(list(element.clauses)[0], **kw)

@@ -25,7 +25,7 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select, union, un
 from app.extensions import db
 from app.models import Area, CheckIn, Household, Site, Task, Visit
 from app.models.task import TaskReport, task_sites
-from app.services.localtime import local_date
+from app.services.localtime import local_date, usually
 
 SITE_KINDS = ("site_check", "poster", "banner", "screen")
 REPORTED_KINDS = ("lecture", "stall", "rider_drop", "app_promotion", "other")
@@ -47,15 +47,16 @@ def _site_kind_matches():
 
 def _site_progress(ids: list[int]) -> dict[int, int]:
     day = local_date(CheckIn.captured_at)
+    accepted = usually(CheckIn.status == "accepted")
     linked = select(CheckIn.task_id.label("task_id"), CheckIn.site_id, day.label("day")).where(
-        CheckIn.task_id.in_(ids), CheckIn.status == "accepted")
+        CheckIn.task_id.in_(ids), accepted)
     own_site = exists().where(task_sites.c.task_id == Task.id, task_sites.c.site_id == CheckIn.site_id)
     has_sites = exists().where(task_sites.c.task_id == Task.id)
-    matched = (
+    matched = (  # the grid's sites first, then each site's check-ins by the (site_id, captured_at) index
         select(Task.id, CheckIn.site_id, day)
-        .join(CheckIn, and_(CheckIn.task_id.is_(None), CheckIn.status == "accepted",
+        .join(Site, Site.area_id == Task.area_id)
+        .join(CheckIn, and_(CheckIn.site_id == Site.id, usually(CheckIn.task_id.is_(None)), accepted,
                             CheckIn.captured_at >= _period_start(), CheckIn.captured_at <= Task.due_at))
-        .join(Site, and_(Site.id == CheckIn.site_id, Site.area_id == Task.area_id))
         .where(Task.id.in_(ids), or_(own_site, and_(~has_sites, _site_kind_matches())))
     )
     pairs = union(linked, matched).subquery()
@@ -63,14 +64,14 @@ def _site_progress(ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _household_rows(ids: list[int], condition):
-    """(task_id, household_id, day) of visits meeting `condition`, linked or in the grid and period."""
-    day = local_date(Visit.captured_at)
-    linked = (select(Visit.task_id.label("task_id"), Visit.household_id.label("household_id"), day.label("day"))
+def _household_rows(ids: list[int], condition, by_day: bool = True):
+    """(task_id, household_id[, day]) of visits meeting `condition`, linked or in the grid and period."""
+    day = [local_date(Visit.captured_at).label("day")] if by_day else []
+    linked = (select(Visit.task_id.label("task_id"), Visit.household_id.label("household_id"), *day)
               .join(Household, Household.id == Visit.household_id)
               .where(Visit.task_id.in_(ids), condition, Household.unreachable == False))
     in_grid = (
-        select(Task.id, Household.id, day)
+        select(Task.id, Household.id, *day)
         .join(Household, and_(Household.area_id == Task.area_id, Household.unreachable == False))
         .join(Visit, and_(Visit.household_id == Household.id, condition,
                           Visit.captured_at >= _period_start(), Visit.captured_at <= Task.due_at))
@@ -80,6 +81,10 @@ def _household_rows(ids: list[int], condition):
 
 
 def _door_progress(tasks: list[Task]) -> dict[int, int]:
+    if all(_rounds(t) == 1 for t in tasks):  # one round: each household once, no need for days
+        rows = _household_rows([t.id for t in tasks], Visit.outcome == "reached", by_day=False)
+        query = select(rows.c.task_id, func.count()).group_by(rows.c.task_id)
+        return dict(db.session.execute(query).all())
     rows = _household_rows([t.id for t in tasks], Visit.outcome == "reached")
     per_household = (select(rows.c.task_id, func.count().label("days"))
                      .group_by(rows.c.task_id, rows.c.household_id).subquery())
@@ -91,8 +96,8 @@ def _door_progress(tasks: list[Task]) -> dict[int, int]:
 
 
 def _app_households(ids: list[int]) -> dict[int, int]:
-    rows = _household_rows(ids, Visit.app_installed == True)
-    query = select(rows.c.task_id, func.count(func.distinct(rows.c.household_id))).group_by(rows.c.task_id)
+    rows = _household_rows(ids, Visit.app_installed == True, by_day=False)
+    query = select(rows.c.task_id, func.count()).group_by(rows.c.task_id)
     return dict(db.session.execute(query).all())
 
 

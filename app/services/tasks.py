@@ -69,7 +69,8 @@ def list_tasks(actor: User, args: dict[str, Any]):
         query = query.where(Task.status == args["status"])
     if args.get("overdue"):
         query = query.where(Task.status.not_in(FINAL_STATUSES), Task.due_at < utcnow())
-    return query.options(selectinload(Task.assignees), selectinload(Task.sites)).order_by(Task.due_at, Task.id)
+    return query.options(selectinload(Task.assignees), selectinload(Task.sites), selectinload(Task.area)).order_by(
+        Task.due_at, Task.id)
 
 
 def _area(area_id: int) -> Area:

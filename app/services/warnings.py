@@ -20,6 +20,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select
+from sqlalchemy.orm import selectinload
 
 from app import geo
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -151,7 +152,7 @@ def list_warnings(actor: User, args: dict[str, Any], now: datetime | None = None
             raise NotFound("area_id not found", {"area_id": "no such area in your scope"})
         query = query.where(RiskWarning.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
     open_first = case((RiskWarning.status == "open", 0), else_=1)
-    return query.order_by(open_first, RiskWarning.deadline_at, RiskWarning.id)
+    return query.options(selectinload(RiskWarning.area)).order_by(open_first, RiskWarning.deadline_at, RiskWarning.id)
 
 
 def get_warning(actor: User, warning_id: int) -> RiskWarning:

@@ -146,3 +146,46 @@ def test_answers_carry_the_zone_offset(api, district):
     task = make_task(district.a.grids[0], due_at=datetime.fromisoformat("2026-11-30T15:59:59+00:00"))
     body = api.get(f"/tasks/{task.id}", user=district.a.coordinator).get_json()
     assert body["due_at"] == "2026-11-30T23:59:59+08:00"
+
+
+def _statements(call) -> int:
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    count = [0]
+
+    def counter(*_args, **_kwargs):
+        count[0] += 1
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        assert call().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return count[0]
+
+
+def test_lists_take_the_same_number_of_queries_for_few_and_many_rows(api, district):
+    from app.services import warnings
+
+    a = district.a
+    rider = make_user("worker", a.community, force="rider")
+    api.get("/me", user=a.police)  # tokens made before counting
+    api.get("/me", user=a.coordinator)
+
+    def grow(n):
+        for i in range(n):
+            for kind in ("site_check", "door_to_door", "rider_drop", "lecture"):
+                make_task(a.grids[i % 2], kind, assignees=[a.worker, rider], sites=[a.sites[i % 2]] * (i % 2))
+            warnings.create_warning(a.police, {"level": "high", "area_id": a.grids[i % 2].id, "subject_label": "x"})
+            api.post("/campaigns", user=a.coordinator, json={**CAMPAIGN, "area_id": a.grids[i % 2].id})
+
+    counts = []
+    for n in (1, 5):
+        grow(n)
+        counts.append((_statements(lambda: api.get("/tasks?per_page=100", user=a.coordinator)),
+                       _statements(lambda: api.get("/warnings?per_page=100", user=a.police)),
+                       _statements(lambda: api.get("/campaigns?per_page=100", user=a.coordinator))))
+    assert counts[0] == counts[1], counts
