@@ -27,7 +27,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # Test runs never see the developer's own database.
 TEST_ENV := env -u DATABASE_URL
 
-.PHONY: help install translations migrate seed run test test-sqlite test-pg db-check \
+.PHONY: help install translations i18n-extract migrate seed run test test-sqlite test-pg db-check \
 	lint bench clean distclean
 
 help: ## List the targets
@@ -57,6 +57,15 @@ translations: install ## Compile the translation catalogs, if there are any
 		$(VENV)/bin/pybabel compile --statistics -d app/translations; \
 	else \
 		echo "No translation catalogs in app/translations yet; nothing to compile."; \
+	fi
+
+i18n-extract: install ## Extract the source strings and merge them into the zh catalog (then translate the new entries)
+	$(VENV)/bin/pybabel extract --no-location --sort-output -F app/translations/babel.cfg \
+		-k _l -k lazy_gettext -o app/translations/messages.pot app
+	@if [ -f app/translations/zh/LC_MESSAGES/messages.po ]; then \
+		$(VENV)/bin/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations -l zh; \
+	else \
+		$(VENV)/bin/pybabel init -i app/translations/messages.pot -d app/translations -l zh; \
 	fi
 
 # --- the app -----------------------------------------------------------------
