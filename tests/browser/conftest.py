@@ -18,7 +18,7 @@ class Served:
 
     url: str
     asked: list[tuple[str, str]] = field(default_factory=list)
-    log: list[tuple[str, str, int, int]] = field(default_factory=list)
+    log: list[list] = field(default_factory=list)
 
     def bytes_sent(self) -> int:
         return sum(entry[3] for entry in self.log)
@@ -29,29 +29,32 @@ class Served:
 
 
 class CountingMiddleware:
-    """Counts the body bytes of every answer, as they leave the server (uncompressed)."""
+    """Counts the body bytes of every answer as they leave the server (uncompressed). An entry is
+    logged when the status is set and each chunk counted before it is sent, so whatever the browser
+    has received is already in the log."""
 
     def __init__(self, wsgi_app, served: Served):
         self.wsgi_app, self.served = wsgi_app, served
 
     def __call__(self, environ, start_response):
-        status = {}
-        self.served.asked.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
+        method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+        self.served.asked.append((method, path))
+        entry = [method, path, 0, 0]
 
         def remember(code, headers, exc_info=None):
-            status["code"] = int(code.split()[0])
+            if not entry[2]:
+                self.served.log.append(entry)
+            entry[2] = int(code.split()[0])
             return start_response(code, headers, exc_info)
 
         body = self.wsgi_app(environ, remember)
-        size = 0
         try:
             for chunk in body:
-                size += len(chunk)
+                entry[3] += len(chunk)
                 yield chunk
         finally:
             if hasattr(body, "close"):
                 body.close()
-            self.served.log.append((environ["REQUEST_METHOD"], environ["PATH_INFO"], status.get("code", 0), size))
 
 
 @pytest.fixture
