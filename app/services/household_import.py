@@ -16,7 +16,7 @@ from app.models.base import utcnow
 from app.services.access import MANAGERS, ensure_role, scope_area
 from app.services.audit import record_event
 from app.services.households import LABEL_MAX, normalize_label
-from app.services.importing import ImportReport, chunked, read_rows
+from app.services.importing import ImportReport, bulk_insert, chunked, read_rows
 
 COLUMNS = {
     "grid": ("网格", "网格编码", "网格编号", "网格名称", "所属网格", "grid_id", "grid code", "grid name"),
@@ -32,7 +32,6 @@ TAG_ALIASES = {
     "学生": "student", "企业": "enterprise", "企业员工": "enterprise",
     "金融": "finance", "金融从业人员": "finance", "家长": "parent", "其他": "other", "其它": "other",
 }
-INSERT_CHUNK = 5000
 LOOKUP_CHUNK = 500
 
 
@@ -127,17 +126,14 @@ def _report_existing(rows: list[tuple], report: ImportReport) -> None:
 
 def _insert(rows: list[tuple]) -> int:
     now = utcnow()
-    table = Household.__table__
+    values = [{"area_id": grid_id, "label": label, "tags": tags, "unreachable": False, "created_at": now}
+              for _number, grid_id, label, tags in rows]
     try:
         with db.session.begin_nested():
-            for chunk in chunked(rows, INSERT_CHUNK):
-                db.session.execute(table.insert(), [
-                    {"area_id": grid_id, "label": label, "tags": tags, "unreachable": False, "created_at": now}
-                    for _number, grid_id, label, tags in chunk])
+            return bulk_insert(Household.__table__, values)
     except IntegrityError:
         raise Conflict("households changed during the import: try again",
                        {"file": "a label was added meanwhile"}) from None
-    return len(rows)
 
 
 def import_households(actor: User, data: bytes) -> ImportReport:

@@ -130,3 +130,31 @@ def test_twenty_thousand_rows(district):
     rows.append([grids[0].id, "0-0-0", ""])  # a duplicate of row 2 at the very end
     report = import_households(district.a.coordinator, csv_bytes(rows))
     assert report.created == 0 and len(report.errors) == 20_001 and count() == 20_000
+
+
+def test_a_label_added_meanwhile_is_a_conflict_and_writes_nothing(district, monkeypatch):
+    from app.errors import Conflict
+    from app.services import household_import as module
+
+    g0 = district.a.grids[0]
+    make_household(g0, "1-1-101")
+    monkeypatch.setattr(module, "_report_existing", lambda rows, report: None)  # as if added after the check
+    with pytest.raises(Conflict):
+        import_households(district.a.coordinator, csv_bytes([["grid", "label"], [g0.id, "1-1-102"],
+                                                             [g0.id, "1-1-101"]]))
+    assert stored() == [(g0.id, "1-1-101", ())]
+
+
+def test_bulk_insert_keeps_types(district):
+    from datetime import UTC, datetime
+
+    from app.services.importing import bulk_insert
+
+    g0 = district.a.grids[0]
+    when = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
+    bulk_insert(Household.__table__, [{"area_id": g0.id, "label": f"b-{i}", "tags": ["elderly", "student"],
+                                       "unreachable": i == 1, "created_at": when} for i in range(3)], chunk=2)
+    rows = db.session.scalars(select(Household).where(Household.area_id == g0.id).order_by(Household.label)).all()
+    assert [(h.label, h.tags, h.unreachable, h.created_at) for h in rows] == [
+        ("b-0", ["elderly", "student"], False, when), ("b-1", ["elderly", "student"], True, when),
+        ("b-2", ["elderly", "student"], False, when)]
