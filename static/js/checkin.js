@@ -130,12 +130,12 @@
       mine[result.item.id] = true;
       clearExtras();
       var offline = result.why === "offline" || result.why === "network";
-      show("queued", offline ? M.queued : M.queued_server, result.why === "login" ? [loginLink()] : []);
+      show("queued", M.queued, [offline ? M.queued_offline : M.queued_server, result.why === "login" ? loginLink() : null]);
     }
   }
   function geoFailure(error) {
     var code = error && error.code, lines = [];
-    if (code === "denied") lines.push(M.denied_help);
+    if (code === "denied") lines.push(M.denied_why, M.denied_help);
     show("error", M[code] || M.unavailable, lines, { problem: code || "unavailable" });
   }
 

@@ -68,6 +68,15 @@ def test_several_open_tasks_offer_a_choice_soonest_first(client, district, login
     assert f'value="{sooner.id}" checked' in html and f'value="{later.id}">' in html
 
 
+def test_a_leader_sees_the_site_but_no_check_in_button(client, district, login_as):
+    login_as(district.a.leader)
+    response = client.get(f"/c/{qr.site_token(district.a.sites[0])}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert district.a.sites[0].name in html and 'id="no-checkin"' in html
+    assert 'id="checkin-btn"' not in html and "checkin.js" not in html
+
+
 def test_a_tampered_code_answers_a_friendly_page(client, district, login_as):
     login_as(district.a.worker)
     token = qr.site_token(district.a.sites[0])
