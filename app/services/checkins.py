@@ -8,9 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, make_transient_to_detached, selectinload
 
 from app import qr
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -39,7 +39,7 @@ DECISIONS = ("approve", "reject")
 def resolve_site_token(actor: User, token: str) -> Site:
     """The active site a scanned code names, if the code is current and the site in the actor's area."""
     site_id, version = qr.load_site_token(token)
-    site = db.session.get(Site, site_id)
+    site = _load_site(site_id)
     if site is None:
         raise qr.BadSiteToken("This code's site no longer exists.")
     if not within_scope(actor, site.area):
@@ -52,110 +52,134 @@ def resolve_site_token(actor: User, token: str) -> Site:
     return site
 
 
-def authorize_checkin(actor: User, token: str | None) -> None:
-    """Authorization before validation: the actor's role, and the area of the site a token names."""
+def _load_site(site_id: int) -> Site | None:
+    """A site with its grid, in one query."""
+    return db.session.get(Site, site_id, options=[joinedload(Site.area)])
+
+
+def authorize_checkin(actor: User, token: str | None) -> Site | None:
+    """Authorization before validation: the actor's role, and the area of the site a token names.
+    Returns that site; a caller that keeps it referenced saves reloading it (the identity map is weak)."""
     ensure_role(actor, *CHECKIN_ROLES)
+    _ = actor.area  # held by the actor for the request: every scope check then finds it without a query
     try:
         site_id, _version = qr.load_site_token(token)
     except qr.BadSiteToken:
-        return  # judged with the rest of the input
-    site = db.session.get(Site, site_id)
+        return None  # judged with the rest of the input
+    site = _load_site(site_id)
     if site is not None and not within_scope(actor, site.area):
         raise Forbidden("This site is outside your area.", {"token": "site outside your area"})
+    return site
 
 
-def _tasks_of_actor_at_site(actor: User, site: Site):
-    """A select() of tasks assigned to the actor or their grids that concern the site."""
-    mine = or_(
-        Task.id.in_(select(task_assignees.c.task_id).where(task_assignees.c.user_id == actor.id)),
-        Task.area_id.in_(select(user_grids.c.area_id).where(user_grids.c.user_id == actor.id)),
-    )
-    here = or_(
-        Task.id.in_(select(task_sites.c.task_id).where(task_sites.c.site_id == site.id)),
-        Task.area_id == site.area_id,
-    )
-    return select(Task).where(mine, here)
+# Statements built once with bind parameters: a check-in runs them on every request.
+_MINE = or_(
+    Task.id.in_(select(task_assignees.c.task_id).where(task_assignees.c.user_id == bindparam("user_id"))),
+    Task.area_id.in_(select(user_grids.c.area_id).where(user_grids.c.user_id == bindparam("user_id"))),
+)
+_HERE = or_(
+    Task.id.in_(select(task_sites.c.task_id).where(task_sites.c.site_id == bindparam("site_id"))),
+    Task.area_id == bindparam("grid_id"),
+)
+_OPEN_TASKS_HERE = select(Task).where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.due_at, Task.id)
+_OPEN_TASK_IDS_HERE = select(Task.id).where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES)).limit(2)
+_NAMED_TASK_HERE = select(Task).where(_MINE, _HERE, Task.id == bindparam("task_id"),
+                                      Task.status.in_(LINKABLE_TASK_STATUSES))
+_RECENT_AT_SITE = select(db.func.count()).select_from(CheckIn).where(
+    CheckIn.site_id == bindparam("site_id"), CheckIn.user_id == bindparam("user_id"),
+    CheckIn.captured_at >= bindparam("since"), CheckIn.captured_at <= bindparam("at")).scalar_subquery()
+_HISTORY = (
+    select(CheckIn.lat, CheckIn.lng, CheckIn.captured_at, _RECENT_AT_SITE)
+    .where(CheckIn.user_id == bindparam("user_id"), CheckIn.captured_at <= bindparam("at"))
+    .order_by(CheckIn.captured_at.desc(), CheckIn.id.desc()).limit(1)
+)
+_BY_CLIENT_ID = select(CheckIn.id, CheckIn.user_id).where(CheckIn.client_id == bindparam("client_id"))
+_COLUMNS = [column for column in CheckIn.__table__.columns if column.key != "id"]
+_INSERT = CheckIn.__table__.insert()
+
+
+def _core(statement, params: dict):
+    """Run a column-only statement on the session's connection (no ORM work needed for these)."""
+    return db.session.connection().execute(statement, params)
+
+
+def _here(actor: User, site: Site, **more) -> dict:
+    return {"user_id": actor.id, "site_id": site.id, "grid_id": site.area_id, **more}
 
 
 def open_tasks_at_site(actor: User, site: Site) -> list[Task]:
-    """The actor's open or in-progress tasks at the site, soonest due first."""
-    query = _tasks_of_actor_at_site(actor, site).where(Task.status.in_(OPEN_TASK_STATUSES))
-    return list(db.session.scalars(query.order_by(Task.due_at, Task.id)))
+    """The actor's open or in-progress tasks at the site (assigned to them or their grids, and
+    linked to the site or in its grid), soonest due first."""
+    return list(db.session.scalars(_OPEN_TASKS_HERE, _here(actor, site)))
 
 
 def _task_for(actor: User, site: Site, task_id: int | None) -> Task | None:
     """The named task (which must be the actor's, at this site), else the one open task here."""
     if task_id is None:
-        tasks = open_tasks_at_site(actor, site)
-        return tasks[0] if len(tasks) == 1 else None
-    query = _tasks_of_actor_at_site(actor, site).where(
-        Task.id == task_id, Task.status.in_(LINKABLE_TASK_STATUSES))
-    task = db.session.scalar(query)
+        ids = _core(_OPEN_TASK_IDS_HERE, _here(actor, site)).scalars().all()
+        return db.session.get(Task, ids[0]) if len(ids) == 1 else None
+    task = db.session.scalar(_NAMED_TASK_HERE, _here(actor, site, task_id=task_id))
     if task is None:
         raise Invalid("task_id is not one of your tasks at this site",
                       {"task_id": "not one of your tasks at this site"})
     return task
 
 
-def _previous_fix(user_id: int, captured_at) -> rules.Fix | None:
-    row = db.session.execute(
-        select(CheckIn.lat, CheckIn.lng, CheckIn.captured_at)
-        .where(CheckIn.user_id == user_id, CheckIn.captured_at <= captured_at)
-        .order_by(CheckIn.captured_at.desc(), CheckIn.id.desc()).limit(1)
-    ).first()
-    return rules.Fix(*row) if row else None
-
-
-def _recent_at_site(user_id: int, site_id: int, captured_at) -> int:
-    return db.session.scalar(
-        select(db.func.count()).select_from(CheckIn).where(
-            CheckIn.site_id == site_id, CheckIn.user_id == user_id,
-            CheckIn.captured_at >= captured_at - rules.REPEAT_WINDOW, CheckIn.captured_at <= captured_at)
-    )
+def _history(user_id: int, site_id: int, captured_at) -> tuple[rules.Fix | None, int]:
+    """The worker's previous fix, and their check-ins at the site in the repeat window, in one query."""
+    row = _core(_HISTORY, {"user_id": user_id, "site_id": site_id, "at": captured_at,
+                           "since": captured_at - rules.REPEAT_WINDOW}).first()
+    # No earlier check-in at all means none at this site either.
+    return (rules.Fix(row[0], row[1], row[2]), row[3]) if row else (None, 0)
 
 
 def _judged(actor: User, site: Site, data: dict[str, Any]) -> CheckIn:
     """A new CheckIn with the verdict of the rules."""
     received_at = utcnow()
     fix = rules.Fix(data["lat"], data["lng"], data["captured_at"])
+    previous, recent = _history(actor.id, site.id, fix.captured_at)
     verdict = rules.judge(fix, data.get("accuracy_m"), (site.lat, site.lng), site.radius_m, received_at,
-                          _previous_fix(actor.id, fix.captured_at),
-                          _recent_at_site(actor.id, site.id, fix.captured_at))
+                          previous, recent)
     return CheckIn(
-        client_id=data["client_id"], user_id=actor.id, site_id=site.id, lat=fix.lat, lng=fix.lng,
+        client_id=data["client_id"], user_id=actor.id, user=actor, site_id=site.id, site=site,
+        lat=fix.lat, lng=fix.lng,
         accuracy_m=data.get("accuracy_m"), distance_m=verdict.distance_m, captured_at=fix.captured_at,
         received_at=received_at, status=verdict.status, reason=verdict.reason,
         people_reached=data.get("people_reached"), materials_count=data.get("materials_count"),
-        note=data.get("note"),
+        note=data.get("note"), reviewed_by_id=None, reviewed_at=None, review_note=None,
     )
 
 
 def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
     """The check-in an earlier send of the same client_id made; another person's is a conflict."""
-    checkin = db.session.scalar(select(CheckIn).where(CheckIn.client_id == client_id))
-    if checkin is not None and checkin.user_id != actor.id:
+    row = _core(_BY_CLIENT_ID, {"client_id": client_id}).first()
+    if row is None:
+        return None
+    if row.user_id != actor.id:
         raise Conflict("client_id was already used", {"client_id": "already used by another check-in"})
-    return checkin
+    return db.session.get(CheckIn, row.id)
 
 
-def _open_transaction() -> None:
-    """pysqlite starts no transaction before a SAVEPOINT, and releasing a SAVEPOINT that opened the
-    transaction commits it; BEGIN first so the check-in and the task change commit together."""
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN")
+def _insert_once(checkin: CheckIn, task: Task | None) -> CheckIn | None:
+    """Insert the check-in (and start its task) inside a SAVEPOINT; None when a concurrent send
+    of the same client_id won the unique constraint, its row then being visible.
 
-
-def _insert_once(checkin: CheckIn) -> CheckIn | None:
-    """Insert inside a SAVEPOINT; when a concurrent send won the unique client_id, None."""
-    _open_transaction()
+    A plain INSERT rather than a unit-of-work flush (the hot path of the busiest call); the row
+    then joins the session as persistent. On SQLite the SAVEPOINT opens the transaction (the
+    driver begins none before it) and its RELEASE commits: the database is locked for this
+    insert alone, not for the rest of the request."""
+    values = {column.key: getattr(checkin, column.key) for column in _COLUMNS}
     try:
         with db.session.begin_nested():
-            db.session.add(checkin)
+            checkin.id = db.session.connection().execute(_INSERT, values).inserted_primary_key[0]
+            if checkin.status == "accepted":
+                _advance(task)
     except IntegrityError:
-        if db.session.scalar(select(CheckIn.id).where(CheckIn.client_id == checkin.client_id)) is None:
+        if _core(_BY_CLIENT_ID, {"client_id": checkin.client_id}).first() is None:
             raise  # some other constraint broke
         return None
+    make_transient_to_detached(checkin)
+    db.session.add(checkin)
     return checkin
 
 
@@ -176,11 +200,8 @@ def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
     task = _task_for(actor, site, data.get("task_id"))
     checkin = _judged(actor, site, {**data, "client_id": client_id})
     checkin.task_id = task.id if task is not None else None
-    if _insert_once(checkin) is None:
+    if _insert_once(checkin, task) is None:
         return _by_client_id(actor, client_id), False
-    if checkin.status == "accepted":
-        _advance(task)
-    db.session.flush()
     return checkin, True
 
 

@@ -28,8 +28,11 @@ def authorized_first(view):
     def wrapper(*args, **kwargs):
         body = request.get_json(silent=True)
         token = body.get("token") if isinstance(body, dict) else None
-        checkin_service.authorize_checkin(current_user, token if isinstance(token, str) else None)
-        return view(*args, **kwargs)
+        # Keep the site referenced while the view runs: the session's identity map then serves it again.
+        site = checkin_service.authorize_checkin(current_user, token if isinstance(token, str) else None)
+        response = view(*args, **kwargs)
+        del site
+        return response
 
     return wrapper
 

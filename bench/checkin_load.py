@@ -1,0 +1,266 @@
+"""Load test: POST /checkins against gunicorn on 127.0.0.1, with /healthz measured in the same run.
+
+    .venv/bin/python bench/checkin_load.py                        # SQLite: a fresh file database
+    .venv/bin/python bench/checkin_load.py --pg postgresql://USER@127.0.0.1:PORT/DBNAME
+    .venv/bin/python bench/checkin_load.py --pg URL --no-sqlite --duration 10 --connections 16,64
+
+For each database: a fresh schema (SQLite: a new file; PostgreSQL: a new database created next
+to the one named, dropped afterwards), seeded through the app's own services (areas, sites,
+workers, bearer tokens, signed site codes); then gunicorn (2 workers) on a free loopback port.
+For each connection count, for --duration seconds each: /healthz with wrk (the baseline), /healthz
+with our own generator (bench/loadgen.py, to show what it costs), then POST /checkins with the
+generator: a random worker, a random site, a fix within ~25 m, a fresh client_id per request
+(wrk reuses one body, and abandons the requests in flight when it stops; ours waits for them).
+It prints req/s, p50, p99 and errors, the ratio to wrk's /healthz, and at the end checks that the
+rows in the database are exactly the check-ins answered 2xx. Loopback only, bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.loadgen import run_load  # noqa: E402
+
+LUA = Path(__file__).resolve().parent / "healthz.lua"
+SECRET = "bench-" + uuid.uuid4().hex
+PUBLIC_BASE_URL = "https://gridreach.example"
+
+
+def server_env(url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
+    env.update(DATABASE_URL=url, SECRET_KEY=SECRET, PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+               GRIDREACH_ENV="production", SESSION_COOKIE_SECURE="0")
+    return env
+
+
+def seed(url: str, n_sites: int, n_workers: int) -> dict:
+    """Build the schema and seed it through the services; run in a child so nothing stays open."""
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.checkin_load import _seed_here; " \
+           f"_seed_here({n_sites}, {n_workers})"
+    out = subprocess.run([sys.executable, "-c", code], env=server_env(url), cwd=ROOT, check=True,
+                         capture_output=True, text=True, timeout=600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _seed_here(n_sites: int, n_workers: int) -> None:
+    """(In the child) one street, one community, ten grids, sites spread over them, workers with tokens."""
+    from app import create_app, qr
+    from app.extensions import db
+    from app.services import areas, sites, users
+    from app.services.auth import issue_token
+    from config import ProductionConfig
+
+    app = create_app(ProductionConfig)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        admin = users.build_user({"username": "bench-admin", "password": "Bench-load-2024!", "role": "admin"})
+        street = areas.create_area(admin, {"name": "压测街道", "level": "street"})
+        community = areas.create_area(admin, {"name": "压测社区", "level": "community", "parent_id": street.id})
+        grids = [areas.create_area(admin, {"name": f"网格{i}", "level": "grid", "parent_id": community.id})
+                 for i in range(10)]
+        placed = [sites.create_site(admin, {"name": f"点位{i}", "kind": "board", "area_id": grids[i % 10].id,
+                                            "lat": 29.85 + (i % 40) * 0.003, "lng": 121.50 + (i // 40) * 0.003,
+                                            "radius_m": 100})
+                  for i in range(n_sites)]
+        workers = [users.build_user({"username": f"bench-w{i}", "password": "Bench-load-2024!", "role": "worker",
+                                     "area_id": community.id, "grid_ids": [grids[i % 10].id]})
+                   for i in range(n_workers)]
+        bearers = [issue_token(w)[0] for w in workers]
+        plan = {"sites": [{"token": qr.site_token(s), "lat": s.lat, "lng": s.lng} for s in placed],
+                "bearers": bearers}
+        db.session.commit()
+    print(json.dumps(plan))
+
+
+def checkin_request(plan: dict, port: int):
+    """A function making one POST /checkins (random worker, random site, fresh client_id)."""
+    rng = random.Random()
+    sites, bearers = plan["sites"], plan["bearers"]
+    host = f"127.0.0.1:{port}".encode()
+
+    def make() -> bytes:
+        site = rng.choice(sites)
+        body = json.dumps({
+            "token": site["token"], "lat": site["lat"] + (rng.random() - 0.5) * 0.0004,
+            "lng": site["lng"] + (rng.random() - 0.5) * 0.0004, "accuracy_m": rng.randint(5, 40),
+            "client_id": str(uuid.uuid4()), "captured_at": datetime.now(UTC).isoformat(),
+        }).encode()
+        return (b"POST /api/v1/checkins HTTP/1.1\r\nHost: " + host + b"\r\nAuthorization: Bearer "
+                + rng.choice(bearers).encode() + b"\r\nContent-Type: application/json\r\nContent-Length: "
+                + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+    return make
+
+
+def healthz_request(port: int):
+    request = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    return lambda: request
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(url: str, port: int, args) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    threads = args.threads if args.worker_class == "gthread" else 1  # more than 1 turns sync into gthread
+    cmd = [str(gunicorn), "--workers", str(args.gunicorn_workers), "--worker-class", args.worker_class,
+           "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--backlog", "2048",
+           "--log-level", "warning", "app:create_app()"]
+    process = subprocess.Popen(cmd, env=server_env(url), cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def wrk(url: str, connections: int, duration: int) -> dict:
+    """Run wrk and return the JSON summary bench/healthz.lua prints."""
+    cmd = ["wrk", "--threads", str(min(2, connections)), "--connections", str(connections), "--duration", f"{duration}s",
+           "--timeout", "10s", "--script", str(LUA), url]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=True)
+    line = next(x for x in out.stdout.splitlines() if x.startswith("WRKJSON "))
+    return json.loads(line[len("WRKJSON "):])
+
+
+def stored_client_ids(url: str) -> list[str]:
+    """Every client_id in the checkins table."""
+    import sqlalchemy as sa
+
+    from config import database_url
+
+    engine = sa.create_engine(database_url(url, ""))
+    with engine.connect() as conn:
+        ids = list(conn.execute(sa.text("select client_id from checkins")).scalars())
+    engine.dispose()
+    return ids
+
+
+def line(name: str, r: dict) -> str:
+    extra = f"   (generator CPU {r['loadgen_cpu']:.0%})" if "loadgen_cpu" in r else ""
+    return (f"  {name:<17} {r['rps']:>8.1f} req/s   p50 {r['p50_ms']:>7.2f} ms   p99 {r['p99_ms']:>7.2f} ms"
+            f"   2xx {r['ok']:>6}   errors {r['errors']}{extra}")
+
+
+def answered_ids(run) -> list[str]:
+    return [json.loads(body)["client_id"] for status, body in run.answered if 200 <= status < 300]
+
+
+def run_database(label: str, url: str, args) -> dict:
+    print(f"\n== {label}: seeding {args.sites} sites and {args.workers} workers through the services")
+    plan = seed(url, args.sites, args.workers)
+    port = free_port()
+    server = start_gunicorn(url, port, args)
+    results, answered = {}, []
+    try:
+        print(f"   gunicorn {args.gunicorn_workers} x {args.worker_class}"
+              f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''} on 127.0.0.1:{port};"
+              f" {args.duration} s per run; load average {os.getloadavg()[0]:.1f}")
+        for c in args.connections:
+            health = wrk(f"http://127.0.0.1:{port}/healthz", c, args.duration)
+            health_gen = run_load("127.0.0.1", port, healthz_request(port), c, args.duration).summary()
+            run = run_load("127.0.0.1", port, checkin_request(plan, port), c, args.duration, keep_bodies=True)
+            checkins = run.summary()
+            answered += answered_ids(run)
+            ratio = checkins["rps"] / health["rps"] if health["rps"] else 0.0
+            results[c] = {"healthz_wrk": health, "healthz_loadgen": health_gen, "checkins": checkins, "ratio": ratio}
+            print(f"  {c} connections")
+            print(line("/healthz (wrk)", health))
+            print(line("/healthz (ours)", health_gen))
+            print(line("POST /checkins", checkins))
+            print(f"  {'ratio':<17} checkins / healthz(wrk) = 1/{1 / ratio:.1f}" if ratio else "  ratio n/a")
+    finally:
+        stop(server)
+    stored = stored_client_ids(url)
+    exact = len(stored) == len(answered) and set(stored) == set(answered)
+    print(f"  rows in checkins {len(stored)}, check-ins answered 2xx {len(answered)}: "
+          f"{'equal, the same client_ids' if exact else 'MISMATCH'}")
+    return {"results": results, "rows": len(stored), "answered_2xx": len(answered), "exact": exact}
+
+
+def fresh_postgres(url: str) -> tuple[str, callable]:
+    """A new database on the server `url` names; returns its URL and a function that drops it."""
+    import psycopg
+
+    base, _, _name = url.rpartition("/")
+    name = f"gridreach_bench_{uuid.uuid4().hex[:8]}"
+    plain = url.replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{base}/{name}", drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pg", help="a PostgreSQL URL; a fresh database is created on that server and dropped")
+    parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--connections", default="16,64", help="comma-separated connection counts")
+    parser.add_argument("--sites", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=50)
+    parser.add_argument("--gunicorn-workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    args.connections = [int(c) for c in args.connections.split(",")]
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    report = {}
+    if not args.no_sqlite:
+        folder = Path(tempfile.mkdtemp(prefix="gridreach-bench-"))
+        try:
+            report["sqlite"] = run_database("SQLite", f"sqlite:///{folder / 'bench.db'}", args)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if args.pg:
+        url, drop = fresh_postgres(args.pg)
+        try:
+            report["postgresql"] = run_database("PostgreSQL", url, args)
+        finally:
+            drop()
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
