@@ -1,0 +1,78 @@
+"""Door-to-door visits on the phone: my grids and tasks, then a grid's households, one tap per outcome."""
+
+from __future__ import annotations
+
+from flask import make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.blueprints.api import PREFIX
+from app.blueprints.worker import bp
+from app.services import visit_sheet
+from app.services.access import ensure_role
+from app.services.visits import RECORDERS
+
+VISITS_URL = PREFIX + "/visits"
+OUTCOMES = {"reached": _l("Reached"), "not_home": _l("Not at home"), "refused": _l("Refused")}
+STATES = {"todo": _l("Not visited yet"), **OUTCOMES}
+TAGS = {"elderly": _l("Elderly"), "floating": _l("Floating population"), "student": _l("Student"),
+        "enterprise": _l("Company staff"), "finance": _l("Finance staff"), "parent": _l("Parent"),
+        "other": _l("Other")}
+MESSAGES = {
+    "locating": _l("Finding your position…"),
+    "gps_ok": _l("GPS ready, accurate to %(accuracy)s m"),
+    "gps_wait": _l("Waiting for GPS…"),
+    "denied": _l("Location is blocked for this page: allow it in the browser's site settings, then tap again."),
+    "no_fix": _l("No GPS position yet. Turn on location, step near a window, and tap again."),
+    "sent": _l("Recorded"),
+    "queued": _l("Saved on this phone; it will be sent when the connection is back."),
+    "refused": _l("Not recorded:"),
+    "login": _l("You are logged out. Log in again to send the saved visits."),
+    "flagged": _l("Recorded, but the position is outside this grid: a coordinator will review it."),
+    "waiting": _l("Waiting to be sent: %(count)s"),
+    "progress": _l("%(visited)s of %(total)s households visited, %(reached)s reached"),
+}
+
+
+def _no_store(response):
+    """Pages carry a CSRF token and the worker's households: never kept by shared caches."""
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _sheet_page(sheet):
+    config = {"api": VISITS_URL, "csrf_url": "/csrf-token", "task_id": sheet.task.id if sheet.task else None,
+              "messages": {k: str(v) for k, v in MESSAGES.items()},
+              "states": {k: str(v) for k, v in STATES.items()}}
+    html = render_template("worker/visits_sheet.html", sheet=sheet, config=config, outcomes=OUTCOMES,
+                           states=STATES, tags=TAGS, q=request.args.get("q", ""))
+    return _no_store(make_response(html))
+
+
+@bp.get("/visits")
+@login_required
+def visits_home():
+    """My door-to-door tasks and my grids."""
+    ensure_role(current_user, *RECORDERS)
+    html = render_template("worker/visits.html", tasks=visit_sheet.my_door_tasks(current_user),
+                           grids=visit_sheet.my_grids(current_user))
+    return _no_store(make_response(html))
+
+
+@bp.get("/visits/tasks/<int:task_id>")
+@login_required
+def visit_task(task_id: int):
+    """A door-to-door task's households, those not yet visited since the task began first."""
+    ensure_role(current_user, *RECORDERS)
+    task = visit_sheet.task_for(current_user, task_id)
+    since = visit_sheet.task_start(task)
+    return _sheet_page(visit_sheet.build_sheet(task.area, since, task=task, q=request.args.get("q")))
+
+
+@bp.get("/visits/grids/<int:grid_id>")
+@login_required
+def visit_grid(grid_id: int):
+    """A grid's households, those not yet visited this month first."""
+    ensure_role(current_user, *RECORDERS)
+    grid = visit_sheet.grid_for(current_user, grid_id)
+    return _sheet_page(visit_sheet.build_sheet(grid, visit_sheet.month_start(), q=request.args.get("q")))
