@@ -8,6 +8,7 @@ from app.geo import COORD_SYSTEMS
 from app.models import WARNING_LEVELS, WARNING_RESULTS
 from app.schemas.common import Id, Latitude, Longitude, PageArgs, QueryId, Text, name_field
 from app.schemas.task import LocalDateTime
+from app.services.localtime import to_local
 from app.services.warnings import STOP_LOSS_STEPS, WARNING_STATUSES
 
 PHONE_INPUT = validate.Regexp(r"^\+?[0-9 \-()]{5,24}$", error="digits only")
@@ -65,3 +66,56 @@ class OutcomeSchema(Schema):
 class RevealedPhoneSchema(Schema):
     id = fields.Int()
     phone = fields.Str(allow_none=True)
+
+
+class BoardQuerySchema(Schema):
+    date = fields.Date(metadata={"description": "the local day (default: today, Asia/Shanghai)"})
+
+
+class LevelFiguresSchema(Schema):
+    open = fields.Int()
+    overdue = fields.Int()
+
+
+class DayFiguresSchema(Schema):
+    created = fields.Int(metadata={"description": "warnings entered that day"})
+    handled = fields.Int()
+    in_time = fields.Int(metadata={"description": "handled within the deadline"})
+    decided = fields.Int(metadata={"description": "handled, or past the deadline"})
+    open = fields.Int(metadata={"description": "still open now"})
+    dissuaded = fields.Int()
+    defrauded = fields.Int()
+    share_in_time = fields.Float(allow_none=True, metadata={"description": "in_time / decided; none while 0"})
+
+
+class BoardFiguresSchema(Schema):
+    area_id = fields.Int()
+    name = fields.Str()
+    open = fields.Int()
+    overdue = fields.Int()
+    by_level = fields.Dict(keys=fields.Str(), values=fields.Nested(LevelFiguresSchema))
+    today = fields.Nested(DayFiguresSchema)
+    yesterday = fields.Nested(DayFiguresSchema)
+
+
+class BoardRowSchema(Schema):
+    id = fields.Function(lambda row: row["warning"].id)
+    level = fields.Function(lambda row: row["warning"].level)
+    subject_label = fields.Function(lambda row: row["warning"].subject_label)
+    phone = fields.Str(metadata={"description": "always masked on the board"})
+    grid_id = fields.Function(lambda row: row["grid"].id)
+    grid_name = fields.Function(lambda row: row["grid"].name)
+    status = fields.Function(lambda row: row["warning"].status)
+    deadline_at = fields.Function(lambda row: to_local(row["warning"].deadline_at).isoformat())
+    escalation = fields.Str(allow_none=True)
+    owner_area_id = fields.Function(lambda row: row["owner"].id)
+    owner_name = fields.Function(lambda row: row["owner"].name)
+
+
+class BoardSchema(Schema):
+    day = fields.Date()
+    totals = fields.Nested(BoardFiguresSchema)
+    streets = fields.List(fields.Nested(BoardFiguresSchema))
+    escalated = fields.List(fields.Nested(BoardRowSchema), metadata={"description": "open and overdue"})
+    review = fields.List(fields.Nested(BoardRowSchema),
+                         metadata={"description": "回头看: yesterday's warnings not handled within the deadline"})

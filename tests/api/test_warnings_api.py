@@ -123,3 +123,22 @@ def test_import_good_and_bad_files(api, district):
 
 def _file(text):
     return io.BytesIO(text.encode("utf-8"))
+
+
+def test_board_over_http_for_readers_and_police(api, district):
+    a = district.a
+    late = warnings.create_warning(a.police, {**WARNING, "area_id": a.grids[0].id}, now=utcnow() - timedelta(hours=3))
+    _post(api, a.police, a.grids[1], level="low")
+    body = api.get("/warnings/board", user=a.leader).get_json()
+    assert (body["totals"]["open"], body["totals"]["overdue"]) == (2, 1)
+    assert body["totals"]["by_level"]["high"] == {"open": 1, "overdue": 1}
+    assert [s["area_id"] for s in body["streets"]] == [a.street.id]
+    [row] = body["escalated"]
+    assert (row["id"], row["phone"], row["escalation"], row["owner_area_id"]) == (late.id, "138****1234", "community",
+                                                                               a.community.id)
+    assert row["deadline_at"].endswith("+08:00")
+    assert api.get("/warnings/board", user=a.police).status_code == 200
+    assert api.get("/warnings/board", user=a.worker).status_code == 403
+    assert api.get("/warnings/board", user=district.b.coordinator).get_json()["totals"]["open"] == 0
+    bad = api.get("/warnings/board?date=yesterday", user=a.leader)
+    assert bad.status_code == 422 and "date" in bad.get_json()["errors"]["json"]

@@ -7,12 +7,14 @@ from app.blueprints.api import protected_blueprint
 from app.schemas.common import list_schema, paginate
 from app.schemas.household import ImportFileSchema, ImportReportSchema
 from app.schemas.warning import (
+    BoardQuerySchema,
+    BoardSchema,
     OutcomeSchema,
     RevealedPhoneSchema,
     WarningQuerySchema,
     WarningSchema,
 )
-from app.services import warning_import
+from app.services import warning_board, warning_import
 from app.services import warnings as warning_service
 from app.services.access import authorize_first
 
@@ -37,6 +39,15 @@ class Warnings(MethodView):
         """Enter a warning for a grid; the deadline follows from the level."""
         warning = warning_service.create_warning(current_user, data)
         return warning_service.present(current_user, [warning])[0]
+
+
+@blp.route("/board")
+@blp.arguments(BoardQuerySchema, location="query")
+@blp.response(200, BoardSchema)
+def board(args):
+    """日日清零: open and overdue by level and street, the share handled in time today and yesterday,
+    the overdue ones with who answers for them now, and yesterday's review (numbers masked)."""
+    return warning_board.board(current_user, args.get("date"))
 
 
 @blp.route("/<int:warning_id>")
