@@ -70,7 +70,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table on the metadata)
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from app.i18n import select_locale, select_timezone
+    from flask_babel import gettext
+
+    from app.i18n import LOGIN_MESSAGE, select_locale, select_timezone
     from app.models.base import render_migration_item
     from app.services.sessions import load_user, load_user_from_request
 
@@ -79,6 +81,8 @@ def register_extensions(app: Flask) -> None:
                      compare_type=True, render_item=render_migration_item)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = LOGIN_MESSAGE
+    login_manager.localize_callback = gettext
     login_manager.user_loader(load_user)
     login_manager.request_loader(load_user_from_request)
     csrf.init_app(app)
@@ -111,8 +115,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(coordinate_bp)
-    app.register_blueprint(worker_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(worker_bp)
     register_api(app)
 
     @app.context_processor

@@ -9,6 +9,14 @@ from flask_login import current_user
 LANG_COOKIE = "lang"
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+LOGIN_MESSAGE = N_("Please log in to open this page.")
+
+
 def select_locale() -> str:
     """An explicit ?lang=, then the cookie, then the user's setting, then zh."""
     languages = current_app.config["LANGUAGES"]
