@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,8 @@ def register_error_handlers(app: Flask) -> None:
     def handle_domain_error(error: DomainError):
         if wants_json():
             return _json_error(error.status, error.message, error.errors)
-        return render_template("error.html", status=error.status, message=error.message), error.status
+        message = gettext(error.message)
+        return render_template("error.html", status=error.status, message=message), error.status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -71,7 +72,7 @@ def run_service(form: FlaskForm, call):
                 field.errors = list(field.errors) + list(messages)
                 placed = True
         if not placed:
-            flash(error.message, "error")
+            flash(gettext(error.message), "error")
         return None
 
 
