@@ -5,8 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Area, Site, User
+from app.models import Area, Site, Task, User
+from app.services import task_progress, tasks, warnings
 from app.services.access import filter_by_scope, scope_area
+
+HOME_WARNINGS = 20
+HOME_TASKS = 50
 
 
 def home_for(user: User) -> dict:
@@ -20,4 +24,16 @@ def home_for(user: User) -> dict:
         if user.area_id is not None:
             users = filter_by_scope(users.where(User.area_id.is_not(None)), user, User.area_id)
         counts["users"] = db.session.scalar(users)
-    return {"scope": scope_area(user), "counts": counts, "grids": list(user.grids)}
+    page = {"scope": scope_area(user), "counts": counts, "grids": list(user.grids)}
+    if user.role == "worker":
+        page.update(my_work(user))
+    return page
+
+
+def my_work(user: User) -> dict:
+    """A worker's open warnings (soonest deadline first, number masked) and unfinished tasks by due time."""
+    open_warnings = db.session.scalars(warnings.list_warnings(user, {"status": "open"}).limit(HOME_WARNINGS)).all()
+    warnings.present(user, open_warnings, full_numbers=False)
+    query = tasks.list_tasks(user, {"mine": True}).where(Task.status.not_in(task_progress.FINAL_STATUSES))
+    my_tasks = task_progress.attach_progress(db.session.scalars(query.limit(HOME_TASKS)).all())
+    return {"warnings": open_warnings, "tasks": my_tasks}

@@ -1,0 +1,102 @@
+"""The worker's phone pages for tasks and warnings: my tasks, reporting a count, a warning's outcome."""
+
+from __future__ import annotations
+
+from flask import flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.blueprints.coordinate.forms import run_service
+from app.blueprints.coordinate.work_forms import OutcomeForm, ReportForm, WarningForm
+from app.blueprints.worker import bp
+from app.extensions import db
+from app.services import areas as area_service
+from app.services import warnings as warning_service
+from app.services.home import my_work
+from app.services.task_progress import REPORTED_KINDS, SITE_KINDS
+from app.services.tasks import get_task, report_count
+from app.services.warnings import STOP_LOSS_STEPS
+
+
+def _no_store(html: str, status: int = 200):
+    """Pages with names and numbers of people are never kept by shared caches."""
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/worker/tasks")
+@login_required
+def my_tasks():
+    """My open warnings, then my unfinished tasks, soonest deadline first."""
+    return _no_store(render_template("worker/tasks.html", **my_work(current_user)))
+
+
+@bp.route("/worker/tasks/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id: int):
+    """One task: its progress, and how to add to it (scan a site, visit households, report a count)."""
+    found = get_task(current_user, task_id)
+    form = ReportForm()
+    may_report = found.kind in REPORTED_KINDS and current_user.id in found.assignee_ids
+    if may_report and form.validate_on_submit():
+        data = {"count": form.count.data, "note": (form.note.data or "").strip() or None}
+        if run_service(form, lambda: report_count(current_user, found, data)) is not None:
+            flash(_("Reported. Thank you."), "ok")
+            return redirect(url_for(".task", task_id=found.id))
+    page = render_template("worker/tasks_detail.html", task=found, form=form, may_report=may_report,
+                           site_kinds=SITE_KINDS)
+    return _no_store(page, 422 if form.errors else 200)
+
+
+def _warning_form():
+    form = WarningForm()
+    form.area_id.choices = [(g.id, g.name) for g in db.session.scalars(
+        area_service.list_areas(current_user, level="grid"))]
+    return form
+
+
+@bp.route("/worker/warnings", methods=["GET", "POST"])
+@login_required
+def my_warnings():
+    """Open warnings I answer for; police also enter new ones here."""
+    form = _warning_form() if warning_service.may_enter(current_user) else None
+    if form is not None and form.validate_on_submit():
+        data = {"level": form.level.data, "area_id": form.area_id.data,
+                "subject_label": form.subject_label.data.strip(), "phone": form.phone.data or None}
+        if run_service(form, lambda: warning_service.create_warning(current_user, data)) is not None:
+            flash(_("Warning entered; the grid's workers see it now."), "ok")
+            return redirect(url_for(".my_warnings"))
+    rows = db.session.scalars(warning_service.list_warnings(current_user, {}).limit(200)).all()
+    warning_service.present(current_user, rows, full_numbers=False)
+    page = render_template("worker/warnings.html", warnings=rows, form=form)
+    return _no_store(page, 422 if form is not None and form.errors else 200)
+
+
+def _warning_page(found, form, revealed=None, status=200):
+    warning_service.present(current_user, [found], full_numbers=False)
+    page = render_template("worker/warnings_one.html", warning=found, form=form, revealed=revealed,
+                           may_handle=warning_service.may_handle(current_user, found),
+                           may_reveal=warning_service.sees_full_phone(current_user), stop_loss=STOP_LOSS_STEPS)
+    return _no_store(page, status)
+
+
+@bp.route("/worker/warnings/<int:warning_id>", methods=["GET", "POST"])
+@login_required
+def warning(warning_id: int):
+    """A warning with the time left; one tap per outcome, with the phone's position."""
+    found = warning_service.get_warning(current_user, warning_id)
+    form = OutcomeForm()
+    record = lambda: warning_service.record_outcome(current_user, found, form.data_for_service())  # noqa: E731
+    if form.validate_on_submit() and run_service(form, record) is not None:
+        flash(_("Outcome recorded."), "ok")
+        return redirect(url_for(".warning", warning_id=found.id))
+    return _warning_page(found, form, status=422 if form.errors else 200)
+
+
+@bp.post("/worker/warnings/<int:warning_id>/reveal")
+@login_required
+def reveal_phone(warning_id: int):
+    """Police see the full number once; written to the audit log."""
+    found = warning_service.get_warning(current_user, warning_id)
+    return _warning_page(found, OutcomeForm(), revealed=warning_service.reveal_phone(current_user, found))

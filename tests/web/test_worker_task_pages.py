@@ -1,0 +1,55 @@
+"""The worker's phone pages for tasks: the home list and reporting a count."""
+
+import re
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import Task
+from app.models.base import utcnow
+from app.services import warnings
+from tests.task_helpers import make_checkin, make_task
+
+
+def test_worker_home_shows_warnings_first_then_tasks_by_deadline(client, login_as, district):
+    a = district.a
+    later = make_task(a.grids[0], "lecture", target=2, assignees=[a.worker], title="讲座",
+                      due_at=utcnow() + timedelta(days=5))
+    sooner = make_task(a.grids[0], "site_check", target=1, title="检查点位", due_at=utcnow() + timedelta(hours=5))
+    make_task(a.grids[1], title="别人的网格")
+    warnings.create_warning(a.police, {"level": "high", "area_id": a.grids[0].id, "subject_label": "王某",
+                                       "phone": "13800131234"})
+    db.session.commit()
+    login_as(a.worker)
+    page = client.get("/").get_data(as_text=True)
+    assert page.index("王某") < page.index("检查点位") < page.index("讲座")
+    assert "别人的网格" not in page and "138****1234" not in page  # the home list shows no numbers at all
+    seconds = [int(v) for v in re.findall(r'data-seconds="(-?\d+)"', page)]
+    assert len(seconds) == 3 and 7000 < seconds[0] <= 7200 and seconds[1] < seconds[2]
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "1 h 59 min left" in english or "2 h 0 min left" in english
+    assert f"/worker/tasks/{later.id}" in page and f"/worker/tasks/{sooner.id}" in page
+
+
+def test_worker_reports_a_lecture_on_the_phone(client, login_as, district):
+    a = district.a
+    lecture = make_task(a.grids[0], "lecture", target=2, assignees=[a.worker], title="讲座")
+    db.session.commit()
+    login_as(a.worker)
+    page = client.get(f"/worker/tasks/{lecture.id}").get_data(as_text=True)
+    assert "0 / 2" in page and 'name="count"' in page
+    assert client.post(f"/worker/tasks/{lecture.id}", data={"count": "0"}).status_code == 422
+    assert client.post(f"/worker/tasks/{lecture.id}", data={"count": "1", "note": "小学"}).status_code == 302
+    assert "1 / 2" in client.get(f"/worker/tasks/{lecture.id}").get_data(as_text=True)
+
+
+def test_worker_pages_hide_other_grids_tasks(client, login_as, district):
+    a = district.a
+    other = make_task(a.grids[1], title="别人的网格")
+    site_task = make_task(a.grids[0], "site_check", target=1, sites=[a.sites[0]])
+    make_checkin(a.worker, a.sites[0], site_task)
+    db.session.commit()
+    login_as(a.worker)
+    assert client.get(f"/worker/tasks/{other.id}").status_code == 404
+    page = client.get(f"/worker/tasks/{site_task.id}").get_data(as_text=True)
+    assert "1 / 1" in page and 'name="count"' not in page
+    assert db.session.get(Task, site_task.id).status == "done"
