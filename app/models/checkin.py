@@ -27,6 +27,9 @@ class CheckIn(db.Model):
         # Coverage reads every counted check-in of a site in a period from this index alone.
         Index("ix_checkins_coverage", "site_id", "status", "captured_at", "user_id", "people_reached",
               "materials_count"),
+        # ...and PostgreSQL reads a whole district's period from this one (hash join on the sites).
+        Index("ix_checkins_period", "captured_at", "status", "site_id", "people_reached", "materials_count",
+              "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

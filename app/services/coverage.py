@@ -125,7 +125,7 @@ def compute(area: Area | None, period: Period) -> dict:
     children = children_of(area)
     buckets = [area] if area is not None and area.level == "grid" else children
     entries = {b.id: blank(b) for b in buckets}
-    active = {}
+    active = dict.fromkeys(FORCES, 0)
     if buckets:
         grids = _grids(area, buckets, _round_targets(area, period))
         _add_sites(entries, area, grids, period)

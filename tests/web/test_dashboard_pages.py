@@ -158,3 +158,20 @@ def test_report_page(client, login_as, march):
 def test_nav_link_for_readers_only(client, login_as, march):
     login_as(march.worker)
     assert "/dashboard/" not in client.get("/").get_data(as_text=True)
+
+
+def test_every_figure_is_scoped_to_the_street(client, login_as, march):
+    from tests.services.coverage_helpers import local, make_warning
+
+    make_case(march.c2, date(2026, 3, 20), loss="777")
+    make_warning(march.g3, local(2026, 3, 20, 9), hours=2, handled_after=1, result="dissuaded")
+    make_warning(march.g1, local(2026, 3, 21, 9), hours=2, handled_after=3)
+    db.session.commit()
+    login_as(march.leader1)
+    page = client.get(f"/dashboard/?{PERIOD}").get_data(as_text=True)
+    assert 'data-figure="cases">1<' in page and "5,000.00" in page and "777" not in page
+    assert 'data-figure="warnings_in_time">0 / 1<' in page  # the west street's warning is not counted
+    assert 'data-figure="site_coverage">100.0%' in page and 'data-figure="visits">4<' in page
+    login_as(march.district_leader)
+    page = client.get(f"/dashboard/?{PERIOD}").get_data(as_text=True)
+    assert 'data-figure="cases">2<' in page and 'data-figure="warnings_in_time">1 / 2<' in page

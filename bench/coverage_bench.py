@@ -1,0 +1,140 @@
+"""Time coverage.for_area on a generated district (bench/generate_district.py) against a baseline.
+
+    .venv/bin/python bench/coverage_bench.py --database-url sqlite:///bench/out/district.db
+    .venv/bin/python bench/coverage_bench.py --database-url postgresql://USER@HOST:PORT/DBNAME --repeats 30
+
+Each round runs, in turn: the baseline (the bare per-grid site-coverage query, EXISTS form, over
+the same period), then for_area for the district, one street and one grid. Rounds interleave so
+that a busy machine slows every measurement alike; the ratios to the baseline are the figures to
+compare between machines. The period defaults to this month up to today (the generator's data
+ends today and spans a year).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.generate_district import bench_config  # noqa: E402
+
+BUDGET_MS = 150.0
+
+
+def baseline_query(period):
+    """Per grid: active sites, and those with an accepted check-in in the period (EXISTS)."""
+    from sqlalchemy import case, exists, func, select
+
+    from app.models import CheckIn, Site
+
+    seen = exists().where(CheckIn.site_id == Site.id, CheckIn.status == "accepted",
+                          CheckIn.captured_at >= period.start, CheckIn.captured_at < period.end)
+    return (select(Site.area_id, func.count(Site.id), func.sum(case((seen, 1), else_=0)))
+            .where(Site.active == True).group_by(Site.area_id))  # noqa: E712
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def counts() -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Area, CheckIn, Household, Site, Visit
+
+    return {
+        "grids": db.session.scalar(select(func.count(Area.id)).where(Area.level == "grid")),
+        "sites": db.session.scalar(select(func.count(Site.id))),
+        "check-ins": db.session.scalar(select(func.count(CheckIn.id))),
+        "households": db.session.scalar(select(func.count(Household.id))),
+        "visits": db.session.scalar(select(func.count(Visit.id))),
+    }
+
+
+def targets():
+    """(label, area id) for the district, the first street and its first grid."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Area
+
+    street = db.session.scalar(select(Area).where(Area.level == "street").order_by(Area.id).limit(1))
+    grid = db.session.scalar(select(Area).where(Area.level == "grid", Area.path.startswith(street.path))
+                             .order_by(Area.id).limit(1))
+    return [("district", None), (f"street {street.name}", street.id), (f"grid {grid.name}", grid.id)]
+
+
+def count_queries(run) -> int:
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    seen = []
+    listener = lambda *args: seen.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def measure(args) -> None:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+    from app.services import coverage
+
+    actor = db.session.scalar(select(User).where(User.role == "admin").order_by(User.id).limit(1))
+    period = coverage.make_period(args.date_from, args.date_to)
+    runs = [("baseline", lambda: db.session.execute(baseline_query(period)).all())]
+    for label, area_id in targets():
+        runs.append((label, lambda a=area_id: coverage.for_area(actor, a, period.first, period.last)))
+    for _label, run in runs * args.warmup:
+        run()
+    times: dict[str, list[float]] = {label: [] for label, _run in runs}
+    for _ in range(args.repeats):
+        for label, run in runs:
+            db.session.expire_all()
+            started = time.perf_counter()
+            run()
+            times[label].append((time.perf_counter() - started) * 1000)
+    queries = {label: count_queries(run) for label, run in runs}
+    base = statistics.median(times["baseline"])
+    print(f"engine {db.engine.dialect.name}; period {period.first} to {period.last} ({period.days} days); "
+          f"{args.repeats} rounds after {args.warmup} warm-up")
+    print("data: " + ", ".join(f"{n:,} {what}" for what, n in counts().items()))
+    print(f"{'what':<22}{'median ms':>10}{'p95 ms':>10}{'× baseline':>12}{'queries':>9}  budget {BUDGET_MS:.0f} ms")
+    for label, values in times.items():
+        median = statistics.median(values)
+        verdict = "" if label == "baseline" else ("ok" if median < BUDGET_MS else "OVER")
+        print(f"{label:<22}{median:>10.1f}{p95(values):>10.1f}{median / base:>12.2f}{queries[label]:>9}  {verdict}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--from", dest="date_from", type=date.fromisoformat, default=None)
+    parser.add_argument("--to", dest="date_to", type=date.fromisoformat, default=None)
+    args = parser.parse_args(argv)
+
+    from app import create_app
+
+    app = create_app(bench_config(args.database_url))
+    with app.app_context():
+        measure(args)
+
+
+if __name__ == "__main__":
+    main()
