@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from app.models import CHECKIN_STATUSES, FORCES
@@ -11,6 +13,9 @@ from app.services.checkins import DECISIONS
 
 MAX_NOTE = 1000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+# Times outside these years are typing errors or broken clocks; refusing them keeps date arithmetic safe.
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+PLAUSIBLE_TIME = validate.Range(min=EARLIEST, max=LATEST, error="must lie between 2000 and 2100")
 MAX_COUNT = 100_000
 
 
@@ -36,14 +41,19 @@ class JsonInt(fields.Integer):
 class DateOrTime(fields.Field):
     """A date (2024-11-05, a whole day in the district's time zone) or a time with a zone offset."""
 
-    default_error_messages = {"invalid": "Not a date (YYYY-MM-DD) nor a time with a zone offset."}
+    default_error_messages = {"invalid": "Not a date (YYYY-MM-DD) nor a time with a zone offset.",
+                              "range": "Must lie between 2000 and 2100."}
 
     def _deserialize(self, value, attr, data, **kwargs):
         for field in (fields.Date(), fields.AwareDateTime()):
             try:
-                return field.deserialize(value)
+                parsed = field.deserialize(value)
             except ValidationError:
                 continue
+            year = parsed.year
+            if not EARLIEST.year <= year < LATEST.year:
+                raise self.make_error("range")
+            return parsed
         raise self.make_error("invalid")
 
 
@@ -55,7 +65,7 @@ class CheckInCreateSchema(Schema):
     lng = JsonFloat(required=True, validate=validate.Range(min=-180, max=180))
     accuracy_m = JsonFloat(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
     client_id = fields.UUID(required=True)
-    captured_at = fields.AwareDateTime(required=True)
+    captured_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_TIME)
     task_id = JsonInt(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     people_reached = JsonInt(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
     materials_count = JsonInt(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))

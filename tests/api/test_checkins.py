@@ -218,6 +218,8 @@ BAD_INPUT = [
     ({"accuracy_m": -1}, "accuracy_m"), ({"accuracy_m": "ten"}, "accuracy_m"),
     ({"note": "字" * 1001}, "note"), ({"captured_at": "yesterday"}, "captured_at"),
     ({"captured_at": "2024-11-05T08:00:00"}, "captured_at"),  # no zone offset
+    ({"captured_at": "0001-01-01T00:00:00+00:00"}, "captured_at"), ({"captured_at": "9999-12-31T23:59:59Z"}, "captured_at"),
+    ({"accuracy_m": 1e308}, "accuracy_m"), ({"lat": float("inf")}, "lat"),
     ({"task_id": "3"}, "task_id"), ({"task_id": 2**31}, "task_id"), ({"people_reached": -3}, "people_reached"),
     ({"materials_count": 1.5}, "materials_count"), ({"token": ""}, "token"), ({"surprise": 1}, "surprise"),
 ]
@@ -294,6 +296,8 @@ class TestList:
         assert ids(f"to=2024-11-05T09:59:59%2B08:00&area_id={a.street.id}") == set()
 
     @pytest.mark.parametrize("query, field", [("status=great", "status"), ("from=monday", "from"),
+                                              ("to=9999-12-31", "to"), ("from=0001-01-01", "from"),
+                                              ("site_id=99999999999", "site_id"),
                                               ("area_id=x", "area_id"), ("force=ninja", "force")])
     def test_bad_filters_name_the_field(self, api, district, query, field):
         response = api.get(f"/checkins?{query}", user=district.a.coordinator)
