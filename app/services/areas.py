@@ -21,6 +21,7 @@ from app.services.access import (
     visible_or_404,
 )
 from app.services.audit import record_event
+from app.services.storable import check_storable
 
 TOTAL_FIELDS = ("household_count", "population")
 
@@ -88,6 +89,7 @@ def _check_unique(parent_id: int | None, name: str, code: str | None, exclude: i
 def create_area(actor: User, data: dict[str, Any]) -> Area:
     """Add an area under a parent the actor manages."""
     ensure_role(actor, *MANAGERS)
+    check_storable(data)
     parent = _check_parent(actor, data["level"], data.get("parent_id"))
     _check_unique(data.get("parent_id"), data["name"], data.get("code"), None)
     area = Area(**data)
@@ -104,6 +106,7 @@ def update_area(actor: User, area: Area, data: dict[str, Any]) -> Area:
     if not can_manage_area(actor, area) or (
             actor.area_id == area.id and data.get("parent_id", area.parent_id) != area.parent_id):
         raise Forbidden("you may not change this area")
+    check_storable(data)
     level = data.get("level", area.level)
     parent_id = data.get("parent_id", area.parent_id)
     if level != area.level:

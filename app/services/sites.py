@@ -22,6 +22,7 @@ from app.services.access import (
     visible_or_404,
 )
 from app.services.audit import record_event
+from app.services.storable import check_storable
 
 
 def get_site(actor: User, site_id: int) -> Site:
@@ -80,6 +81,7 @@ def _apply_position(site: Site, data: dict[str, Any]) -> None:
 def create_site(actor: User, data: dict[str, Any]) -> Site:
     """Add a site to a grid the actor manages; coordinates arrive in any datum, stored as WGS-84."""
     ensure_role(actor, *MANAGERS)
+    check_storable(data)
     _grid_in_scope(actor, data["area_id"])
     site = Site()
     _apply_position(site, data)
@@ -95,6 +97,7 @@ def update_site(actor: User, site: Site, data: dict[str, Any]) -> Site:
     """Change a site the actor manages."""
     if not can_manage_site(actor, site):
         raise Forbidden("you may not change this site")
+    check_storable(data)
     if "area_id" in data:
         _grid_in_scope(actor, data["area_id"])
     _apply_position(site, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select, update
@@ -23,8 +24,10 @@ from app.services.access import (
 )
 from app.services.audit import record_event
 from app.services.passwords import check_password_rules, hash_password
+from app.services.storable import check_storable
 
 AREA_REQUIRED = ("coordinator", "worker")
+USERNAME = re.compile(r"[A-Za-z0-9_.\-]{3,64}")
 COORDINATOR_MAY_CREATE = ("coordinator", "worker")
 
 
@@ -103,6 +106,11 @@ def _check_shape(role: str, area_id: int | None) -> None:
         raise Invalid("an admin has no area", {"area_id": "must be empty for an admin"})
 
 
+def _check_username(username: str) -> None:
+    if not USERNAME.fullmatch(username):
+        raise Invalid("bad username", {"username": "3-64 letters, digits, _ . -"})
+
+
 def _existing_area(area_id: int | None) -> Area | None:
     """The area an id names (None for none); 422 naming area_id when there is no such area."""
     if area_id is None:
@@ -115,6 +123,8 @@ def _existing_area(area_id: int | None) -> Area | None:
 
 def build_user(data: dict[str, Any]) -> User:
     """A new user from checked data (no permission checks: the command line uses this too)."""
+    check_storable(data)
+    _check_username(data["username"])
     if db.session.scalar(select(User.id).where(User.username == data["username"])) is not None:
         raise Conflict("username taken", {"username": "already taken"})
     check_password_rules(data["password"])
@@ -150,7 +160,10 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
         raise Forbidden("you may not change this user")
     _refuse_role(actor, data.get("role", user.role))
     area = _new_area(actor, user, data)
+    check_storable(data)
     new_name = data.get("username", user.username)
+    if new_name != user.username:
+        _check_username(new_name)
     if new_name != user.username and db.session.scalar(select(User.id).where(User.username == new_name)):
         raise Conflict("username taken", {"username": "already taken"})
     _check_shape(data.get("role", user.role), area.id if area else None)

@@ -500,3 +500,38 @@ def test_a_move_onto_a_name_taken_there_is_409(api, tree):
     response = api.patch(f"/areas/{t['c2']['id']}", user=admin, json={"parent_id": t["s2"]["id"]})
     assert_names(response, "name", status=409)
     assert _area(api, admin, t["g3"]["id"])["path"].startswith(t["s1"]["path"])
+
+
+# ---------------------------------------------------------------- the same rules behind the pages
+
+def test_services_refuse_values_the_database_cannot_hold_whoever_calls(district):
+    """The coordinator pages call the same services with their own forms' data."""
+    from app.errors import Invalid
+    from app.services import areas, sites, users
+
+    d = district
+    calls = [
+        (lambda: areas.create_area(d.admin, {"name": "大", "level": "grid", "parent_id": d.a.community.id,
+                                             "household_count": 2**40}), "household_count"),
+        (lambda: areas.update_area(d.admin, d.a.grids[0], {"name": "a\x00"}), "name"),
+        (lambda: sites.update_site(d.admin, d.a.sites[0], {"address": "\x00"}), "address"),
+        (lambda: sites.create_site(d.admin, {"name": "s", "kind": "board", "area_id": d.a.grids[0].id,
+                                             "lat": 29.9, "lng": 121.5, "radius_m": 2**35}), "radius_m"),
+        (lambda: users.create_user(d.admin, {"username": "has space", "password": GOOD_PASSWORD,
+                                             "role": "worker", "area_id": d.a.community.id}), "username"),
+        (lambda: users.update_user(d.admin, d.a.worker, {"username": "nul\x00"}), "username"),
+        (lambda: users.update_user(d.admin, d.a.worker, {"phone": "138\x00"}), "phone"),
+    ]
+    for call, field in calls:
+        with pytest.raises(Invalid) as caught:
+            call()
+        assert field in caught.value.errors
+        db.session.rollback()
+
+
+def test_coordinator_page_with_a_huge_count_is_a_form_error_not_a_500(client, district, login_as):
+    login_as(district.a.coordinator)
+    response = client.post("/coordinate/areas", data={"name": "大数网格", "level": "grid",
+                                                      "parent_id": district.a.community.id,
+                                                      "household_count": "99999999999"})
+    assert response.status_code == 400
