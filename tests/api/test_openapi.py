@@ -59,6 +59,15 @@ def test_foundation_calls_exist_and_are_documented(app, spec):
         assert _documented(spec, method, path), (method, path)
 
 
+def test_writes_document_their_body_and_answers(spec):
+    """authorize_first wraps these views; their request and response schemas must survive it."""
+    for path, method, status in [("/api/v1/areas", "post", "201"), ("/api/v1/areas/{area_id}", "patch", "200"),
+                                 ("/api/v1/users", "post", "201"), ("/api/v1/users/{user_id}", "patch", "200"),
+                                 ("/api/v1/sites", "post", "201"), ("/api/v1/sites/{site_id}", "patch", "200")]:
+        operation = spec["paths"][path][method]
+        assert "requestBody" in operation and status in operation["responses"], (path, method)
+
+
 def test_every_contract_call_that_exists_is_documented(app, spec):
     missing = [(m, p) for m, p in CONTRACT if _routed(app, m, p) and not _documented(spec, m, p)]
     assert missing == []
