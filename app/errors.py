@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,18 @@ def register_error_handlers(app: Flask) -> None:
             return _json_error(status, message, errors, headers)
         page = render_template("error.html", status=status, message=error.description)
         return page, status, headers
+
+    @app.errorhandler(IntegrityError)
+    def handle_integrity_error(error: IntegrityError):
+        # A unique constraint lost to a concurrent request that passed the same service check.
+        from app.extensions import db
+
+        db.session.rollback()
+        log.info("integrity error on %s %s: %s", request.method, request.path, type(error.orig).__name__)
+        message = "conflicts with data saved at the same moment; try again"
+        if wants_json():
+            return _json_error(409, message)
+        return render_template("error.html", status=409, message=gettext(message)), 409
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
