@@ -19,6 +19,11 @@ def world(live_server, district):
     return {"site": site, "worker": district.a.worker, "path": f"/c/{qr.site_token(site)}", "district": district}
 
 
+def assert_metres(value, text):
+    """The page says `value` metres in its language (English "m", Chinese "米")."""
+    assert f"{value} m" in text or f"{value} 米" in text, text
+
+
 def open_site(phone, world):
     page = phone.new_page()
     page.goto(world["path"])
@@ -38,7 +43,7 @@ def test_scan_log_in_and_check_in(phone_factory, world):
     [row] = checkins(world["worker"])
     assert row.status == "accepted" and row.site_id == world["site"].id
     assert box.get_attribute("data-distance") == str(round(row.distance_m))
-    assert f"{round(row.distance_m)} m" in box.inner_text()
+    assert_metres(round(row.distance_m), box.inner_text())
     assert 15 < row.distance_m < 40 and row.accuracy_m == 8
     assert row.captured_at.utcoffset().total_seconds() == 0  # stored in UTC
 
@@ -62,8 +67,8 @@ def test_too_far_is_rejected_with_the_distance(phone_factory, world):
     box = result(page, "rejected")
     [row] = checkins(world["worker"])
     assert row.status == "rejected" and row.reason == "out_of_range"
-    assert f"{round(row.distance_m)} m" in box.inner_text()
-    assert "100 m" in box.inner_text()  # the site's radius
+    assert_metres(round(row.distance_m), box.inner_text())
+    assert_metres(100, box.inner_text())  # the site's radius
 
 
 def test_no_signal_keeps_the_check_in_and_sends_it_once_back_online(phone_factory, world):

@@ -44,7 +44,7 @@ def test_site_page_shows_site_grid_kind_my_open_tasks_and_the_button(client, dis
     _task(site.area, "Finished round", assignees=[worker], sites=[site], status="done")
     _task(district.b.grids[0], "Someone else's street", sites=[district.b.sites[0]])
     login_as(worker)
-    response = client.get(f"/c/{qr.site_token(site)}")
+    response = client.get(f"/c/{qr.site_token(site)}?lang=en")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert site.name in html and site.area.name in html and "Display board" in html
@@ -80,7 +80,7 @@ def test_a_leader_sees_the_site_but_no_check_in_button(client, district, login_a
 def test_a_tampered_code_answers_a_friendly_page(client, district, login_as):
     login_as(district.a.worker)
     token = qr.site_token(district.a.sites[0])
-    response = client.get(f"/c/{token[:-2]}xx")
+    response = client.get(f"/c/{token[:-2]}xx?lang=en")
     html = response.get_data(as_text=True)
     assert response.status_code == 404
     assert 'id="code-problem"' in html and "does not work" in html
