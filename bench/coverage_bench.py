@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import sys
 import time
@@ -113,11 +114,14 @@ def measure(args) -> None:
     print(f"engine {db.engine.dialect.name}; period {period.first} to {period.last} ({period.days} days); "
           f"{args.repeats} rounds after {args.warmup} warm-up")
     print("data: " + ", ".join(f"{n:,} {what}" for what, n in counts().items()))
-    print(f"{'what':<22}{'median ms':>10}{'p95 ms':>10}{'× baseline':>12}{'queries':>9}  budget {BUDGET_MS:.0f} ms")
+    print(f"{'what':<22}{'min ms':>9}{'median ms':>10}{'p95 ms':>10}{'× baseline':>12}{'queries':>9}"
+          f"  budget {BUDGET_MS:.0f} ms (median)")
     for label, values in times.items():
         median = statistics.median(values)
         verdict = "" if label == "baseline" else ("ok" if median < BUDGET_MS else "OVER")
-        print(f"{label:<22}{median:>10.1f}{p95(values):>10.1f}{median / base:>12.2f}{queries[label]:>9}  {verdict}")
+        print(f"{label:<22}{min(values):>9.1f}{median:>10.1f}{p95(values):>10.1f}{median / base:>12.2f}"
+              f"{queries[label]:>9}  {verdict}")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -176,7 +176,7 @@ def _round_targets(area: Area | None, period: Period) -> list[tuple[str, int]]:
     ).all()
     best: dict[str, int] = {}
     for path, targets in rows:  # campaigns: a few per month, not data rows
-        rounds = (targets or {}).get("household_rounds")
+        rounds = targets.get("household_rounds") if isinstance(targets, dict) else None
         if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds <= 0:
             continue
         if area is None or path.startswith(area.path) or area.path.startswith(path):
@@ -284,11 +284,13 @@ def _add_visits(entries: dict, area: Area | None, grids, period: Period) -> None
 
 def _active_people(entries: dict, area: Area | None, buckets: list[Area], period: Period) -> dict[str, int]:
     """People by force who worked in the period, counted in the bucket of their own area."""
+    # Visits first: that test is answered from the (user, time) index alone; a check-in's status
+    # needs its row.
     worked = or_(
-        exists().where(CheckIn.user_id == User.id, CheckIn.status == "accepted",
-                       CheckIn.captured_at >= period.start, CheckIn.captured_at < period.end),
         exists().where(Visit.user_id == User.id, Visit.captured_at >= period.start,
                        Visit.captured_at < period.end),
+        exists().where(CheckIn.user_id == User.id, CheckIn.status == "accepted",
+                       CheckIn.captured_at >= period.start, CheckIn.captured_at < period.end),
     )
     home = select(Area.id, Area.path).subquery("home")
     where = subtree_clause(home.c.path, area.path) if area is not None else true()
