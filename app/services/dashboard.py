@@ -103,26 +103,25 @@ def trend(actor: User, area_id: int | None, first: date | None, last: date | Non
     """Per local day of the period: accepted check-ins, visits and households reached."""
     area = coverage.resolve_area(actor, area_id)
     period = coverage.make_period(first, last)
-    grids = select(Area.id).where(Area.level == "grid")
-    if area is not None:
-        grids = grids.where(subtree_clause(Area.path, area.path))
     day = local_date(CheckIn.captured_at).label("day")
-    checkins = dict(db.session.execute(
-        select(day, func.count(CheckIn.site_id)).join(Site, Site.id == CheckIn.site_id)
-        .where(Site.area_id.in_(grids), CheckIn.status == "accepted", CheckIn.captured_at >= period.start,
-               CheckIn.captured_at < period.end).group_by(day)).all())
+    checkins = (select(day, func.count(CheckIn.site_id))
+                .where(CheckIn.status == "accepted", CheckIn.captured_at >= period.start,
+                       CheckIn.captured_at < period.end).group_by(day))
     vday = local_date(Visit.captured_at).label("day")
     reached = case((Visit.outcome == "reached", Visit.household_id), else_=None)
-    visits = {d: (n, r) for d, n, r in db.session.execute(
-        select(vday, func.count(Visit.household_id), func.count(distinct(reached)))
-        .join(Household, Household.id == Visit.household_id)
-        .where(Household.area_id.in_(grids), Visit.captured_at >= period.start, Visit.captured_at < period.end)
-        .group_by(vday)).all()}
+    visits = (select(vday, func.count(Visit.household_id), func.count(distinct(reached)))
+              .where(Visit.captured_at >= period.start, Visit.captured_at < period.end).group_by(vday))
+    if area is not None:  # the district needs no filter: every site and household is in a grid
+        grids = select(Area.id).where(Area.level == "grid", subtree_clause(Area.path, area.path))
+        checkins = checkins.where(CheckIn.site_id.in_(select(Site.id).where(Site.area_id.in_(grids))))
+        visits = visits.where(Visit.household_id.in_(select(Household.id).where(Household.area_id.in_(grids))))
+    per_day = dict(db.session.execute(checkins).all())
+    per_day_visits = {d: (n, r) for d, n, r in db.session.execute(visits).all()}
     days = [period.first + timedelta(days=i) for i in range(period.days)]
     return {"days": [d.isoformat() for d in days],
-            "checkins": [checkins.get(d, 0) for d in days],
-            "visits": [visits.get(d, (0, 0))[0] for d in days],
-            "households_reached": [visits.get(d, (0, 0))[1] for d in days]}
+            "checkins": [per_day.get(d, 0) for d in days],
+            "visits": [per_day_visits.get(d, (0, 0))[0] for d in days],
+            "households_reached": [per_day_visits.get(d, (0, 0))[1] for d in days]}
 
 
 def map_data(actor: User, area_id: int | None, first: date | None, last: date | None, datum: str) -> dict:
