@@ -1,10 +1,16 @@
 """Visit input and output."""
 
+from datetime import UTC, datetime
+
 from marshmallow import Schema, fields, validate
 
 from app.geo import COORD_SYSTEMS
 from app.models import VISIT_OUTCOMES
 from app.schemas.common import Count, Id, Latitude, Longitude, PageArgs, QueryId
+
+# Times outside these years are typing errors or broken clocks (and would overflow in UTC).
+PLAUSIBLE_TIME = validate.Range(min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2100, 1, 1, tzinfo=UTC),
+                                error="must lie between 2000 and 2100")
 
 
 class VisitSchema(Schema):
@@ -21,7 +27,7 @@ class VisitSchema(Schema):
     accuracy_m = fields.Float(allow_none=True, load_default=None, allow_nan=False,
                               validate=validate.Range(min=0, max=100_000))
     coord_system = fields.Str(load_only=True, load_default="wgs84", validate=validate.OneOf(COORD_SYSTEMS))
-    captured_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with a zone offset"})
+    captured_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_TIME, metadata={"description": "ISO 8601 with a zone offset"})
     received_at = fields.DateTime(dump_only=True)
     app_installed = fields.Bool(load_default=False, metadata={"description": "国家反诈中心APP installed"})
     materials_count = Count(maximum=10_000, allow_none=True, load_default=None)

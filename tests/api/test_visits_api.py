@@ -44,7 +44,8 @@ def test_record_then_replay(api, district):
     ("captured_at", "2026-11-03T10:15:00"), ("captured_at", "yesterday"), ("materials_count", -1),
     ("accuracy_m", -5), ("task_id", "x"), ("household_id", None), ("app_installed", "perhaps"),
     ("household_id", 2**40), ("task_id", 2**40), ("materials_count", 2**40), ("household_id", 1.5),
-    ("household_id", True),
+    ("household_id", True), ("captured_at", "0001-01-01T00:00:00+08:00"),
+    ("captured_at", "9999-12-31T23:59:59-08:00"),
 ])
 def test_bad_input_names_the_field(api, district, field, value):
     response = api.post("/visits", user=district.a.worker, json=body(make_household(district.a.grids[0]),
