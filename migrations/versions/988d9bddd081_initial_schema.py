@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 883a77dc6642
+Revision ID: 988d9bddd081
 Revises: 
-Create Date: 2026-11-27 20:28:17.923099
+Create Date: 2026-11-27 21:49:44.146182
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '883a77dc6642'
+revision = '988d9bddd081'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -55,6 +55,7 @@ def upgrade():
     )
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_households_area_id'), ['area_id'], unique=False)
+        batch_op.create_index('ix_households_area_unreachable', ['area_id', 'unreachable'], unique=False)
 
     op.create_table('sites',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -159,16 +160,21 @@ def upgrade():
     sa.Column('loss_amount', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.Column('victim_age_band', sa.String(length=16), nullable=True),
     sa.Column('household_id', sa.Integer(), nullable=True),
+    sa.Column('reference', sa.String(length=40), nullable=True),
+    sa.Column('client_id', sa.String(length=36), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_fraud_cases_area_id_areas')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_fraud_cases_created_by_id_users')),
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_fraud_cases_household_id_households')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_fraud_cases'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fraud_cases')),
+    sa.UniqueConstraint('client_id', name=op.f('uq_fraud_cases_client_id')),
+    sa.UniqueConstraint('reference', name=op.f('uq_fraud_cases_reference'))
     )
     with op.batch_alter_table('fraud_cases', schema=None) as batch_op:
         batch_op.create_index('ix_fraud_cases_area_occurred', ['area_id', 'occurred_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_fraud_cases_household_id'), ['household_id'], unique=False)
+        batch_op.create_index('ix_fraud_cases_occurred', ['occurred_on'], unique=False)
 
     op.create_table('user_grids',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -262,6 +268,8 @@ def upgrade():
     sa.UniqueConstraint('client_id', name=op.f('uq_checkins_client_id'))
     )
     with op.batch_alter_table('checkins', schema=None) as batch_op:
+        batch_op.create_index('ix_checkins_coverage', ['site_id', 'status', 'captured_at', 'user_id', 'people_reached', 'materials_count'], unique=False)
+        batch_op.create_index('ix_checkins_period', ['captured_at', 'status', 'site_id', 'people_reached', 'materials_count', 'user_id'], unique=False)
         batch_op.create_index('ix_checkins_site_captured', ['site_id', 'captured_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_checkins_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_checkins_task_id'), ['task_id'], unique=False)
@@ -276,6 +284,22 @@ def upgrade():
     )
     with op.batch_alter_table('task_assignees', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_assignees_user_id'), ['user_id'], unique=False)
+
+    op.create_table('task_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('client_id', sa.String(length=36), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_task_reports_task_id_tasks'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_task_reports_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_task_reports')),
+    sa.UniqueConstraint('client_id', name=op.f('uq_task_reports_client_id'))
+    )
+    with op.batch_alter_table('task_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_task_reports_task_id'), ['task_id'], unique=False)
 
     op.create_table('task_sites',
     sa.Column('task_id', sa.Integer(), nullable=False),
@@ -309,6 +333,7 @@ def upgrade():
     sa.UniqueConstraint('client_id', name=op.f('uq_visits_client_id'))
     )
     with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.create_index('ix_visits_coverage', ['captured_at', 'household_id', 'outcome', 'app_installed', 'materials_count', 'user_id'], unique=False)
         batch_op.create_index('ix_visits_household_captured', ['household_id', 'captured_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_visits_task_id'), ['task_id'], unique=False)
         batch_op.create_index('ix_visits_user_captured', ['user_id', 'captured_at'], unique=False)
@@ -322,12 +347,17 @@ def downgrade():
         batch_op.drop_index('ix_visits_user_captured')
         batch_op.drop_index(batch_op.f('ix_visits_task_id'))
         batch_op.drop_index('ix_visits_household_captured')
+        batch_op.drop_index('ix_visits_coverage')
 
     op.drop_table('visits')
     with op.batch_alter_table('task_sites', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_sites_site_id'))
 
     op.drop_table('task_sites')
+    with op.batch_alter_table('task_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_task_reports_task_id'))
+
+    op.drop_table('task_reports')
     with op.batch_alter_table('task_assignees', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_assignees_user_id'))
 
@@ -337,6 +367,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_checkins_task_id'))
         batch_op.drop_index(batch_op.f('ix_checkins_status'))
         batch_op.drop_index('ix_checkins_site_captured')
+        batch_op.drop_index('ix_checkins_period')
+        batch_op.drop_index('ix_checkins_coverage')
 
     op.drop_table('checkins')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
@@ -359,6 +391,7 @@ def downgrade():
 
     op.drop_table('user_grids')
     with op.batch_alter_table('fraud_cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_fraud_cases_occurred')
         batch_op.drop_index(batch_op.f('ix_fraud_cases_household_id'))
         batch_op.drop_index('ix_fraud_cases_area_occurred')
 
@@ -390,6 +423,7 @@ def downgrade():
 
     op.drop_table('sites')
     with op.batch_alter_table('households', schema=None) as batch_op:
+        batch_op.drop_index('ix_households_area_unreachable')
         batch_op.drop_index(batch_op.f('ix_households_area_id'))
 
     op.drop_table('households')
