@@ -68,10 +68,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (every table on the metadata)
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from flask_babel import gettext
 
+    from app import models  # noqa: F401  (every table on the metadata)
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import LOGIN_MESSAGE, select_locale, select_timezone
     from app.models.base import render_migration_item
     from app.services.sessions import load_user, load_user_from_request
