@@ -13,6 +13,11 @@ For an area (the district when none) and a period of Asia/Shanghai days, both en
   the period; households reached at least `household_rounds` times, where that is the largest
   target among campaigns overlapping the period over the household's grid.
 
+Who may ask: admins, leaders and coordinators. With no area named, a user confined to an area
+gets that area (a street leader: their street, with its communities as children); naming an area
+outside their own is 403, like any reference outside one's area (an unknown id is 403 for a
+confined user too, 422 for a district-wide one, as access.require_area_in_scope answers).
+
 The same figures are given for each child area. The work is a fixed handful of grouped
 queries: every grid of the area is labelled with its child ("bucket") by a CASE over the
 children's path ranges, and each aggregate groups by that label.
