@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Every benchmark, on SQLite and (when a server can be had) PostgreSQL. Prints figures with the
+# baseline each one measures in the same run; asserts nothing. Loopback only, bounded in time.
+#
+#   make bench                      # everything, default sizes (about 15-25 minutes)
+#   BENCH_QUICK=1 make bench        # smaller data sets, a few minutes
+#   BENCH_PG_URL=postgresql://... make bench   # use that server instead of a throwaway cluster
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+mkdir -p bench/out
+
+quick=${BENCH_QUICK:-}
+scale_args=(); rows=100000; grids=200; duration=10
+if [ -n "$quick" ]; then scale_args=(--scale 0.1); rows=20000; grids=50; duration=5; fi
+
+pg_base=${BENCH_PG_URL:-}
+started_cluster=
+if [ -z "$pg_base" ] && .ci/pg-cluster.sh bindir >/dev/null 2>&1; then
+  .ci/pg-cluster.sh start >/dev/null
+  started_cluster=1
+  pg_base=$(.ci/pg-cluster.sh url)
+fi
+cleanup() { [ -n "$started_cluster" ] && .ci/pg-cluster.sh stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+pg_db() {  # a scratch database next to the base URL's
+  local name=$1
+  psql "$pg_base" -qc "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+  echo "${pg_base%/*}/$name"
+}
+
+section() { printf '\n=== %s ===\n' "$*"; }
+
+section "check-in load (POST /checkins vs GET /healthz, gunicorn, 16 and 64 connections)"
+if [ -n "$pg_base" ]; then
+  $PY bench/checkin_load.py --duration "$duration" --pg "$pg_base"
+else
+  $PY bench/checkin_load.py --duration "$duration"
+fi
+
+section "coverage on a generated district (SQLite)"
+$PY bench/generate_district.py --database-url sqlite:///bench/out/district.db "${scale_args[@]}"
+$PY bench/coverage_bench.py --database-url sqlite:///bench/out/district.db --repeats 15
+if [ -n "$pg_base" ]; then
+  section "coverage on a generated district (PostgreSQL)"
+  url=$(pg_db gridreach_bench_coverage)
+  $PY bench/generate_district.py --database-url "$url" "${scale_args[@]}"
+  $PY bench/coverage_bench.py --database-url "$url" --repeats 15
+fi
+
+section "household import, $rows rows (CSV, XLSX)"
+$PY bench/import_households.py --rows "$rows"
+[ -n "$pg_base" ] && $PY bench/import_households.py "$(pg_db gridreach_bench_import)" --rows "$rows"
+
+section "campaign fan-out, task progress, monthly roll, zeroing board ($grids grids)"
+$PY bench/tasks_progress.py --grids "$grids"
+[ -n "$pg_base" ] && $PY bench/tasks_progress.py "$(pg_db gridreach_bench_tasks)" --grids "$grids"
+echo
+echo "done"
