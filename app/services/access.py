@@ -32,7 +32,7 @@ def scope_area(user: User) -> Area | None:
     """The area a user is confined to; None means the whole district."""
     if user.area_id is None:
         return None
-    return db.session.get(Area, user.area_id)
+    return user.area  # held by the user, so loaded once per request
 
 
 def area_ids_in_scope(user: User):

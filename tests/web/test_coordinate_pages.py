@@ -87,3 +87,15 @@ def test_leaders_and_workers_cannot_use_coordinator_pages(district, login_as, wh
 def test_logged_out_is_sent_to_login(client):
     response = client.get("/coordinate/sites")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_site_and_area_lists_link_to_printable_posters(district, login_as):
+    client = login_as(district.a.coordinator)
+    sites_page = client.get("/coordinate/sites").get_data(as_text=True)
+    poster = f"/coordinate/sites/{district.a.sites[0].id}/poster"
+    assert poster in sites_page
+    assert client.get(poster).status_code == 200
+    areas_page = client.get("/coordinate/areas").get_data(as_text=True)
+    batch = f"/coordinate/areas/{district.a.community.id}/posters"
+    assert batch in areas_page and f"/coordinate/areas/{district.a.street.id}/posters" not in areas_page
+    assert client.get(batch).status_code == 200
