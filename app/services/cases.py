@@ -29,10 +29,10 @@ MAX_LOSS = Decimal("1000000000000")  # fits NUMERIC(14, 2)
 EARLIEST = date(2000, 1, 1)
 
 
-def authorize_create(actor: User, raw_area_id: Any) -> None:
+def authorize_create(actor: User, body: dict | None = None, **_) -> None:
     """Before the body is validated: coordinators and admins, in their own area (403)."""
     ensure_role(actor, *MANAGERS)
-    refuse_outside_scope(actor, raw_area_id, "area_id")
+    refuse_outside_scope(actor, (body or {}).get("area_id"), "area_id")
 
 
 def get_case(actor: User, case_id: int) -> FraudCase:

@@ -1,8 +1,5 @@
 """Fraud cases (发案): entered or imported per community."""
 
-from functools import wraps
-
-from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -17,21 +14,11 @@ from app.schemas.case import (
 from app.schemas.common import list_schema, paginate
 from app.services import backchecks, case_import
 from app.services import cases as case_service
+from app.services.access import authorize_first
 
 URL = "/cases"
 blp = protected_blueprint("api_cases", __name__, "Fraud cases (发案) and their back-checks (倒查)")
 
-
-def managers_first(view):
-    """Role and the named community are checked before the body is validated."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        body = request.get_json(silent=True) if request.is_json else None
-        case_service.authorize_create(current_user, body.get("area_id") if isinstance(body, dict) else None)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 @blp.route("")
@@ -42,7 +29,7 @@ class Cases(MethodView):
         """Cases in the caller's area, newest first."""
         return paginate(case_service.list_cases(current_user, args), args)
 
-    @managers_first
+    @authorize_first(case_service.authorize_create)
     @blp.arguments(CaseSchema)
     @blp.response(201, CaseSchema)
     @blp.alt_response(200, schema=CaseSchema, description="The same client_id again: the first record")
@@ -67,7 +54,7 @@ def get_backcheck(case_id):
 
 
 @blp.route("/import", methods=["POST"])
-@managers_first
+@authorize_first(case_service.authorize_create)
 @blp.arguments(CaseImportFileSchema, location="files")
 @blp.response(201, CaseImportReportSchema)
 @blp.alt_response(422, schema=CaseImportReportSchema, description="Bad rows; nothing was written")
