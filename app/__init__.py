@@ -119,6 +119,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(worker_bp)
     register_api(app)
 
+    from app.labels import label
+
+    app.add_template_filter(label, "label")
+
     @app.context_processor
     def inject_globals():
         from app.i18n import current_locale_code

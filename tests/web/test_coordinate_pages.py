@@ -99,3 +99,11 @@ def test_site_and_area_lists_link_to_printable_posters(district, login_as):
     batch = f"/coordinate/areas/{district.a.community.id}/posters"
     assert batch in areas_page and f"/coordinate/areas/{district.a.street.id}/posters" not in areas_page
     assert client.get(batch).status_code == 200
+
+
+def test_lists_show_words_not_codes(district, login_as):
+    client = login_as(district.a.coordinator)
+    sites_page = client.get("/coordinate/sites").get_data(as_text=True)
+    assert "展板" in sites_page  # the factory's sites are of kind "board"
+    users_page = client.get("/coordinate/users?lang=en").get_data(as_text=True)
+    assert "Grid workers" in users_page and ">grid_worker<" not in users_page

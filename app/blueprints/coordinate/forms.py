@@ -19,16 +19,24 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.errors import DomainError
 from app.geo import COORD_SYSTEMS
+from app.labels import (
+    AREA_LEVEL_LABELS,
+    COORD_SYSTEM_LABELS,
+    FORCE_LABELS,
+    ROLE_LABELS,
+    SITE_KIND_LABELS,
+    labelled,
+)
 from app.models import FORCES, LEVELS, ROLES, SITE_KINDS
 
 
 def choices(values, labels=None):
-    return [(v, (labels or {}).get(v, v)) for v in values]
+    return labelled(values, labels or {})
 
 
 class AreaForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    level = SelectField(_l("Level"), choices=choices(LEVELS))
+    level = SelectField(_l("Level"), choices=choices(LEVELS, AREA_LEVEL_LABELS))
     parent_id = SelectField(_l("Parent"), coerce=int, validators=[Optional()])
     code = StringField(_l("Code"), validators=[Optional(), Length(max=40)])
     household_count = IntegerField(_l("Households"), validators=[Optional(), NumberRange(min=0)])
@@ -37,11 +45,11 @@ class AreaForm(FlaskForm):
 
 class SiteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=choices(SITE_KINDS))
+    kind = SelectField(_l("Kind"), choices=choices(SITE_KINDS, SITE_KIND_LABELS))
     area_id = SelectField(_l("Grid"), coerce=int)
     lat = DecimalField(_l("Latitude"), places=6, validators=[DataRequired(), NumberRange(-90, 90)])
     lng = DecimalField(_l("Longitude"), places=6, validators=[DataRequired(), NumberRange(-180, 180)])
-    coord_system = SelectField(_l("Coordinates from"), choices=choices(COORD_SYSTEMS))
+    coord_system = SelectField(_l("Coordinates from"), choices=choices(COORD_SYSTEMS, COORD_SYSTEM_LABELS))
     radius_m = IntegerField(_l("Radius (m)"), default=100, validators=[NumberRange(10, 5000)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
     visits_per_month = IntegerField(_l("Required visits per month"), default=1, validators=[NumberRange(0, 100)])
@@ -52,8 +60,8 @@ class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=64)])
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=256)])
-    role = SelectField(_l("Role"), choices=choices(ROLES))
-    force = SelectField(_l("Force"), choices=[("", "—"), *choices(FORCES)])
+    role = SelectField(_l("Role"), choices=choices(ROLES, ROLE_LABELS))
+    force = SelectField(_l("Force"), choices=[("", "—"), *choices(FORCES, FORCE_LABELS)])
     area_id = SelectField(_l("Area"), coerce=int)
     grid_ids = SelectMultipleField(_l("Grids"), coerce=int, validators=[Optional()])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=20)])

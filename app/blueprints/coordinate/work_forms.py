@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.labels import FORCE_LABELS, labelled
 from app.models import FORCES, TASK_KINDS, WARNING_LEVELS, WARNING_RESULTS
 from app.services.task_progress import TARGET_KEYS
 
@@ -23,10 +24,6 @@ KIND_LABELS = {
     "app_promotion": _l("Anti-fraud app promotion"),
     "other": _l("Other"),
 }
-FORCE_LABELS = {
-    "grid_worker": _l("Grid workers"), "militia": _l("Militia"), "rider": _l("Delivery riders"),
-    "volunteer": _l("Volunteers"), "police": _l("Police"), "enterprise_officer": _l("Enterprise officers"),
-}
 LEVEL_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
 RESULT_LABELS = {"dissuaded": _l("Dissuaded face to face"), "unreachable": _l("Could not be reached"),
                  "already_defrauded": _l("Already defrauded")}
@@ -40,9 +37,6 @@ TARGET_LABELS = {
 WORDS = {"kinds": KIND_LABELS, "forces": FORCE_LABELS, "levels": LEVEL_LABELS, "results": RESULT_LABELS,
          "statuses": STATUS_LABELS}
 
-
-def labelled(values, labels):
-    return [(v, labels.get(v, v)) for v in values]
 
 
 class CampaignForm(FlaskForm):

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.labels import SITE_KIND_LABELS
 from app.services.checkin_rules import REASON_TEXT
 
-KIND_LABELS = {
-    "banner": _l("Banner"),
-    "board": _l("Display board"),
-    "screen": _l("Anti-fraud electronic screen"),
-    "poster": _l("Poster"),
-    "cinema": _l("Cinema"),
-    "clinic": _l("Vaccination observation room"),
-    "bank": _l("Bank branch"),
-    "hotel": _l("Hotel"),
-    "internet_cafe": _l("Internet café"),
-    "school": _l("School"),
-    "company": _l("Company"),
-    "service_window": _l("Document-service window"),
-    "other": _l("Other site"),
-}
+KIND_LABELS = SITE_KIND_LABELS
 
 MESSAGES = {
     "locating": _l("Finding your position… keep the phone still for a few seconds."),

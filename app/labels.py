@@ -1,0 +1,47 @@
+"""What people read for the codes the data keeps: site kinds, roles, forces, levels, datums."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+SITE_KIND_LABELS = {
+    "banner": _l("Banner"),
+    "board": _l("Display board"),
+    "screen": _l("Anti-fraud electronic screen"),
+    "poster": _l("Poster"),
+    "cinema": _l("Cinema"),
+    "clinic": _l("Vaccination observation room"),
+    "bank": _l("Bank branch"),
+    "hotel": _l("Hotel"),
+    "internet_cafe": _l("Internet café"),
+    "school": _l("School"),
+    "company": _l("Company"),
+    "service_window": _l("Document-service window"),
+    "other": _l("Other site"),
+}
+FORCE_LABELS = {
+    "grid_worker": _l("Grid workers"), "militia": _l("Militia"), "rider": _l("Delivery riders"),
+    "volunteer": _l("Volunteers"), "police": _l("Police"), "enterprise_officer": _l("Enterprise officers"),
+}
+ROLE_LABELS = {
+    "admin": _l("Administrator"), "leader": _l("Leader"), "coordinator": _l("Coordinator"),
+    "worker": _l("Worker"),
+}
+AREA_LEVEL_LABELS = {"street": _l("Street"), "community": _l("Community"), "grid": _l("Grid")}
+COORD_SYSTEM_LABELS = {
+    "wgs84": _l("WGS-84 (GPS)"), "gcj02": _l("GCJ-02 (AMap, Tencent)"), "bd09": _l("BD-09 (Baidu)"),
+}
+TABLES = {"site_kind": SITE_KIND_LABELS, "force": FORCE_LABELS, "role": ROLE_LABELS,
+          "level": AREA_LEVEL_LABELS, "coord_system": COORD_SYSTEM_LABELS}
+
+
+def label(value: str | None, table: str) -> str:
+    """The reader's word for a code; the code itself when there is none."""
+    if value is None:
+        return ""
+    return str(TABLES[table].get(value, value))
+
+
+def labelled(values, labels) -> list[tuple[str, str]]:
+    """(code, word) pairs for a select field."""
+    return [(v, labels.get(v, v)) for v in values]
