@@ -180,6 +180,8 @@
     window.Outbox.flush().then(function () { syncButton.disabled = false; }, function () { syncButton.disabled = false; });
   });
   window.Outbox.count();
+  // Handlers are bound: taps from now on are heard (tests and slow phones wait for this).
+  document.documentElement.setAttribute("data-ready", "checkin");
 
   if ("serviceWorker" in navigator && window.isSecureContext !== false) {
     window.addEventListener("load", function () {

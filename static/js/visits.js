@@ -146,6 +146,8 @@
   search.addEventListener("input", filter);
   search.form.addEventListener("submit", function (event) { event.preventDefault(); filter(); });
   syncButton.addEventListener("click", function () { window.Outbox.flush(); });
+  // Handlers are bound: taps from now on are heard (tests and slow phones wait for this).
+  document.documentElement.setAttribute("data-ready", "visits");
   watch();
   window.Outbox.count();
 })(window, document);

@@ -28,6 +28,12 @@ def log_in(page, user) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#checkin-btn")
+    script_ready(page, "checkin")
+
+
+def script_ready(page, name: str) -> None:
+    """Wait until the page's script has bound its handlers (a tap before that is lost)."""
+    page.wait_for_selector(f'html[data-ready="{name}"]', state="attached")
 
 
 def result(page, state: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import qr
-from tests.browser.phone import BROWSER, checkins, log_in, result, waiting
+from tests.browser.phone import BROWSER, checkins, log_in, result, script_ready, waiting
 
 pytestmark = BROWSER
 
@@ -67,6 +67,7 @@ def test_the_page_opens_again_without_signal_and_its_check_in_waits(phone_factor
     page.reload()
     assert world["site"].name in page.inner_text("#site-name")
     assert live_server.count("GET", world["path"]) == page_loads  # it came from the phone
+    script_ready(page, "checkin")
     page.tap("#checkin-btn")
     result(page, "queued")
     waiting(page, 1)
@@ -86,6 +87,7 @@ def test_a_code_never_opened_before_gets_the_offline_shell(phone_factory, world)
     page = phone.new_page()
     page.goto(f"/c/{qr.site_token(other)}")
     page.wait_for_selector("#offline-note")
+    script_ready(page, "checkin")
     page.tap("#checkin-btn")
     result(page, "queued")
 

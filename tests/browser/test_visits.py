@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Visit
-from tests.browser.phone import BROWSER
+from tests.browser.phone import BROWSER, script_ready
 from tests.factories import PASSWORD, make_household
 
 pytestmark = BROWSER
@@ -41,6 +41,7 @@ def open_sheet(phone, world):
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#households")
+    script_ready(page, "visits")
     assert page.url.endswith(world["path"])
     return page
 
