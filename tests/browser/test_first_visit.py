@@ -95,3 +95,30 @@ def test_a_code_never_opened_before_gets_the_offline_shell(phone_factory, world)
     result(page, "sent")
     [row] = checkins(world["worker"])
     assert row.site_id == other.id
+
+
+CACHED_PAGES = """async () => {
+  let n = 0;
+  for (const key of await caches.keys()) n += (await (await caches.open(key)).keys()).length;
+  return n;
+}"""
+
+
+def test_logging_out_forgets_the_pages_kept_offline_but_not_waiting_check_ins(phone_factory, world):
+    phone = phone_factory(position=NEAR, service_worker=True)
+    page = first_visit(phone, world)
+    assert page.evaluate(CACHED_PAGES) > 0
+    phone.route("**/api/v1/checkins", lambda route: route.abort())   # the check-in cannot get out yet
+    script_ready(page, "checkin")
+    page.tap("#checkin-btn")
+    result(page, "queued")
+    page.click("#logout-form button")
+    page.wait_for_selector("input[name=username]")
+    assert page.evaluate(CACHED_PAGES) == 0          # nothing of the person is left to read offline
+    assert checkins(world["worker"]) == []
+
+    phone.unroute("**/api/v1/checkins")
+    page.goto(world["path"])
+    log_in(page, world["worker"])                    # the outbox survived and sends on this load
+    waiting(page, 0)
+    assert len(checkins(world["worker"])) == 1
