@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+
 from app.extensions import db
-from app.models import CheckIn, Household, Site, Task, User, Visit
+from app.models import AuditEvent, CheckIn, Household, Site, Task, User, Visit
 from app.models.base import utcnow
+from app.services import warnings
 from app.services.localtime import start_of_day, today
 
 
@@ -46,3 +49,14 @@ def make_visit(user: User, household: Household, task: Task | None = None, outco
 def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A Shanghai wall-clock time as an aware UTC datetime."""
     return datetime(year, month, day, hour, minute, tzinfo=UTC) - timedelta(hours=8)
+
+
+def make_warning(actor: User, grid, level: str = "high", at: datetime | None = None, **extra):
+    """A risk warning entered by `actor` for `grid` (created at `at`, default now)."""
+    data = {"level": level, "area_id": grid.id, "subject_label": "王某", "phone": "13800131234", **extra}
+    return warnings.create_warning(actor, data, now=at)
+
+
+def reveal_count() -> int:
+    """How many times a full phone number has been revealed (audit events)."""
+    return db.session.scalar(select(func.count()).where(AuditEvent.action == "warning.reveal_phone"))

@@ -11,14 +11,13 @@ from app.errors import Forbidden
 from app.extensions import db
 from app.models import RiskWarning
 from app.services import warning_board, warning_import, warnings
-from tests.task_helpers import shanghai
+from tests.task_helpers import make_warning, shanghai
 
 NOW = shanghai(2026, 11, 6, 10)  # ten in the morning of 6 November
 
 
 def _warn(actor, grid, level, at):
-    return warnings.create_warning(actor, {"level": level, "area_id": grid.id, "subject_label": "对象",
-                                           "phone": "13800131234"}, now=at)
+    return make_warning(actor, grid, level, at, subject_label="对象")
 
 
 def test_board_by_level_and_street_with_yesterdays_review(district):

@@ -6,21 +6,15 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, RiskWarning
+from app.models import RiskWarning
 from app.models.base import utcnow
-from app.services import warnings
+from tests.task_helpers import make_warning, reveal_count
 
 
 def _warn(district, grid=None, level="high", at=None):
-    warning = warnings.create_warning(district.a.police, {
-        "level": level, "area_id": (grid or district.a.grids[0]).id, "subject_label": "王某", "phone": "13800131234"},
-        now=at)
+    warning = make_warning(district.a.police, grid or district.a.grids[0], level, at)
     db.session.commit()
     return warning
-
-
-def _reveals():
-    return db.session.scalar(select(func.count()).where(AuditEvent.action == "warning.reveal_phone"))
 
 
 def test_coordinator_enters_a_warning_and_sees_it_masked(client, login_as, district):
@@ -76,9 +70,9 @@ def test_admin_reveals_on_the_coordinator_page_and_it_is_audited(client, login_a
     login_as(district.admin)
     page = client.get(f"/coordinate/warnings/{warning.id}").get_data(as_text=True)
     assert "138****1234" in page and "13800131234" not in page and f"/coordinate/warnings/{warning.id}/reveal" in page
-    before = _reveals()
+    before = reveal_count()
     assert "13800131234" in client.post(f"/coordinate/warnings/{warning.id}/reveal").get_data(as_text=True)
-    assert _reveals() == before + 1
+    assert reveal_count() == before + 1
 
 
 def test_coordinator_records_an_outcome_on_the_page(client, login_as, district):

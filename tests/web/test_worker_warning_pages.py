@@ -3,21 +3,14 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, RiskWarning
-from app.services import warnings
-from tests.task_helpers import shanghai
+from app.models import RiskWarning
+from tests.task_helpers import make_warning, reveal_count, shanghai
 
 
 def _warn(district, grid=None, level="high", at=None):
-    warning = warnings.create_warning(district.a.police, {
-        "level": level, "area_id": (grid or district.a.grids[0]).id, "subject_label": "王某", "phone": "13800131234"},
-        now=at)
+    warning = make_warning(district.a.police, grid or district.a.grids[0], level, at)
     db.session.commit()
     return warning
-
-
-def _reveals():
-    return db.session.scalar(select(func.count()).where(AuditEvent.action == "warning.reveal_phone"))
 
 
 def test_worker_records_an_outcome_and_sees_the_stop_loss_steps(client, login_as, district):
@@ -50,11 +43,11 @@ def test_police_reveal_the_number_on_the_page_and_it_is_audited(client, login_as
     login_as(district.a.police)
     page = client.get(f"/worker/warnings/{warning.id}").get_data(as_text=True)
     assert "138****1234" in page and f"/worker/warnings/{warning.id}/reveal" in page
-    before = _reveals()
+    before = reveal_count()
     revealed = client.post(f"/worker/warnings/{warning.id}/reveal").get_data(as_text=True)
-    assert "13800131234" in revealed and _reveals() == before + 1
+    assert "13800131234" in revealed and reveal_count() == before + 1
     listing = client.get("/worker/warnings").get_data(as_text=True)
-    assert "13800131234" not in listing and _reveals() == before + 1
+    assert "13800131234" not in listing and reveal_count() == before + 1
 
 
 def test_police_enter_warnings_on_the_phone_and_deadlines_show_in_shanghai_time(client, login_as, district):
