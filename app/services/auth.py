@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.errors import Unauthorized
 from app.extensions import db
@@ -50,7 +51,10 @@ def user_for_token(plain: str, now: datetime | None = None) -> User | None:
     now = now or utcnow()
     if len(plain) > MAX_TOKEN_LENGTH:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
+    # Token and user in one query: this runs on every API call.
+    query = (select(ApiToken).options(joinedload(ApiToken.user))
+             .where(ApiToken.token_hash == _digest(plain)))
+    token = db.session.scalar(query)
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     return token.user if token.user.active else None

@@ -16,3 +16,23 @@ def test_token_and_me(api, district):
     me = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200 and me.get_json()["id"] == district.a.worker.id
     assert "password" not in me.get_json() and "password_hash" not in me.get_json()
+
+
+def test_a_bearer_call_loads_token_and_user_in_one_query(api, district, app):
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.services.auth import user_for_token
+    from tests.factories import token_for
+
+    plain, worker_id = token_for(district.a.worker), district.a.worker.id
+    db.session.expunge_all()   # nothing cached: count what a fresh request would run
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        user = user_for_token(plain)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert user.id == worker_id
+    assert len(statements) == 1, statements

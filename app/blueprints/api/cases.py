@@ -20,7 +20,6 @@ URL = "/cases"
 blp = protected_blueprint("api_cases", __name__, "Fraud cases (发案) and their back-checks (倒查)")
 
 
-
 @blp.route("")
 class Cases(MethodView):
     @blp.arguments(CaseQuerySchema, location="query")
