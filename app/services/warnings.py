@@ -61,12 +61,15 @@ def normalize_phone(raw: str | None) -> str | None:
 
 
 def mask_phone(phone: str | None) -> str | None:
-    """138****1234: the first three and last four digits, four stars between (shorter numbers: stars)."""
+    """By length: an 11-digit mobile keeps its first 3 and last 4 digits (138****1234); any other
+    number at most its last 4 digits and never more than half of them (87654321 → ****4321)."""
     if not phone:
         return phone
-    if len(phone) < 8:
-        return "****" + phone[-2:]
-    return phone[:3] + "****" + phone[-4:]
+    digits = phone.lstrip("+")
+    if len(digits) == 11 and digits.isdigit():
+        return digits[:3] + "****" + digits[-4:]
+    shown = min(4, len(digits) // 2)
+    return "****" + (digits[-shown:] if shown else "")
 
 
 def sees_full_phone(user: User) -> bool:
