@@ -23,7 +23,7 @@ from app.services.access import (
     subtree_clause,
     within_scope,
 )
-from app.services.audit import record_event
+from app.services.audit import changes, record_event, snapshot
 
 UNREACHABLE_REASONS = ("vacant", "demolished")
 LABEL_MAX = 120
@@ -172,6 +172,7 @@ def update_household(actor: User, household: Household, data: dict[str, Any]) ->
     """Change a household's label, tags or reachability (coordinators and admins of its area)."""
     if not can_manage_household(actor, household):
         raise Forbidden("you may not change this household")
+    before = snapshot(household, data)
     if "label" in data:
         label = _clean_label(data["label"])
         _check_free(household.area_id, label, exclude=household.id)
@@ -180,6 +181,6 @@ def update_household(actor: User, household: Household, data: dict[str, Any]) ->
         household.tags = sorted(set(data["tags"] or []))
     _apply_reachability(household, data)
     db.session.flush()
-    record_event(actor, "household.update", household, fields=sorted(data))
+    record_event(actor, "household.update", household, **changes(before, snapshot(household, data)))
     return household
 

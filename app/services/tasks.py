@@ -29,7 +29,7 @@ from app.services.access import (
     subtree_clause,
     within_scope,
 )
-from app.services.audit import record_event
+from app.services.audit import changes, record_event, snapshot
 from app.services.localtime import start_of_day, today
 from app.services.task_progress import FINAL_STATUSES, REPORTED_KINDS, SITE_KINDS
 
@@ -203,6 +203,7 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
     """Change a task the actor manages: title, period, target, assignees, sites, status."""
     if not can_manage_task(actor, task):
         raise Forbidden("you may not change this task")
+    before = snapshot(task, data)
     if "assignee_ids" in data:
         task.assignees = resolve_assignees(actor, task.area, data.pop("assignee_ids"))
     if "site_ids" in data:
@@ -214,8 +215,7 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
     if task.starts_at is not None and task.due_at <= task.starts_at:
         raise Invalid("due_at must come after the start", {"due_at": "must be after starts_at"})
     db.session.flush()
-    record_event(actor, "task.update", task, fields=sorted(data), status=task.status,
-                 assignee_ids=[u.id for u in task.assignees])
+    record_event(actor, "task.update", task, **changes(before, snapshot(task, before)))
     return task_progress.attach_progress([task])[0]
 
 
