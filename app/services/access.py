@@ -14,6 +14,12 @@ from app.models import Area, User
 
 MANAGERS = ("admin", "coordinator")
 READERS = ("admin", "leader", "coordinator")
+# Grants only an admin gives or takes, and whose holders only an admin manages: each reaches past
+# ordinary field work (police see residents' phone numbers; leaders and admins read whole areas).
+ADMIN_ONLY_ROLES = ("admin", "leader")
+ADMIN_ONLY_FORCES = ("police",)
+# What nobody changes on their own account, admins included.
+FIXED_FOR_SELF = ("role", "force", "area_id")
 MAX_ID = 2**31 - 1
 
 
@@ -133,12 +139,23 @@ def can_manage_area(user: User, area: Area) -> bool:
     return user.role in MANAGERS and within_scope(user, area)
 
 
+def holds_privilege(user: User) -> bool:
+    """True for a role or force that only an admin may give, take, or manage."""
+    return user.role in ADMIN_ONLY_ROLES or user.force in ADMIN_ONLY_FORCES
+
+
 def can_manage_user(user: User, other: User) -> bool:
+    """Admins manage everyone; a coordinator manages the workers of their area, the coordinators
+    of areas strictly below theirs (never a peer), and their own ordinary fields."""
     if user.role == "admin":
         return True
-    if user.role != "coordinator" or other.role in ("admin", "leader"):
+    if user.role != "coordinator" or holds_privilege(other):
         return False
-    return other.area is not None and within_scope(user, other.area)
+    if other.id == user.id:
+        return True
+    if other.area is None or not within_scope(user, other.area):
+        return False
+    return other.role == "worker" or (other.role == "coordinator" and other.area_id != user.area_id)
 
 
 def can_manage_site(user: User, site) -> bool:
