@@ -6,11 +6,12 @@ from functools import wraps
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, exists, select, union_all
 
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, User
+from app.models.user import user_grids
 
 MANAGERS = ("admin", "coordinator")
 READERS = ("admin", "leader", "coordinator")
@@ -133,6 +134,39 @@ def ensure_role(user: User, *roles: str) -> None:
     """Service-side role check."""
     if user.role not in roles:
         raise Forbidden("your role may not do this")
+
+
+def _listed_grids(user_id):
+    return select(user_grids.c.area_id).where(user_grids.c.user_id == user_id)
+
+
+def grids_of(user_id):
+    """A select of the grid ids a person works (user_id: an id, a bind parameter or a column).
+
+    The one place of the rule: their grid_ids when given; otherwise, for a worker whose area_id
+    is a grid, that grid."""
+    own_grid = (select(User.area_id).join(Area, Area.id == User.area_id)
+                .where(User.id == user_id, User.role == "worker", Area.level == "grid",
+                       ~exists(_listed_grids(user_id))))
+    return union_all(_listed_grids(user_id), own_grid)
+
+
+def grid_people():
+    """A subquery of (user_id, area_id): every person and each grid they work, by the rule of grids_of."""
+    listed = select(user_grids.c.user_id, user_grids.c.area_id)
+    own_grid = (select(User.id.label("user_id"), User.area_id.label("area_id"))
+                .join(Area, Area.id == User.area_id)
+                .where(User.role == "worker", Area.level == "grid",
+                       ~exists().where(user_grids.c.user_id == User.id)))
+    return union_all(listed, own_grid).subquery("grid_people")
+
+
+def effective_grids(user: User) -> list[Area]:
+    """The grids a person works, as rows (the rule of grids_of, for one loaded user)."""
+    if user.grids:
+        return list(user.grids)
+    area = user.area
+    return [area] if user.role == "worker" and area is not None and area.level == "grid" else []
 
 
 def can_manage_area(user: User, area: Area) -> bool:

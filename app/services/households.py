@@ -12,11 +12,11 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, Household, Task, User
 from app.models.task import task_assignees
-from app.models.user import user_grids
 from app.services.access import (
     MANAGERS,
     ensure_role,
     filter_by_scope,
+    grids_of,
     is_id,
     refuse_outside_scope,
     require_area_in_scope,
@@ -42,10 +42,10 @@ def building_of(label: str) -> str:
 
 def worker_grid_ids(user: User):
     """A select of the grids a worker works: their own, and those of tasks assigned to them."""
-    own = select(user_grids.c.area_id).where(user_grids.c.user_id == user.id)
+    own = grids_of(user.id).subquery()
     tasked = (select(Task.area_id).join(task_assignees, task_assignees.c.task_id == Task.id)
               .where(task_assignees.c.user_id == user.id, Task.status.in_(ACTIVE_TASK_STATUSES)))
-    return union(own, tasked)
+    return union(select(own.c.area_id), tasked)
 
 
 def works_in(user: User, grid_id: int) -> bool:

@@ -17,12 +17,13 @@ from app.extensions import db
 from app.models import Area, Site, Task, User
 from app.models.base import utcnow
 from app.models.task import TaskReport, task_assignees
-from app.models.user import user_grids
 from app.services import task_progress
 from app.services.access import (
     MANAGERS,
     ensure_role,
     filter_by_scope,
+    grid_people,
+    grids_of,
     is_id,
     refuse_outside_scope,
     require_area_in_scope,
@@ -41,8 +42,7 @@ MANUAL_STATUS = {"open": ("in_progress", "done", "cancelled"), "in_progress": ("
 def mine_clause(user: User):
     """Tasks assigned to `user` or to one of their grids."""
     assigned = select(task_assignees.c.task_id).where(task_assignees.c.user_id == user.id)
-    grids = select(user_grids.c.area_id).where(user_grids.c.user_id == user.id)
-    return or_(Task.id.in_(assigned), Task.area_id.in_(grids))
+    return or_(Task.id.in_(assigned), Task.area_id.in_(grids_of(user.id)))
 
 
 def visible_tasks(actor: User):
@@ -128,10 +128,11 @@ def authorize_report(actor: User, raw: dict, task_id: int) -> None:
 
 
 def grid_workers(grid_ids: list[int]) -> dict[int, list[User]]:
-    """Each grid's own active grid workers (users whose `grids` include it), in one query."""
+    """Each grid's own active grid workers (those who work it, see access.grids_of), in one query."""
+    people = grid_people()
     rows = db.session.execute(
-        select(user_grids.c.area_id, User).join(User, User.id == user_grids.c.user_id)
-        .where(user_grids.c.area_id.in_(grid_ids), User.active == True, User.role == "worker",
+        select(people.c.area_id, User).join(User, User.id == people.c.user_id)
+        .where(people.c.area_id.in_(grid_ids), User.active == True, User.role == "worker",
                User.force == "grid_worker").order_by(User.id)).all()
     found: dict[int, list[User]] = {g: [] for g in grid_ids}
     for grid_id, user in rows:

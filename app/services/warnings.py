@@ -27,10 +27,10 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, RiskWarning, User
 from app.models.base import utcnow
-from app.models.user import user_grids
 from app.services.access import (
     MANAGERS,
     filter_by_scope,
+    grids_of,
     refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
@@ -102,8 +102,7 @@ def visible_warnings(actor: User):
     """A select() of the warnings the actor may see."""
     query = select(RiskWarning)
     if actor.role == "worker" and actor.force != "police":
-        grids = select(user_grids.c.area_id).where(user_grids.c.user_id == actor.id)
-        return query.where(RiskWarning.area_id.in_(grids))
+        return query.where(RiskWarning.area_id.in_(grids_of(actor.id)))
     return filter_by_scope(query, actor, RiskWarning.area_id)
 
 
