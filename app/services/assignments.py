@@ -17,6 +17,8 @@ from app.services.access import (
     MANAGERS,
     ensure_role,
     filter_by_scope,
+    is_id,
+    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     within_scope,
@@ -81,6 +83,20 @@ def _tasks_under(actor: User, area: Area, kind: str | None, campaign_id: int | N
     if campaign_id is not None:
         query = query.where(Task.campaign_id == campaign_id)
     return db.session.scalars(query).all()
+
+
+def authorize_bulk_assign(actor: User, raw: dict) -> None:
+    """Checked before the body is validated: the role, and the area when the body names one."""
+    ensure_role(actor, *MANAGERS)
+    refuse_outside_scope(actor, raw.get("area_id"))
+
+
+def authorize_reassign(actor: User, raw: dict) -> None:
+    """Checked before the body is validated: the role, and the people the body names."""
+    ensure_role(actor, *MANAGERS)
+    for field in ("from_user_id", "to_user_id"):
+        if is_id(raw.get(field)):
+            _person(actor, raw[field], field)
 
 
 def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
