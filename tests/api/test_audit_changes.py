@@ -32,3 +32,15 @@ def test_site_area_household_and_task_changes_carry_old_and_new(api, district):
     assert response.status_code == 200, response.get_json()
     assert _last("task.update").detail["changes"] == {"title": {"old": "旧任务", "new": "新任务"},
                                                      "assignee_ids": {"old": [], "new": [a.worker.id]}}
+
+
+def test_bulk_assignment_is_audited_per_task_old_to_new(api, district):
+    a = district.a
+    task = make_task(a.grids[0], kind="site_check")
+    db.session.commit()
+    response = api.post("/tasks/bulk-assign", user=a.coordinator,
+                        json={"area_id": a.community.id, "force": "grid_worker", "kind": "site_check"})
+    assert response.status_code == 200, response.get_json()
+    event = _last("task.bulk_assign")
+    assert event.detail["changes"] == {f"task {task.id} assignee_ids": {"old": [], "new": [a.worker.id]}}
+    assert event.detail["fields"] == [f"task {task.id} assignee_ids"]
