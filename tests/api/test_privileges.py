@@ -153,3 +153,15 @@ def test_the_own_edit_page_refuses_a_raised_force(client, login_as, district):
            "area_id": a.community.id, "active": "y"}
     assert client.post("/coordinate/users", data=add).status_code == 403
     assert db.session.scalar(select(User).where(User.username == "page_police")) is None
+
+
+def test_the_people_page_offers_edit_only_for_people_one_manages(client, login_as, district):
+    a = district.a
+    peer = factories.make_user("coordinator", a.street)
+    db.session.commit()
+    login_as(a.coordinator)
+    page = client.get("/coordinate/users").get_data(as_text=True)
+    assert f"/coordinate/users/{a.worker.id}" in page and f"/coordinate/users/{a.coordinator.id}" in page
+    assert f"/coordinate/users/{peer.id}" not in page and f"/coordinate/users/{a.police.id}" not in page
+    assert client.get(f"/coordinate/users/{peer.id}").status_code == 403
+    assert client.get(f"/coordinate/users/{a.worker.id}").status_code == 200

@@ -6,10 +6,11 @@ from flask_login import current_user
 
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import UserForm, form_data, run_service
+from app.errors import Forbidden
 from app.extensions import db
 from app.services import areas as area_service
 from app.services import users as user_service
-from app.services.access import FIXED_FOR_SELF
+from app.services.access import FIXED_FOR_SELF, can_manage_user
 
 USER_FIELDS = ["username", "display_name", "password", "role", "force", "area_id", "grid_ids", "phone", "active"]
 
@@ -61,13 +62,16 @@ def users():
     query = user_service.list_users(current_user, role=request.args.get("role") or None,
                                     force=request.args.get("force") or None)
     rows = db.session.scalars(query.limit(500)).all()
-    return render_template("coordinate/users.html", form=form, users=rows), _status(form)
+    manageable = {u.id for u in rows if can_manage_user(current_user, u)}
+    return render_template("coordinate/users.html", form=form, users=rows, manageable=manageable), _status(form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
     """Change a person's role, area, grids, password or active flag."""
     user = user_service.get_user(current_user, user_id)
+    if not can_manage_user(current_user, user):
+        raise Forbidden("you may not change this user")
     form = UserForm(obj=user)
     _prepare(form)
     if request.method == "GET":
