@@ -165,3 +165,15 @@ def test_the_people_page_offers_edit_only_for_people_one_manages(client, login_a
     assert f"/coordinate/users/{peer.id}" not in page and f"/coordinate/users/{a.police.id}" not in page
     assert client.get(f"/coordinate/users/{peer.id}").status_code == 403
     assert client.get(f"/coordinate/users/{a.worker.id}").status_code == 200
+
+
+def test_a_user_made_on_the_command_line_is_audited_too(app, district):
+    result = app.test_cli_runner().invoke(args=["create-user", "cli_police", "--role", "worker", "--password",
+                                                NEW_PASSWORD, "--area", str(district.a.community.id),
+                                                "--force", "police"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "cli_police"))
+    [event] = _events("user.create", user)
+    assert (event.actor_id, event.address, event.detail["via"]) == (None, None, "command line")
+    assert event.detail["changes"]["force"] == {"old": None, "new": "police"}
+    assert NEW_PASSWORD not in json.dumps(event.detail)
