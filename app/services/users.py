@@ -78,8 +78,7 @@ def refuse_grants(actor: User, user: User | None, raw: dict) -> None:
         return
     role, force = raw.get("role"), raw.get("force")
     refused = role in ADMIN_ONLY_ROLES or (role in ROLES and role not in COORDINATOR_MAY_CREATE)
-    if "role" in raw and refused and (
-            user is None or role != user.role):
+    if "role" in raw and refused and (user is None or role != user.role):
         raise Forbidden("coordinators manage workers and coordinators only", {"role": "not allowed"})
     if "force" in raw and force in ADMIN_ONLY_FORCES and (user is None or force != user.force):
         raise Forbidden("only an admin may give this force", {"force": "only an admin may give it"})
