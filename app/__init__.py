@@ -105,6 +105,8 @@ def register_transactions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.blueprints import client_address
+    from app.blueprints.admin import bp as admin_bp
     from app.blueprints.api import register_api
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.coordinate import bp as coordinate_bp
@@ -117,7 +119,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coordinate_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(worker_bp)
+    app.register_blueprint(admin_bp)
     register_api(app)
+    from app.services.audit import set_origin_source
+
+    set_origin_source(client_address)
 
     from app.labels import label
 

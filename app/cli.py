@@ -27,11 +27,15 @@ def register_commands(app: Flask) -> None:
 @click.option("--display-name", default=None)
 def create_user_command(username, role, password, area_id, force, display_name):
     """Create a user (the first admin, for example)."""
-    from app.services.users import build_user
+    from app.services.audit import changes, record_event
+    from app.services.users import audit_view, build_user
 
     try:
         user = build_user({"username": username, "password": password, "role": role,
                            "area_id": area_id, "force": force, "display_name": display_name})
+        # A grant like any other: audited, with no actor and no address (the command line).
+        record_event(None, "user.create", user, via="command line",
+                     **changes({}, audit_view(user), secrets=["password"]))
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

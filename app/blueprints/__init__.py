@@ -1,1 +1,10 @@
 """Blueprints: one package per audience or resource."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+
+
+def client_address() -> str | None:
+    """The client's address for the audit log ("from where"); None outside a request (the command line)."""
+    return request.remote_addr if has_request_context() else None

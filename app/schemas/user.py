@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.models import FORCES, ROLES
 from app.schemas.common import Id, PageArgs, QueryId, Text, name_field
+from app.services.access import effective_grids
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.\-]{3,64}\Z", error="3-64 letters, digits, _ . -")
 # The column holds 20 characters: an optional + and up to 19 digits or dashes.
@@ -20,7 +21,7 @@ class UserSchema(Schema):
     force = fields.Str(allow_none=True, validate=validate.OneOf(FORCES))
     area_id = Id(allow_none=True)
     grid_ids = fields.List(Id(), load_only=True, validate=validate.Length(max=MAX_GRIDS))
-    grids = fields.Function(lambda u: [g.id for g in u.grids], dump_only=True)
+    grids = fields.Function(lambda u: [g.id for g in effective_grids(u)], dump_only=True)
     phone = fields.Str(allow_none=True, validate=PHONE)
     active = fields.Bool()
     created_at = fields.DateTime(dump_only=True)

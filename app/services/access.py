@@ -6,14 +6,21 @@ from functools import wraps
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, exists, select, union_all
 
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, User
+from app.models.user import user_grids
 
 MANAGERS = ("admin", "coordinator")
 READERS = ("admin", "leader", "coordinator")
+# Grants only an admin gives or takes, and whose holders only an admin manages: each reaches past
+# ordinary field work (police see residents' phone numbers; leaders and admins read whole areas).
+ADMIN_ONLY_ROLES = ("admin", "leader")
+ADMIN_ONLY_FORCES = ("police",)
+# What nobody changes on their own account, admins included.
+FIXED_FOR_SELF = ("role", "force", "area_id")
 MAX_ID = 2**31 - 1
 
 
@@ -129,16 +136,60 @@ def ensure_role(user: User, *roles: str) -> None:
         raise Forbidden("your role may not do this")
 
 
+def _listed_grids(user_id):
+    return select(user_grids.c.area_id).where(user_grids.c.user_id == user_id)
+
+
+def grids_of(user_id):
+    """A select of the grid ids a person works (user_id: an id, a bind parameter or a column).
+
+    The one place of the rule: their grid_ids when given; otherwise, for a worker whose area_id
+    is a grid, that grid."""
+    own_grid = (select(User.area_id).join(Area, Area.id == User.area_id)
+                .where(User.id == user_id, User.role == "worker", Area.level == "grid",
+                       ~exists(_listed_grids(user_id))))
+    return union_all(_listed_grids(user_id), own_grid)
+
+
+def grid_people():
+    """A subquery of (user_id, area_id): every person and each grid they work, by the rule of grids_of."""
+    listed = select(user_grids.c.user_id, user_grids.c.area_id)
+    own_grid = (select(User.id.label("user_id"), User.area_id.label("area_id"))
+                .join(Area, Area.id == User.area_id)
+                .where(User.role == "worker", Area.level == "grid",
+                       ~exists().where(user_grids.c.user_id == User.id)))
+    return union_all(listed, own_grid).subquery("grid_people")
+
+
+def effective_grids(user: User) -> list[Area]:
+    """The grids a person works, as rows (the rule of grids_of, for one loaded user)."""
+    if user.grids:
+        return list(user.grids)
+    area = user.area
+    return [area] if user.role == "worker" and area is not None and area.level == "grid" else []
+
+
 def can_manage_area(user: User, area: Area) -> bool:
     return user.role in MANAGERS and within_scope(user, area)
 
 
+def holds_privilege(user: User) -> bool:
+    """True for a role or force that only an admin may give, take, or manage."""
+    return user.role in ADMIN_ONLY_ROLES or user.force in ADMIN_ONLY_FORCES
+
+
 def can_manage_user(user: User, other: User) -> bool:
+    """Admins manage everyone; a coordinator manages the workers of their area, the coordinators
+    of areas strictly below theirs (never a peer), and their own ordinary fields."""
     if user.role == "admin":
         return True
-    if user.role != "coordinator" or other.role in ("admin", "leader"):
+    if user.role != "coordinator" or holds_privilege(other):
         return False
-    return other.area is not None and within_scope(user, other.area)
+    if other.id == user.id:
+        return True
+    if other.area is None or not within_scope(user, other.area):
+        return False
+    return other.role == "worker" or (other.role == "coordinator" and other.area_id != user.area_id)
 
 
 def can_manage_site(user: User, site) -> bool:

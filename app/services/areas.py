@@ -20,7 +20,7 @@ from app.services.access import (
     subtree_clause,
     visible_or_404,
 )
-from app.services.audit import record_event
+from app.services.audit import changes, record_event, snapshot
 from app.services.storable import check_storable
 
 TOTAL_FIELDS = ("household_count", "population")
@@ -114,6 +114,7 @@ def update_area(actor: User, area: Area, data: dict[str, Any]) -> Area:
     new_parent = _check_parent(actor, level, parent_id) if parent_id != area.parent_id else area.parent
     _check_unique(parent_id, data.get("name", area.name), data.get("code"), area.id)
     old_parent = area.parent
+    before = snapshot(area, data)
     for key, value in data.items():
         setattr(area, key, value)
     if new_parent is not old_parent:
@@ -121,7 +122,7 @@ def update_area(actor: User, area: Area, data: dict[str, Any]) -> Area:
         refresh_totals(old_parent)
     # From the area itself: a parent's totals stay the sums of its children's.
     refresh_totals(area)
-    record_event(actor, "area.update", area, fields=sorted(data))
+    record_event(actor, "area.update", area, **changes(before, snapshot(area, data)))
     return area
 
 

@@ -17,6 +17,8 @@ from app.services.access import (
     MANAGERS,
     ensure_role,
     filter_by_scope,
+    is_id,
+    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     within_scope,
@@ -55,7 +57,7 @@ def set_assignments(actor: User, wanted: dict[int, list[int]], shown: list[int])
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(shown)))}
     if any(u.area is None or not within_scope(actor, u.area) for u in people.values()):
         raise Forbidden("person outside your area", {"assignee_ids": "not one of your people"})
-    changed = 0
+    changes = {}
     for task in tasks:
         if not can_manage_task(actor, task):
             raise Forbidden("you may not change this task")
@@ -64,11 +66,12 @@ def set_assignments(actor: User, wanted: dict[int, list[int]], shown: list[int])
         if any(not may_work_in(u, task.area) for u in chosen):
             raise Invalid("assignee cannot work in this grid", {"assignee_ids": f"not for {task.area.name}"})
         if {u.id for u in keep + chosen} != set(task.assignee_ids):
+            before = sorted(task.assignee_ids)
             task.assignees = keep + chosen
-            changed += 1
+            changes[f"task {task.id} assignee_ids"] = {"old": before, "new": sorted(task.assignee_ids)}
     db.session.flush()
-    record_event(actor, "task.assign_table", None, task_ids=sorted(wanted), changed=changed)
-    return changed
+    record_event(actor, "task.assign_table", None, task_ids=sorted(wanted), fields=sorted(changes), changes=changes)
+    return len(changes)
 
 
 def _tasks_under(actor: User, area: Area, kind: str | None, campaign_id: int | None):
@@ -83,6 +86,20 @@ def _tasks_under(actor: User, area: Area, kind: str | None, campaign_id: int | N
     return db.session.scalars(query).all()
 
 
+def authorize_bulk_assign(actor: User, raw: dict) -> None:
+    """Checked before the body is validated: the role, and the area when the body names one."""
+    ensure_role(actor, *MANAGERS)
+    refuse_outside_scope(actor, raw.get("area_id"))
+
+
+def authorize_reassign(actor: User, raw: dict) -> None:
+    """Checked before the body is validated: the role, and the people the body names."""
+    ensure_role(actor, *MANAGERS)
+    for field in ("from_user_id", "to_user_id"):
+        if is_id(raw.get(field)):
+            _person(actor, raw[field], field)
+
+
 def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
     """Give every unfinished task under an area (of a kind or campaign) the people of a force there."""
     ensure_role(actor, *MANAGERS)
@@ -93,7 +110,7 @@ def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
         select(User).join(Area, Area.id == User.area_id)
         .where(User.role == "worker", User.active == True, User.force == data["force"],
                subtree_clause(Area.path, area.path)).options(selectinload(User.area)).order_by(User.id)).all()
-    changed = added = 0
+    added, changes = 0, {}
     for task in _tasks_under(actor, area, data.get("kind"), data.get("campaign_id")):
         eligible = [p for p in people if may_work_in(p, task.area)]
         before = {u.id for u in task.assignees}
@@ -101,11 +118,13 @@ def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
         task.assignees = keep + [p for p in eligible if p.id not in {u.id for u in keep}]
         after = {u.id for u in task.assignees}
         added += len(after - before)
-        changed += after != before
+        if after != before:
+            changes[f"task {task.id} assignee_ids"] = {"old": sorted(before), "new": sorted(after)}
     db.session.flush()
     record_event(actor, "task.bulk_assign", area, force=data["force"], kind=data.get("kind"),
-                 campaign_id=data.get("campaign_id"), tasks=changed, added=added)
-    return {"tasks": changed, "added": added, "people": len(people)}
+                 campaign_id=data.get("campaign_id"), tasks=len(changes), added=added,
+                 fields=sorted(changes), changes=changes)
+    return {"tasks": len(changes), "added": added, "people": len(people)}
 
 
 def reassign(actor: User, data: dict[str, Any]) -> dict[str, Any]:

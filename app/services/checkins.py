@@ -18,12 +18,12 @@ from app.extensions import db
 from app.models import Area, CheckIn, Site, Task, User
 from app.models.base import utcnow
 from app.models.task import task_assignees, task_sites
-from app.models.user import user_grids
 from app.services import checkin_rules as rules
 from app.services.access import (
     can_manage_site,
     ensure_role,
     filter_by_scope,
+    grids_of,
     require_area_in_scope,
     subtree_clause,
     within_scope,
@@ -75,7 +75,7 @@ def authorize_checkin(actor: User, token: str | None) -> Site | None:
 # Statements built once with bind parameters: a check-in runs them on every request.
 _MINE = or_(
     Task.id.in_(select(task_assignees.c.task_id).where(task_assignees.c.user_id == bindparam("user_id"))),
-    Task.area_id.in_(select(user_grids.c.area_id).where(user_grids.c.user_id == bindparam("user_id"))),
+    Task.area_id.in_(grids_of(bindparam("user_id"))),
 )
 _HERE = or_(
     Task.id.in_(select(task_sites.c.task_id).where(task_sites.c.site_id == bindparam("site_id"))),

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Area, Site, Task, User
 from app.services import task_progress, tasks, warnings
-from app.services.access import filter_by_scope, scope_area
+from app.services.access import effective_grids, filter_by_scope, scope_area
 
 HOME_WARNINGS = 20
 HOME_TASKS = 50
@@ -24,7 +24,7 @@ def home_for(user: User) -> dict:
         if user.area_id is not None:
             users = filter_by_scope(users.where(User.area_id.is_not(None)), user, User.area_id)
         counts["users"] = db.session.scalar(users)
-    page = {"scope": scope_area(user), "counts": counts, "grids": list(user.grids)}
+    page = {"scope": scope_area(user), "counts": counts, "grids": effective_grids(user)}
     if user.role == "worker":
         page.update(my_work(user))
     return page

@@ -12,18 +12,18 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, Household, Task, User
 from app.models.task import task_assignees
-from app.models.user import user_grids
 from app.services.access import (
     MANAGERS,
     ensure_role,
     filter_by_scope,
+    grids_of,
     is_id,
     refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     within_scope,
 )
-from app.services.audit import record_event
+from app.services.audit import changes, record_event, snapshot
 
 UNREACHABLE_REASONS = ("vacant", "demolished")
 LABEL_MAX = 120
@@ -42,10 +42,10 @@ def building_of(label: str) -> str:
 
 def worker_grid_ids(user: User):
     """A select of the grids a worker works: their own, and those of tasks assigned to them."""
-    own = select(user_grids.c.area_id).where(user_grids.c.user_id == user.id)
+    own = grids_of(user.id).subquery()
     tasked = (select(Task.area_id).join(task_assignees, task_assignees.c.task_id == Task.id)
               .where(task_assignees.c.user_id == user.id, Task.status.in_(ACTIVE_TASK_STATUSES)))
-    return union(own, tasked)
+    return union(select(own.c.area_id), tasked)
 
 
 def works_in(user: User, grid_id: int) -> bool:
@@ -172,6 +172,7 @@ def update_household(actor: User, household: Household, data: dict[str, Any]) ->
     """Change a household's label, tags or reachability (coordinators and admins of its area)."""
     if not can_manage_household(actor, household):
         raise Forbidden("you may not change this household")
+    before = snapshot(household, data)
     if "label" in data:
         label = _clean_label(data["label"])
         _check_free(household.area_id, label, exclude=household.id)
@@ -180,6 +181,6 @@ def update_household(actor: User, household: Household, data: dict[str, Any]) ->
         household.tags = sorted(set(data["tags"] or []))
     _apply_reachability(household, data)
     db.session.flush()
-    record_event(actor, "household.update", household, fields=sorted(data))
+    record_event(actor, "household.update", household, **changes(before, snapshot(household, data)))
     return household
 

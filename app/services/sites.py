@@ -21,7 +21,7 @@ from app.services.access import (
     subtree_clause,
     visible_or_404,
 )
-from app.services.audit import record_event
+from app.services.audit import changes, record_event, snapshot
 from app.services.storable import check_storable
 
 
@@ -100,11 +100,12 @@ def update_site(actor: User, site: Site, data: dict[str, Any]) -> Site:
     check_storable(data)
     if "area_id" in data:
         _grid_in_scope(actor, data["area_id"])
+    before = snapshot(site, [*data, "lat", "lng"])
     _apply_position(site, data)
     for key, value in data.items():
         setattr(site, key, value)
     db.session.flush()
-    record_event(actor, "site.update", site, fields=sorted(data))
+    record_event(actor, "site.update", site, **changes(before, snapshot(site, before)))
     return site
 
 

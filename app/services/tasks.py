@@ -17,19 +17,20 @@ from app.extensions import db
 from app.models import Area, Site, Task, User
 from app.models.base import utcnow
 from app.models.task import TaskReport, task_assignees
-from app.models.user import user_grids
 from app.services import task_progress
 from app.services.access import (
     MANAGERS,
     ensure_role,
     filter_by_scope,
+    grid_people,
+    grids_of,
     is_id,
     refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     within_scope,
 )
-from app.services.audit import record_event
+from app.services.audit import changes, record_event, snapshot
 from app.services.localtime import start_of_day, today
 from app.services.task_progress import FINAL_STATUSES, REPORTED_KINDS, SITE_KINDS
 
@@ -41,8 +42,7 @@ MANUAL_STATUS = {"open": ("in_progress", "done", "cancelled"), "in_progress": ("
 def mine_clause(user: User):
     """Tasks assigned to `user` or to one of their grids."""
     assigned = select(task_assignees.c.task_id).where(task_assignees.c.user_id == user.id)
-    grids = select(user_grids.c.area_id).where(user_grids.c.user_id == user.id)
-    return or_(Task.id.in_(assigned), Task.area_id.in_(grids))
+    return or_(Task.id.in_(assigned), Task.area_id.in_(grids_of(user.id)))
 
 
 def visible_tasks(actor: User):
@@ -128,10 +128,11 @@ def authorize_report(actor: User, raw: dict, task_id: int) -> None:
 
 
 def grid_workers(grid_ids: list[int]) -> dict[int, list[User]]:
-    """Each grid's own active grid workers (users whose `grids` include it), in one query."""
+    """Each grid's own active grid workers (those who work it, see access.grids_of), in one query."""
+    people = grid_people()
     rows = db.session.execute(
-        select(user_grids.c.area_id, User).join(User, User.id == user_grids.c.user_id)
-        .where(user_grids.c.area_id.in_(grid_ids), User.active == True, User.role == "worker",
+        select(people.c.area_id, User).join(User, User.id == people.c.user_id)
+        .where(people.c.area_id.in_(grid_ids), User.active == True, User.role == "worker",
                User.force == "grid_worker").order_by(User.id)).all()
     found: dict[int, list[User]] = {g: [] for g in grid_ids}
     for grid_id, user in rows:
@@ -203,6 +204,7 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
     """Change a task the actor manages: title, period, target, assignees, sites, status."""
     if not can_manage_task(actor, task):
         raise Forbidden("you may not change this task")
+    before = snapshot(task, data)
     if "assignee_ids" in data:
         task.assignees = resolve_assignees(actor, task.area, data.pop("assignee_ids"))
     if "site_ids" in data:
@@ -214,8 +216,7 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
     if task.starts_at is not None and task.due_at <= task.starts_at:
         raise Invalid("due_at must come after the start", {"due_at": "must be after starts_at"})
     db.session.flush()
-    record_event(actor, "task.update", task, fields=sorted(data), status=task.status,
-                 assignee_ids=[u.id for u in task.assignees])
+    record_event(actor, "task.update", task, **changes(before, snapshot(task, before)))
     return task_progress.attach_progress([task])[0]
 
 

@@ -13,6 +13,9 @@ from app.extensions import db
 from app.models import ROLES, ApiToken, Area, User
 from app.models.base import utcnow
 from app.services.access import (
+    ADMIN_ONLY_FORCES,
+    ADMIN_ONLY_ROLES,
+    FIXED_FOR_SELF,
     READERS,
     can_manage_user,
     ensure_role,
@@ -22,7 +25,7 @@ from app.services.access import (
     require_area_in_scope,
     within_scope,
 )
-from app.services.audit import record_event
+from app.services.audit import changes, plain, record_event
 from app.services.passwords import check_password_rules, hash_password
 from app.services.storable import check_storable
 
@@ -64,16 +67,27 @@ def list_users(actor: User, role: str | None = None, force: str | None = None,
     return query.options(selectinload(User.grids)).order_by(User.username)
 
 
-def _refuse_role(actor: User, role) -> None:
-    """Coordinators hand out the coordinator and worker roles only."""
-    if actor.role == "coordinator" and role in ROLES and role not in COORDINATOR_MAY_CREATE:
+def refuse_grants(actor: User, user: User | None, raw: dict) -> None:
+    """What a change would give, checked before anything else: nobody changes their own role, force
+    or area; only an admin gives or takes a privileged role or force; coordinators hand out the
+    coordinator and worker roles only. `user` is None for a new account."""
+    for field in FIXED_FOR_SELF:
+        if user is not None and user.id == actor.id and field in raw and raw[field] != getattr(user, field):
+            raise Forbidden("you may not change your own role, force or area", {field: "not yours to change"})
+    if actor.role == "admin":
+        return
+    role, force = raw.get("role"), raw.get("force")
+    refused = role in ADMIN_ONLY_ROLES or (role in ROLES and role not in COORDINATOR_MAY_CREATE)
+    if "role" in raw and refused and (user is None or role != user.role):
         raise Forbidden("coordinators manage workers and coordinators only", {"role": "not allowed"})
+    if "force" in raw and force in ADMIN_ONLY_FORCES and (user is None or force != user.force):
+        raise Forbidden("only an admin may give this force", {"force": "only an admin may give it"})
 
 
 def authorize_create(actor: User, raw: dict) -> None:
-    """Checked before the body is validated: the actor's role, the role given, the area named."""
+    """Checked before the body is validated: the actor's role, the role and force given, the area named."""
     ensure_role(actor, "admin", "coordinator")
-    _refuse_role(actor, raw.get("role"))
+    refuse_grants(actor, None, raw)
     refuse_outside_scope(actor, raw.get("area_id"))
 
 
@@ -82,9 +96,23 @@ def authorize_update(actor: User, raw: dict, user_id: int) -> User:
     user = get_user(actor, user_id)
     if not can_manage_user(actor, user):
         raise Forbidden("you may not change this user")
-    _refuse_role(actor, raw.get("role"))
+    refuse_grants(actor, user, raw)
     refuse_outside_scope(actor, raw.get("area_id"))
     return user
+
+
+def _refuse_unmanageable(actor: User, user: User) -> None:
+    """The result must be someone the actor manages: a coordinator makes no peer and no superior."""
+    if not can_manage_user(actor, user):
+        raise Forbidden("you may only make people you manage",
+                        {"area_id": "a coordinator you add or change must be below your own area"})
+
+
+def audit_view(user: User) -> dict[str, Any]:
+    """The fields of a user the audit log follows (never the password or its hash)."""
+    return {"username": user.username, "display_name": user.display_name, "role": user.role,
+            "force": user.force, "area_id": user.area_id, "phone": user.phone, "active": user.active,
+            "grid_ids": plain(sorted(g.id for g in user.grids))}
 
 
 def _resolve_grids(user_area: Area | None, grid_ids: list[int]) -> list[Area]:
@@ -145,12 +173,13 @@ def build_user(data: dict[str, Any]) -> User:
 def create_user(actor: User, data: dict[str, Any]) -> User:
     """Add a user; coordinators add workers and coordinators inside their own area."""
     ensure_role(actor, "admin", "coordinator")
-    _refuse_role(actor, data["role"])
+    refuse_grants(actor, None, data)
     if data.get("area_id") is not None:
         require_area_in_scope(actor, data["area_id"])
     # A coordinator may only give the roles that need an area, so a missing one is a 422 below.
     user = build_user(data)
-    record_event(actor, "user.create", user, username=user.username, role=user.role)
+    _refuse_unmanageable(actor, user)
+    record_event(actor, "user.create", user, **changes({}, audit_view(user), secrets=["password"]))
     return user
 
 
@@ -158,7 +187,9 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     """Change a user the actor manages; a new password is checked, hashed, and ends their tokens."""
     if not can_manage_user(actor, user):
         raise Forbidden("you may not change this user")
-    _refuse_role(actor, data.get("role", user.role))
+    refuse_grants(actor, user, data)
+    before = audit_view(user)
+    secrets = ["password"] if "password" in data else []
     area = _new_area(actor, user, data)
     check_storable(data)
     new_name = data.get("username", user.username)
@@ -179,8 +210,8 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     elif "area_id" in data:
         user.grids = [grid for grid in user.grids if area is None or grid.is_within(area)]
     db.session.flush()
-    changed = set(data) | ({"grid_ids"} if grid_ids is not None else set())
-    record_event(actor, "user.update", user, fields=sorted(changed))
+    _refuse_unmanageable(actor, user)
+    record_event(actor, "user.update", user, **changes(before, audit_view(user), secrets=secrets))
     return user
 
 

@@ -27,10 +27,10 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, RiskWarning, User
 from app.models.base import utcnow
-from app.models.user import user_grids
 from app.services.access import (
     MANAGERS,
     filter_by_scope,
+    grids_of,
     refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
@@ -61,12 +61,15 @@ def normalize_phone(raw: str | None) -> str | None:
 
 
 def mask_phone(phone: str | None) -> str | None:
-    """138****1234: the first three and last four digits, four stars between (shorter numbers: stars)."""
+    """By length: an 11-digit mobile keeps its first 3 and last 4 digits (138****1234); any other
+    number at most its last 4 digits and never more than half of them (87654321 → ****4321)."""
     if not phone:
         return phone
-    if len(phone) < 8:
-        return "****" + phone[-2:]
-    return phone[:3] + "****" + phone[-4:]
+    digits = phone.lstrip("+")
+    if len(digits) == 11 and digits.isdigit():
+        return digits[:3] + "****" + digits[-4:]
+    shown = min(4, len(digits) // 2)
+    return "****" + (digits[-shown:] if shown else "")
 
 
 def sees_full_phone(user: User) -> bool:
@@ -99,8 +102,7 @@ def visible_warnings(actor: User):
     """A select() of the warnings the actor may see."""
     query = select(RiskWarning)
     if actor.role == "worker" and actor.force != "police":
-        grids = select(user_grids.c.area_id).where(user_grids.c.user_id == actor.id)
-        return query.where(RiskWarning.area_id.in_(grids))
+        return query.where(RiskWarning.area_id.in_(grids_of(actor.id)))
     return filter_by_scope(query, actor, RiskWarning.area_id)
 
 

@@ -68,6 +68,7 @@ def report(data, task_id):
 
 
 @blp.route("/bulk-assign", methods=["POST"])
+@authorize_first(assignments.authorize_bulk_assign)
 @blp.arguments(BulkAssignSchema)
 @blp.response(200, BulkAssignResultSchema)
 def bulk_assign(data):
@@ -76,6 +77,7 @@ def bulk_assign(data):
 
 
 @blp.route("/reassign", methods=["POST"])
+@authorize_first(assignments.authorize_reassign)
 @blp.arguments(ReassignSchema)
 @blp.response(200, ReassignResultSchema)
 def reassign(data):

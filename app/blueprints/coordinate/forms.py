@@ -69,10 +69,13 @@ class UserForm(FlaskForm):
 
 
 def run_service(form: FlaskForm, call):
-    """Call a service; on a domain error, put its messages on the form's fields and return None."""
+    """Call a service; on a domain error, put its messages on the form's fields and return None
+    (the error's status kept on `form.error_status` for views that answer it)."""
     try:
         return call()
     except DomainError as error:
+        if form is not None:
+            form.error_status = error.status
         placed = False
         for name, messages in error.errors.items():
             field = getattr(form, name, None)

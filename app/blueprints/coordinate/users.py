@@ -6,11 +6,20 @@ from flask_login import current_user
 
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import UserForm, form_data, run_service
+from app.errors import Forbidden
 from app.extensions import db
 from app.services import areas as area_service
 from app.services import users as user_service
+from app.services.access import FIXED_FOR_SELF, can_manage_user
 
 USER_FIELDS = ["username", "display_name", "password", "role", "force", "area_id", "grid_ids", "phone", "active"]
+
+
+def _status(form: UserForm) -> int:
+    """200, or the status of what went wrong: 403 for a refused grant, 400 for bad input."""
+    if not form.errors:
+        return 200
+    return 403 if getattr(form, "error_status", None) == 403 else 400
 
 
 def _prepare(form: UserForm) -> None:
@@ -23,10 +32,21 @@ def _prepare(form: UserForm) -> None:
 
 
 def _data(form: UserForm, creating: bool) -> dict:
-    data = form_data(form, USER_FIELDS, blank_to_none=("force", "area_id", "phone"))
+    names = [name for name in USER_FIELDS if name in form]
+    data = form_data(form, names, blank_to_none=("force", "area_id", "phone"))
     if not data["password"] and not creating:
         data.pop("password")
     return data
+
+
+def _drop_fixed_fields(form: UserForm, user) -> None:
+    """One's own role, force and area are not offered (someone above changes them); when a request
+    sends them anyway, they stay, and the service refuses a change with 403."""
+    if user.id != current_user.id:
+        return
+    for name in FIXED_FOR_SELF:
+        if request.method == "GET" or name not in request.form:
+            del form[name]
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -42,21 +62,27 @@ def users():
     query = user_service.list_users(current_user, role=request.args.get("role") or None,
                                     force=request.args.get("force") or None)
     rows = db.session.scalars(query.limit(500)).all()
-    return render_template("coordinate/users.html", form=form, users=rows), 400 if form.errors else 200
+    manageable = {u.id for u in rows if can_manage_user(current_user, u)}
+    return render_template("coordinate/users.html", form=form, users=rows, manageable=manageable), _status(form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
     """Change a person's role, area, grids, password or active flag."""
     user = user_service.get_user(current_user, user_id)
+    if not can_manage_user(current_user, user):
+        raise Forbidden("you may not change this user")
     form = UserForm(obj=user)
     _prepare(form)
     if request.method == "GET":
         form.grid_ids.data = [g.id for g in user.grids]
         form.area_id.data = user.area_id or 0
+    _drop_fixed_fields(form, user)
     saved = form.validate_on_submit() and run_service(
         form, lambda: user_service.update_user(current_user, user, _data(form, False)))
     if saved:
         flash(_("Saved."), "ok")
         return redirect(url_for(".users"))
-    return render_template("coordinate/user_edit.html", form=form, user=user), 400 if form.errors else 200
+    fields = [name for name in USER_FIELDS if name in form]
+    return render_template("coordinate/user_edit.html", form=form, user=user, fields=fields,
+                           own=user.id == current_user.id), _status(form)
