@@ -26,6 +26,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     app.config.from_object(config_class)
     check_config(app)
+    from app.logging_setup import configure_logging
+
+    configure_logging(app)  # first, so that its request clock starts before any other hook
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_extensions(app)
