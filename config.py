@@ -40,6 +40,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
+    # Compiled by `make install`; production refuses to start without the zh catalogue.
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+
     # One line per request and errors with their traceback, to stderr or to LOG_FILE.
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_FILE = os.environ.get("LOG_FILE", "")
