@@ -46,6 +46,9 @@ class Config:
     # One line per request and errors with their traceback, to stderr or to LOG_FILE.
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_FILE = os.environ.get("LOG_FILE", "")
+    # Retention (flask --app app purge-expired): positions coarsened, residents' phones erased.
+    CHECKIN_POSITION_RETENTION_DAYS = int(os.environ.get("CHECKIN_POSITION_RETENTION_DAYS", "180"))
+    WARNING_PHONE_RETENTION_DAYS = int(os.environ.get("WARNING_PHONE_RETENTION_DAYS", "90"))
 
     API_TITLE = "GridReach API"
     API_VERSION = "v1"
