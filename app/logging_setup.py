@@ -30,7 +30,10 @@ _SCRUBS = (
     # A QR or quiz token in a path, e.g. a 404 for /c/SOMETHING or a gunicorn access line.
     (re.compile(r"(/[cq]/)(?!<token>|offline\b)[^\s/?#\"']+"), r"\1<token>"),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1<redacted>"),
-    (re.compile(r"(?i)((?:password|passwd|secret|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&}]+"), r"\1<redacted>"),
+    (
+        re.compile(r"(?i)((?:password|passwd|secret|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&}]+"),
+        r"\1<redacted>",
+    ),
     (re.compile(r"(?i)((?:session|remember_token)=)[^\s;\"',]+"), r"\1<redacted>"),
     # Phone numbers: a run of 7 or more digits standing alone (ids and counts in our lines are
     # shorter; digits inside a request id or a word are left).
@@ -65,16 +68,22 @@ def logging_config(level: str = "INFO", log_file: str | None = None) -> dict:
     handler: dict = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
     if log_file:
         # Watched: logrotate may move the file under a running server.
-        handler = {"class": "logging.handlers.WatchedFileHandler", "filename": log_file, "encoding": "utf-8"}
+        handler = {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": log_file,
+            "encoding": "utf-8",
+        }
     handler.update(formatter="line", filters=["request_id"])
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": RequestIdFilter}},
-        "formatters": {"line": {
-            "()": ScrubbingFormatter,
-            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
-        }},
+        "formatters": {
+            "line": {
+                "()": ScrubbingFormatter,
+                "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+            }
+        },
         "handlers": {"default": handler},
         "root": {"level": level, "handlers": ["default"]},
         "loggers": {
@@ -88,7 +97,9 @@ def logging_config(level: str = "INFO", log_file: str | None = None) -> dict:
 
 def configure_logging(app: Flask) -> None:
     """Apply the configuration and log one line per request."""
-    logging.config.dictConfig(logging_config(app.config["LOG_LEVEL"], app.config.get("LOG_FILE") or None))
+    logging.config.dictConfig(
+        logging_config(app.config["LOG_LEVEL"], app.config.get("LOG_FILE") or None)
+    )
 
     @app.before_request
     def start_clock():
@@ -100,8 +111,15 @@ def configure_logging(app: Flask) -> None:
         response.headers[REQUEST_ID_HEADER] = current_request_id()
         started = g.get("request_started")
         duration = f"{(time.perf_counter() - started) * 1000:.1f}" if started else "-"
-        request_log.info("%s %s status=%s user=%s addr=%s duration_ms=%s", request.method, loggable_path(),
-                         response.status_code, _user_id(), request.remote_addr, duration)
+        request_log.info(
+            "%s %s status=%s user=%s addr=%s duration_ms=%s",
+            request.method,
+            loggable_path(),
+            response.status_code,
+            _user_id(),
+            request.remote_addr,
+            duration,
+        )
         return response
 
 

@@ -29,15 +29,23 @@ def _coarse(column):
 
 def _coarsen(model, before: datetime, limit: int, after_id: int) -> list[int]:
     """Round the positions of up to `limit` rows captured before `before` that are still precise."""
-    ids = db.session.scalars(select(model.id).where(
-        model.id > after_id,
-        model.captured_at < before,
-        or_(model.lat != _coarse(model.lat), model.lng != _coarse(model.lng)),
-    ).order_by(model.id).limit(limit)).all()
+    ids = db.session.scalars(
+        select(model.id)
+        .where(
+            model.id > after_id,
+            model.captured_at < before,
+            or_(model.lat != _coarse(model.lat), model.lng != _coarse(model.lng)),
+        )
+        .order_by(model.id)
+        .limit(limit)
+    ).all()
     if ids:
-        db.session.execute(update(model).where(model.id.in_(ids))
-                           .values(lat=_coarse(model.lat), lng=_coarse(model.lng))
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(model)
+            .where(model.id.in_(ids))
+            .values(lat=_coarse(model.lat), lng=_coarse(model.lng))
+            .execution_options(synchronize_session=False)
+        )
     return ids
 
 
@@ -53,19 +61,29 @@ def coarsen_visit_positions(before: datetime, limit: int, after_id: int = 0) -> 
 
 def erase_warning_phones(before: datetime, limit: int, after_id: int = 0) -> list[int]:
     """One batch of warnings handled (or, still open, created) before `before` whose phone is erased."""
-    ids = db.session.scalars(select(RiskWarning.id).where(
-        RiskWarning.id > after_id,
-        RiskWarning.phone.is_not(None),
-        func.coalesce(RiskWarning.handled_at, RiskWarning.created_at) < before,
-    ).order_by(RiskWarning.id).limit(limit)).all()
+    ids = db.session.scalars(
+        select(RiskWarning.id)
+        .where(
+            RiskWarning.id > after_id,
+            RiskWarning.phone.is_not(None),
+            func.coalesce(RiskWarning.handled_at, RiskWarning.created_at) < before,
+        )
+        .order_by(RiskWarning.id)
+        .limit(limit)
+    ).all()
     if ids:
-        db.session.execute(update(RiskWarning).where(RiskWarning.id.in_(ids)).values(phone=None)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(RiskWarning)
+            .where(RiskWarning.id.in_(ids))
+            .values(phone=None)
+            .execution_options(synchronize_session=False)
+        )
     return ids
 
 
-def purge_plan(position_days: int, phone_days: int,
-               now: datetime | None = None) -> list[tuple[str, Callable[..., list[int]], datetime]]:
+def purge_plan(
+    position_days: int, phone_days: int, now: datetime | None = None
+) -> list[tuple[str, Callable[..., list[int]], datetime]]:
     """(what, one-batch step, cutoff) for each kind of expired data."""
     now = now or utcnow()
     positions = now - timedelta(days=position_days)

@@ -39,7 +39,9 @@ def translations(tmp_path, monkeypatch):
 
 
 def test_production_refuses_to_start_without_the_compiled_catalogue(translations):
-    with pytest.raises(RuntimeError, match=r"zh translation catalogue is not compiled.*run `make install`"):
+    with pytest.raises(
+        RuntimeError, match=r"zh translation catalogue is not compiled.*run `make install`"
+    ):
         create_app(_production(translations))
 
 
@@ -60,10 +62,18 @@ def test_make_install_compiles_a_changed_catalogue(target):
     compile a catalogue whose source is newer than its .mo (make -n: shown, not run)."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    plan = subprocess.run(["make", "-n", "-W", str(PO.relative_to(ROOT)), target], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    plan = subprocess.run(
+        ["make", "-n", "-W", str(PO.relative_to(ROOT)), target],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert plan.returncode == 0, plan.stderr
-    assert re.search(r"pybabel compile .*-i app/translations/zh/LC_MESSAGES/messages.po "
-                     r"-o app/translations/zh/LC_MESSAGES/messages.mo", plan.stdout), plan.stdout
+    assert re.search(
+        r"pybabel compile .*-i app/translations/zh/LC_MESSAGES/messages.po "
+        r"-o app/translations/zh/LC_MESSAGES/messages.mo",
+        plan.stdout,
+    ), plan.stdout
     if target == "install-prod":
         assert "-r requirements.txt" in plan.stdout or "requirements-dev" not in plan.stdout

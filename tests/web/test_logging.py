@@ -18,8 +18,10 @@ from tests.api.checkin_helpers import body as checkin_body
 from tests.conftest import FreshGlobalsClient
 
 PHONE = "13912345678"
-LINE = re.compile(r"gridreach\.request \[(?P<rid>[^\]]+)\] (?P<method>[A-Z]+) (?P<path>\S+) "
-                  r"status=(?P<status>\d+) user=(?P<user>\S+) addr=\S+ duration_ms=[\d.]+$")
+LINE = re.compile(
+    r"gridreach\.request \[(?P<rid>[^\]]+)\] (?P<method>[A-Z]+) (?P<path>\S+) "
+    r"status=(?P<status>\d+) user=(?P<user>\S+) addr=\S+ duration_ms=[\d.]+$"
+)
 
 
 @pytest.fixture
@@ -68,25 +70,57 @@ def test_a_full_run_logs_every_request_with_its_id_and_no_secret(logged_app):
 
     browser = app.test_client()
     call(browser.get("/login"), 200)
-    call(browser.post("/login", data={"username": a.worker.username, "password": factories.PASSWORD,
-                                      "remember": "y"}), 302)
-    secrets = [factories.PASSWORD, qr_token, PHONE, PHONE[3:], _cookie(browser, "session"),
-               _cookie(browser, "remember_token")]
+    call(
+        browser.post(
+            "/login",
+            data={"username": a.worker.username, "password": factories.PASSWORD, "remember": "y"},
+        ),
+        302,
+    )
+    secrets = [
+        factories.PASSWORD,
+        qr_token,
+        PHONE,
+        PHONE[3:],
+        _cookie(browser, "session"),
+        _cookie(browser, "remember_token"),
+    ]
     call(browser.get(f"/c/{qr_token}?from=poster"), 200)
 
     api = app.test_client()
-    token = call(api.post("/api/v1/auth/token", json={"username": a.police.username,
-                                                      "password": factories.PASSWORD}), 200).get_json()["token"]
+    token = call(
+        api.post(
+            "/api/v1/auth/token",
+            json={"username": a.police.username, "password": factories.PASSWORD},
+        ),
+        200,
+    ).get_json()["token"]
     secrets.append(token)
     bearer = {"Authorization": f"Bearer {token}"}
     call(api.post("/api/v1/checkins", json=checkin_body(site), headers=bearer), 201)
-    warning = call(api.post("/api/v1/warnings", headers=bearer, json={
-        "level": "high", "area_id": a.grids[0].id, "subject_label": "王某", "phone": PHONE}), 201).get_json()
+    warning = call(
+        api.post(
+            "/api/v1/warnings",
+            headers=bearer,
+            json={
+                "level": "high",
+                "area_id": a.grids[0].id,
+                "subject_label": "王某",
+                "phone": PHONE,
+            },
+        ),
+        201,
+    ).get_json()
     revealed = call(api.post(f"/api/v1/warnings/{warning['id']}/reveal-phone", headers=bearer), 200)
     assert revealed.get_json()["phone"] == PHONE
     call(api.get(f"/api/v1/warnings?phone={PHONE}", headers=bearer), 200)
     call(api.get(f"/q/{qr_token}"), 404)  # an unknown path that looks like a code's
-    call(api.post("/api/v1/auth/token", json={"username": a.police.username, "password": "wrong-" + PHONE}), 401)
+    call(
+        api.post(
+            "/api/v1/auth/token", json={"username": a.police.username, "password": "wrong-" + PHONE}
+        ),
+        401,
+    )
     given = call(api.get("/healthz", headers={"X-Request-ID": "edge-7f3a9c1d2b"}), 200)
     forged = call(api.get("/healthz", headers={"X-Request-ID": "forged id; INFO user=1"}), 200)
     failed = call(api.get("/test-only/fail", headers=bearer), 500)
@@ -111,7 +145,10 @@ def test_a_full_run_logs_every_request_with_its_id_and_no_secret(logged_app):
     assert by_path[f"/api/v1/warnings/{warning['id']}/reveal-phone"]["user"] == str(a.police.id)
     assert by_path["/healthz"]["user"] == "-"
 
-    error = re.search(rf"ERROR app\.errors \[{failed.headers['X-Request-ID']}\] unhandled error on "
-                      r"GET /test-only/fail\nTraceback \(most recent call last\):\n(.*\n)*?RuntimeError: "
-                      r"could not reach <number>", text)
+    error = re.search(
+        rf"ERROR app\.errors \[{failed.headers['X-Request-ID']}\] unhandled error on "
+        r"GET /test-only/fail\nTraceback \(most recent call last\):\n(.*\n)*?RuntimeError: "
+        r"could not reach <number>",
+        text,
+    )
     assert error, text[-2000:]
