@@ -91,6 +91,9 @@ def logging_config(level: str = "INFO", log_file: str | None = None) -> dict:
             "gunicorn.access": {"level": "INFO", "propagate": True},
             # The development server's own request lines carry full URLs: ours replace them.
             "werkzeug": {"level": "WARNING", "propagate": True},
+            # /readyz reads the migration state: alembic's INFO lines would follow every call.
+            # (`flask db upgrade` still prints its steps: migrations/env.py sets its own levels.)
+            "alembic": {"level": "WARNING", "propagate": True},
         },
     }
 

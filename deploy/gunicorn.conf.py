@@ -20,6 +20,8 @@ from app.logging_setup import logging_config, scrub  # noqa: E402
 chdir = str(ROOT)
 wsgi_app = "app:create_app()"
 bind = ["127.0.0.1:8000"]  # nginx in front; never exposed directly
+# systemd sends the signals; no control socket in the service user's (absent) home.
+control_socket_disable = True
 
 _cpus = multiprocessing.cpu_count()
 _postgresql = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql"))

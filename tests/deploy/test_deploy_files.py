@@ -53,6 +53,7 @@ def test_gunicorn_picks_its_workers_by_engine(monkeypatch, url, worker_class, th
     assert 2 <= settings["workers"] <= 8 and settings["bind"] == ["127.0.0.1:8000"]
     assert settings["timeout"] >= 120 and "{x-request-id}o" in settings["access_log_format"]
     assert "gunicorn.access" in settings["logconfig_dict"]["loggers"]
+    assert settings["control_socket_disable"] is True
 
 
 def _unit(name: str) -> configparser.ConfigParser:
