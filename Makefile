@@ -14,6 +14,9 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app app
 # Written after a successful install; older than a requirements file = reinstall.
 STAMP  := $(VENV)/.requirements-installed
+PROD_STAMP := $(VENV)/.requirements-prod-installed
+# The compiled catalogues: without them every page is English.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -27,7 +30,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # Test runs never see the developer's own database.
 TEST_ENV := env -u DATABASE_URL
 
-.PHONY: help install translations i18n-extract migrate seed run test test-sqlite test-pg db-check \
+.PHONY: help install install-prod translations i18n-extract migrate seed run test test-sqlite test-pg db-check \
 	lint bench clean distclean
 
 help: ## List the targets
@@ -39,7 +42,10 @@ help: ## List the targets
 
 # --- setup -------------------------------------------------------------------
 
-install: $(STAMP) ## Create .venv and install the pinned requirements (only when they changed)
+install: $(STAMP) $(CATALOGUES) ## Create .venv, install the pinned requirements (only when they changed), compile the catalogues
+	@:
+
+install-prod: $(PROD_STAMP) $(CATALOGUES) ## Like install, without the development tools (for a server)
 	@:
 
 $(VENV)/pyvenv.cfg:
@@ -51,6 +57,16 @@ $(STAMP): requirements.txt requirements-dev.txt $(VENV)/pyvenv.cfg
 	$(PY) -m pip install --disable-pip-version-check --no-input --quiet --no-deps -r requirements-dev.txt
 	@$(PY) -m pip check
 	@touch $@
+
+$(PROD_STAMP): requirements.txt $(VENV)/pyvenv.cfg
+	$(PY) -m pip install --disable-pip-version-check --no-input --quiet --no-deps -r requirements.txt
+	@$(PY) -m pip check
+	@touch $@
+
+# Babel is a runtime dependency: the pybabel of either install compiles. Listed after a stamp
+# in the rules above, so that the virtualenv is ready first.
+%.mo: %.po | $(VENV)/pyvenv.cfg
+	$(VENV)/bin/pybabel compile --statistics -l $(word 3,$(subst /, ,$<)) -i $< -o $@
 
 translations: install ## Compile the translation catalogs, if there are any
 	@if ls app/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \

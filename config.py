@@ -32,13 +32,23 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL"), f"sqlite:///{BASE_DIR / 'instance' / 'gridreach.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message (and so its log line) never shows the values.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     TIMEZONE = "Asia/Shanghai"
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
+    # Compiled by `make install`; production refuses to start without the zh catalogue.
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+
+    # One line per request and errors with their traceback, to stderr or to LOG_FILE.
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    LOG_FILE = os.environ.get("LOG_FILE", "")
+    # Retention (flask --app app purge-expired): positions coarsened, residents' phones erased.
+    CHECKIN_POSITION_RETENTION_DAYS = int(os.environ.get("CHECKIN_POSITION_RETENTION_DAYS", "180"))
+    WARNING_PHONE_RETENTION_DAYS = int(os.environ.get("WARNING_PHONE_RETENTION_DAYS", "90"))
 
     API_TITLE = "GridReach API"
     API_VERSION = "v1"
@@ -81,6 +91,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     PUBLIC_BASE_URL = "http://gridreach.test"
+    # Request lines only where a test asks for them.
+    LOG_LEVEL = "WARNING"
 
 
 class ProductionConfig(Config):

@@ -26,6 +26,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     app.config.from_object(config_class)
     check_config(app)
+    from app.logging_setup import configure_logging
+
+    configure_logging(app)  # first, so that its request clock starts before any other hook
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_extensions(app)
@@ -51,8 +54,21 @@ def check_config(app: Flask) -> None:
     production = app.config.get("PRODUCTION") or os.environ.get("GRIDREACH_ENV") == "production"
     if production and app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
         raise RuntimeError("SECRET_KEY must be set in production")
+    if production:
+        check_catalogues(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def check_catalogues(app: Flask) -> None:
+    """Production serves Chinese pages: without the compiled catalogue every page would be English."""
+    directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
+    for language in app.config["LANGUAGES"]:
+        catalogue = directory / language / "LC_MESSAGES" / "messages.po"
+        if catalogue.exists() and not catalogue.with_suffix(".mo").exists():
+            raise RuntimeError(f"the {language} translation catalogue is not compiled "
+                               f"({catalogue.with_suffix('.mo')} is missing): run `make install` "
+                               "(or `make install-prod`) in the checkout")
 
 
 @event.listens_for(Engine, "connect")

@@ -1,4 +1,5 @@
-"""Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns."""
+"""Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns |
+purge-expired."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(roll_campaigns_command)
+    app.cli.add_command(purge_expired_command)
 
 
 @click.command("create-user")
@@ -91,3 +93,24 @@ def roll_campaigns_command(on):
         click.echo(f"rolled campaign {campaign.previous_id} into {campaign.id}: {campaign.title} "
                    f"{campaign.starts_on}..{campaign.ends_on}, {len(campaign.tasks)} tasks")
     click.echo(f"{len(created)} campaigns rolled")
+
+
+@click.command("purge-expired")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Rows changed per transaction.")
+def purge_expired_command(batch_size):
+    """Coarsen old check-in and visit positions and erase old warnings' phone numbers; safe to rerun.
+
+    The periods are CHECKIN_POSITION_RETENTION_DAYS and WARNING_PHONE_RETENTION_DAYS."""
+    from flask import current_app
+
+    from app.services.retention import purge_plan
+
+    config = current_app.config
+    plan = purge_plan(config["CHECKIN_POSITION_RETENTION_DAYS"], config["WARNING_PHONE_RETENTION_DAYS"])
+    for what, step, before in plan:
+        total, last_id = 0, 0
+        while changed := step(before, batch_size, last_id):
+            db.session.commit()
+            total, last_id = total + len(changed), changed[-1]
+        click.echo(f"{what}: {total} (before {before:%Y-%m-%d %H:%M} UTC)")

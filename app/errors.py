@@ -9,6 +9,8 @@ from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from app.logging_setup import loggable_path
+
 log = logging.getLogger(__name__)
 
 
@@ -100,7 +102,7 @@ def register_error_handlers(app: Flask) -> None:
         from app.extensions import db
 
         db.session.rollback()
-        log.info("integrity error on %s %s: %s", request.method, request.path, type(error.orig).__name__)
+        log.info("integrity error on %s %s: %s", request.method, loggable_path(), type(error.orig).__name__)
         message = "conflicts with data saved at the same moment; try again"
         if wants_json():
             return _json_error(409, message)
@@ -108,7 +110,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, loggable_path())
         if wants_json():
             return _json_error(500, "internal error")
         return render_template("error.html", status=500, message=None), 500

@@ -11,6 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db, limiter
@@ -24,6 +25,19 @@ def _test_database_url() -> str:
         return TestingConfig.SQLALCHEMY_DATABASE_URI
     folder = Path(tempfile.mkdtemp(prefix="gridreach-test-"))
     return f"sqlite:///{folder / 'test.db'}"
+
+
+def stamp_latest_migration() -> None:
+    """Mark the schema create_all built as the latest migration's, as `flask db upgrade` would
+    (/readyz compares the two); migrations themselves are tested in test_migrations.py."""
+    from app.services.readiness import migration_heads
+
+    with db.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS alembic_version "
+                                "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        connection.execute(text("DELETE FROM alembic_version"))
+        for head in migration_heads():
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
 
 
 class FreshGlobalsClient(FlaskClient):
@@ -52,6 +66,7 @@ def app():
     with app.app_context():
         db.drop_all()
         db.create_all()
+        stamp_latest_migration()
     yield app
     with app.app_context():
         db.drop_all()

@@ -131,3 +131,15 @@ def test_upgrade_twice_then_downgrade_to_base_and_up_again(migration_app):
 
     flask_migrate.upgrade()
     assert set(inspect(db.engine).get_table_names()) == migrated
+
+
+def test_readyz_follows_the_migrations_the_database_has_run(migration_app):
+    """/readyz against a database built by the real migrations: 503 before, 200 at the head,
+    503 again once stamped back to an older revision."""
+    client = migration_app.test_client()
+    assert client.get("/readyz").status_code == 503
+    flask_migrate.upgrade()
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["schema"] == "current"
+    flask_migrate.stamp(revision="base")
+    assert client.get("/readyz").get_json() == {"status": "unavailable", "database": "up", "schema": "missing"}

@@ -1,13 +1,15 @@
-"""/healthz answers without the database; /readyz tells whether the database answers."""
+"""/healthz answers without the database; /readyz tells whether the database answers and is at
+the latest migration."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from app import create_app
 from app.extensions import db
+from app.services.readiness import migration_heads
 from config import TestingConfig
 
 # Nothing listens on port 1, so a connection is refused at once.
@@ -54,4 +56,27 @@ def test_healthz_runs_no_sql_even_with_a_session_cookie(client, district, login_
 
 def test_readyz_is_200_when_the_database_answers(client):
     response = client.get("/readyz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "up"}
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "up", "schema": "current"}
+
+
+def _set_revisions(*revisions: str) -> None:
+    db.session.execute(text("DELETE FROM alembic_version"))
+    for revision in revisions:
+        db.session.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": revision})
+    db.session.commit()
+
+
+def test_readyz_is_503_when_the_database_is_at_an_older_migration(client):
+    _set_revisions("0000aaaa0000")  # a revision that is not the head of migrations/
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "up", "schema": "outdated"}
+    _set_revisions(*migration_heads())
+    assert client.get("/readyz").status_code == 200
+
+
+def test_readyz_is_503_when_no_migration_was_ever_run(client):
+    _set_revisions()  # an empty alembic_version, as a schema built by hand leaves it
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.get_json()["schema"] == "missing"

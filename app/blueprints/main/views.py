@@ -2,12 +2,11 @@
 
 from flask import jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
 
 from app.blueprints.main import bp
-from app.extensions import db
 from app.i18n import LANG_COOKIE
 from app.services.home import home_for
+from app.services.readiness import database_state
 
 
 @bp.get("/healthz")
@@ -18,13 +17,11 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready when the database answers."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any driver error means "not ready"
-        db.session.rollback()
-        return jsonify(status="unavailable", database="down"), 503
-    return jsonify(status="ok", database="up")
+    """Ready when the database answers and is at the latest migration."""
+    state = database_state()
+    if state.get("schema") != "current":
+        return jsonify(status="unavailable", **state), 503
+    return jsonify(status="ok", **state)
 
 
 @bp.get("/")

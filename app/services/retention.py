@@ -1,0 +1,94 @@
+"""Retention: old check-in and visit positions coarsened, old warnings' phone numbers erased.
+
+Each step works on one batch of rows that still need it, in id order after `after_id`, and
+answers the ids it changed, so the caller can commit between batches (short transactions on
+big tables) and go on after the last id; a second run finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Float, Numeric, cast, func, or_, select, update
+
+from app.extensions import db
+from app.models import CheckIn, RiskWarning, Visit
+from app.models.base import utcnow
+
+# 3 decimals of a degree: about 110 m of latitude, enough for "which street", not "which door".
+COARSE_DECIMALS = 3
+
+
+def _coarse(column):
+    """`column` rounded to COARSE_DECIMALS in SQL (PostgreSQL rounds numeric, not double precision)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.round(cast(column, Numeric), COARSE_DECIMALS), Float)
+    return func.round(column, COARSE_DECIMALS)
+
+
+def _coarsen(model, before: datetime, limit: int, after_id: int) -> list[int]:
+    """Round the positions of up to `limit` rows captured before `before` that are still precise."""
+    ids = db.session.scalars(
+        select(model.id)
+        .where(
+            model.id > after_id,
+            model.captured_at < before,
+            or_(model.lat != _coarse(model.lat), model.lng != _coarse(model.lng)),
+        )
+        .order_by(model.id)
+        .limit(limit)
+    ).all()
+    if ids:
+        db.session.execute(
+            update(model)
+            .where(model.id.in_(ids))
+            .values(lat=_coarse(model.lat), lng=_coarse(model.lng))
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+def coarsen_checkin_positions(before: datetime, limit: int, after_id: int = 0) -> list[int]:
+    """One batch of old check-ins whose position is coarsened."""
+    return _coarsen(CheckIn, before, limit, after_id)
+
+
+def coarsen_visit_positions(before: datetime, limit: int, after_id: int = 0) -> list[int]:
+    """One batch of old visits whose position is coarsened."""
+    return _coarsen(Visit, before, limit, after_id)
+
+
+def erase_warning_phones(before: datetime, limit: int, after_id: int = 0) -> list[int]:
+    """One batch of warnings handled (or, still open, created) before `before` whose phone is erased."""
+    ids = db.session.scalars(
+        select(RiskWarning.id)
+        .where(
+            RiskWarning.id > after_id,
+            RiskWarning.phone.is_not(None),
+            func.coalesce(RiskWarning.handled_at, RiskWarning.created_at) < before,
+        )
+        .order_by(RiskWarning.id)
+        .limit(limit)
+    ).all()
+    if ids:
+        db.session.execute(
+            update(RiskWarning)
+            .where(RiskWarning.id.in_(ids))
+            .values(phone=None)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+def purge_plan(
+    position_days: int, phone_days: int, now: datetime | None = None
+) -> list[tuple[str, Callable[..., list[int]], datetime]]:
+    """(what, one-batch step, cutoff) for each kind of expired data."""
+    now = now or utcnow()
+    positions = now - timedelta(days=position_days)
+    return [
+        ("check-in positions coarsened", coarsen_checkin_positions, positions),
+        ("visit positions coarsened", coarsen_visit_positions, positions),
+        ("warning phone numbers erased", erase_warning_phones, now - timedelta(days=phone_days)),
+    ]

@@ -1,0 +1,132 @@
+"""`flask --app app purge-expired`: old positions coarsened, old warnings' phones erased, once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import CheckIn, RiskWarning, Visit
+from app.models.base import utcnow
+from tests import factories
+from tests.services.coverage_helpers import make_warning
+
+PRECISE = (29.9012345, 121.5554321)
+COARSE = (29.901, 121.555)
+
+
+def _checkin(district, days_ago: float, position=PRECISE) -> CheckIn:
+    checkin = CheckIn(
+        client_id=str(uuid.uuid4()),
+        user_id=district.a.worker.id,
+        site_id=district.a.sites[0].id,
+        lat=position[0],
+        lng=position[1],
+        accuracy_m=10,
+        distance_m=12,
+        captured_at=utcnow() - timedelta(days=days_ago),
+        status="accepted",
+    )
+    db.session.add(checkin)
+    db.session.flush()
+    return checkin
+
+
+def _visit(district, days_ago: float, position=PRECISE) -> Visit:
+    visit = Visit(
+        client_id=str(uuid.uuid4()),
+        household_id=factories.make_household(district.a.grids[0]).id,
+        user_id=district.a.worker.id,
+        outcome="reached",
+        lat=position[0],
+        lng=position[1],
+        captured_at=utcnow() - timedelta(days=days_ago),
+    )
+    db.session.add(visit)
+    db.session.flush()
+    return visit
+
+
+def _warning(
+    district, created_days_ago: float, handled_days_ago: float | None = None
+) -> RiskWarning:
+    created = utcnow() - timedelta(days=created_days_ago)
+    handled_after = (
+        (created_days_ago - handled_days_ago) * 24 if handled_days_ago is not None else None
+    )
+    warning = make_warning(
+        district.a.grids[0], created, handled_after=handled_after, result="dissuaded"
+    )
+    warning.phone = "13912345678"
+    db.session.flush()
+    return warning
+
+
+def _positions(model) -> dict[int, tuple]:
+    return {
+        row.id: (row.lat, row.lng)
+        for row in db.session.execute(select(model.id, model.lat, model.lng))
+    }
+
+
+def _phones() -> dict[int, str | None]:
+    return dict(db.session.execute(select(RiskWarning.id, RiskWarning.phone)).all())
+
+
+def _run(app, *args):
+    result = app.test_cli_runner().invoke(args=["purge-expired", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_purge_expired_coarsens_and_erases_what_is_past_its_period_once(app, district):
+    old_checkins = [_checkin(district, 181) for _ in range(3)]
+    recent_checkin = _checkin(district, 179)
+    old_visit, recent_visit, no_fix = (
+        _visit(district, 200),
+        _visit(district, 30),
+        _visit(district, 200, (None, None)),
+    )
+    handled_long_ago = _warning(district, created_days_ago=120, handled_days_ago=91)
+    open_long_ago = _warning(district, created_days_ago=95)
+    handled_lately = _warning(district, created_days_ago=120, handled_days_ago=89)
+    recent = _warning(district, created_days_ago=10)
+    db.session.commit()
+
+    output = _run(app, "--batch-size", "2")
+    assert "check-in positions coarsened: 3 " in output
+    assert "visit positions coarsened: 1 " in output
+    assert "warning phone numbers erased: 2 " in output
+
+    checkins = _positions(CheckIn)
+    assert (
+        all(checkins[c.id] == COARSE for c in old_checkins)
+        and checkins[recent_checkin.id] == PRECISE
+    )
+    visits = _positions(Visit)
+    assert visits[old_visit.id] == COARSE and visits[recent_visit.id] == PRECISE
+    assert visits[no_fix.id] == (None, None)
+    phones = _phones()
+    assert phones[handled_long_ago.id] is None and phones[open_long_ago.id] is None
+    assert phones[handled_lately.id] == phones[recent.id] == "13912345678"
+
+    again = _run(app)
+    assert "check-in positions coarsened: 0 " in again and "visit positions coarsened: 0 " in again
+    assert "warning phone numbers erased: 0 " in again
+    assert _positions(CheckIn) == checkins and _positions(Visit) == visits and _phones() == phones
+
+
+def test_purge_expired_periods_come_from_the_settings(app, district, monkeypatch):
+    checkin = _checkin(district, 40)
+    warning = _warning(district, created_days_ago=20)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "CHECKIN_POSITION_RETENTION_DAYS", 30)
+    monkeypatch.setitem(app.config, "WARNING_PHONE_RETENTION_DAYS", 14)
+    output = _run(app)
+    assert (
+        "check-in positions coarsened: 1 " in output
+        and "warning phone numbers erased: 1 " in output
+    )
+    assert _positions(CheckIn)[checkin.id] == COARSE and _phones()[warning.id] is None
