@@ -7,15 +7,11 @@ from flask_login import login_required, login_user, logout_user
 from app.blueprints.api.auth import limit_failed_logins
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import LoginForm
+from app.blueprints.redirects import safe_next
 from app.errors import Unauthorized
 from app.services import auth as auth_service
 
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+__all__ = ["safe_next"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
