@@ -51,6 +51,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Lax, not Strict: a phone's camera app opening a scanned /c/TOKEN link is a cross-site
+    # navigation, and the worker must arrive logged in.
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -89,6 +92,10 @@ class ProductionConfig(Config):
     PRODUCTION = True
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # __Host- cookies are Secure, for Path=/ and this host only (no Domain): a sibling subdomain
+    # cannot set or overwrite them. Browsers refuse the prefix on a cookie that is not Secure.
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token" if SESSION_COOKIE_SECURE else "remember_token"
 
 
 CONFIGS = {"development": Config, "testing": TestingConfig, "production": ProductionConfig}

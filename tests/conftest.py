@@ -100,6 +100,23 @@ def committing(app):
 
 
 @pytest.fixture
+def make_app(app):
+    """make_app(Base, SETTING=value, ...): another app on the test database, configured
+    differently (as another deployment or another worker process would be). Flask-Limiter
+    keeps the storage of the last app bound to it, so the suite's own is handed back after."""
+    saved = dict(limiter.__dict__)
+
+    def _make(base=TestingConfig, **settings):
+        settings.setdefault("SQLALCHEMY_DATABASE_URI", app.config["SQLALCHEMY_DATABASE_URI"])
+        other = create_app(type("OtherConfig", (base,), settings))
+        other.test_client_class = FreshGlobalsClient
+        return other
+
+    yield _make
+    limiter.__dict__.update(saved)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -170,7 +170,9 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     if "password" in data:
         check_password_rules(data["password"])
         user.password_hash = hash_password(data.pop("password"))
-        revoke_tokens_of(user)
+        end_sessions(user)
+    if data.get("active") is False and user.active:
+        end_sessions(user)
     grid_ids = data.pop("grid_ids", None)
     for key, value in data.items():
         setattr(user, key, value)
@@ -191,6 +193,14 @@ def _new_area(actor: User, user: User, data: dict[str, Any]) -> Area | None:
     if data["area_id"] is not None and actor.area_id is not None:
         return require_area_in_scope(actor, data["area_id"])
     return _existing_area(data["area_id"])
+
+
+def end_sessions(user: User, tokens: bool = True) -> None:
+    """End the user's sessions and remember cookies on every device, and (unless told not to) their tokens."""
+    user.session_version = (user.session_version or 0) + 1
+    if tokens:
+        revoke_tokens_of(user)
+    db.session.flush()
 
 
 def revoke_tokens_of(user: User) -> None:

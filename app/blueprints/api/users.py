@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.auth.views import renew_own_session
 from app.schemas.common import list_schema, paginate
 from app.schemas.user import UserQuerySchema, UserSchema
 from app.services import users as user_service
@@ -43,4 +44,7 @@ class UserById(MethodView):
     def patch(self, data, user_id):
         """Change a user."""
         user = user_service.get_user(current_user, user_id)
-        return user_service.update_user(current_user, user, data)
+        user = user_service.update_user(current_user, user, data)
+        renew_own_session(user)
+        return user
+

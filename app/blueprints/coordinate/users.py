@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.blueprints.auth.views import renew_own_session
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import UserForm, form_data, run_service
 from app.extensions import db
@@ -57,6 +58,7 @@ def edit_user(user_id: int):
     saved = form.validate_on_submit() and run_service(
         form, lambda: user_service.update_user(current_user, user, _data(form, False)))
     if saved:
+        renew_own_session(user)
         flash(_("Saved."), "ok")
         return redirect(url_for(".users"))
     return render_template("coordinate/user_edit.html", form=form, user=user), 400 if form.errors else 200
