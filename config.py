@@ -58,6 +58,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Limits keep counting in memory when that storage is down, rather than failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed logins only: an office behind one address must still log in freely.
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50 per 15 minutes")
@@ -68,8 +70,10 @@ class Config:
     CARD_RED_PER_10K = float(os.environ.get("CARD_RED_PER_10K", "3"))
     CARD_YELLOW_PER_10K = float(os.environ.get("CARD_YELLOW_PER_10K", "1.5"))
 
-    # Behind a proxy that sets X-Forwarded-For/-Proto (one hop), trust it for addresses and scheme.
-    PROXY_FIX = os.environ.get("PROXY_FIX") == "1"
+    # How many proxies in front append to X-Forwarded-For/-Proto/-Host; the client's address is
+    # the one the outermost of them saw. 0 trusts no such header (a client could forge them).
+    # PROXY_FIX=1, the older setting, means 1.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES") or ("1" if os.environ.get("PROXY_FIX") == "1" else "0")
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_DATUM = os.environ.get("MAP_TILE_DATUM", "wgs84")

@@ -79,6 +79,7 @@ def _db(request, app):
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
         limiter.reset()
+        app.extensions["login_limits"].reset()
         try:
             yield
         finally:
@@ -94,6 +95,7 @@ def committing(app):
     are emptied afterwards instead of rolled back."""
     with app.app_context():
         limiter.reset()
+        app.extensions["login_limits"].reset()
         yield
         db.session.remove()
         factories.empty_all_tables()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -84,3 +85,18 @@ def test_development_remember_cookie_is_same_site_lax(client, district):
     )
     remember = set_cookies(response)["remember_token"]
     assert "samesite=lax" in remember.lower() and "httponly" in remember.lower()
+
+
+def test_production_warns_loudly_when_login_limits_count_in_memory(
+    district, caplog, production_app
+):
+    with caplog.at_level(logging.WARNING):
+        production_app()
+    assert any(
+        "RATELIMIT_STORAGE_URI" in record.getMessage() and record.levelno == logging.WARNING
+        for record in caplog.records
+    )
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        production_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    assert not any("RATELIMIT_STORAGE_URI" in record.getMessage() for record in caplog.records)

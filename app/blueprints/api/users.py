@@ -8,7 +8,7 @@ from app.blueprints.auth.views import renew_own_session
 from app.schemas.common import list_schema, paginate
 from app.schemas.user import UserQuerySchema, UserSchema
 from app.services import users as user_service
-from app.services.access import authorize_first
+from app.services.access import authorize_first, require_role
 
 URL = "/users"
 blp = protected_blueprint("api_users", __name__, "People who log in")
@@ -48,3 +48,12 @@ class UserById(MethodView):
         renew_own_session(user)
         return user
 
+
+@blp.route("/<int:user_id>/unlock", methods=["POST"])
+@blp.response(200, UserSchema)
+@require_role("admin")
+def unlock_login(user_id):
+    """Forget a person's failed logins, so that a locked-out account may log in now (admins; audited)."""
+    user = user_service.get_user(current_user, user_id)
+    user_service.unlock_login(current_user, user)
+    return user

@@ -4,11 +4,11 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.blueprints.api.auth import limit_failed_logins
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import LoginForm
 from app.blueprints.redirects import safe_next
-from app.errors import Unauthorized
+from app.errors import TooManyAttempts, Unauthorized
+from app.extensions import client_address
 from app.services import auth as auth_service
 from app.services import users as user_service
 
@@ -16,13 +16,15 @@ __all__ = ["renew_own_session", "safe_next", "start_session"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limit_failed_logins
 def login():
     """The login page; lands back where the person came from."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = auth_service.authenticate(form.username.data.strip(), form.password.data)
+            user = auth_service.log_in(form.username.data.strip(), form.password.data, client_address())
+        except TooManyAttempts as error:
+            flash(error.explain(), "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(error.retry_after)}
         except Unauthorized:
             flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401

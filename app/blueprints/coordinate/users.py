@@ -61,4 +61,15 @@ def edit_user(user_id: int):
         renew_own_session(user)
         flash(_("Saved."), "ok")
         return redirect(url_for(".users"))
-    return render_template("coordinate/user_edit.html", form=form, user=user), 400 if form.errors else 200
+    page = render_template("coordinate/user_edit.html", form=form, user=user, can_unlock=current_user.role == "admin",
+                           locked_until=user_service.login_locked_until(user))
+    return page, 400 if form.errors else 200
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def unlock_user(user_id: int):
+    """Let a person locked out by failed logins try again now (admins)."""
+    user = user_service.get_user(current_user, user_id)
+    user_service.unlock_login(current_user, user)
+    flash(_("%(name)s may log in again now.", name=user.display_name), "ok")
+    return redirect(url_for(".edit_user", user_id=user.id))
