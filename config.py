@@ -61,10 +61,15 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Lax, not Strict: a phone's camera app opening a scanned /c/TOKEN link is a cross-site
+    # navigation, and the worker must arrive logged in.
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Limits keep counting in memory when that storage is down, rather than failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed logins only: an office behind one address must still log in freely.
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50 per 15 minutes")
@@ -75,8 +80,10 @@ class Config:
     CARD_RED_PER_10K = float(os.environ.get("CARD_RED_PER_10K", "3"))
     CARD_YELLOW_PER_10K = float(os.environ.get("CARD_YELLOW_PER_10K", "1.5"))
 
-    # Behind a proxy that sets X-Forwarded-For/-Proto (one hop), trust it for addresses and scheme.
-    PROXY_FIX = os.environ.get("PROXY_FIX") == "1"
+    # How many proxies in front append to X-Forwarded-For/-Proto/-Host; the client's address is
+    # the one the outermost of them saw. 0 trusts no such header (a client could forge them).
+    # PROXY_FIX=1, the older setting, means 1.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES") or ("1" if os.environ.get("PROXY_FIX") == "1" else "0")
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_DATUM = os.environ.get("MAP_TILE_DATUM", "wgs84")
@@ -101,6 +108,10 @@ class ProductionConfig(Config):
     PRODUCTION = True
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # __Host- cookies are Secure, for Path=/ and this host only (no Domain): a sibling subdomain
+    # cannot set or overwrite them. Browsers refuse the prefix on a cookie that is not Secure.
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token" if SESSION_COOKIE_SECURE else "remember_token"
 
 
 CONFIGS = {"development": Config, "testing": TestingConfig, "production": ProductionConfig}

@@ -29,8 +29,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.logging_setup import configure_logging
 
     configure_logging(app)  # first, so that its request clock starts before any other hook
-    if app.config.get("PROXY_FIX"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     register_extensions(app)
     register_transactions(app)
     register_blueprints(app)
@@ -50,12 +51,18 @@ class IdConverter(IntegerConverter):
 
 
 def check_config(app: Flask) -> None:
-    """Refuse unsafe production settings; make sure the SQLite folder exists."""
+    """Refuse unsafe production settings and bad proxy counts; make sure the SQLite folder exists."""
     production = app.config.get("PRODUCTION") or os.environ.get("GRIDREACH_ENV") == "production"
     if production and app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
         raise RuntimeError("SECRET_KEY must be set in production")
     if production:
         check_catalogues(app)
+    proxies = str(app.config.get("TRUSTED_PROXIES") or 0).strip()
+    if proxies == "0" and app.config.get("PROXY_FIX"):  # the older setting
+        proxies = "1"
+    if not proxies.isdecimal() or int(proxies) > 10:
+        raise RuntimeError(f"TRUSTED_PROXIES must be a number of proxies (0-10), not {proxies!r}")
+    app.config["TRUSTED_PROXIES"] = int(proxies)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
 
@@ -90,6 +97,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import LOGIN_MESSAGE, select_locale, select_timezone
     from app.models.base import render_migration_item
+    from app.services import login_limits
     from app.services.sessions import load_user, load_user_from_request
 
     db.init_app(app)
@@ -103,6 +111,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.request_loader(load_user_from_request)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_limits.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(ROOT / "app" / "translations"))
 

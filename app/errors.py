@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
+from datetime import UTC, datetime
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import format_time, gettext, ngettext
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -47,6 +49,28 @@ class Unauthorized(DomainError):
     status = 401
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed logins: `retry_at` says when the person may try again."""
+
+    status = 429
+
+    def __init__(self, retry_at: datetime):
+        super().__init__("too many failed logins")
+        self.retry_at = retry_at
+
+    @property
+    def retry_after(self) -> int:
+        """Whole seconds until `retry_at`, at least 1."""
+        return max(1, math.ceil((self.retry_at - datetime.now(UTC)).total_seconds()))
+
+    def explain(self) -> str:
+        """The sentence a person reads, in their language, with the minutes and the local time."""
+        minutes = math.ceil(self.retry_after / 60)
+        return ngettext("Too many failed logins. Try again in %(num)d minute, at %(time)s.",
+                        "Too many failed logins. Try again in %(num)d minutes, at %(time)s.",
+                        minutes, time=format_time(self.retry_at, "HH:mm"))
+
+
 def wants_json() -> bool:
     """API paths, and clients that prefer JSON, get JSON errors."""
     if request.path.startswith("/api/"):
@@ -55,8 +79,8 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def _json_error(status: int, message: str, errors: dict | None = None, headers=None):
-    body: dict = {"code": status, "message": message}
+def _json_error(status: int, message: str, errors: dict | None = None, headers=None, extra=None):
+    body: dict = {"code": status, "message": message, **(extra or {})}
     if errors:
         body["errors"] = {"json": errors}
     response = jsonify(body)
@@ -68,6 +92,15 @@ def _json_error(status: int, message: str, errors: dict | None = None, headers=N
 
 def register_error_handlers(app: Flask) -> None:
     """Answer every error in JSON for the API and as a page for people."""
+
+    @app.errorhandler(TooManyAttempts)
+    def handle_too_many_attempts(error: TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
+        message = error.explain()
+        if wants_json():
+            return _json_error(429, message, headers=headers, extra={
+                "retry_after": error.retry_after, "retry_at": error.retry_at.isoformat(timespec="seconds")})
+        return render_template("error.html", status=429, message=message), 429, headers
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):

@@ -94,6 +94,7 @@ def _db(request, app):
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
         limiter.reset()
+        app.extensions["login_limits"].reset()
         try:
             yield
         finally:
@@ -109,9 +110,27 @@ def committing(app):
     are emptied afterwards instead of rolled back."""
     with app.app_context():
         limiter.reset()
+        app.extensions["login_limits"].reset()
         yield
         db.session.remove()
         factories.empty_all_tables()
+
+
+@pytest.fixture
+def make_app(app):
+    """make_app(Base, SETTING=value, ...): another app on the test database, configured
+    differently (as another deployment or another worker process would be). Flask-Limiter
+    keeps the storage of the last app bound to it, so the suite's own is handed back after."""
+    saved = dict(limiter.__dict__)
+
+    def _make(base=TestingConfig, **settings):
+        settings.setdefault("SQLALCHEMY_DATABASE_URI", app.config["SQLALCHEMY_DATABASE_URI"])
+        other = create_app(type("OtherConfig", (base,), settings))
+        other.test_client_class = FreshGlobalsClient
+        return other
+
+    yield _make
+    limiter.__dict__.update(saved)
 
 
 @pytest.fixture

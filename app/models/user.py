@@ -40,6 +40,9 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session and remember cookie: raising it (logout, new password,
+    # deactivation) ends them all, server-side.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     area: Mapped[Area | None] = relationship()
     grids: Mapped[list[Area]] = relationship(secondary=user_grids, order_by="Area.name")
@@ -47,6 +50,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: id and session version."""
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username} {self.role}>"

@@ -14,6 +14,7 @@ from app.errors import Unauthorized
 from app.extensions import db
 from app.models import ApiToken, User
 from app.models.base import utcnow
+from app.services import login_limits
 from app.services.passwords import verify_password
 
 MAX_TOKEN_LENGTH = 200
@@ -30,6 +31,22 @@ def authenticate(username: str, password: str) -> User:
     if not verify_password(user.password_hash if user else None, password) or not user.active:
         raise Unauthorized("wrong username or password")
     user.last_login_at = utcnow()
+    return user
+
+
+def log_in(username: str, password: str, address: str) -> User:
+    """authenticate() within the failed-login limits: TooManyAttempts when they are used up."""
+    limits = login_limits.current()
+    account = login_limits.account_key(username)
+    address_over_limit = limits.check(account, address)
+    try:
+        user = authenticate(username, password)
+    except Unauthorized:
+        limits.record_failure(account, address)
+        if address_over_limit:
+            raise limits.too_many(address) from None
+        raise
+    limits.record_success(address)
     return user
 
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from app.extensions import db
 from app.models import User
 from app.services.auth import user_for_token
 
+MAX_ID = 2**31 - 1  # the id columns are 32-bit
+SESSION_ID = re.compile(r"(?P<id>[0-9]{1,10}):(?P<version>[0-9]{1,10})")
 
-def load_user(user_id: str) -> User | None:
-    """The session's user, if still active."""
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+
+def load_user(session_id: str) -> User | None:
+    """The user of a session or remember cookie (`ID:VERSION`), if active and the version is current."""
+    match = SESSION_ID.fullmatch(str(session_id))
+    if match is None or int(match["id"]) > MAX_ID:
+        return None  # a cookie from before session versions
+    user = db.session.get(User, int(match["id"]))
+    if user is None or not user.active or user.session_version != int(match["version"]):
         return None
-    return user if user is not None and user.active else None
+    return user
 
 
 def load_user_from_request(request) -> User | None:

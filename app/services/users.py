@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -12,6 +13,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import ROLES, ApiToken, Area, User
 from app.models.base import utcnow
+from app.services import login_limits
 from app.services.access import (
     ADMIN_ONLY_FORCES,
     ADMIN_ONLY_ROLES,
@@ -201,7 +203,9 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     if "password" in data:
         check_password_rules(data["password"])
         user.password_hash = hash_password(data.pop("password"))
-        revoke_tokens_of(user)
+        end_sessions(user)
+    if data.get("active") is False and user.active:
+        end_sessions(user)
     grid_ids = data.pop("grid_ids", None)
     for key, value in data.items():
         setattr(user, key, value)
@@ -222,6 +226,26 @@ def _new_area(actor: User, user: User, data: dict[str, Any]) -> Area | None:
     if data["area_id"] is not None and actor.area_id is not None:
         return require_area_in_scope(actor, data["area_id"])
     return _existing_area(data["area_id"])
+
+
+def login_locked_until(user: User) -> datetime | None:
+    """When the person may try to log in again after too many failed logins; None when they may now."""
+    return login_limits.current().locked_until(login_limits.account_key(user.username))
+
+
+def unlock_login(actor: User, user: User) -> None:
+    """Let a person locked out by failed logins try again now (admins only; audited)."""
+    ensure_role(actor, "admin")
+    login_limits.current().unlock(login_limits.account_key(user.username))
+    record_event(actor, "user.unlock_login", user, username=user.username)
+
+
+def end_sessions(user: User, tokens: bool = True) -> None:
+    """End the user's sessions and remember cookies on every device, and (unless told not to) their tokens."""
+    user.session_version = (user.session_version or 0) + 1
+    if tokens:
+        revoke_tokens_of(user)
+    db.session.flush()
 
 
 def revoke_tokens_of(user: User) -> None:

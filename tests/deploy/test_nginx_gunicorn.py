@@ -56,7 +56,7 @@ def stack(app, tmp_path):
         "GRIDREACH_ENV": "production",
         "SECRET_KEY": "a-long-random-production-secret",
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "PROXY_FIX": "1",
+        "TRUSTED_PROXIES": "1",
         "LOG_FILE": str(log_file),
         "LOG_LEVEL": "INFO",
         "WEB_CONCURRENCY": "1",

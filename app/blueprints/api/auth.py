@@ -1,11 +1,11 @@
 """Tokens for the phone client and integrations, and who am I."""
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.blueprints.api import require_login
-from app.extensions import limiter
+from app.extensions import client_address
 from app.schemas.user import TokenRequestSchema, TokenSchema, UserSchema
 from app.services import auth as auth_service
 
@@ -13,41 +13,15 @@ URL = ""
 blp = Blueprint("api_auth", __name__, description="Log in and out")
 
 
-def login_failed(response) -> bool:
-    """Only failures count against the login limits."""
-    return response.status_code == 401
-
-
-def account_key() -> str:
-    body = request.get_json(silent=True) if request.is_json else request.form
-    username = (body or {}).get("username") if isinstance(body, dict) or hasattr(body, "get") else ""
-    return f"login-account:{str(username or '').strip().lower()[:64]}"
-
-
-# Shared limits: the API's token call and the HTML login page count against the same budgets.
-failure_limits = [
-    limiter.shared_limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], scope="login-address",
-                         methods=["POST"], deduct_when=login_failed),
-    limiter.shared_limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], scope="login-account",
-                         methods=["POST"], key_func=account_key, deduct_when=login_failed),
-]
-
-
-def limit_failed_logins(view):
-    """Apply both failure limits (per address and per account) to a login view."""
-    for decorate in failure_limits:
-        view = decorate(view)
-    return view
-
-
 @blp.route("/auth/token", methods=["POST"])
-@limit_failed_logins
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
+@blp.alt_response(429, description="Too many failed logins: the body's `message`, `retry_after` (seconds) and "
+                  "`retry_at` say when to try again; also the Retry-After header")
 @blp.doc(security=[])
 def issue_token(data):
-    """Exchange a username and password for a bearer token."""
-    user = auth_service.authenticate(data["username"], data["password"])
+    """Exchange a username and password for a bearer token (429 with Retry-After after too many failures)."""
+    user = auth_service.log_in(data["username"], data["password"], client_address())
     plain, token = auth_service.issue_token(user)
     return {"token": plain, "expires_at": token.expires_at, "user": user}
 

@@ -4,10 +4,11 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.auth.views import renew_own_session
 from app.schemas.common import list_schema, paginate
 from app.schemas.user import UserQuerySchema, UserSchema
 from app.services import users as user_service
-from app.services.access import authorize_first
+from app.services.access import authorize_first, require_role
 
 URL = "/users"
 blp = protected_blueprint("api_users", __name__, "People who log in")
@@ -43,4 +44,16 @@ class UserById(MethodView):
     def patch(self, data, user_id):
         """Change a user."""
         user = user_service.get_user(current_user, user_id)
-        return user_service.update_user(current_user, user, data)
+        user = user_service.update_user(current_user, user, data)
+        renew_own_session(user)
+        return user
+
+
+@blp.route("/<int:user_id>/unlock", methods=["POST"])
+@blp.response(200, UserSchema)
+@require_role("admin")
+def unlock_login(user_id):
+    """Forget a person's failed logins, so that a locked-out account may log in now (admins; audited)."""
+    user = user_service.get_user(current_user, user_id)
+    user_service.unlock_login(current_user, user)
+    return user

@@ -1,35 +1,34 @@
 """Log in and out of the pages (session cookie)."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from app.blueprints.api.auth import limit_failed_logins
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import LoginForm
-from app.errors import Unauthorized
+from app.blueprints.redirects import safe_next
+from app.errors import TooManyAttempts, Unauthorized
+from app.extensions import client_address
 from app.services import auth as auth_service
+from app.services import users as user_service
 
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+__all__ = ["renew_own_session", "safe_next", "start_session"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limit_failed_logins
 def login():
     """The login page; lands back where the person came from."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = auth_service.authenticate(form.username.data.strip(), form.password.data)
+            user = auth_service.log_in(form.username.data.strip(), form.password.data, client_address())
+        except TooManyAttempts as error:
+            flash(error.explain(), "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(error.retry_after)}
         except Unauthorized:
             flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401
-        login_user(user, remember=form.remember.data)
+        start_session(user, remember=form.remember.data)
         return redirect(safe_next(form.next.data))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -38,6 +37,22 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End the session, and every copy of it or of the remember cookie."""
+    user_service.end_sessions(current_user, tokens=False)
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+def start_session(user, remember: bool) -> None:
+    """Log in with a fresh CSRF secret, so that a token planted before login is worthless."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
+    login_user(user, remember=remember)
+
+
+def renew_own_session(user) -> None:
+    """After people end their own sessions (a new password), keep the one they are using."""
+    if user.id == current_user.id and "_user_id" in session:
+        cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        login_user(user, remember=cookie in request.cookies)

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.blueprints.auth.views import renew_own_session
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import UserForm, form_data, run_service
 from app.errors import Forbidden
@@ -81,8 +82,19 @@ def edit_user(user_id: int):
     saved = form.validate_on_submit() and run_service(
         form, lambda: user_service.update_user(current_user, user, _data(form, False)))
     if saved:
+        renew_own_session(user)
         flash(_("Saved."), "ok")
         return redirect(url_for(".users"))
     fields = [name for name in USER_FIELDS if name in form]
     return render_template("coordinate/user_edit.html", form=form, user=user, fields=fields,
-                           own=user.id == current_user.id), _status(form)
+                           own=user.id == current_user.id, can_unlock=current_user.role == "admin",
+                           locked_until=user_service.login_locked_until(user)), _status(form)
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def unlock_user(user_id: int):
+    """Let a person locked out by failed logins try again now (admins)."""
+    user = user_service.get_user(current_user, user_id)
+    user_service.unlock_login(current_user, user)
+    flash(_("%(name)s may log in again now.", name=user.display_name), "ok")
+    return redirect(url_for(".edit_user", user_id=user.id))

@@ -1,9 +1,10 @@
 """Health, readiness, home and language."""
 
-from flask import jsonify, make_response, redirect, render_template, request, url_for
+from flask import jsonify, make_response, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from app.blueprints.main import bp
+from app.blueprints.redirects import safe_next
 from app.i18n import LANG_COOKIE
 from app.services.home import home_for
 from app.services.readiness import database_state
@@ -34,10 +35,7 @@ def home():
 @bp.get("/lang/<code>")
 def set_language(code: str):
     """Switch between zh and en; remembered in a cookie."""
-    target = request.args.get("next") or url_for("main.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    response = make_response(redirect(target))
+    response = make_response(redirect(safe_next(request.args.get("next"))))
     if code in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
     return response
