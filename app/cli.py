@@ -1,4 +1,4 @@
-"""Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns."""
+"""Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns | worker."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(roll_campaigns_command)
+    app.cli.add_command(worker_command)
 
 
 @click.command("create-user")
@@ -87,3 +88,19 @@ def roll_campaigns_command(on):
         click.echo(f"rolled campaign {campaign.previous_id} into {campaign.id}: {campaign.title} "
                    f"{campaign.starts_on}..{campaign.ends_on}, {len(campaign.tasks)} tasks")
     click.echo(f"{len(created)} campaigns rolled")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run what is queued now, then exit.")
+@click.option("--poll", type=float, default=None, help="Seconds between looks at the queue (JOB_POLL_SECONDS).")
+def worker_command(once, poll):
+    """Run background jobs (large imports) as they are queued; safe to run several at once."""
+    import signal
+
+    from app.services.jobs import work
+
+    stopping = []
+    # SIGTERM (systemd, make run) finishes the job in hand, then stops.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    processed = work(once=once, poll_seconds=poll, should_stop=lambda: bool(stopping))
+    click.echo(f"{processed} jobs processed")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -171,14 +172,17 @@ def _report_existing(rows: list[dict], report: ImportReport) -> None:
             report.error(row["number"], f"case number {row['reference']!r} is already recorded")
 
 
-def import_cases(actor: User, data: bytes) -> ImportReport:
-    """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
+def authorize_import(actor: User) -> None:
     ensure_role(actor, *MANAGERS)
+
+
+def import_cases(actor: User, data: bytes, progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
+    authorize_import(actor)
     report, places, seen = ImportReport(), Places(actor), {}
-    rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED)
+    rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED, progress)
             if (row := _check_row(number, values, places, seen, report))]
     _report_existing(rows, report)
-    report.errors.sort(key=lambda error: error["row"])
     if not report.ok or not rows:
         return report
     now = utcnow()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -136,17 +137,20 @@ def _insert(rows: list[tuple]) -> int:
                        {"file": "a label was added meanwhile"}) from None
 
 
-def import_households(actor: User, data: bytes) -> ImportReport:
-    """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
+def authorize_import(actor: User) -> None:
     ensure_role(actor, *MANAGERS)
+
+
+def import_households(actor: User, data: bytes, progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
+    authorize_import(actor)
     report = ImportReport()
     grids = GridIndex(actor)
     seen: dict[tuple[int, str], int] = {}
-    rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED)
+    rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED, progress)
             if (row := _check_row(number, values, grids, seen, report))]
     if rows:
         _report_existing(rows, report)
-    report.errors.sort(key=lambda error: error["row"])
     if report.ok and rows:
         report.created = _insert(rows)
         record_event(actor, "household.import", None, created=report.created,

@@ -7,6 +7,7 @@ the spreadsheet's. Grids outside the importer's area read as unknown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -72,14 +73,19 @@ def _check_row(values: dict[str, str], grids: GridLookup) -> tuple[dict | None, 
     return {"level": level, "grid": grid, "subject_label": label, "phone": phone}, None
 
 
-def import_warnings(actor: User, data: bytes, now: datetime | None = None) -> ImportReport:
-    """Check every row; create all warnings when no row is wrong, none otherwise."""
+def authorize_import(actor: User) -> None:
     if not may_enter(actor):
         raise Forbidden("police and coordinators enter warnings")
+
+
+def import_warnings(actor: User, data: bytes, progress: Callable[[int], None] | None = None,
+                    now: datetime | None = None) -> ImportReport:
+    """Check every row; create all warnings when no row is wrong, none otherwise."""
+    authorize_import(actor)
     report = ImportReport()
     grids = GridLookup(actor)
     rows = []
-    for number, values in read_rows(data, COLUMNS, report, required=REQUIRED):
+    for number, values in read_rows(data, COLUMNS, report, REQUIRED, progress):
         row, problem = _check_row(values, grids)
         if problem:
             report.error(number, problem)
