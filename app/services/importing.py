@@ -33,6 +33,14 @@ DELIMITERS = (",", "\t", ";")
 PROGRESS_EVERY = 1000
 
 
+RowMessage = tuple[str, dict]
+
+
+def row_message(text: str, **params: object) -> RowMessage:
+    """A problem with a row: an English msgid and its parameters, translated when answered."""
+    return text, params
+
+
 @dataclass
 class ImportReport:
     """What an import did: rows created, and the bad rows with their spreadsheet row numbers.
@@ -47,7 +55,9 @@ class ImportReport:
     max_errors: int = 1000
     _entries: list[tuple[int, str, dict]] = field(default_factory=list)
 
-    def error(self, row: int, message: str, **params: object) -> None:
+    def error(self, row: int, message: str | RowMessage, **params: object) -> None:
+        if isinstance(message, tuple):
+            message, params = message
         self.error_count += 1
         self._entries.append((row, message, params))
         if len(self._entries) > 2 * self.max_errors:

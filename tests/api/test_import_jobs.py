@@ -78,7 +78,7 @@ def test_the_job_report_is_the_synchronous_report(app, committing, client, monke
     assert done["report"]["error_count"] == 2_000 and len(done["report"]["errors"]) == 1_000
     chinese = api.get(f"/jobs/{job_id}?lang=zh", user=coordinator).get_json()["report"]["errors"][0]["message"]
     english = api.get(f"/jobs/{job_id}?lang=en", user=coordinator).get_json()["report"]["errors"][0]["message"]
-    assert english == "unknown grid 'nowhere'" and chinese
+    assert english == "unknown grid 'nowhere'" and chinese == "未知网格 'nowhere'"
     assert households() == 0
 
 

@@ -182,3 +182,12 @@ def test_the_report_lists_the_first_1000_errors_and_counts_them_all(api, distric
     assert status == 422 and body["error_count"] == 1_500 and body["created"] == 0
     assert len(body["errors"]) == 1_000 and [e["row"] for e in body["errors"][:2]] == [2, 3]
     assert body["errors"][-1]["row"] == 1_001
+
+
+def test_limits_and_row_messages_read_in_chinese_by_default(api, district):
+    too_many = api.post("/households/import", user=district.a.coordinator, content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(b"grid,label\n" + b"1,x\n" * 200_001), "h.csv")})
+    assert too_many.status_code == 413 and too_many.get_json()["message"] == "文件超过 200,000 行的上限"
+    bad = api.post("/households/import", user=district.a.coordinator, content_type="multipart/form-data",
+                   data={"file": (io.BytesIO(b"grid,label\nnowhere,1\n"), "h.csv")})
+    assert bad.get_json()["errors"] == [{"row": 2, "message": "未知网格 'nowhere'"}]
