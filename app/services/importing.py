@@ -34,6 +34,13 @@ PROGRESS_EVERY = 1000
 
 
 RowMessage = tuple[str, dict]
+ECHO_MAX = 80
+
+
+def _shorten(value: object) -> object:
+    if isinstance(value, str) and len(value) > ECHO_MAX:
+        return value[:ECHO_MAX - 1] + "…"
+    return value
 
 
 def row_message(text: str, **params: object) -> RowMessage:
@@ -58,6 +65,8 @@ class ImportReport:
     def error(self, row: int, message: str | RowMessage, **params: object) -> None:
         if isinstance(message, tuple):
             message, params = message
+        # A cell is echoed in its message: a long one is cut, so 1,000 errors stay a small answer.
+        params = {key: _shorten(value) for key, value in params.items()}
         self.error_count += 1
         self._entries.append((row, message, params))
         if len(self._entries) > 2 * self.max_errors:

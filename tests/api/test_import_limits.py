@@ -8,6 +8,7 @@ down, a zip that lies about its sizes, and a DOCTYPE with entities.
 from __future__ import annotations
 
 import io
+import json
 import time
 import zipfile
 
@@ -193,3 +194,11 @@ def test_limits_and_row_messages_read_in_chinese_by_default(api, district):
     bad = api.post("/households/import", user=district.a.coordinator, content_type="multipart/form-data",
                    data={"file": (io.BytesIO(b"grid,label\nnowhere,1\n"), "h.csv")})
     assert bad.get_json()["errors"] == [{"row": 2, "message": "未知网格 'nowhere'"}]
+
+
+def test_a_long_cell_is_cut_in_its_message(api, district):
+    status, body, _ = answer(api, district, csv_bytes([["grid", "label"]] + [["x" * 5_000, "1"]] * 1_500))
+    assert status == 422 and body["error_count"] == 1_500
+    message = body["errors"][0]["message"]
+    assert message.startswith("unknown grid 'xxx") and message.endswith("…") and len(message) < 100
+    assert len(json.dumps(body)) < 200_000
