@@ -23,7 +23,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.models import Job, User
 from app.models.base import utcnow
@@ -151,6 +151,8 @@ def run_job(job_id: int) -> str:
     try:
         if kind is None:
             raise DomainError(f"unknown job kind {job.kind}")
+        if actor is None or not actor.active:
+            raise Forbidden("the person who started this job can no longer sign in")
         report = kind.handler(JobContext(job.id, actor, job.payload or b"", _progress_reporter(job.id)))
     except DomainError as error:
         db.session.rollback()

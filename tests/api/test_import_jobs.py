@@ -166,6 +166,18 @@ def test_a_job_whose_import_fails_is_failed_with_a_message(app, committing, clie
     assert job.status == "failed" and job.report["message"] and households() == 0
 
 
+def test_a_job_of_someone_deactivated_meanwhile_does_not_run(app, committing, client):
+    district = build_district()
+    db.session.commit()
+    api, coordinator = ApiClient(client), district.a.coordinator
+    job_id = upload(api, coordinator, csv_bytes(rows_for(district.a.grids, 5_001))).get_json()["job_id"]
+    coordinator.active = False
+    db.session.commit()
+    run_worker(app)
+    job = db.session.get(Job, job_id)
+    assert job.status == "failed" and "can no longer sign in" in job.report["message"] and households() == 0
+
+
 @pytest.mark.parametrize("url", ["/warnings/import", "/cases/import"])
 def test_warnings_and_cases_take_the_same_road(app, committing, client, url):
     district = build_district()
