@@ -24,6 +24,8 @@ CHUNK = 64 * 1024
 MB = 1024 * 1024
 # Enough for every column an import knows; cells further right are never padded into rows.
 MAX_COLUMNS = 64
+# Any part of a workbook but its first sheet and shared strings (styles, other sheets, ...).
+PART_MAX = 8 * MB
 
 
 @dataclass(frozen=True)
@@ -103,15 +105,21 @@ def _xlsx_rows(data: bytes, limits: ImportLimits) -> int:
     except (zipfile.BadZipFile, OSError, ValueError):
         raise _unreadable() from None
     archive = reader.archive
-    declared = {info.filename: info.file_size for info in archive.infolist()}
-    if sum(declared.values()) > limits.max_inflated:
+    infos = archive.infolist()
+    if sum(info.file_size for info in infos) > limits.max_inflated:
         raise _inflated_error(limits)
+    declared = {info.filename: info.file_size for info in infos}
     try:
-        strings, sheet = _parts(reader)
+        strings, sheet = _parts(reader, declared)
+    except TooLarge:
+        raise
     except Exception:  # openpyxl raises many kinds on a damaged or foreign package
         raise _unreadable() from None
     if strings and declared.get(strings, 0) > limits.max_shared_strings_bytes:
         raise _strings_error(limits)
+    # openpyxl parses every other part whole (styles, other sheets' dimensions): each stays small.
+    if any(size > PART_MAX for name, size in declared.items() if name not in (sheet, strings)):
+        raise _part_error()
     budget = _Budget(limits)
     try:
         if strings:
@@ -128,11 +136,23 @@ def _unreadable() -> Invalid:
     return Invalid(message, {"file": message})
 
 
-def _parts(reader) -> tuple[str | None, str]:
-    """(shared strings part or None, first worksheet part), found as openpyxl finds them."""
-    from openpyxl.reader.excel import SHARED_STRINGS
+def _part_error() -> TooLarge:
+    return _too_large(gettext("a part of the file other than its first sheet and shared strings inflates "
+                              "to more than %(limit)s MB", limit=PART_MAX // MB))
 
+
+def _parts(reader, declared: dict[str, int]) -> tuple[str | None, str]:
+    """(shared strings part or None, first worksheet part), found as openpyxl finds them; the
+    parts read whole to find them (content types, workbook, relationships) must be small."""
+    from openpyxl.reader.excel import ARC_CONTENT_TYPES, SHARED_STRINGS, _find_workbook_part
+    from openpyxl.reader.workbook import get_rels_path
+
+    if declared.get(ARC_CONTENT_TYPES, 0) > PART_MAX:
+        raise _part_error()
     reader.read_manifest()
+    workbook = _find_workbook_part(reader.package).PartName[1:]
+    if max(declared.get(workbook, 0), declared.get(get_rels_path(workbook), 0)) > PART_MAX:
+        raise _part_error()
     reader.read_workbook()
     strings = reader.package.find(SHARED_STRINGS)
     for _sheet, rel in reader.parser.find_sheets():

@@ -152,6 +152,21 @@ def test_a_sheet_that_lies_about_its_size_is_refused_while_reading(api, district
     assert seconds < 10
 
 
+def test_any_other_part_inflating_past_8_mb_is_413(api, district):
+    """openpyxl parses styles, the workbook and other sheets whole: none of them may be big."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(handmade_xlsx())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        with target.open("xl/styles.xml", "w") as part:
+            for chunk in repeated(b"<styleSheet>", b"<numFmt/>", 1_000_000, 100_000):
+                part.write(chunk)
+    status, body, seconds = answer(api, district, out.getvalue(), "styles.xlsx")
+    assert status == 413 and "8 MB" in _message(body), body
+    assert seconds < 10
+
+
 def test_a_row_numbered_past_the_limit_is_413(api, district):
     """One cell on row 1,000,000 would make openpyxl yield a million empty rows."""
     rows = (HEADER_ROWS, b'<row r="1000000"><c r="A1000000"><v>1</v></c></row>')
