@@ -78,7 +78,7 @@ translations: install ## Compile the translation catalogs, if there are any
 i18n-extract: install ## Extract the source strings and merge them into the zh catalog (then translate the new entries)
 	$(VENV)/bin/pybabel extract --no-location --sort-output -F app/translations/babel.cfg \
 		-k _l -k lazy_gettext -k N_ -k Invalid -k NotFound -k Forbidden -k Conflict -k Unauthorized \
-		-k BadSiteToken -o app/translations/messages.pot app
+		-k BadSiteToken -k row_message -o app/translations/messages.pot app
 	@if [ -f app/translations/zh/LC_MESSAGES/messages.po ]; then \
 		$(VENV)/bin/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations -l zh; \
 	else \
@@ -94,8 +94,10 @@ migrate: translations ## Build or upgrade the database schema (flask db upgrade)
 seed: migrate ## Fill an empty database with the demo district and print the demo logins
 	$(FLASK) seed-demo
 
-run: seed ## Install, compile, migrate, seed, then serve at http://127.0.0.1:5000
-	@echo "GridReach at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+run: seed ## Install, compile, migrate, seed, then serve at http://127.0.0.1:5000 with the background worker
+	@echo "GridReach at http://$(HOST):$(PORT)/ (Ctrl-C stops it and the background worker)"
+	@$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # --- checks ------------------------------------------------------------------

@@ -85,6 +85,16 @@ class Config:
     # PROXY_FIX=1, the older setting, means 1.
     TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES") or ("1" if os.environ.get("PROXY_FIX") == "1" else "0")
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Imports (households, warnings, cases): files of more rows than IMPORT_SYNC_ROWS run as
+    # background jobs; past the other limits a file is refused with 413 naming the limit.
+    IMPORT_SYNC_ROWS = int(os.environ.get("IMPORT_SYNC_ROWS", "5000"))
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+    IMPORT_MAX_BYTES = MAX_CONTENT_LENGTH
+    IMPORT_MAX_INFLATED = 200 * 1024 * 1024
+    # The background worker (flask --app app worker): a job whose worker stopped sending
+    # progress for this long is queued again.
+    JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "600"))
+    JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "2"))
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_DATUM = os.environ.get("MAP_TILE_DATUM", "wgs84")
 

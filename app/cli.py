@@ -1,5 +1,5 @@
 """Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns |
-purge-expired."""
+purge-expired | worker."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(roll_campaigns_command)
     app.cli.add_command(purge_expired_command)
+    app.cli.add_command(worker_command)
 
 
 @click.command("create-user")
@@ -114,3 +115,17 @@ def purge_expired_command(batch_size):
             db.session.commit()
             total, last_id = total + len(changed), changed[-1]
         click.echo(f"{what}: {total} (before {before:%Y-%m-%d %H:%M} UTC)")
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run what is queued now, then exit.")
+@click.option("--poll", type=float, default=None, help="Seconds between looks at the queue (JOB_POLL_SECONDS).")
+def worker_command(once, poll):
+    """Run background jobs (large imports) as they are queued; safe to run several at once."""
+    import signal
+
+    from app.services.jobs import work
+
+    stopping = []
+    # SIGTERM (systemd, make run) finishes the job in hand, then stops.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    processed = work(once=once, poll_seconds=poll, should_stop=lambda: bool(stopping))
+    click.echo(f"{processed} jobs processed")

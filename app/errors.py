@@ -6,7 +6,7 @@ import logging
 import math
 from datetime import UTC, datetime
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import format_time, gettext, ngettext
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -69,6 +69,10 @@ class TooManyAttempts(DomainError):
         return ngettext("Too many failed logins. Try again in %(num)d minute, at %(time)s.",
                         "Too many failed logins. Try again in %(num)d minutes, at %(time)s.",
                         minutes, time=format_time(self.retry_at, "HH:mm"))
+class TooLarge(DomainError):
+    """The input passes a size limit (bytes, rows, inflated size); the message names the limit."""
+
+    status = 413
 
 
 def wants_json() -> bool:
@@ -88,6 +92,12 @@ def _json_error(status: int, message: str, errors: dict | None = None, headers=N
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def _too_large_message() -> str:
+    """A request past MAX_CONTENT_LENGTH: name the limit, in the reader's language."""
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    return gettext("the request is larger than %(limit)s MB", limit=limit)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -125,8 +135,12 @@ def register_error_handlers(app: Flask) -> None:
                 elif location_errors:  # the body as a whole, e.g. "Invalid JSON body."
                     errors["_schema"] = list(location_errors)
             message = data.get("message") or error.description or error.name
+            if status == 413:
+                message = _too_large_message()
+                errors = {"file": [message]}
             return _json_error(status, message, errors, headers)
-        page = render_template("error.html", status=status, message=error.description)
+        description = _too_large_message() if status == 413 else error.description
+        page = render_template("error.html", status=status, message=description)
         return page, status, headers
 
     @app.errorhandler(IntegrityError)

@@ -53,6 +53,10 @@ section "household import, $rows rows (CSV, XLSX)"
 $PY bench/import_households.py --rows "$rows"
 [ -n "$pg_base" ] && $PY bench/import_households.py "$(pg_db gridreach_bench_import)" --rows "$rows"
 
+section "hostile import files: peak memory and time to answer against a small import"
+$PY bench/import_bombs.py
+[ -n "$pg_base" ] && $PY bench/import_bombs.py --database-url "$(pg_db gridreach_bench_bombs)"
+
 section "campaign fan-out, task progress, monthly roll, zeroing board ($grids grids)"
 $PY bench/tasks_progress.py --grids "$grids"
 [ -n "$pg_base" ] && $PY bench/tasks_progress.py "$(pg_db gridreach_bench_tasks)" --grids "$grids"

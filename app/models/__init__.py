@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
+from app.models.job import JOB_STATUSES, Job
 from app.models.site import SITE_KINDS, Site
 from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
 from app.models.user import FORCES, ROLES, ApiToken, User
@@ -12,8 +13,8 @@ from app.models.visit import VISIT_OUTCOMES, Visit
 from app.models.warning import WARNING_LEVELS, WARNING_RESULTS, RiskWarning
 
 __all__ = [
-    "CHECKIN_STATUSES", "FORCES", "FRAUD_TYPES", "HOUSEHOLD_TAGS", "LEVELS", "ROLES",
+    "CHECKIN_STATUSES", "FORCES", "FRAUD_TYPES", "HOUSEHOLD_TAGS", "JOB_STATUSES", "LEVELS", "ROLES",
     "SITE_KINDS", "TASK_KINDS", "TASK_STATUSES", "VISIT_OUTCOMES", "WARNING_LEVELS",
     "WARNING_RESULTS", "ApiToken", "Area", "AuditEvent", "CheckIn", "Campaign", "FraudCase",
-    "Household", "RiskWarning", "Site", "Task", "User", "Visit",
+    "Household", "Job", "RiskWarning", "Site", "Task", "User", "Visit",
 ]

@@ -55,6 +55,7 @@ class CaseImportErrorSchema(Schema):
 class CaseImportReportSchema(Schema):
     created = fields.Int()
     errors = fields.List(fields.Nested(CaseImportErrorSchema))
+    error_count = fields.Int(metadata={"description": "every bad row's error; `errors` lists the first 1,000"})
 
 
 class BackcheckVisitSchema(Schema):

@@ -50,3 +50,4 @@ class ImportErrorSchema(Schema):
 class ImportReportSchema(Schema):
     created = fields.Int()
     errors = fields.List(fields.Nested(ImportErrorSchema))
+    error_count = fields.Int(metadata={"description": "every bad row's error; `errors` lists the first 1,000"})

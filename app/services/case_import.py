@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -20,8 +21,9 @@ from app.models.base import utcnow
 from app.models.case import AGE_BANDS
 from app.services.access import MANAGERS, ensure_role, scope_area
 from app.services.audit import record_event
-from app.services.cases import MAX_LOSS, check_occurred_on
-from app.services.importing import ImportReport, chunked, read_rows
+from app.services.cases import EARLIEST, MAX_LOSS, check_occurred_on
+from app.services.importing import ImportReport, RowMessage, chunked, read_rows, row_message
+from app.services.localtime import today
 
 COLUMNS = {
     "community": ("社区", "社区名称", "所属社区", "发案社区", "村", "community_id", "area_id", "area"),
@@ -100,16 +102,18 @@ class Places:
                 self.in_scope[area_id] = path
         self.households: dict[int, dict[str, set[int]]] = {}
 
-    def community(self, value: str) -> tuple[int | None, str | None]:
+    def community(self, value: str) -> tuple[int | None, RowMessage | None]:
         candidates = self.by_key.get(_key(value), set())
         usable = candidates & set(self.in_scope)
         if len(usable) == 1:
             return next(iter(usable)), None
         if usable:
-            return None, f"community {value!r} is ambiguous: use its id or code"
-        return None, f"community {value!r} is outside your area" if candidates else f"unknown community {value!r}"
+            return None, row_message("community %(community)s is ambiguous: use its id or code", community=repr(value))
+        if candidates:
+            return None, row_message("community %(community)s is outside your area", community=repr(value))
+        return None, row_message("unknown community %(community)s", community=repr(value))
 
-    def household(self, community_id: int, value: str) -> tuple[int | None, str | None]:
+    def household(self, community_id: int, value: str) -> tuple[int | None, RowMessage | None]:
         """A household of the community named by its id or by a label unique in the community."""
         if community_id not in self.households:
             index: dict[str, set[int]] = defaultdict(set)
@@ -123,34 +127,41 @@ class Places:
         found = self.households[community_id].get(_key(value), set())
         if len(found) == 1:
             return next(iter(found)), None
-        return None, (f"household {value!r} is ambiguous: use its id" if found
-                      else f"no household {value!r} in this community")
+        if found:
+            return None, row_message("household %(household)s is ambiguous: use its id", household=repr(value))
+        return None, row_message("no household %(household)s in this community", household=repr(value))
 
 
 def _check_row(number: int, values: dict[str, str], places: Places, seen: dict[str, int],
                report: ImportReport) -> dict | None:
-    errors: list[str] = []
+    errors: list[RowMessage] = []
     community_id, problem = places.community(values["community"])
     errors += [problem] if problem else []
     day = parse_date(values["occurred_on"])
-    errors += [f"occurred_on {values['occurred_on']!r} is not a date"] if day is None else []
-    if day is not None and (why := check_occurred_on(day)):
-        errors.append(f"occurred_on {why}")
+    errors += [row_message("occurred_on %(value)s is not a date", value=repr(values["occurred_on"]))] \
+        if day is None else []
+    if day is not None and check_occurred_on(day):
+        errors.append(row_message("occurred_on must not be in the future") if day > today()
+                      else row_message("occurred_on must not be before %(date)s", date=EARLIEST.isoformat()))
     fraud_type = parse_type(values["fraud_type"])
-    errors += [f"unknown fraud type {values['fraud_type']!r}"] if fraud_type is None else []
+    errors += [row_message("unknown fraud type %(value)s", value=repr(values["fraud_type"]))] \
+        if fraud_type is None else []
     loss = parse_loss(values["loss_amount"])
-    errors += [f"loss_amount {values['loss_amount']!r} is not an amount ≥ 0"] if loss is None else []
+    errors += [row_message("loss_amount %(value)s is not an amount ≥ 0", value=repr(values["loss_amount"]))] \
+        if loss is None else []
     band, band_ok = parse_age(values.get("victim_age_band", ""))
-    errors += [f"unknown age band {values['victim_age_band']!r}"] if not band_ok else []
+    errors += [row_message("unknown age band %(value)s", value=repr(values["victim_age_band"]))] \
+        if not band_ok else []
     household_id = None
     if community_id is not None and values.get("household"):
         household_id, problem = places.household(community_id, values["household"])
         errors += [problem] if problem else []
     reference = values.get("reference") or None
     if reference and len(reference) > 40:
-        errors.append("case number longer than 40 characters")
+        errors.append(row_message("case number longer than 40 characters"))
     elif reference and reference in seen:
-        errors.append(f"case number {reference!r} repeats row {seen[reference]}")
+        errors.append(row_message("case number %(reference)s repeats row %(row)s", reference=repr(reference),
+                                  row=seen[reference]))
     for message in errors:
         report.error(number, message)
     if errors:
@@ -168,17 +179,21 @@ def _report_existing(rows: list[dict], report: ImportReport) -> None:
         existing.update(db.session.scalars(select(FraudCase.reference).where(FraudCase.reference.in_(chunk))))
     for row in rows:
         if row["reference"] in existing:
-            report.error(row["number"], f"case number {row['reference']!r} is already recorded")
+            report.error(row["number"], row_message("case number %(reference)s is already recorded",
+                                                    reference=repr(row["reference"])))
 
 
-def import_cases(actor: User, data: bytes) -> ImportReport:
-    """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
+def authorize_import(actor: User) -> None:
     ensure_role(actor, *MANAGERS)
+
+
+def import_cases(actor: User, data: bytes, progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
+    authorize_import(actor)
     report, places, seen = ImportReport(), Places(actor), {}
-    rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED)
+    rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED, progress)
             if (row := _check_row(number, values, places, seen, report))]
     _report_existing(rows, report)
-    report.errors.sort(key=lambda error: error["row"])
     if not report.ok or not rows:
         return report
     now = utcnow()

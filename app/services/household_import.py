@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,14 @@ from app.models.base import utcnow
 from app.services.access import MANAGERS, ensure_role, scope_area
 from app.services.audit import record_event
 from app.services.households import LABEL_MAX, normalize_label
-from app.services.importing import ImportReport, bulk_insert, chunked, read_rows
+from app.services.importing import (
+    ImportReport,
+    RowMessage,
+    bulk_insert,
+    chunked,
+    read_rows,
+    row_message,
+)
 
 COLUMNS = {
     "grid": ("网格", "网格编码", "网格编号", "网格名称", "所属网格", "grid_id", "grid code", "grid name"),
@@ -52,26 +60,26 @@ class GridIndex:
                 self.by_key[key].add(grid_id)
             if scope is None or path.startswith(scope.path):
                 self.in_scope.add(grid_id)
-        self._answers: dict[str, tuple[int | None, str | None]] = {}
+        self._answers: dict[str, tuple[int | None, RowMessage | None]] = {}
 
-    def resolve(self, value: str) -> tuple[int | None, str | None]:
+    def resolve(self, value: str) -> tuple[int | None, RowMessage | None]:
         """(grid id, None) or (None, why not) for a cell naming a grid by id, code or name."""
         if value not in self._answers:
             self._answers[value] = self._resolve(value)
         return self._answers[value]
 
-    def _resolve(self, value: str) -> tuple[int | None, str | None]:
+    def _resolve(self, value: str) -> tuple[int | None, RowMessage | None]:
         if not value:
-            return None, "empty grid"
+            return None, row_message("empty grid")
         candidates = self.by_key.get(_key(value), set())
         usable = candidates & self.in_scope
         if len(usable) == 1:
             return next(iter(usable)), None
         if usable:
-            return None, f"grid {value!r} is ambiguous: use its id or code"
+            return None, row_message("grid %(grid)s is ambiguous: use its id or code", grid=repr(value))
         if candidates:
-            return None, f"grid {value!r} is outside your area"
-        return None, f"unknown grid {value!r}"
+            return None, row_message("grid %(grid)s is outside your area", grid=repr(value))
+        return None, row_message("unknown grid %(grid)s", grid=repr(value))
 
 
 def parse_tags(text: str) -> tuple[list[str], list[str]]:
@@ -96,13 +104,15 @@ def _check_row(number: int, values: dict[str, str], grids: GridIndex,
     tags, unknown = parse_tags(values.get("tags", ""))
     errors = [grid_error] if grid_error else []
     if not label:
-        errors.append("empty label")
+        errors.append(row_message("empty label"))
     elif len(label) > LABEL_MAX:
-        errors.append(f"label longer than {LABEL_MAX} characters")
+        errors.append(row_message("label longer than %(max)s characters", max=LABEL_MAX))
     if unknown:
-        errors.append(f"unknown tag {', '.join(unknown)} (use {', '.join(HOUSEHOLD_TAGS)})")
+        errors.append(row_message("unknown tag %(tags)s (use %(known)s)", tags=", ".join(unknown),
+                                  known=", ".join(HOUSEHOLD_TAGS)))
     if grid_id is not None and label and (grid_id, label) in seen:
-        errors.append(f"duplicate label {label!r} in this grid (also row {seen[grid_id, label]})")
+        errors.append(row_message("duplicate label %(label)s in this grid (also row %(row)s)", label=repr(label),
+                                  row=seen[grid_id, label]))
     for message in errors:
         report.error(number, message)
     if errors:
@@ -121,7 +131,7 @@ def _report_existing(rows: list[tuple], report: ImportReport) -> None:
         existing.update((grid_id, label) for grid_id, label in result)
     for number, grid_id, label, _tags in rows:
         if (grid_id, label) in existing:
-            report.error(number, f"label {label!r} already exists in this grid")
+            report.error(number, row_message("label %(label)s already exists in this grid", label=repr(label)))
 
 
 def _insert(rows: list[tuple]) -> int:
@@ -136,17 +146,20 @@ def _insert(rows: list[tuple]) -> int:
                        {"file": "a label was added meanwhile"}) from None
 
 
-def import_households(actor: User, data: bytes) -> ImportReport:
-    """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
+def authorize_import(actor: User) -> None:
     ensure_role(actor, *MANAGERS)
+
+
+def import_households(actor: User, data: bytes, progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
+    authorize_import(actor)
     report = ImportReport()
     grids = GridIndex(actor)
     seen: dict[tuple[int, str], int] = {}
-    rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED)
+    rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED, progress)
             if (row := _check_row(number, values, grids, seen, report))]
     if rows:
         _report_existing(rows, report)
-    report.errors.sort(key=lambda error: error["row"])
     if report.ok and rows:
         report.created = _insert(rows)
         record_event(actor, "household.import", None, created=report.created,

@@ -16,36 +16,95 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import JSON, Table
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.i18n import N_
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 DELIMITERS = (",", "\t", ";")
+PROGRESS_EVERY = 1000
+
+
+RowMessage = tuple[str, dict]
+ECHO_MAX = 80
+
+
+def _shorten(value: object) -> object:
+    if isinstance(value, str) and len(value) > ECHO_MAX:
+        return value[:ECHO_MAX - 1] + "…"
+    return value
+
+
+def row_message(text: str, **params: object) -> RowMessage:
+    """A problem with a row: an English msgid and its parameters, translated when answered."""
+    return text, params
 
 
 @dataclass
 class ImportReport:
-    """What an import did: rows created, and every bad row with its spreadsheet row number."""
+    """What an import did: rows created, and the bad rows with their spreadsheet row numbers.
+
+    A message is an English msgid with %(name)s parameters, translated when the report is
+    answered (`as_dict`), so a report kept by a background job reads in its reader's language.
+    Only the first `max_errors` errors by row are kept; `error_count` counts them all.
+    """
 
     created: int = 0
-    errors: list[dict] = field(default_factory=list)
+    error_count: int = 0
+    max_errors: int = 1000
+    _entries: list[tuple[int, str, dict]] = field(default_factory=list)
 
-    def error(self, row: int, message: str) -> None:
-        self.errors.append({"row": row, "message": message})
+    def error(self, row: int, message: str | RowMessage, **params: object) -> None:
+        if isinstance(message, tuple):
+            message, params = message
+        # A cell is echoed in its message: a long one is cut, so 1,000 errors stay a small answer.
+        params = {key: _shorten(value) for key, value in params.items()}
+        self.error_count += 1
+        self._entries.append((row, message, params))
+        if len(self._entries) > 2 * self.max_errors:
+            self._trim()
+
+    def _trim(self) -> None:
+        self._entries.sort(key=lambda entry: entry[0])  # stable: a row's messages keep their order
+        del self._entries[self.max_errors:]
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count
+
+    def _rendered(self, translate) -> list[dict]:
+        self._trim()
+        return [{"row": row, "message": translate(message, **params)} for row, message, params in self._entries]
+
+    @property
+    def errors(self) -> list[dict]:
+        """The kept errors in English, first row first."""
+        return self._rendered(lambda message, **params: message % params if params else message)
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "errors": self.errors}
+        """The answer of an import, its messages in the current language."""
+        return {"created": self.created, "errors": self._rendered(gettext), "error_count": self.error_count}
+
+    def to_stored(self) -> dict:
+        """The report as JSON a job keeps, messages untranslated."""
+        self._trim()
+        return {"created": self.created, "error_count": self.error_count,
+                "errors": [{"row": row, "message": message, "params": params}
+                           for row, message, params in self._entries]}
+
+    @classmethod
+    def from_stored(cls, stored: dict) -> ImportReport:
+        report = cls(created=stored["created"], error_count=stored["error_count"])
+        report._entries = [(e["row"], e["message"], e["params"]) for e in stored["errors"]]
+        return report
 
 
 def normalize_header(name: object) -> str:
@@ -79,19 +138,23 @@ def decode_text(data: bytes) -> str:
         return data.decode("gb18030", errors="replace")
 
 
-def _csv_rows(data: bytes) -> Iterator[Sequence[object]]:
+def csv_reader(data: bytes) -> Iterator[list[str]]:
+    """The rows of CSV bytes, streaming, split on the delimiter the header line uses most."""
     text = decode_text(data)
-    header_line = text.split("\n", 1)[0]
+    header_line = text[:text.find("\n")] if "\n" in text else text
     delimiter = max(DELIMITERS, key=header_line.count)
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
 def _xlsx_rows(data: bytes) -> Iterator[Sequence[object]]:
     from openpyxl import load_workbook
 
+    from app.services.import_limits import MAX_COLUMNS
+
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
+        # max_col: a cell far to the right must not pad every row to thousands of columns.
+        yield from workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
     finally:
         workbook.close()
 
@@ -100,15 +163,15 @@ def raw_rows(data: bytes) -> Iterator[Sequence[object]]:
     """Every row of the first sheet (XLSX) or of the file (CSV), header included."""
     if data.startswith(XLSX_MAGIC):
         return _xlsx_rows(data)
-    return _csv_rows(data)
+    return csv_reader(data)
 
 
 def file_problem(data: bytes) -> str | None:
     """Why the bytes cannot be a table before even reading them, or None."""
     if not data.strip():
-        return "the file is empty"
+        return N_("the file is empty")
     if data.startswith(XLS_MAGIC):
-        return "old .xls files are not supported: save as .xlsx or CSV"
+        return N_("old .xls files are not supported: save as .xlsx or CSV")
     return None
 
 
@@ -121,7 +184,7 @@ def _guarded(rows: Iterator[Sequence[object]], report: ImportReport) -> Iterator
         except StopIteration:
             return
         except Exception:  # openpyxl and zipfile raise many kinds on a damaged or foreign file
-            report.error(number, "the file is not a readable CSV or XLSX table")
+            report.error(number, N_("the file is not a readable CSV or XLSX table"))
             return
         number += 1
         yield row
@@ -140,10 +203,12 @@ def match_columns(header: Sequence[object], columns: Mapping[str, Iterable[str]]
 
 
 def read_rows(data: bytes, columns: Mapping[str, Iterable[str]], report: ImportReport,
-              required: Iterable[str] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+              required: Iterable[str] | None = None,
+              progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number, {column: text}) for each non-blank row; header problems go to the report.
 
-    `columns` maps each column to its header aliases; row 1 is the header.
+    `columns` maps each column to its header aliases; row 1 is the header. `progress`, when
+    given, hears the number of rows read every PROGRESS_EVERY rows.
     """
     problem = file_problem(data)
     if problem:
@@ -156,10 +221,12 @@ def read_rows(data: bytes, columns: Mapping[str, Iterable[str]], report: ImportR
     positions = match_columns(header, columns)
     missing = [name for name in (columns if required is None else required) if name not in positions]
     for name in missing:
-        report.error(1, f"missing column: {name}")
+        report.error(1, N_("missing column: %(column)s"), column=name)
     if missing:
         return
     for number, row in enumerate(rows, start=2):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number - 1)
         values = {name: cell_text(row[i]) if i < len(row) else "" for name, i in positions.items()}
         if any(values.values()):
             yield number, values

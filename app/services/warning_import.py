@@ -7,6 +7,7 @@ the spreadsheet's. Grids outside the importer's area read as unknown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from app.models.base import utcnow
 from app.models.warning import WARNING_LEVELS
 from app.services.access import filter_by_scope
 from app.services.audit import record_event
-from app.services.importing import ImportReport, chunked, read_rows
+from app.services.importing import ImportReport, RowMessage, chunked, read_rows, row_message
 from app.services.warnings import build_warning, may_enter, normalize_phone
 
 COLUMNS = {
@@ -46,47 +47,54 @@ class GridLookup:
             name = grid.name.lower()
             self.by_key[name] = None if name in self.by_key and self.by_key[name] is not grid else grid
 
-    def find(self, text: str) -> tuple[Area | None, str | None]:
+    def find(self, text: str) -> tuple[Area | None, RowMessage | None]:
         key = text.strip().lower()
         if key not in self.by_key:
-            return None, f"unknown grid: {text}"
+            return None, row_message("unknown grid: %(grid)s", grid=text)
         if self.by_key[key] is None:
-            return None, f"grid name {text} is used more than once: give its id or code"
+            return None, row_message("grid name %(grid)s is used more than once: give its id or code", grid=text)
         return self.by_key[key], None
 
 
-def _check_row(values: dict[str, str], grids: GridLookup) -> tuple[dict | None, str | None]:
+def _check_row(values: dict[str, str], grids: GridLookup) -> tuple[dict | None, RowMessage | None]:
     level = LEVEL_WORDS.get(values["level"].strip(), values["level"].strip().lower())
     if level not in WARNING_LEVELS:
-        return None, f"level must be high, medium or low, not {values['level'] or 'empty'}"
+        if not values["level"]:
+            return None, row_message("level must be high, medium or low, not empty")
+        return None, row_message("level must be high, medium or low, not %(level)s", level=values["level"])
     grid, problem = grids.find(values["grid"])
     if problem:
         return None, problem
     label = values["subject_label"].strip()
     if not label or len(label) > MAX_LABEL:
-        return None, f"subject_label must be 1 to {MAX_LABEL} characters"
+        return None, row_message("subject_label must be 1 to %(max)s characters", max=MAX_LABEL)
     try:
         phone = normalize_phone(values.get("phone"))
     except DomainError:
-        return None, "phone must be digits"
+        return None, row_message("phone must be digits")
     return {"level": level, "grid": grid, "subject_label": label, "phone": phone}, None
 
 
-def import_warnings(actor: User, data: bytes, now: datetime | None = None) -> ImportReport:
-    """Check every row; create all warnings when no row is wrong, none otherwise."""
+def authorize_import(actor: User) -> None:
     if not may_enter(actor):
         raise Forbidden("police and coordinators enter warnings")
+
+
+def import_warnings(actor: User, data: bytes, progress: Callable[[int], None] | None = None,
+                    now: datetime | None = None) -> ImportReport:
+    """Check every row; create all warnings when no row is wrong, none otherwise."""
+    authorize_import(actor)
     report = ImportReport()
     grids = GridLookup(actor)
     rows = []
-    for number, values in read_rows(data, COLUMNS, report, required=REQUIRED):
+    for number, values in read_rows(data, COLUMNS, report, REQUIRED, progress):
         row, problem = _check_row(values, grids)
         if problem:
             report.error(number, problem)
         else:
             rows.append(row)
     if report.ok and not rows:
-        report.error(2, "the file has no warnings")
+        report.error(2, row_message("the file has no warnings"))
     if not report.ok:
         return report
     now = now or utcnow()

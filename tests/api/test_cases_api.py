@@ -112,7 +112,7 @@ def test_import_csv_with_chinese_headers(api, district):
            f"{district.a.community.id},2026年3月6日,冒充公检法,300元,60岁以上,,J-2\n").encode("utf-8-sig")
     response = upload(api, district.a.coordinator, csv)
     assert response.status_code == 201, response.get_json()
-    assert response.get_json() == {"created": 2, "errors": []}
+    assert response.get_json() == {"created": 2, "errors": [], "error_count": 0}
     cases = db.session.query(FraudCase).order_by(FraudCase.reference).all()
     assert [c.fraud_type for c in cases] == ["order_brushing", "impersonating_police"]
     assert cases[0].household_id == household.id and str(cases[0].loss_amount) == "12000.50"
@@ -130,7 +130,7 @@ def test_import_is_all_or_nothing(api, district):
     assert response.status_code == 422
     errors = response.get_json()["errors"]
     assert {e["row"] for e in errors} == {3, 4}
-    assert any("outside your area" in e["message"] for e in errors)
+    assert any("不在您的辖区内" in e["message"] for e in errors)  # row messages in the reader's language
     assert db.session.query(FraudCase).count() == 0
 
 

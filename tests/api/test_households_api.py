@@ -105,7 +105,7 @@ def households():
 def test_import_csv_and_xlsx(api, district):
     g0 = district.a.grids[0]
     response = upload(api, district.a.coordinator, csv_bytes([["网格", "地址", "标签"], [g0.name, "1", "老人"]], "gbk"))
-    assert response.status_code == 201 and response.get_json() == {"created": 1, "errors": []}
+    assert response.status_code == 201 and response.get_json() == {"created": 1, "errors": [], "error_count": 0}
     response = upload(api, district.a.coordinator, xlsx_bytes([["grid", "label"], [g0.id, "2"]]), "h.xlsx")
     assert response.status_code == 201 and response.get_json()["created"] == 1
     assert households() == 2

@@ -108,13 +108,13 @@ def test_import_good_and_bad_files(api, district):
     good = f"level,grid,subject_label,phone\nhigh,{a.grids[0].id},王某,13800131234\nlow,{a.grids[1].id},李某,\n"
     response = api.post("/warnings/import", user=a.police, data={"file": (_file(good), "warnings.csv")},
                         content_type="multipart/form-data")
-    assert response.status_code == 201 and response.get_json() == {"created": 2, "errors": []}
+    assert response.status_code == 201 and response.get_json() == {"created": 2, "errors": [], "error_count": 0}
     before = db.session.scalar(select(func.count()).select_from(RiskWarning))
     bad = f"等级,网格,对象\n高,{a.grids[0].id},王某\n紧急,{a.grids[0].id},李某\n"
     response = api.post("/warnings/import", user=a.police, data={"file": (_file(bad), "warnings.csv")},
                         content_type="multipart/form-data")
     assert response.status_code == 422
-    assert response.get_json() == {"created": 0, "errors": [{"row": 3, "message": response.get_json()["errors"][0]["message"]}]}
+    assert response.get_json() == {"created": 0, "errors": [{"row": 3, "message": response.get_json()["errors"][0]["message"]}], "error_count": 1}
     assert db.session.scalar(select(func.count()).select_from(RiskWarning)) == before
     assert api.post("/warnings/import", user=a.worker, data={}, content_type="multipart/form-data").status_code == 403
     missing = api.post("/warnings/import", user=a.police, data={}, content_type="multipart/form-data")

@@ -34,7 +34,7 @@ def test_good_csv_by_id_code_and_name(district):
     rows = [["grid", "label", "tags"], [g0.id, "12-2-301", "elderly;student"], ["a-g2", "1-1-101", ""],
             [g0.name, "12-2-302", "finance, parent"]]
     report = import_households(district.a.coordinator, csv_bytes(rows))
-    assert report.as_dict() == {"created": 3, "errors": []}
+    assert report.as_dict() == {"created": 3, "errors": [], "error_count": 0}
     assert stored() == [(g0.id, "12-2-301", ("elderly", "student")), (g0.id, "12-2-302", ("finance", "parent")),
                         (g1.id, "1-1-101", ())]
 
@@ -105,7 +105,7 @@ def test_grid_name_must_be_unambiguous_within_scope(district):
 
 def test_header_only_creates_nothing(district):
     report = import_households(district.a.coordinator, csv_bytes([["grid", "label", "tags"]]))
-    assert report.as_dict() == {"created": 0, "errors": []}
+    assert report.as_dict() == {"created": 0, "errors": [], "error_count": 0}
 
 
 def test_only_managers_import(district):
@@ -129,7 +129,8 @@ def test_twenty_thousand_rows(district):
     assert report.ok and report.created == 20_000 and count() == 20_000
     rows.append([grids[0].id, "0-0-0", ""])  # a duplicate of row 2 at the very end
     report = import_households(district.a.coordinator, csv_bytes(rows))
-    assert report.created == 0 and len(report.errors) == 20_001 and count() == 20_000
+    assert report.created == 0 and report.error_count == 20_001 and count() == 20_000
+    assert len(report.errors) == 1000 and report.errors[0]["row"] == 2  # the first 1,000, by row
 
 
 def test_a_label_added_meanwhile_is_a_conflict_and_writes_nothing(district, monkeypatch):

@@ -80,7 +80,7 @@ def test_import_a_good_csv_with_chinese_headers(district):
     data = (f"等级,网格,对象,电话\n高,{a.grids[0].id},王某,13800131234\nlow,A-G2,李某,\nmedium,{a.grids[1].name},张某,139-0000-1111\n"
             ).encode("utf-8-sig")
     report = warning_import.import_warnings(a.police, data)
-    assert report.as_dict() == {"created": 3, "errors": []}
+    assert report.as_dict() == {"created": 3, "errors": [], "error_count": 0}
     made = db.session.scalars(select(RiskWarning).order_by(RiskWarning.id)).all()
     assert [(w.level, w.area_id, w.phone) for w in made] == [
         ("high", a.grids[0].id, "13800131234"), ("low", a.grids[1].id, None), ("medium", a.grids[1].id, "13900001111")]

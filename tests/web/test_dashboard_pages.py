@@ -144,7 +144,7 @@ def test_coordinator_imports_cases_on_the_page(client, login_as, march):
     bad = f"社区,发案日期,诈骗类型,损失金额\n{march.c2.id},2026-03-20,刷单,100\n".encode()
     response = client.post("/dashboard/cases", data={"file": (io.BytesIO(bad), "c.csv")},
                            content_type="multipart/form-data")
-    assert response.status_code == 422 and "outside your area" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "不在您的辖区内" in response.get_data(as_text=True)
 
 
 def test_report_page(client, login_as, march):
@@ -175,3 +175,12 @@ def test_every_figure_is_scoped_to_the_street(client, login_as, march):
     login_as(march.district_leader)
     page = client.get(f"/dashboard/?{PERIOD}").get_data(as_text=True)
     assert 'data-figure="cases">2<' in page and 'data-figure="warnings_in_time">1 / 2<' in page
+
+
+def test_a_large_case_file_is_queued_and_followed_on_the_page(client, login_as, march):
+    login_as(march.coordinator)
+    big = ("社区,发案日期,诈骗类型,损失金额\n" + f"{march.c1.id},2026-03-20,刷单,100\n" * 5_001).encode()
+    response = client.post("/dashboard/cases", data={"file": (io.BytesIO(big), "c.csv")},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 202 and 'id="import-job"' in page and "js/import-job.js" in page

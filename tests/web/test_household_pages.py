@@ -96,3 +96,22 @@ def test_odd_filters_are_not_errors(district, login_as):
     client = login_as(district.a.coordinator)
     assert client.get("/coordinate/households?q=1%00&tag=vip&unreachable=maybe&page=-3").status_code == 200
     assert client.get(f"/coordinate/households?area_id={2**40}").status_code in (403, 422)
+
+
+def test_import_page_queues_a_large_file_and_follows_it(district, login_as):
+    grids = district.a.grids
+    client = login_as(district.a.coordinator)
+    rows = [["grid", "label"]] + [[grids[i % 2].id, f"{i}-1-101"] for i in range(5_001)]
+    response = upload(client, csv_bytes(rows), "big.csv")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 202 and 'id="import-job"' in page and "js/import-job.js" in page
+    card = page.split('id="import-job"')[1].split("</main>")[0]
+    assert "/api/v1/jobs/" in card and "<script>" not in card  # no inline script: a JSON config and a file
+
+
+def test_import_page_names_the_row_limit(district, login_as):
+    client = login_as(district.a.coordinator)
+    response = client.post("/coordinate/households/import?lang=en",
+                           data={"file": (io.BytesIO(b"grid,label\n" + b"1,x\n" * 200_001), "huge.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and "the file has more than 200,000 rows" in response.get_data(as_text=True)

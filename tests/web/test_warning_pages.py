@@ -87,3 +87,13 @@ def test_coordinator_records_an_outcome_on_the_page(client, login_as, district):
     client.post("/logout")
     login_as(login_other)
     assert client.get(f"/coordinate/warnings/{warning.id}").status_code == 404
+
+
+def test_import_page_queues_a_large_list_and_follows_it(client, login_as, district):
+    a = district.a
+    login_as(a.coordinator)
+    big = ("level,grid,subject_label\n" + "".join(f"low,{a.grids[0].id},对象{i}\n" for i in range(5_001))).encode()
+    response = client.post("/coordinate/warnings/import", data={"upload-file": (io.BytesIO(big), "list.csv")},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 202 and 'id="import-job"' in page and "js/import-job.js" in page

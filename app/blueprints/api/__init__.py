@@ -29,6 +29,7 @@ RESOURCES = (
     "coverage",
     "cases",
     "reports",
+    "jobs",
 )
 
 

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.api.jobs import import_answer
 from app.schemas.case import (
     BackcheckSchema,
     CaseImportFileSchema,
@@ -12,7 +13,8 @@ from app.schemas.case import (
     CaseSchema,
 )
 from app.schemas.common import list_schema, paginate
-from app.services import backchecks, case_import
+from app.schemas.job import JobStartedSchema
+from app.services import backchecks, imports
 from app.services import cases as case_service
 from app.services.access import authorize_first
 
@@ -56,9 +58,8 @@ def get_backcheck(case_id):
 @authorize_first(case_service.authorize_create)
 @blp.arguments(CaseImportFileSchema, location="files")
 @blp.response(201, CaseImportReportSchema)
+@blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")
 @blp.alt_response(422, schema=CaseImportReportSchema, description="Bad rows; nothing was written")
 def import_cases(files):
     """Import a CSV or XLSX file (community, occurred_on, fraud_type, loss_amount, …; or Chinese headers)."""
-    report = case_import.import_cases(current_user, files["file"].read())
-    status = 422 if not report.ok else (201 if report.created else 200)
-    return report.as_dict(), status
+    return import_answer(imports.start_import(current_user, "cases", files["file"].read()))

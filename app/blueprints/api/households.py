@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.api.jobs import import_answer
 from app.schemas.common import list_schema, paginate
 from app.schemas.household import (
     HouseholdPatchSchema,
@@ -12,8 +13,9 @@ from app.schemas.household import (
     ImportFileSchema,
     ImportReportSchema,
 )
-from app.services import household_import
+from app.schemas.job import JobStartedSchema
 from app.services import households as household_service
+from app.services import imports
 from app.services.access import authorize_first
 
 URL = "/households"
@@ -58,9 +60,8 @@ class HouseholdById(MethodView):
 @authorize_first(household_service.authorize_create)
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
+@blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")
 @blp.alt_response(422, schema=ImportReportSchema, description="Bad rows; nothing was written")
 def import_households(files):
     """Import a CSV or XLSX file (columns grid, label, tags; or 网格, 地址, 标签): all rows or none."""
-    report = household_import.import_households(current_user, files["file"].read())
-    status = 422 if not report.ok else (201 if report.created else 200)
-    return report.as_dict(), status
+    return import_answer(imports.start_import(current_user, "households", files["file"].read()))

@@ -4,8 +4,10 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.api.jobs import import_answer
 from app.schemas.common import list_schema, paginate
 from app.schemas.household import ImportFileSchema, ImportReportSchema
+from app.schemas.job import JobStartedSchema
 from app.schemas.warning import (
     BoardQuerySchema,
     BoardSchema,
@@ -14,7 +16,7 @@ from app.schemas.warning import (
     WarningQuerySchema,
     WarningSchema,
 )
-from app.services import warning_board, warning_import
+from app.services import imports, warning_board
 from app.services import warnings as warning_service
 from app.services.access import authorize_first
 
@@ -79,8 +81,8 @@ def reveal_phone(warning_id):
 @authorize_first(warning_service.authorize_create)
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
+@blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")
 @blp.alt_response(422, schema=ImportReportSchema, description="Bad rows; nothing was written")
 def import_warnings(files):
     """Import a CSV or XLSX list (level, grid, subject_label, phone; or 等级, 网格, 对象, 电话): all or nothing."""
-    report = warning_import.import_warnings(current_user, files["file"].read())
-    return report.as_dict(), 422 if not report.ok else 201
+    return import_answer(imports.start_import(current_user, "warnings", files["file"].read()))

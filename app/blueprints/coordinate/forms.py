@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -27,7 +28,7 @@ from app.labels import (
     SITE_KIND_LABELS,
     labelled,
 )
-from app.models import FORCES, LEVELS, ROLES, SITE_KINDS
+from app.models import FORCES, LEVELS, ROLES, SITE_KINDS, Job
 
 
 def choices(values, labels=None):
@@ -85,6 +86,18 @@ def run_service(form: FlaskForm, call):
         if not placed:
             flash(gettext(error.message), "error")
         return None
+
+
+def start_page_import(form: FlaskForm, kind: str) -> tuple[dict | None, Job | None]:
+    """Import the form's `file`: (the report as answered, None) or (None, the background job).
+
+    A file past a limit puts the limit on the file field and gives (None, None)."""
+    from app.services.imports import start_import
+
+    result = run_service(form, lambda: start_import(current_user, kind, form.file.data.read()))
+    if isinstance(result, Job):
+        return None, result
+    return (result.as_dict() if result is not None else None), None
 
 
 def form_data(form: FlaskForm, names: list[str], blank_to_none: tuple[str, ...] = ()) -> dict:

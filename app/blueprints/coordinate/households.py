@@ -13,12 +13,11 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.auth.views import safe_next
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import run_service
+from app.blueprints.coordinate.forms import run_service, start_page_import
 from app.extensions import db
 from app.models import HOUSEHOLD_TAGS
 from app.schemas.common import paginate
 from app.services import areas as area_service
-from app.services import household_import
 from app.services import households as household_service
 
 TAG_LABELS = {"elderly": _l("Elderly"), "floating": _l("Floating population"), "student": _l("Student"),
@@ -101,14 +100,14 @@ def household_reachability(household_id: int):
 def import_households():
     """Upload a CSV or XLSX file; every row is checked and either all are added or none."""
     form = ImportForm()
-    report = None
+    report = job = None
     if form.validate_on_submit():
-        report = household_import.import_households(current_user, form.file.data.read())
-        if report.ok:
-            flash(_("Imported %(count)s households.", count=report.created), "ok")
+        report, job = start_page_import(form, "households")
+        if report is not None and not report["error_count"]:
+            flash(_("Imported %(count)s households.", count=report["created"]), "ok")
             return redirect(url_for(".households"))
-    status = 422 if report is not None else (400 if form.errors else 200)
-    return render_template("coordinate/household_import.html", form=form, report=report), status
+    status = 422 if report is not None else 202 if job else (400 if form.errors else 200)
+    return render_template("coordinate/household_import.html", form=form, report=report, job=job), status
 
 
 @bp.get("/households/import/template.csv")

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import run_service
+from app.blueprints.coordinate.forms import run_service, start_page_import
 from app.blueprints.coordinate.work_forms import ImportForm, OutcomeForm, WarningForm
 from app.extensions import db
 from app.services import areas as area_service
-from app.services import warning_board, warning_import
+from app.services import warning_board
 from app.services import warnings as warning_service
 from app.services.localtime import today
 from app.services.warnings import STOP_LOSS_STEPS
@@ -32,12 +32,12 @@ def _filters() -> dict:
     return args
 
 
-def _list_page(form: WarningForm, upload: ImportForm, report=None, status: int = 200):
+def _list_page(form: WarningForm, upload: ImportForm, report=None, job=None, status: int = 200):
     args = _filters()
     rows = db.session.scalars(warning_service.list_warnings(current_user, args).limit(300)).all()
     warning_service.present(current_user, rows, full_numbers=False)
     return render_template("coordinate/warnings.html", form=form, upload=upload, warnings=rows, args=args,
-                           report=report), status
+                           report=report, job=job), status
 
 
 @bp.route("/warnings", methods=["GET", "POST"])
@@ -62,11 +62,11 @@ def import_warnings():
     form.area_id.choices = grid_choices()
     if not upload.validate_on_submit():
         return _list_page(form, upload, status=422)
-    report = warning_import.import_warnings(current_user, upload.file.data.read())
-    if report.ok:
-        flash(_("%(n)s warnings imported.", n=report.created), "ok")
+    report, job = start_page_import(upload, "warnings")
+    if report is not None and not report["error_count"]:
+        flash(_("%(n)s warnings imported.", n=report["created"]), "ok")
         return redirect(url_for(".warnings"))
-    return _list_page(form, upload, report=report, status=422)
+    return _list_page(form, upload, report=report, job=job, status=202 if job else 422)
 
 
 @bp.route("/warnings/<int:warning_id>", methods=["GET", "POST"])

@@ -14,13 +14,14 @@ from sqlalchemy import select
 from wtforms import DateField, DecimalField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.blueprints.coordinate.forms import start_page_import
 from app.blueprints.dashboard import bp
 from app.blueprints.dashboard.views import query_args
 from app.errors import DomainError, Forbidden, Invalid
 from app.extensions import db
-from app.models import Area
+from app.models import Area, Job
 from app.models.case import AGE_BANDS
-from app.services import backchecks, case_import, cases, coverage, dashboard, reports
+from app.services import backchecks, cases, coverage, dashboard, reports
 from app.services.access import MANAGERS, filter_by_scope
 
 FRAUD_TYPE_LABELS = {
@@ -66,10 +67,11 @@ def case_list():
     summary = backchecks.summary(current_user, args["area_id"], args["date_from"], args["date_to"])
     area = coverage.resolve_area(current_user, args["area_id"])
     crumbs = dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None))
+    job = report if isinstance(report, Job) else None
     page = render_template("dashboard/cases.html", summary=summary, form=form, upload=upload, can_enter=can_enter,
-                           import_report=report, type_labels=FRAUD_TYPE_LABELS, area=area, crumbs=crumbs,
-                           period=coverage.make_period(args["date_from"], args["date_to"]))
-    return page, 422 if request.method == "POST" else 200
+                           import_report=None if job else report, import_job=job, type_labels=FRAUD_TYPE_LABELS,
+                           area=area, crumbs=crumbs, period=coverage.make_period(args["date_from"], args["date_to"]))
+    return page, 202 if job else 422 if request.method == "POST" else 200
 
 
 def _enter(form: CaseForm):
@@ -92,11 +94,11 @@ def _enter(form: CaseForm):
 def _import(upload: CaseImportForm):
     if not upload.validate_on_submit():
         return None
-    report = case_import.import_cases(current_user, upload.file.data.read())
-    if report.ok and report.created:
-        flash(_("%(n)d cases imported.", n=report.created), "ok")
+    report, job = start_page_import(upload, "cases")
+    if report is not None and not report["error_count"] and report["created"]:
+        flash(_("%(n)d cases imported.", n=report["created"]), "ok")
         return True
-    return report
+    return job or report
 
 
 @bp.get("/cases/<int:case_id>")
