@@ -5,19 +5,24 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+
+from app.error_messages import errors_in_language, http_message, in_language
 
 log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
-    """An error a service raises; `errors` maps field names to messages."""
+    """An error a service raises; `errors` maps field names to messages.
+
+    Messages are lazy strings (`_l("... %(n)d ...", n=...)`), so that the same error reads in
+    the language of whoever it is shown to; a plain literal is looked up in the catalogue."""
 
     status = 400
 
-    def __init__(self, message: str, errors: dict[str, list[str] | str] | None = None):
+    def __init__(self, message, errors: dict | None = None):
         super().__init__(message)
         self.message = message
         self.errors = {k: v if isinstance(v, list) else [v] for k, v in (errors or {}).items()}
@@ -53,10 +58,10 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def _json_error(status: int, message: str, errors: dict | None = None, headers=None):
-    body: dict = {"code": status, "message": message}
+def _json_error(status: int, message, errors: dict | None = None, headers=None):
+    body: dict = {"code": status, "message": in_language(message)}
     if errors:
-        body["errors"] = {"json": errors}
+        body["errors"] = {"json": errors_in_language(errors)}
     response = jsonify(body)
     response.status_code = status
     for key, value in (headers or {}).items():
@@ -71,7 +76,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_domain_error(error: DomainError):
         if wants_json():
             return _json_error(error.status, error.message, error.errors)
-        message = gettext(error.message)
+        message = in_language(error.message)
         return render_template("error.html", status=error.status, message=message), error.status
 
     @app.errorhandler(HTTPException)
@@ -79,6 +84,7 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         headers = dict(error.get_headers()) if status in (405, 429) else {}
         headers.pop("Content-Type", None)
+        message = http_message(status, error.description, type(error).description)
         if wants_json():
             # flask-smorest puts schema errors in error.data["messages"] as {location: {field: [...]}}.
             data = getattr(error, "data", None) or {}
@@ -89,9 +95,8 @@ def register_error_handlers(app: Flask) -> None:
                     errors.update(location_errors)
                 elif location_errors:  # the body as a whole, e.g. "Invalid JSON body."
                     errors["_schema"] = list(location_errors)
-            message = data.get("message") or error.description or error.name
-            return _json_error(status, message, errors, headers)
-        page = render_template("error.html", status=status, message=error.description)
+            return _json_error(status, data.get("message") or message, errors, headers)
+        page = render_template("error.html", status=status, message=message)
         return page, status, headers
 
     @app.errorhandler(IntegrityError)
@@ -101,14 +106,14 @@ def register_error_handlers(app: Flask) -> None:
 
         db.session.rollback()
         log.info("integrity error on %s %s: %s", request.method, request.path, type(error.orig).__name__)
-        message = "conflicts with data saved at the same moment; try again"
+        message = _l("conflicts with data saved at the same moment; try again")
         if wants_json():
             return _json_error(409, message)
-        return render_template("error.html", status=409, message=gettext(message)), 409
+        return render_template("error.html", status=409, message=str(message)), 409
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         if wants_json():
-            return _json_error(500, "internal error")
+            return _json_error(500, _l("internal error"))
         return render_template("error.html", status=500, message=None), 500

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -46,7 +46,7 @@ def makefile_keywords() -> dict:
     target = re.search(r"^i18n-extract:.*?(?=^\S)", makefile, re.S | re.M).group(0)
     extra = re.findall(r"-k\s+(\S+)", target)
     assert extra, "the i18n-extract target names its keywords with -k"
-    return {**DEFAULT_KEYWORDS, **dict.fromkeys(extra)}
+    return {**DEFAULT_KEYWORDS, **parse_keywords(extra)}
 
 
 def extracted_ids() -> dict[str, str]:

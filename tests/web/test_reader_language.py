@@ -1,0 +1,60 @@
+"""Pages say in Chinese what the data keeps as codes and times: outcomes, age bands, tags, local times."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from app.extensions import db
+from tests.factories import make_household
+from tests.services.coverage_helpers import build_march_district, make_case, make_visit
+
+
+@pytest.fixture
+def march(app):
+    m = build_march_district()
+    # 17:30 UTC on 22 March is 01:30 on 23 March in Shanghai: the day changes too.
+    make_visit(m.h1, m.worker, datetime(2026, 3, 22, 17, 30, tzinfo=UTC), outcome="not_home")
+    m.case = make_case(m.c1, date(2026, 3, 25), household=m.h1, loss="5000", victim_age_band="over_60")
+    db.session.commit()
+    return m
+
+
+def test_the_backcheck_shows_outcomes_as_words_and_times_in_shanghai(client, login_as, march):
+    login_as(march.district_leader)
+    page = client.get(f"/dashboard/cases/{march.case.id}").get_data(as_text=True)
+    visits = page[page.index('id="household-visits"'):]
+    visits = visits[:visits.index("</table>")]
+    assert "<td>2026-03-23 01:30</td>" in visits and "UTC" not in visits
+    assert "<td>不在家</td>" in visits and "<td>已见面</td>" in visits
+    assert "not_home" not in visits and "reached" not in visits
+    assert "受害人 60 岁以上" in page and "over–60" not in page
+
+
+def test_the_case_form_names_the_age_bands(client, login_as, march):
+    login_as(march.coordinator)
+    page = client.get("/dashboard/cases").get_data(as_text=True)
+    assert '<option value="under_18">18 岁以下</option>' in page
+    assert '<option value="31_45">31–45 岁</option>' in page and "under–18" not in page
+
+
+def test_the_household_tag_parent_is_jiazhang_and_the_area_parent_is_shangji(client, login_as, district):
+    make_household(district.a.grids[0], tags=["parent"])
+    db.session.commit()
+    login_as(district.a.coordinator)
+    households = client.get(f"/coordinate/households?area_id={district.a.grids[0].id}").get_data(as_text=True)
+    assert '<span class="tag">家长</span>' in households
+    assert "上级区域" not in households
+    areas = client.get("/coordinate/areas").get_data(as_text=True)
+    assert "上级区域" in areas and "家长" not in areas
+
+
+def test_service_field_messages_reach_the_form_in_chinese(client, login_as, district):
+    grid = district.a.grids[0]
+    login_as(district.a.coordinator)
+    client.post("/coordinate/households", data={"area_id": grid.id, "label": "3-2-201"})
+    again = client.post("/coordinate/households", data={"area_id": grid.id, "label": "3-2-201"})
+    assert again.status_code == 400
+    html = again.get_data(as_text=True)
+    assert "本网格内已有同名地址" in html and "already used in this grid" not in html
