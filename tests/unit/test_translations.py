@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
+import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -13,6 +15,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from marshmallow import ValidationError, validate
+from marshmallow import fields as ma_fields
+from marshmallow import schema as ma_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "app" / "translations"
@@ -152,3 +157,164 @@ def test_a_service_error_reaches_the_page_in_chinese(client, district, login_as,
     html = response.get_data(as_text=True)
     assert "这不是有效的 GridReach 点位签到码。" in html
     assert "not a valid" not in html
+
+
+# --- strings a person reads must reach the catalogue ------------------------------------------
+
+GETTEXT_CALLS = {"_", "_l", "gettext", "lazy_gettext", "pgettext", "lazy_pgettext", "ngettext", "N_"}
+# Constructors whose first argument (and `errors=` values) people read.
+MESSAGE_CALLS = {"DomainError", "Invalid", "NotFound", "Forbidden", "Conflict", "Unauthorized", "BadSiteToken",
+                 "ValidationError"}
+SCANNED = ("app/services/*.py", "app/blueprints/**/*.py", "app/schemas/*.py", "app/qr.py", "app/errors.py")
+# Literals in modules other engineers are rewriting in this round: each is listed exactly, so
+# that a new untranslated literal anywhere still fails. Delete entries as those modules wrap them.
+NOT_YET_WRAPPED = {
+    ("app/services/auth.py", "wrong username or password"),
+    ("app/services/case_import.py", "cases changed during the import: try again"),
+    ("app/services/case_import.py", "a case number was added meanwhile"),
+    ("app/services/household_import.py", "households changed during the import: try again"),
+    ("app/services/household_import.py", "a label was added meanwhile"),
+    ("app/services/warning_import.py", "police and coordinators enter warnings"),
+    ("app/services/users.py", "user not found"),
+    ("app/services/users.py", "coordinators manage workers and coordinators only"),
+    ("app/services/users.py", "not allowed"),
+    ("app/services/users.py", "you may not change this user"),
+    ("app/services/users.py", "area_id is required"),
+    ("app/services/users.py", "f'a {role} needs an area'"),
+    ("app/services/users.py", "an admin has no area"),
+    ("app/services/users.py", "must be empty for an admin"),
+    ("app/services/users.py", "bad username"),
+    ("app/services/users.py", "3-64 letters, digits, _ . -"),
+    ("app/services/users.py", "area_id names no area"),
+    ("app/services/users.py", "no such area"),
+    ("app/services/users.py", "username taken"),
+    ("app/services/users.py", "already taken"),
+    ("app/services/users.py", "unknown grid"),
+    ("app/services/users.py", "f'{grid_id} is not a grid'"),
+    ("app/services/users.py", "grid outside the user's area"),
+    ("app/services/users.py", "f'{grid_id} is outside area_id'"),
+}
+
+
+def _call_name(func) -> str | None:
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _is_bare_text(node) -> bool:
+    """Words written in place, not handed to gettext: a literal, an f-string, or text built by % or .format."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and any(c.isalpha() for c in node.value)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _is_bare_text(node.left)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _is_bare_text(node.func.value)
+    return False
+
+
+def _shown_text(node: ast.Call):
+    """The argument nodes of a call that people read."""
+    name = _call_name(node.func)
+    if name in MESSAGE_CALLS:
+        yield from node.args[:1]
+        for errors in [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "errors")]:
+            if isinstance(errors, ast.Dict):
+                for value in errors.values:
+                    yield from value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+    elif name and name.endswith("Field") and name[:1].isupper():  # a WTForms field: its label
+        yield from node.args[:1]
+        yield from (k.value for k in node.keywords if k.arg in ("label", "description"))
+    yield from (k.value for k in node.keywords if k.arg in ("message", "error"))  # validators
+
+
+def unwrapped_texts() -> list[tuple[str, int, str]]:
+    """(file, line, text) of every person-visible literal in Python that no gettext call wraps."""
+    found = []
+    for pattern in SCANNED:
+        for path in sorted(ROOT.glob(pattern)):
+            where = str(path.relative_to(ROOT))
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and _call_name(node.func) not in GETTEXT_CALLS:
+                    for text in _shown_text(node):
+                        if _is_bare_text(text):
+                            shown = text.value if isinstance(text, ast.Constant) else ast.unparse(text)
+                            found.append((where, text.lineno, shown))
+                elif isinstance(node, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id == "default_error_messages" for t in node.targets):
+                    found += [(where, v.lineno, v.value) for v in getattr(node.value, "values", [])
+                              if _is_bare_text(v)]
+    return found
+
+
+def test_error_messages_and_form_labels_are_wrapped_for_translation():
+    """A message or label written as a bare literal is never extracted: people would read English."""
+    problems = [f"  {where}:{line}: {text!r}" for where, line, text in unwrapped_texts()
+                if (where, text) not in NOT_YET_WRAPPED]
+    assert not problems, "wrap these in _l(...) (or N_ for schema messages) and run `make i18n-extract`:\n" + \
+        "\n".join(problems)
+
+
+def test_the_scan_sees_bare_messages_and_passes_wrapped_ones(tmp_path, monkeypatch):
+    """The scan above flags what it should, and leaves codes, field names and log lines alone."""
+    module = tmp_path / "app" / "services" / "sample.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        "raise Invalid('plain words', {'field_code': 'field words', 'other': _l('wrapped')})\n"
+        "raise Forbidden(f'{x} built')\n"
+        "raise NotFound(_l('wrapped %(n)d', n=3))\n"
+        "log.warning('a log line %s', x)\n"
+        "name = StringField('Label words')\n"
+        "code = SelectField(_l('Wrapped label'), choices=[('a_code', _l('A'))])\n"
+        "check = Regexp('x', error='pattern words')\n",
+        encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert sorted(text for _where, _line, text in unwrapped_texts()) == sorted(
+        ["plain words", "field words", "f'{x} built'", "Label words", "pattern words"])
+
+
+def _marshmallow_messages() -> list[str]:
+    """What the installed marshmallow says when validation fails, as it reaches an answer."""
+    messages = []
+    for name, cls in vars(ma_fields).items():
+        if name.startswith("_") or not (isinstance(cls, type) and issubclass(cls, ma_fields.Field)):
+            continue  # _TemporalField and the like: bases that no schema uses as they are
+        templates = {}
+        for klass in reversed(cls.__mro__):
+            templates.update(getattr(klass, "default_error_messages", {}))
+        awareness = getattr(cls, "AWARENESS", None)
+        for key, template in templates.items():
+            if key == "format" or (key == "invalid_awareness" and not awareness):
+                continue  # "format": writing an answer, never reading a request
+            messages.append(template.format(obj_type=getattr(cls, "OBJ_TYPE", ""), awareness=awareness,
+                                            choices="a, b", input="x"))
+    messages += list(ma_schema.Schema._default_error_messages.values())
+    failing = [
+        (validate.Range(min=1, max=5), 9), (validate.Range(min=1, max=5, min_inclusive=False), 9),
+        (validate.Range(min=1, max=5, max_inclusive=False), 9),
+        (validate.Range(min=1, max=5, min_inclusive=False, max_inclusive=False), 9),
+        (validate.Range(min=1), 0), (validate.Range(min=1, min_inclusive=False), 0),
+        (validate.Range(max=5), 9), (validate.Range(max=5, max_inclusive=False), 9),
+        (validate.Length(min=2, max=3), "x"), (validate.Length(min=2), "x"), (validate.Length(max=1), "xy"),
+        (validate.Length(equal=2), "x"), (validate.OneOf(["a", "b"]), "c"), (validate.Equal(1), 2),
+        (validate.ContainsOnly(["a"]), ["b"]), (validate.ContainsNoneOf(["a"]), ["a"]),
+        (validate.Regexp("a"), "b"), (validate.Email(), "x"), (validate.URL(), "x"),
+        (validate.Predicate("isdigit"), "x"),
+    ]
+    for validator, value in failing:
+        with pytest.raises(ValidationError) as caught:
+            validator(value)
+        messages += caught.value.messages
+    return messages
+
+
+def test_every_marshmallow_message_has_a_chinese_translation(app, compiled_catalog):
+    """Upgrading marshmallow must not bring English messages back into Chinese answers."""
+    from flask_babel import force_locale
+
+    from app.error_messages import in_language
+
+    with app.test_request_context("/"), force_locale("zh"):
+        english = [m for m in _marshmallow_messages() if in_language(m) == m]
+    assert not english, "add these to VALIDATION_MESSAGES in app/error_messages.py and translate them:\n" + \
+        "\n".join(f"  {m!r}" for m in english)
