@@ -58,3 +58,11 @@ def test_service_field_messages_reach_the_form_in_chinese(client, login_as, dist
     assert again.status_code == 400
     html = again.get_data(as_text=True)
     assert "本网格内已有同名地址" in html and "already used in this grid" not in html
+
+
+def test_bad_list_filters_are_explained_in_chinese(client, login_as, district):
+    login_as(district.a.coordinator)
+    response = client.get("/coordinate/checkins?area_id=north")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "不是有效的整数。" in html and "Not a valid integer." not in html
