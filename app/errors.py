@@ -96,7 +96,8 @@ def register_error_handlers(app: Flask) -> None:
                 elif location_errors:  # the body as a whole, e.g. "Invalid JSON body."
                     errors["_schema"] = list(location_errors)
             return _json_error(status, data.get("message") or message, errors, headers)
-        page = render_template("error.html", status=status, message=message)
+        said_by_title = status in (403, 404, 429) and error.description == type(error).description
+        page = render_template("error.html", status=status, message=None if said_by_title else message)
         return page, status, headers
 
     @app.errorhandler(IntegrityError)

@@ -66,3 +66,12 @@ def test_bad_list_filters_are_explained_in_chinese(client, login_as, district):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "不是有效的整数。" in html and "Not a valid integer." not in html
+
+
+def test_http_error_pages_are_chinese(client):
+    response = client.delete("/login")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 405
+    assert "此处不允许该请求方法。" in html and "not allowed for the requested URL" not in html
+    missing = client.get("/no-such-page").get_data(as_text=True)
+    assert "页面不存在" in missing and "requested URL was not found" not in missing
