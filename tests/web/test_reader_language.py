@@ -75,3 +75,23 @@ def test_http_error_pages_are_chinese(client):
     assert "此处不允许该请求方法。" in html and "not allowed for the requested URL" not in html
     missing = client.get("/no-such-page").get_data(as_text=True)
     assert "页面不存在" in missing and "requested URL was not found" not in missing
+
+
+def test_field_messages_written_as_plain_literals_are_looked_up_too(client, login_as, district):
+    """A service that still raises a bare literal gets it translated on the form when the catalogue has it."""
+    login_as(district.a.coordinator)
+    response = client.post("/coordinate/users", data={
+        "username": "bad name!", "password": "Strong-Pass-77", "role": "worker", "force": "grid_worker",
+        "area_id": district.a.community.id})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'data-field="username"' in html
+    assert "3–64 个字母、数字或 _ . -" in html and "3-64 letters" not in html
+
+
+def test_a_short_password_says_how_long_in_chinese(client, login_as, district):
+    login_as(district.a.coordinator)
+    response = client.post("/coordinate/users", data={
+        "username": "shortpw", "password": "Ab1!", "role": "worker", "force": "grid_worker",
+        "area_id": district.a.community.id})
+    assert response.status_code == 400
+    assert "至少 8 个字符" in response.get_data(as_text=True)

@@ -78,7 +78,7 @@ def run_service(form: FlaskForm, call):
         for name, messages in error.errors.items():
             field = getattr(form, name, None)
             if field is not None:
-                field.errors = list(field.errors) + list(messages)
+                field.errors = list(field.errors) + [in_language(m) for m in messages]
                 placed = True
         if not placed:
             flash(in_language(error.message), "error")

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.blueprints.dashboard import bp
 from app.blueprints.dashboard.views import query_args
+from app.error_messages import in_language
 from app.errors import DomainError, Forbidden, Invalid
 from app.extensions import db
 from app.labels import AGE_BAND_LABELS, labelled
@@ -83,7 +84,7 @@ def _enter(form: CaseForm):
         cases.create_case(current_user, data)
     except DomainError as error:
         for field, messages in error.errors.items():
-            getattr(form, field, form.area_id).errors = list(messages)
+            getattr(form, field, form.area_id).errors = [in_language(m) for m in messages]
         db.session.rollback()
         return None
     flash(_("Case recorded."), "ok")
