@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app.errors import DomainError, Invalid, NotFound
 from app.extensions import db
+from app.labels import TARGET_KEY_LABELS
 from app.models import Area, Campaign, Task, User
 from app.models.base import utcnow
 from app.services import task_progress
@@ -40,7 +41,8 @@ def _check(data: dict[str, Any]) -> None:
         raise Invalid(_l("the campaign ends before it starts"), {"ends_on": _l("must not be before starts_on")})
     key = COUNT_TARGET_KEY.get(data["kind"])
     if key and not (data.get("targets") or {}).get(key):
-        raise Invalid(_l("targets.%(key)s is required", key=key), {"targets": _l("%(key)s is required for this kind of campaign", key=key)})
+        raise Invalid(_l("%(target)s is required for this kind of campaign", target=TARGET_KEY_LABELS.get(key, key)),
+                      {"targets": _l("targets.%(key)s is required", key=key)})
 
 
 def authorize_create(actor: User, raw: dict) -> None:

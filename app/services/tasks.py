@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
+from app.labels import TASK_STATUS_LABELS
 from app.models import Area, Site, Task, User
 from app.models.base import utcnow
 from app.models.task import TaskReport, task_assignees
@@ -222,7 +223,8 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
 
 def _set_status(task: Task, status: str) -> None:
     if status != task.status and status not in MANUAL_STATUS[task.status]:
-        raise Invalid(_l("status change not allowed"), {"status": _l("cannot go from %(old)s to %(new)s", old=task.status, new=status)})
+        words = {"old": TASK_STATUS_LABELS.get(task.status, task.status), "new": TASK_STATUS_LABELS.get(status, status)}
+        raise Invalid(_l("status change not allowed"), {"status": _l("cannot go from %(old)s to %(new)s", **words)})
     task.status = status
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from app import geo
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
+from app.labels import WARNING_RESULT_LABELS
 from app.models import Area, RiskWarning, User
 from app.models.base import utcnow
 from app.models.user import user_grids
@@ -177,7 +178,9 @@ def record_outcome(actor: User, warning: RiskWarning, data: dict[str, Any], now:
     if warning.status == "handled":
         if warning.result == data["result"] and (warning.note or None) == (data.get("note") or None):
             return warning
-        raise Conflict(_l("the warning was already handled"), {"result": _l("already recorded: %(result)s", result=warning.result)})
+        recorded = WARNING_RESULT_LABELS.get(warning.result, warning.result)
+        raise Conflict(_l("the warning was already handled"),
+                       {"result": _l("already recorded: %(result)s", result=recorded)})
     if (data.get("lat") is None) != (data.get("lng") is None):
         raise Invalid(_l("lat and lng go together"), {"lat": _l("give both or neither"), "lng": _l("give both or neither")})
     if data.get("lat") is not None:

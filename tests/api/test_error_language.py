@@ -6,6 +6,7 @@ import uuid
 
 from app.extensions import db
 from tests.api.checkin_helpers import body as checkin_body
+from tests.api.checkin_helpers import make_task
 from tests.factories import make_household
 from tests.services.test_visits import NEAR
 
@@ -87,3 +88,11 @@ def test_http_errors_and_bad_json_bodies(api, client, district):
 def test_pages_ignore_accept_language(client):
     page = client.get("/login", headers=EN).get_data(as_text=True)
     assert "用户名" in page and "Username" not in page
+
+
+def test_codes_inside_messages_are_shown_as_words(api, district):
+    task = make_task(district.a.grids[0], status="cancelled")
+    db.session.commit()
+    zh, en = both(api, "patch", f"/tasks/{task.id}", district.a.coordinator, json={"status": "done"})
+    assert zh["errors"]["json"]["status"] == ["不能从 已取消 改为 已完成"]
+    assert en["errors"]["json"]["status"] == ["cannot go from Cancelled to Done"]
