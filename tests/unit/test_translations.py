@@ -222,6 +222,8 @@ def _shown_text(node: ast.Call):
             if isinstance(errors, ast.Dict):
                 for value in errors.values:
                     yield from value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+    elif name == "flash":
+        yield from node.args[:1]
     elif name and name.endswith("Field") and name[:1].isupper():  # a WTForms field: its label
         yield from node.args[:1]
         yield from (k.value for k in node.keywords if k.arg in ("label", "description"))
@@ -266,11 +268,38 @@ def test_the_scan_sees_bare_messages_and_passes_wrapped_ones(tmp_path, monkeypat
         "log.warning('a log line %s', x)\n"
         "name = StringField('Label words')\n"
         "code = SelectField(_l('Wrapped label'), choices=[('a_code', _l('A'))])\n"
-        "check = Regexp('x', error='pattern words')\n",
+        "check = Regexp('x', error='pattern words')\n"
+        "flash('flashed words', 'error')\n"
+        "flash(_('wrapped'), 'ok')\n",
         encoding="utf-8")
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert sorted(text for _where, _line, text in unwrapped_texts()) == sorted(
-        ["plain words", "field words", "f'{x} built'", "Label words", "pattern words"])
+        ["plain words", "field words", "f'{x} built'", "Label words", "pattern words", "flashed words"])
+
+
+# Words a page may show as they are: names of things, and the language switch's own name.
+TEMPLATE_WORDS_AS_THEY_ARE = {"English", "CSV", "Excel"}
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_CODE_BLOCKS = re.compile(r"<(script|style)\b.*?</\1>", re.S)
+_TEXT = re.compile(r">([^<>]*)<")
+_SHOWN_ATTRIBUTES = re.compile(r'\b(?:title|placeholder|alt|aria-label)="([^"]*)"')
+
+
+def bare_template_texts() -> list[tuple[str, str]]:
+    """(template, text) of words written in a template outside any {{ _(...) }}."""
+    found = []
+    for path in sorted((ROOT / "app" / "templates").rglob("*.html")):
+        html = _CODE_BLOCKS.sub(" ", _JINJA.sub(" ", path.read_text(encoding="utf-8")))
+        for text in [*_TEXT.findall(html), *_SHOWN_ATTRIBUTES.findall(html)]:
+            text = text.strip()
+            if re.search(r"[A-Za-z]{2,}", text) and text not in TEMPLATE_WORDS_AS_THEY_ARE:
+                found.append((str(path.relative_to(ROOT)), text))
+    return found
+
+
+def test_templates_write_no_words_outside_gettext():
+    assert not bare_template_texts(), "wrap in {{ _('...') }}:\n" + "\n".join(
+        f"  {where}: {text!r}" for where, text in bare_template_texts())
 
 
 def _marshmallow_messages() -> list[str]:
