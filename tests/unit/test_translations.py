@@ -54,18 +54,23 @@ def makefile_keywords() -> dict:
     return {**DEFAULT_KEYWORDS, **parse_keywords(extra)}
 
 
-def extracted_ids() -> dict[str, str]:
-    """Every msgid the sources hold, with the first file it comes from, as `make i18n-extract` sees them."""
+def extracted_messages() -> dict[tuple[str | None, str], str]:
+    """Every (msgctxt, msgid) the sources hold, with the first file it comes from, as `make i18n-extract` sees them."""
     with (TRANSLATIONS / "babel.cfg").open(encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f)
-    found: dict[str, str] = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(
+    found: dict[tuple[str | None, str], str] = {}
+    for filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT / "app"), method_map, options_map, keywords=makefile_keywords()
     ):
         msgid = message if isinstance(message, str) else message[0]
         if msgid:
-            found.setdefault(msgid, filename)
+            found.setdefault((context, msgid), filename)
     return found
+
+
+def extracted_ids() -> dict[str, str]:
+    """Every msgid the sources hold, with the first file it comes from."""
+    return {msgid: where for (_context, msgid), where in extracted_messages().items()}
 
 
 @pytest.fixture(scope="module")
@@ -125,10 +130,11 @@ def test_plural_messages_have_the_one_chinese_form(catalog):
 
 def test_the_catalog_holds_every_string_in_the_sources(catalog):
     """A new string in app/ fails here until `make i18n-extract` runs and someone translates it."""
-    known = {message_id(m) for m in catalog if m.id}
-    missing = {msgid: where for msgid, where in extracted_ids().items() if msgid not in known}
+    known = {(m.context, message_id(m)) for m in catalog if m.id}
+    missing = {key: where for key, where in extracted_messages().items() if key not in known}
     assert not missing, "run `make i18n-extract` and translate:\n" + "\n".join(
-        f"  {where}: {msgid!r}" for msgid, where in sorted(missing.items(), key=lambda kv: kv[1])
+        f"  {where}: {msgid!r}" + (f" (context {context!r})" if context else "")
+        for (context, msgid), where in sorted(missing.items(), key=lambda kv: kv[1])
     )
 
 
@@ -138,6 +144,9 @@ def test_the_extraction_sees_templates_python_and_domain_errors():
     assert "Wrong username or password." in ids  # _() in Python
     assert "Please log in to open this page." in ids  # N_()
     assert "wrong username or password" in ids  # a DomainError subclass's message
+    assert "at least %(n)d characters" in ids  # a lazy per-field message with a value
+    contexts = {context for context, msgid in extracted_messages() if msgid == "Parent"}
+    assert contexts == {"area", "household tag"}  # lazy_pgettext is an extraction keyword
 
 
 def test_pages_are_chinese_by_default_and_english_on_request(client, compiled_catalog):
