@@ -77,7 +77,7 @@ translations: install ## Compile the translation catalogs, if there are any
 
 i18n-extract: install ## Extract the source strings and merge them into the zh catalog (then translate the new entries)
 	$(VENV)/bin/pybabel extract --no-location --sort-output -F app/translations/babel.cfg \
-		-k _l -k lazy_gettext -k N_ -k Invalid -k NotFound -k Forbidden -k Conflict -k Unauthorized \
+		-k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k N_ -k Invalid -k NotFound -k Forbidden -k Conflict -k Unauthorized \
 		-k BadSiteToken -k row_message -o app/translations/messages.pot app
 	@if [ -f app/translations/zh/LC_MESSAGES/messages.po ]; then \
 		$(VENV)/bin/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations -l zh; \

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from app.error_messages import in_language
 from app.errors import DomainError
 from app.extensions import db
 from app.models import FORCES, ROLES
@@ -42,8 +43,8 @@ def create_user_command(username, role, password, area_id, force, display_name):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        details = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.errors.items())
-        raise click.ClickException(f"{error.message}" + (f" ({details})" if details else "")) from None
+        details = "; ".join(f"{k}: {', '.join(map(in_language, v))}" for k, v in error.errors.items())
+        raise click.ClickException(in_language(error.message) + (f" ({details})" if details else "")) from None
     click.echo(f"created user {user.username} (id {user.id}, role {user.role})")
 
 

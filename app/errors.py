@@ -8,20 +8,25 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import format_time, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from app.error_messages import errors_in_language, http_message, in_language
 from app.logging_setup import loggable_path
 
 log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
-    """An error a service raises; `errors` maps field names to messages."""
+    """An error a service raises; `errors` maps field names to messages.
+
+    Messages are lazy strings (`_l("... %(n)d ...", n=...)`), so that the same error reads in
+    the language of whoever it is shown to; a plain literal is looked up in the catalogue."""
 
     status = 400
 
-    def __init__(self, message: str, errors: dict[str, list[str] | str] | None = None):
+    def __init__(self, message, errors: dict | None = None):
         super().__init__(message)
         self.message = message
         self.errors = {k: v if isinstance(v, list) else [v] for k, v in (errors or {}).items()}
@@ -83,10 +88,10 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def _json_error(status: int, message: str, errors: dict | None = None, headers=None, extra=None):
-    body: dict = {"code": status, "message": message, **(extra or {})}
+def _json_error(status: int, message, errors: dict | None = None, headers=None, extra=None):
+    body: dict = {"code": status, "message": in_language(message), **(extra or {})}
     if errors:
-        body["errors"] = {"json": errors}
+        body["errors"] = {"json": errors_in_language(errors)}
     response = jsonify(body)
     response.status_code = status
     for key, value in (headers or {}).items():
@@ -116,7 +121,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_domain_error(error: DomainError):
         if wants_json():
             return _json_error(error.status, error.message, error.errors)
-        message = gettext(error.message)
+        message = in_language(error.message)
         return render_template("error.html", status=error.status, message=message), error.status
 
     @app.errorhandler(HTTPException)
@@ -124,6 +129,9 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         headers = dict(error.get_headers()) if status in (405, 429) else {}
         headers.pop("Content-Type", None)
+        message = http_message(status, error.description, type(error).description)
+        if status == 413:
+            message = _too_large_message()
         if wants_json():
             # flask-smorest puts schema errors in error.data["messages"] as {location: {field: [...]}}.
             data = getattr(error, "data", None) or {}
@@ -134,13 +142,11 @@ def register_error_handlers(app: Flask) -> None:
                     errors.update(location_errors)
                 elif location_errors:  # the body as a whole, e.g. "Invalid JSON body."
                     errors["_schema"] = list(location_errors)
-            message = data.get("message") or error.description or error.name
             if status == 413:
-                message = _too_large_message()
                 errors = {"file": [message]}
-            return _json_error(status, message, errors, headers)
-        description = _too_large_message() if status == 413 else error.description
-        page = render_template("error.html", status=status, message=description)
+            return _json_error(status, data.get("message") or message, errors, headers)
+        said_by_title = status in (403, 404, 429) and error.description == type(error).description
+        page = render_template("error.html", status=status, message=None if said_by_title else message)
         return page, status, headers
 
     @app.errorhandler(IntegrityError)
@@ -150,14 +156,14 @@ def register_error_handlers(app: Flask) -> None:
 
         db.session.rollback()
         log.info("integrity error on %s %s: %s", request.method, loggable_path(), type(error.orig).__name__)
-        message = "conflicts with data saved at the same moment; try again"
+        message = _l("conflicts with data saved at the same moment; try again")
         if wants_json():
             return _json_error(409, message)
-        return render_template("error.html", status=409, message=gettext(message)), 409
+        return render_template("error.html", status=409, message=str(message)), 409
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, loggable_path())
         if wants_json():
-            return _json_error(500, "internal error")
+            return _json_error(500, _l("internal error"))
         return render_template("error.html", status=500, message=None), 500

@@ -18,7 +18,10 @@ LOGIN_MESSAGE = N_("Please log in to open this page.")
 
 
 def select_locale() -> str:
-    """An explicit ?lang=, then the cookie, then the user's setting, then zh."""
+    """An explicit ?lang=, then the cookie, then the user's setting; for a JSON answer the
+    client's Accept-Language (our own pages send theirs); then zh.
+
+    Pages ignore Accept-Language: the interface is Chinese unless the person chooses English."""
     languages = current_app.config["LANGUAGES"]
     if has_request_context():
         for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
@@ -26,6 +29,12 @@ def select_locale() -> str:
                 return candidate
         if current_user and getattr(current_user, "locale", None) in languages:
             return current_user.locale
+        from app.errors import wants_json  # app.errors reads this module's messages
+
+        if wants_json():
+            accepted = request.accept_languages.best_match(languages)
+            if accepted:
+                return accepted
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

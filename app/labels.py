@@ -1,8 +1,10 @@
-"""What people read for the codes the data keeps: site kinds, roles, forces, levels, datums."""
+"""What people read for the codes the data keeps: site kinds, roles, forces, levels, datums,
+household tags, visit outcomes, age bands, task kinds and statuses, warning levels and results."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 SITE_KIND_LABELS = {
     "banner": _l("Banner"),
@@ -31,8 +33,44 @@ AREA_LEVEL_LABELS = {"street": _l("Street"), "community": _l("Community"), "grid
 COORD_SYSTEM_LABELS = {
     "wgs84": _l("WGS-84 (GPS)"), "gcj02": _l("GCJ-02 (AMap, Tencent)"), "bd09": _l("BD-09 (Baidu)"),
 }
+# "Parent" is also the area form's parent area (上级区域): the context keeps the two words apart.
+HOUSEHOLD_TAG_LABELS = {
+    "elderly": _l("Elderly"), "floating": _l("Floating population"), "student": _l("Student"),
+    "enterprise": _l("Company staff"), "finance": _l("Finance staff"),
+    "parent": lazy_pgettext("household tag", "Parent"), "other": _l("Other"),
+}
+VISIT_OUTCOME_LABELS = {"reached": _l("Reached"), "not_home": _l("Not at home"), "refused": _l("Refused")}
+AGE_BAND_LABELS = {
+    "under_18": _l("under 18"), "18_30": _l("18 to 30"), "31_45": _l("31 to 45"), "46_60": _l("46 to 60"),
+    "over_60": _l("over 60"),
+}
+TASK_KIND_LABELS = {
+    "door_to_door": _l("Door-to-door publicity"),
+    "site_check": _l("Site checks"),
+    "poster": _l("Posters"),
+    "banner": _l("Banners"),
+    "screen": _l("Electronic screens"),
+    "lecture": _l("Lectures"),
+    "stall": _l("Street stalls"),
+    "rider_drop": _l("Rider leaflet drops"),
+    "app_promotion": _l("Anti-fraud app promotion"),
+    "other": _l("Other"),
+}
+WARNING_LEVEL_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
+WARNING_RESULT_LABELS = {"dissuaded": _l("Dissuaded face to face"), "unreachable": _l("Could not be reached"),
+                         "already_defrauded": _l("Already defrauded")}
+TASK_STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
+                      "cancelled": _l("Cancelled"), "handled": _l("Handled")}
+TARGET_KEY_LABELS = {
+    "household_rounds": _l("Rounds of every household"), "site_visits": _l("Visits per site"),
+    "leaflets": _l("Leaflets per grid"), "lectures": _l("Lectures per grid"), "stalls": _l("Stalls per grid"),
+    "app_installs": _l("App installs per grid"), "count": _l("Count per grid"),
+}
 TABLES = {"site_kind": SITE_KIND_LABELS, "force": FORCE_LABELS, "role": ROLE_LABELS,
-          "level": AREA_LEVEL_LABELS, "coord_system": COORD_SYSTEM_LABELS}
+          "level": AREA_LEVEL_LABELS, "coord_system": COORD_SYSTEM_LABELS,
+          "household_tag": HOUSEHOLD_TAG_LABELS, "visit_outcome": VISIT_OUTCOME_LABELS,
+          "age_band": AGE_BAND_LABELS, "task_kind": TASK_KIND_LABELS, "task_status": TASK_STATUS_LABELS,
+          "warning_level": WARNING_LEVEL_LABELS, "warning_result": WARNING_RESULT_LABELS}
 
 
 def label(value: str | None, table: str) -> str:

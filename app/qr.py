@@ -32,8 +32,8 @@ QUIET_ZONE = 4
 class BadSiteToken(NotFound):
     """A site code that was damaged, altered or never made by us."""
 
-    def __init__(self, message: str | None = None):
-        text = message or str(_l("This code is not a valid GridReach site code."))
+    def __init__(self, message=None):
+        text = message or _l("This code is not a valid GridReach site code.")
         super().__init__(text, {"token": text})
 
 

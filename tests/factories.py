@@ -129,7 +129,8 @@ class ApiClient:
         return {"Authorization": f"Bearer {self._tokens[user.id]}"}
 
     def _call(self, method: str, url: str, user: User | None = None, **kwargs):
-        return self.client.open("/api/v1" + url, method=method, headers=self._headers(user), **kwargs)
+        headers = {**self._headers(user), **kwargs.pop("headers", {})}
+        return self.client.open("/api/v1" + url, method=method, headers=headers, **kwargs)
 
     def get(self, url, user=None, **kw):
         return self._call("GET", url, user, **kw)

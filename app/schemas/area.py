@@ -1,7 +1,9 @@
 """Area input and output."""
 
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.i18n import N_
 from app.models import LEVELS
 from app.schemas.common import Count, Id, Latitude, Longitude, PageArgs, QueryId, Text, name_field
 
@@ -17,13 +19,13 @@ def _is_position(value) -> bool:
 def _check_polygon(rings) -> int:
     """Validate a GeoJSON polygon's rings of [lng, lat]; answer its number of positions."""
     if not isinstance(rings, list) or not rings:
-        raise ValidationError("a polygon is a non-empty list of rings")
+        raise ValidationError(N_("a polygon is a non-empty list of rings"))
     count = 0
     for ring in rings:
         if not isinstance(ring, list) or len(ring) < 4 or not all(_is_position(p) for p in ring):
-            raise ValidationError("a ring is a list of at least 4 [lng, lat] positions")
+            raise ValidationError(N_("a ring is a list of at least 4 [lng, lat] positions"))
         if ring[0][:2] != ring[-1][:2]:
-            raise ValidationError("a ring must end where it starts")
+            raise ValidationError(N_("a ring must end where it starts"))
         count += len(ring)
     return count
 
@@ -32,17 +34,17 @@ def validate_boundary(value: dict) -> None:
     """A GeoJSON Polygon or MultiPolygon of WGS-84 [lng, lat] positions, of a sane size."""
     kind, coords = value.get("type"), value.get("coordinates")
     if set(value) - {"type", "coordinates"}:
-        raise ValidationError("only `type` and `coordinates` are allowed")
+        raise ValidationError(N_("only `type` and `coordinates` are allowed"))
     if kind == "Polygon":
         count = _check_polygon(coords)
     elif kind == "MultiPolygon":
         if not isinstance(coords, list) or not coords:
-            raise ValidationError("a MultiPolygon is a non-empty list of polygons")
+            raise ValidationError(N_("a MultiPolygon is a non-empty list of polygons"))
         count = sum(_check_polygon(polygon) for polygon in coords)
     else:
-        raise ValidationError("must be a GeoJSON Polygon or MultiPolygon")
+        raise ValidationError(N_("must be a GeoJSON Polygon or MultiPolygon"))
     if count > MAX_BOUNDARY_POINTS:
-        raise ValidationError(f"at most {MAX_BOUNDARY_POINTS} positions")
+        raise ValidationError(gettext("at most %(n)d positions", n=MAX_BOUNDARY_POINTS))
 
 
 class AreaSchema(Schema):

@@ -2,6 +2,7 @@
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
+from app.i18n import N_
 from app.schemas.common import PageArgs, QueryId
 
 PER_PAGE = 50
@@ -24,7 +25,7 @@ class AuditQuerySchema(PageArgs):
     @validates_schema
     def _ordered(self, data, **_):
         if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
-            raise ValidationError("must not come before from", "to")
+            raise ValidationError(N_("must not come before from"), "to")
 
 
 def blank_args(args) -> dict:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.i18n import N_
 from app.models import FRAUD_TYPES
 from app.models.case import AGE_BANDS
 from app.schemas.common import Id, PageArgs, QueryId, Text
@@ -15,7 +16,7 @@ CENT = Decimal("0.01")
 def in_cents(amount: Decimal) -> None:
     """Refuse fractions of a cent instead of rounding them away."""
     if amount != amount.quantize(CENT):
-        raise ValidationError("at most two decimals")
+        raise ValidationError(N_("at most two decimals"))
 
 
 class CaseSchema(Schema):
@@ -59,7 +60,7 @@ class CaseImportReportSchema(Schema):
 
 
 class BackcheckVisitSchema(Schema):
-    at = fields.Str()
+    at = fields.AwareDateTime()
     by = fields.Str()
     force = fields.Str(allow_none=True)
     outcome = fields.Str()
@@ -102,7 +103,7 @@ class BackcheckCommunitySchema(BackcheckAreaSchema):
 class BackcheckLectureSchema(Schema):
     task_id = fields.Int()
     title = fields.Str()
-    due_at = fields.Str()
+    due_at = fields.AwareDateTime()
     area_id = fields.Int()
 
 

@@ -7,6 +7,7 @@ from functools import cache
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.extensions import db
+from app.i18n import N_
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 100_000
@@ -47,7 +48,7 @@ class Text(fields.Str):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in text:
-            raise ValidationError("must not contain NUL characters")
+            raise ValidationError(N_("must not contain NUL characters"))
         return text.strip() if self.strip else text
 
 

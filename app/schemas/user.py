@@ -2,13 +2,14 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.i18n import N_
 from app.models import FORCES, ROLES
 from app.schemas.common import Id, PageArgs, QueryId, Text, name_field
 from app.services.access import effective_grids
 
-USERNAME = validate.Regexp(r"^[A-Za-z0-9_.\-]{3,64}\Z", error="3-64 letters, digits, _ . -")
+USERNAME = validate.Regexp(r"^[A-Za-z0-9_.\-]{3,64}\Z", error=N_("3-64 letters, digits, _ . -"))
 # The column holds 20 characters: an optional + and up to 19 digits or dashes.
-PHONE = validate.Regexp(r"^\+?[0-9\-]{5,19}\Z", error="5-20 digits, dashes and a leading +")
+PHONE = validate.Regexp(r"^\+?[0-9\-]{5,19}\Z", error=N_("5-20 digits, dashes and a leading +"))
 MAX_GRIDS = 200
 
 

@@ -5,12 +5,13 @@ from datetime import UTC, datetime
 from marshmallow import Schema, fields, validate
 
 from app.geo import COORD_SYSTEMS
+from app.i18n import N_
 from app.models import VISIT_OUTCOMES
 from app.schemas.common import Count, Id, Latitude, Longitude, PageArgs, QueryId
 
 # Times outside these years are typing errors or broken clocks (and would overflow in UTC).
 PLAUSIBLE_TIME = validate.Range(min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2100, 1, 1, tzinfo=UTC),
-                                error="must lie between 2000 and 2100")
+                                error=N_("must lie between 2000 and 2100"))
 
 
 class VisitSchema(Schema):

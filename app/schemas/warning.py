@@ -5,13 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.geo import COORD_SYSTEMS
+from app.i18n import N_
 from app.models import WARNING_LEVELS, WARNING_RESULTS
 from app.schemas.common import Id, Latitude, Longitude, PageArgs, QueryId, Text, name_field
 from app.schemas.task import LocalDateTime
 from app.services.localtime import to_local
 from app.services.warnings import STOP_LOSS_STEPS, WARNING_STATUSES
 
-PHONE_INPUT = validate.Regexp(r"^\+?[0-9 \-()]{5,24}$", error="digits only")
+PHONE_INPUT = validate.Regexp(r"^\+?[0-9 \-()]{5,24}$", error=N_("digits only"))
 
 
 def _stop_loss(warning) -> list[str] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, exists, select, union_all
 
@@ -22,6 +23,7 @@ ADMIN_ONLY_FORCES = ("police",)
 # What nobody changes on their own account, admins included.
 FIXED_FOR_SELF = ("role", "force", "area_id")
 MAX_ID = 2**31 - 1
+NOT_FOUND = {"area": _l("area not found"), "site": _l("site not found"), "case": _l("case not found")}
 
 
 def is_id(value) -> bool:
@@ -65,7 +67,7 @@ def within_scope(user: User, area: Area | None) -> bool:
 def visible_or_404(user: User, obj, area: Area | None, what: str):
     """Return `obj` if the user may see it; otherwise pretend it does not exist."""
     if obj is None or not within_scope(user, area):
-        raise NotFound(f"{what} not found")
+        raise NotFound(NOT_FOUND.get(what, _l("not found")))
     return obj
 
 
@@ -78,8 +80,8 @@ def require_area_in_scope(user: User, area_id: int | None, field: str = "area_id
     if area is not None and within_scope(user, area):
         return area
     if area is None and user.area_id is None:
-        raise Invalid(f"{field} names no area", {field: "no such area"})
-    raise Forbidden(f"{field} is outside your area", {field: "outside your area"})
+        raise Invalid(_l("%(field)s names no area", field=field), {field: _l("no such area")})
+    raise Forbidden(_l("%(field)s is outside your area", field=field), {field: _l("outside your area")})
 
 
 def refuse_outside_scope(user: User, value, field: str = "area_id") -> None:
@@ -120,9 +122,9 @@ def require_role(*roles: str):
             if not current_user.is_authenticated:
                 from app.errors import Unauthorized
 
-                raise Unauthorized("authentication required")
+                raise Unauthorized(_l("authentication required"))
             if current_user.role not in roles:
-                raise Forbidden("your role may not do this")
+                raise Forbidden(_l("your role may not do this"))
             return view(*args, **kwargs)
 
         return wrapper
@@ -133,7 +135,7 @@ def require_role(*roles: str):
 def ensure_role(user: User, *roles: str) -> None:
     """Service-side role check."""
     if user.role not in roles:
-        raise Forbidden("your role may not do this")
+        raise Forbidden(_l("your role may not do this"))
 
 
 def _listed_grids(user_id):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, func, literal, select, update
 
 from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
+from app.labels import AREA_LEVEL_LABELS
 from app.models import Area, User
 from app.models.area import PARENT_LEVEL
 from app.services.access import (
@@ -52,7 +54,7 @@ def authorize_update(actor: User, raw: dict, area_id: int) -> Area:
     """Checked before the body is validated: the area is visible (else 404) and the actor's to change."""
     area = get_area(actor, area_id)
     if not can_manage_area(actor, area):
-        raise Forbidden("you may not change this area")
+        raise Forbidden(_l("you may not change this area"))
     refuse_outside_scope(actor, raw.get("parent_id"), "parent_id")
     return area
 
@@ -61,15 +63,18 @@ def _check_parent(actor: User, level: str, parent_id: int | None) -> Area | None
     wanted = PARENT_LEVEL[level]
     if wanted is None:
         if parent_id is not None:
-            raise Invalid("a street has no parent", {"parent_id": "must be empty for a street"})
+            raise Invalid(_l("a street has no parent"), {"parent_id": _l("must be empty for a street")})
         if actor.area_id is not None:
-            raise Forbidden("only district-wide users add or move streets", {"parent_id": "outside your area"})
+            raise Forbidden(_l("only district-wide users add or move streets"), {"parent_id": _l("outside your area")})
         return None
+    words = {"level": AREA_LEVEL_LABELS.get(level, level), "wanted": AREA_LEVEL_LABELS.get(wanted, wanted)}
     if parent_id is None:
-        raise Invalid("parent_id is required", {"parent_id": f"a {level} needs a {wanted} parent"})
+        raise Invalid(_l("parent_id is required"),
+                      {"parent_id": _l("a %(level)s needs a %(wanted)s parent", **words)})
     parent = require_area_in_scope(actor, parent_id, "parent_id")
     if parent.level != wanted:
-        raise Invalid("wrong parent level", {"parent_id": f"a {level}'s parent must be a {wanted}"})
+        raise Invalid(_l("wrong parent level"),
+                      {"parent_id": _l("the parent of a %(level)s must be a %(wanted)s", **words)})
     return parent
 
 
@@ -79,11 +84,11 @@ def _check_unique(parent_id: int | None, name: str, code: str | None, exclude: i
     if exclude is not None:
         same_name = same_name.where(Area.id != exclude)
     if db.session.scalar(same_name) is not None:
-        raise Conflict("name already used here", {"name": "already used under this parent"})
+        raise Conflict(_l("name already used here"), {"name": _l("already used under this parent")})
     if code:
         same_code = select(Area.id).where(Area.code == code, Area.id != (exclude or 0))
         if db.session.scalar(same_code) is not None:
-            raise Conflict("code already used", {"code": "already used by another area"})
+            raise Conflict(_l("code already used"), {"code": _l("already used by another area")})
 
 
 def create_area(actor: User, data: dict[str, Any]) -> Area:
@@ -105,12 +110,12 @@ def update_area(actor: User, area: Area, data: dict[str, Any]) -> Area:
     """Change an area's fields; moving it re-paths its whole subtree."""
     if not can_manage_area(actor, area) or (
             actor.area_id == area.id and data.get("parent_id", area.parent_id) != area.parent_id):
-        raise Forbidden("you may not change this area")
+        raise Forbidden(_l("you may not change this area"))
     check_storable(data)
     level = data.get("level", area.level)
     parent_id = data.get("parent_id", area.parent_id)
     if level != area.level:
-        raise Invalid("level cannot change", {"level": "an area keeps its level"})
+        raise Invalid(_l("level cannot change"), {"level": _l("an area keeps its level")})
     new_parent = _check_parent(actor, level, parent_id) if parent_id != area.parent_id else area.parent
     _check_unique(parent_id, data.get("name", area.name), data.get("code"), area.id)
     old_parent = area.parent

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -56,15 +57,15 @@ def set_assignments(actor: User, wanted: dict[int, list[int]], shown: list[int])
                                .options(selectinload(Task.assignees), selectinload(Task.area))).all()
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(shown)))}
     if any(u.area is None or not within_scope(actor, u.area) for u in people.values()):
-        raise Forbidden("person outside your area", {"assignee_ids": "not one of your people"})
+        raise Forbidden(_l("person outside your area"), {"assignee_ids": _l("not one of your people")})
     changes = {}
     for task in tasks:
         if not can_manage_task(actor, task):
-            raise Forbidden("you may not change this task")
+            raise Forbidden(_l("you may not change this task"))
         keep = [u for u in task.assignees if u.id not in people]
         chosen = [people[i] for i in wanted[task.id] if i in people]
         if any(not may_work_in(u, task.area) for u in chosen):
-            raise Invalid("assignee cannot work in this grid", {"assignee_ids": f"not for {task.area.name}"})
+            raise Invalid(_l("assignee cannot work in this grid"), {"assignee_ids": _l("cannot work in %(grid)s", grid=task.area.name)})
         if {u.id for u in keep + chosen} != set(task.assignee_ids):
             before = sorted(task.assignee_ids)
             task.assignees = keep + chosen
@@ -105,7 +106,7 @@ def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
     ensure_role(actor, *MANAGERS)
     area = require_area_in_scope(actor, data["area_id"])
     if not data.get("kind") and data.get("campaign_id") is None:
-        raise Invalid("say which tasks", {"kind": "give kind or campaign_id"})
+        raise Invalid(_l("say which tasks"), {"kind": _l("give kind or campaign_id")})
     people = db.session.scalars(
         select(User).join(Area, Area.id == User.area_id)
         .where(User.role == "worker", User.active == True, User.force == data["force"],
@@ -154,6 +155,6 @@ def reassign(actor: User, data: dict[str, Any]) -> dict[str, Any]:
 def _person(actor: User, user_id: int, field: str) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.area is None or not within_scope(actor, user.area):
-        raise Forbidden("person outside your area", {field: "not one of your people"})
+        raise Forbidden(_l("person outside your area"), {field: _l("not one of your people")})
     return user
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.errors import Invalid
@@ -88,7 +89,7 @@ def search_events(actor: User, filters: dict[str, Any]):
     if filters.get("actor"):
         person = db.session.scalar(select(User.id).where(User.username == filters["actor"]))
         if person is None:
-            raise Invalid("no such person", {"actor": "no such username"})
+            raise Invalid(_l("no such person"), {"actor": _l("no such username")})
         query = query.where(AuditEvent.actor_id == person)
     for key in ("action", "object_type", "object_id"):
         if filters.get(key) not in (None, ""):

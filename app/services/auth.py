@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -29,7 +30,7 @@ def authenticate(username: str, password: str) -> User:
     # A NUL cannot be in a username, and PostgreSQL refuses it in a query parameter.
     user = None if "\x00" in username else db.session.scalar(select(User).where(User.username == username))
     if not verify_password(user.password_hash if user else None, password) or not user.active:
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(_l("wrong username or password"))
     user.last_login_at = utcnow()
     return user
 

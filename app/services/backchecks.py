@@ -69,7 +69,7 @@ def _household(case: FraudCase, household: Household | None, window: coverage.Pe
                Visit.captured_at < window.end)
         .order_by(Visit.captured_at)
     ).all()
-    visits = [{"at": at.isoformat(), "by": name, "force": force, "outcome": outcome}
+    visits = [{"at": at, "by": name, "force": force, "outcome": outcome}
               for at, outcome, name, force in rows]
     ever = db.session.scalar(select(exists().where(
         Visit.household_id == household.id, Visit.outcome == "reached",
@@ -107,7 +107,7 @@ def _lectures(community: Area, window: coverage.Period) -> dict:
                or_(subtree_clause(Area.path, community.path), Area.id.in_(ancestors)))
         .order_by(Task.due_at)
     ).all()
-    items = [{"task_id": tid, "title": title, "due_at": due.isoformat(), "area_id": area_id}
+    items = [{"task_id": tid, "title": title, "due_at": due, "area_id": area_id}
              for tid, title, due, area_id in rows]
     return {"held": len(items), "items": items}
 

@@ -8,12 +8,14 @@ import logging
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from app.errors import DomainError, Invalid, NotFound
 from app.extensions import db
+from app.labels import TARGET_KEY_LABELS
 from app.models import Area, Campaign, Task, User
 from app.models.base import utcnow
 from app.services import task_progress
@@ -36,10 +38,11 @@ log = logging.getLogger(__name__)
 
 def _check(data: dict[str, Any]) -> None:
     if data["ends_on"] < data["starts_on"]:
-        raise Invalid("the campaign ends before it starts", {"ends_on": "must not be before starts_on"})
+        raise Invalid(_l("the campaign ends before it starts"), {"ends_on": _l("must not be before starts_on")})
     key = COUNT_TARGET_KEY.get(data["kind"])
     if key and not (data.get("targets") or {}).get(key):
-        raise Invalid(f"targets.{key} is required", {"targets": f"{key} is required for a {data['kind']} campaign"})
+        raise Invalid(_l("%(target)s is required for this kind of campaign", target=TARGET_KEY_LABELS.get(key, key)),
+                      {"targets": _l("targets.%(key)s is required", key=key)})
 
 
 def authorize_create(actor: User, raw: dict) -> None:
@@ -68,7 +71,7 @@ def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
     grids = db.session.scalars(select(Area).where(subtree_clause(Area.path, campaign.area.path),
                                                   Area.level == "grid").order_by(Area.path)).all()
     if not grids:
-        raise Invalid("no grids under this area", {"area_id": "has no grids"})
+        raise Invalid(_l("no grids under this area"), {"area_id": _l("has no grids")})
     grid_ids = [g.id for g in grids]
     targets = task_progress.targets_for_grids(campaign.kind, campaign.targets, grid_ids)
     defaults = grid_workers(grid_ids)
@@ -129,7 +132,7 @@ def get_campaign(actor: User, campaign_id: int) -> Campaign:
     """A visible campaign with the tasks inside the actor's area (and their progress)."""
     campaign = db.session.scalar(visible_campaigns(actor).where(Campaign.id == campaign_id))
     if campaign is None:
-        raise NotFound("campaign not found")
+        raise NotFound(_l("campaign not found"))
     return with_tasks(actor, campaign)
 
 

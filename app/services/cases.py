@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -62,7 +63,7 @@ def check_community(actor: User, area_id: int) -> Area:
     """The community a case belongs to, inside the actor's area."""
     area = require_area_in_scope(actor, area_id, "area_id")
     if area.level != "community":
-        raise Invalid("a case belongs to a community", {"area_id": "must be a community"})
+        raise Invalid(_l("a case belongs to a community"), {"area_id": _l("must be a community")})
     return area
 
 
@@ -95,12 +96,12 @@ def create_case(actor: User, data: dict[str, Any]) -> tuple[FraudCase, bool]:
     community = check_community(actor, data["area_id"])
     problem = check_occurred_on(data["occurred_on"])
     if problem:
-        raise Invalid("impossible date", {"occurred_on": problem})
+        raise Invalid(_l("impossible date"), {"occurred_on": problem})
     if data.get("household_id") is not None and household_in(community, data["household_id"]) is None:
-        raise Invalid("household not in this community", {"household_id": "no such household in this community"})
+        raise Invalid(_l("household not in this community"), {"household_id": _l("no such household in this community")})
     if data.get("reference") and db.session.scalar(
             select(FraudCase.id).where(FraudCase.reference == data["reference"])) is not None:
-        raise Conflict("case number already recorded", {"reference": "already recorded"})
+        raise Conflict(_l("case number already recorded"), {"reference": _l("already recorded")})
     case = FraudCase(client_id=client_id, created_by_id=actor.id, **data)
     try:
         with db.session.begin_nested():
@@ -108,7 +109,7 @@ def create_case(actor: User, data: dict[str, Any]) -> tuple[FraudCase, bool]:
     except IntegrityError:  # the same client_id or case number, posted at the same moment
         existing = db.session.scalar(select(FraudCase).where(FraudCase.client_id == client_id)) if client_id else None
         if existing is None:
-            raise Conflict("case already recorded", {"reference": "already recorded"}) from None
+            raise Conflict(_l("case already recorded"), {"reference": _l("already recorded")}) from None
         return visible_or_404(actor, existing, existing.area, "case"), False
     record_event(actor, "case.create", case, area_id=case.area_id, fraud_type=case.fraud_type)
     return case, True

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, make_transient_to_detached, selectinload
@@ -41,14 +42,14 @@ def resolve_site_token(actor: User, token: str) -> Site:
     site_id, version = qr.load_site_token(token)
     site = _load_site(site_id)
     if site is None:
-        raise qr.BadSiteToken("This code's site no longer exists.")
+        raise qr.BadSiteToken(_l("This code's site no longer exists."))
     if not within_scope(actor, site.area):
-        raise Forbidden("This site is outside your area.", {"token": "site outside your area"})
+        raise Forbidden(_l("This site is outside your area."), {"token": _l("site outside your area")})
     if not site.active:
-        raise NotFound("This site is no longer in use.", {"token": "site no longer in use"})
+        raise NotFound(_l("This site is no longer in use."), {"token": _l("site no longer in use")})
     if version != site.qr_version:
-        message = "This code was replaced by a newer one; scan the code now posted at the site."
-        raise NotFound(message, {"token": "code replaced by a newer one"})
+        message = _l("This code was replaced by a newer one; scan the code now posted at the site.")
+        raise NotFound(message, {"token": _l("code replaced by a newer one")})
     return site
 
 
@@ -68,7 +69,7 @@ def authorize_checkin(actor: User, token: str | None) -> Site | None:
         return None  # judged with the rest of the input
     site = _load_site(site_id)
     if site is not None and not within_scope(actor, site.area):
-        raise Forbidden("This site is outside your area.", {"token": "site outside your area"})
+        raise Forbidden(_l("This site is outside your area."), {"token": _l("site outside your area")})
     return site
 
 
@@ -120,8 +121,8 @@ def _task_for(actor: User, site: Site, task_id: int | None) -> Task | None:
         return db.session.get(Task, ids[0]) if len(ids) == 1 else None
     task = db.session.scalar(_NAMED_TASK_HERE, _here(actor, site, task_id=task_id))
     if task is None:
-        raise Invalid("task_id is not one of your tasks at this site",
-                      {"task_id": "not one of your tasks at this site"})
+        raise Invalid(_l("task_id is not one of your tasks at this site"),
+                      {"task_id": _l("not one of your tasks at this site")})
     return task
 
 
@@ -156,7 +157,7 @@ def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
     if row is None:
         return None
     if row.user_id != actor.id:
-        raise Conflict("client_id was already used", {"client_id": "already used by another check-in"})
+        raise Conflict(_l("client_id was already used"), {"client_id": _l("already used by another check-in")})
     return db.session.get(CheckIn, row.id)
 
 
@@ -211,7 +212,7 @@ def get_checkin(actor: User, checkin_id: int) -> CheckIn:
     checkin = db.session.get(CheckIn, checkin_id)
     if checkin is None or not within_scope(actor, checkin.site.area) \
             or (actor.role == "worker" and checkin.user_id != actor.id):
-        raise NotFound("check-in not found")
+        raise NotFound(_l("check-in not found"))
     return checkin
 
 
@@ -256,16 +257,16 @@ def list_checkins(actor: User, filters: dict[str, Any]):
 def review_checkin(actor: User, checkin: CheckIn, decision: str, reason: str | None = None) -> CheckIn:
     """Approve (it then counts) or reject a flagged check-in; never one's own; audited."""
     if not can_manage_site(actor, checkin.site):
-        raise Forbidden("you may not review check-ins at this site")
+        raise Forbidden(_l("you may not review check-ins at this site"))
     if checkin.user_id == actor.id:
-        raise Forbidden("you may not review your own check-in")
+        raise Forbidden(_l("you may not review your own check-in"))
     if decision not in DECISIONS:
-        raise Invalid("decision must be approve or reject", {"decision": "approve or reject"})
+        raise Invalid(_l("decision must be approve or reject"), {"decision": _l("approve or reject")})
     reason = (reason or "").strip()
     if decision == "reject" and not reason:
-        raise Invalid("a rejection needs a reason", {"reason": "required to reject"})
+        raise Invalid(_l("a rejection needs a reason"), {"reason": _l("required to reject")})
     if checkin.status != "flagged":
-        raise Conflict("only flagged check-ins are reviewed", {"decision": "check-in is not flagged"})
+        raise Conflict(_l("only flagged check-ins are reviewed"), {"decision": _l("check-in is not flagged")})
     checkin.status = "accepted" if decision == "approve" else "rejected"
     checkin.reviewed_by_id, checkin.reviewed_at, checkin.review_note = actor.id, utcnow(), reason or None
     if decision == "approve":

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, case, exists, func, literal, or_, select, true
 
 from app.errors import Invalid
@@ -85,9 +86,9 @@ def make_period(first: date | None, last: date | None) -> Period:
     last = last or today()
     first = first or last.replace(day=1)
     if first > last:
-        raise Invalid("the period ends before it starts", {"from": "must not be after to"})
+        raise Invalid(_l("the period ends before it starts"), {"from": _l("must not be after to")})
     if (last - first).days + 1 > MAX_DAYS:
-        raise Invalid("the period is too long", {"to": f"at most {MAX_DAYS} days after from"})
+        raise Invalid(_l("the period is too long"), {"to": _l("at most %(n)d days after from", n=MAX_DAYS)})
     return Period(first, last)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, exists, select, union
 from sqlalchemy.orm import joinedload
 
@@ -69,7 +70,7 @@ def get_household(actor: User, household_id: int) -> Household:
     """A household the actor may see (404 otherwise)."""
     household = db.session.get(Household, household_id) if is_id(household_id) else None
     if household is None or not can_see_household(actor, household):
-        raise NotFound("household not found")
+        raise NotFound(_l("household not found"))
     return household
 
 
@@ -108,23 +109,23 @@ def authorize_update(actor: User, body: dict | None = None, *, household_id: int
     """Checked before the body is validated: the household exists for the actor and is theirs to change."""
     household = get_household(actor, household_id)
     if not can_manage_household(actor, household):
-        raise Forbidden("you may not change this household")
+        raise Forbidden(_l("you may not change this household"))
     return household
 
 
 def _grid_in_scope(actor: User, area_id: int) -> Area:
     area = require_area_in_scope(actor, area_id)
     if area.level != "grid":
-        raise Invalid("a household belongs to a grid", {"area_id": "must be a grid"})
+        raise Invalid(_l("a household belongs to a grid"), {"area_id": _l("must be a grid")})
     return area
 
 
 def _clean_label(label: str) -> str:
     label = normalize_label(label)
     if not label:
-        raise Invalid("label is empty", {"label": "must not be empty"})
+        raise Invalid(_l("label is empty"), {"label": _l("must not be empty")})
     if len(label) > LABEL_MAX:
-        raise Invalid("label is too long", {"label": f"at most {LABEL_MAX} characters"})
+        raise Invalid(_l("label is too long"), {"label": _l("at most %(n)d characters", n=LABEL_MAX)})
     return label
 
 
@@ -133,7 +134,7 @@ def _check_free(area_id: int, label: str, exclude: int | None = None) -> None:
     if exclude is not None:
         query = query.where(Household.id != exclude)
     if db.session.scalar(query) is not None:
-        raise Conflict("label already used in this grid", {"label": "already used in this grid"})
+        raise Conflict(_l("label already used in this grid"), {"label": _l("already used in this grid")})
 
 
 def _apply_reachability(household: Household, data: dict[str, Any]) -> None:
@@ -144,11 +145,11 @@ def _apply_reachability(household: Household, data: dict[str, Any]) -> None:
     unreachable = data.get("unreachable", bool(given_reason) or household.unreachable)
     reason = data.get("unreachable_reason", household.unreachable_reason)
     if unreachable and reason not in UNREACHABLE_REASONS:
-        raise Invalid("say why it is unreachable",
-                      {"unreachable_reason": f"one of {', '.join(UNREACHABLE_REASONS)}"})
+        raise Invalid(_l("say why it is unreachable"),
+                      {"unreachable_reason": _l("one of %(choices)s", choices=", ".join(UNREACHABLE_REASONS))})
     if not unreachable and given_reason:
-        raise Invalid("a reachable household has no reason",
-                      {"unreachable_reason": "only for an unreachable household"})
+        raise Invalid(_l("a reachable household has no reason"),
+                      {"unreachable_reason": _l("only for an unreachable household")})
     household.unreachable = bool(unreachable)
     household.unreachable_reason = reason if unreachable else None
 
@@ -171,7 +172,7 @@ def create_household(actor: User, data: dict[str, Any]) -> Household:
 def update_household(actor: User, household: Household, data: dict[str, Any]) -> Household:
     """Change a household's label, tags or reachability (coordinators and admins of its area)."""
     if not can_manage_household(actor, household):
-        raise Forbidden("you may not change this household")
+        raise Forbidden(_l("you may not change this household"))
     before = snapshot(household, data)
     if "label" in data:
         label = _clean_label(data["label"])

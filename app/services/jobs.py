@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from app.error_messages import storable_errors, storable_message, stored_in_language
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.models import Job, User
@@ -75,6 +77,8 @@ def describe(job: Job) -> dict:
     report = job.report
     if job.status == "done" and report is not None and job.kind in KINDS:
         report = KINDS[job.kind].render(report)
+    elif job.status == "failed" and report is not None:
+        report = stored_in_language(report)
     return {"id": job.id, "kind": job.kind, "status": job.status, "done": job.done, "total": job.total,
             "report": report}
 
@@ -98,7 +102,7 @@ def get_job(actor: User, job_id: int) -> Job:
     """A job of the actor's own; anyone else's reads as missing."""
     job = db.session.get(Job, job_id)
     if job is None or job.creator_id != actor.id:
-        raise NotFound("no such job")
+        raise NotFound(_l("no such job"))
     return job
 
 
@@ -150,17 +154,18 @@ def run_job(job_id: int) -> str:
     actor = db.session.get(User, job.creator_id)
     try:
         if kind is None:
-            raise DomainError(f"unknown job kind {job.kind}")
+            raise DomainError(_l("unknown job kind %(kind)s", kind=job.kind))
         if actor is None or not actor.active:
-            raise Forbidden("the person who started this job can no longer sign in")
+            raise Forbidden(_l("the person who started this job can no longer sign in"))
         report = kind.handler(JobContext(job.id, actor, job.payload or b"", _progress_reporter(job.id)))
     except DomainError as error:
         db.session.rollback()
-        return _finish(job_id, attempt, "failed", {"message": error.message, "errors": error.errors})
+        failure = {"message": storable_message(error.message), "errors": storable_errors(error.errors or {})}
+        return _finish(job_id, attempt, "failed", failure)
     except Exception:
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, job.kind)
-        return _finish(job_id, attempt, "failed", {"message": "internal error"})
+        return _finish(job_id, attempt, "failed", {"message": storable_message(_l("internal error"))})
     return _finish(job_id, attempt, "done", report)
 
 

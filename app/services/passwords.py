@@ -7,6 +7,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 
 from app.errors import Invalid
 
@@ -30,9 +31,9 @@ def _common_passwords() -> frozenset[str]:
 def check_password_rules(password: str, field: str = "password") -> None:
     """Refuse short and well-known passwords, naming the field."""
     if len(password) < MIN_LENGTH:
-        raise Invalid("password too short", {field: f"at least {MIN_LENGTH} characters"})
+        raise Invalid(_l("password too short"), {field: _l("at least %(n)d characters", n=MIN_LENGTH)})
     if password.lower() in _common_passwords():
-        raise Invalid("password too common", {field: "this password is too common"})
+        raise Invalid(_l("password too common"), {field: _l("this password is too common")})
 
 
 def hash_password(password: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -55,7 +56,7 @@ def authorize_update(actor: User, raw: dict, site_id: int) -> Site:
     """Checked before the body is validated: the site is visible (else 404) and the actor's to change."""
     site = get_site(actor, site_id)
     if not can_manage_site(actor, site):
-        raise Forbidden("you may not change this site")
+        raise Forbidden(_l("you may not change this site"))
     refuse_outside_scope(actor, raw.get("area_id"))
     return site
 
@@ -63,7 +64,7 @@ def authorize_update(actor: User, raw: dict, site_id: int) -> Site:
 def _grid_in_scope(actor: User, area_id: int) -> Area:
     area = require_area_in_scope(actor, area_id)
     if area.level != "grid":
-        raise Invalid("a site belongs to a grid", {"area_id": "must be a grid"})
+        raise Invalid(_l("a site belongs to a grid"), {"area_id": _l("must be a grid")})
     return area
 
 
@@ -74,7 +75,7 @@ def _apply_position(site: Site, data: dict[str, Any]) -> None:
         lat, lng = data.pop("lat", None), data.pop("lng", None)
         if lat is None or lng is None:
             missing = "lat" if lat is None else "lng"
-            raise Invalid("lat and lng go together", {missing: "required with the other coordinate"})
+            raise Invalid(_l("lat and lng go together"), {missing: _l("required with the other coordinate")})
         site.lat, site.lng = geo.to_wgs84(lat, lng, system)
 
 
@@ -96,7 +97,7 @@ def create_site(actor: User, data: dict[str, Any]) -> Site:
 def update_site(actor: User, site: Site, data: dict[str, Any]) -> Site:
     """Change a site the actor manages."""
     if not can_manage_site(actor, site):
-        raise Forbidden("you may not change this site")
+        raise Forbidden(_l("you may not change this site"))
     check_storable(data)
     if "area_id" in data:
         _grid_in_scope(actor, data["area_id"])
@@ -112,7 +113,7 @@ def update_site(actor: User, site: Site, data: dict[str, Any]) -> Site:
 def rotate_qr(actor: User, site: Site) -> Site:
     """Bump the site's code version: every code printed before stops working."""
     if not can_manage_site(actor, site):
-        raise Forbidden("you may not change this site")
+        raise Forbidden(_l("you may not change this site"))
     site.qr_version += 1
     db.session.flush()
     record_event(actor, "site.rotate_qr", site, qr_version=site.qr_version)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from app.errors import Invalid
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -15,8 +17,8 @@ def check_storable(data: dict[str, Any]) -> None:
     errors = {}
     for field, value in data.items():
         if isinstance(value, str) and "\x00" in value:
-            errors[field] = "must not contain NUL characters"
+            errors[field] = _l("must not contain NUL characters")
         elif isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
-            errors[field] = "number out of range"
+            errors[field] = _l("number out of range")
     if errors:
-        raise Invalid("a value cannot be stored", errors)
+        raise Invalid(_l("a value cannot be stored"), errors)

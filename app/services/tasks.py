@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
+from app.labels import TASK_STATUS_LABELS
 from app.models import Area, Site, Task, User
 from app.models.base import utcnow
 from app.models.task import TaskReport, task_assignees
@@ -76,7 +78,7 @@ def list_tasks(actor: User, args: dict[str, Any]):
 def _area(area_id: int) -> Area:
     area = db.session.get(Area, area_id)
     if area is None:
-        raise NotFound("area_id not found", {"area_id": "no such area"})
+        raise NotFound(_l("area_id not found"), {"area_id": _l("no such area")})
     return area
 
 
@@ -84,7 +86,7 @@ def find_task(actor: User, task_id: int) -> Task:
     """A task the actor may see; 404 otherwise."""
     task = db.session.scalar(visible_tasks(actor).where(Task.id == task_id))
     if task is None:
-        raise NotFound("task not found")
+        raise NotFound(_l("task not found"))
     return task
 
 
@@ -104,7 +106,7 @@ def _refuse_foreign_people(actor: User, raw_ids) -> None:
         for user_id in ids:
             user = users.get(user_id)
             if user is None or user.area is None or not within_scope(actor, user.area):
-                raise Forbidden("assignee outside your area", {"assignee_ids": f"{user_id} is not one of your people"})
+                raise Forbidden(_l("assignee outside your area"), {"assignee_ids": _l("%(id)s is not one of your people", id=user_id)})
 
 
 def authorize_create(actor: User, raw: dict) -> None:
@@ -117,14 +119,14 @@ def authorize_create(actor: User, raw: dict) -> None:
 def authorize_update(actor: User, raw: dict, task_id: int) -> None:
     """Checked before the body is validated: the task is visible (404) and the actor's to change (403)."""
     if not can_manage_task(actor, find_task(actor, task_id)):
-        raise Forbidden("you may not change this task")
+        raise Forbidden(_l("you may not change this task"))
     _refuse_foreign_people(actor, raw.get("assignee_ids"))
 
 
 def authorize_report(actor: User, raw: dict, task_id: int) -> None:
     """Checked before the body is validated: only the task's assignees report on it."""
     if actor.id not in find_task(actor, task_id).assignee_ids:
-        raise Forbidden("only the task's assignees report on it")
+        raise Forbidden(_l("only the task's assignees report on it"))
 
 
 def grid_workers(grid_ids: list[int]) -> dict[int, list[User]]:
@@ -152,8 +154,8 @@ def resolve_assignees(actor: User, grid: Area, user_ids: list[int]) -> list[User
     _refuse_foreign_people(actor, wanted)
     for user in users.values():
         if not may_work_in(user, grid):
-            raise Invalid("assignee cannot work in this grid",
-                          {"assignee_ids": f"{user.id} is not an active worker of this grid's area"})
+            raise Invalid(_l("assignee cannot work in this grid"),
+                          {"assignee_ids": _l("%(id)s is not an active worker of this grid's area", id=user.id)})
     return [users[i] for i in wanted]
 
 
@@ -162,7 +164,7 @@ def _resolve_sites(grid: Area, site_ids: list[int]) -> list[Site]:
     sites = db.session.scalars(select(Site).where(Site.id.in_(wanted), Site.area_id == grid.id)).all()
     if len(sites) != len(wanted):
         missing = sorted(set(wanted) - {s.id for s in sites})
-        raise Invalid("site outside the task's grid", {"site_ids": f"not sites of this grid: {missing}"})
+        raise Invalid(_l("site outside the task's grid"), {"site_ids": _l("not sites of this grid: %(ids)s", ids=", ".join(map(str, missing)))})
     return sorted(sites, key=lambda s: s.id)
 
 
@@ -170,7 +172,7 @@ def _default_target(kind: str, grid: Area, targets: dict, sites: list[Site]) -> 
     if kind in SITE_KINDS and sites:
         return len(sites) * int(targets.get("site_visits") or 1)
     if kind in task_progress.COUNT_TARGET_KEY and task_progress.COUNT_TARGET_KEY[kind] not in targets:
-        raise Invalid("target_count is required", {"target_count": f"required for a {kind} task"})
+        raise Invalid(_l("target_count is required"), {"target_count": _l("required for this kind of task")})
     return task_progress.targets_for_grids(kind, targets, [grid.id])[grid.id]
 
 
@@ -179,7 +181,7 @@ def create_task(actor: User, data: dict[str, Any]) -> Task:
     ensure_role(actor, *MANAGERS)
     grid = require_area_in_scope(actor, data["area_id"])
     if grid.level != "grid":
-        raise Invalid("a task belongs to a grid", {"area_id": "must be a grid"})
+        raise Invalid(_l("a task belongs to a grid"), {"area_id": _l("must be a grid")})
     sites = _resolve_sites(grid, data.get("site_ids") or [])
     if data.get("assignee_ids") is None:
         assignees = grid_workers([grid.id])[grid.id]
@@ -187,7 +189,7 @@ def create_task(actor: User, data: dict[str, Any]) -> Task:
         assignees = resolve_assignees(actor, grid, data["assignee_ids"])
     starts_at = data.get("starts_at") or start_of_day(today())
     if data["due_at"] <= starts_at:
-        raise Invalid("due_at must come after the start", {"due_at": "must be after starts_at"})
+        raise Invalid(_l("due_at must come after the start"), {"due_at": _l("must be after starts_at")})
     targets = data.get("targets") or {}
     target = data.get("target_count")
     task = Task(title=data["title"], kind=data["kind"], area_id=grid.id, area=grid, starts_at=starts_at,
@@ -203,7 +205,7 @@ def create_task(actor: User, data: dict[str, Any]) -> Task:
 def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
     """Change a task the actor manages: title, period, target, assignees, sites, status."""
     if not can_manage_task(actor, task):
-        raise Forbidden("you may not change this task")
+        raise Forbidden(_l("you may not change this task"))
     before = snapshot(task, data)
     if "assignee_ids" in data:
         task.assignees = resolve_assignees(actor, task.area, data.pop("assignee_ids"))
@@ -214,7 +216,7 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
     for key, value in data.items():
         setattr(task, key, value)
     if task.starts_at is not None and task.due_at <= task.starts_at:
-        raise Invalid("due_at must come after the start", {"due_at": "must be after starts_at"})
+        raise Invalid(_l("due_at must come after the start"), {"due_at": _l("must be after starts_at")})
     db.session.flush()
     record_event(actor, "task.update", task, **changes(before, snapshot(task, before)))
     return task_progress.attach_progress([task])[0]
@@ -222,24 +224,25 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
 
 def _set_status(task: Task, status: str) -> None:
     if status != task.status and status not in MANUAL_STATUS[task.status]:
-        raise Invalid("status change not allowed", {"status": f"cannot go from {task.status} to {status}"})
+        words = {"old": TASK_STATUS_LABELS.get(task.status, task.status), "new": TASK_STATUS_LABELS.get(status, status)}
+        raise Invalid(_l("status change not allowed"), {"status": _l("cannot go from %(old)s to %(new)s", **words)})
     task.status = status
 
 
 def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, bool]:
     """An assignee reports a count (lectures held, leaflets handed out); a retried client_id is stored once."""
     if actor.id not in task.assignee_ids:
-        raise Forbidden("only the task's assignees report on it")
+        raise Forbidden(_l("only the task's assignees report on it"))
     if task.kind not in REPORTED_KINDS:
-        raise Invalid("this task counts evidence, not reports", {"count": f"a {task.kind} task is not reported"})
+        raise Invalid(_l("this task counts evidence, not reports"), {"count": _l("this kind of task is not reported")})
     if task.status == "cancelled":
-        raise Conflict("the task is cancelled", {"task": "cancelled"})
+        raise Conflict(_l("the task is cancelled"), {"task": _l("cancelled")})
     client_id = data.get("client_id")
     if client_id:
         earlier = db.session.scalar(select(TaskReport).where(TaskReport.client_id == client_id))
         if earlier is not None:
             if earlier.task_id != task.id or earlier.user_id != actor.id:
-                raise Conflict("client_id already used", {"client_id": "already used for another report"})
+                raise Conflict(_l("client_id already used"), {"client_id": _l("already used for another report")})
             return task_progress.attach_progress([task])[0], False
     report = TaskReport(task_id=task.id, user_id=actor.id, count=data["count"], note=data.get("note"),
                         client_id=client_id)

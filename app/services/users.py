@@ -6,11 +6,13 @@ import re
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
+from app.labels import label
 from app.models import ROLES, ApiToken, Area, User
 from app.models.base import utcnow
 from app.services import login_limits
@@ -41,7 +43,7 @@ def get_user(actor: User, user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is not None and (user.id == actor.id or _can_see(actor, user)):
         return user
-    raise NotFound("user not found")
+    raise NotFound(_l("user not found"))
 
 
 def _can_see(actor: User, user: User) -> bool:
@@ -75,15 +77,15 @@ def refuse_grants(actor: User, user: User | None, raw: dict) -> None:
     coordinator and worker roles only. `user` is None for a new account."""
     for field in FIXED_FOR_SELF:
         if user is not None and user.id == actor.id and field in raw and raw[field] != getattr(user, field):
-            raise Forbidden("you may not change your own role, force or area", {field: "not yours to change"})
+            raise Forbidden(_l("you may not change your own role, force or area"), {field: _l("not yours to change")})
     if actor.role == "admin":
         return
     role, force = raw.get("role"), raw.get("force")
     refused = role in ADMIN_ONLY_ROLES or (role in ROLES and role not in COORDINATOR_MAY_CREATE)
     if "role" in raw and refused and (user is None or role != user.role):
-        raise Forbidden("coordinators manage workers and coordinators only", {"role": "not allowed"})
+        raise Forbidden(_l("coordinators manage workers and coordinators only"), {"role": _l("not allowed")})
     if "force" in raw and force in ADMIN_ONLY_FORCES and (user is None or force != user.force):
-        raise Forbidden("only an admin may give this force", {"force": "only an admin may give it"})
+        raise Forbidden(_l("only an admin may give this force"), {"force": _l("only an admin may give it")})
 
 
 def authorize_create(actor: User, raw: dict) -> None:
@@ -97,7 +99,7 @@ def authorize_update(actor: User, raw: dict, user_id: int) -> User:
     """Checked before the body is validated: the user is visible (else 404) and the actor's to change."""
     user = get_user(actor, user_id)
     if not can_manage_user(actor, user):
-        raise Forbidden("you may not change this user")
+        raise Forbidden(_l("you may not change this user"))
     refuse_grants(actor, user, raw)
     refuse_outside_scope(actor, raw.get("area_id"))
     return user
@@ -106,8 +108,8 @@ def authorize_update(actor: User, raw: dict, user_id: int) -> User:
 def _refuse_unmanageable(actor: User, user: User) -> None:
     """The result must be someone the actor manages: a coordinator makes no peer and no superior."""
     if not can_manage_user(actor, user):
-        raise Forbidden("you may only make people you manage",
-                        {"area_id": "a coordinator you add or change must be below your own area"})
+        raise Forbidden(_l("you may only make people you manage"),
+                        {"area_id": _l("a coordinator you add or change must be below your own area")})
 
 
 def audit_view(user: User) -> dict[str, Any]:
@@ -122,23 +124,23 @@ def _resolve_grids(user_area: Area | None, grid_ids: list[int]) -> list[Area]:
     for grid_id in dict.fromkeys(grid_ids):  # each grid once, in the order given
         grid = db.session.get(Area, grid_id) if is_id(grid_id) else None
         if grid is None or grid.level != "grid":
-            raise Invalid("unknown grid", {"grid_ids": f"{grid_id} is not a grid"})
+            raise Invalid(_l("unknown grid"), {"grid_ids": _l("%(grid)s is not a grid", grid=grid_id)})
         if user_area is not None and not grid.is_within(user_area):
-            raise Invalid("grid outside the user's area", {"grid_ids": f"{grid_id} is outside area_id"})
+            raise Invalid(_l("grid outside the user's area"), {"grid_ids": _l("%(grid)s is outside area_id", grid=grid_id)})
         grids.append(grid)
     return grids
 
 
 def _check_shape(role: str, area_id: int | None) -> None:
     if role in AREA_REQUIRED and area_id is None:
-        raise Invalid("area_id is required", {"area_id": f"a {role} needs an area"})
+        raise Invalid(_l("area_id is required"), {"area_id": _l("a %(role)s needs an area", role=label(role, "role"))})
     if role == "admin" and area_id is not None:
-        raise Invalid("an admin has no area", {"area_id": "must be empty for an admin"})
+        raise Invalid(_l("an admin has no area"), {"area_id": _l("must be empty for an admin")})
 
 
 def _check_username(username: str) -> None:
     if not USERNAME.fullmatch(username):
-        raise Invalid("bad username", {"username": "3-64 letters, digits, _ . -"})
+        raise Invalid(_l("bad username"), {"username": _l("3-64 letters, digits, _ . -")})
 
 
 def _existing_area(area_id: int | None) -> Area | None:
@@ -147,7 +149,7 @@ def _existing_area(area_id: int | None) -> Area | None:
         return None
     area = db.session.get(Area, area_id) if is_id(area_id) else None
     if area is None:
-        raise Invalid("area_id names no area", {"area_id": "no such area"})
+        raise Invalid(_l("area_id names no area"), {"area_id": _l("no such area")})
     return area
 
 
@@ -156,7 +158,7 @@ def build_user(data: dict[str, Any]) -> User:
     check_storable(data)
     _check_username(data["username"])
     if db.session.scalar(select(User.id).where(User.username == data["username"])) is not None:
-        raise Conflict("username taken", {"username": "already taken"})
+        raise Conflict(_l("username taken"), {"username": _l("already taken")})
     check_password_rules(data["password"])
     _check_shape(data["role"], data.get("area_id"))
     area = _existing_area(data.get("area_id"))
@@ -188,7 +190,7 @@ def create_user(actor: User, data: dict[str, Any]) -> User:
 def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     """Change a user the actor manages; a new password is checked, hashed, and ends their tokens."""
     if not can_manage_user(actor, user):
-        raise Forbidden("you may not change this user")
+        raise Forbidden(_l("you may not change this user"))
     refuse_grants(actor, user, data)
     before = audit_view(user)
     secrets = ["password"] if "password" in data else []
@@ -198,7 +200,7 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     if new_name != user.username:
         _check_username(new_name)
     if new_name != user.username and db.session.scalar(select(User.id).where(User.username == new_name)):
-        raise Conflict("username taken", {"username": "already taken"})
+        raise Conflict(_l("username taken"), {"username": _l("already taken")})
     _check_shape(data.get("role", user.role), area.id if area else None)
     if "password" in data:
         check_password_rules(data["password"])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.errors import NotFound
@@ -102,7 +103,7 @@ def grid_for(actor: User, grid_id: int) -> Area:
     mine = grid is not None and grid.level == "grid" and (
         works_in(actor, grid.id) if actor.role == "worker" else actor.role in MANAGERS and within_scope(actor, grid))
     if not mine:
-        raise NotFound("grid not found")
+        raise NotFound(_l("grid not found"))
     return grid
 
 
@@ -112,7 +113,7 @@ def task_for(actor: User, task_id: int) -> Task:
     mine = task is not None and (is_assignee(actor, task.id) if actor.role == "worker"
                                  else actor.role in MANAGERS and within_scope(actor, task.area))
     if not mine or task.area.level != "grid":
-        raise NotFound("task not found")
+        raise NotFound(_l("task not found"))
     return task
 
 

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
@@ -48,7 +49,7 @@ def authorize_visit(actor: User, body: dict | None = None, **_) -> None:
     household_id = body.get("household_id")
     household = db.session.get(Household, household_id) if is_id(household_id) else None
     if household is not None and not may_visit(actor, household):
-        raise Forbidden("this household is not in your grids", {"household_id": "not in your grids"})
+        raise Forbidden(_l("this household is not in your grids"), {"household_id": _l("not in your grids")})
 
 
 def _replay_of_mine(actor: User, client_id: object) -> bool:
@@ -63,9 +64,9 @@ def _replay_of_mine(actor: User, client_id: object) -> bool:
 def _load_household(actor: User, household_id: int) -> Household:
     household = db.session.get(Household, household_id)
     if household is None:
-        raise NotFound("household not found", {"household_id": "no such household"})
+        raise NotFound(_l("household not found"), {"household_id": _l("no such household")})
     if not may_visit(actor, household):
-        raise Forbidden("this household is not in your grids", {"household_id": "not in your grids"})
+        raise Forbidden(_l("this household is not in your grids"), {"household_id": _l("not in your grids")})
     return household
 
 
@@ -80,9 +81,9 @@ def check_task(actor: User, task_id: int, grid_id: int) -> Task:
     mine = task is not None and (is_assignee(actor, task.id) if actor.role == "worker"
                                  else within_scope(actor, task.area))
     if not mine or task.area_id != grid_id:
-        raise Invalid("task_id is not your task in this grid", {"task_id": "not your task in this household's grid"})
+        raise Invalid(_l("task_id is not your task in this grid"), {"task_id": _l("not your task in this household's grid")})
     if task.status == "cancelled":
-        raise Invalid("the task is cancelled", {"task_id": "cancelled"})
+        raise Invalid(_l("the task is cancelled"), {"task_id": _l("cancelled")})
     return task
 
 
@@ -106,7 +107,7 @@ def _existing(actor: User, client_id: str) -> Visit | None:
     """The visit already stored under this client_id; another person's id is a conflict."""
     visit = db.session.scalar(select(Visit).where(Visit.client_id == client_id))
     if visit is not None and visit.user_id != actor.id:
-        raise Conflict("client_id already used", {"client_id": "already used by another visit"})
+        raise Conflict(_l("client_id already used"), {"client_id": _l("already used by another visit")})
     return visit
 
 
@@ -143,7 +144,7 @@ def get_visit(actor: User, visit_id: int) -> Visit:
     visit = db.session.get(Visit, visit_id) if is_id(visit_id) else None
     if visit is None or not (visit.user_id == actor.id or (
             actor.role != "worker" and within_scope(actor, visit.household.area))):
-        raise NotFound("visit not found")
+        raise NotFound(_l("visit not found"))
     return visit
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from app import geo
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
+from app.labels import WARNING_RESULT_LABELS
 from app.models import Area, RiskWarning, User
 from app.models.base import utcnow
 from app.services.access import (
@@ -56,7 +57,7 @@ def normalize_phone(raw: str | None) -> str | None:
         return None
     phone = re.sub(r"[\s\-()]", "", str(raw))
     if not PHONE.match(phone):
-        raise Invalid("not a phone number", {"phone": "digits only, 5 to 20"})
+        raise Invalid(_l("not a phone number"), {"phone": _l("digits only, 5 to 20")})
     return phone
 
 
@@ -109,14 +110,14 @@ def visible_warnings(actor: User):
 def authorize_create(actor: User, raw: dict) -> None:
     """Checked before the body is validated: the role, and the grid when the body names one."""
     if not may_enter(actor):
-        raise Forbidden("police and coordinators enter warnings")
+        raise Forbidden(_l("police and coordinators enter warnings"))
     refuse_outside_scope(actor, raw.get("area_id"))
 
 
 def authorize_outcome(actor: User, raw: dict, warning_id: int) -> None:
     """Checked before the body is validated: the warning is visible (404) and the actor's to handle (403)."""
     if not may_handle(actor, get_warning(actor, warning_id)):
-        raise Forbidden("you may not handle this warning")
+        raise Forbidden(_l("you may not handle this warning"))
 
 
 def build_warning(actor: User, grid: Area, data: dict[str, Any], now: datetime) -> RiskWarning:
@@ -131,7 +132,7 @@ def create_warning(actor: User, data: dict[str, Any], now: datetime | None = Non
     authorize_create(actor, data)
     grid = require_area_in_scope(actor, data["area_id"])
     if grid.level != "grid":
-        raise Invalid("a warning goes to a grid", {"area_id": "must be a grid"})
+        raise Invalid(_l("a warning goes to a grid"), {"area_id": _l("must be a grid")})
     warning = build_warning(actor, grid, data, now or utcnow())
     db.session.add(warning)
     db.session.flush()
@@ -151,7 +152,7 @@ def list_warnings(actor: User, args: dict[str, Any], now: datetime | None = None
     if args.get("area_id") is not None:
         area = db.session.get(Area, args["area_id"])
         if area is None or (actor.role != "worker" and not within_scope(actor, area)):
-            raise NotFound("area_id not found", {"area_id": "no such area in your scope"})
+            raise NotFound(_l("area_id not found"), {"area_id": _l("no such area in your scope")})
         query = query.where(RiskWarning.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
     open_first = case((RiskWarning.status == "open", 0), else_=1)
     return query.options(selectinload(RiskWarning.area)).order_by(open_first, RiskWarning.deadline_at, RiskWarning.id)
@@ -161,7 +162,7 @@ def get_warning(actor: User, warning_id: int) -> RiskWarning:
     """A warning the actor may see; 404 otherwise."""
     warning = db.session.scalar(visible_warnings(actor).where(RiskWarning.id == warning_id))
     if warning is None:
-        raise NotFound("warning not found")
+        raise NotFound(_l("warning not found"))
     return warning
 
 
@@ -175,13 +176,15 @@ def may_handle(actor: User, warning: RiskWarning) -> bool:
 def record_outcome(actor: User, warning: RiskWarning, data: dict[str, Any], now: datetime | None = None):
     """Record how the warning was handled; the same outcome sent again changes nothing, another is 409."""
     if not may_handle(actor, warning):
-        raise Forbidden("you may not handle this warning")
+        raise Forbidden(_l("you may not handle this warning"))
     if warning.status == "handled":
         if warning.result == data["result"] and (warning.note or None) == (data.get("note") or None):
             return warning
-        raise Conflict("the warning was already handled", {"result": f"already recorded: {warning.result}"})
+        recorded = WARNING_RESULT_LABELS.get(warning.result, warning.result)
+        raise Conflict(_l("the warning was already handled"),
+                       {"result": _l("already recorded: %(result)s", result=recorded)})
     if (data.get("lat") is None) != (data.get("lng") is None):
-        raise Invalid("lat and lng go together", {"lat": "give both or neither", "lng": "give both or neither"})
+        raise Invalid(_l("lat and lng go together"), {"lat": _l("give both or neither"), "lng": _l("give both or neither")})
     if data.get("lat") is not None:
         warning.handled_lat, warning.handled_lng = geo.to_wgs84(data["lat"], data["lng"],
                                                                 data.get("coord_system") or "wgs84")
@@ -215,6 +218,6 @@ def present(actor: User, warnings: list[RiskWarning], now: datetime | None = Non
 def reveal_phone(actor: User, warning: RiskWarning) -> str | None:
     """The full number, for police and admins only; every call is written to the audit log."""
     if not sees_full_phone(actor):
-        raise Forbidden("only police and admins see full numbers")
+        raise Forbidden(_l("only police and admins see full numbers"))
     record_event(actor, "warning.reveal_phone", warning, warning_ids=[warning.id], via="reveal")
     return warning.phone

@@ -114,7 +114,12 @@
   function refusal(detail) {
     var data = detail.data || {}, lines = [data.message || String(detail.status)];
     var errors = (data.errors && data.errors.json) || {};
-    Object.keys(errors).forEach(function (field) { lines.push(field + ": " + [].concat(errors[field]).join(" ")); });
+    // The field messages say what is wrong in words; the field names are codes nobody reads.
+    Object.keys(errors).forEach(function (field) {
+      [].concat(errors[field]).forEach(function (text) {
+        if (typeof text === "string" && lines.indexOf(text) < 0) lines.push(text);
+      });
+    });
     return lines;
   }
   function report(result) {

@@ -98,6 +98,8 @@
     var ctrl = window.AbortController ? new AbortController() : null;
     var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, TIMEOUT_MS) : null;
     var headers = { "Content-Type": "application/json", "Accept": "application/json" };
+    // Refusals come back in the page's language, not the browser's.
+    if (document.documentElement.lang) headers["Accept-Language"] = document.documentElement.lang;
     var token = currentCsrf();
     if (token) headers["X-CSRFToken"] = token;
     return fetch(item.url, {

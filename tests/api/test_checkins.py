@@ -129,7 +129,7 @@ class TestCodes:
         db.session.refresh(site)
         response = post(api, district.a.worker, old)
         assert response.status_code == 404
-        assert "replaced" in response.get_json()["message"] and "token" in response.get_json()["errors"]["json"]
+        assert "已被新码替换" in response.get_json()["message"] and "token" in response.get_json()["errors"]["json"]
         assert post(api, district.a.worker, body(site)).status_code == 201
 
     @pytest.mark.parametrize("token", ["nonsense", "1-1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"])
@@ -147,7 +147,7 @@ class TestCodes:
         site.active = False
         db.session.commit()
         response = post(api, district.a.worker, body(site))
-        assert response.status_code == 404 and "no longer" in response.get_json()["message"]
+        assert response.status_code == 404 and "已停用" in response.get_json()["message"]
 
 
 class TestScope:

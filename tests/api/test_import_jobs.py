@@ -163,7 +163,15 @@ def test_a_job_whose_import_fails_is_failed_with_a_message(app, committing, clie
     db.session.commit()
     run_worker(app)
     job = db.session.get(Job, job_id)
-    assert job.status == "failed" and job.report["message"] and households() == 0
+    assert job.status == "failed" and job.report["message"]["msgid"] and households() == 0
+    # Stored as a msgid: the creator reads it in their own language when they ask.
+    coordinator.role = "coordinator"
+    db.session.commit()
+    answer = api.get(f"/jobs/{job_id}", user=coordinator, headers={"Accept-Language": "en"}).get_json()
+    english = answer["report"]["message"]
+    answer = api.get(f"/jobs/{job_id}", user=coordinator, headers={"Accept-Language": "zh"}).get_json()
+    assert answer["status"] == "failed" and english and answer["report"]["message"] != english
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in answer["report"]["message"])
 
 
 def test_a_job_of_someone_deactivated_meanwhile_does_not_run(app, committing, client):
@@ -175,7 +183,7 @@ def test_a_job_of_someone_deactivated_meanwhile_does_not_run(app, committing, cl
     db.session.commit()
     run_worker(app)
     job = db.session.get(Job, job_id)
-    assert job.status == "failed" and "can no longer sign in" in job.report["message"] and households() == 0
+    assert job.status == "failed" and "can no longer sign in" in job.report["message"]["msgid"] and households() == 0
 
 
 @pytest.mark.parametrize("url", ["/warnings/import", "/cases/import"])

@@ -53,7 +53,7 @@ def test_rotation_changes_the_code_and_old_links_stop(app, api, district):
     after = current_url(app, site)
     assert after != before
     refused = api.post("/checkins", user=district.a.worker, json=old_checkin)
-    assert refused.status_code == 404 and "replaced" in refused.get_json()["message"]
+    assert refused.status_code == 404 and "已被新码替换" in refused.get_json()["message"]
 
 
 def test_only_managers_in_scope_rotate(api, district):

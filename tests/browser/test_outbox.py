@@ -8,6 +8,7 @@ import json
 import pytest
 
 from app import qr
+from app.extensions import db
 from tests.browser.phone import BROWSER, checkin_count, checkins, log_in, result, waiting
 
 pytestmark = BROWSER
@@ -75,6 +76,18 @@ def test_a_definitive_refusal_drops_the_item_and_says_why(page):
     page.tap("#checkin-btn")
     box = result(page, "refused")
     waiting(page, 0)
-    assert "lat: Not a valid number." in box.inner_text()
+    assert "Not a valid number." in box.inner_text() and "lat:" not in box.inner_text()  # no field codes
     assert page.evaluate("Outbox.items()") == []
     assert checkin_count() == 0
+
+
+def test_a_refusal_reads_in_the_pages_language_whatever_the_browsers(page, district):
+    """The phone's browser asks for English (Chromium's en-US); the page is Chinese, and so is the refusal."""
+    site = district.a.sites[0]
+    site.active = False
+    db.session.commit()
+    with page.expect_request(API) as sent:
+        page.tap("#checkin-btn")
+    assert sent.value.headers["accept-language"] == "zh-CN"
+    text = result(page, "refused").inner_text()
+    assert "该点位已停用。" in text and "no longer" not in text

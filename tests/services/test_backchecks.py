@@ -40,7 +40,7 @@ def test_case_whose_household_was_visited(march):
     household = result["household"]
     assert household["known"] and household["visited"] and household["reached"] and household["ever_reached"]
     assert household["police_visited"] is True
-    assert [(v["at"][:10], v["outcome"]) for v in household["visits"]] == [
+    assert [(v["at"].isoformat()[:10], v["outcome"]) for v in household["visits"]] == [
         ("2026-03-02", "reached"), ("2026-03-20", "reached"), ("2026-03-21", "reached")]
     assert household["visits"][-1]["by"] == "民警老张" and household["visits"][-1]["force"] == "police"
     assert result["grid"]["area_id"] == march.g1.id and result["grid"]["visits"] == 5

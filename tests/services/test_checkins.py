@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 
 from app import qr
 from app.errors import Forbidden, NotFound
@@ -32,7 +33,7 @@ def test_resolve_says_a_code_was_replaced(ctx, district):
     token = qr.site_token(site)
     site.qr_version += 1
     db.session.flush()
-    with pytest.raises(NotFound, match="replaced"):
+    with force_locale("en"), pytest.raises(NotFound, match="replaced"):
         checkins.resolve_site_token(district.a.worker, token)
 
 
@@ -40,7 +41,7 @@ def test_resolve_refuses_inactive_and_deleted_sites(ctx, district):
     site = district.a.sites[0]
     site.active = False
     db.session.flush()
-    with pytest.raises(NotFound, match="no longer"):
+    with force_locale("en"), pytest.raises(NotFound, match="no longer"):
         checkins.resolve_site_token(district.a.worker, qr.site_token(site))
     with pytest.raises(qr.BadSiteToken):
         checkins.resolve_site_token(district.admin, qr.make_token(987654, 1))

@@ -31,7 +31,7 @@ def test_campaign_form_errors_are_shown_on_the_fields(client, login_as, district
     response = client.post("/coordinate/campaigns", data={**FORM, "area_id": district.a.community.id,
                                                           "kind": "rider_drop", "household_rounds": ""})
     assert response.status_code == 422 and 'data-field="leaflets"' not in response.get_data(as_text=True)
-    assert "leaflets is required" in response.get_data(as_text=True)
+    assert "此类活动必须填写每个网格发放传单数" in response.get_data(as_text=True)  # in words, not codes
     other_street = client.post("/coordinate/campaigns", data={**FORM, "area_id": district.b.street.id})
     assert other_street.status_code == 422  # not among the choices
 

@@ -94,7 +94,7 @@ def test_a_replaced_code_says_so(client, district, login_as):
     login_as(district.a.worker)
     response = client.get(f"/c/{old}")
     assert response.status_code == 404
-    assert "replaced" in response.get_data(as_text=True)
+    assert "此二维码已被新码替换" in response.get_data(as_text=True)
     assert client.get(f"/c/{qr.site_token(site)}").status_code == 200
 
 
@@ -103,7 +103,7 @@ def test_a_site_outside_my_area_is_refused_kindly(client, district, login_as):
     response = client.get(f"/c/{qr.site_token(district.b.sites[0])}")
     html = response.get_data(as_text=True)
     assert response.status_code == 403
-    assert "outside your area" in html and district.b.sites[0].name not in html
+    assert "该点位不在您的负责范围内" in html and district.b.sites[0].name not in html
 
 
 def test_offline_shell_needs_no_login_and_reads_the_token_from_the_link(client):

@@ -20,7 +20,7 @@ def _filters() -> dict:
     try:
         return AuditQuerySchema().load(blank_args(request.args))
     except ValidationError as error:
-        raise Invalid("check the filters", error.messages) from error
+        raise Invalid(_l("check the filters"), error.messages) from error
 
 
 def _page_url(number: int) -> str:

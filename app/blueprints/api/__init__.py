@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from flask import Flask, current_app, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -44,7 +45,7 @@ def require_login() -> None:
     if request.method == "OPTIONS":
         return
     if not current_user.is_authenticated or not _bearer_is_the_caller():
-        raise Unauthorized("a valid token or session is required")
+        raise Unauthorized(_l("a valid token or session is required"))
     if not uses_bearer() and request.method not in SAFE_METHODS \
             and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import run_service
 from app.blueprints.coordinate.work_forms import WORDS, BulkAssignForm, CampaignForm, ReassignForm
+from app.error_messages import in_language
 from app.errors import DomainError, Invalid
 from app.extensions import db
 from app.models import FORCES, Area, User
@@ -64,7 +66,7 @@ def task_status(task_id: int):
         task_service.update_task(current_user, task, {"status": request.form.get("status", "")})
         flash(_("Saved."), "ok")
     except (DomainError, KeyError) as error:
-        flash(getattr(error, "message", _("That status is not allowed.")), "error")
+        flash(in_language(error.message) if isinstance(error, DomainError) else _("That status is not allowed."), "error")
         return redirect(request.referrer or url_for(".campaigns")), 303
     return redirect(url_for(".campaign", campaign_id=task.campaign_id) if task.campaign_id else url_for(".campaigns"))
 
@@ -102,7 +104,7 @@ def _parse_cells(form) -> tuple[dict[int, list[int]], list[int]]:
             task_id, user_id = (int(part) for part in cell.split(":", 1))
             wanted[task_id].append(user_id)
     except (ValueError, KeyError):
-        raise Invalid("the table was not sent whole", {"cell": "unreadable"}) from None
+        raise Invalid(_l("the table was not sent whole"), {"cell": _l("unreadable")}) from None
     return wanted, shown
 
 
@@ -112,7 +114,7 @@ def save_assign(campaign_id: int):
     found = campaign_service.get_campaign(current_user, campaign_id)
     wanted, shown = _parse_cells(request.form)
     if not set(wanted) <= {t.id for t in found.scoped_tasks}:
-        raise Invalid("a row is not a task of this campaign", {"task": "not in this campaign"})
+        raise Invalid(_l("a row is not a task of this campaign"), {"task": _l("not in this campaign")})
     changed = assignments.set_assignments(current_user, wanted, shown)
     flash(_("Saved: %(n)s tasks changed.", n=changed), "ok")
     return redirect(url_for(".assign", campaign_id=campaign_id, force=request.form.get("force") or None))

@@ -14,6 +14,7 @@ from wtforms.validators import AnyOf, Length, Optional
 from app import geo
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import run_service
+from app.error_messages import errors_in_language
 from app.extensions import db
 from app.models import CHECKIN_STATUSES, FORCES, CheckIn
 from app.schemas.checkin import CheckInQuerySchema
@@ -36,7 +37,7 @@ def _filters() -> tuple[dict, dict]:
     try:
         return CheckInQuerySchema().load(raw), {}
     except ValidationError as error:
-        return {"page": 1, "per_page": PER_PAGE}, error.messages
+        return {"page": 1, "per_page": PER_PAGE}, errors_in_language(error.messages)
 
 
 def _filter_choices() -> dict:

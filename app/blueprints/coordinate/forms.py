@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import flash
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.error_messages import in_language
 from app.errors import DomainError
 from app.geo import COORD_SYSTEMS
 from app.labels import (
@@ -38,7 +39,7 @@ def choices(values, labels=None):
 class AreaForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     level = SelectField(_l("Level"), choices=choices(LEVELS, AREA_LEVEL_LABELS))
-    parent_id = SelectField(_l("Parent"), coerce=int, validators=[Optional()])
+    parent_id = SelectField(lazy_pgettext("area", "Parent"), coerce=int, validators=[Optional()])
     code = StringField(_l("Code"), validators=[Optional(), Length(max=40)])
     household_count = IntegerField(_l("Households"), validators=[Optional(), NumberRange(min=0)])
     population = IntegerField(_l("Population"), validators=[Optional(), NumberRange(min=0)])
@@ -81,10 +82,10 @@ def run_service(form: FlaskForm, call):
         for name, messages in error.errors.items():
             field = getattr(form, name, None)
             if field is not None:
-                field.errors = list(field.errors) + list(messages)
+                field.errors = list(field.errors) + [in_language(m) for m in messages]
                 placed = True
         if not placed:
-            flash(gettext(error.message), "error")
+            flash(in_language(error.message), "error")
         return None
 
 

@@ -15,14 +15,13 @@ from app.blueprints.auth.views import safe_next
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import run_service, start_page_import
 from app.extensions import db
+from app.labels import HOUSEHOLD_TAG_LABELS
 from app.models import HOUSEHOLD_TAGS
 from app.schemas.common import paginate
 from app.services import areas as area_service
 from app.services import households as household_service
 
-TAG_LABELS = {"elderly": _l("Elderly"), "floating": _l("Floating population"), "student": _l("Student"),
-              "enterprise": _l("Company staff"), "finance": _l("Finance staff"), "parent": _l("Parent"),
-              "other": _l("Other")}
+TAG_LABELS = HOUSEHOLD_TAG_LABELS
 REASON_LABELS = {"vacant": _l("Vacant"), "demolished": _l("Demolished")}
 PER_PAGE = 100
 TEMPLATE_CSV = "网格,地址,标签\r\n网格编码或名称,12-2-301,elderly;student\r\n"

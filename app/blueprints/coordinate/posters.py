@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -22,7 +23,7 @@ BATCH_LEVELS = ("community", "grid")
 def _size() -> str:
     size = (request.args.get("size") or "A4").upper()
     if size not in SIZES:
-        raise Invalid("size must be A4 or A5", {"size": "A4 or A5"})
+        raise Invalid(_l("size must be A4 or A5"), {"size": _l("A4 or A5")})
     return size
 
 
@@ -53,6 +54,6 @@ def area_posters(area_id: int):
     area = area_service.get_area(current_user, area_id)
     size = _size()
     if area.level not in BATCH_LEVELS:
-        raise Invalid("choose a community or a grid", {"area_id": "a community or a grid"})
+        raise Invalid(_l("choose a community or a grid"), {"area_id": _l("a community or a grid")})
     sites = db.session.scalars(site_service.list_sites(current_user, area_id=area.id, active=True)).all()
     return _render([_poster(site) for site in sites], size, area.name)

@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.auth.views import renew_own_session
@@ -72,7 +73,7 @@ def edit_user(user_id: int):
     """Change a person's role, area, grids, password or active flag."""
     user = user_service.get_user(current_user, user_id)
     if not can_manage_user(current_user, user):
-        raise Forbidden("you may not change this user")
+        raise Forbidden(_l("you may not change this user"))
     form = UserForm(obj=user)
     _prepare(form)
     if request.method == "GET":

@@ -8,32 +8,23 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.labels import FORCE_LABELS, labelled
+from app.labels import (
+    FORCE_LABELS,
+    TARGET_KEY_LABELS,
+    TASK_KIND_LABELS,
+    TASK_STATUS_LABELS,
+    WARNING_LEVEL_LABELS,
+    WARNING_RESULT_LABELS,
+    labelled,
+)
 from app.models import FORCES, TASK_KINDS, WARNING_LEVELS, WARNING_RESULTS
 from app.services.task_progress import TARGET_KEYS
 
-KIND_LABELS = {
-    "door_to_door": _l("Door-to-door publicity"),
-    "site_check": _l("Site checks"),
-    "poster": _l("Posters"),
-    "banner": _l("Banners"),
-    "screen": _l("Electronic screens"),
-    "lecture": _l("Lectures"),
-    "stall": _l("Street stalls"),
-    "rider_drop": _l("Rider leaflet drops"),
-    "app_promotion": _l("Anti-fraud app promotion"),
-    "other": _l("Other"),
-}
-LEVEL_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
-RESULT_LABELS = {"dissuaded": _l("Dissuaded face to face"), "unreachable": _l("Could not be reached"),
-                 "already_defrauded": _l("Already defrauded")}
-STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
-                 "cancelled": _l("Cancelled"), "handled": _l("Handled")}
-TARGET_LABELS = {
-    "household_rounds": _l("Rounds of every household"), "site_visits": _l("Visits per site"),
-    "leaflets": _l("Leaflets per grid"), "lectures": _l("Lectures per grid"), "stalls": _l("Stalls per grid"),
-    "app_installs": _l("App installs per grid"), "count": _l("Count per grid"),
-}
+KIND_LABELS = TASK_KIND_LABELS
+LEVEL_LABELS = WARNING_LEVEL_LABELS
+RESULT_LABELS = WARNING_RESULT_LABELS
+STATUS_LABELS = TASK_STATUS_LABELS
+TARGET_LABELS = TARGET_KEY_LABELS
 WORDS = {"kinds": KIND_LABELS, "forces": FORCE_LABELS, "levels": LEVEL_LABELS, "results": RESULT_LABELS,
          "statuses": STATUS_LABELS}
 

@@ -17,8 +17,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.blueprints.coordinate.forms import start_page_import
 from app.blueprints.dashboard import bp
 from app.blueprints.dashboard.views import query_args
+from app.error_messages import in_language
 from app.errors import DomainError, Forbidden, Invalid
 from app.extensions import db
+from app.labels import AGE_BAND_LABELS, labelled
 from app.models import Area, Job
 from app.models.case import AGE_BANDS
 from app.services import backchecks, cases, coverage, dashboard, reports
@@ -36,7 +38,7 @@ class CaseForm(FlaskForm):
     occurred_on = DateField(_l("Date"), validators=[DataRequired()])
     fraud_type = SelectField(_l("Fraud type"), choices=list(FRAUD_TYPE_LABELS.items()))
     loss_amount = DecimalField(_l("Loss (yuan)"), places=2, validators=[InputRequired(), NumberRange(min=0)])
-    victim_age_band = SelectField(_l("Victim age"), choices=[("", "—"), *[(b, b.replace("_", "–")) for b in AGE_BANDS]],
+    victim_age_band = SelectField(_l("Victim age"), choices=[("", "—"), *labelled(AGE_BANDS, AGE_BAND_LABELS)],
                                   validators=[Optional()])
     reference = StringField(_l("Case number"), validators=[Optional(), Length(max=40)])
 
@@ -63,7 +65,7 @@ def case_list():
         if report is True:
             return redirect(url_for("dashboard.case_list", **request.args))
     elif request.method == "POST":
-        raise Forbidden("leaders read only")
+        raise Forbidden(_l("leaders read only"))
     summary = backchecks.summary(current_user, args["area_id"], args["date_from"], args["date_to"])
     area = coverage.resolve_area(current_user, args["area_id"])
     crumbs = dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None))
@@ -84,7 +86,7 @@ def _enter(form: CaseForm):
         cases.create_case(current_user, data)
     except DomainError as error:
         for field, messages in error.errors.items():
-            getattr(form, field, form.area_id).errors = list(messages)
+            getattr(form, field, form.area_id).errors = [in_language(m) for m in messages]
         db.session.rollback()
         return None
     flash(_("Case recorded."), "ok")
@@ -116,7 +118,7 @@ def daily_report():
     try:
         day = date.fromisoformat(raw) if raw else None
     except ValueError:
-        raise Invalid("bad date", {"date": "YYYY-MM-DD"}) from None
+        raise Invalid(_l("bad date"), {"date": _l("YYYY-MM-DD")}) from None
     report = reports.daily(current_user, day)
     return render_template("dashboard/report.html", report=report, text=reports.as_text(report),
                            columns=reports.COLUMNS)

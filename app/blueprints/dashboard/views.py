@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -19,7 +20,7 @@ def query_args() -> dict:
     try:
         return CoverageQuerySchema().load({k: v for k, v in request.args.items() if k in ("area_id", "from", "to")})
     except ValidationError as error:
-        raise Invalid("bad query", dict(error.messages)) from None
+        raise Invalid(_l("bad query"), dict(error.messages)) from None
 
 
 def _args() -> tuple:

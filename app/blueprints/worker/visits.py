@@ -8,16 +8,15 @@ from flask_login import current_user, login_required
 
 from app.blueprints.api import PREFIX
 from app.blueprints.worker import bp
+from app.labels import HOUSEHOLD_TAG_LABELS, VISIT_OUTCOME_LABELS
 from app.services import visit_sheet
 from app.services.access import ensure_role
 from app.services.visits import RECORDERS
 
 VISITS_URL = PREFIX + "/visits"
-OUTCOMES = {"reached": _l("Reached"), "not_home": _l("Not at home"), "refused": _l("Refused")}
+OUTCOMES = VISIT_OUTCOME_LABELS
 STATES = {"todo": _l("Not visited yet"), **OUTCOMES}
-TAGS = {"elderly": _l("Elderly"), "floating": _l("Floating population"), "student": _l("Student"),
-        "enterprise": _l("Company staff"), "finance": _l("Finance staff"), "parent": _l("Parent"),
-        "other": _l("Other")}
+TAGS = HOUSEHOLD_TAG_LABELS
 MESSAGES = {
     "locating": _l("Finding your position…"),
     "gps_ok": _l("GPS ready, accurate to %(accuracy)s m"),
