@@ -70,6 +70,8 @@ class Config:
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_DATUM = os.environ.get("MAP_TILE_DATUM", "wgs84")
+    # Strict-Transport-Security max-age in seconds; 0 sends none (production sets it).
+    HSTS_MAX_AGE = 0
 
 
 class TestingConfig(Config):
@@ -89,6 +91,7 @@ class ProductionConfig(Config):
     PRODUCTION = True
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
 
 
 CONFIGS = {"development": Config, "testing": TestingConfig, "production": ProductionConfig}

@@ -30,6 +30,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_extensions(app)
     register_transactions(app)
+    from app.security_headers import register_security_headers
+
+    register_security_headers(app)
     register_blueprints(app)
     register_cli(app)
     from app.errors import register_error_handlers
