@@ -40,6 +40,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
 
+    # The name people read in titles, the top bar and on posters; the English one on English pages.
+    PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "反诈网格通")
+    PRODUCT_NAME_EN = os.environ.get("PRODUCT_NAME_EN", "GridReach")
+
     API_TITLE = "GridReach API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -128,9 +128,9 @@ def register_blueprints(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        from app.i18n import current_locale_code
+        from app.i18n import current_locale_code, product_name
 
-        return {"lang": current_locale_code()}
+        return {"lang": current_locale_code(), "product_name": product_name()}
 
 
 def register_cli(app: Flask) -> None:
