@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
@@ -214,4 +215,22 @@ def test_logged_out_pages_run_under_the_csp(browse, demo, live_server):
     page.fill("input[name=password]", "wrong-password")
     page.click("button[type=submit]")
     page.wait_for_selector(".errors, .flash")
+    assert problems == [], "\n".join(sorted(set(problems)))
+
+
+def test_map_tiles_load_from_the_configured_tile_server(browse, demo, app, monkeypatch):
+    """img-src names the tile server of MAP_TILE_URL (its {s} subdomains as a wildcard)."""
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", "https://t{s}.tiles.test/{z}/{x}/{y}.png")
+    new_context, problems = browse
+    context = new_context(DESKTOP)
+    tile = (Path(app.static_folder) / "vendor/leaflet/images/layers.png").read_bytes()
+    context.route(
+        "https://*.tiles.test/**", lambda route: route.fulfill(body=tile, content_type="image/png")
+    )
+    page = context.new_page()
+    log_in(page, "leader")
+    page.goto("/dashboard/map")
+    page.wait_for_selector("#coverage-map[data-ready='1'] img.leaflet-tile-loaded")
+    src = page.eval_on_selector("img.leaflet-tile-loaded", "img => img.src")
+    assert re.match(r"https://t[abc]\.tiles\.test/", src), src
     assert problems == [], "\n".join(sorted(set(problems)))
