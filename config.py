@@ -50,6 +50,10 @@ class Config:
     CHECKIN_POSITION_RETENTION_DAYS = int(os.environ.get("CHECKIN_POSITION_RETENTION_DAYS", "180"))
     WARNING_PHONE_RETENTION_DAYS = int(os.environ.get("WARNING_PHONE_RETENTION_DAYS", "90"))
 
+    # The name people read in titles, the top bar and on posters; the English one on English pages.
+    PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "反诈网格通")
+    PRODUCT_NAME_EN = os.environ.get("PRODUCT_NAME_EN", "GridReach")
+
     API_TITLE = "GridReach API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -97,6 +101,8 @@ class Config:
     JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "2"))
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_DATUM = os.environ.get("MAP_TILE_DATUM", "wgs84")
+    # Strict-Transport-Security max-age in seconds; 0 sends none (production sets it).
+    HSTS_MAX_AGE = 0
 
 
 class TestingConfig(Config):
@@ -122,6 +128,7 @@ class ProductionConfig(Config):
     # cannot set or overwrite them. Browsers refuse the prefix on a cookie that is not Secure.
     SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
     REMEMBER_COOKIE_NAME = "__Host-remember_token" if SESSION_COOKIE_SECURE else "remember_token"
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
 
 
 CONFIGS = {"development": Config, "testing": TestingConfig, "production": ProductionConfig}

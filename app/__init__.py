@@ -34,6 +34,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     register_extensions(app)
     register_transactions(app)
+    from app.security_headers import register_security_headers
+
+    register_security_headers(app)
     register_blueprints(app)
     register_cli(app)
     from app.errors import register_error_handlers
@@ -156,9 +159,9 @@ def register_blueprints(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        from app.i18n import current_locale_code
+        from app.i18n import current_locale_code, product_name
 
-        return {"lang": current_locale_code()}
+        return {"lang": current_locale_code(), "product_name": product_name()}
 
 
 def register_cli(app: Flask) -> None:

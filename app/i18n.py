@@ -42,6 +42,12 @@ def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
 
 
+def product_name() -> str:
+    """The product's display name in the page's language (a setting: districts name it their way)."""
+    config = current_app.config
+    return config["PRODUCT_NAME"] if current_locale_code() == "zh" else config["PRODUCT_NAME_EN"]
+
+
 def current_locale_code() -> str:
     locale = get_locale()
     return locale.language if locale else "zh"

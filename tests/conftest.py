@@ -160,3 +160,13 @@ def login_as(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def redis_server():
+    """A real redis-server on a free port of 127.0.0.1 for the test, stopped after it."""
+    from tests.redis_server import start_redis_server
+
+    server = start_redis_server()
+    yield server
+    server.stop()

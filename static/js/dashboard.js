@@ -36,6 +36,14 @@
 
   function percent(value) { return Math.round(value * 1000) / 10; }
 
+  // Tooltips drawn on the canvas: the HTML ones are built with style="..." attributes, which the
+  // Content-Security-Policy (no inline style) refuses.
+  function tooltip(extra) {
+    var options = { trigger: "axis", renderMode: "richText" };
+    Object.keys(extra || {}).forEach(function (key) { options[key] = extra[key]; });
+    return options;
+  }
+
   function trend(node) {
     var instance = chart(node);
     if (!instance) { return; }
@@ -47,7 +55,7 @@
       .then(function (t) {
         var names = ["checkins", "visits", "households_reached"];
         instance.setOption({
-          tooltip: { trigger: "axis" },
+          tooltip: tooltip(),
           legend: { top: 0, data: names.map(function (n) { return labels[n]; }) },
           grid: { left: 40, right: 16, top: 40, bottom: 30 },
           xAxis: { type: "category", data: t.days.map(function (d) { return d.slice(5); }) },
@@ -67,7 +75,7 @@
     var instance = chart(node);
     if (!instance || !data.rows) { return; }
     instance.setOption({
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
+      tooltip: tooltip({ valueFormatter: function (v) { return v + "%"; } }),
       legend: { top: 0, data: [labels.site_coverage, labels.household_coverage] },
       grid: { left: 40, right: 16, top: 40, bottom: 60 },
       xAxis: { type: "category", data: data.rows, axisLabel: { interval: 0, rotate: data.rows.length > 6 ? 30 : 0 } },

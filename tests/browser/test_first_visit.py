@@ -112,6 +112,7 @@ def test_logging_out_forgets_the_pages_kept_offline_but_not_waiting_check_ins(ph
     script_ready(page, "checkin")
     page.tap("#checkin-btn")
     result(page, "queued")
+    page.click("#menu summary")
     page.click("#logout-form button")
     page.wait_for_selector("input[name=username]")
     assert page.evaluate(CACHED_PAGES) == 0          # nothing of the person is left to read offline

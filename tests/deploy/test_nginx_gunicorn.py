@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import json
 import os
 import re
+import socket
 import ssl
 import subprocess
 import sys
@@ -46,8 +48,9 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def stack(app, tmp_path):
-    """gunicorn (one worker) on the test database, nginx in front; yields (nginx, app log)."""
+def stack(app, tmp_path, redis_server):
+    """gunicorn (two workers sharing login limits in Redis) on the test database, nginx in front;
+    yields (nginx, app log, redis)."""
     nginx_binary()
     app_port = free_port()
     log_file = tmp_path / "app.log"
@@ -59,7 +62,8 @@ def stack(app, tmp_path):
         "TRUSTED_PROXIES": "1",
         "LOG_FILE": str(log_file),
         "LOG_LEVEL": "INFO",
-        "WEB_CONCURRENCY": "1",
+        "WEB_CONCURRENCY": "2",
+        "RATELIMIT_STORAGE_URI": redis_server.url,
         "GUNICORN_THREADS": "2",
     }
     gunicorn = subprocess.Popen(
@@ -83,7 +87,7 @@ def stack(app, tmp_path):
             nginx.command("-g", "daemon off;"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         _wait(lambda: _plain("127.0.0.1", nginx.http_port, "/").status == 301, "nginx", server)
-        yield nginx, log_file
+        yield nginx, log_file, redis_server
     finally:
         if server is not None:
             _stop(server)
@@ -113,8 +117,27 @@ def _https(nginx, path: str, headers: dict | None = None) -> tuple[http.client.H
     return response, body
 
 
+def _https_post(nginx, path: str, body: dict) -> http.client.HTTPResponse:
+    context = ssl.create_default_context(cafile=str(nginx.cert))
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", nginx.https_port, context=context, timeout=20, source_address=(CLIENT, 0)
+    )
+    connection.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def _redis_keys(redis) -> bytes:
+    with socket.create_connection(("127.0.0.1", redis.port), timeout=5) as connection:
+        connection.sendall(b"KEYS *\r\n")
+        time.sleep(0.2)
+        return connection.recv(65536)
+
+
 def test_the_documented_stack_serves_chinese_pages_over_https(stack):
-    nginx, log_file = stack
+    nginx, log_file, _redis = stack
 
     redirect = _plain("127.0.0.1", nginx.http_port, "/login")
     assert redirect.status == 301 and redirect.getheader("Location") == "https://127.0.0.1/login"
@@ -124,6 +147,10 @@ def test_the_documented_stack_serves_chinese_pages_over_https(stack):
     page = html.decode("utf-8")
     assert '<html lang="zh-CN"' in page and "<h1>登录</h1>" in page
     request_id = login.getheader("X-Request-ID")
+    csp = login.getheader("Content-Security-Policy", "")
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert login.getheader("Strict-Transport-Security", "").startswith("max-age=")
+    assert login.getheader("Referrer-Policy") == "same-origin"
     assert request_id and re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id
 
     css, _ = _https(nginx, "/static/css/app.css")
@@ -132,6 +159,10 @@ def test_the_documented_stack_serves_chinese_pages_over_https(stack):
         "max-age=86400" in css.getheader("Cache-Control", "")
         and css.getheader("X-Request-ID") is None
     )
+    for name in ("Content-Security-Policy", "Referrer-Policy", "Permissions-Policy",
+                 "Strict-Transport-Security"):
+        assert css.getheader(name), f"nginx serves static files without {name}"
+    assert css.getheader("X-Content-Type-Options") == "nosniff"
     vendor, _ = _https(nginx, "/static/vendor/leaflet/leaflet.js")
     assert vendor.status == 200 and "max-age=2592000" in vendor.getheader("Cache-Control", "")
 
@@ -156,3 +187,14 @@ def test_the_documented_stack_serves_chinese_pages_over_https(stack):
     assert request_id in access and '"GET /c/<token>" 302' in access
     for secret in ("SecretSignaturePart", "lang=en", "next="):
         assert secret not in log and secret not in access
+
+
+def test_the_documented_stack_counts_failed_logins_in_redis(stack):
+    """Both gunicorn workers count one account's failures in the one Redis: the 11th is refused."""
+    nginx, _log, redis = stack
+    statuses = [
+        _https_post(nginx, "/api/v1/auth/token", {"username": "nobody-here", "password": "Wrong-Pass-1"}).status
+        for _ in range(11)
+    ]
+    assert statuses[:10] == [401] * 10 and statuses[10] == 429, statuses
+    assert b"nobody-here" in _redis_keys(redis)  # the counter lives in Redis, not in a worker

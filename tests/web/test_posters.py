@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageFilter
@@ -16,6 +17,13 @@ from tests.qr_decode import decode, needs_zbar, rasterise_svg
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 GHOSTSCRIPT = shutil.which("gs")
+STATIC = Path(__file__).resolve().parents[2] / "static"
+
+
+def page_size(html: str) -> str:
+    """The printed page size, from the size stylesheet the poster links (no inline style: CSP)."""
+    [href] = re.findall(r'href="/static/(css/poster-a\d\.css)"', html)
+    return re.search(r"@page \{ size: ([^;]+);", (STATIC / href).read_text()).group(1)
 
 
 def poster_svgs(html: str) -> list[str]:
@@ -29,7 +37,7 @@ def test_site_poster_shows_name_grid_and_the_code(client, login_as, district):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert site.name in html and district.a.grids[0].name in html and district.a.community.name in html
-    assert "size: A4 portrait" in html and 'lang="zh-CN"' in html
+    assert page_size(html) == "A4 portrait" and 'lang="zh-CN"' in html
     assert len(poster_svgs(html)) == 1
 
 
@@ -46,7 +54,7 @@ def test_the_poster_code_decodes_to_the_site_url(client, login_as, district, tmp
 def test_a5_and_bad_size(client, login_as, district):
     login_as(district.a.coordinator)
     site = district.a.sites[0]
-    assert "size: A5 portrait" in client.get(f"/coordinate/sites/{site.id}/poster?size=a5").get_data(as_text=True)
+    assert page_size(client.get(f"/coordinate/sites/{site.id}/poster?size=a5").get_data(as_text=True)) == "A5 portrait"
     assert client.get(f"/coordinate/sites/{site.id}/poster?size=B3").status_code == 422
 
 
@@ -77,7 +85,8 @@ def test_batch_sheet_has_one_page_per_active_site(client, login_as, district):
     html = client.get(f"/coordinate/areas/{a.community.id}/posters?size=A5").get_data(as_text=True)
     ids = [int(i) for i in re.findall(r'data-site-id="(\d+)"', html)]
     assert sorted(ids) == sorted([a.sites[0].id, a.sites[1].id, extra.id]) and retired.id not in ids
-    assert len(poster_svgs(html)) == 3 and "break-after: page" in html
+    assert len(poster_svgs(html)) == 3 and 'href="/static/css/poster.css"' in html
+    assert "break-after: page" in (STATIC / "css/poster.css").read_text()
     grid_html = client.get(f"/coordinate/areas/{a.grids[1].id}/posters").get_data(as_text=True)
     assert sorted(int(i) for i in re.findall(r'data-site-id="(\d+)"', grid_html)) == sorted([a.sites[1].id, extra.id])
 
@@ -104,7 +113,7 @@ def _print_and_photograph(html: str, tmp_path, dpi: int, px_per_mm: float) -> Im
     """Print the page to PDF with Chromium, rasterise it like a laser printer, then look at it
     the way a cheap phone camera does from a distance: few pixels per module, some blur."""
     page = tmp_path / "poster.html"
-    page.write_text(html, encoding="utf-8")
+    page.write_text(html.replace('"/static/', f'"{STATIC.as_uri()}/'), encoding="utf-8")  # its stylesheets
     pdf = tmp_path / "poster.pdf"
     subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                     f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120, check=True)
