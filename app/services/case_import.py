@@ -109,8 +109,7 @@ class Places:
             return next(iter(usable)), None
         if usable:
             return None, row_message("community %(community)s is ambiguous: use its id or code", community=repr(value))
-        if candidates:
-            return None, row_message("community %(community)s is outside your area", community=repr(value))
+        # Another street's community reads as unknown: an import must not tell what exists outside one's area.
         return None, row_message("unknown community %(community)s", community=repr(value))
 
     def household(self, community_id: int, value: str) -> tuple[int | None, RowMessage | None]:

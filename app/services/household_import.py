@@ -77,8 +77,7 @@ class GridIndex:
             return next(iter(usable)), None
         if usable:
             return None, row_message("grid %(grid)s is ambiguous: use its id or code", grid=repr(value))
-        if candidates:
-            return None, row_message("grid %(grid)s is outside your area", grid=repr(value))
+        # Another street's grid reads as unknown: an import must not tell what exists outside one's area.
         return None, row_message("unknown grid %(grid)s", grid=repr(value))
 
 
