@@ -74,7 +74,8 @@ def mask_phone(phone: str | None) -> str | None:
 
 
 def sees_full_phone(user: User) -> bool:
-    return user.role == "admin" or user.force == "police"
+    """Admins and police officers in the field; a coordinator or leader never, whatever their force."""
+    return user.role == "admin" or (user.role == "worker" and user.force == "police")
 
 
 def may_enter(user: User) -> bool:

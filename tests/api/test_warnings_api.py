@@ -142,3 +142,17 @@ def test_board_over_http_for_readers_and_police(api, district):
     assert api.get("/warnings/board", user=district.b.coordinator).get_json()["totals"]["open"] == 0
     bad = api.get("/warnings/board?date=yesterday", user=a.leader)
     assert bad.status_code == 422 and "date" in bad.get_json()["errors"]["json"]
+
+
+def test_a_coordinator_or_leader_with_the_police_force_still_reads_masked_numbers(api, district):
+    """The contract: coordinators and leaders never see a resident's number, whatever their force."""
+    from tests.factories import make_user
+
+    a = district.a
+    warning_id = _post(api, a.police, a.grids[0]).get_json()["id"]
+    station = make_user("coordinator", a.street, force="police")
+    chief = make_user("leader", a.street, force="police")
+    for person in (station, chief):
+        listed = api.get("/warnings", user=person).get_json()["items"]
+        assert [w["phone"] for w in listed if w["id"] == warning_id] == ["138****1234"]
+        assert api.post(f"/warnings/{warning_id}/reveal-phone", user=person).status_code == 403
