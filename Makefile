@@ -80,7 +80,7 @@ i18n-extract: install ## Extract the source strings and merge them into the zh c
 		-k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k N_ -k Invalid -k NotFound -k Forbidden -k Conflict -k Unauthorized \
 		-k BadSiteToken -k row_message -o app/translations/messages.pot app
 	@if [ -f app/translations/zh/LC_MESSAGES/messages.po ]; then \
-		$(VENV)/bin/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations -l zh; \
+		$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations -l zh; \
 	else \
 		$(VENV)/bin/pybabel init -i app/translations/messages.pot -d app/translations -l zh; \
 	fi

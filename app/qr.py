@@ -33,7 +33,7 @@ class BadSiteToken(NotFound):
     """A site code that was damaged, altered or never made by us."""
 
     def __init__(self, message=None):
-        text = message or _l("This code is not a valid GridReach site code.")
+        text = message or _l("This code is not a valid site check-in code.")
         super().__init__(text, {"token": text})
 
 

@@ -164,7 +164,7 @@ def test_a_service_error_reaches_the_page_in_chinese(client, district, login_as,
     response = client.get("/c/not-a-code")
     assert response.status_code == 404
     html = response.get_data(as_text=True)
-    assert "这不是有效的 GridReach 点位签到码。" in html
+    assert "这不是有效的点位签到码。" in html
     assert "not a valid" not in html
 
 

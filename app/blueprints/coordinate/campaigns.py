@@ -67,7 +67,8 @@ def task_status(task_id: int):
         flash(_("Saved."), "ok")
     except (DomainError, KeyError) as error:
         flash(in_language(error.message) if isinstance(error, DomainError) else _("That status is not allowed."), "error")
-        return redirect(request.referrer or url_for(".campaigns")), 303
+        back = url_for(".campaign", campaign_id=task.campaign_id) if task.campaign_id else url_for(".campaigns")
+        return redirect(back), 303
     return redirect(url_for(".campaign", campaign_id=task.campaign_id) if task.campaign_id else url_for(".campaigns"))
 
 
