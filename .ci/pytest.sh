@@ -40,7 +40,9 @@ rc=${PIPESTATUS[0]}
 set -e
 
 # pytest's last line: "==== 3 passed, 1 skipped in 0.12s ====".
-summary=$(grep -E '^=+ .* in [0-9.]+s.* =+$' "$log" | tail -n1 | sed -E 's/^=+ //; s/ =+$//' || true)
+# With -q the same line comes without the "=" rule around it.
+summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed|error|skipped|deselected|xfailed|xpassed|warnings?)\b.* in [0-9.]+s' "$log" \
+    | tail -n1 | sed -E 's/^=+ //; s/ =+$//' || true)
 [[ -n $summary ]] || summary="no summary from pytest"
 
 if [[ $rc -eq 5 ]]; then
