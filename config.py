@@ -49,6 +49,8 @@ class Config:
     # Retention (flask --app app purge-expired): positions coarsened, residents' phones erased.
     CHECKIN_POSITION_RETENTION_DAYS = int(os.environ.get("CHECKIN_POSITION_RETENTION_DAYS", "180"))
     WARNING_PHONE_RETENTION_DAYS = int(os.environ.get("WARNING_PHONE_RETENTION_DAYS", "90"))
+    # Finished background jobs keep their import report this long (the uploaded file is dropped at once).
+    JOB_RETENTION_DAYS = int(os.environ.get("JOB_RETENTION_DAYS", "30"))
 
     # The name people read in titles, the top bar and on posters; the English one on English pages.
     PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "反诈网格通")

@@ -109,7 +109,8 @@ def purge_expired_command(batch_size):
     from app.services.retention import purge_plan
 
     config = current_app.config
-    plan = purge_plan(config["CHECKIN_POSITION_RETENTION_DAYS"], config["WARNING_PHONE_RETENTION_DAYS"])
+    plan = purge_plan(config["CHECKIN_POSITION_RETENTION_DAYS"], config["WARNING_PHONE_RETENTION_DAYS"],
+                      config["JOB_RETENTION_DAYS"])
     for what, step, before in plan:
         total, last_id = 0, 0
         while changed := step(before, batch_size, last_id):

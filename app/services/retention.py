@@ -1,4 +1,5 @@
-"""Retention: old check-in and visit positions coarsened, old warnings' phone numbers erased.
+"""Retention: old check-in and visit positions coarsened, old warnings' phone numbers erased,
+finished background jobs (and the reports they keep) deleted.
 
 Each step works on one batch of rows that still need it, in id order after `after_id`, and
 answers the ids it changed, so the caller can commit between batches (short transactions on
@@ -10,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Float, Numeric, cast, func, or_, select, update
+from sqlalchemy import Float, Numeric, cast, delete, func, or_, select, update
 
 from app.extensions import db
-from app.models import CheckIn, RiskWarning, Visit
+from app.models import CheckIn, Job, RiskWarning, Visit
 from app.models.base import utcnow
 
 # 3 decimals of a degree: about 110 m of latitude, enough for "which street", not "which door".
@@ -81,8 +82,21 @@ def erase_warning_phones(before: datetime, limit: int, after_id: int = 0) -> lis
     return ids
 
 
+def delete_finished_jobs(before: datetime, limit: int, after_id: int = 0) -> list[int]:
+    """One batch of jobs that finished (done or failed) before `before`, deleted with their reports."""
+    ids = db.session.scalars(
+        select(Job.id)
+        .where(Job.id > after_id, Job.status.in_(("done", "failed")), Job.finished_at < before)
+        .order_by(Job.id)
+        .limit(limit)
+    ).all()
+    if ids:
+        db.session.execute(delete(Job).where(Job.id.in_(ids)).execution_options(synchronize_session=False))
+    return ids
+
+
 def purge_plan(
-    position_days: int, phone_days: int, now: datetime | None = None
+    position_days: int, phone_days: int, job_days: int = 30, now: datetime | None = None
 ) -> list[tuple[str, Callable[..., list[int]], datetime]]:
     """(what, one-batch step, cutoff) for each kind of expired data."""
     now = now or utcnow()
@@ -91,4 +105,5 @@ def purge_plan(
         ("check-in positions coarsened", coarsen_checkin_positions, positions),
         ("visit positions coarsened", coarsen_visit_positions, positions),
         ("warning phone numbers erased", erase_warning_phones, now - timedelta(days=phone_days)),
+        ("finished jobs deleted", delete_finished_jobs, now - timedelta(days=job_days)),
     ]

@@ -130,3 +130,24 @@ def test_purge_expired_periods_come_from_the_settings(app, district, monkeypatch
         and "warning phone numbers erased: 1 " in output
     )
     assert _positions(CheckIn)[checkin.id] == COARSE and _phones()[warning.id] is None
+
+
+def test_purge_expired_deletes_finished_jobs_past_their_period_once(app, district):
+    from app.models import Job
+
+    now = utcnow()
+
+    def job(status, finished_days_ago):
+        row = Job(kind="household_import", creator_id=district.a.coordinator.id, status=status, total=1,
+                  report={"created": 1}, payload=None,
+                  finished_at=None if finished_days_ago is None else now - timedelta(days=finished_days_ago))
+        db.session.add(row)
+        db.session.flush()
+        return row.id
+
+    old_done, old_failed = job("done", 31), job("failed", 40)
+    recent, queued = job("done", 29), job("queued", None)
+    db.session.commit()
+    assert "finished jobs deleted: 2 " in _run(app)
+    assert set(db.session.scalars(select(Job.id))) == {recent, queued}  # old_done, old_failed gone
+    assert "finished jobs deleted: 0 " in _run(app)
