@@ -145,9 +145,9 @@ def test_purge_expired_deletes_finished_jobs_past_their_period_once(app, distric
         db.session.flush()
         return row.id
 
-    old_done, old_failed = job("done", 31), job("failed", 40)
+    job("done", 31), job("failed", 40)  # both past the 30 days
     recent, queued = job("done", 29), job("queued", None)
     db.session.commit()
     assert "finished jobs deleted: 2 " in _run(app)
-    assert set(db.session.scalars(select(Job.id))) == {recent, queued}  # old_done, old_failed gone
+    assert set(db.session.scalars(select(Job.id))) == {recent, queued}  # the two old ones are gone
     assert "finished jobs deleted: 0 " in _run(app)
