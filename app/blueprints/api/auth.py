@@ -2,15 +2,14 @@
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_smorest import Blueprint
 
-from app.blueprints.api import require_login
+from app.blueprints.api import ApiBlueprint, require_login
 from app.extensions import limiter
 from app.schemas.user import TokenRequestSchema, TokenSchema, UserSchema
 from app.services import auth as auth_service
 
 URL = ""
-blp = Blueprint("api_auth", __name__, description="Log in and out")
+blp = ApiBlueprint("api_auth", __name__, description="Log in and out")
 
 
 def login_failed(response) -> bool:
