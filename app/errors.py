@@ -72,7 +72,8 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return _json_error(error.status, error.message, error.errors)
         message = gettext(error.message)
-        return render_template("error.html", status=error.status, message=message), error.status
+        return render_template("error.html", status=error.status, message=message,
+                               field_errors=error.errors), error.status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

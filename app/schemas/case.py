@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from app.models import FRAUD_TYPES
 from app.models.case import AGE_BANDS
-from app.schemas.common import Id, PageArgs, QueryId, Text
+from app.schemas.common import Day, Id, PageArgs, QueryId, Text
 from app.services.cases import MAX_LOSS
 
 CENT = Decimal("0.01")
@@ -22,7 +22,7 @@ class CaseSchema(Schema):
     id = fields.Int(dump_only=True)
     area_id = Id(required=True, metadata={"description": "a community"})
     area_name = fields.Function(lambda c: c.area.name, dump_only=True)
-    occurred_on = fields.Date(required=True)
+    occurred_on = Day(required=True)
     fraud_type = fields.Str(required=True, validate=validate.OneOf(FRAUD_TYPES))
     loss_amount = fields.Decimal(required=True, as_string=True, allow_nan=False,
                                  validate=[validate.Range(min=0, max=MAX_LOSS, max_inclusive=False), in_cents],
@@ -38,8 +38,8 @@ class CaseSchema(Schema):
 
 class CaseQuerySchema(PageArgs):
     area_id = QueryId()
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+    date_from = Day(data_key="from")
+    date_to = Day(data_key="to")
     fraud_type = fields.Str(validate=validate.OneOf(FRAUD_TYPES))
 
 

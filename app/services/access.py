@@ -11,15 +11,15 @@ from sqlalchemy import ColumnElement, and_, select
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, User
+from app.models.base import INT32_MAX
 
 MANAGERS = ("admin", "coordinator")
 READERS = ("admin", "leader", "coordinator")
-MAX_ID = 2**31 - 1
 
 
 def is_id(value) -> bool:
     """True for an int that can be a row id (bools are ints in Python, but not ids)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= INT32_MAX
 
 
 def subtree_clause(path_column, path: str) -> ColumnElement[bool]:

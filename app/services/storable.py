@@ -1,22 +1,137 @@
-"""A last check before the database: values every engine can store, whatever page or call sent them."""
+"""What every engine can store: the rules the shared schema field types apply to input, and one
+last check before each flush, so that no writer (API, page, import, command) meets a database error.
+
+PostgreSQL refuses a NUL character in text and in JSON; no engine's driver can encode a lone UTF-16
+surrogate (JSON's "\\ud800" decodes to one); a string longer than its VARCHAR, a whole number past a
+32-bit INTEGER, a decimal past its NUMERIC precision or a float that is not finite fail on one engine
+or the other. Each is answered as a 422 naming the field instead."""
 
 from __future__ import annotations
 
+import math
+import re
+from decimal import Decimal
 from typing import Any
 
-from app.errors import Invalid
+from sqlalchemy import JSON, BigInteger, Integer, Numeric, SmallInteger, String, event, inspect
 
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+from app.errors import Invalid
+from app.models.base import INT32_MAX, INT32_MIN
+
+# NUL, and any surrogate code point (Python only holds them unpaired: valid pairs decode to one character).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# How deep a JSON column's value may nest (GeoJSON polygons are 4 levels deep).
+MAX_JSON_DEPTH = 16
+
+
+def text_problem(text: str) -> str | None:
+    """Why a string cannot be stored, or None when it can."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    return "must not contain NUL characters" if found.group() == "\x00" else "must be valid Unicode text"
+
+
+def int_problem(value: int, low: int = INT32_MIN, high: int = INT32_MAX) -> str | None:
+    """Why a whole number does not fit an INTEGER column, or None when it does."""
+    return None if low <= value <= high else "number out of range"
 
 
 def check_storable(data: dict[str, Any]) -> None:
-    """422 naming each field whose text holds a NUL (PostgreSQL refuses it) or whose whole
-    number does not fit a 32-bit INTEGER column, instead of a database error."""
+    """422 naming each field of `data` whose text or whole number no column could hold."""
     errors = {}
     for field, value in data.items():
-        if isinstance(value, str) and "\x00" in value:
-            errors[field] = "must not contain NUL characters"
-        elif isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
-            errors[field] = "number out of range"
+        problem = _value_problem(value)
+        if problem:
+            errors[field] = problem
     if errors:
         raise Invalid("a value cannot be stored", errors)
+
+
+def _value_problem(value: Any) -> str | None:
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int_problem(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number"
+    return None
+
+
+def _json_problem(value: Any, depth: int = 0) -> str | None:
+    if depth > MAX_JSON_DEPTH:
+        return "nested too deeply"
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return _value_problem(value) if not isinstance(value, int) else None
+    for item in items:
+        problem = _json_problem(item, depth + 1)
+        if problem:
+            return problem
+    return None
+
+
+def _numeric_problem(value: Decimal, column_type: Numeric) -> str | None:
+    if not value.is_finite():
+        return "must be a finite number"
+    if column_type.precision is None:
+        return None
+    whole_digits = column_type.precision - (column_type.scale or 0)
+    return "number out of range" if abs(value) >= Decimal(10) ** whole_digits else None
+
+
+def column_problem(column_type, value: Any) -> str | None:
+    """Why `value` cannot be stored in a column of this type, or None."""
+    if value is None:
+        return None
+    if isinstance(column_type, JSON):
+        return _json_problem(value)
+    if isinstance(value, str):
+        problem = text_problem(value)
+        length = getattr(column_type, "length", None) if isinstance(column_type, String) else None
+        if problem is None and length is not None and len(value) > length:
+            problem = f"at most {length} characters"
+        return problem
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and isinstance(column_type, Integer):
+        bits = 64 if isinstance(column_type, BigInteger) else 16 if isinstance(column_type, SmallInteger) else 32
+        return int_problem(value, -(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+    if isinstance(value, Decimal) and isinstance(column_type, Numeric):
+        return _numeric_problem(value, column_type)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number"
+    return None
+
+
+def row_problems(obj) -> dict[str, str]:
+    """Each column of a mapped object whose value cannot be stored, with the reason."""
+    state = inspect(obj)
+    problems = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key not in state.dict:
+            continue
+        value = state.dict[attr.key]
+        for column in attr.columns:
+            problem = column_problem(column.type, value)
+            if problem:
+                problems[attr.key] = problem
+                break
+    return problems
+
+
+def _before_flush(session, _flush_context, _instances) -> None:
+    errors: dict[str, str] = {}
+    for obj in (*session.new, *session.dirty):
+        errors.update(row_problems(obj))
+    if errors:
+        raise Invalid("a value cannot be stored", errors)
+
+
+def guard_flushes(session) -> None:
+    """Check every new and changed row before the session writes it (once per session class)."""
+    if not event.contains(session, "before_flush", _before_flush):
+        event.listen(session, "before_flush", _before_flush)
