@@ -13,7 +13,12 @@ CENT = Decimal("0.01")
 
 
 def in_cents(amount: Decimal) -> None:
-    """Refuse fractions of a cent instead of rounding them away."""
+    """Refuse fractions of a cent instead of rounding them away, and amounts NUMERIC(14, 2) cannot hold.
+
+    (A plain function, not validate.Range: the OpenAPI document would print a Range's Decimal bounds
+    as strings, which is not a valid schema.)"""
+    if not 0 <= amount < MAX_LOSS:
+        raise ValidationError(f"must be at least 0 and less than {MAX_LOSS}")
     if amount != amount.quantize(CENT):
         raise ValidationError("at most two decimals")
 
@@ -25,8 +30,9 @@ class CaseSchema(Schema):
     occurred_on = Day(required=True)
     fraud_type = fields.Str(required=True, validate=validate.OneOf(FRAUD_TYPES))
     loss_amount = fields.Decimal(required=True, as_string=True, allow_nan=False,
-                                 validate=[validate.Range(min=0, max=MAX_LOSS, max_inclusive=False), in_cents],
-                                 metadata={"description": "yuan, ≥ 0, at most two decimals"})
+                                 validate=in_cents,
+                                 metadata={"description": "yuan, ≥ 0, at most two decimals (answered as a string)",
+                                           "type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$"})
     victim_age_band = fields.Str(allow_none=True, load_default=None, validate=validate.OneOf(AGE_BANDS))
     household_id = Id(allow_none=True, load_default=None)
     reference = Text(strip=True, allow_none=True, load_default=None, validate=validate.Length(min=1, max=40),

@@ -119,7 +119,7 @@ class CampaignSchema(Schema):
     ends_on = Day(required=True)
     targets = Targets(load_default=dict)
     repeat_monthly = fields.Bool(load_default=False)
-    previous_id = fields.Int(dump_only=True)
+    previous_id = fields.Int(dump_only=True, allow_none=True)
     created_at = LocalDateTime(dump_only=True)
     tasks = fields.List(fields.Nested(TaskSchema), attribute="scoped_tasks", dump_only=True)
 

@@ -37,7 +37,9 @@ def _json_posts(district):
     ]
 
 
-@pytest.mark.parametrize("body", [DEEP_ARRAYS, DEEP_OBJECTS, DEEPISH], ids=["arrays", "objects", "5000"])
+@pytest.mark.parametrize(
+    "body", [DEEP_ARRAYS, DEEP_OBJECTS, DEEPISH], ids=["arrays", "objects", "5000"]
+)
 def test_json_nested_too_deeply_is_400_naming_the_body(api, district, body):
     wrong = []
     for method, url, user in _json_posts(district):
@@ -53,7 +55,11 @@ def test_json_nested_just_shallow_enough_to_parse_is_never_a_500(api, district):
         body = b"[" * depth + b"]" * depth
         for method, url, user in _json_posts(district):
             response = api._call(method, url, user, data=body, content_type="application/json")
-            assert 400 <= response.status_code < 500, (depth, url, response.get_data(as_text=True)[:200])
+            assert 400 <= response.status_code < 500, (
+                depth,
+                url,
+                response.get_data(as_text=True)[:200],
+            )
             assert response.is_json
 
 
@@ -66,7 +72,17 @@ def test_phone_page_posting_a_deep_body_with_its_session_is_400(client, district
 
 # ---------------------------------------------------------------- page numbers
 
-BAD_PAGES = ["999999999999999999999", "100001", "0", "-1", "-99999999999999999999", "abc", "1.5", "1e3", "%00"]
+BAD_PAGES = [
+    "999999999999999999999",
+    "100001",
+    "0",
+    "-1",
+    "-99999999999999999999",
+    "abc",
+    "1.5",
+    "1e3",
+    "%00",
+]
 BAD_PER_PAGES = ["0", "-5", "201", "999999999999999999999", "abc", "2.5"]
 
 
@@ -86,8 +102,18 @@ def _api_lists(app) -> list[str]:
 
 def test_every_api_list_refuses_a_page_out_of_range_naming_it(app, api, district):
     lists = _api_lists(app)
-    assert {"/areas", "/users", "/sites", "/checkins", "/households", "/visits", "/warnings", "/tasks",
-            "/campaigns", "/cases"} <= set(lists)
+    assert {
+        "/areas",
+        "/users",
+        "/sites",
+        "/checkins",
+        "/households",
+        "/visits",
+        "/warnings",
+        "/tasks",
+        "/campaigns",
+        "/cases",
+    } <= set(lists)
     wrong = []
     for url in lists:
         for name, values in (("page", BAD_PAGES), ("per_page", BAD_PER_PAGES)):
@@ -109,7 +135,9 @@ def test_list_pages_refuse_a_page_out_of_range_naming_it(client, district, login
     for name, values in (("page", BAD_PAGES), ("per_page", BAD_PER_PAGES)):
         for value in values:
             response = client.get(f"{url}?{name}={value}")
-            if response.status_code != 422 or f'data-field="{name}"' not in response.get_data(as_text=True):
+            if response.status_code != 422 or f'data-field="{name}"' not in response.get_data(
+                as_text=True
+            ):
                 wrong.append((name, value, response.status_code))
             as_json = client.get(f"{url}?{name}={value}", headers={"Accept": "application/json"})
             if as_json.status_code >= 500:
@@ -120,31 +148,56 @@ def test_list_pages_refuse_a_page_out_of_range_naming_it(client, district, login
 
 # ---------------------------------------------------------------- values no column can hold
 
+
 def test_nul_or_lone_surrogate_in_a_checkin_note_is_422_naming_it(api, district):
     from tests.api.checkin_helpers import body
 
     for note in ("a\x00b", "\ud800", "x\udfffy"):
-        response = api.post("/checkins", user=district.a.worker, json=body(district.a.sites[0], note=note))
-        assert response.status_code == 422 and "note" in field_errors(response), (note, response.get_json())
+        response = api.post(
+            "/checkins", user=district.a.worker, json=body(district.a.sites[0], note=note)
+        )
+        assert response.status_code == 422 and "note" in field_errors(response), (
+            note,
+            response.get_json(),
+        )
     # The same as raw JSON escapes, as a phone would send them.
     raw = '{"note": "\\ud83d", "token": "x"}'
-    response = api.post("/checkins", user=district.a.worker, data=raw, content_type="application/json")
+    response = api.post(
+        "/checkins", user=district.a.worker, data=raw, content_type="application/json"
+    )
     assert response.status_code in (404, 422) and response.status_code < 500
 
 
-@pytest.mark.parametrize(("url", "form", "field"), [
-    ("/coordinate/campaigns", lambda d: {"title": "反诈\x00宣传", "kind": "poster", "area_id": d.a.street.id,
-                                          "starts_on": "2026-01-01", "ends_on": "2026-01-31"}, "title"),
-    ("/coordinate/warnings", lambda d: {"level": "high", "area_id": d.a.grids[0].id,
-                                         "subject_label": "张\x00某"}, "subject_label"),
-])
+@pytest.mark.parametrize(
+    ("url", "form", "field"),
+    [
+        (
+            "/coordinate/campaigns",
+            lambda d: {
+                "title": "反诈\x00宣传",
+                "kind": "poster",
+                "area_id": d.a.street.id,
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-01-31",
+            },
+            "title",
+        ),
+        (
+            "/coordinate/warnings",
+            lambda d: {"level": "high", "area_id": d.a.grids[0].id, "subject_label": "张\x00某"},
+            "subject_label",
+        ),
+    ],
+)
 def test_page_forms_refuse_a_nul_naming_the_field(client, district, login_as, url, form, field):
     """Page forms validate with WTForms, which lets a NUL through: the last check before the
     database refuses it, whatever writer carries it."""
     login_as(district.a.coordinator)
     response = client.post(url, data=form(district))
     assert 400 <= response.status_code < 500, response.status_code
-    assert f'data-field="{field}"' in response.get_data(as_text=True) or field in response.get_data(as_text=True)
+    assert f'data-field="{field}"' in response.get_data(as_text=True) or field in response.get_data(
+        as_text=True
+    )
 
 
 def test_the_flush_guard_names_the_column_whatever_the_writer(district):
@@ -161,8 +214,15 @@ def test_the_flush_guard_names_the_column_whatever_the_writer(district):
         (Household(area_id=d.a.grids[0].id, label="x" * 121, tags=[]), "label"),
         (Household(area_id=d.a.grids[0].id, label="1-1-1", tags=["elderly\x00"]), "tags"),
         (Household(area_id=d.a.grids[0].id, label="\udc00", tags=[]), "label"),
-        (FraudCase(area_id=d.a.community.id, occurred_on=__import__("datetime").date(2026, 1, 1),
-                   fraud_type="other", loss_amount=Decimal("1e13")), "loss_amount"),
+        (
+            FraudCase(
+                area_id=d.a.community.id,
+                occurred_on=__import__("datetime").date(2026, 1, 1),
+                fraud_type="other",
+                loss_amount=Decimal("1e13"),
+            ),
+            "loss_amount",
+        ),
     ]
     for row, column in cases:
         db.session.add(row)

@@ -43,6 +43,8 @@ def limit_failed_logins(view):
 @limit_failed_logins
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @blp.doc(security=[])
 def issue_token(data):
     """Exchange a username and password for a bearer token."""

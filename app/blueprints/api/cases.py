@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint
+from app.blueprints.api import protected_blueprint, report_or_error
 from app.schemas.case import (
     BackcheckSchema,
     CaseImportFileSchema,
@@ -56,7 +56,7 @@ def get_backcheck(case_id):
 @authorize_first(case_service.authorize_create)
 @blp.arguments(CaseImportFileSchema, location="files")
 @blp.response(201, CaseImportReportSchema)
-@blp.alt_response(422, schema=CaseImportReportSchema, description="Bad rows; nothing was written")
+@blp.alt_response(422, schema=report_or_error("CaseImportReport"), description="Bad rows (nothing was written), or no file")
 def import_cases(files):
     """Import a CSV or XLSX file (community, occurred_on, fraud_type, loss_amount, …; or Chinese headers)."""
     report = case_import.import_cases(current_user, files["file"].read())

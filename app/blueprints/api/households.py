@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint
+from app.blueprints.api import protected_blueprint, report_or_error
 from app.schemas.common import list_schema, paginate
 from app.schemas.household import (
     HouseholdPatchSchema,
@@ -58,7 +58,7 @@ class HouseholdById(MethodView):
 @authorize_first(household_service.authorize_create)
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
-@blp.alt_response(422, schema=ImportReportSchema, description="Bad rows; nothing was written")
+@blp.alt_response(422, schema=report_or_error("ImportReport"), description="Bad rows (nothing was written), or no file")
 def import_households(files):
     """Import a CSV or XLSX file (columns grid, label, tags; or 网格, 地址, 标签): all rows or none."""
     report = household_import.import_households(current_user, files["file"].read())

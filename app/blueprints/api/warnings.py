@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint
+from app.blueprints.api import protected_blueprint, report_or_error
 from app.schemas.common import list_schema, paginate
 from app.schemas.household import ImportFileSchema, ImportReportSchema
 from app.schemas.warning import (
@@ -79,7 +79,7 @@ def reveal_phone(warning_id):
 @authorize_first(warning_service.authorize_create)
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
-@blp.alt_response(422, schema=ImportReportSchema, description="Bad rows; nothing was written")
+@blp.alt_response(422, schema=report_or_error("ImportReport"), description="Bad rows (nothing was written), or no file")
 def import_warnings(files):
     """Import a CSV or XLSX list (level, grid, subject_label, phone; or 等级, 网格, 对象, 电话): all or nothing."""
     report = warning_import.import_warnings(current_user, files["file"].read())
