@@ -230,3 +230,25 @@ def test_the_flush_guard_names_the_column_whatever_the_writer(district):
             db.session.flush()
         assert column in caught.value.errors, (column, caught.value.errors)
         db.session.rollback()
+
+
+# ---------------------------------------------------------------- query strings of every page and list
+
+QUERY_KEYS = ["page", "per_page", "area_id", "from", "to", "date"]
+QUERY_VALUES = ["999999999999999999999", "-5", "abc", "%00", "%ED%A0%80", "9999-12-31", "0001-01-01"]
+
+
+def test_no_query_string_makes_any_page_or_list_answer_500(app, client, district, login_as):
+    """Huge, negative and non-numeric numbers, NULs, broken UTF-8 and dates at the ends of the
+    calendar (date arithmetic overflowed there), on every GET route without ids in its path."""
+    login_as(district.admin)
+    routes = sorted(r.rule for r in app.url_map.iter_rules()
+                    if "GET" in r.methods and not r.arguments and not r.rule.startswith("/static"))
+    wrong = []
+    for route in routes:
+        for key in QUERY_KEYS:
+            for value in QUERY_VALUES:
+                response = client.get(route, query_string=f"{key}={value}")
+                if response.status_code >= 500:
+                    wrong.append((route, key, value, response.status_code))
+    assert wrong == []
