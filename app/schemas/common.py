@@ -10,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from app.errors import Invalid
 from app.extensions import db
+from app.i18n import N_
 from app.models.base import INT32_MAX
 from app.services.storable import text_problem
 
@@ -79,7 +80,7 @@ class Text(fields.Str):
 
 def Day(**kwargs) -> fields.Date:
     """A calendar day (YYYY-MM-DD) between 2000 and 2099."""
-    return fields.Date(validate=validate.Range(min=FIRST_DAY, max=LAST_DAY, error="must lie between 2000 and 2099"),
+    return fields.Date(validate=validate.Range(min=FIRST_DAY, max=LAST_DAY, error=N_("must lie between 2000 and 2099")),
                        **kwargs)
 
 

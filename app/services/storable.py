@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Integer, Numeric, SmallInteger, String, event, inspect
 
 from app.errors import Invalid
+from app.i18n import N_
 from app.models.base import INT32_MAX, INT32_MIN
 
 # NUL, and any surrogate code point (Python only holds them unpaired: valid pairs decode to one character).
@@ -29,12 +30,12 @@ def text_problem(text: str) -> str | None:
     found = _UNSTORABLE.search(text)
     if found is None:
         return None
-    return "must not contain NUL characters" if found.group() == "\x00" else "must be valid Unicode text"
+    return N_("must not contain NUL characters") if found.group() == "\x00" else N_("must be valid Unicode text")
 
 
 def int_problem(value: int, low: int = INT32_MIN, high: int = INT32_MAX) -> str | None:
     """Why a whole number does not fit an INTEGER column, or None when it does."""
-    return None if low <= value <= high else "number out of range"
+    return None if low <= value <= high else N_("number out of range")
 
 
 def check_storable(data: dict[str, Any]) -> None:
@@ -54,13 +55,13 @@ def _value_problem(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return int_problem(value)
     if isinstance(value, float) and not math.isfinite(value):
-        return "must be a finite number"
+        return N_("must be a finite number")
     return None
 
 
 def _json_problem(value: Any, depth: int = 0) -> str | None:
     if depth > MAX_JSON_DEPTH:
-        return "nested too deeply"
+        return N_("nested too deeply")
     if isinstance(value, dict):
         items = [*value.keys(), *value.values()]
     elif isinstance(value, list | tuple):
@@ -76,11 +77,11 @@ def _json_problem(value: Any, depth: int = 0) -> str | None:
 
 def _numeric_problem(value: Decimal, column_type: Numeric) -> str | None:
     if not value.is_finite():
-        return "must be a finite number"
+        return N_("must be a finite number")
     if column_type.precision is None:
         return None
     whole_digits = column_type.precision - (column_type.scale or 0)
-    return "number out of range" if abs(value) >= Decimal(10) ** whole_digits else None
+    return N_("number out of range") if abs(value) >= Decimal(10) ** whole_digits else None
 
 
 def column_problem(column_type, value: Any) -> str | None:
@@ -93,7 +94,7 @@ def column_problem(column_type, value: Any) -> str | None:
         problem = text_problem(value)
         length = getattr(column_type, "length", None) if isinstance(column_type, String) else None
         if problem is None and length is not None and len(value) > length:
-            problem = f"at most {length} characters"
+            problem = N_("too long to store")
         return problem
     if isinstance(value, bool):
         return None
@@ -103,7 +104,7 @@ def column_problem(column_type, value: Any) -> str | None:
     if isinstance(value, Decimal) and isinstance(column_type, Numeric):
         return _numeric_problem(value, column_type)
     if isinstance(value, float) and not math.isfinite(value):
-        return "must be a finite number"
+        return N_("must be a finite number")
     return None
 
 
