@@ -235,15 +235,26 @@ def test_the_flush_guard_names_the_column_whatever_the_writer(district):
 # ---------------------------------------------------------------- query strings of every page and list
 
 QUERY_KEYS = ["page", "per_page", "area_id", "from", "to", "date"]
-QUERY_VALUES = ["999999999999999999999", "-5", "abc", "%00", "%ED%A0%80", "9999-12-31", "0001-01-01"]
+QUERY_VALUES = [
+    "999999999999999999999",
+    "-5",
+    "abc",
+    "%00",
+    "%ED%A0%80",
+    "9999-12-31",
+    "0001-01-01",
+]
 
 
 def test_no_query_string_makes_any_page_or_list_answer_500(app, client, district, login_as):
     """Huge, negative and non-numeric numbers, NULs, broken UTF-8 and dates at the ends of the
     calendar (date arithmetic overflowed there), on every GET route without ids in its path."""
     login_as(district.admin)
-    routes = sorted(r.rule for r in app.url_map.iter_rules()
-                    if "GET" in r.methods and not r.arguments and not r.rule.startswith("/static"))
+    routes = sorted(
+        r.rule
+        for r in app.url_map.iter_rules()
+        if "GET" in r.methods and not r.arguments and not r.rule.startswith("/static")
+    )
     wrong = []
     for route in routes:
         for key in QUERY_KEYS:
@@ -252,3 +263,34 @@ def test_no_query_string_makes_any_page_or_list_answer_500(app, client, district
                 if response.status_code >= 500:
                     wrong.append((route, key, value, response.status_code))
     assert wrong == []
+
+
+def test_imports_refuse_a_nul_naming_the_column(api, district):
+    """Imports insert with Core (no flush): the same last check runs before their bulk insert.
+    A NUL in a case's reference answered 500 on PostgreSQL."""
+    import io
+
+    a = district.a
+    files = [
+        (
+            "/cases/import",
+            a.coordinator,
+            "reference",
+            f"community,occurred_on,fraud_type,loss_amount,reference\n{a.community.id},2026-03-05,shopping,100,J\x001\n",
+        ),
+        (
+            "/warnings/import",
+            a.police,
+            "subject_label",
+            f"level,grid,subject_label,phone\nhigh,{a.grids[0].id},王\x00某,13800131234\n",
+        ),
+    ]
+    for url, user, column, text in files:
+        response = api.post(
+            url,
+            user=user,
+            data={"file": (io.BytesIO(text.encode()), "rows.csv")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422, (url, response.get_data(as_text=True)[:200])
+        assert column in field_errors(response) or column in response.get_data(as_text=True), url

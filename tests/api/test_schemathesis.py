@@ -22,7 +22,8 @@ from config import TestingConfig
 from tests.factories import token_for
 
 # Generated cases per operation (schemathesis adds its boundary cases to them), each called as an
-# admin and as a coordinator: about 4,700 cases over 55 operations. SCHEMATHESIS_EXAMPLES=200 digs deeper.
+# admin, a coordinator and a worker: about 4,700 cases over 55 operations. SCHEMATHESIS_EXAMPLES=200
+# digs deeper.
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "14"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 RAN = {"cases": 0, "calls": 0, "seconds": 0.0}
@@ -45,10 +46,10 @@ schema = schemathesis.openapi.from_dict(_openapi_document())
 
 @pytest.fixture
 def callers(district):
-    """Bearer headers of an admin (whole district) and a street coordinator."""
+    """Bearer headers of an admin (whole district), a street coordinator and a grid worker."""
     return {
         user.role: {"Authorization": f"Bearer {token_for(user)}"}
-        for user in (district.admin, district.a.coordinator)
+        for user in (district.admin, district.a.coordinator, district.a.worker)
     }
 
 
@@ -56,7 +57,8 @@ def callers(district):
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=True,
+    # SCHEMATHESIS_RANDOM=1 explores new cases (a fresh seed each run) instead of the fixed ones.
+    derandomize=not os.environ.get("SCHEMATHESIS_RANDOM"),
     database=None,
     print_blob=True,
     suppress_health_check=list(HealthCheck),
