@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Integer, Numeric, SmallInteger, String, event, inspect
+from sqlalchemy.engine import Engine
 
 from app.errors import Invalid
 from app.i18n import N_
@@ -21,6 +23,8 @@ from app.models.base import INT32_MAX, INT32_MIN
 
 # NUL, and any surrogate code point (Python only holds them unpaired: valid pairs decode to one character).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# SQLAlchemy names bound parameters after their column, numbered: label_1, reference_1_1.
+_BIND_SUFFIX = re.compile(r"(_\d+)+$")
 # How deep a JSON column's value may nest (GeoJSON polygons are 4 levels deep).
 MAX_JSON_DEPTH = 16
 
@@ -157,10 +161,37 @@ def _before_execute(state) -> None:
         check_rows(table, params if isinstance(params, list | tuple) else [params])
 
 
+def _bind_field(name: str) -> str:
+    """The field a bound parameter stands for: `reference_1_1` -> `reference` (`_schema` if anonymous)."""
+    field = _BIND_SUFFIX.sub("", name)
+    return "_schema" if field in ("", "param") else field
+
+
+def _check_statement_text(conn, cursor, statement, parameters, context, executemany) -> None:
+    """Any statement, a search included: text no driver can send (a NUL on PostgreSQL, a lone surrogate
+    anywhere) is a 422 naming the field, not a database error. Bulk writes (executemany) are checked
+    with their column types above."""
+    if executemany or not parameters:
+        return
+    if isinstance(parameters, Mapping):
+        items = parameters.items()
+    else:
+        compiled = getattr(context, "compiled", None)
+        names = getattr(compiled, "positiontup", None) or ["_schema"] * len(parameters)
+        items = zip(names, parameters)
+    for name, value in items:
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem:
+                raise Invalid("a value cannot be stored", {_bind_field(name): problem})
+
+
 def guard_flushes(session) -> None:
-    """Check every new and changed row before the session writes it, and the rows of INSERT and
-    UPDATE statements executed through it (once per session class)."""
+    """Check every new and changed row before the session writes it, the rows of INSERT and UPDATE
+    statements executed through it, and the text of every statement any engine sends (once each)."""
     if not event.contains(session, "before_flush", _before_flush):
         event.listen(session, "before_flush", _before_flush)
     if not event.contains(session, "do_orm_execute", _before_execute):
         event.listen(session, "do_orm_execute", _before_execute)
+    if not event.contains(Engine, "before_cursor_execute", _check_statement_text):
+        event.listen(Engine, "before_cursor_execute", _check_statement_text)

@@ -234,7 +234,7 @@ def test_the_flush_guard_names_the_column_whatever_the_writer(district):
 
 # ---------------------------------------------------------------- query strings of every page and list
 
-QUERY_KEYS = ["page", "per_page", "area_id", "from", "to", "date"]
+QUERY_KEYS = ["page", "per_page", "area_id", "from", "to", "date", "q", "username"]
 QUERY_VALUES = [
     "999999999999999999999",
     "-5",
@@ -294,3 +294,14 @@ def test_imports_refuse_a_nul_naming_the_column(api, district):
         )
         assert response.status_code == 422, (url, response.get_data(as_text=True)[:200])
         assert column in field_errors(response) or column in response.get_data(as_text=True), url
+
+
+def test_searching_with_a_nul_is_never_a_500(client, api, district):
+    """PostgreSQL refuses a NUL in any query parameter, a search as much as a write: the login page,
+    the token call and a search answered 500 there."""
+    page = client.post("/login", data={"username": "ad\x00min", "password": "x"})
+    assert 400 <= page.status_code < 500 or page.status_code == 200, page.status_code
+    token = api.post("/auth/token", json={"username": "ad\x00min", "password": "x"})
+    assert token.status_code in (401, 422), token.get_json()
+    found = api.get("/households?q=1%00", user=district.admin)
+    assert found.status_code in (200, 422), found.get_json()
