@@ -112,12 +112,15 @@ def column_problem(column_type, value: Any) -> str | None:
     return None
 
 
-def row_problems(obj) -> dict[str, str]:
-    """Each column of a mapped object whose value cannot be stored, with the reason."""
+def row_problems(obj, changed_only: bool = False) -> dict[str, str]:
+    """Each column of a mapped object whose value cannot be stored, with the reason (of a row already
+    stored, only the columns changed since it was loaded)."""
     state = inspect(obj)
     problems = {}
     for attr in state.mapper.column_attrs:
         if attr.key not in state.dict:
+            continue
+        if changed_only and not state.attrs[attr.key].history.has_changes():
             continue
         value = state.dict[attr.key]
         for column in attr.columns:
@@ -145,8 +148,10 @@ def check_rows(table, rows) -> None:
 
 def _before_flush(session, _flush_context, _instances) -> None:
     errors: dict[str, str] = {}
-    for obj in (*session.new, *session.dirty):
+    for obj in session.new:
         errors.update(row_problems(obj))
+    for obj in session.dirty:
+        errors.update(row_problems(obj, changed_only=True))
     if errors:
         raise Invalid("a value cannot be stored", errors)
 

@@ -230,6 +230,14 @@ def test_the_flush_guard_names_the_column_whatever_the_writer(district):
             db.session.flush()
         assert column in caught.value.errors, (column, caught.value.errors)
         db.session.rollback()
+    # A stored row: only what changes is checked, and a bad change is refused.
+    stored = make_household(d.a.grids[0])
+    db.session.commit()
+    stored.label = "1-1-\x00"
+    with pytest.raises(Invalid) as caught:
+        db.session.flush()
+    assert list(caught.value.errors) == ["label"]
+    db.session.rollback()
 
 
 # ---------------------------------------------------------------- query strings of every page and list
