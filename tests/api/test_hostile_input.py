@@ -3,6 +3,8 @@ values no database column can hold. Always a 4xx naming what was wrong, never a 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import make_household
@@ -48,6 +50,43 @@ def test_json_nested_too_deeply_is_400_naming_the_body(api, district, body):
         if response.status_code != 400 or not response.is_json or not named:
             wrong.append((method, url, response.status_code, response.get_data(as_text=True)[:200]))
     assert wrong == []
+
+
+def test_every_json_operation_of_the_document_refuses_a_deep_body(app, api, district):
+    """Every operation whose documented body is JSON: 400 naming the body (or 403/404 when the
+    object in its path is checked first, as authorization comes before validation)."""
+    from app.extensions import api as smorest_api
+
+    with app.test_request_context():
+        spec = smorest_api.spec.to_dict()
+    ids = {
+        "site_id": district.a.sites[0].id,
+        "area_id": district.a.grids[0].id,
+        "user_id": district.a.worker.id,
+    }
+    wrong, checked = [], 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "application/json" not in operation.get(
+                "requestBody", {}
+            ).get("content", {}):
+                continue
+            url = path.removeprefix("/api/v1")
+            for name, value in ids.items():
+                url = url.replace("{" + name + "}", str(value))
+            url = re.sub(r"\{[a-z_]+\}", "1", url)
+            response = api._call(
+                method.upper(),
+                url,
+                district.admin,
+                data=DEEP_ARRAYS,
+                content_type="application/json",
+            )
+            checked += 1
+            named = response.status_code == 400 and field_errors(response).get("_schema")
+            if not (named or ("{" in path and response.status_code in (403, 404))):
+                wrong.append((method, path, response.status_code))
+    assert checked >= 20 and wrong == []
 
 
 def test_json_nested_just_shallow_enough_to_parse_is_never_a_500(api, district):
