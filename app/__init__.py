@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from app.json_body import JSONProvider
+from app.models.base import INT32_MAX
 from config import CONFIGS, DEFAULT_SECRET_KEY, Config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +26,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/static",
                 instance_path=str(ROOT / "instance"))
     app.url_map.converters["int"] = IdConverter
+    app.json = JSONProvider(app)
     app.config.from_object(config_class)
     check_config(app)
     from app.logging_setup import configure_logging
@@ -49,7 +52,7 @@ class IdConverter(IntegerConverter):
     """`<int:...>` in routes: a number past the 32-bit id columns is a 404, not a database error."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", INT32_MAX)
         super().__init__(map, *args, **kwargs)
 
 
@@ -122,6 +125,9 @@ def register_extensions(app: Flask) -> None:
 def register_transactions(app: Flask) -> None:
     """One transaction per request: commit when the answer is a success, roll back otherwise."""
     from app.extensions import db
+    from app.services.storable import guard_flushes
+
+    guard_flushes(db.session)
 
     @app.after_request
     def commit_or_rollback(response):

@@ -122,7 +122,8 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return _json_error(error.status, error.message, error.errors)
         message = in_language(error.message)
-        return render_template("error.html", status=error.status, message=message), error.status
+        return render_template("error.html", status=error.status, message=message,
+                               field_errors=errors_in_language(error.errors) if error.errors else None), error.status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

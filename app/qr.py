@@ -19,11 +19,11 @@ from itsdangerous import BadSignature, Signer
 
 from app.errors import NotFound
 from app.models import Site
+from app.models.base import INT32_MAX
 
 SALT = "gridreach.site-qr"
 # Longest token we bother to verify: two 10-digit numbers, the separators and the signature.
 MAX_TOKEN_LENGTH = 80
-MAX_ID = 2**31 - 1
 _PAYLOAD = re.compile(r"([1-9][0-9]{0,9})-([1-9][0-9]{0,9})")
 _ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 QUIET_ZONE = 4
@@ -63,7 +63,7 @@ def load_site_token(token: str) -> tuple[int, int]:
     except (BadSignature, UnicodeDecodeError):
         raise BadSiteToken() from None
     match = _PAYLOAD.fullmatch(payload)
-    if match is None or max(int(match.group(1)), int(match.group(2))) > MAX_ID:
+    if match is None or max(int(match.group(1)), int(match.group(2))) > INT32_MAX:
         raise BadSiteToken()
     return int(match.group(1)), int(match.group(2))
 

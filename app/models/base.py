@@ -6,6 +6,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
 
+# Ids and whole-number columns are INTEGER: 32 bits on PostgreSQL. The one bound every schema,
+# URL converter and the last check before a flush compare numbers with.
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
 
 def utcnow() -> datetime:
     """Now, in UTC, as an aware datetime (a callable default, evaluated per row)."""

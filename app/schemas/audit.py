@@ -3,7 +3,7 @@
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
 from app.i18n import N_
-from app.schemas.common import PageArgs, QueryId
+from app.schemas.common import Day, PageArgs, QueryId
 
 PER_PAGE = 50
 
@@ -18,8 +18,8 @@ class AuditQuerySchema(PageArgs):
     action = fields.Str(validate=validate.Length(max=48))
     object_type = fields.Str(validate=validate.Length(max=32))
     object_id = QueryId()
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = Day(data_key="from")
+    to = Day()
     per_page = fields.Int(load_default=PER_PAGE, validate=validate.Range(min=1, max=200))
 
     @validates_schema

@@ -2,19 +2,25 @@
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.i18n import N_
 from app.models import FRAUD_TYPES
 from app.models.case import AGE_BANDS
-from app.schemas.common import Id, PageArgs, QueryId, Text
+from app.schemas.common import Day, Id, PageArgs, QueryId, Text
 from app.services.cases import MAX_LOSS
 
 CENT = Decimal("0.01")
 
 
 def in_cents(amount: Decimal) -> None:
-    """Refuse fractions of a cent instead of rounding them away."""
+    """Refuse fractions of a cent instead of rounding them away, and amounts NUMERIC(14, 2) cannot hold.
+
+    (A plain function, not validate.Range: the OpenAPI document would print a Range's Decimal bounds
+    as strings, which is not a valid schema.)"""
+    if not 0 <= amount < MAX_LOSS:
+        raise ValidationError(_l("must be at least 0 and less than %(max)s", max=MAX_LOSS))
     if amount != amount.quantize(CENT):
         raise ValidationError(N_("at most two decimals"))
 
@@ -23,11 +29,12 @@ class CaseSchema(Schema):
     id = fields.Int(dump_only=True)
     area_id = Id(required=True, metadata={"description": "a community"})
     area_name = fields.Function(lambda c: c.area.name, dump_only=True)
-    occurred_on = fields.Date(required=True)
+    occurred_on = Day(required=True)
     fraud_type = fields.Str(required=True, validate=validate.OneOf(FRAUD_TYPES))
     loss_amount = fields.Decimal(required=True, as_string=True, allow_nan=False,
-                                 validate=[validate.Range(min=0, max=MAX_LOSS, max_inclusive=False), in_cents],
-                                 metadata={"description": "yuan, ≥ 0, at most two decimals"})
+                                 validate=in_cents,
+                                 metadata={"description": "yuan, ≥ 0, at most two decimals (answered as a string)",
+                                           "type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$"})
     victim_age_band = fields.Str(allow_none=True, load_default=None, validate=validate.OneOf(AGE_BANDS))
     household_id = Id(allow_none=True, load_default=None)
     reference = Text(strip=True, allow_none=True, load_default=None, validate=validate.Length(min=1, max=40),
@@ -39,8 +46,8 @@ class CaseSchema(Schema):
 
 class CaseQuerySchema(PageArgs):
     area_id = QueryId()
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+    date_from = Day(data_key="from")
+    date_to = Day(data_key="to")
     fraud_type = fields.Str(validate=validate.OneOf(FRAUD_TYPES))
 
 

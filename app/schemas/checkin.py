@@ -8,12 +8,12 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from app.i18n import N_
 from app.models import CHECKIN_STATUSES, FORCES
-from app.schemas.common import PageArgs
+from app.models.base import INT32_MAX
+from app.schemas.common import PageArgs, Text
 from app.services.checkin_rules import reason_text
 from app.services.checkins import DECISIONS
 
 MAX_NOTE = 1000
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 # Times outside these years are typing errors or broken clocks; refusing them keeps date arithmetic safe.
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 PLAUSIBLE_TIME = validate.Range(min=EARLIEST, max=LATEST, error=N_("must lie between 2000 and 2100"))
@@ -61,16 +61,16 @@ class DateOrTime(fields.Field):
 class CheckInCreateSchema(Schema):
     """What the phone posts after scanning a code."""
 
-    token = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    token = Text(required=True, validate=validate.Length(min=1, max=200))
     lat = JsonFloat(required=True, validate=validate.Range(min=-90, max=90))
     lng = JsonFloat(required=True, validate=validate.Range(min=-180, max=180))
     accuracy_m = JsonFloat(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
     client_id = fields.UUID(required=True)
     captured_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_TIME)
-    task_id = JsonInt(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
+    task_id = JsonInt(allow_none=True, validate=validate.Range(min=1, max=INT32_MAX))
     people_reached = JsonInt(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
     materials_count = JsonInt(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
-    note = fields.Str(allow_none=True, validate=validate.Length(max=MAX_NOTE))
+    note = Text(allow_none=True, validate=validate.Length(max=MAX_NOTE))
 
 
 class CheckInSiteSchema(Schema):
@@ -109,9 +109,9 @@ class CheckInSchema(Schema):
 
 
 class CheckInQuerySchema(PageArgs):
-    area_id = fields.Int(validate=validate.Range(min=1, max=MAX_ID))
-    user_id = fields.Int(validate=validate.Range(min=1, max=MAX_ID))
-    site_id = fields.Int(validate=validate.Range(min=1, max=MAX_ID))
+    area_id = fields.Int(validate=validate.Range(min=1, max=INT32_MAX))
+    user_id = fields.Int(validate=validate.Range(min=1, max=INT32_MAX))
+    site_id = fields.Int(validate=validate.Range(min=1, max=INT32_MAX))
     status = fields.Str(validate=validate.OneOf(CHECKIN_STATUSES))
     force = fields.Str(validate=validate.OneOf(FORCES))
     from_ = DateOrTime(data_key="from")
@@ -126,4 +126,4 @@ class CheckInQuerySchema(PageArgs):
 
 class CheckInReviewSchema(Schema):
     decision = fields.Str(required=True, validate=validate.OneOf(DECISIONS))
-    reason = fields.Str(load_default="", validate=validate.Length(max=500))
+    reason = Text(load_default="", validate=validate.Length(max=500))

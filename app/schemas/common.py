@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from functools import cache
 
-from marshmallow import Schema, ValidationError, fields, validate
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from app.errors import Invalid
 from app.extensions import db
 from app.i18n import N_
+from app.models.base import INT32_MAX
+from app.services.storable import text_problem
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 100_000
 # Ids and counts are 32-bit INTEGER columns; a larger number must fail validation, not the database.
-MAX_INT = 2**31 - 1
+MAX_INT = INT32_MAX
+# Days outside these years are typing errors; refusing them keeps date arithmetic (and time zones) safe.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 class PageArgs(Schema):
@@ -30,6 +38,23 @@ def list_schema(item_schema: type[Schema]) -> type[Schema]:
                                   "total": fields.Int(), "page": fields.Int(), "per_page": fields.Int()})
 
 
+def page_args(query_args: Mapping) -> dict:
+    """`page` and `per_page` of a page's query string, bounded as in the API: 422 naming a bad one."""
+    raw = {key: query_args[key] for key in ("page", "per_page") if query_args.get(key, "").strip()}
+    try:
+        return PageArgs().load(raw)
+    except ValidationError as error:
+        raise Invalid(_l("not a page of this list"), dict(error.messages)) from None
+
+
+def load_query(schema: Schema, query_args: Mapping) -> dict:
+    """A page's query string loaded with the API's schema for it (blanks ignored): 422 naming bad ones."""
+    try:
+        return schema.load({key: value for key, value in query_args.items() if value.strip()}, unknown=EXCLUDE)
+    except ValidationError as error:
+        raise Invalid(_l("bad query"), dict(error.messages)) from None
+
+
 def paginate(query, args: dict) -> dict:
     """Run a select() for one page and count the whole, as the list envelope expects."""
     page, per_page = args.get("page", 1), args.get("per_page", 50)
@@ -39,7 +64,8 @@ def paginate(query, args: dict) -> dict:
 
 
 class Text(fields.Str):
-    """A string the database can store: no NUL character (PostgreSQL refuses it); `strip` trims it."""
+    """A string the database can store: no NUL character (PostgreSQL refuses it), no lone
+    surrogate (no driver can encode it); `strip` trims it. Give it a Length(max=) of its column."""
 
     def __init__(self, *args, strip: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,9 +73,16 @@ class Text(fields.Str):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ValidationError(N_("must not contain NUL characters"))
+        problem = text_problem(text)
+        if problem:
+            raise ValidationError(problem)
         return text.strip() if self.strip else text
+
+
+def Day(**kwargs) -> fields.Date:
+    """A calendar day (YYYY-MM-DD) between 2000 and 2099."""
+    return fields.Date(validate=validate.Range(min=FIRST_DAY, max=LAST_DAY, error=N_("must lie between 2000 and 2099")),
+                       **kwargs)
 
 
 def name_field(**kwargs) -> Text:

@@ -2,14 +2,14 @@
 
 from marshmallow import Schema, fields
 
-from app.schemas.common import QueryId
+from app.schemas.common import Day, QueryId
 
 
 class PeriodArgs(Schema):
     """`from` and `to`: local dates, both included (default: this month up to today)."""
 
-    date_from = fields.Date(data_key="from", load_default=None)
-    date_to = fields.Date(data_key="to", load_default=None)
+    date_from = Day(data_key="from", load_default=None)
+    date_to = Day(data_key="to", load_default=None)
 
 
 class CoverageQuerySchema(PeriodArgs):

@@ -2,11 +2,13 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.schemas.common import Day
+
 FORMATS = ("json", "csv", "xlsx", "text")
 
 
 class DailyReportQuerySchema(Schema):
-    date = fields.Date(load_default=None, metadata={"description": "a local day; default today"})
+    date = Day(load_default=None, metadata={"description": "a local day; default today"})
     format = fields.Str(load_default="json", validate=validate.OneOf(FORMATS))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.models import FORCES, TASK_KINDS, TASK_STATUSES
-from app.schemas.common import Count, Id, PageArgs, QueryId, Text, name_field
+from app.schemas.common import Count, Day, Id, PageArgs, QueryId, Text, name_field
 from app.services.localtime import to_local
 from app.services.task_progress import TARGET_KEYS
 
@@ -115,11 +115,11 @@ class CampaignSchema(Schema):
     kind = fields.Str(required=True, validate=validate.OneOf(TASK_KINDS))
     area_id = Id(required=True, metadata={"description": "a street, community or grid: one task per grid under it"})
     area_name = fields.Function(lambda c: c.area.name, dump_only=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = Day(required=True)
+    ends_on = Day(required=True)
     targets = Targets(load_default=dict)
     repeat_monthly = fields.Bool(load_default=False)
-    previous_id = fields.Int(dump_only=True)
+    previous_id = fields.Int(dump_only=True, allow_none=True)
     created_at = LocalDateTime(dump_only=True)
     tasks = fields.List(fields.Nested(TaskSchema), attribute="scoped_tasks", dump_only=True)
 
@@ -139,4 +139,4 @@ class CampaignListItemSchema(CampaignSchema):
 
 
 class CampaignQuerySchema(PageArgs):
-    active_on = fields.Date(metadata={"description": "campaigns running on this day"})
+    active_on = Day(metadata={"description": "campaigns running on this day"})

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from app.geo import COORD_SYSTEMS
 from app.i18n import N_
 from app.models import WARNING_LEVELS, WARNING_RESULTS
-from app.schemas.common import Id, Latitude, Longitude, PageArgs, QueryId, Text, name_field
+from app.schemas.common import Day, Id, Latitude, Longitude, PageArgs, QueryId, Text, name_field
 from app.schemas.task import LocalDateTime
 from app.services.localtime import to_local
 from app.services.warnings import STOP_LOSS_STEPS, WARNING_STATUSES
@@ -70,7 +70,7 @@ class RevealedPhoneSchema(Schema):
 
 
 class BoardQuerySchema(Schema):
-    date = fields.Date(metadata={"description": "the local day (default: today, Asia/Shanghai)"})
+    date = Day(metadata={"description": "the local day (default: today, Asia/Shanghai)"})
 
 
 class LevelFiguresSchema(Schema):

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, exists, select, union_all
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, User
+from app.models.base import INT32_MAX
 from app.models.user import user_grids
 
 MANAGERS = ("admin", "coordinator")
@@ -22,13 +23,12 @@ ADMIN_ONLY_ROLES = ("admin", "leader")
 ADMIN_ONLY_FORCES = ("police",)
 # What nobody changes on their own account, admins included.
 FIXED_FOR_SELF = ("role", "force", "area_id")
-MAX_ID = 2**31 - 1
 NOT_FOUND = {"area": _l("area not found"), "site": _l("site not found"), "case": _l("case not found")}
 
 
 def is_id(value) -> bool:
     """True for an int that can be a row id (bools are ints in Python, but not ids)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= INT32_MAX
 
 
 def subtree_clause(path_column, path: str) -> ColumnElement[bool]:

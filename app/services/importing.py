@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.i18n import N_
+from app.services.storable import check_rows
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -240,6 +241,7 @@ def bulk_insert(table: Table, rows: Sequence[Mapping[str, object]], chunk: int =
     """
     if not rows:
         return 0
+    check_rows(table, rows)
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         for part in chunked(rows, chunk):

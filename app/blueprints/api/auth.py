@@ -2,20 +2,20 @@
 
 from flask import request
 from flask_login import current_user
-from flask_smorest import Blueprint
 
-from app.blueprints.api import require_login
+from app.blueprints.api import ApiBlueprint, require_login
 from app.extensions import client_address
 from app.schemas.user import TokenRequestSchema, TokenSchema, UserSchema
 from app.services import auth as auth_service
 
 URL = ""
-blp = Blueprint("api_auth", __name__, description="Log in and out")
+blp = ApiBlueprint("api_auth", __name__, description="Log in and out")
 
 
 @blp.route("/auth/token", methods=["POST"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(429, description="Too many failed logins: the body's `message`, `retry_after` (seconds) and "
                   "`retry_at` say when to try again; also the Retry-After header")
 @blp.doc(security=[])

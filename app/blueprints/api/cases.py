@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint
+from app.blueprints.api import protected_blueprint, report_or_error
 from app.blueprints.api.jobs import import_answer
 from app.schemas.case import (
     BackcheckSchema,
@@ -59,7 +59,8 @@ def get_backcheck(case_id):
 @blp.arguments(CaseImportFileSchema, location="files")
 @blp.response(201, CaseImportReportSchema)
 @blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")
-@blp.alt_response(422, schema=CaseImportReportSchema, description="Bad rows; nothing was written")
+@blp.alt_response(422, schema=report_or_error("CaseImportReport"), description="Bad rows (nothing was written), or no file")
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 def import_cases(files):
     """Import a CSV or XLSX file (community, occurred_on, fraud_type, loss_amount, …; or Chinese headers)."""
     return import_answer(imports.start_import(current_user, "cases", files["file"].read()))

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint
+from app.blueprints.api import protected_blueprint, report_or_error
 from app.blueprints.api.jobs import import_answer
 from app.schemas.common import list_schema, paginate
 from app.schemas.household import (
@@ -61,7 +61,8 @@ class HouseholdById(MethodView):
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
 @blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")
-@blp.alt_response(422, schema=ImportReportSchema, description="Bad rows; nothing was written")
+@blp.alt_response(422, schema=report_or_error("ImportReport"), description="Bad rows (nothing was written), or no file")
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 def import_households(files):
     """Import a CSV or XLSX file (columns grid, label, tags; or 网格, 地址, 标签): all rows or none."""
     return import_answer(imports.start_import(current_user, "households", files["file"].read()))

@@ -17,7 +17,7 @@ from app.blueprints.coordinate.forms import run_service, start_page_import
 from app.extensions import db
 from app.labels import HOUSEHOLD_TAG_LABELS
 from app.models import HOUSEHOLD_TAGS
-from app.schemas.common import paginate
+from app.schemas.common import page_args, paginate
 from app.services import areas as area_service
 from app.services import households as household_service
 
@@ -73,7 +73,7 @@ def households():
             return redirect(url_for(".households", area_id=household.area_id))
     filters = _filters()
     page = paginate(household_service.list_households(current_user, **filters),
-                    {"page": max(request.args.get("page", 1, type=int), 1), "per_page": PER_PAGE})
+                    {**page_args(request.args), "per_page": PER_PAGE})
     return render_template("coordinate/households.html", form=form, page=page, filters=filters,
                            grids=form.area_id.choices, tag_labels=TAG_LABELS, reason_labels=REASON_LABELS,
                            page_url=_page_url), 400 if form.errors else 200

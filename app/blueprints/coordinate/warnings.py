@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +9,10 @@ from flask_login import current_user
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import run_service, start_page_import
 from app.blueprints.coordinate.work_forms import ImportForm, OutcomeForm, WarningForm
+from app.errors import Invalid
 from app.extensions import db
+from app.schemas.common import load_query
+from app.schemas.warning import BoardQuerySchema
 from app.services import areas as area_service
 from app.services import warning_board
 from app.services import warnings as warning_service
@@ -101,8 +102,8 @@ def reveal_warning_phone(warning_id: int):
 def warnings_board():
     """日日清零: open and overdue by level and street, the share in time, yesterday's review, escalations."""
     try:
-        day = date.fromisoformat(request.args["date"]) if request.args.get("date") else today()
-    except ValueError:
+        day = load_query(BoardQuerySchema(), request.args).get("date") or today()
+    except Invalid:
         flash(_("Not a date: %(value)s", value=request.args["date"]), "error")
         day = today()
     board = warning_board.board(current_user, day)

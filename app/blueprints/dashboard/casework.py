@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,11 +16,13 @@ from app.blueprints.coordinate.forms import start_page_import
 from app.blueprints.dashboard import bp
 from app.blueprints.dashboard.views import query_args
 from app.error_messages import in_language
-from app.errors import DomainError, Forbidden, Invalid
+from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.labels import AGE_BAND_LABELS, labelled
 from app.models import Area, Job
 from app.models.case import AGE_BANDS
+from app.schemas.common import load_query
+from app.schemas.report import DailyReportQuerySchema
 from app.services import backchecks, cases, coverage, dashboard, reports
 from app.services.access import MANAGERS, filter_by_scope
 
@@ -114,11 +114,7 @@ def backcheck(case_id: int):
 @bp.get("/report")
 def daily_report():
     """The daily report as a table, with its downloads and the text for a chat group."""
-    raw = request.args.get("date")
-    try:
-        day = date.fromisoformat(raw) if raw else None
-    except ValueError:
-        raise Invalid(_l("bad date"), {"date": _l("YYYY-MM-DD")}) from None
+    day = load_query(DailyReportQuerySchema(), request.args)["date"]
     report = reports.daily(current_user, day)
     return render_template("dashboard/report.html", report=report, text=reports.as_text(report),
                            columns=reports.COLUMNS)
