@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
+from app.demo import DEMO_PASSWORD, demo_logins, seed_demo
 from app.extensions import db
 from app.geo import point_in_polygon
 from app.models import (
@@ -30,7 +31,6 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.user import user_grids
 from app.services.auth import authenticate
-from app.services.demo import DEMO_PASSWORD, demo_logins, seed_demo
 from app.services.passwords import check_password_rules
 from tests import factories
 
