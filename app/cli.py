@@ -51,7 +51,7 @@ def create_user_command(username, role, password, area_id, force, display_name):
 @click.command("seed-demo")
 def seed_demo_command():
     """Fill an empty database with a demo district; does nothing when data exists."""
-    from app.services.demo import DEMO_PASSWORD, seed_demo
+    from app.demo import DEMO_PASSWORD, seed_demo
 
     created = seed_demo()
     db.session.commit()
@@ -65,13 +65,13 @@ def seed_demo_command():
 @click.command("demo-logins")
 def demo_logins_command():
     """Print the demo logins."""
-    from app.services.demo import DEMO_PASSWORD
+    from app.demo import DEMO_PASSWORD
 
     _print_logins(DEMO_PASSWORD)
 
 
 def _print_logins(password: str) -> None:
-    from app.services.demo import demo_logins
+    from app.demo import demo_logins
 
     logins = demo_logins()
     if not logins:

@@ -114,7 +114,7 @@ def run_case(name: str, path: Path, database_url: str) -> dict:
     from app.extensions import db
     from app.services import jobs
     from config import TestingConfig
-    from tests.factories import build_district, token_for
+    from tests.factories import build_district, make_api_token
 
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
@@ -125,7 +125,7 @@ def run_case(name: str, path: Path, database_url: str) -> dict:
         db.create_all()
         district = build_district()
         grid, coordinator = district.a.grids[0], district.a.coordinator
-        headers = {"Authorization": f"Bearer {token_for(coordinator)}"}
+        headers = {"Authorization": f"Bearer {make_api_token(user=coordinator)}"}
         data = path.read_bytes().replace(b"{grid}", str(grid.id).encode())
         client = app.test_client()
         started = time.perf_counter()

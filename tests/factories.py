@@ -1,25 +1,59 @@
-"""Building blocks for tests: areas, users, sites and a small district."""
+"""Test data: one keyword-only builder per model, the district's local time, and a small district."""
 
 from __future__ import annotations
 
 import itertools
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from flask import current_app
+from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.models import Area, Household, Site, User
+from app.models import (
+    Area,
+    AuditEvent,
+    Campaign,
+    CheckIn,
+    FraudCase,
+    Household,
+    Job,
+    RiskWarning,
+    Site,
+    Task,
+    User,
+    Visit,
+)
+from app.models.base import utcnow
+from app.services import warnings
 from app.services.auth import issue_token
+from app.services.localtime import DEFAULT_TIMEZONE
 from app.services.passwords import hash_password
 
 PASSWORD = "Correct-Horse-9"
+LOCAL_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 _seq = itertools.count(1)
 
 
-def make_area(name: str, level: str, parent: Area | None = None, **fields) -> Area:
-    area = Area(name=name, level=level, parent=parent, **fields)
-    db.session.add(area)
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
+          second: int = 0) -> datetime:
+    """A wall-clock time in the district (Asia/Shanghai) as an aware UTC datetime."""
+    return datetime(year, month, day, hour, minute, second, tzinfo=LOCAL_ZONE).astimezone(UTC)
+
+
+def _add(row):
+    db.session.add(row)
     db.session.flush()
+    return row
+
+
+def make_area(*, name: str | None = None, level: str = "grid", parent: Area | None = None,
+              **fields) -> Area:
+    area = _add(Area(name=name or f"{level} {next(_seq)}", level=level, parent=parent, **fields))
     area.path = f"{parent.path if parent else '/'}{area.id}/"
     db.session.flush()
     return area
@@ -38,33 +72,117 @@ def _password_hash() -> str:
     return _hashes[key]
 
 
-def make_user(role: str, area: Area | None = None, force: str | None = None,
-              grids: list[Area] | None = None, **fields) -> User:
+def make_user(*, role: str = "worker", area: Area | None = None, force: str | None = None,
+              grids: Iterable[Area] = (), **fields) -> User:
     n = next(_seq)
-    user = User(username=fields.pop("username", f"{role}{n}"), display_name=fields.pop("display_name", f"{role} {n}"),
-                password_hash=_password_hash(), role=role,
-                force=force or ("grid_worker" if role == "worker" else None), area_id=area.id if area else None,
-                **fields)
-    user.grids = list(grids or [])
-    db.session.add(user)
-    db.session.flush()
-    return user
+    fields.setdefault("username", f"{role}{n}")
+    fields.setdefault("display_name", f"{role} {n}")
+    user = User(password_hash=_password_hash(), role=role, area_id=area.id if area else None,
+                force=force or ("grid_worker" if role == "worker" else None), **fields)
+    user.grids = list(grids)
+    return _add(user)
 
 
-def make_site(grid: Area, lat: float = 29.90, lng: float = 121.55, **fields) -> Site:
-    n = next(_seq)
-    site = Site(area_id=grid.id, name=fields.pop("name", f"site {n}"), kind=fields.pop("kind", "board"),
-                lat=lat, lng=lng, **fields)
-    db.session.add(site)
-    db.session.flush()
-    return site
+def make_api_token(*, user: User) -> str:
+    """A bearer token for `user` (committed); the plain token, as the client would hold it."""
+    plain, _ = issue_token(user)
+    db.session.commit()
+    return plain
 
 
-def make_household(grid: Area, label: str | None = None, **fields) -> Household:
-    household = Household(area_id=grid.id, label=label or f"{next(_seq)}-1-101", tags=fields.pop("tags", []), **fields)
-    db.session.add(household)
-    db.session.flush()
-    return household
+def make_site(*, area: Area, lat: float = 29.90, lng: float = 121.55, **fields) -> Site:
+    """A site in `area` (a grid)."""
+    fields.setdefault("name", f"site {next(_seq)}")
+    fields.setdefault("kind", "board")
+    return _add(Site(area_id=area.id, lat=lat, lng=lng, **fields))
+
+
+def make_household(*, area: Area, label: str | None = None, **fields) -> Household:
+    """A household in `area` (a grid)."""
+    fields.setdefault("tags", [])
+    return _add(Household(area_id=area.id, label=label or f"{next(_seq)}-1-101", **fields))
+
+
+def make_campaign(*, area: Area, starts_on: date, ends_on: date, targets: dict | None = None,
+                  kind: str = "door_to_door", **fields) -> Campaign:
+    return _add(Campaign(title=fields.pop("title", f"campaign {next(_seq)}"), kind=kind, area_id=area.id,
+                         starts_on=starts_on, ends_on=ends_on, targets=targets or {}, **fields))
+
+
+def make_task(*, area: Area, kind: str = "site_check", assignees: Iterable[User] = (),
+              sites: Iterable[Site] = (), status: str = "open", due_at: datetime | None = None,
+              **fields) -> Task:
+    """A task for `area`, due in a week unless `due_at` says otherwise."""
+    task = Task(title=fields.pop("title", f"{kind} task {next(_seq)}"), kind=kind, area_id=area.id,
+                due_at=due_at or utcnow() + timedelta(days=7), status=status, **fields)
+    task.assignees = list(assignees)
+    task.sites = list(sites)
+    return _add(task)
+
+
+def make_checkin(*, user: User, site: Site, at: datetime | None = None, status: str = "accepted",
+                 task: Task | None = None, **fields) -> CheckIn:
+    """A check-in stored as is (no rules applied), at the site's pin unless `lat`/`lng` say otherwise."""
+    fields = {"lat": site.lat, "lng": site.lng, "accuracy_m": 10.0, "distance_m": 5.0, **fields}
+    return _add(CheckIn(client_id=str(uuid.uuid4()), user_id=user.id, site_id=site.id, status=status,
+                        task_id=task.id if task else None, captured_at=at or utcnow(), **fields))
+
+
+def make_visit(*, user: User, household: Household, at: datetime | None = None,
+               outcome: str = "reached", task: Task | None = None, **fields) -> Visit:
+    """A door-to-door visit stored as is."""
+    return _add(Visit(client_id=str(uuid.uuid4()), household_id=household.id, user_id=user.id,
+                      outcome=outcome, task_id=task.id if task else None, captured_at=at or utcnow(),
+                      **fields))
+
+
+def make_warning(*, area: Area, level: str = "high", at: datetime | None = None,
+                 by: User | None = None, hours: float | None = None, handled_after: float | None = None,
+                 **fields) -> RiskWarning:
+    """A risk warning for `area` created at `at` (default now).
+
+    With `by`, that person enters it through the warnings service, as the app does (deadline, audit,
+    notifications); `fields` are then the form's other fields. Without, the row is stored as is: due
+    `hours` after `at` (the level's default), handled `handled_after` hours after `at` when given."""
+    if by is not None:
+        data = {"level": level, "area_id": area.id, "subject_label": "王某", "phone": "13800131234",
+                **fields}
+        return warnings.create_warning(by, data, now=at)
+    created_at = at or utcnow()
+    hours = hours or current_app.config["WARNING_DEADLINE_HOURS"][level]
+    deadline_at = created_at + timedelta(hours=hours)
+    handled_at = created_at + timedelta(hours=handled_after) if handled_after is not None else None
+    fields.setdefault("subject_label", f"subject {next(_seq)}")
+    return _add(RiskWarning(level=level, area_id=area.id, created_at=created_at,
+                            deadline_at=deadline_at, handled_at=handled_at,
+                            status="handled" if handled_at else "open", **fields))
+
+
+def make_case(*, area: Area, occurred_on: date, loss: str = "1000.00",
+              fraud_type: str = "order_brushing", household: Household | None = None,
+              **fields) -> FraudCase:
+    """A fraud case in `area` (a community)."""
+    return _add(FraudCase(area_id=area.id, occurred_on=occurred_on, fraud_type=fraud_type,
+                          loss_amount=Decimal(loss), household_id=household.id if household else None,
+                          **fields))
+
+
+def make_audit_event(*, action: str, actor: User | None = None, object_type: str = "user",
+                     object_id: int | None = 1, at: datetime | None = None,
+                     address: str | None = "198.51.100.4", detail: dict | None = None) -> AuditEvent:
+    return _add(AuditEvent(actor_id=actor.id if actor else None, action=action, object_type=object_type,
+                           object_id=object_id, detail=detail or {}, address=address,
+                           created_at=at or utcnow()))
+
+
+def make_job(*, creator: User, kind: str = "household_import", status: str = "queued",
+             **fields) -> Job:
+    return _add(Job(kind=kind, status=status, creator_id=creator.id, **fields))
+
+
+def reveal_count() -> int:
+    """How many times a full phone number has been revealed (audit events)."""
+    return db.session.scalar(select(func.count()).where(AuditEvent.action == "warning.reveal_phone"))
 
 
 @dataclass
@@ -89,29 +207,23 @@ class District:
 
 
 def _street(name: str, lat: float) -> Street:
-    street = make_area(name, "street")
-    community = make_area(f"{name}一社区", "community", street)
-    grids = [make_area(f"{name}网格{i}", "grid", community, household_count=100) for i in (1, 2)]
-    sites = [make_site(g, lat=lat + i * 0.001, lng=121.55) for i, g in enumerate(grids)]
+    street = make_area(name=name, level="street")
+    community = make_area(name=f"{name}一社区", level="community", parent=street)
+    grids = [make_area(name=f"{name}网格{i}", level="grid", parent=community, household_count=100) for i in (1, 2)]
+    sites = [make_site(area=g, lat=lat + i * 0.001, lng=121.55) for i, g in enumerate(grids)]
     return Street(
         street=street, community=community, grids=grids, sites=sites,
-        coordinator=make_user("coordinator", street), leader=make_user("leader", street),
-        worker=make_user("worker", community, grids=[grids[0]]),
-        police=make_user("worker", street, force="police"),
+        coordinator=make_user(role="coordinator", area=street), leader=make_user(role="leader", area=street),
+        worker=make_user(role="worker", area=community, grids=[grids[0]]),
+        police=make_user(role="worker", area=street, force="police"),
     )
 
 
 def build_district() -> District:
-    district = District(admin=make_user("admin"), leader=make_user("leader"),
+    district = District(admin=make_user(role="admin"), leader=make_user(role="leader"),
                         a=_street("甲街道", 29.90), b=_street("乙街道", 29.95))
     db.session.commit()
     return district
-
-
-def token_for(user: User) -> str:
-    plain, _ = issue_token(user)
-    db.session.commit()
-    return plain
 
 
 class ApiClient:
@@ -125,7 +237,7 @@ class ApiClient:
         if user is None:
             return {}
         if user.id not in self._tokens:
-            self._tokens[user.id] = token_for(user)
+            self._tokens[user.id] = make_api_token(user=user)
         return {"Authorization": f"Bearer {self._tokens[user.id]}"}
 
     def _call(self, method: str, url: str, user: User | None = None, **kwargs):

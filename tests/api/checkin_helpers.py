@@ -1,4 +1,4 @@
-"""Helpers for check-in tests: request bodies, tasks, positions near a site."""
+"""Helpers for check-in tests: request bodies and positions near a site."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from app import geo, qr
-from app.extensions import db
-from app.models import Site, Task, User
+from app.models import Site
 
 METRE = 1 / 110_850  # degrees of latitude per metre near 30°N
 
@@ -28,16 +27,6 @@ def body(site: Site, metres: float = 20.0, **overrides) -> dict:
 
 def ago(**delta) -> str:
     return (datetime.now(UTC) - timedelta(**delta)).isoformat()
-
-
-def make_task(area, assignees: list[User] = (), sites: list[Site] = (), status: str = "open", **fields) -> Task:
-    task = Task(title=fields.pop("title", "巡查点位"), kind=fields.pop("kind", "site_check"), area_id=area.id,
-                due_at=fields.pop("due_at", datetime.now(UTC) + timedelta(days=7)), status=status, **fields)
-    task.assignees = list(assignees)
-    task.sites = list(sites)
-    db.session.add(task)
-    db.session.flush()
-    return task
 
 
 def distance(site: Site, lat: float, lng: float) -> float:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent
-from tests.task_helpers import make_task
+from tests.factories import make_task
 
 
 def _last(action: str) -> AuditEvent:
@@ -26,7 +26,7 @@ def test_site_area_household_and_task_changes_carry_old_and_new(api, district):
     assert api.patch(f"/areas/{a.grids[0].id}", user=a.coordinator, json={"name": "一号网格"}).status_code == 200
     assert _last("area.update").detail["changes"] == {"name": {"old": old_area, "new": "一号网格"}}
 
-    task = make_task(a.grids[0], title="旧任务")
+    task = make_task(area=a.grids[0], title="旧任务")
     db.session.commit()
     response = api.patch(f"/tasks/{task.id}", user=a.coordinator, json={"title": "新任务", "assignee_ids": [a.worker.id]})
     assert response.status_code == 200, response.get_json()
@@ -36,7 +36,7 @@ def test_site_area_household_and_task_changes_carry_old_and_new(api, district):
 
 def test_bulk_assignment_is_audited_per_task_old_to_new(api, district):
     a = district.a
-    task = make_task(a.grids[0], kind="site_check")
+    task = make_task(area=a.grids[0], kind="site_check")
     db.session.commit()
     response = api.post("/tasks/bulk-assign", user=a.coordinator,
                         json={"area_id": a.community.id, "force": "grid_worker", "kind": "site_check"})

@@ -227,7 +227,7 @@ def test_failures_per_address_answer_429_but_other_addresses_log_in(app, client,
 
 
 def test_an_office_behind_one_address_logs_in_freely(client, district):
-    users = [make_user("worker", district.a.community) for _ in range(25)]
+    users = [make_user(role="worker", area=district.a.community) for _ in range(25)]
     db.session.commit()
     statuses = [get_token(client, user.username, PASSWORD, "10.4.0.1").status_code for user in users]
     assert statuses == [200] * 25

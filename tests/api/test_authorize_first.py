@@ -9,8 +9,7 @@ import re
 
 from app import qr
 from app.extensions import db
-from tests.factories import make_household
-from tests.task_helpers import make_checkin, make_task, make_visit, make_warning
+from tests.factories import make_checkin, make_household, make_task, make_visit, make_warning
 
 INVALID = {"__not_a_field__": True}
 NO_SUCH_ID = 2**31 - 2
@@ -42,11 +41,11 @@ def write_endpoints(app) -> list[tuple[str, str]]:
 def objects_of(street, worker):
     """One object of each kind in a street, the ids a path or body may name."""
     grid = street.grids[0]
-    task = make_task(grid, assignees=[worker] if worker else [])
-    household = make_household(grid)
-    warning = make_warning(street.police, grid)
-    checkin = make_checkin(street.worker, street.sites[0])
-    visit = make_visit(street.worker, household)
+    task = make_task(area=grid, assignees=[worker] if worker else [])
+    household = make_household(area=grid)
+    warning = make_warning(by=street.police, area=grid)
+    checkin = make_checkin(user=street.worker, site=street.sites[0])
+    visit = make_visit(user=street.worker, household=household)
     return {"area_id": grid.id, "site_id": street.sites[0].id, "task_id": task.id, "household_id": household.id,
             "warning_id": warning.id, "checkin_id": checkin.id, "visit_id": visit.id, "user_id": street.worker.id,
             "campaign_id": NO_SUCH_ID, "from_user_id": street.worker.id, "to_user_id": street.worker.id,

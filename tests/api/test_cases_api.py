@@ -19,7 +19,7 @@ def body(district, **fields):
 
 
 def test_coordinator_records_a_case(api, district):
-    household = make_household(district.a.grids[1])
+    household = make_household(area=district.a.grids[1])
     response = api.post("/cases", user=district.a.coordinator, json=body(district, household_id=household.id))
     assert response.status_code == 201, response.get_json()
     case = response.get_json()
@@ -81,7 +81,7 @@ def test_area_must_be_a_community(api, district):
 
 
 def test_household_must_be_in_the_community(api, district):
-    elsewhere = make_household(district.b.grids[0])
+    elsewhere = make_household(area=district.b.grids[0])
     response = api.post("/cases", user=district.admin, json=body(district, household_id=elsewhere.id))
     assert response.status_code == 422 and "household_id" in response.get_json()["errors"]["json"]
 
@@ -106,7 +106,7 @@ def upload(api, user, data: bytes, name="cases.csv"):
 
 
 def test_import_csv_with_chinese_headers(api, district):
-    household = make_household(district.a.grids[0], label="3-2-501")
+    household = make_household(area=district.a.grids[0], label="3-2-501")
     csv = ("社区,发案日期,诈骗类型,损失金额,年龄段,住户,案件编号\n"
            f"{district.a.community.name},2026/3/5,刷单,\"12,000.50\",18-30,3-2-501,J-1\n"
            f"{district.a.community.id},2026年3月6日,冒充公检法,300元,60岁以上,,J-2\n").encode("utf-8-sig")

@@ -8,8 +8,8 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, CheckIn
-from tests.api.checkin_helpers import ago, body, make_task
-from tests.factories import make_site, make_user
+from tests.api.checkin_helpers import ago, body
+from tests.factories import make_site, make_task, make_user
 
 
 def post(api, user, data):
@@ -71,7 +71,7 @@ class TestRecord:
         assert post(api, district.a.worker, again).get_json()["reason"] == "same_position"
 
     def test_impossible_speed_since_previous_check_in_is_flagged(self, api, district):
-        far_site = make_site(district.a.grids[0], lat=29.99, lng=121.55)  # ~10 km north
+        far_site = make_site(area=district.a.grids[0], lat=29.99, lng=121.55)  # ~10 km north
         db.session.commit()
         post(api, district.a.worker, body(far_site, 10, captured_at=ago(minutes=3)))  # 200 km/h
         response = post(api, district.a.worker, body(district.a.sites[0], 10))
@@ -84,7 +84,7 @@ class TestRecord:
         assert statuses == [None, None, "repeated"]
 
     def test_other_workers_check_ins_do_not_count_as_repeats(self, api, district):
-        site, other = district.a.sites[0], make_user("worker", district.a.community)
+        site, other = district.a.sites[0], make_user(role="worker", area=district.a.community)
         db.session.commit()
         post(api, other, body(site, 5))
         post(api, other, body(site, 6))
@@ -171,8 +171,8 @@ class TestScope:
 
 class TestTasks:
     def test_named_task_is_linked_and_started(self, api, district):
-        task = make_task(district.a.grids[0], [district.a.worker], [district.a.sites[0]])
-        other = make_task(district.a.grids[0], [district.a.worker])
+        task = make_task(area=district.a.grids[0], assignees=[district.a.worker], sites=[district.a.sites[0]])
+        other = make_task(area=district.a.grids[0], assignees=[district.a.worker])
         db.session.commit()
         answer = post(api, district.a.worker, body(district.a.sites[0], task_id=task.id)).get_json()
         assert answer["task_id"] == task.id
@@ -180,18 +180,18 @@ class TestTasks:
         assert (task.status, other.status) == ("in_progress", "open")
 
     def test_the_one_open_task_at_the_site_is_linked(self, api, district):
-        task = make_task(district.a.grids[0], [district.a.worker])
+        task = make_task(area=district.a.grids[0], assignees=[district.a.worker])
         db.session.commit()
         assert post(api, district.a.worker, body(district.a.sites[0])).get_json()["task_id"] == task.id
 
     def test_no_link_when_two_tasks_could_fit(self, api, district):
-        make_task(district.a.grids[0], [district.a.worker])
-        make_task(district.a.grids[0], [district.a.worker])
+        make_task(area=district.a.grids[0], assignees=[district.a.worker])
+        make_task(area=district.a.grids[0], assignees=[district.a.worker])
         db.session.commit()
         assert post(api, district.a.worker, body(district.a.sites[0])).get_json()["task_id"] is None
 
     def test_rejected_check_in_does_not_start_the_task(self, api, district):
-        task = make_task(district.a.grids[0], [district.a.worker])
+        task = make_task(area=district.a.grids[0], assignees=[district.a.worker])
         db.session.commit()
         answer = post(api, district.a.worker, body(district.a.sites[0], 500)).get_json()
         db.session.refresh(task)
@@ -201,9 +201,9 @@ class TestTasks:
     def test_wrong_task_is_422_naming_task_id(self, api, district, which):
         a = district.a
         tasks = {
-            "someone_elses": lambda: make_task(a.grids[1], [a.police]),
-            "other_site": lambda: make_task(a.grids[1], [a.worker], [a.sites[1]]),
-            "cancelled": lambda: make_task(a.grids[0], [a.worker], status="cancelled"),
+            "someone_elses": lambda: make_task(area=a.grids[1], assignees=[a.police]),
+            "other_site": lambda: make_task(area=a.grids[1], assignees=[a.worker], sites=[a.sites[1]]),
+            "cancelled": lambda: make_task(area=a.grids[0], assignees=[a.worker], status="cancelled"),
         }
         task_id = tasks[which]().id if which in tasks else 999_999
         db.session.commit()
@@ -322,7 +322,7 @@ class TestReview:
         return api.post(f"/checkins/{checkin_id}/review", user=user, json=data)
 
     def test_approve_counts_it_and_is_audited(self, api, district):
-        task = make_task(district.a.grids[0], [district.a.worker])
+        task = make_task(area=district.a.grids[0], assignees=[district.a.worker])
         db.session.commit()
         flagged = self.flagged(api, district)
         db.session.refresh(task)

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import CheckIn
 from app.services import checkins as checkin_service
 from tests.api.checkin_helpers import body
-from tests.factories import token_for
+from tests.factories import make_api_token
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ def _rows(client_id: str) -> int:
 
 def test_both_pass_the_lookup_then_the_unique_constraint_decides(app, committing, district, monkeypatch):
     """Both requests miss the earlier-send lookup; one insert wins, the other answers the winner's row."""
-    bearer, data = token_for(district.a.worker), body(district.a.sites[0], 20)
+    bearer, data = make_api_token(user=district.a.worker), body(district.a.sites[0], 20)
     barrier, seen = threading.Barrier(2, timeout=20), threading.local()
     real_lookup = checkin_service._by_client_id
 
@@ -62,7 +62,7 @@ def test_both_pass_the_lookup_then_the_unique_constraint_decides(app, committing
 
 
 def test_many_identical_sends_store_one_row(app, committing, district):
-    bearer, data = token_for(district.a.worker), body(district.a.sites[0], 20)
+    bearer, data = make_api_token(user=district.a.worker), body(district.a.sites[0], 20)
     results = _post_from_threads(app, bearer, data, 8)
     assert [status for status, _ in results].count(201) == 1, results
     assert {status for status, _ in results} <= {200, 201}

@@ -6,8 +6,7 @@ import uuid
 
 from app.extensions import db
 from tests.api.checkin_helpers import body as checkin_body
-from tests.api.checkin_helpers import make_task
-from tests.factories import make_household
+from tests.factories import make_household, make_task
 from tests.services.test_visits import NEAR
 
 EN = {"Accept-Language": "en-US,en;q=0.9"}
@@ -54,7 +53,7 @@ def test_a_refused_check_in_reads_in_chinese(api, district):
 
 
 def test_a_refused_visit_reads_in_chinese(api, district):
-    other = make_household(district.b.grids[0])
+    other = make_household(area=district.b.grids[0])
     data = {"client_id": str(uuid.uuid4()), "household_id": other.id, "outcome": "reached", "lat": NEAR[0],
             "lng": NEAR[1], "accuracy_m": 15, "captured_at": "2026-11-03T10:15:00+08:00"}
     zh, en = both(api, "post", "/visits", district.a.worker, json=data)
@@ -91,7 +90,7 @@ def test_pages_ignore_accept_language(client):
 
 
 def test_codes_inside_messages_are_shown_as_words(api, district):
-    task = make_task(district.a.grids[0], status="cancelled")
+    task = make_task(area=district.a.grids[0], status="cancelled")
     db.session.commit()
     zh, en = both(api, "patch", f"/tasks/{task.id}", district.a.coordinator, json={"status": "done"})
     assert zh["errors"]["json"]["status"] == ["不能从 已取消 改为 已完成"]

@@ -30,7 +30,7 @@ def test_create_and_get(api, district):
 def test_create_rejections(api, district):
     grid = district.a.grids[0]
     coordinator = district.a.coordinator
-    make_household(grid, "1")
+    make_household(area=grid, label="1")
     bad_tag = api.post("/households", user=coordinator, json={"area_id": grid.id, "label": "2", "tags": ["vip"]})
     assert bad_tag.status_code == 422 and "tags" in field_errors(bad_tag)
     duplicate = api.post("/households", user=coordinator, json={"area_id": grid.id, "label": "1"})
@@ -49,7 +49,7 @@ def test_authorization_comes_before_validation(api, district):
     assert outside.status_code == 403
     worker = api.post("/households", user=district.a.worker, json={"label": ""})
     assert worker.status_code == 403
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     patch = api.patch(f"/households/{h.id}", user=district.a.worker, json={"unreachable_reason": "burnt"})
     assert patch.status_code == 403
     hidden = api.patch(f"/households/{h.id}", user=district.b.coordinator, json={"tags": "x"})
@@ -58,10 +58,10 @@ def test_authorization_comes_before_validation(api, district):
 
 def test_list_filters_and_scope(api, district):
     a0, a1 = district.a.grids
-    make_household(a0, "12-1-101", tags=["elderly"])
-    make_household(a0, "13-1-101", unreachable=True, unreachable_reason="vacant")
-    make_household(a1, "12-9-901")
-    make_household(district.b.grids[0], "12-1-101")
+    make_household(area=a0, label="12-1-101", tags=["elderly"])
+    make_household(area=a0, label="13-1-101", unreachable=True, unreachable_reason="vacant")
+    make_household(area=a1, label="12-9-901")
+    make_household(area=district.b.grids[0], label="12-1-101")
 
     def labels(user, **query):
         response = api.get("/households", user=user, query_string=query)
@@ -81,7 +81,7 @@ def test_list_filters_and_scope(api, district):
 
 
 def test_patch_unreachable(api, district):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     url = f"/households/{h.id}"
     no_reason = api.patch(url, user=district.a.coordinator, json={"unreachable": True})
     assert no_reason.status_code == 422 and "unreachable_reason" in field_errors(no_reason)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Household, Job
 from app.services import jobs
-from tests.factories import ApiClient, build_district
+from tests.factories import ApiClient, build_district, make_job
 from tests.services.test_importing import csv_bytes
 
 pytestmark = pytest.mark.slow
@@ -85,8 +85,10 @@ def test_the_job_report_is_the_synchronous_report(app, committing, client, monke
 def test_only_the_creator_sees_a_job(app, committing, client):
     district = build_district()
     db.session.commit()
+    job_id = make_job(creator=district.a.coordinator).id
+    db.session.commit()
     api = ApiClient(client)
-    job_id = upload(api, district.a.coordinator, csv_bytes(rows_for(district.a.grids, 5_001))).get_json()["job_id"]
+    assert api.get(f"/jobs/{job_id}", user=district.a.coordinator).get_json()["status"] == "queued"
     for other in (district.b.coordinator, district.admin, district.a.leader):
         assert api.get(f"/jobs/{job_id}", user=other).status_code == 404
     assert api.get(f"/jobs/{job_id + 1000}", user=district.a.coordinator).status_code == 404

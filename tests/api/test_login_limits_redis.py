@@ -55,7 +55,7 @@ def test_in_memory_each_worker_counts_alone(make_app):
 
 
 def test_logins_still_answer_when_redis_goes_away(committing, make_app, redis_server):
-    worker = make_user("worker", username="redis-gone-worker")
+    worker = make_user(role="worker", username="redis-gone-worker")
     db.session.commit()
     app = make_app(RATELIMIT_STORAGE_URI=redis_server.url)
     assert attempt(app, worker.username).status_code == 401

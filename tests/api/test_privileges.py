@@ -11,8 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, User
 from tests import factories
-from tests.factories import PASSWORD
-from tests.task_helpers import make_warning
+from tests.factories import PASSWORD, make_warning
 
 NEW_PASSWORD = "Another-Horse-42"
 
@@ -40,7 +39,7 @@ def test_nobody_changes_their_own_role_force_or_area(api, district, field):
 
 def test_a_coordinator_turned_police_by_themselves_still_sees_masked_phones(api, district):
     a = district.a
-    warning = make_warning(a.police, a.grids[0])
+    warning = make_warning(by=a.police, area=a.grids[0])
     db.session.commit()
     # Authorization comes first: a wrong field alongside does not turn the 403 into a 422.
     _refused(api.patch(f"/users/{a.coordinator.id}", user=a.coordinator,
@@ -115,8 +114,8 @@ def test_audit_rows_say_from_where(api, district):
 
 def test_coordinators_of_the_same_area_do_not_manage_each_other(api, district):
     a = district.a
-    peer = factories.make_user("coordinator", a.street)
-    below = factories.make_user("coordinator", a.community)
+    peer = factories.make_user(role="coordinator", area=a.street)
+    below = factories.make_user(role="coordinator", area=a.community)
     db.session.commit()
     for change in ({"password": NEW_PASSWORD}, {"active": False}, {"display_name": "x"}):
         assert api.patch(f"/users/{peer.id}", user=a.coordinator, json=change).status_code == 403
@@ -157,7 +156,7 @@ def test_the_own_edit_page_refuses_a_raised_force(client, login_as, district):
 
 def test_the_people_page_offers_edit_only_for_people_one_manages(client, login_as, district):
     a = district.a
-    peer = factories.make_user("coordinator", a.street)
+    peer = factories.make_user(role="coordinator", area=a.street)
     db.session.commit()
     login_as(a.coordinator)
     page = client.get("/coordinate/users").get_data(as_text=True)

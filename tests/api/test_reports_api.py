@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app.extensions import db
-from tests.services.coverage_helpers import build_march_district, local, make_case, make_warning
+from tests.factories import local, make_case, make_warning
+from tests.services.coverage_helpers import build_march_district
 
 DAY = "date=2026-03-31"
 
@@ -16,12 +17,12 @@ DAY = "date=2026-03-31"
 @pytest.fixture
 def march(app):
     m = build_march_district()
-    make_case(m.c1, date(2026, 3, 31), loss="1000.50")
-    make_case(m.c1, date(2026, 3, 30), loss="999")  # another day
-    make_case(m.c2, date(2026, 3, 31), loss="200")
-    make_warning(m.g1, local(2026, 3, 31, 10), hours=2, handled_after=1, result="dissuaded")
-    make_warning(m.g3, local(2026, 3, 30, 20), hours=2, handled_after=15, result="dissuaded")  # late
-    make_warning(m.g3, local(2026, 3, 31, 9), hours=24)  # open
+    make_case(area=m.c1, occurred_on=date(2026, 3, 31), loss="1000.50")
+    make_case(area=m.c1, occurred_on=date(2026, 3, 30), loss="999")  # another day
+    make_case(area=m.c2, occurred_on=date(2026, 3, 31), loss="200")
+    make_warning(area=m.g1, at=local(2026, 3, 31, 10), hours=2, handled_after=1, result="dissuaded")
+    make_warning(area=m.g3, at=local(2026, 3, 30, 20), hours=2, handled_after=15, result="dissuaded")  # late
+    make_warning(area=m.g3, at=local(2026, 3, 31, 9), hours=24)  # open
     m.s2.name = "=SUM(1,2)"  # a name a spreadsheet would run
     db.session.commit()
     return m

@@ -23,9 +23,9 @@ def test_a_bearer_call_loads_token_and_user_in_one_query(api, district, app):
 
     from app.extensions import db
     from app.services.auth import user_for_token
-    from tests.factories import token_for
+    from tests.factories import make_api_token
 
-    plain, worker_id = token_for(district.a.worker), district.a.worker.id
+    plain, worker_id = make_api_token(user=district.a.worker), district.a.worker.id
     db.session.expunge_all()   # nothing cached: count what a fresh request would run
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731

@@ -3,8 +3,7 @@
 from datetime import datetime, timedelta
 
 from app.models.base import utcnow
-from tests.factories import make_household, make_user
-from tests.task_helpers import make_checkin, make_task, make_visit
+from tests.factories import make_checkin, make_household, make_task, make_user, make_visit
 
 CAMPAIGN = {"title": "反诈进影院", "kind": "site_check", "starts_on": "2026-11-01", "ends_on": "2026-11-30",
             "targets": {"site_visits": 2}}
@@ -76,8 +75,8 @@ def test_task_input_errors_name_the_field(api, district):
 
 def test_scoping_matrix_over_http(api, district):
     a, b = district.a, district.b
-    own, foreign = make_task(a.grids[0], assignees=[a.worker]), make_task(b.grids[0])
-    other_grid = make_task(a.grids[1])
+    own, foreign = make_task(area=a.grids[0], assignees=[a.worker]), make_task(area=b.grids[0])
+    other_grid = make_task(area=a.grids[1])
     due = _due()
     assert api.get(f"/tasks/{foreign.id}", user=a.coordinator).status_code == 404
     assert api.patch(f"/tasks/{foreign.id}", user=a.coordinator, json={"title": "x"}).status_code == 404
@@ -103,10 +102,10 @@ def test_scoping_matrix_over_http(api, district):
 
 def test_progress_over_http_comes_from_evidence(api, district):
     a = district.a
-    door = make_task(a.grids[0], "door_to_door", target=2, assignees=[a.worker])
-    sites = make_task(a.grids[0], "site_check", target=1, sites=[a.sites[0]])
-    make_visit(a.worker, make_household(a.grids[0], "3-1-101"), door)
-    make_checkin(a.worker, a.sites[0], sites)
+    door = make_task(area=a.grids[0], kind="door_to_door", target_count=2, assignees=[a.worker])
+    sites = make_task(area=a.grids[0], kind="site_check", target_count=1, sites=[a.sites[0]])
+    make_visit(user=a.worker, household=make_household(area=a.grids[0], label="3-1-101"), task=door)
+    make_checkin(user=a.worker, site=a.sites[0], task=sites)
     body = api.get(f"/tasks?area_id={a.grids[0].id}", user=a.coordinator).get_json()
     by_id = {t["id"]: t for t in body["items"]}
     assert by_id[door.id]["progress"] == {"done": 1, "target": 2} and by_id[door.id]["status"] == "in_progress"
@@ -117,7 +116,7 @@ def test_progress_over_http_comes_from_evidence(api, district):
 
 def test_report_counts_by_assignees_exactly_once(api, district):
     a = district.a
-    task = make_task(a.grids[0], "stall", target=3, assignees=[a.worker])
+    task = make_task(area=a.grids[0], kind="stall", target_count=3, assignees=[a.worker])
     first = api.post(f"/tasks/{task.id}/report", user=a.worker, json={"count": 2, "note": "菜场摆摊",
                                                                        "client_id": "0d4f7c1e-stall-1"})
     assert first.status_code == 201 and first.get_json()["progress"] == {"done": 2, "target": 3}
@@ -131,8 +130,8 @@ def test_report_counts_by_assignees_exactly_once(api, district):
 
 def test_bulk_assign_and_reassign_over_http(api, district):
     a = district.a
-    rider = make_user("worker", a.community, force="rider")
-    task = make_task(a.grids[1], "rider_drop")
+    rider = make_user(role="worker", area=a.community, force="rider")
+    task = make_task(area=a.grids[1], kind="rider_drop")
     response = api.post("/tasks/bulk-assign", user=a.coordinator,
                         json={"area_id": a.community.id, "force": "rider", "kind": "rider_drop"})
     assert response.get_json() == {"tasks": 1, "added": 1, "people": 1}
@@ -143,7 +142,7 @@ def test_bulk_assign_and_reassign_over_http(api, district):
 
 
 def test_answers_carry_the_zone_offset(api, district):
-    task = make_task(district.a.grids[0], due_at=datetime.fromisoformat("2026-11-30T15:59:59+00:00"))
+    task = make_task(area=district.a.grids[0], due_at=datetime.fromisoformat("2026-11-30T15:59:59+00:00"))
     body = api.get(f"/tasks/{task.id}", user=district.a.coordinator).get_json()
     assert body["due_at"] == "2026-11-30T23:59:59+08:00"
 
@@ -171,14 +170,15 @@ def test_lists_take_the_same_number_of_queries_for_few_and_many_rows(api, distri
     from app.services import warnings
 
     a = district.a
-    rider = make_user("worker", a.community, force="rider")
+    rider = make_user(role="worker", area=a.community, force="rider")
     api.get("/me", user=a.police)  # tokens made before counting
     api.get("/me", user=a.coordinator)
 
     def grow(n):
         for i in range(n):
             for kind in ("site_check", "door_to_door", "rider_drop", "lecture"):
-                make_task(a.grids[i % 2], kind, assignees=[a.worker, rider], sites=[a.sites[i % 2]] * (i % 2))
+                make_task(area=a.grids[i % 2], kind=kind, assignees=[a.worker, rider],
+                          sites=[a.sites[i % 2]] * (i % 2))
             warnings.create_warning(a.police, {"level": "high", "area_id": a.grids[i % 2].id, "subject_label": "x"})
             api.post("/campaigns", user=a.coordinator, json={**CAMPAIGN, "area_id": a.grids[i % 2].id})
 

@@ -410,7 +410,7 @@ def _assert_totals_roll_up(api, admin):
 @pytest.fixture
 def tree(api):
     """A fresh two-street tree built through the API, so totals were kept from the start."""
-    admin = make_user("admin")
+    admin = make_user(role="admin")
     db.session.commit()
     s1 = _post_area(api, admin, "东街道", "street")
     s2 = _post_area(api, admin, "西街道", "street")
@@ -448,8 +448,8 @@ def test_moving_a_community_repaths_its_subtree_and_moves_the_totals(api, tree, 
     s1, s2, c2, g3 = t["s1"], t["s2"], t["c2"], t["g3"]
     site = api.post("/sites", user=admin, json={"name": "东二点位", "kind": "screen", "area_id": g3["id"],
                                                 "lat": 29.9, "lng": 121.5}).get_json()
-    east = make_user("coordinator", db.session.get(Area, s1["id"]))
-    west = make_user("coordinator", db.session.get(Area, s2["id"]))
+    east = make_user(role="coordinator", area=db.session.get(Area, s1["id"]))
+    west = make_user(role="coordinator", area=db.session.get(Area, s2["id"]))
     db.session.commit()
     assert api.get(f"/sites/{site['id']}", user=east).status_code == 200
 

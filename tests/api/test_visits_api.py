@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Visit
 from app.services import visits as visit_service
-from tests.factories import make_household, token_for
+from tests.factories import make_api_token, make_household
 from tests.services.test_visits import FAR, NEAR, door_task
 
 
@@ -25,7 +25,7 @@ def errors(response):
 
 
 def test_record_then_replay(api, district):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     data = body(h, app_installed=True, materials_count=3)
     first = api.post("/visits", user=district.a.worker, json=data)
     assert first.status_code == 201, first.get_json()
@@ -48,21 +48,21 @@ def test_record_then_replay(api, district):
     ("captured_at", "9999-12-31T23:59:59-08:00"),
 ])
 def test_bad_input_names_the_field(api, district, field, value):
-    response = api.post("/visits", user=district.a.worker, json=body(make_household(district.a.grids[0]),
+    response = api.post("/visits", user=district.a.worker, json=body(make_household(area=district.a.grids[0]),
                                                                       **{field: value}))
     assert response.status_code == 422 and field in errors(response), response.get_json()
 
 
 @pytest.mark.parametrize("field", ["client_id", "household_id", "outcome", "lat", "lng", "captured_at"])
 def test_required_fields(api, district, field):
-    data = body(make_household(district.a.grids[0]))
+    data = body(make_household(area=district.a.grids[0]))
     del data[field]
     response = api.post("/visits", user=district.a.worker, json=data)
     assert response.status_code == 422 and field in errors(response)
 
 
 def test_scope_comes_first(api, district):
-    outside = make_household(district.a.grids[1])
+    outside = make_household(area=district.a.grids[1])
     response = api.post("/visits", user=district.a.worker, json=body(outside, outcome="bad", lat=500))
     assert response.status_code == 403 and "household_id" in errors(response)
     leader = api.post("/visits", user=district.a.leader, json={})
@@ -72,7 +72,7 @@ def test_scope_comes_first(api, district):
 
 
 def test_task_of_someone_else_names_task_id(api, district):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     response = api.post("/visits", user=district.a.worker, json=body(h, task_id=door_task(h.area).id))
     assert response.status_code == 422 and "task_id" in errors(response)
     mine = door_task(h.area, district.a.worker)
@@ -81,7 +81,7 @@ def test_task_of_someone_else_names_task_id(api, district):
 
 
 def test_far_away_is_flagged_and_listed(api, district):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     response = api.post("/visits", user=district.a.worker, json=body(h, lat=FAR[0], lng=FAR[1]))
     assert response.status_code == 201 and response.get_json()["flag_reason"] == "outside_grid"
     flagged = api.get("/visits", user=district.a.coordinator, query_string={"flagged": "1"}).get_json()
@@ -90,7 +90,7 @@ def test_far_away_is_flagged_and_listed(api, district):
 
 
 def test_same_client_id_by_another_person_conflicts(api, district):
-    data = body(make_household(district.a.grids[0]))
+    data = body(make_household(area=district.a.grids[0]))
     assert api.post("/visits", user=district.a.worker, json=data).status_code == 201
     response = api.post("/visits", user=district.a.coordinator, json=data)
     assert response.status_code == 409 and "client_id" in errors(response)
@@ -98,9 +98,9 @@ def test_same_client_id_by_another_person_conflicts(api, district):
 
 def test_concurrent_duplicates_store_one_visit(app, committing, district, monkeypatch):
     """Two requests with one client_id both pass the look-up before either inserts."""
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     db.session.commit()
-    token = token_for(district.a.worker)
+    token = make_api_token(user=district.a.worker)
     data = body(h)
     barrier, seen = threading.Barrier(2, timeout=10), threading.local()
     original = visit_service._existing
@@ -132,7 +132,7 @@ def test_concurrent_duplicates_store_one_visit(app, committing, district, monkey
 
 def test_a_retry_is_answered_even_after_the_grid_was_taken_away(api, district):
     worker = district.a.worker
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     data = body(h)
     first = api.post("/visits", user=worker, json=data)
     worker.grids = [district.a.grids[1]]

@@ -150,8 +150,8 @@ def test_a_coordinator_or_leader_with_the_police_force_still_reads_masked_number
 
     a = district.a
     warning_id = _post(api, a.police, a.grids[0]).get_json()["id"]
-    station = make_user("coordinator", a.street, force="police")
-    chief = make_user("leader", a.street, force="police")
+    station = make_user(role="coordinator", area=a.street, force="police")
+    chief = make_user(role="leader", area=a.street, force="police")
     for person in (station, chief):
         listed = api.get("/warnings", user=person).get_json()["items"]
         assert [w["phone"] for w in listed if w["id"] == warning_id] == ["138****1234"]

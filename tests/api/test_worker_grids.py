@@ -8,8 +8,7 @@ from app.extensions import db
 from app.models import User
 from tests.api.test_tasks_api import CAMPAIGN
 from tests.api.test_visits_api import body as visit_body
-from tests.factories import PASSWORD, make_household
-from tests.task_helpers import make_warning
+from tests.factories import PASSWORD, make_household, make_warning
 
 
 @pytest.fixture
@@ -35,8 +34,8 @@ def test_campaign_tasks_go_to_the_worker_of_the_grid(api, district, grid_worker)
 
 def test_the_worker_visits_their_grid_and_sees_its_warnings(api, district, grid_worker):
     a = district.a
-    home, elsewhere = make_household(a.grids[1]), make_household(a.grids[0])
-    ours, theirs = make_warning(a.police, a.grids[1]), make_warning(a.police, a.grids[0])
+    home, elsewhere = make_household(area=a.grids[1]), make_household(area=a.grids[0])
+    ours, theirs = make_warning(by=a.police, area=a.grids[1]), make_warning(by=a.police, area=a.grids[0])
     db.session.commit()
     assert api.post("/visits", user=grid_worker, json=visit_body(home)).status_code == 201
     assert api.post("/visits", user=grid_worker, json=visit_body(elsewhere)).status_code == 403
@@ -53,7 +52,7 @@ def test_grid_ids_say_otherwise(api, district):
     plain = api.post("/users", user=a.coordinator, json={
         "username": "plain", "password": PASSWORD, "role": "worker", "area_id": a.community.id}).get_json()
     assert (listed["grids"], plain["grids"]) == ([a.grids[1].id], [])
-    make_warning(a.police, a.grids[0])
+    make_warning(by=a.police, area=a.grids[0])
     db.session.commit()
     for user in (listed, plain):
         assert api.get("/warnings", user=db.session.get(User, user["id"])).get_json()["total"] == 0

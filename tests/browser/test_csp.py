@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import select
 
 from app import qr
+from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from app.models import Site, User
-from app.services.demo import DEMO_PASSWORD, seed_demo
 from tests.browser.phone import BROWSER, PHONE, script_ready
 
 pytestmark = BROWSER

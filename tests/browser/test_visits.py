@@ -20,7 +20,7 @@ FAR = (29.9300, 121.5500)    # ~3.3 km north
 @pytest.fixture
 def world(live_server, district):
     grid = district.a.grids[0]
-    households = [make_household(grid, label, tags=tags) for label, tags in
+    households = [make_household(area=grid, label=label, tags=tags) for label, tags in
                   (("12-1-101", ["elderly"]), ("12-1-102", []), ("3-2-301", ["student"]))]
     db.session.commit()
     return {"grid": grid, "worker": district.a.worker, "households": households,

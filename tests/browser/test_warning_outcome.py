@@ -13,8 +13,7 @@ from app.models import RiskWarning
 from app.models.base import utcnow
 from app.services import warnings
 from tests.browser.phone import BROWSER
-from tests.factories import PASSWORD
-from tests.task_helpers import make_task
+from tests.factories import PASSWORD, make_task
 
 pytestmark = BROWSER
 
@@ -24,7 +23,7 @@ HERE = (29.9012, 121.5507)
 @pytest.fixture
 def world(live_server, district):
     a = district.a
-    make_task(a.grids[0], "lecture", target=2, assignees=[a.worker], title="社区讲座",
+    make_task(area=a.grids[0], kind="lecture", target_count=2, assignees=[a.worker], title="社区讲座",
               due_at=utcnow() + timedelta(days=2))
     warning = warnings.create_warning(a.police, {"level": "high", "area_id": a.grids[0].id,
                                                  "subject_label": "王某（72岁）", "phone": "13800131234"})

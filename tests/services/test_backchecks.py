@@ -6,31 +6,25 @@ import pytest
 
 from app.errors import NotFound
 from app.services import backchecks
-from tests.factories import make_user
-from tests.services.coverage_helpers import (
-    build_march_district,
-    local,
-    make_case,
-    make_task,
-    make_visit,
-)
+from tests.factories import local, make_case, make_task, make_user, make_visit
+from tests.services.coverage_helpers import build_march_district
 
 
 @pytest.fixture
 def march(app):
     m = build_march_district()
-    m.police = make_user("worker", m.s1, force="police", display_name="民警老张")
-    make_visit(m.h1, m.police, local(2026, 3, 21, 9))
-    make_task(m.g1, "lecture", local(2026, 3, 10, 18), status="done", title="反诈讲座")
-    make_task(m.s1, "lecture", local(2026, 3, 12, 18), status="done", title="街道讲座")
-    make_task(m.g1, "lecture", local(2026, 2, 1, 18), status="done")  # before the window
-    make_task(m.g1, "lecture", local(2026, 3, 11, 18), status="open")  # not held
-    make_task(m.g3, "lecture", local(2026, 3, 11, 18), status="done")  # another street
-    m.visited = make_case(m.c1, date(2026, 3, 25), household=m.h1)
-    m.not_reached = make_case(m.c1, date(2026, 3, 25), household=m.h2)
-    m.unknown = make_case(m.c1, date(2026, 3, 25))
-    m.same_day = make_case(m.c1, date(2026, 3, 2), household=m.h1)
-    m.west = make_case(m.c2, date(2026, 3, 25), household=m.h4)
+    m.police = make_user(role="worker", area=m.s1, force="police", display_name="民警老张")
+    make_visit(household=m.h1, user=m.police, at=local(2026, 3, 21, 9))
+    make_task(area=m.g1, kind="lecture", due_at=local(2026, 3, 10, 18), status="done", title="反诈讲座")
+    make_task(area=m.s1, kind="lecture", due_at=local(2026, 3, 12, 18), status="done", title="街道讲座")
+    make_task(area=m.g1, kind="lecture", due_at=local(2026, 2, 1, 18), status="done")  # before the window
+    make_task(area=m.g1, kind="lecture", due_at=local(2026, 3, 11, 18), status="open")  # not held
+    make_task(area=m.g3, kind="lecture", due_at=local(2026, 3, 11, 18), status="done")  # another street
+    m.visited = make_case(area=m.c1, occurred_on=date(2026, 3, 25), household=m.h1)
+    m.not_reached = make_case(area=m.c1, occurred_on=date(2026, 3, 25), household=m.h2)
+    m.unknown = make_case(area=m.c1, occurred_on=date(2026, 3, 25))
+    m.same_day = make_case(area=m.c1, occurred_on=date(2026, 3, 2), household=m.h1)
+    m.west = make_case(area=m.c2, occurred_on=date(2026, 3, 25), household=m.h4)
     return m
 
 

@@ -25,8 +25,8 @@ def _grids_under(area):
 @pytest.mark.parametrize("where", ["street", "community", "grid"])
 def test_fan_out_makes_one_task_per_grid_under_the_area(district, where):
     a = district.a
-    extra = make_area("甲街道二社区", "community", a.street)
-    make_area("二社区网格1", "grid", extra)
+    extra = make_area(name="甲街道二社区", level="community", parent=a.street)
+    make_area(name="二社区网格1", level="grid", parent=extra)
     area = {"street": a.street, "community": a.community, "grid": a.grids[1]}[where]
     campaign = campaigns.create_campaign(a.coordinator, _data(area))
     assert len(campaign.scoped_tasks) == _grids_under(area) == {"street": 3, "community": 2, "grid": 1}[where]
@@ -37,9 +37,9 @@ def test_fan_out_makes_one_task_per_grid_under_the_area(district, where):
 
 def test_default_assignees_are_the_grids_own_grid_workers(district):
     a = district.a
-    make_user("worker", a.community, force="militia", grids=[a.grids[1]])  # a grid, but not a grid worker
-    second = make_user("worker", a.community, grids=[a.grids[1]])
-    make_user("worker", a.community, grids=[a.grids[1]], active=False)
+    make_user(role="worker", area=a.community, force="militia", grids=[a.grids[1]])  # a grid, but not a grid worker
+    second = make_user(role="worker", area=a.community, grids=[a.grids[1]])
+    make_user(role="worker", area=a.community, grids=[a.grids[1]], active=False)
     campaign = campaigns.create_campaign(a.coordinator, _data(a.community))
     by_grid = {t.area_id: t.assignee_ids for t in campaign.scoped_tasks}
     assert by_grid == {a.grids[0].id: [a.worker.id], a.grids[1].id: [second.id]}
@@ -55,12 +55,12 @@ def test_due_at_is_the_end_of_the_last_day_in_shanghai(district):
 def test_targets_per_grid_come_from_households_and_sites(district):
     a = district.a
     for label in ("1-1-101", "1-1-102", "1-1-103"):
-        make_household(a.grids[0], label)
-    make_household(a.grids[0], "1-1-104", unreachable=True)
+        make_household(area=a.grids[0], label=label)
+    make_household(area=a.grids[0], label="1-1-104", unreachable=True)
     door = campaigns.create_campaign(a.coordinator, _data(a.community, targets={"household_rounds": 2}))
     targets = {t.area_id: t.target_count for t in door.scoped_tasks}
     assert targets == {a.grids[0].id: 6, a.grids[1].id: 200}  # rows counted; else the declared 100 households
-    make_site(a.grids[1], kind="poster")
+    make_site(area=a.grids[1], kind="poster")
     sites = campaigns.create_campaign(a.coordinator, _data(a.community, kind="site_check", targets={"site_visits": 2}))
     assert {t.area_id: t.target_count for t in sites.scoped_tasks} == {a.grids[0].id: 2, a.grids[1].id: 4}
     poster = campaigns.create_campaign(a.coordinator, _data(a.community, kind="poster", targets={"site_visits": 1}))
@@ -84,7 +84,7 @@ def test_bad_campaigns_name_the_field(district):
     with pytest.raises(Invalid) as error:
         campaigns.create_campaign(coordinator, _data(district.a.street, kind="rider_drop", targets={}))
     assert "targets" in error.value.errors
-    empty = make_area("空社区", "community", district.a.street)
+    empty = make_area(name="空社区", level="community", parent=district.a.street)
     with pytest.raises(Invalid) as error:
         campaigns.create_campaign(coordinator, _data(empty))
     assert "area_id" in error.value.errors
@@ -92,10 +92,10 @@ def test_bad_campaigns_name_the_field(district):
 
 def test_a_community_coordinator_sees_a_street_campaign_with_only_their_tasks(district):
     a = district.a
-    other = make_area("甲街道二社区", "community", a.street)
-    make_area("二社区网格1", "grid", other)
+    other = make_area(name="甲街道二社区", level="community", parent=a.street)
+    make_area(name="二社区网格1", level="grid", parent=other)
     campaign = campaigns.create_campaign(a.coordinator, _data(a.street))
-    local = make_user("coordinator", a.community)
+    local = make_user(role="coordinator", area=a.community)
     seen = campaigns.get_campaign(local, campaign.id)
     assert {t.area_id for t in seen.scoped_tasks} == {g.id for g in a.grids}
     assert campaign.id in [c.id for c in db.session.scalars(campaigns.list_campaigns(local))]
@@ -109,7 +109,7 @@ def test_a_community_coordinator_sees_a_street_campaign_with_only_their_tasks(di
 def test_monthly_roll_creates_next_month_once(district):
     a = district.a
     campaign = campaigns.create_campaign(a.coordinator, _data(a.community, repeat_monthly=True))
-    rider = make_user("worker", a.community, force="rider")
+    rider = make_user(role="worker", area=a.community, force="rider")
     campaign.scoped_tasks[1].assignees.append(rider)
     assert campaigns.roll_campaigns(date(2026, 11, 30)) == []  # still running
     rolled = campaigns.roll_campaigns(date(2026, 12, 1))

@@ -6,8 +6,7 @@ import pytest
 
 from app.services import cards
 from app.services.coverage import Period
-from tests.factories import make_area
-from tests.services.coverage_helpers import make_case
+from tests.factories import make_area, make_case
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
 
@@ -20,16 +19,16 @@ def thresholds(app, monkeypatch):
 
 @pytest.fixture
 def places(app, thresholds):
-    street = make_area("南街道", "street", population=70000)
-    communities = {name: make_area(name, "community", street, population=population)
+    street = make_area(name="南街道", level="street", population=70000)
+    communities = {name: make_area(name=name, level="community", parent=street, population=population)
                    for name, population in (("A", 10000), ("B", 20000), ("C", 20000), ("D", 10000))}
-    communities["none"] = make_area("无人口", "community", street)
+    communities["none"] = make_area(name="无人口", level="community", parent=street)
     return street, communities
 
 
 def cases(community, day, n):
     for _ in range(n):
-        make_case(community, day)
+        make_case(area=community, occurred_on=day)
 
 
 def by_name(result):

@@ -9,7 +9,7 @@ from app import qr
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.services import checkins
-from tests.api.checkin_helpers import make_task
+from tests.factories import make_task
 
 
 @pytest.fixture
@@ -50,12 +50,12 @@ def test_resolve_refuses_inactive_and_deleted_sites(ctx, district):
 def test_open_tasks_at_site(ctx, district):
     a = district.a
     site = a.sites[0]  # in grids[0], the worker's grid
-    by_grid = make_task(a.grids[0])                               # the worker's grid: theirs, here
-    assigned_elsewhere = make_task(a.grids[1], [a.worker], [site])  # assigned and linked to the site
-    not_here = make_task(a.grids[1], [a.worker])                  # theirs, but another grid, no link
-    not_mine = make_task(a.grids[1], [a.police], [site])          # here, but someone else's
-    done = make_task(a.grids[0], [a.worker], status="done")
-    started = make_task(a.grids[0], [a.worker], status="in_progress")
+    by_grid = make_task(area=a.grids[0])                               # the worker's grid: theirs, here
+    assigned_elsewhere = make_task(area=a.grids[1], assignees=[a.worker], sites=[site])  # assigned and linked to the site
+    not_here = make_task(area=a.grids[1], assignees=[a.worker])                  # theirs, but another grid, no link
+    not_mine = make_task(area=a.grids[1], assignees=[a.police], sites=[site])          # here, but someone else's
+    done = make_task(area=a.grids[0], assignees=[a.worker], status="done")
+    started = make_task(area=a.grids[0], assignees=[a.worker], status="in_progress")
     ids = [t.id for t in checkins.open_tasks_at_site(a.worker, site)]
     assert set(ids) == {by_grid.id, assigned_elsewhere.id, started.id}
     assert not_here.id not in ids and not_mine.id not in ids and done.id not in ids

@@ -72,11 +72,11 @@ def test_day_edges_in_shanghai(march):
 
 
 def test_rejected_and_unapproved_flagged_checkins_do_not_visit_a_site(march):
-    site = make_site(march.g3)
-    from tests.services.coverage_helpers import local, make_checkin
+    site = make_site(area=march.g3)
+    from tests.factories import local, make_checkin
 
-    make_checkin(site, march.militia, local(2026, 3, 9), status="flagged", reason="low_accuracy")
-    make_checkin(site, march.militia, local(2026, 3, 9, 13), status="rejected", reason="too_far")
+    make_checkin(site=site, user=march.militia, at=local(2026, 3, 9, 12), status="flagged", reason="low_accuracy")
+    make_checkin(site=site, user=march.militia, at=local(2026, 3, 9, 13), status="rejected", reason="too_far")
     result = coverage.for_area(march.admin, march.g3.id, FROM, TO)
     assert (result["sites_total"], result["sites_visited"], result["checkins"]) == (2, 0, 0)
 
@@ -124,8 +124,9 @@ def test_number_of_queries_does_not_grow_with_children(march):
     count_queries()  # loads the expired test objects once
     before = count_queries()
     for n in range(5):
-        street = make_area(f"新街道{n}", "street")
-        make_site(make_area(f"新网格{n}", "grid", make_area(f"新社区{n}", "community", street)))
+        street = make_area(name=f"新街道{n}", level="street")
+        community = make_area(name=f"新社区{n}", level="community", parent=street)
+        make_site(area=make_area(name=f"新网格{n}", level="grid", parent=community))
     assert count_queries() == before
 
 

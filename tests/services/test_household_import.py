@@ -57,7 +57,7 @@ def test_gbk_and_bom_csv(district, encoding):
 
 def test_every_bad_row_is_reported_and_nothing_is_written(district):
     g0 = district.a.grids[0]
-    make_household(g0, "9-9-909")
+    make_household(area=g0, label="9-9-909")
     other_street_grid = district.b.grids[0]
     rows = [["grid", "label", "tags"],
             [g0.id, "1-1-101", "elderly"],            # 2: fine
@@ -90,16 +90,16 @@ def test_missing_column(district):
 
 def test_grid_name_must_be_unambiguous_within_scope(district):
     # Two communities of street A each have a grid called 一网格; street B's namesake is out of scope.
-    second = make_area("甲街道二社区", "community", district.a.street)
-    first = make_area("一网格", "grid", district.a.community)
-    make_area("一网格", "grid", second)
-    make_area("一网格", "grid", district.b.community)
+    second = make_area(name="甲街道二社区", level="community", parent=district.a.street)
+    first = make_area(name="一网格", level="grid", parent=district.a.community)
+    make_area(name="一网格", level="grid", parent=second)
+    make_area(name="一网格", level="grid", parent=district.b.community)
     report = import_households(district.a.coordinator, csv_bytes([["网格", "地址"], ["一网格", "1"]]))
     assert "ambiguous" in report.errors[0]["message"]
     # The community's own coordinator sees one 一网格 only.
     from tests.factories import make_user
 
-    local = make_user("coordinator", district.a.community)
+    local = make_user(role="coordinator", area=district.a.community)
     report = import_households(local, csv_bytes([["网格", "地址"], ["一网格", "1"]]))
     assert report.ok and stored() == [(first.id, "1", ())]
 
@@ -139,7 +139,7 @@ def test_a_label_added_meanwhile_is_a_conflict_and_writes_nothing(district, monk
     from app.services import household_import as module
 
     g0 = district.a.grids[0]
-    make_household(g0, "1-1-101")
+    make_household(area=g0, label="1-1-101")
     monkeypatch.setattr(module, "_report_existing", lambda rows, report: None)  # as if added after the check
     with pytest.raises(Conflict):
         import_households(district.a.coordinator, csv_bytes([["grid", "label"], [g0.id, "1-1-102"],

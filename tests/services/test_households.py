@@ -4,9 +4,8 @@ import pytest
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.models import Task
 from app.services import households as hs
-from tests.factories import make_household, make_user
+from tests.factories import make_household, make_task, make_user
 
 
 def labels(query):
@@ -21,7 +20,7 @@ def test_create_normalises_label_and_sorts_tags(district):
 
 def test_duplicate_label_in_grid_conflicts_but_other_grid_is_fine(district):
     grid, other = district.a.grids
-    make_household(grid, "1-1-101")
+    make_household(area=grid, label="1-1-101")
     with pytest.raises(Conflict) as error:
         hs.create_household(district.a.coordinator, {"area_id": grid.id, "label": "1-1-101"})
     assert "label" in error.value.errors
@@ -49,7 +48,7 @@ def test_blank_label_is_invalid(district):
 
 
 def test_mark_unreachable_needs_a_reason_and_back(district):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     coordinator = district.a.coordinator
     with pytest.raises(Invalid) as error:
         hs.update_household(coordinator, h, {"unreachable": True})
@@ -65,14 +64,14 @@ def test_mark_unreachable_needs_a_reason_and_back(district):
 
 
 def test_a_reason_alone_marks_unreachable(district):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     hs.update_household(district.a.coordinator, h, {"unreachable_reason": "vacant"})
     assert h.unreachable is True
 
 
 def test_update_label_checks_duplicates_and_scope(district):
     grid = district.a.grids[0]
-    h, other = make_household(grid, "1"), make_household(grid, "2")
+    h, other = make_household(area=grid, label="1"), make_household(area=grid, label="2")
     with pytest.raises(Conflict):
         hs.update_household(district.a.coordinator, h, {"label": "2"})
     with pytest.raises(Forbidden):
@@ -83,7 +82,8 @@ def test_update_label_checks_duplicates_and_scope(district):
 
 def test_lists_are_scoped(district):
     a0, a1 = district.a.grids
-    make_household(a0, "a0"), make_household(a1, "a1"), make_household(district.b.grids[0], "b0")
+    make_household(area=a0, label="a0"), make_household(area=a1, label="a1")
+    make_household(area=district.b.grids[0], label="b0")
     assert {"a0", "a1", "b0"} <= set(labels(hs.list_households(district.admin)))
     assert labels(hs.list_households(district.a.coordinator)) == ["a0", "a1"]
     assert labels(hs.list_households(district.a.leader)) == ["a0", "a1"]
@@ -93,11 +93,9 @@ def test_lists_are_scoped(district):
 
 def test_worker_also_sees_grids_of_tasks_assigned_to_them(district):
     a1 = district.a.grids[1]
-    make_household(a1, "a1")
-    task = Task(title="入户", kind="door_to_door", area_id=a1.id, due_at=district.a.street.created_at)
-    task.assignees = [district.a.worker]
-    db.session.add(task)
-    db.session.flush()
+    make_household(area=a1, label="a1")
+    task = make_task(area=a1, kind="door_to_door", title="入户", assignees=[district.a.worker],
+                     due_at=district.a.street.created_at)
     assert "a1" in labels(hs.list_households(district.a.worker))
     task.status = "cancelled"
     db.session.flush()
@@ -105,20 +103,20 @@ def test_worker_also_sees_grids_of_tasks_assigned_to_them(district):
 
 
 def test_get_household_hides_other_areas(district):
-    h = make_household(district.b.grids[0])
+    h = make_household(area=district.b.grids[0])
     with pytest.raises(NotFound):
         hs.get_household(district.a.coordinator, h.id)
     with pytest.raises(NotFound):
-        hs.get_household(district.a.worker, make_household(district.a.grids[1]).id)
+        hs.get_household(district.a.worker, make_household(area=district.a.grids[1]).id)
     assert hs.get_household(district.b.coordinator, h.id) is h
 
 
 def test_filters(district):
     a0, a1 = district.a.grids
-    make_household(a0, "12-1-101", tags=["elderly", "student"])
-    make_household(a0, "12-2-101", tags=["student"])
-    make_household(a0, "120-1-101", unreachable=True, unreachable_reason="vacant")
-    make_household(a1, "3-1-101", tags=["elderly"])
+    make_household(area=a0, label="12-1-101", tags=["elderly", "student"])
+    make_household(area=a0, label="12-2-101", tags=["student"])
+    make_household(area=a0, label="120-1-101", unreachable=True, unreachable_reason="vacant")
+    make_household(area=a1, label="3-1-101", tags=["elderly"])
     admin, street = district.admin, district.a.street.id
     assert labels(hs.list_households(admin, street, tag="elderly")) == ["12-1-101", "3-1-101"]
     assert labels(hs.list_households(admin, street, unreachable=True)) == ["120-1-101"]
@@ -129,8 +127,8 @@ def test_filters(district):
 
 
 def test_worker_visibility_is_not_granted_by_other_workers(district):
-    stranger = make_user("worker", district.a.community, grids=[district.a.grids[1]])
-    h = make_household(district.a.grids[1])
+    stranger = make_user(role="worker", area=district.a.community, grids=[district.a.grids[1]])
+    h = make_household(area=district.a.grids[1])
     assert hs.get_household(stranger, h.id) is h
     with pytest.raises(NotFound):
         hs.get_household(district.a.worker, h.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,43 +9,20 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import CheckIn, RiskWarning, Visit
 from app.models.base import utcnow
-from tests import factories
-from tests.services.coverage_helpers import make_warning
+from tests.factories import make_checkin, make_household, make_visit, make_warning
 
 PRECISE = (29.9012345, 121.5554321)
 COARSE = (29.901, 121.555)
 
 
 def _checkin(district, days_ago: float, position=PRECISE) -> CheckIn:
-    checkin = CheckIn(
-        client_id=str(uuid.uuid4()),
-        user_id=district.a.worker.id,
-        site_id=district.a.sites[0].id,
-        lat=position[0],
-        lng=position[1],
-        accuracy_m=10,
-        distance_m=12,
-        captured_at=utcnow() - timedelta(days=days_ago),
-        status="accepted",
-    )
-    db.session.add(checkin)
-    db.session.flush()
-    return checkin
+    return make_checkin(user=district.a.worker, site=district.a.sites[0], at=utcnow() - timedelta(days=days_ago),
+                        lat=position[0], lng=position[1], distance_m=12)
 
 
 def _visit(district, days_ago: float, position=PRECISE) -> Visit:
-    visit = Visit(
-        client_id=str(uuid.uuid4()),
-        household_id=factories.make_household(district.a.grids[0]).id,
-        user_id=district.a.worker.id,
-        outcome="reached",
-        lat=position[0],
-        lng=position[1],
-        captured_at=utcnow() - timedelta(days=days_ago),
-    )
-    db.session.add(visit)
-    db.session.flush()
-    return visit
+    return make_visit(user=district.a.worker, household=make_household(area=district.a.grids[0]),
+                      at=utcnow() - timedelta(days=days_ago), lat=position[0], lng=position[1])
 
 
 def _warning(
@@ -56,12 +32,8 @@ def _warning(
     handled_after = (
         (created_days_ago - handled_days_ago) * 24 if handled_days_ago is not None else None
     )
-    warning = make_warning(
-        district.a.grids[0], created, handled_after=handled_after, result="dissuaded"
-    )
-    warning.phone = "13912345678"
-    db.session.flush()
-    return warning
+    return make_warning(area=district.a.grids[0], at=created, handled_after=handled_after, result="dissuaded",
+                        phone="13912345678")
 
 
 def _positions(model) -> dict[int, tuple]:

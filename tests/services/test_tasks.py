@@ -10,8 +10,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.models.base import utcnow
 from app.services import assignments, tasks
-from tests.factories import make_area, make_user
-from tests.task_helpers import make_checkin, make_task
+from tests.factories import make_area, make_checkin, make_task, make_user
 
 
 def _data(grid, **extra):
@@ -55,8 +54,8 @@ def test_assignees_must_be_people_of_the_coordinators_area_working_in_the_grid(d
     assert "assignee_ids" in error.value.errors
     with pytest.raises(Forbidden):
         tasks.create_task(a.coordinator, _data(a.grids[0], assignee_ids=[999999]))
-    elsewhere = make_area("甲街道二社区", "community", a.street)
-    neighbour = make_user("worker", elsewhere, force="volunteer")
+    elsewhere = make_area(name="甲街道二社区", level="community", parent=a.street)
+    neighbour = make_user(role="worker", area=elsewhere, force="volunteer")
     with pytest.raises(Invalid) as error:
         tasks.create_task(a.coordinator, _data(a.grids[0], assignee_ids=[neighbour.id]))
     assert "assignee_ids" in error.value.errors
@@ -68,10 +67,10 @@ def test_assignees_must_be_people_of_the_coordinators_area_working_in_the_grid(d
 
 def test_scoping_matrix(district):
     a, b = district.a, district.b
-    own = make_task(a.grids[0])
-    neighbour_grid = make_task(a.grids[1])
-    assigned = make_task(a.grids[1], assignees=[a.worker], title="assigned")
-    foreign = make_task(b.grids[0])
+    own = make_task(area=a.grids[0])
+    neighbour_grid = make_task(area=a.grids[1])
+    assigned = make_task(area=a.grids[1], assignees=[a.worker], title="assigned")
+    foreign = make_task(area=b.grids[0])
     assert _ids(a.coordinator) == {own.id, neighbour_grid.id, assigned.id}
     assert _ids(a.leader) == {own.id, neighbour_grid.id, assigned.id}
     assert _ids(a.worker) == {own.id, assigned.id}
@@ -94,7 +93,7 @@ def test_scoping_matrix(district):
 
 def test_coordinators_set_statuses_along_the_allowed_paths(district):
     a = district.a
-    task = make_task(a.grids[0])
+    task = make_task(area=a.grids[0])
     assert tasks.update_task(a.coordinator, task, {"status": "cancelled"}).status == "cancelled"
     with pytest.raises(Invalid) as error:
         tasks.update_task(a.coordinator, task, {"status": "done"})
@@ -107,42 +106,42 @@ def test_coordinators_set_statuses_along_the_allowed_paths(district):
 
 def test_overdue_is_derived_and_filterable(district):
     a = district.a
-    late = make_task(a.grids[0], due_at=utcnow() - timedelta(hours=1))
-    finished_late = make_task(a.grids[0], due_at=utcnow() - timedelta(hours=1), status="done")
-    on_time = make_task(a.grids[0])
+    late = make_task(area=a.grids[0], due_at=utcnow() - timedelta(hours=1))
+    finished_late = make_task(area=a.grids[0], due_at=utcnow() - timedelta(hours=1), status="done")
+    on_time = make_task(area=a.grids[0])
     assert late.is_overdue() and not finished_late.is_overdue() and not on_time.is_overdue()
     assert _ids(a.coordinator, overdue=True) == {late.id}
 
 
 def test_status_filter_sees_statuses_the_evidence_settled(district):
     a = district.a
-    task = make_task(a.grids[0], target=1, sites=[a.sites[0]])
-    make_checkin(a.worker, a.sites[0], task)
+    task = make_task(area=a.grids[0], target_count=1, sites=[a.sites[0]])
+    make_checkin(user=a.worker, site=a.sites[0], task=task)
     assert _ids(a.coordinator, status="done") == {task.id}
     assert _ids(a.coordinator, status="open") == set()
 
 
 def test_reports_come_from_assignees_of_reportable_tasks(district):
     a = district.a
-    lecture = make_task(a.grids[0], "lecture", assignees=[a.worker])
+    lecture = make_task(area=a.grids[0], kind="lecture", assignees=[a.worker])
     with pytest.raises(Forbidden):
         tasks.report_count(a.police, lecture, {"count": 1})
-    site = make_task(a.grids[0], "site_check", assignees=[a.worker])
+    site = make_task(area=a.grids[0], kind="site_check", assignees=[a.worker])
     with pytest.raises(Invalid):
         tasks.report_count(a.worker, site, {"count": 1})
     tasks.report_count(a.worker, lecture, {"count": 1, "client_id": "same-client-id"})
-    other = make_task(a.grids[0], "stall", assignees=[a.worker])
+    other = make_task(area=a.grids[0], kind="stall", assignees=[a.worker])
     with pytest.raises(Conflict):
         tasks.report_count(a.worker, other, {"count": 1, "client_id": "same-client-id"})
 
 
 def test_bulk_assign_riders_of_a_community_to_every_rider_drop_task(district):
     a = district.a
-    riders = [make_user("worker", a.community, force="rider") for _ in range(2)]
-    grid_rider = make_user("worker", a.grids[1], force="rider")
-    make_user("worker", district.b.community, force="rider")
-    drops = [make_task(g, "rider_drop", assignees=[a.worker] if g is a.grids[0] else []) for g in a.grids]
-    door = make_task(a.grids[0], "door_to_door")
+    riders = [make_user(role="worker", area=a.community, force="rider") for _ in range(2)]
+    grid_rider = make_user(role="worker", area=a.grids[1], force="rider")
+    make_user(role="worker", area=district.b.community, force="rider")
+    drops = [make_task(area=g, kind="rider_drop", assignees=[a.worker] if g is a.grids[0] else []) for g in a.grids]
+    door = make_task(area=a.grids[0], kind="door_to_door")
     result = assignments.bulk_assign(a.coordinator, {"area_id": a.community.id, "force": "rider", "kind": "rider_drop"})
     assert result == {"tasks": 2, "added": 5, "people": 3}
     assert drops[0].assignee_ids == [a.worker.id] + [r.id for r in riders]
@@ -161,10 +160,10 @@ def test_bulk_assign_riders_of_a_community_to_every_rider_drop_task(district):
 
 def test_reassign_moves_unfinished_tasks_when_someone_leaves(district):
     a = district.a
-    successor = make_user("worker", a.community)
-    g1_only = make_user("worker", a.grids[1])
-    open_task = make_task(a.grids[0], assignees=[a.worker])
-    done_task = make_task(a.grids[0], assignees=[a.worker], status="done")
+    successor = make_user(role="worker", area=a.community)
+    g1_only = make_user(role="worker", area=a.grids[1])
+    open_task = make_task(area=a.grids[0], assignees=[a.worker])
+    done_task = make_task(area=a.grids[0], assignees=[a.worker], status="done")
     result = assignments.reassign(a.coordinator, {"from_user_id": a.worker.id, "to_user_id": successor.id})
     assert result == {"tasks": 1, "skipped": []}
     assert open_task.assignee_ids == [successor.id] and done_task.assignee_ids == [a.worker.id]

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.models import Task, Visit
+from app.models import Visit
 from app.services import visits as vs
-from tests.factories import make_household, make_site, make_user
+from tests.factories import make_household, make_site, make_task, make_user
 
 NEAR = (29.9003, 121.5503)   # ~40 m from street A grid 0's only site
 FAR = (29.92, 121.55)        # ~2.2 km away
@@ -25,12 +25,8 @@ def visit_data(household, **over):
 
 
 def door_task(grid, *assignees, status="open"):
-    task = Task(title="入户", kind="door_to_door", area_id=grid.id, status=status,
-                due_at=datetime(2026, 12, 1, tzinfo=UTC))
-    task.assignees = list(assignees)
-    db.session.add(task)
-    db.session.flush()
-    return task
+    return make_task(area=grid, kind="door_to_door", title="入户", assignees=assignees, status=status,
+                     due_at=datetime(2026, 12, 1, tzinfo=UTC))
 
 
 def visits_count():
@@ -38,7 +34,7 @@ def visits_count():
 
 
 def test_record_once_then_same_record(district):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     data = visit_data(h, app_installed=True, materials_count=2)
     first, created = vs.record_visit(district.a.worker, dict(data))
     again, created_again = vs.record_visit(district.a.worker, dict(data, outcome="refused"))
@@ -48,7 +44,7 @@ def test_record_once_then_same_record(district):
 
 
 def test_client_id_of_another_person_conflicts(district):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     data = visit_data(h)
     vs.record_visit(district.a.worker, dict(data))
     with pytest.raises(Conflict) as error:
@@ -57,8 +53,8 @@ def test_client_id_of_another_person_conflicts(district):
 
 
 def test_household_outside_the_workers_grids(district):
-    other_grid = make_household(district.a.grids[1])
-    other_street = make_household(district.b.grids[0])
+    other_grid = make_household(area=district.a.grids[1])
+    other_street = make_household(area=district.b.grids[0])
     for h in (other_grid, other_street):
         with pytest.raises(Forbidden) as error:
             vs.record_visit(district.a.worker, visit_data(h))
@@ -66,21 +62,21 @@ def test_household_outside_the_workers_grids(district):
     with pytest.raises(Forbidden):
         vs.record_visit(district.a.coordinator, visit_data(other_street))
     with pytest.raises(Forbidden):
-        vs.record_visit(district.a.leader, visit_data(make_household(district.a.grids[0])))
+        vs.record_visit(district.a.leader, visit_data(make_household(area=district.a.grids[0])))
     with pytest.raises(NotFound):
         vs.record_visit(district.a.worker, visit_data(other_grid, household_id=10**9))
     assert visits_count() == 0
 
 
 def test_coordinator_records_in_their_area(district):
-    _, created = vs.record_visit(district.a.coordinator, visit_data(make_household(district.a.grids[1]),
+    _, created = vs.record_visit(district.a.coordinator, visit_data(make_household(area=district.a.grids[1]),
                                                                     lat=29.901, lng=121.55))
     assert created
 
 
 def test_task_must_be_the_workers_in_that_grid(district):
     g0, g1 = district.a.grids
-    h = make_household(g0)
+    h = make_household(area=g0)
     worker = district.a.worker
     mine = door_task(g0, worker)
     visit, _ = vs.record_visit(worker, visit_data(h, task_id=mine.id))
@@ -95,22 +91,22 @@ def test_task_must_be_the_workers_in_that_grid(district):
 
 def test_assigned_task_opens_a_grid_to_a_militia_member(district):
     g1 = district.a.grids[1]
-    militia = make_user("worker", district.a.community, force="militia")
+    militia = make_user(role="worker", area=district.a.community, force="militia")
     task = door_task(g1, militia)
-    visit, created = vs.record_visit(militia, visit_data(make_household(g1), task_id=task.id,
+    visit, created = vs.record_visit(militia, visit_data(make_household(area=g1), task_id=task.id,
                                                          lat=29.901, lng=121.55))
     assert created and visit.flag_reason is None
 
 
 def test_far_from_the_sites_is_flagged_but_recorded(district):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     visit, created = vs.record_visit(district.a.worker, visit_data(h, lat=FAR[0], lng=FAR[1]))
     assert created and visit.flag_reason == "outside_grid"
 
 
 def test_sites_circle_reaches_the_farthest_site_plus_margin(district):
     grid = district.a.grids[0]
-    make_site(grid, lat=29.91, lng=121.55)  # the grid now spans ~1.1 km north-south
+    make_site(area=grid, lat=29.91, lng=121.55)  # the grid now spans ~1.1 km north-south
     near_second = vs.grid_flag(grid, 29.9145, 121.55)
     beyond = vs.grid_flag(grid, 29.925, 121.55)
     assert near_second is None and beyond == "outside_grid"
@@ -140,15 +136,15 @@ def test_gcj02_fix_is_stored_as_wgs84(district):
     from app import geo
 
     lat, lng = geo.from_wgs84(*NEAR, "gcj02")
-    visit, _ = vs.record_visit(district.a.worker, visit_data(make_household(district.a.grids[0]),
+    visit, _ = vs.record_visit(district.a.worker, visit_data(make_household(area=district.a.grids[0]),
                                                              lat=lat, lng=lng, coord_system="gcj02"))
     assert visit.lat == pytest.approx(NEAR[0], abs=1e-7) and visit.flag_reason is None
 
 
 def test_lists_and_get_are_scoped(district):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     own, _ = vs.record_visit(district.a.worker, visit_data(h))
-    colleague = make_user("worker", district.a.community, grids=[district.a.grids[0]])
+    colleague = make_user(role="worker", area=district.a.community, grids=[district.a.grids[0]])
     theirs, _ = vs.record_visit(colleague, visit_data(h, outcome="not_home"))
     ids = lambda user, **kw: [v.id for v in db.session.scalars(vs.list_visits(user, **kw))]  # noqa: E731
     assert ids(district.a.worker) == [own.id]

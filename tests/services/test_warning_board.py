@@ -11,24 +11,24 @@ from app.errors import Forbidden
 from app.extensions import db
 from app.models import RiskWarning
 from app.services import warning_board, warning_import, warnings
-from tests.task_helpers import make_warning, shanghai
+from tests.factories import local, make_warning
 
-NOW = shanghai(2026, 11, 6, 10)  # ten in the morning of 6 November
+NOW = local(2026, 11, 6, 10)  # ten in the morning of 6 November
 
 
 def _warn(actor, grid, level, at):
-    return make_warning(actor, grid, level, at, subject_label="对象")
+    return make_warning(by=actor, area=grid, level=level, at=at, subject_label="对象")
 
 
 def test_board_by_level_and_street_with_yesterdays_review(district):
     a, b = district.a, district.b
-    late_night = _warn(a.police, a.grids[0], "high", shanghai(2026, 11, 5, 23, 30))    # yesterday, 01:30 deadline
-    in_time = _warn(a.police, a.grids[0], "medium", shanghai(2026, 11, 5, 8))          # yesterday, handled in time
-    warnings.record_outcome(a.worker, in_time, {"result": "dissuaded"}, now=shanghai(2026, 11, 5, 9))
-    handled_late = _warn(a.police, a.grids[0], "high", shanghai(2026, 11, 5, 12))      # yesterday, handled late
-    warnings.record_outcome(a.worker, handled_late, {"result": "already_defrauded"}, now=shanghai(2026, 11, 5, 18))
-    early = _warn(a.police, a.grids[0], "low", shanghai(2026, 11, 6, 7, 30))          # today (23:30 UTC the 5th)
-    _warn(b.police, b.grids[0], "high", shanghai(2026, 11, 6, 9, 30))                  # today, street b, not late
+    late_night = _warn(a.police, a.grids[0], "high", local(2026, 11, 5, 23, 30))    # yesterday, 01:30 deadline
+    in_time = _warn(a.police, a.grids[0], "medium", local(2026, 11, 5, 8))          # yesterday, handled in time
+    warnings.record_outcome(a.worker, in_time, {"result": "dissuaded"}, now=local(2026, 11, 5, 9))
+    handled_late = _warn(a.police, a.grids[0], "high", local(2026, 11, 5, 12))      # yesterday, handled late
+    warnings.record_outcome(a.worker, handled_late, {"result": "already_defrauded"}, now=local(2026, 11, 5, 18))
+    early = _warn(a.police, a.grids[0], "low", local(2026, 11, 6, 7, 30))          # today (23:30 UTC the 5th)
+    _warn(b.police, b.grids[0], "high", local(2026, 11, 6, 9, 30))                  # today, street b, not late
     board = warning_board.board(district.admin, date(2026, 11, 6), now=NOW)
     totals = board["totals"]
     assert (totals["open"], totals["overdue"]) == (3, 1)
@@ -52,8 +52,8 @@ def test_board_by_level_and_street_with_yesterdays_review(district):
 
 def test_board_is_scoped_and_not_for_grid_workers(district):
     a, b = district.a, district.b
-    _warn(a.police, a.grids[0], "high", shanghai(2026, 11, 6, 9))
-    _warn(b.police, b.grids[0], "high", shanghai(2026, 11, 6, 9))
+    _warn(a.police, a.grids[0], "high", local(2026, 11, 6, 9))
+    _warn(b.police, b.grids[0], "high", local(2026, 11, 6, 9))
     board = warning_board.board(a.coordinator, date(2026, 11, 6), now=NOW)
     assert [s["area_id"] for s in board["streets"]] == [a.street.id] and board["totals"]["open"] == 1
     assert warning_board.board(a.police, date(2026, 11, 6), now=NOW)["totals"]["open"] == 1

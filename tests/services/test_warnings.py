@@ -11,8 +11,7 @@ from app.models import AuditEvent
 from app.models.base import utcnow
 from app.services import warnings
 from app.services.localtime import to_local
-from tests.factories import make_user
-from tests.task_helpers import shanghai
+from tests.factories import local, make_user
 
 
 def _warn(actor, grid, level="high", now=None, **extra):
@@ -31,7 +30,7 @@ def test_deadline_follows_the_level(district, level, hours):
 
 
 def test_deadline_of_a_warning_entered_at_half_past_eleven_at_night(district):
-    entered = shanghai(2026, 11, 5, 23, 30)
+    entered = local(2026, 11, 5, 23, 30)
     assert entered == datetime(2026, 11, 5, 15, 30, tzinfo=UTC)
     high = _warn(district.a.police, district.a.grids[0], "high", now=entered)
     medium = _warn(district.a.police, district.a.grids[0], "medium", now=entered)
@@ -123,7 +122,7 @@ def test_outcomes_once_with_position_and_by_the_right_people(district):
     warning = _warn(a.police, a.grids[0])
     with pytest.raises(Forbidden):
         warnings.record_outcome(a.leader, warning, {"result": "dissuaded"})
-    other = make_user("worker", a.community, grids=[a.grids[1]])
+    other = make_user(role="worker", area=a.community, grids=[a.grids[1]])
     with pytest.raises(Forbidden):
         warnings.record_outcome(other, warning, {"result": "dissuaded"})
     with pytest.raises(Invalid):
@@ -137,9 +136,9 @@ def test_outcomes_once_with_position_and_by_the_right_people(district):
 
 
 def test_escalation_goes_from_grid_to_community_to_street(district):
-    warning = _warn(district.a.police, district.a.grids[0], "high", now=shanghai(2026, 11, 5, 9))
-    assert warnings.escalation(warning, shanghai(2026, 11, 5, 10, 59)) == "grid"
-    assert warnings.escalation(warning, shanghai(2026, 11, 5, 11, 1)) == "community"
-    assert warnings.escalation(warning, shanghai(2026, 11, 5, 13, 1)) == "street"
+    warning = _warn(district.a.police, district.a.grids[0], "high", now=local(2026, 11, 5, 9))
+    assert warnings.escalation(warning, local(2026, 11, 5, 10, 59)) == "grid"
+    assert warnings.escalation(warning, local(2026, 11, 5, 11, 1)) == "community"
+    assert warnings.escalation(warning, local(2026, 11, 5, 13, 1)) == "street"
     warnings.record_outcome(district.a.worker, warning, {"result": "unreachable"})
-    assert warnings.escalation(warning, shanghai(2026, 11, 5, 13, 1)) is None
+    assert warnings.escalation(warning, local(2026, 11, 5, 13, 1)) is None

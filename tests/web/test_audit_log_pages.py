@@ -8,15 +8,9 @@ import io
 from datetime import UTC, datetime
 
 from app.extensions import db
-from app.models import AuditEvent
+from tests.factories import make_audit_event
 
-
-def _event(actor, action, obj_type="user", obj_id=1, at=datetime(2026, 11, 3, 2, 0, tzinfo=UTC), **detail):
-    event = AuditEvent(actor_id=actor.id if actor else None, action=action, object_type=obj_type, object_id=obj_id,
-                       detail=detail, address="198.51.100.4", created_at=at)
-    db.session.add(event)
-    db.session.flush()
-    return event
+AT = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
 
 
 def test_only_admins_open_it_and_the_admin_home_links_it(client, login_as, district):
@@ -44,10 +38,12 @@ def test_a_change_made_through_the_api_shows_who_when_where_and_old_to_new(clien
 
 def test_filters_pages_and_times_in_shanghai(client, login_as, district):
     a = district.a
-    _event(a.coordinator, "site.update", "site", 7, datetime(2026, 11, 3, 17, 30, tzinfo=UTC))  # 11-04 01:30 local
-    _event(district.admin, "site.update", "site", 8, datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
+    make_audit_event(actor=a.coordinator, action="site.update", object_type="site", object_id=7,
+                     at=datetime(2026, 11, 3, 17, 30, tzinfo=UTC))  # 11-04 01:30 local
+    make_audit_event(actor=district.admin, action="site.update", object_type="site", object_id=8,
+                     at=datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
     for i in range(60):
-        _event(a.coordinator, "area.update", "area", 100 + i)
+        make_audit_event(actor=a.coordinator, action="area.update", object_type="area", object_id=100 + i, at=AT)
     db.session.commit()
     login_as(district.admin)
     page = client.get("/admin/audit?action=site.update&from=2026-11-04&to=2026-11-04").get_data(as_text=True)
@@ -73,8 +69,8 @@ def test_bad_filters_answer_400_naming_the_field(client, login_as, district):
 
 def test_the_csv_export_is_utf8_with_a_bom_and_formula_safe(client, login_as, district):
     a = district.a
-    _event(a.coordinator, "area.update", "area", 5, changes={"name": {"old": "甲", "new": "=HYPERLINK(\"x\")"}},
-           fields=["name"])
+    make_audit_event(actor=a.coordinator, action="area.update", object_type="area", object_id=5, at=AT,
+                     detail={"changes": {"name": {"old": "甲", "new": "=HYPERLINK(\"x\")"}}, "fields": ["name"]})
     db.session.commit()
     login_as(district.admin)
     response = client.get("/admin/audit.csv?action=area.update")
@@ -84,7 +80,7 @@ def test_the_csv_export_is_utf8_with_a_bom_and_formula_safe(client, login_as, di
     assert len(rows) == 2 and rows[1][1] == a.coordinator.username and rows[1][3] == "area.update"
     assert rows[1][0] == "2026-11-03 10:00:00" and rows[1][6] == "198.51.100.4"
     assert rows[1][7] == 'name: 甲 → =HYPERLINK("x")'  # not at the start of the cell: not a formula
-    _event(a.coordinator, "=cmd|' /C calc'!A0", "area", 6)
+    make_audit_event(actor=a.coordinator, action="=cmd|' /C calc'!A0", object_type="area", object_id=6, at=AT)
     db.session.commit()
     evil = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").data.decode("utf-8-sig"))))
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in evil[1:] for cell in row)

@@ -9,7 +9,8 @@ import pytest
 from app import geo
 from app.extensions import db
 from app.models import FraudCase
-from tests.services.coverage_helpers import build_march_district, make_case
+from tests.factories import make_case
+from tests.services.coverage_helpers import build_march_district
 
 PERIOD = "from=2026-03-01&to=2026-03-31"
 
@@ -17,7 +18,7 @@ PERIOD = "from=2026-03-01&to=2026-03-31"
 @pytest.fixture
 def march(app):
     m = build_march_district()
-    m.case = make_case(m.c1, date(2026, 3, 25), household=m.h1, loss="5000")
+    m.case = make_case(area=m.c1, occurred_on=date(2026, 3, 25), household=m.h1, loss="5000")
     m.s1.boundary = {"type": "Polygon", "coordinates": [[[121.5, 29.8], [121.6, 29.8], [121.6, 29.9], [121.5, 29.8]]]}
     db.session.commit()
     return m
@@ -163,11 +164,11 @@ def test_nav_link_for_readers_only(client, login_as, march):
 
 
 def test_every_figure_is_scoped_to_the_street(client, login_as, march):
-    from tests.services.coverage_helpers import local, make_warning
+    from tests.factories import local, make_warning
 
-    make_case(march.c2, date(2026, 3, 20), loss="777")
-    make_warning(march.g3, local(2026, 3, 20, 9), hours=2, handled_after=1, result="dissuaded")
-    make_warning(march.g1, local(2026, 3, 21, 9), hours=2, handled_after=3)
+    make_case(area=march.c2, occurred_on=date(2026, 3, 20), loss="777")
+    make_warning(area=march.g3, at=local(2026, 3, 20, 9), hours=2, handled_after=1, result="dissuaded")
+    make_warning(area=march.g1, at=local(2026, 3, 21, 9), hours=2, handled_after=3)
     db.session.commit()
     login_as(march.leader1)
     page = client.get(f"/dashboard/?{PERIOD}").get_data(as_text=True)

@@ -12,9 +12,9 @@ from tests.services.test_importing import csv_bytes, xlsx_bytes
 
 def test_list_shows_own_street_and_filters(district, login_as):
     a0, a1 = district.a.grids
-    make_household(a0, "12-1-101", tags=["elderly"])
-    make_household(a1, "7-1-101")
-    make_household(district.b.grids[0], "99-9-999")
+    make_household(area=a0, label="12-1-101", tags=["elderly"])
+    make_household(area=a1, label="7-1-101")
+    make_household(area=district.b.grids[0], label="99-9-999")
     client = login_as(district.a.coordinator)
     page = client.get("/coordinate/households").get_data(as_text=True)
     assert "12-1-101" in page and "7-1-101" in page and "99-9-999" not in page
@@ -41,7 +41,7 @@ def test_add_a_household(district, login_as):
 
 
 def test_mark_unreachable_and_back(district, login_as):
-    h = make_household(district.a.grids[0])
+    h = make_household(area=district.a.grids[0])
     client = login_as(district.a.coordinator)
     url = f"/coordinate/households/{h.id}/reachability"
     assert client.post(url, data={"reason": "demolished", "next": "/coordinate/households"}).status_code == 302
@@ -57,7 +57,7 @@ def test_mark_unreachable_and_back(district, login_as):
 
 
 def test_other_streets_household_is_not_found(district, login_as):
-    h = make_household(district.b.grids[0])
+    h = make_household(area=district.b.grids[0])
     client = login_as(district.a.coordinator)
     assert client.post(f"/coordinate/households/{h.id}/reachability", data={"reason": "vacant"}).status_code == 404
     db.session.refresh(h)

@@ -78,8 +78,8 @@ def test_workers_cannot_print(client, login_as, district):
 
 def test_batch_sheet_has_one_page_per_active_site(client, login_as, district):
     a = district.a
-    retired = make_site(a.grids[1], name="撤除的展板", active=False)
-    extra = make_site(a.grids[1], name="菜场入口横幅")
+    retired = make_site(area=a.grids[1], name="撤除的展板", active=False)
+    extra = make_site(area=a.grids[1], name="菜场入口横幅")
     db.session.commit()
     login_as(a.coordinator)
     html = client.get(f"/coordinate/areas/{a.community.id}/posters?size=A5").get_data(as_text=True)

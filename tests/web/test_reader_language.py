@@ -7,16 +7,17 @@ from datetime import UTC, date, datetime
 import pytest
 
 from app.extensions import db
-from tests.factories import make_household
-from tests.services.coverage_helpers import build_march_district, make_case, make_visit
+from tests.factories import make_case, make_household, make_visit
+from tests.services.coverage_helpers import build_march_district
 
 
 @pytest.fixture
 def march(app):
     m = build_march_district()
     # 17:30 UTC on 22 March is 01:30 on 23 March in Shanghai: the day changes too.
-    make_visit(m.h1, m.worker, datetime(2026, 3, 22, 17, 30, tzinfo=UTC), outcome="not_home")
-    m.case = make_case(m.c1, date(2026, 3, 25), household=m.h1, loss="5000", victim_age_band="over_60")
+    make_visit(household=m.h1, user=m.worker, at=datetime(2026, 3, 22, 17, 30, tzinfo=UTC), outcome="not_home")
+    m.case = make_case(area=m.c1, occurred_on=date(2026, 3, 25), household=m.h1, loss="5000",
+                       victim_age_band="over_60")
     db.session.commit()
     return m
 
@@ -40,7 +41,7 @@ def test_the_case_form_names_the_age_bands(client, login_as, march):
 
 
 def test_the_household_tag_parent_is_jiazhang_and_the_area_parent_is_shangji(client, login_as, district):
-    make_household(district.a.grids[0], tags=["parent"])
+    make_household(area=district.a.grids[0], tags=["parent"])
     db.session.commit()
     login_as(district.a.coordinator)
     households = client.get(f"/coordinate/households?area_id={district.a.grids[0].id}").get_data(as_text=True)

@@ -5,8 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Campaign
 from app.models.base import utcnow
-from tests.factories import make_user
-from tests.task_helpers import make_task
+from tests.factories import make_campaign, make_task, make_user
 
 FORM = {"title": "十一月入户宣传", "kind": "door_to_door", "starts_on": "2026-11-01", "ends_on": "2026-11-30",
         "household_rounds": "1"}
@@ -37,11 +36,9 @@ def test_campaign_form_errors_are_shown_on_the_fields(client, login_as, district
 
 
 def test_other_streets_campaigns_are_not_found_and_workers_are_kept_out(client, login_as, district):
-    campaign_task = make_task(district.b.grids[0])
-    campaign = Campaign(title="乙", kind="site_check", area_id=district.b.street.id, starts_on=utcnow().date(),
-                        ends_on=utcnow().date(), targets={})
-    db.session.add(campaign)
-    db.session.flush()
+    campaign_task = make_task(area=district.b.grids[0])
+    campaign = make_campaign(area=district.b.street, title="乙", kind="site_check", starts_on=utcnow().date(),
+                             ends_on=utcnow().date())
     campaign_task.campaign_id = campaign.id
     db.session.commit()
     login_as(district.a.coordinator)
@@ -61,8 +58,8 @@ def _campaign(client, district):
 
 def test_assignment_table_saves_ticks_and_bulk_assigns_riders(client, login_as, district):
     a = district.a
-    riders = [make_user("worker", a.community, force="rider") for _ in range(2)]
-    make_user("worker", district.b.community, force="rider")
+    riders = [make_user(role="worker", area=a.community, force="rider") for _ in range(2)]
+    make_user(role="worker", area=district.b.community, force="rider")
     db.session.commit()
     login_as(a.coordinator)
     campaign = _campaign(client, district)

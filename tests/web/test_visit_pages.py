@@ -1,13 +1,10 @@
 """The worker's door-to-door phone pages: which households, in which order, for whom."""
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 
-from app.extensions import db
-from app.models import Visit
 from app.services import visit_sheet
-from tests.factories import make_household, make_user
+from tests.factories import make_household, make_user, make_visit
 from tests.services.test_visits import door_task
 
 
@@ -15,22 +12,17 @@ def labels_in(page: str) -> list[str]:
     return re.findall(r'data-label="([^"]+)"', page)
 
 
-def visit(household, user, outcome, when=None):
-    db.session.add(Visit(client_id=str(uuid.uuid4()), household_id=household.id,
-                         user_id=user.id, outcome=outcome, lat=29.9, lng=121.55,
-                         captured_at=when or datetime.now(UTC)))
-    db.session.flush()
-
-
 def test_not_yet_visited_first_in_natural_order(district, login_as):
     grid, worker = district.a.grids[0], district.a.worker
-    h = {label: make_household(grid, label) for label in ("12-1-101", "2-1-101", "2-1-102", "3-1-101", "9-9-9")}
-    make_household(grid, "1-1-101", unreachable=True, unreachable_reason="vacant")
-    visit(h["2-1-101"], worker, "reached")
-    visit(h["3-1-101"], worker, "not_home")
-    visit(h["9-9-9"], worker, "refused")
-    visit(h["9-9-9"], worker, "not_home")
-    visit(h["12-1-101"], worker, "reached", datetime.now(UTC) - timedelta(days=40))  # last month: not this one
+    h = {label: make_household(area=grid, label=label)
+         for label in ("12-1-101", "2-1-101", "2-1-102", "3-1-101", "9-9-9")}
+    make_household(area=grid, label="1-1-101", unreachable=True, unreachable_reason="vacant")
+    make_visit(household=h["2-1-101"], user=worker, outcome="reached")
+    make_visit(household=h["3-1-101"], user=worker, outcome="not_home")
+    make_visit(household=h["9-9-9"], user=worker, outcome="refused")
+    make_visit(household=h["9-9-9"], user=worker, outcome="not_home")
+    make_visit(household=h["12-1-101"], user=worker, outcome="reached",
+               at=datetime.now(UTC) - timedelta(days=40))  # last month: not this one
     page = login_as(worker).get(f"/visits/grids/{grid.id}").get_data(as_text=True)
     assert labels_in(page) == ["2-1-102", "12-1-101", "3-1-101", "9-9-9", "2-1-101"]
     assert 'data-visited="3" data-total="5"' in page
@@ -40,7 +32,7 @@ def test_not_yet_visited_first_in_natural_order(district, login_as):
 def test_search_by_building_on_the_server(district, login_as):
     grid = district.a.grids[0]
     for label in ("12-1-101", "12-2-101", "120-1-101", "2-1-101"):
-        make_household(grid, label)
+        make_household(area=grid, label=label)
     page = login_as(district.a.worker).get(f"/visits/grids/{grid.id}?q=12-").get_data(as_text=True)
     assert labels_in(page) == ["12-1-101", "12-2-101"]
 
@@ -49,9 +41,9 @@ def test_task_page_counts_since_the_task_began(district, login_as):
     grid, worker = district.a.grids[0], district.a.worker
     task = door_task(grid, worker)
     task.starts_at = datetime.now(UTC) - timedelta(days=1)
-    old, new = make_household(grid, "1-1-101"), make_household(grid, "1-1-102")
-    visit(old, worker, "reached", datetime.now(UTC) - timedelta(days=2))
-    visit(new, worker, "reached")
+    old, new = make_household(area=grid, label="1-1-101"), make_household(area=grid, label="1-1-102")
+    make_visit(household=old, user=worker, outcome="reached", at=datetime.now(UTC) - timedelta(days=2))
+    make_visit(household=new, user=worker, outcome="reached")
     page = login_as(worker).get(f"/visits/tasks/{task.id}").get_data(as_text=True)
     assert labels_in(page) == ["1-1-101", "1-1-102"]
     assert f'"task_id": {task.id}' in page
@@ -99,9 +91,9 @@ def test_natural_key():
 
 
 def test_militia_sees_the_grid_of_their_task(district, login_as):
-    militia = make_user("worker", district.a.community, force="militia")
+    militia = make_user(role="worker", area=district.a.community, force="militia")
     task = door_task(district.a.grids[1], militia)
-    make_household(district.a.grids[1], "5-5-505")
+    make_household(area=district.a.grids[1], label="5-5-505")
     client = login_as(militia)
     assert labels_in(client.get(f"/visits/tasks/{task.id}").get_data(as_text=True)) == ["5-5-505"]
 

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import RiskWarning
 from app.models.base import utcnow
-from tests.task_helpers import make_warning, reveal_count
+from tests.factories import make_warning, reveal_count
 
 
 def _warn(district, grid=None, level="high", at=None):
-    warning = make_warning(district.a.police, grid or district.a.grids[0], level, at)
+    warning = make_warning(by=district.a.police, area=grid or district.a.grids[0], level=level, at=at)
     db.session.commit()
     return warning
 

@@ -8,16 +8,8 @@ from datetime import timedelta
 
 from app import qr
 from app.extensions import db
-from app.models import Task
 from app.models.base import utcnow
-
-
-def _task(area, title, assignees=(), sites=(), status="open", days=7):
-    task = Task(title=title, kind="site_check", area_id=area.id, due_at=utcnow() + timedelta(days=days),
-                status=status, assignees=list(assignees), sites=list(sites))
-    db.session.add(task)
-    db.session.flush()
-    return task
+from tests.factories import make_task
 
 
 def _config(html: str) -> dict:
@@ -40,9 +32,9 @@ def test_logged_out_phone_goes_to_login_and_comes_back(client, district):
 
 def test_site_page_shows_site_grid_kind_my_open_tasks_and_the_button(client, district, login_as):
     site, worker = district.a.sites[0], district.a.worker
-    mine = _task(site.area, "Check the boards", assignees=[worker], sites=[site])
-    _task(site.area, "Finished round", assignees=[worker], sites=[site], status="done")
-    _task(district.b.grids[0], "Someone else's street", sites=[district.b.sites[0]])
+    mine = make_task(area=site.area, title="Check the boards", assignees=[worker], sites=[site])
+    make_task(area=site.area, title="Finished round", assignees=[worker], sites=[site], status="done")
+    make_task(area=district.b.grids[0], title="Someone else's street", sites=[district.b.sites[0]])
     login_as(worker)
     response = client.get(f"/c/{qr.site_token(site)}?lang=en")
     html = response.get_data(as_text=True)
@@ -60,8 +52,10 @@ def test_site_page_shows_site_grid_kind_my_open_tasks_and_the_button(client, dis
 
 def test_several_open_tasks_offer_a_choice_soonest_first(client, district, login_as):
     site, worker = district.a.sites[0], district.a.worker
-    later = _task(site.area, "Later", assignees=[worker], sites=[site], days=9)
-    sooner = _task(site.area, "Sooner", assignees=[worker], sites=[site], days=2)
+    later = make_task(area=site.area, title="Later", assignees=[worker], sites=[site],
+                      due_at=utcnow() + timedelta(days=9))
+    sooner = make_task(area=site.area, title="Sooner", assignees=[worker], sites=[site],
+                       due_at=utcnow() + timedelta(days=2))
     login_as(worker)
     html = client.get(f"/c/{qr.site_token(site)}").get_data(as_text=True)
     assert html.index("Sooner") < html.index("Later")

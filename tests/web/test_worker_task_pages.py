@@ -7,15 +7,16 @@ from app.extensions import db
 from app.models import Task
 from app.models.base import utcnow
 from app.services import warnings
-from tests.task_helpers import make_checkin, make_task
+from tests.factories import make_checkin, make_task
 
 
 def test_worker_home_shows_warnings_first_then_tasks_by_deadline(client, login_as, district):
     a = district.a
-    later = make_task(a.grids[0], "lecture", target=2, assignees=[a.worker], title="讲座",
+    later = make_task(area=a.grids[0], kind="lecture", target_count=2, assignees=[a.worker], title="讲座",
                       due_at=utcnow() + timedelta(days=5))
-    sooner = make_task(a.grids[0], "site_check", target=1, title="检查点位", due_at=utcnow() + timedelta(hours=5))
-    make_task(a.grids[1], title="别人的网格")
+    sooner = make_task(area=a.grids[0], kind="site_check", target_count=1, title="检查点位",
+                       due_at=utcnow() + timedelta(hours=5))
+    make_task(area=a.grids[1], title="别人的网格")
     warnings.create_warning(a.police, {"level": "high", "area_id": a.grids[0].id, "subject_label": "王某",
                                        "phone": "13800131234"})
     db.session.commit()
@@ -32,7 +33,7 @@ def test_worker_home_shows_warnings_first_then_tasks_by_deadline(client, login_a
 
 def test_worker_reports_a_lecture_on_the_phone(client, login_as, district):
     a = district.a
-    lecture = make_task(a.grids[0], "lecture", target=2, assignees=[a.worker], title="讲座")
+    lecture = make_task(area=a.grids[0], kind="lecture", target_count=2, assignees=[a.worker], title="讲座")
     db.session.commit()
     login_as(a.worker)
     page = client.get(f"/worker/tasks/{lecture.id}").get_data(as_text=True)
@@ -44,9 +45,9 @@ def test_worker_reports_a_lecture_on_the_phone(client, login_as, district):
 
 def test_worker_pages_hide_other_grids_tasks(client, login_as, district):
     a = district.a
-    other = make_task(a.grids[1], title="别人的网格")
-    site_task = make_task(a.grids[0], "site_check", target=1, sites=[a.sites[0]])
-    make_checkin(a.worker, a.sites[0], site_task)
+    other = make_task(area=a.grids[1], title="别人的网格")
+    site_task = make_task(area=a.grids[0], kind="site_check", target_count=1, sites=[a.sites[0]])
+    make_checkin(user=a.worker, site=a.sites[0], task=site_task)
     db.session.commit()
     login_as(a.worker)
     assert client.get(f"/worker/tasks/{other.id}").status_code == 404

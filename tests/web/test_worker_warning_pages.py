@@ -4,11 +4,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import RiskWarning
-from tests.task_helpers import make_warning, reveal_count, shanghai
+from tests.factories import local, make_warning, reveal_count
 
 
 def _warn(district, grid=None, level="high", at=None):
-    warning = make_warning(district.a.police, grid or district.a.grids[0], level, at)
+    warning = make_warning(by=district.a.police, area=grid or district.a.grids[0], level=level, at=at)
     db.session.commit()
     return warning
 
@@ -52,7 +52,7 @@ def test_police_reveal_the_number_on_the_page_and_it_is_audited(client, login_as
 
 def test_police_enter_warnings_on_the_phone_and_deadlines_show_in_shanghai_time(client, login_as, district):
     a = district.a
-    _warn(district, at=shanghai(2026, 11, 5, 23, 30))
+    _warn(district, at=local(2026, 11, 5, 23, 30))
     login_as(a.police)
     page = client.get("/worker/warnings").get_data(as_text=True)
     assert 'name="subject_label"' in page

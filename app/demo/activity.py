@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 
 from app import geo
+from app.demo.places import Grid, SiteRow, offset, random_point
 from app.extensions import db
 from app.models import CheckIn, Task, Visit
-from app.services.demo_places import Grid, SiteRow, offset, random_point
 
 if TYPE_CHECKING:
-    from app.services.demo import People
+    from app.demo import People
 
 TZ = ZoneInfo("Asia/Shanghai")
 WINDOW_DAYS = 30

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 from flask import current_app
 from sqlalchemy import insert, select
 
+from app.demo.activity import TZ, Clock, Links
+from app.demo.data import FRAUD_TYPES, SURNAMES, WARNING_NOTES, WARNING_RISKS
+from app.demo.places import Grid, SiteRow, Street, random_point
 from app.extensions import db
 from app.models import Campaign, FraudCase, RiskWarning, Site, Task
-from app.services.demo_activity import TZ, Clock, Links
-from app.services.demo_data import FRAUD_TYPES, SURNAMES, WARNING_NOTES, WARNING_RISKS
-from app.services.demo_places import Grid, SiteRow, Street, random_point
 
 if TYPE_CHECKING:
-    from app.services.demo import People
+    from app.demo import People
 
 DEFAULT_DEADLINE_HOURS = {"high": 2, "medium": 24, "low": 72}
 HANDLED = "handled"

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
+from app.demo.data import DISTRICT_CODE, SITE_KINDS, STREETS, TAG_SHARES
 from app.extensions import db
 from app.models import Area, Household, Site
-from app.services.demo_data import DISTRICT_CODE, SITE_KINDS, STREETS, TAG_SHARES
 
 METRES_PER_DEGREE = 111_320.0
 SITES_TOTAL = 300

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import uuid
 from collections import Counter, defaultdict
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
+from app.demo import DEMO_PASSWORD, demo_logins, seed_demo
 from app.extensions import db
 from app.geo import point_in_polygon
 from app.models import (
@@ -30,7 +33,6 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.user import user_grids
 from app.services.auth import authenticate
-from app.services.demo import DEMO_PASSWORD, demo_logins, seed_demo
 from app.services.passwords import check_password_rules
 from tests import factories
 
@@ -224,3 +226,14 @@ def test_the_command_prints_the_logins_and_seeds_nothing_more(demo, app):
     for username, _role, _area in demo_logins():
         assert username in result.output
     assert db.session.scalar(select(func.count()).select_from(Site)) == demo["sites"]
+
+
+def test_the_demo_lives_outside_the_rules_layer():
+    """app/services/ holds the business rules; the seed is app/demo/, and no service imports it."""
+    services = Path(__file__).resolve().parents[2] / "app" / "services"
+    assert sorted(p.name for p in services.rglob("demo*.py")) == []
+    for path in services.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            assert not any(name.startswith("app.demo") for name in names), path

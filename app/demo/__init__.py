@@ -8,13 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Area, User
-from app.models.base import utcnow
-from app.services import demo_casework as casework
-from app.services.demo_activity import Clock, Links, build_checkins, build_rider_drops, build_visits
-from app.services.demo_data import GIVEN, SURNAMES
-from app.services.demo_places import (
+from app.demo import casework
+from app.demo.activity import Clock, Links, build_checkins, build_rider_drops, build_visits
+from app.demo.data import GIVEN, SURNAMES
+from app.demo.places import (
     Grid,
     SiteRow,
     Street,
@@ -22,6 +19,9 @@ from app.services.demo_places import (
     build_households,
     build_sites,
 )
+from app.extensions import db
+from app.models import Area, User
+from app.models.base import utcnow
 from app.services.passwords import check_password_rules, hash_password
 
 DEMO_PASSWORD = "Demo-2026!"
