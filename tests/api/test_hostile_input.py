@@ -168,7 +168,7 @@ def test_every_api_list_refuses_a_page_out_of_range_naming_it(app, api, district
 
 @pytest.mark.parametrize("url", ["/coordinate/households", "/coordinate/checkins"])
 def test_list_pages_refuse_a_page_out_of_range_naming_it(client, district, login_as, url):
-    make_household(district.a.grids[0])
+    make_household(area=district.a.grids[0])
     login_as(district.a.coordinator)
     wrong = []
     for name, values in (("page", BAD_PAGES), ("per_page", BAD_PER_PAGES)):
@@ -270,7 +270,7 @@ def test_the_flush_guard_names_the_column_whatever_the_writer(district):
         assert column in caught.value.errors, (column, caught.value.errors)
         db.session.rollback()
     # A stored row: only what changes is checked, and a bad change is refused.
-    stored = make_household(d.a.grids[0])
+    stored = make_household(area=d.a.grids[0])
     db.session.commit()
     stored.label = "1-1-\x00"
     with pytest.raises(Invalid) as caught:

@@ -60,7 +60,7 @@ def test_checkin_text_fields_with_hostile_strings(api, district):
 
 
 def test_visit_text_fields_with_hostile_strings(api, district):
-    household, worker = make_household(district.a.grids[0]), district.a.worker
+    household, worker = make_household(area=district.a.grids[0]), district.a.worker
     wrong = []
     for field in VISIT_TEXT:
         for value in HOSTILE:
@@ -95,7 +95,7 @@ def test_patch_text_fields_with_hostile_strings(app, api, district, resource):
     if resource == "checkins":
         created = api.post("/checkins", user=worker, json=checkin_body(district.a.sites[0])).get_json()
     else:
-        created = api.post("/visits", user=worker, json=visit_body(make_household(district.a.grids[0]))).get_json()
+        created = api.post("/visits", user=worker, json=visit_body(make_household(area=district.a.grids[0]))).get_json()
     wrong = []
     for field in ("note", "site_condition"):
         for value in HOSTILE:

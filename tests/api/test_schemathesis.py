@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from app import create_app
 from app.extensions import limiter
 from config import TestingConfig
-from tests.factories import token_for
+from tests.factories import make_api_token
 
 # Generated cases per operation (schemathesis adds its boundary cases to them), each called as an
 # admin, a coordinator and a worker: about 4,700 cases over 55 operations. SCHEMATHESIS_EXAMPLES=200
@@ -48,7 +48,7 @@ schema = schemathesis.openapi.from_dict(_openapi_document())
 def callers(district):
     """Bearer headers of an admin (whole district), a street coordinator and a grid worker."""
     return {
-        user.role: {"Authorization": f"Bearer {token_for(user)}"}
+        user.role: {"Authorization": f"Bearer {make_api_token(user=user)}"}
         for user in (district.admin, district.a.coordinator, district.a.worker)
     }
 
@@ -70,7 +70,7 @@ def test_every_operation_answers_as_documented(case, app, district, callers):
         # Login failures are limited per address; generated logins must not lock the rest out.
         limiter.reset()
         if case.method.upper() == "DELETE" and case.path.endswith("/auth/token"):
-            headers = {"Authorization": f"Bearer {token_for(district.leader)}"}
+            headers = {"Authorization": f"Bearer {make_api_token(user=district.leader)}"}
         response = case.call(app=app, session=app.test_client(), headers=headers)
         RAN["calls"] += 1
         case.validate_response(response, checks=CHECKS, headers=headers)
