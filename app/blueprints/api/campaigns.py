@@ -4,10 +4,10 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.task import CampaignListItemSchema, CampaignQuerySchema, CampaignSchema
 from app.services import campaigns as campaign_service
-from app.services.access import authorize_first
 
 URL = "/campaigns"
 blp = protected_blueprint("api_campaigns", __name__, "Campaigns over an area and a period, one task per grid")
@@ -23,7 +23,7 @@ class Campaigns(MethodView):
         campaign_service.summarise(current_user, page["items"])
         return page
 
-    @authorize_first(campaign_service.authorize_create)
+    @authorize("create", "campaign", areas=("area_id",))
     @blp.arguments(CampaignSchema)
     @blp.response(201, CampaignSchema)
     def post(self, data):

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
 from app.blueprints.api.jobs import import_answer
+from app.blueprints.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.household import ImportFileSchema, ImportReportSchema
 from app.schemas.job import JobStartedSchema
@@ -18,7 +19,6 @@ from app.schemas.warning import (
 )
 from app.services import imports, warning_board
 from app.services import warnings as warning_service
-from app.services.access import authorize_first
 
 URL = "/warnings"
 blp = protected_blueprint("api_warnings", __name__, "Risk warnings (预警指令) and their outcomes")
@@ -34,7 +34,7 @@ class Warnings(MethodView):
         warning_service.present(current_user, page["items"])
         return page
 
-    @authorize_first(warning_service.authorize_create)
+    @authorize("create", "warning", areas=("area_id",))
     @blp.arguments(WarningSchema)
     @blp.response(201, WarningSchema)
     def post(self, data):
@@ -60,7 +60,7 @@ def get_warning(warning_id):
 
 
 @blp.route("/<int:warning_id>/outcome", methods=["POST"])
-@authorize_first(warning_service.authorize_outcome)
+@authorize("handle", "warning", load=warning_service.get_warning)
 @blp.arguments(OutcomeSchema)
 @blp.response(200, WarningSchema)
 def outcome(data, warning_id):
@@ -78,7 +78,7 @@ def reveal_phone(warning_id):
 
 
 @blp.route("/import", methods=["POST"])
-@authorize_first(warning_service.authorize_create)
+@authorize("import", "warning")
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
 @blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")

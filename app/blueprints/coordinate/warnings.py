@@ -81,8 +81,6 @@ def warning(warning_id: int):
             return redirect(url_for(".warning", warning_id=found.id))
     warning_service.present(current_user, [found], full_numbers=False)
     return render_template("coordinate/warning.html", warning=found, form=form,
-                           may_reveal=warning_service.sees_full_phone(current_user),
-                           may_handle=warning_service.may_handle(current_user, found),
                            stop_loss=STOP_LOSS_STEPS), 422 if form.errors else 200
 
 
@@ -93,7 +91,7 @@ def reveal_warning_phone(warning_id: int):
     phone = warning_service.reveal_phone(current_user, found)
     warning_service.present(current_user, [found], full_numbers=False)
     return render_template("coordinate/warning.html", warning=found, form=OutcomeForm(),
-                           revealed=phone, may_reveal=True, may_handle=warning_service.may_handle(current_user, found),
+                           revealed=phone,
                            stop_loss=STOP_LOSS_STEPS)
 
 

@@ -23,8 +23,9 @@ from app.extensions import db
 from app.labels import AGE_BAND_LABELS, labelled
 from app.models import Area, Job
 from app.models.case import AGE_BANDS
+from app.policy import can
 from app.services import backchecks, cases, coverage, dashboard, reports
-from app.services.access import MANAGERS, filter_by_scope
+from app.services.access import filter_by_scope
 
 FRAUD_TYPE_LABELS = {
     "loan_investment": _l("Loan / investment"), "order_brushing": _l("Order brushing"),
@@ -56,7 +57,7 @@ def _communities() -> list[tuple[int, str]]:
 def case_list():
     """Cases of the period with their back-check flags; coordinators enter or import cases here."""
     args = query_args()
-    can_enter = current_user.role in MANAGERS
+    can_enter = can(current_user, "create", "case")
     form, upload = CaseForm(), CaseImportForm()
     form.area_id.choices = _communities()
     report = None
@@ -70,7 +71,7 @@ def case_list():
     area = coverage.resolve_area(current_user, args["area_id"])
     crumbs = dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None))
     job = report if isinstance(report, Job) else None
-    page = render_template("dashboard/cases.html", summary=summary, form=form, upload=upload, can_enter=can_enter,
+    page = render_template("dashboard/cases.html", summary=summary, form=form, upload=upload,
                            import_report=None if job else report, import_job=job, type_labels=FRAUD_TYPE_LABELS,
                            area=area, crumbs=crumbs, period=coverage.make_period(args["date_from"], args["date_to"]))
     return page, 202 if job else 422 if request.method == "POST" else 200

@@ -10,6 +10,7 @@ from app.blueprints.coordinate.forms import run_service
 from app.blueprints.coordinate.work_forms import OutcomeForm, ReportForm, WarningForm
 from app.blueprints.worker import bp
 from app.extensions import db
+from app.policy import can
 from app.services import areas as area_service
 from app.services import warnings as warning_service
 from app.services.home import my_work
@@ -60,7 +61,7 @@ def _warning_form():
 @login_required
 def my_warnings():
     """Open warnings I answer for; police also enter new ones here."""
-    form = _warning_form() if warning_service.may_enter(current_user) else None
+    form = _warning_form() if can(current_user, "create", "warning") else None
     if form is not None and form.validate_on_submit():
         data = {"level": form.level.data, "area_id": form.area_id.data,
                 "subject_label": form.subject_label.data.strip(), "phone": form.phone.data or None}
@@ -76,8 +77,7 @@ def my_warnings():
 def _warning_page(found, form, revealed=None, status=200):
     warning_service.present(current_user, [found], full_numbers=False)
     page = render_template("worker/warnings_one.html", warning=found, form=form, revealed=revealed,
-                           may_handle=warning_service.may_handle(current_user, found),
-                           may_reveal=warning_service.sees_full_phone(current_user), stop_loss=STOP_LOSS_STEPS)
+                           stop_loss=STOP_LOSS_STEPS)
     return _no_store(page, status)
 
 

@@ -10,7 +10,8 @@ from app.blueprints.api import PREFIX
 from app.blueprints.worker import bp
 from app.blueprints.worker.texts import KIND_LABELS, page_texts
 from app.errors import DomainError, Forbidden
-from app.services.checkins import CHECKIN_ROLES, open_tasks_at_site, resolve_site_token
+from app.policy import can
+from app.services.checkins import open_tasks_at_site, resolve_site_token
 
 CHECKINS_URL = PREFIX + "/checkins"
 
@@ -24,7 +25,7 @@ def _no_store(response):
 def _page(site=None, tasks=(), token: str | None = None):
     config = {"token": token, "api": CHECKINS_URL, "csrf_url": "/csrf-token", **page_texts()}
     kind = KIND_LABELS.get(site.kind, site.kind) if site is not None else None
-    can_check_in = not current_user.is_authenticated or current_user.role in CHECKIN_ROLES
+    can_check_in = not current_user.is_authenticated or can(current_user, "check_in", "site")
     html = render_template("worker/site.html", site=site, kind=kind, tasks=tasks, config=config,
                            can_check_in=can_check_in)
     return _no_store(make_response(html))
