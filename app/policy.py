@@ -136,6 +136,11 @@ def _handles_warning(user: User, warning) -> bool:
     return any(g.id == warning.area_id for g in user.grids)
 
 
+def _keeps_board(user: User) -> bool:
+    """Readers, and police officers for the warnings they see."""
+    return user.role in READERS or user.force == "police"
+
+
 def _assigned(user: User, task) -> bool:
     return user.id in task.assignee_ids
 
@@ -160,8 +165,10 @@ RULES: dict[tuple[str, str], Rule] = {
     # print it (API and poster page alike); workers get theirs on the site itself.
     ("print", "site"): Rule(READERS),
     ("check_in", "site"): Rule(RECORDERS),  # leaders read; they do not check in
+    ("read", "checkin"): Rule(EVERYONE),  # a worker their own (the service filters)
     ("review", "checkin"): Rule(MANAGERS, "check", _reviews),
-    ("read", "user"): Rule(READERS),
+    ("list", "user"): Rule(READERS),
+    ("read", "user"): Rule(EVERYONE),  # themselves; readers the people of their area (the service finds them)
     ("create", "user"): Rule(MANAGERS),
     ("update", "user"): Rule(MANAGERS, "check", _manages_user),
     ("unlock", "user"): Rule(ADMINS),
@@ -170,6 +177,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("create", "household"): Rule(MANAGERS),
     ("update", "household"): Rule(MANAGERS),
     ("import", "household"): Rule(MANAGERS),
+    ("read", "visit"): Rule(EVERYONE),  # a worker their own (the service filters)
     ("record", "visit"): Rule(RECORDERS),
     ("read", "campaign"): Rule(READERS),
     ("create", "campaign"): Rule(MANAGERS),
@@ -181,8 +189,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "warning"): Rule(EVERYONE),
     ("create", "warning"): Rule(RECORDERS, who=_enters_warnings),
     ("import", "warning"): Rule(RECORDERS, who=_enters_warnings),
+    ("read", "warning_board"): Rule(EVERYONE, who=_keeps_board),
     ("handle", "warning"): Rule(RECORDERS, "check", _handles_warning),
-    ("unmask", "phone"): Rule(RECORDERS, who=_unmasks),
+    ("unmask", "phone"): Rule(RECORDERS, "check", who=_unmasks),  # the warning is found first (404)
     ("read", "case"): Rule(READERS),
     ("create", "case"): Rule(MANAGERS),
     ("import", "case"): Rule(MANAGERS),
@@ -192,12 +201,19 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "job"): Rule(EVERYONE),  # a job answers its creator only (the service filters)
     ("read", "audit"): Rule(ADMINS),
     ("use", "coordination"): Rule(MANAGERS),  # the coordinators' pages
-    ("use", "field"): Rule(EVERYONE),  # the phone pages (each narrows further by grid)
+    ("use", "pages"): Rule(EVERYONE),  # a signed-in person's own pages: home, tasks, the site a code opens
     ("use", "field_menu"): Rule(
         frozenset({WORKER})
     ),  # the phone's menu entries (managers have their pages)
     ("read", "self"): Rule(EVERYONE),
+    ("revoke", "token"): Rule(EVERYONE),  # one's own
 }
+
+# What anybody may open without signing in, by endpoint; every other route has a rule above.
+PUBLIC_ENDPOINTS = frozenset({
+    "static", "main.healthz", "main.readyz", "main.set_language", "auth.login",
+    "worker.offline_shell", "worker.service_worker", "api_auth.issue_token", "api-docs.openapi_json",
+})
 
 
 def area_of(obj) -> Area | None:

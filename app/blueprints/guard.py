@@ -37,7 +37,7 @@ def raw_input() -> dict:
 def _signed_out():
     """The answer to a caller without a user: 401 for the API, the login page for pages."""
     if (request.blueprint or "").startswith("api"):
-        raise Unauthorized(_l("authentication required"))
+        raise Unauthorized(_l("a valid token or session is required"))
     return current_app.login_manager.unauthorized()
 
 
@@ -88,14 +88,17 @@ def can(verb: str, resource: str, obj=None) -> bool:
     return policy.can(current_user, verb, resource, obj)
 
 
-def view_policy(view) -> tuple[str, str] | None:
-    """The (verb, resource) a view function (or any method of a class-based view) is guarded by."""
-    found = getattr(view, "policy", None)
+def view_policy(view, method: str) -> tuple[str, str] | None:
+    """The (verb, resource) a view function (or one method of a class-based view) is guarded by."""
     view_class = getattr(view, "view_class", None)
-    if found is None and view_class is not None:
-        for method in view_class.methods or ():
-            found = found or getattr(getattr(view_class, method.lower(), None), "policy", None)
-    return found
+    if view_class is not None:
+        view = getattr(view_class, method.lower(), None)
+    return getattr(view, "policy", None)
+
+
+def route_policy(endpoint: str, view, method: str) -> tuple[str, str] | None:
+    """The rule a request to `endpoint` with `method` passes: the view's own, else its blueprint's."""
+    return view_policy(view, method) or BLUEPRINT_RULES.get(endpoint.rsplit(".", 1)[0] if "." in endpoint else "")
 
 
 def guard_blueprint(bp: Blueprint, verb: str, resource: str) -> None:
@@ -105,7 +108,7 @@ def guard_blueprint(bp: Blueprint, verb: str, resource: str) -> None:
     @bp.before_request
     def _guard():
         view = current_app.view_functions.get(request.endpoint)
-        if view is not None and getattr(view, "policy", None) is not None:
+        if view is not None and view_policy(view, request.method) is not None:
             return None  # the view's own guard decides
         if not current_user.is_authenticated:
             return _signed_out()

@@ -20,7 +20,7 @@ def home_for(user: User) -> dict:
         "areas": db.session.scalar(filter_by_scope(select(func.count(Area.id)), user, Area.id)),
         "sites": db.session.scalar(filter_by_scope(select(func.count(Site.id)), user, Site.area_id)),
     }
-    if can(user, "read", "user"):
+    if can(user, "list", "user"):
         users = select(func.count(User.id))
         if user.area_id is not None:
             users = filter_by_scope(users.where(User.area_id.is_not(None)), user, User.area_id)

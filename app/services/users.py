@@ -34,7 +34,7 @@ def get_user(actor: User, user_id: int) -> User:
 
 
 def _can_see(actor: User, user: User) -> bool:
-    if not policy.can(actor, "read", "user"):
+    if not policy.can(actor, "list", "user"):
         return False
     if actor.area_id is None:
         return True
@@ -44,7 +44,7 @@ def _can_see(actor: User, user: User) -> bool:
 def list_users(actor: User, role: str | None = None, force: str | None = None,
                area_id: int | None = None):
     """A select() of the users the actor may see."""
-    policy.require(actor, "read", "user")
+    policy.require(actor, "list", "user")
     query = select(User)
     if actor.area_id is not None:
         query = filter_by_scope(query.where(User.area_id.is_not(None)), actor, User.area_id)

@@ -15,6 +15,7 @@ blp = protected_blueprint("api_areas", __name__, "Streets, communities and grids
 
 @blp.route("")
 class Areas(MethodView):
+    @authorize("read", "area")
     @blp.arguments(AreaQuerySchema, location="query")
     @blp.response(200, list_schema(AreaSchema))
     def get(self, args):
@@ -31,6 +32,7 @@ class Areas(MethodView):
 
 @blp.route("/<int:area_id>")
 class AreaById(MethodView):
+    @authorize("read", "area")
     @blp.response(200, AreaSchema)
     def get(self, area_id):
         """One area."""

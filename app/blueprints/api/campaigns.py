@@ -15,6 +15,7 @@ blp = protected_blueprint("api_campaigns", __name__, "Campaigns over an area and
 
 @blp.route("")
 class Campaigns(MethodView):
+    @authorize("read", "campaign")
     @blp.arguments(CampaignQuerySchema, location="query")
     @blp.response(200, list_schema(CampaignListItemSchema))
     def get(self, args):
@@ -33,6 +34,7 @@ class Campaigns(MethodView):
 
 @blp.route("/<int:campaign_id>")
 class CampaignById(MethodView):
+    @authorize("read", "campaign")
     @blp.response(200, CampaignSchema)
     def get(self, campaign_id):
         """One campaign with its tasks inside the caller's area."""

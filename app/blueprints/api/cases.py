@@ -24,6 +24,7 @@ blp = protected_blueprint("api_cases", __name__, "Fraud cases (发案) and their
 
 @blp.route("")
 class Cases(MethodView):
+    @authorize("read", "case")
     @blp.arguments(CaseQuerySchema, location="query")
     @blp.response(200, list_schema(CaseSchema))
     def get(self, args):
@@ -41,6 +42,7 @@ class Cases(MethodView):
 
 
 @blp.route("/<int:case_id>")
+@authorize("read", "case")
 @blp.response(200, CaseSchema)
 def get_case(case_id):
     """One case."""
@@ -48,6 +50,7 @@ def get_case(case_id):
 
 
 @blp.route("/<int:case_id>/backcheck")
+@authorize("read", "case")
 @blp.response(200, BackcheckSchema)
 def get_backcheck(case_id):
     """The back-check (倒查) of a case: the 30 days before it in its household, grid and community."""

@@ -32,6 +32,7 @@ def with_checkin(view):
 
 @blp.route("")
 class CheckIns(MethodView):
+    @authorize("read", "checkin")
     @blp.arguments(CheckInQuerySchema, location="query")
     @blp.response(200, list_schema(CheckInSchema))
     def get(self, args):
@@ -49,6 +50,7 @@ class CheckIns(MethodView):
 
 
 @blp.route("/<int:checkin_id>")
+@authorize("read", "checkin")
 @blp.response(200, CheckInSchema)
 def get_checkin(checkin_id):
     """One check-in."""

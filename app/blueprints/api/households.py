@@ -24,6 +24,7 @@ blp = protected_blueprint("api_households", __name__, "Households reached door t
 
 @blp.route("")
 class Households(MethodView):
+    @authorize("read", "household")
     @blp.arguments(HouseholdQuerySchema, location="query")
     @blp.response(200, list_schema(HouseholdSchema))
     def get(self, args):
@@ -42,6 +43,7 @@ class Households(MethodView):
 
 @blp.route("/<int:household_id>")
 class HouseholdById(MethodView):
+    @authorize("read", "household")
     @blp.response(200, HouseholdSchema)
     def get(self, household_id):
         """One household."""

@@ -17,6 +17,7 @@ blp = protected_blueprint("api_sites", __name__, "Publicity sites (宣传点位)
 
 @blp.route("")
 class Sites(MethodView):
+    @authorize("read", "site")
     @blp.arguments(SiteQuerySchema, location="query")
     @blp.response(200, list_schema(SiteSchema))
     def get(self, args):
@@ -34,6 +35,7 @@ class Sites(MethodView):
 
 @blp.route("/<int:site_id>")
 class SiteById(MethodView):
+    @authorize("read", "site")
     @blp.response(200, SiteSchema)
     def get(self, site_id):
         """One site."""

@@ -25,6 +25,7 @@ blp = protected_blueprint("api_tasks", __name__, "Tasks per grid (任务), progr
 
 @blp.route("")
 class Tasks(MethodView):
+    @authorize("read", "task")
     @blp.arguments(TaskQuerySchema, location="query")
     @blp.response(200, list_schema(TaskSchema))
     def get(self, args):
@@ -43,6 +44,7 @@ class Tasks(MethodView):
 
 @blp.route("/<int:task_id>")
 class TaskById(MethodView):
+    @authorize("read", "task")
     @blp.response(200, TaskSchema)
     def get(self, task_id):
         """One task with its progress."""

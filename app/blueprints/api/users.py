@@ -16,6 +16,7 @@ blp = protected_blueprint("api_users", __name__, "People who log in")
 
 @blp.route("")
 class Users(MethodView):
+    @authorize("list", "user")
     @blp.arguments(UserQuerySchema, location="query")
     @blp.response(200, list_schema(UserSchema))
     def get(self, args):
@@ -33,6 +34,7 @@ class Users(MethodView):
 
 @blp.route("/<int:user_id>")
 class UserById(MethodView):
+    @authorize("read", "user")
     @blp.response(200, UserSchema)
     def get(self, user_id):
         """One user."""

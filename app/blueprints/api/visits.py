@@ -15,6 +15,7 @@ blp = protected_blueprint("api_visits", __name__, "Door-to-door visits (入户)"
 
 @blp.route("")
 class Visits(MethodView):
+    @authorize("read", "visit")
     @blp.arguments(VisitQuerySchema, location="query")
     @blp.response(200, list_schema(VisitSchema))
     def get(self, args):
@@ -35,6 +36,7 @@ class Visits(MethodView):
 
 @blp.route("/<int:visit_id>")
 class VisitById(MethodView):
+    @authorize("read", "visit")
     @blp.response(200, VisitSchema)
     def get(self, visit_id):
         """One visit."""

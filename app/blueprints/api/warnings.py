@@ -26,6 +26,7 @@ blp = protected_blueprint("api_warnings", __name__, "Risk warnings (预警指令
 
 @blp.route("")
 class Warnings(MethodView):
+    @authorize("read", "warning")
     @blp.arguments(WarningQuerySchema, location="query")
     @blp.response(200, list_schema(WarningSchema))
     def get(self, args):
@@ -44,6 +45,7 @@ class Warnings(MethodView):
 
 
 @blp.route("/board")
+@authorize("read", "warning_board")
 @blp.arguments(BoardQuerySchema, location="query")
 @blp.response(200, BoardSchema)
 def board(args):
@@ -53,6 +55,7 @@ def board(args):
 
 
 @blp.route("/<int:warning_id>")
+@authorize("read", "warning")
 @blp.response(200, WarningSchema)
 def get_warning(warning_id):
     """One warning."""
@@ -70,6 +73,7 @@ def outcome(data, warning_id):
 
 
 @blp.route("/<int:warning_id>/reveal-phone", methods=["POST"])
+@authorize("unmask", "phone", load=warning_service.get_warning)
 @blp.response(200, RevealedPhoneSchema)
 def reveal_phone(warning_id):
     """The full number, for police and admins; written to the audit log."""

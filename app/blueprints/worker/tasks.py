@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.blueprints.coordinate.forms import run_service
 from app.blueprints.coordinate.work_forms import OutcomeForm, ReportForm, WarningForm
+from app.blueprints.guard import authorize
 from app.blueprints.worker import bp
 from app.extensions import db
 from app.policy import can
@@ -27,14 +28,14 @@ def _no_store(html: str, status: int = 200):
 
 
 @bp.get("/worker/tasks")
-@login_required
+@authorize("use", "pages")
 def my_tasks():
     """My open warnings, then my unfinished tasks, soonest deadline first."""
     return _no_store(render_template("worker/tasks.html", **my_work(current_user)))
 
 
 @bp.route("/worker/tasks/<int:task_id>", methods=["GET", "POST"])
-@login_required
+@authorize("use", "pages")
 def task(task_id: int):
     """One task: its progress, and how to add to it (scan a site, visit households, report a count)."""
     found = get_task(current_user, task_id)
@@ -58,7 +59,7 @@ def _warning_form():
 
 
 @bp.route("/worker/warnings", methods=["GET", "POST"])
-@login_required
+@authorize("use", "pages")
 def my_warnings():
     """Open warnings I answer for; police also enter new ones here."""
     form = _warning_form() if can(current_user, "create", "warning") else None
@@ -82,7 +83,7 @@ def _warning_page(found, form, revealed=None, status=200):
 
 
 @bp.route("/worker/warnings/<int:warning_id>", methods=["GET", "POST"])
-@login_required
+@authorize("use", "pages")
 def warning(warning_id: int):
     """A warning with the time left; one tap per outcome, with the phone's position."""
     found = warning_service.get_warning(current_user, warning_id)
@@ -95,7 +96,7 @@ def warning(warning_id: int):
 
 
 @bp.post("/worker/warnings/<int:warning_id>/reveal")
-@login_required
+@authorize("use", "pages")
 def reveal_phone(warning_id: int):
     """Police see the full number once; written to the audit log."""
     found = warning_service.get_warning(current_user, warning_id)

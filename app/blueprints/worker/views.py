@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, make_response, render_template, send_from_directory
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.blueprints.api import PREFIX
+from app.blueprints.guard import authorize
 from app.blueprints.worker import bp
 from app.blueprints.worker.texts import KIND_LABELS, page_texts
 from app.errors import DomainError, Forbidden
@@ -32,7 +33,7 @@ def _page(site=None, tasks=(), token: str | None = None):
 
 
 @bp.get("/c/<token>")
-@login_required
+@authorize("use", "pages")
 def site_page(token: str):
     """The site's name, grid and kind, my open tasks here, and the big check-in button."""
     try:
@@ -51,7 +52,7 @@ def offline_shell():
 
 
 @bp.get("/csrf-token")
-@login_required
+@authorize("use", "pages")
 def csrf_token():
     """A fresh CSRF token for a page kept open (or cached) past its session."""
     return _no_store(jsonify(csrf_token=generate_csrf()))
