@@ -90,6 +90,7 @@ def edit_user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/unlock")
+@authorize("unlock", "user")
 def unlock_user(user_id: int):
     """Let a person locked out by failed logins try again now (admins)."""
     user = user_service.get_user(current_user, user_id)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import run_service, start_page_import
 from app.blueprints.coordinate.work_forms import ImportForm, OutcomeForm, WarningForm
+from app.blueprints.guard import authorize
 from app.extensions import db
 from app.services import areas as area_service
 from app.services import warning_board
@@ -85,6 +86,7 @@ def warning(warning_id: int):
 
 
 @bp.post("/warnings/<int:warning_id>/reveal")
+@authorize("unmask", "phone", load=warning_service.get_warning)
 def reveal_warning_phone(warning_id: int):
     """Show the full number once (police and admins); written to the audit log."""
     found = warning_service.get_warning(current_user, warning_id)

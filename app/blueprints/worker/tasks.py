@@ -96,7 +96,7 @@ def warning(warning_id: int):
 
 
 @bp.post("/worker/warnings/<int:warning_id>/reveal")
-@authorize("use", "pages")
+@authorize("unmask", "phone", load=warning_service.get_warning)
 def reveal_phone(warning_id: int):
     """Police see the full number once; written to the audit log."""
     found = warning_service.get_warning(current_user, warning_id)
