@@ -51,9 +51,14 @@ class Rule:
     who: Callable[[User], bool] | None = None  # a further condition on the person alone
 
 
+def is_field_role(role: str | None) -> bool:
+    """The role of people in the field, who work grids (and are grid workers unless told otherwise)."""
+    return role == WORKER
+
+
 def is_field_worker(user: User) -> bool:
     """A person in the field: sees the work of their own grids, not their area's."""
-    return user.role == WORKER
+    return is_field_role(user.role)
 
 
 def is_admin(user: User) -> bool:

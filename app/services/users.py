@@ -134,7 +134,7 @@ def build_user(data: dict[str, Any]) -> User:
     check_password_rules(data["password"])
     _check_shape(data["role"], data.get("area_id"))
     area = _existing_area(data.get("area_id"))
-    force = data.get("force") or ("grid_worker" if data["role"] == "worker" else None)
+    force = data.get("force") or ("grid_worker" if policy.is_field_role(data["role"]) else None)
     user = User(
         username=data["username"], display_name=data.get("display_name") or data["username"],
         password_hash=hash_password(data["password"]), role=data["role"], force=force,

@@ -16,6 +16,7 @@ ROLE = r"""["'](?:admin|leader|coordinator|worker)["']"""
 PATTERNS = [
     re.compile(r"\brole\s*(?:==|!=)\s*" + ROLE),  # role == "worker"
     re.compile(ROLE + r"\s*(?:==|!=)\s*[\w.]*\brole\b"),  # "worker" == user.role
+    re.compile(r"""\[["']role["']\]\s*(?:==|!=|(?:not\s+)?in\b)"""),  # data["role"] == "worker"
     re.compile(r"\brole\s+(?:not\s+)?in\s*[(\[{]"),  # role in ("admin", ...)
     re.compile(r"\.role\s+(?:not\s+)?in\b"),  # user.role in MANAGERS
     re.compile(r"\brole\s+(?:not\s+)?in\s+[A-Z][A-Z_]+\b"),  # role in SOME_ROLES
@@ -50,6 +51,7 @@ def test_the_grep_would_catch_each_shape(tmp_path):
         "if actor.role in MANAGERS:",
         'MANAGERS = ("admin", "coordinator")',
         'if role not in ("admin",):',
+        'force = "grid_worker" if data["role"] == "worker" else None',
     ]
     for sample in samples:
         assert any(p.search(sample) for p in PATTERNS), sample
