@@ -55,3 +55,21 @@ def test_the_grep_would_catch_each_shape(tmp_path):
     ]
     for sample in samples:
         assert any(p.search(sample) for p in PATTERNS), sample
+
+
+REQUEST_STATE = re.compile(
+    r"^\s*from flask(?:_login)? import [^\n]*\b(?:request|session|current_user|g)\b|^\s*import flask_login",
+    re.M,
+)
+
+
+def test_the_policy_and_the_services_read_no_request():
+    """The policy imports nothing from Flask; no service reads the request, the session or the caller."""
+    policy_source = (APP / "policy.py").read_text(encoding="utf-8")
+    assert not re.search(r"^\s*(?:from|import) flask", policy_source, re.M)
+    readers = [
+        path.relative_to(APP).as_posix()
+        for path in sorted((APP / "services").rglob("*.py"))
+        if REQUEST_STATE.search(path.read_text(encoding="utf-8"))
+    ]
+    assert readers == []
