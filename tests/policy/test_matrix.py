@@ -186,3 +186,23 @@ def test_the_matrix_reaches_every_rule_of_the_table(app):
     used = {rule_key for *_, rule_key in guarded_routes(app)}
     # Asked by services and templates only: who may hand out privileged grants, the phone menu.
     assert set(policy.RULES) - used == {("grant", "privilege"), ("use", "field_menu")}
+
+
+def test_no_write_answers_to_a_read_rule(app):
+    """A route that changes something never passes on a read rule (a leader reads everything)."""
+    writes_on_reads = [
+        f"{method} {rule} {rule_key}"
+        for endpoint, method, rule, rule_key in guarded_routes(app)
+        if method != "GET" and rule_key[0] in ("read", "list") and endpoint not in ENDS_SESSION
+    ]
+    assert writes_on_reads == []
+
+
+def test_the_printed_code_answers_to_one_rule_in_the_api_and_on_the_pages(app):
+    """The API's code and the poster pages are the same read: one rule, so they cannot disagree again."""
+    printing = {
+        rule: rule_key
+        for _, method, rule, rule_key in guarded_routes(app)
+        if re.search(r"qr\.(png|svg)$|poster", rule)
+    }
+    assert len(printing) == 4 and set(printing.values()) == {("print", "site")}
