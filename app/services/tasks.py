@@ -209,8 +209,7 @@ def _set_status(task: Task, status: str) -> None:
 
 def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, bool]:
     """An assignee reports a count (lectures held, leaflets handed out); a retried client_id is stored once."""
-    if actor.id not in task.assignee_ids:
-        raise Forbidden(_l("only the task's assignees report on it"))
+    require(actor, "report", "task", task)
     if task.kind not in REPORTED_KINDS:
         raise Invalid(_l("this task counts evidence, not reports"), {"count": _l("this kind of task is not reported")})
     if task.status == "cancelled":

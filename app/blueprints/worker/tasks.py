@@ -40,7 +40,7 @@ def task(task_id: int):
     """One task: its progress, and how to add to it (scan a site, visit households, report a count)."""
     found = get_task(current_user, task_id)
     form = ReportForm()
-    may_report = found.kind in REPORTED_KINDS and current_user.id in found.assignee_ids
+    may_report = found.kind in REPORTED_KINDS and can(current_user, "report", "task", found)
     if may_report and form.validate_on_submit():
         data = {"count": form.count.data, "note": (form.note.data or "").strip() or None}
         if run_service(form, lambda: report_count(current_user, found, data)) is not None:
