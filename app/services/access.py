@@ -26,6 +26,7 @@ REFUSED = {
     ("update", "user"): _l("you may not change this user"),
     ("update", "household"): _l("you may not change this household"),
     ("update", "task"): _l("you may not change this task"),
+    ("review", "checkin"): _l("you may not review check-ins at this site"),
     ("report", "task"): _l("only the task's assignees report on it"),
     ("create", "warning"): _l("police and coordinators enter warnings"),
     ("import", "warning"): _l("police and coordinators enter warnings"),

@@ -14,7 +14,7 @@ from app.errors import Forbidden, Invalid
 from app.extensions import db
 from app.models import Area, Campaign, Task, User
 from app.models.task import task_assignees
-from app.policy import can, field_workers, require
+from app.policy import field_workers, require
 from app.services.access import (
     filter_by_scope,
     is_id,
@@ -58,8 +58,7 @@ def set_assignments(actor: User, wanted: dict[int, list[int]], shown: list[int])
         raise Forbidden(_l("person outside your area"), {"assignee_ids": _l("not one of your people")})
     changes = {}
     for task in tasks:
-        if not can(actor, "update", "task", task):
-            raise Forbidden(_l("you may not change this task"))
+        require(actor, "update", "task", task)
         keep = [u for u in task.assignees if u.id not in people]
         chosen = [people[i] for i in wanted[task.id] if i in people]
         if any(not may_work_in(u, task.area) for u in chosen):

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import Area, CheckIn, Site, Task, User
 from app.models.base import utcnow
 from app.models.task import task_assignees, task_sites
-from app.policy import can, is_field_worker, require
+from app.policy import is_field_worker, require
 from app.services import checkin_rules as rules
 from app.services.access import (
     filter_by_scope,
@@ -254,8 +254,7 @@ def list_checkins(actor: User, filters: dict[str, Any]):
 
 def review_checkin(actor: User, checkin: CheckIn, decision: str, reason: str | None = None) -> CheckIn:
     """Approve (it then counts) or reject a flagged check-in; never one's own; audited."""
-    if not can(actor, "review", "checkin", checkin):
-        raise Forbidden(_l("you may not review check-ins at this site"))
+    require(actor, "review", "checkin", checkin)
     if checkin.user_id == actor.id:
         raise Forbidden(_l("you may not review your own check-in"))
     if decision not in DECISIONS:

@@ -23,7 +23,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from app import geo
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.labels import WARNING_RESULT_LABELS
 from app.models import Area, RiskWarning, User
@@ -148,15 +148,9 @@ def get_warning(actor: User, warning_id: int) -> RiskWarning:
     return warning
 
 
-def may_handle(actor: User, warning: RiskWarning) -> bool:
-    """The grid's workers, police and coordinators of the area, admins."""
-    return can(actor, "handle", "warning", warning)
-
-
 def record_outcome(actor: User, warning: RiskWarning, data: dict[str, Any], now: datetime | None = None):
     """Record how the warning was handled; the same outcome sent again changes nothing, another is 409."""
-    if not may_handle(actor, warning):
-        raise Forbidden(_l("you may not handle this warning"))
+    require(actor, "handle", "warning", warning)
     if warning.status == "handled":
         if warning.result == data["result"] and (warning.note or None) == (data.get("note") or None):
             return warning
@@ -197,7 +191,6 @@ def present(actor: User, warnings: list[RiskWarning], now: datetime | None = Non
 
 def reveal_phone(actor: User, warning: RiskWarning) -> str | None:
     """The full number, for police and admins only; every call is written to the audit log."""
-    if not sees_full_phone(actor):
-        raise Forbidden(_l("only police and admins see full numbers"))
+    require(actor, "unmask", "phone")
     record_event(actor, "warning.reveal_phone", warning, warning_ids=[warning.id], via="reveal")
     return warning.phone
