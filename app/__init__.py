@@ -163,11 +163,14 @@ def register_blueprints(app: Flask) -> None:
 
     app.add_template_filter(label, "label")
 
+    from app.blueprints.guard import can
+
     @app.context_processor
     def inject_globals():
         from app.i18n import current_locale_code, product_name
 
-        return {"lang": current_locale_code(), "product_name": product_name()}
+        # `can(verb, resource, obj=None)`: the policy's booleans for the signed-in person.
+        return {"lang": current_locale_code(), "product_name": product_name(), "can": can}
 
 
 def register_cli(app: Flask) -> None:

@@ -1,12 +1,10 @@
-"""Who may see and do what: role checks and area scope, used by views and services alike."""
+"""The area scope: subtree filters, the areas a person may name, the grids a person works.
+
+These are the scope helpers of the policy (`app/policy.py`), which decides who may do what."""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, exists, select, union_all
 
 from app.errors import Forbidden, Invalid, NotFound
@@ -15,15 +13,26 @@ from app.models import Area, User
 from app.models.base import INT32_MAX
 from app.models.user import user_grids
 
-MANAGERS = ("admin", "coordinator")
-READERS = ("admin", "leader", "coordinator")
-# Grants only an admin gives or takes, and whose holders only an admin manages: each reaches past
-# ordinary field work (police see residents' phone numbers; leaders and admins read whole areas).
-ADMIN_ONLY_ROLES = ("admin", "leader")
-ADMIN_ONLY_FORCES = ("police",)
-# What nobody changes on their own account, admins included.
-FIXED_FOR_SELF = ("role", "force", "area_id")
-NOT_FOUND = {"area": _l("area not found"), "site": _l("site not found"), "case": _l("case not found")}
+NOT_FOUND = {None: _l("not found"), "area": _l("area not found"), "site": _l("site not found"),
+             "case": _l("case not found"), "user": _l("user not found"), "household": _l("household not found"),
+             "task": _l("task not found"), "warning": _l("warning not found")}
+# What the policy answers when it refuses (verb, resource); the rest read REFUSED[None].
+REFUSED = {
+    None: _l("your role may not do this"),
+    ("read", "audit"): _l("admins only"),
+    ("use", "coordination"): _l("coordinators only"),
+    ("update", "area"): _l("you may not change this area"),
+    ("update", "site"): _l("you may not change this site"),
+    ("update", "user"): _l("you may not change this user"),
+    ("update", "household"): _l("you may not change this household"),
+    ("update", "task"): _l("you may not change this task"),
+    ("review", "checkin"): _l("you may not review check-ins at this site"),
+    ("report", "task"): _l("only the task's assignees report on it"),
+    ("create", "warning"): _l("police and coordinators enter warnings"),
+    ("import", "warning"): _l("police and coordinators enter warnings"),
+    ("handle", "warning"): _l("you may not handle this warning"),
+    ("unmask", "phone"): _l("only police and admins see full numbers"),
+}
 
 
 def is_id(value) -> bool:
@@ -67,7 +76,7 @@ def within_scope(user: User, area: Area | None) -> bool:
 def visible_or_404(user: User, obj, area: Area | None, what: str):
     """Return `obj` if the user may see it; otherwise pretend it does not exist."""
     if obj is None or not within_scope(user, area):
-        raise NotFound(NOT_FOUND.get(what, _l("not found")))
+        raise NotFound(NOT_FOUND.get(what, NOT_FOUND[None]))
     return obj
 
 
@@ -87,55 +96,11 @@ def require_area_in_scope(user: User, area_id: int | None, field: str = "area_id
 def refuse_outside_scope(user: User, value, field: str = "area_id") -> None:
     """Before validation: 403 when a raw body names an area outside the user's subtree.
 
-    Values that are not ids are left for the schema to reject."""
+    Values that are not ids are left for the schema to reject; digits from a query string count."""
+    if isinstance(value, str) and value.isdigit() and len(value) < 12:
+        value = int(value)
     if is_id(value) and user.area_id is not None:
         require_area_in_scope(user, value, field)
-
-
-def raw_body() -> dict:
-    """The request's JSON object as sent, before any validation ({} when it is not one)."""
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
-
-
-def authorize_first(check):
-    """View decorator: run `check(current_user, raw_body(), **view_args)` before the body is parsed,
-    so that a caller outside their role or area hears 403/404 even when the body is also wrong."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            check(current_user._get_current_object(), raw_body(), **kwargs)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def require_role(*roles: str):
-    """View decorator: the current user must hold one of `roles`."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                from app.errors import Unauthorized
-
-                raise Unauthorized(_l("authentication required"))
-            if current_user.role not in roles:
-                raise Forbidden(_l("your role may not do this"))
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def ensure_role(user: User, *roles: str) -> None:
-    """Service-side role check."""
-    if user.role not in roles:
-        raise Forbidden(_l("your role may not do this"))
 
 
 def _listed_grids(user_id):
@@ -169,30 +134,3 @@ def effective_grids(user: User) -> list[Area]:
         return list(user.grids)
     area = user.area
     return [area] if user.role == "worker" and area is not None and area.level == "grid" else []
-
-
-def can_manage_area(user: User, area: Area) -> bool:
-    return user.role in MANAGERS and within_scope(user, area)
-
-
-def holds_privilege(user: User) -> bool:
-    """True for a role or force that only an admin may give, take, or manage."""
-    return user.role in ADMIN_ONLY_ROLES or user.force in ADMIN_ONLY_FORCES
-
-
-def can_manage_user(user: User, other: User) -> bool:
-    """Admins manage everyone; a coordinator manages the workers of their area, the coordinators
-    of areas strictly below theirs (never a peer), and their own ordinary fields."""
-    if user.role == "admin":
-        return True
-    if user.role != "coordinator" or holds_privilege(other):
-        return False
-    if other.id == user.id:
-        return True
-    if other.area is None or not within_scope(user, other.area):
-        return False
-    return other.role == "worker" or (other.role == "coordinator" and other.area_id != user.area_id)
-
-
-def can_manage_site(user: User, site) -> bool:
-    return user.role in MANAGERS and within_scope(user, site.area)

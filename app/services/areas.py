@@ -12,12 +12,9 @@ from app.extensions import db
 from app.labels import AREA_LEVEL_LABELS
 from app.models import Area, User
 from app.models.area import PARENT_LEVEL
+from app.policy import can, require
 from app.services.access import (
-    MANAGERS,
-    can_manage_area,
-    ensure_role,
     filter_by_scope,
-    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     visible_or_404,
@@ -42,21 +39,6 @@ def list_areas(actor: User, parent_id: int | None = None, level: str | None = No
     if level is not None:
         query = query.where(Area.level == level)
     return query.order_by(Area.path)
-
-
-def authorize_create(actor: User, raw: dict) -> None:
-    """Checked before the body is validated: the role, and the parent when the body names one."""
-    ensure_role(actor, *MANAGERS)
-    refuse_outside_scope(actor, raw.get("parent_id"), "parent_id")
-
-
-def authorize_update(actor: User, raw: dict, area_id: int) -> Area:
-    """Checked before the body is validated: the area is visible (else 404) and the actor's to change."""
-    area = get_area(actor, area_id)
-    if not can_manage_area(actor, area):
-        raise Forbidden(_l("you may not change this area"))
-    refuse_outside_scope(actor, raw.get("parent_id"), "parent_id")
-    return area
 
 
 def _check_parent(actor: User, level: str, parent_id: int | None) -> Area | None:
@@ -93,7 +75,7 @@ def _check_unique(parent_id: int | None, name: str, code: str | None, exclude: i
 
 def create_area(actor: User, data: dict[str, Any]) -> Area:
     """Add an area under a parent the actor manages."""
-    ensure_role(actor, *MANAGERS)
+    require(actor, "create", "area")
     check_storable(data)
     parent = _check_parent(actor, data["level"], data.get("parent_id"))
     _check_unique(data.get("parent_id"), data["name"], data.get("code"), None)
@@ -108,7 +90,7 @@ def create_area(actor: User, data: dict[str, Any]) -> Area:
 
 def update_area(actor: User, area: Area, data: dict[str, Any]) -> Area:
     """Change an area's fields; moving it re-paths its whole subtree."""
-    if not can_manage_area(actor, area) or (
+    if not can(actor, "update", "area", area) or (
             actor.area_id == area.id and data.get("parent_id", area.parent_id) != area.parent_id):
         raise Forbidden(_l("you may not change this area"))
     check_storable(data)

@@ -14,26 +14,24 @@ from app.errors import Forbidden, Invalid
 from app.extensions import db
 from app.models import Area, Campaign, Task, User
 from app.models.task import task_assignees
+from app.policy import field_workers, require
 from app.services.access import (
-    MANAGERS,
-    ensure_role,
     filter_by_scope,
     is_id,
-    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     within_scope,
 )
 from app.services.audit import record_event
 from app.services.task_progress import FINAL_STATUSES
-from app.services.tasks import can_manage_task, may_work_in, visible_tasks
+from app.services.tasks import may_work_in, visible_tasks
 
 
 def people_for(actor: User, grids: list[Area], force: str | None = None) -> list[User]:
     """Active field workers of the actor's area who may work in at least one of `grids`."""
     around = {int(part) for grid in grids for part in grid.path.strip("/").split("/")}
     query = (filter_by_scope(select(User), actor, User.area_id)
-             .where(User.role == "worker", User.active == True, User.area_id.in_(around))
+             .where(field_workers(User.role), User.active == True, User.area_id.in_(around))
              .options(selectinload(User.area)).order_by(User.force, User.display_name, User.id))
     if force:
         query = query.where(User.force == force)
@@ -52,7 +50,7 @@ def assignment_table(actor: User, campaign: Campaign, force: str | None = None) 
 
 def set_assignments(actor: User, wanted: dict[int, list[int]], shown: list[int]) -> int:
     """Set each task's assignees among the `shown` people to `wanted[task_id]`; others stay. Returns tasks changed."""
-    ensure_role(actor, *MANAGERS)
+    require(actor, "assign", "task")
     tasks = db.session.scalars(visible_tasks(actor).where(Task.id.in_(list(wanted)))
                                .options(selectinload(Task.assignees), selectinload(Task.area))).all()
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(shown)))}
@@ -60,8 +58,7 @@ def set_assignments(actor: User, wanted: dict[int, list[int]], shown: list[int])
         raise Forbidden(_l("person outside your area"), {"assignee_ids": _l("not one of your people")})
     changes = {}
     for task in tasks:
-        if not can_manage_task(actor, task):
-            raise Forbidden(_l("you may not change this task"))
+        require(actor, "update", "task", task)
         keep = [u for u in task.assignees if u.id not in people]
         chosen = [people[i] for i in wanted[task.id] if i in people]
         if any(not may_work_in(u, task.area) for u in chosen):
@@ -87,15 +84,8 @@ def _tasks_under(actor: User, area: Area, kind: str | None, campaign_id: int | N
     return db.session.scalars(query).all()
 
 
-def authorize_bulk_assign(actor: User, raw: dict) -> None:
-    """Checked before the body is validated: the role, and the area when the body names one."""
-    ensure_role(actor, *MANAGERS)
-    refuse_outside_scope(actor, raw.get("area_id"))
-
-
-def authorize_reassign(actor: User, raw: dict) -> None:
-    """Checked before the body is validated: the role, and the people the body names."""
-    ensure_role(actor, *MANAGERS)
+def check_people(actor: User, raw: dict, _obj=None) -> None:
+    """Before the body is validated (the policy has let the actor assign): the people it names."""
     for field in ("from_user_id", "to_user_id"):
         if is_id(raw.get(field)):
             _person(actor, raw[field], field)
@@ -103,13 +93,13 @@ def authorize_reassign(actor: User, raw: dict) -> None:
 
 def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
     """Give every unfinished task under an area (of a kind or campaign) the people of a force there."""
-    ensure_role(actor, *MANAGERS)
+    require(actor, "assign", "task")
     area = require_area_in_scope(actor, data["area_id"])
     if not data.get("kind") and data.get("campaign_id") is None:
         raise Invalid(_l("say which tasks"), {"kind": _l("give kind or campaign_id")})
     people = db.session.scalars(
         select(User).join(Area, Area.id == User.area_id)
-        .where(User.role == "worker", User.active == True, User.force == data["force"],
+        .where(field_workers(User.role), User.active == True, User.force == data["force"],
                subtree_clause(Area.path, area.path)).options(selectinload(User.area)).order_by(User.id)).all()
     added, changes = 0, {}
     for task in _tasks_under(actor, area, data.get("kind"), data.get("campaign_id")):
@@ -130,7 +120,7 @@ def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
 
 def reassign(actor: User, data: dict[str, Any]) -> dict[str, Any]:
     """Move someone's unfinished tasks to another person (or just off them, when they left)."""
-    ensure_role(actor, *MANAGERS)
+    require(actor, "assign", "task")
     leaving = _person(actor, data["from_user_id"], "from_user_id")
     successor = _person(actor, data["to_user_id"], "to_user_id") if data.get("to_user_id") else None
     query = (filter_by_scope(visible_tasks(actor), actor, Task.area_id)

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from app.errors import Invalid
 from app.extensions import db
 from app.models import AuditEvent, User
-from app.services.access import ensure_role
+from app.policy import require
 from app.services.localtime import start_of_day, to_local
 from app.services.reports import safe_text
 
@@ -84,7 +84,7 @@ EXPORT_LIMIT = 100_000
 
 def search_events(actor: User, filters: dict[str, Any]):
     """A select() of (event, who) rows matching the filters, newest first; admins only."""
-    ensure_role(actor, "admin")
+    require(actor, "read", "audit")
     query = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
     if filters.get("actor"):
         person = db.session.scalar(select(User.id).where(User.username == filters["actor"]))

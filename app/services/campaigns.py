@@ -18,12 +18,9 @@ from app.extensions import db
 from app.labels import TARGET_KEY_LABELS
 from app.models import Area, Campaign, Task, User
 from app.models.base import utcnow
+from app.policy import require
 from app.services import task_progress
 from app.services.access import (
-    MANAGERS,
-    READERS,
-    ensure_role,
-    refuse_outside_scope,
     require_area_in_scope,
     scope_area,
     subtree_clause,
@@ -45,15 +42,9 @@ def _check(data: dict[str, Any]) -> None:
                       {"targets": _l("targets.%(key)s is required", key=key)})
 
 
-def authorize_create(actor: User, raw: dict) -> None:
-    """Checked before the body is validated: the role, and the area when the body names one."""
-    ensure_role(actor, *MANAGERS)
-    refuse_outside_scope(actor, raw.get("area_id"))
-
-
 def create_campaign(actor: User, data: dict[str, Any]) -> Campaign:
     """Create a campaign over an area the actor manages and fan it out to every grid under it."""
-    ensure_role(actor, *MANAGERS)
+    require(actor, "create", "campaign")
     area = require_area_in_scope(actor, data["area_id"])
     _check(data)
     campaign = Campaign(title=data["title"], kind=data["kind"], area_id=area.id, area=area,
@@ -92,7 +83,7 @@ def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
 
 def visible_campaigns(actor: User):
     """A select() of campaigns over the actor's area, inside it or above it (managers and leaders)."""
-    ensure_role(actor, *READERS)
+    require(actor, "read", "campaign")
     scope = scope_area(actor)
     query = select(Campaign)
     if scope is not None:

@@ -19,7 +19,8 @@ from app.extensions import db
 from app.models import FRAUD_TYPES, Area, FraudCase, Household, User
 from app.models.base import utcnow
 from app.models.case import AGE_BANDS
-from app.services.access import MANAGERS, ensure_role, scope_area
+from app.policy import require
+from app.services.access import scope_area
 from app.services.audit import record_event
 from app.services.cases import EARLIEST, MAX_LOSS, check_occurred_on
 from app.services.importing import ImportReport, RowMessage, chunked, read_rows, row_message
@@ -182,13 +183,11 @@ def _report_existing(rows: list[dict], report: ImportReport) -> None:
                                                     reference=repr(row["reference"])))
 
 
-def authorize_import(actor: User) -> None:
-    ensure_role(actor, *MANAGERS)
 
 
 def import_cases(actor: User, data: bytes, progress: Callable[[int], None] | None = None) -> ImportReport:
     """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
-    authorize_import(actor)
+    require(actor, "import", "case")
     report, places, seen = ImportReport(), Places(actor), {}
     rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED, progress)
             if (row := _check_row(number, values, places, seen, report))]

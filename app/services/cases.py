@@ -13,12 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.models import Area, FraudCase, Household, User
+from app.policy import require
 from app.services.access import (
-    MANAGERS,
-    READERS,
-    ensure_role,
     filter_by_scope,
-    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     visible_or_404,
@@ -30,22 +27,16 @@ MAX_LOSS = Decimal("1000000000000")  # fits NUMERIC(14, 2)
 EARLIEST = date(2000, 1, 1)
 
 
-def authorize_create(actor: User, body: dict | None = None, **_) -> None:
-    """Before the body is validated: coordinators and admins, in their own area (403)."""
-    ensure_role(actor, *MANAGERS)
-    refuse_outside_scope(actor, (body or {}).get("area_id"), "area_id")
-
-
 def get_case(actor: User, case_id: int) -> FraudCase:
     """A case the actor may read."""
-    ensure_role(actor, *READERS)
+    require(actor, "read", "case")
     case = db.session.get(FraudCase, case_id)
     return visible_or_404(actor, case, case.area if case else None, "case")
 
 
 def list_cases(actor: User, args: dict):
     """A select() of the cases in the actor's area, newest first, filtered by area, dates and type."""
-    ensure_role(actor, *READERS)
+    require(actor, "read", "case")
     query = filter_by_scope(select(FraudCase), actor, FraudCase.area_id)
     if args.get("area_id") is not None:
         area = require_area_in_scope(actor, args["area_id"])
@@ -86,7 +77,7 @@ def household_in(community: Area, household_id: int) -> Household | None:
 
 def create_case(actor: User, data: dict[str, Any]) -> tuple[FraudCase, bool]:
     """Record a case; the same client_id again gives back the first record, (case, created)."""
-    ensure_role(actor, *MANAGERS)
+    require(actor, "create", "case")
     client_id = data.pop("client_id", None)
     client_id = str(client_id) if client_id else None
     if client_id:

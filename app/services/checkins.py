@@ -19,10 +19,9 @@ from app.extensions import db
 from app.models import Area, CheckIn, Site, Task, User
 from app.models.base import utcnow
 from app.models.task import task_assignees, task_sites
+from app.policy import is_field_worker, require
 from app.services import checkin_rules as rules
 from app.services.access import (
-    can_manage_site,
-    ensure_role,
     filter_by_scope,
     grids_of,
     require_area_in_scope,
@@ -33,7 +32,6 @@ from app.services.audit import record_event
 
 OPEN_TASK_STATUSES = ("open", "in_progress")
 LINKABLE_TASK_STATUSES = ("open", "in_progress", "done")
-CHECKIN_ROLES = ("admin", "coordinator", "worker")  # leaders read; they do not check in
 DECISIONS = ("approve", "reject")
 
 
@@ -58,10 +56,10 @@ def _load_site(site_id: int) -> Site | None:
     return db.session.get(Site, site_id, options=[joinedload(Site.area)])
 
 
-def authorize_checkin(actor: User, token: str | None) -> Site | None:
-    """Authorization before validation: the actor's role, and the area of the site a token names.
+def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
+    """Before validation (the policy has let the actor check in): the area of the site a token names.
     Returns that site; a caller that keeps it referenced saves reloading it (the identity map is weak)."""
-    ensure_role(actor, *CHECKIN_ROLES)
+    token = raw.get("token") if isinstance(raw.get("token"), str) else None
     _ = actor.area  # held by the actor for the request: every scope check then finds it without a query
     try:
         site_id, _version = qr.load_site_token(token)
@@ -192,7 +190,7 @@ def _advance(task: Task | None) -> None:
 
 def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
     """Judge and store a check-in; a repeat of its client_id answers the first record (created False)."""
-    ensure_role(actor, *CHECKIN_ROLES)
+    require(actor, "check_in", "site")
     client_id = str(data["client_id"])
     earlier = _by_client_id(actor, client_id)
     if earlier is not None:
@@ -211,7 +209,7 @@ def get_checkin(actor: User, checkin_id: int) -> CheckIn:
     """A check-in the actor may see: in their area; a worker sees only their own."""
     checkin = db.session.get(CheckIn, checkin_id)
     if checkin is None or not within_scope(actor, checkin.site.area) \
-            or (actor.role == "worker" and checkin.user_id != actor.id):
+            or (is_field_worker(actor) and checkin.user_id != actor.id):
         raise NotFound(_l("check-in not found"))
     return checkin
 
@@ -239,7 +237,7 @@ def list_checkins(actor: User, filters: dict[str, Any]):
     """A select() of check-ins within the actor's area, newest capture first, narrowed by filters:
     area_id (a subtree), user_id, site_id, status, force, from and to."""
     query = filter_by_scope(select(CheckIn).join(CheckIn.site), actor, Site.area_id)
-    if actor.role == "worker":
+    if is_field_worker(actor):
         query = query.where(CheckIn.user_id == actor.id)
     if filters.get("area_id") is not None:
         area = require_area_in_scope(actor, filters["area_id"])
@@ -256,8 +254,7 @@ def list_checkins(actor: User, filters: dict[str, Any]):
 
 def review_checkin(actor: User, checkin: CheckIn, decision: str, reason: str | None = None) -> CheckIn:
     """Approve (it then counts) or reject a flagged check-in; never one's own; audited."""
-    if not can_manage_site(actor, checkin.site):
-        raise Forbidden(_l("you may not review check-ins at this site"))
+    require(actor, "review", "checkin", checkin)
     if checkin.user_id == actor.id:
         raise Forbidden(_l("you may not review your own check-in"))
     if decision not in DECISIONS:

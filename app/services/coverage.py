@@ -35,10 +35,8 @@ from sqlalchemy import Integer, and_, case, exists, func, literal, or_, select, 
 from app.errors import Invalid
 from app.extensions import db
 from app.models import FORCES, Area, Campaign, CheckIn, Household, Site, User, Visit
+from app.policy import require
 from app.services.access import (
-    READERS,
-    ensure_role,
-    refuse_outside_scope,
     require_area_in_scope,
     scope_area,
     subtree_clause,
@@ -92,16 +90,9 @@ def make_period(first: date | None, last: date | None) -> Period:
     return Period(first, last)
 
 
-def authorize_reader(actor: User, raw_area_id: str | None) -> None:
-    """Before the query is validated: readers only, and a named area must be in their scope (403)."""
-    ensure_role(actor, *READERS)
-    if raw_area_id and raw_area_id.isdigit():
-        refuse_outside_scope(actor, int(raw_area_id), "area_id")
-
-
 def resolve_area(actor: User, area_id: int | None) -> Area | None:
     """The area a reader asks about: their own scope when none is named; 403 outside it."""
-    ensure_role(actor, *READERS)
+    require(actor, "read", "coverage")
     if area_id is None:
         return scope_area(actor)
     return require_area_in_scope(actor, area_id, "area_id")

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Area, Site, Task, User
+from app.policy import can, is_field_worker
 from app.services import task_progress, tasks, warnings
 from app.services.access import effective_grids, filter_by_scope, scope_area
 
@@ -19,13 +20,13 @@ def home_for(user: User) -> dict:
         "areas": db.session.scalar(filter_by_scope(select(func.count(Area.id)), user, Area.id)),
         "sites": db.session.scalar(filter_by_scope(select(func.count(Site.id)), user, Site.area_id)),
     }
-    if user.role != "worker":
+    if can(user, "list", "user"):
         users = select(func.count(User.id))
         if user.area_id is not None:
             users = filter_by_scope(users.where(User.area_id.is_not(None)), user, User.area_id)
         counts["users"] = db.session.scalar(users)
     page = {"scope": scope_area(user), "counts": counts, "grids": effective_grids(user)}
-    if user.role == "worker":
+    if is_field_worker(user):
         page.update(my_work(user))
     return page
 

@@ -14,7 +14,8 @@ from app.errors import Conflict
 from app.extensions import db
 from app.models import HOUSEHOLD_TAGS, Area, Household, User
 from app.models.base import utcnow
-from app.services.access import MANAGERS, ensure_role, scope_area
+from app.policy import require
+from app.services.access import scope_area
 from app.services.audit import record_event
 from app.services.households import LABEL_MAX, normalize_label
 from app.services.importing import (
@@ -145,13 +146,11 @@ def _insert(rows: list[tuple]) -> int:
                        {"file": "a label was added meanwhile"}) from None
 
 
-def authorize_import(actor: User) -> None:
-    ensure_role(actor, *MANAGERS)
 
 
 def import_households(actor: User, data: bytes, progress: Callable[[int], None] | None = None) -> ImportReport:
     """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
-    authorize_import(actor)
+    require(actor, "import", "household")
     report = ImportReport()
     grids = GridIndex(actor)
     seen: dict[tuple[int, str], int] = {}

@@ -9,17 +9,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, exists, select, union
 from sqlalchemy.orm import joinedload
 
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, Household, Task, User
 from app.models.task import task_assignees
+from app.policy import is_field_worker, require
 from app.services.access import (
-    MANAGERS,
-    ensure_role,
     filter_by_scope,
     grids_of,
     is_id,
-    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     within_scope,
@@ -57,13 +55,9 @@ def works_in(user: User, grid_id: int) -> bool:
 
 def can_see_household(user: User, household: Household) -> bool:
     """Workers see their grids' households; everyone else their area's."""
-    if user.role == "worker":
+    if is_field_worker(user):
         return works_in(user, household.area_id)
     return within_scope(user, household.area)
-
-
-def can_manage_household(user: User, household: Household) -> bool:
-    return user.role in MANAGERS and within_scope(user, household.area)
 
 
 def get_household(actor: User, household_id: int) -> Household:
@@ -77,7 +71,7 @@ def get_household(actor: User, household_id: int) -> Household:
 def scoped_households(actor: User):
     """A select() of every household the actor may see."""
     query = select(Household)
-    if actor.role == "worker":
+    if is_field_worker(actor):
         return query.where(Household.area_id.in_(worker_grid_ids(actor).scalar_subquery()))
     return filter_by_scope(query, actor, Household.area_id)
 
@@ -97,20 +91,6 @@ def list_households(actor: User, area_id: int | None = None, tag: str | None = N
     if q:
         query = query.where(Household.label.startswith(normalize_label(q), autoescape=True))
     return query.order_by(Household.area_id, Household.label, Household.id)
-
-
-def authorize_create(actor: User, body: dict | None = None, **_) -> None:
-    """Checked before the body is validated: the role, and the area when the body names one."""
-    ensure_role(actor, *MANAGERS)
-    refuse_outside_scope(actor, (body or {}).get("area_id"))
-
-
-def authorize_update(actor: User, body: dict | None = None, *, household_id: int, **_) -> Household:
-    """Checked before the body is validated: the household exists for the actor and is theirs to change."""
-    household = get_household(actor, household_id)
-    if not can_manage_household(actor, household):
-        raise Forbidden(_l("you may not change this household"))
-    return household
 
 
 def _grid_in_scope(actor: User, area_id: int) -> Area:
@@ -156,7 +136,7 @@ def _apply_reachability(household: Household, data: dict[str, Any]) -> None:
 
 def create_household(actor: User, data: dict[str, Any]) -> Household:
     """Add a household to a grid the actor manages; labels are unique per grid."""
-    ensure_role(actor, *MANAGERS)
+    require(actor, "create", "household")
     grid = _grid_in_scope(actor, data["area_id"])
     label = _clean_label(data["label"])
     _check_free(grid.id, label)
@@ -171,8 +151,7 @@ def create_household(actor: User, data: dict[str, Any]) -> Household:
 
 def update_household(actor: User, household: Household, data: dict[str, Any]) -> Household:
     """Change a household's label, tags or reachability (coordinators and admins of its area)."""
-    if not can_manage_household(actor, household):
-        raise Forbidden(_l("you may not change this household"))
+    require(actor, "update", "household", household)
     before = snapshot(household, data)
     if "label" in data:
         label = _clean_label(data["label"])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from app.errors import Invalid
 from app.i18n import N_
 from app.models import Job, User
+from app.policy import require
 from app.services import case_import, household_import, jobs, warning_import
 from app.services.import_limits import ImportLimits, count_rows
 from app.services.importing import ImportReport
@@ -21,23 +22,23 @@ from app.services.importing import ImportReport
 
 @dataclass(frozen=True)
 class ImportKind:
-    """Who may import this kind of file, and the all-or-nothing import itself."""
+    """The policy's resource for importing this kind of file, and the all-or-nothing import itself."""
 
-    authorize: Callable[[User], None]
+    resource: str
     run: Callable[..., ImportReport]  # (actor, data, progress=None)
 
 
 IMPORT_KINDS = {
-    "households": ImportKind(household_import.authorize_import, household_import.import_households),
-    "warnings": ImportKind(warning_import.authorize_import, warning_import.import_warnings),
-    "cases": ImportKind(case_import.authorize_import, case_import.import_cases),
+    "households": ImportKind("household", household_import.import_households),
+    "warnings": ImportKind("warning", warning_import.import_warnings),
+    "cases": ImportKind("case", case_import.import_cases),
 }
 
 
 def start_import(actor: User, kind: str, data: bytes) -> ImportReport | Job:
     """The report of a small file, or the queued job of a large one; TooLarge past a limit."""
     spec = IMPORT_KINDS[kind]
-    spec.authorize(actor)
+    require(actor, "import", spec.resource)
     limits = ImportLimits.from_config()
     try:
         rows = count_rows(data, limits)

@@ -9,15 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import geo
-from app.errors import Forbidden, Invalid
+from app.errors import Invalid
 from app.extensions import db
 from app.models import Area, Site, User
+from app.policy import require
 from app.services.access import (
-    MANAGERS,
-    can_manage_site,
-    ensure_role,
     filter_by_scope,
-    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     visible_or_404,
@@ -46,21 +43,6 @@ def list_sites(actor: User, area_id: int | None = None, kind: str | None = None,
     return query.order_by(Site.id)
 
 
-def authorize_create(actor: User, raw: dict) -> None:
-    """Checked before the body is validated: the role, and the grid when the body names one."""
-    ensure_role(actor, *MANAGERS)
-    refuse_outside_scope(actor, raw.get("area_id"))
-
-
-def authorize_update(actor: User, raw: dict, site_id: int) -> Site:
-    """Checked before the body is validated: the site is visible (else 404) and the actor's to change."""
-    site = get_site(actor, site_id)
-    if not can_manage_site(actor, site):
-        raise Forbidden(_l("you may not change this site"))
-    refuse_outside_scope(actor, raw.get("area_id"))
-    return site
-
-
 def _grid_in_scope(actor: User, area_id: int) -> Area:
     area = require_area_in_scope(actor, area_id)
     if area.level != "grid":
@@ -81,7 +63,7 @@ def _apply_position(site: Site, data: dict[str, Any]) -> None:
 
 def create_site(actor: User, data: dict[str, Any]) -> Site:
     """Add a site to a grid the actor manages; coordinates arrive in any datum, stored as WGS-84."""
-    ensure_role(actor, *MANAGERS)
+    require(actor, "create", "site")
     check_storable(data)
     _grid_in_scope(actor, data["area_id"])
     site = Site()
@@ -96,8 +78,7 @@ def create_site(actor: User, data: dict[str, Any]) -> Site:
 
 def update_site(actor: User, site: Site, data: dict[str, Any]) -> Site:
     """Change a site the actor manages."""
-    if not can_manage_site(actor, site):
-        raise Forbidden(_l("you may not change this site"))
+    require(actor, "update", "site", site)
     check_storable(data)
     if "area_id" in data:
         _grid_in_scope(actor, data["area_id"])
@@ -112,8 +93,7 @@ def update_site(actor: User, site: Site, data: dict[str, Any]) -> Site:
 
 def rotate_qr(actor: User, site: Site) -> Site:
     """Bump the site's code version: every code printed before stops working."""
-    if not can_manage_site(actor, site):
-        raise Forbidden(_l("you may not change this site"))
+    require(actor, "update", "site", site)
     site.qr_version += 1
     db.session.flush()
     record_event(actor, "site.rotate_qr", site, qr_version=site.qr_version)

@@ -19,15 +19,13 @@ from app.labels import TASK_STATUS_LABELS
 from app.models import Area, Site, Task, User
 from app.models.base import utcnow
 from app.models.task import TaskReport, task_assignees
+from app.policy import field_workers, is_field_worker, require
 from app.services import task_progress
 from app.services.access import (
-    MANAGERS,
-    ensure_role,
     filter_by_scope,
     grid_people,
     grids_of,
     is_id,
-    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     within_scope,
@@ -49,7 +47,7 @@ def mine_clause(user: User):
 
 def visible_tasks(actor: User):
     """A select() of the tasks `actor` may see."""
-    if actor.role == "worker":
+    if is_field_worker(actor):
         return select(Task).where(mine_clause(actor))
     return filter_by_scope(select(Task), actor, Task.area_id)
 
@@ -60,7 +58,7 @@ def list_tasks(actor: User, args: dict[str, Any]):
     if args.get("mine"):
         query = query.where(mine_clause(actor))
     if args.get("area_id") is not None:
-        area = require_area_in_scope(actor, args["area_id"]) if actor.role != "worker" else _area(args["area_id"])
+        area = require_area_in_scope(actor, args["area_id"]) if not is_field_worker(actor) else _area(args["area_id"])
         query = query.where(Task.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
     for key in ("kind", "campaign_id"):
         if args.get(key) is not None:
@@ -95,10 +93,6 @@ def get_task(actor: User, task_id: int) -> Task:
     return task_progress.attach_progress([find_task(actor, task_id)])[0]
 
 
-def can_manage_task(actor: User, task: Task) -> bool:
-    return actor.role in MANAGERS and within_scope(actor, task.area)
-
-
 def _refuse_foreign_people(actor: User, raw_ids) -> None:
     if isinstance(raw_ids, list):
         ids = [i for i in raw_ids if is_id(i)]
@@ -109,24 +103,9 @@ def _refuse_foreign_people(actor: User, raw_ids) -> None:
                 raise Forbidden(_l("assignee outside your area"), {"assignee_ids": _l("%(id)s is not one of your people", id=user_id)})
 
 
-def authorize_create(actor: User, raw: dict) -> None:
-    """Checked before the body is validated: the role, the grid and the people it names."""
-    ensure_role(actor, *MANAGERS)
-    refuse_outside_scope(actor, raw.get("area_id"))
+def check_people(actor: User, raw: dict, _task=None) -> None:
+    """Before the body is validated (the policy has let the actor change tasks): the people it names."""
     _refuse_foreign_people(actor, raw.get("assignee_ids"))
-
-
-def authorize_update(actor: User, raw: dict, task_id: int) -> None:
-    """Checked before the body is validated: the task is visible (404) and the actor's to change (403)."""
-    if not can_manage_task(actor, find_task(actor, task_id)):
-        raise Forbidden(_l("you may not change this task"))
-    _refuse_foreign_people(actor, raw.get("assignee_ids"))
-
-
-def authorize_report(actor: User, raw: dict, task_id: int) -> None:
-    """Checked before the body is validated: only the task's assignees report on it."""
-    if actor.id not in find_task(actor, task_id).assignee_ids:
-        raise Forbidden(_l("only the task's assignees report on it"))
 
 
 def grid_workers(grid_ids: list[int]) -> dict[int, list[User]]:
@@ -134,7 +113,7 @@ def grid_workers(grid_ids: list[int]) -> dict[int, list[User]]:
     people = grid_people()
     rows = db.session.execute(
         select(people.c.area_id, User).join(User, User.id == people.c.user_id)
-        .where(people.c.area_id.in_(grid_ids), User.active == True, User.role == "worker",
+        .where(people.c.area_id.in_(grid_ids), User.active == True, field_workers(User.role),
                User.force == "grid_worker").order_by(User.id)).all()
     found: dict[int, list[User]] = {g: [] for g in grid_ids}
     for grid_id, user in rows:
@@ -144,7 +123,7 @@ def grid_workers(grid_ids: list[int]) -> dict[int, list[User]]:
 
 def may_work_in(user: User, grid: Area) -> bool:
     """An active field worker whose area contains the grid."""
-    return user.active and user.role == "worker" and user.area is not None and grid.is_within(user.area)
+    return user.active and is_field_worker(user) and user.area is not None and grid.is_within(user.area)
 
 
 def resolve_assignees(actor: User, grid: Area, user_ids: list[int]) -> list[User]:
@@ -178,7 +157,7 @@ def _default_target(kind: str, grid: Area, targets: dict, sites: list[Site]) -> 
 
 def create_task(actor: User, data: dict[str, Any]) -> Task:
     """A task for one grid; assignees default to the grid's own workers, the target to the grid's size."""
-    ensure_role(actor, *MANAGERS)
+    require(actor, "create", "task")
     grid = require_area_in_scope(actor, data["area_id"])
     if grid.level != "grid":
         raise Invalid(_l("a task belongs to a grid"), {"area_id": _l("must be a grid")})
@@ -204,8 +183,7 @@ def create_task(actor: User, data: dict[str, Any]) -> Task:
 
 def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
     """Change a task the actor manages: title, period, target, assignees, sites, status."""
-    if not can_manage_task(actor, task):
-        raise Forbidden(_l("you may not change this task"))
+    require(actor, "update", "task", task)
     before = snapshot(task, data)
     if "assignee_ids" in data:
         task.assignees = resolve_assignees(actor, task.area, data.pop("assignee_ids"))
@@ -231,8 +209,7 @@ def _set_status(task: Task, status: str) -> None:
 
 def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, bool]:
     """An assignee reports a count (lectures held, leaflets handed out); a retried client_id is stored once."""
-    if actor.id not in task.assignee_ids:
-        raise Forbidden(_l("only the task's assignees report on it"))
+    require(actor, "report", "task", task)
     if task.kind not in REPORTED_KINDS:
         raise Invalid(_l("this task counts evidence, not reports"), {"count": _l("this kind of task is not reported")})
     if task.status == "cancelled":

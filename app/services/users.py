@@ -10,32 +10,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app import policy
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.labels import label
-from app.models import ROLES, ApiToken, Area, User
+from app.models import ApiToken, Area, User
 from app.models.base import utcnow
 from app.services import login_limits
-from app.services.access import (
-    ADMIN_ONLY_FORCES,
-    ADMIN_ONLY_ROLES,
-    FIXED_FOR_SELF,
-    READERS,
-    can_manage_user,
-    ensure_role,
-    filter_by_scope,
-    is_id,
-    refuse_outside_scope,
-    require_area_in_scope,
-    within_scope,
-)
+from app.services.access import filter_by_scope, is_id, require_area_in_scope, within_scope
 from app.services.audit import changes, plain, record_event
 from app.services.passwords import check_password_rules, hash_password
 from app.services.storable import check_storable
 
-AREA_REQUIRED = ("coordinator", "worker")
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{3,64}")
-COORDINATOR_MAY_CREATE = ("coordinator", "worker")
 
 
 def get_user(actor: User, user_id: int) -> User:
@@ -47,7 +34,7 @@ def get_user(actor: User, user_id: int) -> User:
 
 
 def _can_see(actor: User, user: User) -> bool:
-    if actor.role not in READERS:
+    if not policy.can(actor, "list", "user"):
         return False
     if actor.area_id is None:
         return True
@@ -57,7 +44,7 @@ def _can_see(actor: User, user: User) -> bool:
 def list_users(actor: User, role: str | None = None, force: str | None = None,
                area_id: int | None = None):
     """A select() of the users the actor may see."""
-    ensure_role(actor, *READERS)
+    policy.require(actor, "list", "user")
     query = select(User)
     if actor.area_id is not None:
         query = filter_by_scope(query.where(User.area_id.is_not(None)), actor, User.area_id)
@@ -75,39 +62,24 @@ def refuse_grants(actor: User, user: User | None, raw: dict) -> None:
     """What a change would give, checked before anything else: nobody changes their own role, force
     or area; only an admin gives or takes a privileged role or force; coordinators hand out the
     coordinator and worker roles only. `user` is None for a new account."""
-    for field in FIXED_FOR_SELF:
-        if user is not None and user.id == actor.id and field in raw and raw[field] != getattr(user, field):
-            raise Forbidden(_l("you may not change your own role, force or area"), {field: _l("not yours to change")})
-    if actor.role == "admin":
-        return
-    role, force = raw.get("role"), raw.get("force")
-    refused = role in ADMIN_ONLY_ROLES or (role in ROLES and role not in COORDINATOR_MAY_CREATE)
-    if "role" in raw and refused and (user is None or role != user.role):
+    refused = policy.refused_grant(actor, user, raw)
+    if refused == "self":
+        field = next(f for f in policy.FIXED_FOR_SELF if f in raw and raw[f] != getattr(user, f))
+        raise Forbidden(_l("you may not change your own role, force or area"), {field: _l("not yours to change")})
+    if refused == "role":
         raise Forbidden(_l("coordinators manage workers and coordinators only"), {"role": _l("not allowed")})
-    if "force" in raw and force in ADMIN_ONLY_FORCES and (user is None or force != user.force):
+    if refused == "force":
         raise Forbidden(_l("only an admin may give this force"), {"force": _l("only an admin may give it")})
 
 
-def authorize_create(actor: User, raw: dict) -> None:
-    """Checked before the body is validated: the actor's role, the role and force given, the area named."""
-    ensure_role(actor, "admin", "coordinator")
-    refuse_grants(actor, None, raw)
-    refuse_outside_scope(actor, raw.get("area_id"))
-
-
-def authorize_update(actor: User, raw: dict, user_id: int) -> User:
-    """Checked before the body is validated: the user is visible (else 404) and the actor's to change."""
-    user = get_user(actor, user_id)
-    if not can_manage_user(actor, user):
-        raise Forbidden(_l("you may not change this user"))
+def check_grants(actor: User, raw: dict, user: User | None) -> None:
+    """The HTTP guard's last step (before validation): what the body would give."""
     refuse_grants(actor, user, raw)
-    refuse_outside_scope(actor, raw.get("area_id"))
-    return user
 
 
 def _refuse_unmanageable(actor: User, user: User) -> None:
     """The result must be someone the actor manages: a coordinator makes no peer and no superior."""
-    if not can_manage_user(actor, user):
+    if not policy.can(actor, "update", "user", user):
         raise Forbidden(_l("you may only make people you manage"),
                         {"area_id": _l("a coordinator you add or change must be below your own area")})
 
@@ -132,9 +104,9 @@ def _resolve_grids(user_area: Area | None, grid_ids: list[int]) -> list[Area]:
 
 
 def _check_shape(role: str, area_id: int | None) -> None:
-    if role in AREA_REQUIRED and area_id is None:
+    if policy.needs_area(role) and area_id is None:
         raise Invalid(_l("area_id is required"), {"area_id": _l("a %(role)s needs an area", role=label(role, "role"))})
-    if role == "admin" and area_id is not None:
+    if policy.holds_no_area(role) and area_id is not None:
         raise Invalid(_l("an admin has no area"), {"area_id": _l("must be empty for an admin")})
 
 
@@ -162,7 +134,7 @@ def build_user(data: dict[str, Any]) -> User:
     check_password_rules(data["password"])
     _check_shape(data["role"], data.get("area_id"))
     area = _existing_area(data.get("area_id"))
-    force = data.get("force") or ("grid_worker" if data["role"] == "worker" else None)
+    force = data.get("force") or ("grid_worker" if policy.is_field_role(data["role"]) else None)
     user = User(
         username=data["username"], display_name=data.get("display_name") or data["username"],
         password_hash=hash_password(data["password"]), role=data["role"], force=force,
@@ -176,7 +148,7 @@ def build_user(data: dict[str, Any]) -> User:
 
 def create_user(actor: User, data: dict[str, Any]) -> User:
     """Add a user; coordinators add workers and coordinators inside their own area."""
-    ensure_role(actor, "admin", "coordinator")
+    policy.require(actor, "create", "user")
     refuse_grants(actor, None, data)
     if data.get("area_id") is not None:
         require_area_in_scope(actor, data["area_id"])
@@ -189,8 +161,7 @@ def create_user(actor: User, data: dict[str, Any]) -> User:
 
 def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     """Change a user the actor manages; a new password is checked, hashed, and ends their tokens."""
-    if not can_manage_user(actor, user):
-        raise Forbidden(_l("you may not change this user"))
+    policy.require(actor, "update", "user", user)
     refuse_grants(actor, user, data)
     before = audit_view(user)
     secrets = ["password"] if "password" in data else []
@@ -237,7 +208,7 @@ def login_locked_until(user: User) -> datetime | None:
 
 def unlock_login(actor: User, user: User) -> None:
     """Let a person locked out by failed logins try again now (admins only; audited)."""
-    ensure_role(actor, "admin")
+    policy.require(actor, "unlock", "user")
     login_limits.current().unlock(login_limits.account_key(user.username))
     record_event(actor, "user.unlock_login", user, username=user.username)
 

@@ -16,7 +16,8 @@ from app.extensions import db
 from app.models import Area, Household, Task, User, Visit
 from app.models.base import utcnow
 from app.models.task import task_assignees
-from app.services.access import MANAGERS, filter_by_scope, within_scope
+from app.policy import can, is_field_worker
+from app.services.access import filter_by_scope
 from app.services.households import (
     ACTIVE_TASK_STATUSES,
     building_of,
@@ -80,9 +81,9 @@ def task_start(task: Task) -> datetime:
 def my_grids(actor: User) -> list[Area]:
     """The grids whose households the actor visits: a worker's own and tasked ones; a manager's in scope."""
     query = select(Area).where(Area.level == "grid")
-    if actor.role == "worker":
+    if is_field_worker(actor):
         query = query.where(Area.id.in_(worker_grid_ids(actor).scalar_subquery()))
-    elif actor.role in MANAGERS:
+    elif can(actor, "record", "visit"):
         query = filter_by_scope(query, actor, Area.id)
     else:
         return []
@@ -101,7 +102,7 @@ def grid_for(actor: User, grid_id: int) -> Area:
     """A grid the actor may visit (404 otherwise)."""
     grid = db.session.get(Area, grid_id)
     mine = grid is not None and grid.level == "grid" and (
-        works_in(actor, grid.id) if actor.role == "worker" else actor.role in MANAGERS and within_scope(actor, grid))
+        works_in(actor, grid.id) if is_field_worker(actor) else can(actor, "record", "visit", grid))
     if not mine:
         raise NotFound(_l("grid not found"))
     return grid
@@ -110,8 +111,8 @@ def grid_for(actor: User, grid_id: int) -> Area:
 def task_for(actor: User, task_id: int) -> Task:
     """A task the actor records visits for: assigned to them, or (managers) in their area."""
     task = db.session.get(Task, task_id)
-    mine = task is not None and (is_assignee(actor, task.id) if actor.role == "worker"
-                                 else actor.role in MANAGERS and within_scope(actor, task.area))
+    mine = task is not None and (is_assignee(actor, task.id) if is_field_worker(actor)
+                                 else can(actor, "record", "visit", task))
     if not mine or task.area.level != "grid":
         raise NotFound(_l("task not found"))
     return task

@@ -15,9 +15,8 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, Household, Site, Task, User, Visit
 from app.models.task import task_assignees
+from app.policy import can, is_field_worker, require
 from app.services.access import (
-    MANAGERS,
-    ensure_role,
     filter_by_scope,
     is_id,
     require_area_in_scope,
@@ -26,7 +25,6 @@ from app.services.access import (
 )
 from app.services.households import works_in
 
-RECORDERS = ("admin", "coordinator", "worker")
 # Without a boundary, a grid is the circle around its sites' centroid reaching the farthest
 # site, plus this margin: households lie between and around the sites.
 SITES_MARGIN_M = 500.0
@@ -35,15 +33,13 @@ OUTSIDE_GRID = "outside_grid"
 
 def may_visit(actor: User, household: Household) -> bool:
     """Workers visit their grids' households; coordinators and admins those of their area."""
-    if actor.role == "worker":
+    if is_field_worker(actor):
         return works_in(actor, household.area_id)
-    return actor.role in MANAGERS and within_scope(actor, household.area)
+    return can(actor, "record", "visit", household)
 
 
-def authorize_visit(actor: User, body: dict | None = None, **_) -> None:
-    """Checked before the body is validated: the role, and the household when the body names one."""
-    ensure_role(actor, *RECORDERS)
-    body = body or {}
+def check_household(actor: User, body: dict, _obj=None) -> None:
+    """Before the body is validated (the policy has let the actor record visits): the household it names."""
     if _replay_of_mine(actor, body.get("client_id")):
         return  # a retry answers the stored visit even if the household left the actor's grids since
     household_id = body.get("household_id")
@@ -78,7 +74,7 @@ def is_assignee(user: User, task_id: int) -> bool:
 def check_task(actor: User, task_id: int, grid_id: int) -> Task:
     """The task a visit counts for: in the household's grid and the actor's (assigned, or in scope)."""
     task = db.session.get(Task, task_id)
-    mine = task is not None and (is_assignee(actor, task.id) if actor.role == "worker"
+    mine = task is not None and (is_assignee(actor, task.id) if is_field_worker(actor)
                                  else within_scope(actor, task.area))
     if not mine or task.area_id != grid_id:
         raise Invalid(_l("task_id is not your task in this grid"), {"task_id": _l("not your task in this household's grid")})
@@ -113,7 +109,7 @@ def _existing(actor: User, client_id: str) -> Visit | None:
 
 def record_visit(actor: User, data: dict[str, Any]) -> tuple[Visit, bool]:
     """Store a visit, or return the one already stored under its client_id: (visit, created)."""
-    ensure_role(actor, *RECORDERS)
+    require(actor, "record", "visit")
     client_id = str(data["client_id"])
     visit = _existing(actor, client_id)
     if visit is not None:
@@ -143,7 +139,7 @@ def get_visit(actor: User, visit_id: int) -> Visit:
     """A visit the actor may see: their own, or (coordinators, leaders, admins) one in their area."""
     visit = db.session.get(Visit, visit_id) if is_id(visit_id) else None
     if visit is None or not (visit.user_id == actor.id or (
-            actor.role != "worker" and within_scope(actor, visit.household.area))):
+            not is_field_worker(actor) and within_scope(actor, visit.household.area))):
         raise NotFound(_l("visit not found"))
     return visit
 
@@ -152,7 +148,7 @@ def list_visits(actor: User, area_id: int | None = None, household_id: int | Non
                 task_id: int | None = None, flagged: bool | None = None):
     """A select() of visits: a worker's own, or those in the caller's area; newest first."""
     query = select(Visit).join(Household, Visit.household_id == Household.id)
-    if actor.role == "worker":
+    if is_field_worker(actor):
         query = query.where(Visit.user_id == actor.id)
     else:
         query = filter_by_scope(query, actor, Household.area_id)

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Area, RiskWarning, User
 from app.models.base import utcnow
 from app.models.warning import WARNING_LEVELS
-from app.services.access import READERS, ensure_role
+from app.policy import require
 from app.services.localtime import day_bounds, today
 from app.services.warnings import escalation, mask_phone, visible_warnings
 
@@ -71,8 +71,7 @@ def _shares(target: dict) -> None:
 
 def board(actor: User, day: date | None = None, now: datetime | None = None) -> dict:
     """The zeroing board for `day` (default today) over the warnings the actor sees."""
-    if actor.force != "police":
-        ensure_role(actor, *READERS)
+    require(actor, "read", "warning_board")
     now = now or utcnow()
     day = day or today(now)
     open_ = RiskWarning.status == "open"

@@ -12,15 +12,16 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.errors import DomainError, Forbidden
+from app.errors import DomainError
 from app.extensions import db
 from app.models import Area, User
 from app.models.base import utcnow
 from app.models.warning import WARNING_LEVELS
+from app.policy import require
 from app.services.access import filter_by_scope
 from app.services.audit import record_event
 from app.services.importing import ImportReport, RowMessage, chunked, read_rows, row_message
-from app.services.warnings import build_warning, may_enter, normalize_phone
+from app.services.warnings import build_warning, normalize_phone
 
 COLUMNS = {
     "level": ("等级", "级别", "预警等级", "预警级别"),
@@ -75,15 +76,12 @@ def _check_row(values: dict[str, str], grids: GridLookup) -> tuple[dict | None, 
     return {"level": level, "grid": grid, "subject_label": label, "phone": phone}, None
 
 
-def authorize_import(actor: User) -> None:
-    if not may_enter(actor):
-        raise Forbidden("police and coordinators enter warnings")
 
 
 def import_warnings(actor: User, data: bytes, progress: Callable[[int], None] | None = None,
                     now: datetime | None = None) -> ImportReport:
     """Check every row; create all warnings when no row is wrong, none otherwise."""
-    authorize_import(actor)
+    require(actor, "import", "warning")
     report = ImportReport()
     grids = GridLookup(actor)
     rows = []

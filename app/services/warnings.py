@@ -23,16 +23,15 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from app import geo
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.labels import WARNING_RESULT_LABELS
 from app.models import Area, RiskWarning, User
 from app.models.base import utcnow
+from app.policy import can, is_field_worker, is_police_officer, require
 from app.services.access import (
-    MANAGERS,
     filter_by_scope,
     grids_of,
-    refuse_outside_scope,
     require_area_in_scope,
     subtree_clause,
     within_scope,
@@ -75,12 +74,7 @@ def mask_phone(phone: str | None) -> str | None:
 
 def sees_full_phone(user: User) -> bool:
     """Admins and police officers in the field; a coordinator or leader never, whatever their force."""
-    return user.role == "admin" or (user.role == "worker" and user.force == "police")
-
-
-def may_enter(user: User) -> bool:
-    """Police and coordinators (and admins) enter warnings."""
-    return user.role in MANAGERS or (user.role == "worker" and user.force == "police")
+    return can(user, "unmask", "phone")
 
 
 def deadline_for(level: str, created_at: datetime) -> datetime:
@@ -103,22 +97,9 @@ def escalation(warning: RiskWarning, now: datetime | None = None) -> str | None:
 def visible_warnings(actor: User):
     """A select() of the warnings the actor may see."""
     query = select(RiskWarning)
-    if actor.role == "worker" and actor.force != "police":
+    if is_field_worker(actor) and not is_police_officer(actor):
         return query.where(RiskWarning.area_id.in_(grids_of(actor.id)))
     return filter_by_scope(query, actor, RiskWarning.area_id)
-
-
-def authorize_create(actor: User, raw: dict) -> None:
-    """Checked before the body is validated: the role, and the grid when the body names one."""
-    if not may_enter(actor):
-        raise Forbidden(_l("police and coordinators enter warnings"))
-    refuse_outside_scope(actor, raw.get("area_id"))
-
-
-def authorize_outcome(actor: User, raw: dict, warning_id: int) -> None:
-    """Checked before the body is validated: the warning is visible (404) and the actor's to handle (403)."""
-    if not may_handle(actor, get_warning(actor, warning_id)):
-        raise Forbidden(_l("you may not handle this warning"))
 
 
 def build_warning(actor: User, grid: Area, data: dict[str, Any], now: datetime) -> RiskWarning:
@@ -130,7 +111,7 @@ def build_warning(actor: User, grid: Area, data: dict[str, Any], now: datetime) 
 
 def create_warning(actor: User, data: dict[str, Any], now: datetime | None = None) -> RiskWarning:
     """Enter a warning for a grid in the actor's area; its grid's workers see it at once."""
-    authorize_create(actor, data)
+    require(actor, "create", "warning")
     grid = require_area_in_scope(actor, data["area_id"])
     if grid.level != "grid":
         raise Invalid(_l("a warning goes to a grid"), {"area_id": _l("must be a grid")})
@@ -152,7 +133,7 @@ def list_warnings(actor: User, args: dict[str, Any], now: datetime | None = None
         query = query.where(RiskWarning.status == "open", RiskWarning.deadline_at < (now or utcnow()))
     if args.get("area_id") is not None:
         area = db.session.get(Area, args["area_id"])
-        if area is None or (actor.role != "worker" and not within_scope(actor, area)):
+        if area is None or (not is_field_worker(actor) and not within_scope(actor, area)):
             raise NotFound(_l("area_id not found"), {"area_id": _l("no such area in your scope")})
         query = query.where(RiskWarning.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
     open_first = case((RiskWarning.status == "open", 0), else_=1)
@@ -167,17 +148,9 @@ def get_warning(actor: User, warning_id: int) -> RiskWarning:
     return warning
 
 
-def may_handle(actor: User, warning: RiskWarning) -> bool:
-    """The grid's workers, police and coordinators of the area, admins."""
-    if actor.role in MANAGERS or actor.force == "police":
-        return within_scope(actor, warning.area)
-    return actor.role == "worker" and any(g.id == warning.area_id for g in actor.grids)
-
-
 def record_outcome(actor: User, warning: RiskWarning, data: dict[str, Any], now: datetime | None = None):
     """Record how the warning was handled; the same outcome sent again changes nothing, another is 409."""
-    if not may_handle(actor, warning):
-        raise Forbidden(_l("you may not handle this warning"))
+    require(actor, "handle", "warning", warning)
     if warning.status == "handled":
         if warning.result == data["result"] and (warning.note or None) == (data.get("note") or None):
             return warning
@@ -218,7 +191,6 @@ def present(actor: User, warnings: list[RiskWarning], now: datetime | None = Non
 
 def reveal_phone(actor: User, warning: RiskWarning) -> str | None:
     """The full number, for police and admins only; every call is written to the audit log."""
-    if not sees_full_phone(actor):
-        raise Forbidden(_l("only police and admins see full numbers"))
+    require(actor, "unmask", "phone")
     record_event(actor, "warning.reveal_phone", warning, warning_ids=[warning.id], via="reveal")
     return warning.phone

@@ -344,3 +344,22 @@ BAD_BODIES_OUTSIDE_ROLE_OR_AREA = [
 def test_authorization_comes_before_validation(api, district, actor, method, url, body, status):
     response = getattr(api, method)(url(district), user=ACTORS[actor](district), json=body(district))
     assert response.status_code == status, response.get_json()
+
+
+# ---------------------------------------------------------------- the table agrees
+
+SINGULAR = {"areas": "area", "sites": "site", "users": "user"}
+
+
+@pytest.mark.parametrize("resource", ["areas", "sites", "users"])
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_these_expectations_are_the_policy_tables(district, actor, resource):
+    """The hand-written expectations above and the policy table say the same of every role."""
+    from app import policy
+
+    user = ACTORS[actor](district)
+    may_create = policy.can(user, "create", SINGULAR[resource])
+    assert (expected_create(actor, "own") == 201) == may_create
+    target = _target(district, resource, "own")
+    if expected_get(actor, resource, "own") == 200:
+        assert (expected_patch(actor, resource, "own") == 200) == policy.can(user, "update", SINGULAR[resource], target)

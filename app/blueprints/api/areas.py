@@ -4,10 +4,10 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.guard import authorize
 from app.schemas.area import AreaQuerySchema, AreaSchema
 from app.schemas.common import list_schema, paginate
 from app.services import areas as area_service
-from app.services.access import authorize_first
 
 URL = "/areas"
 blp = protected_blueprint("api_areas", __name__, "Streets, communities and grids")
@@ -15,13 +15,14 @@ blp = protected_blueprint("api_areas", __name__, "Streets, communities and grids
 
 @blp.route("")
 class Areas(MethodView):
+    @authorize("read", "area")
     @blp.arguments(AreaQuerySchema, location="query")
     @blp.response(200, list_schema(AreaSchema))
     def get(self, args):
         """Areas in the caller's scope."""
         return paginate(area_service.list_areas(current_user, args.get("parent_id"), args.get("level")), args)
 
-    @authorize_first(area_service.authorize_create)
+    @authorize("create", "area", areas=("parent_id",))
     @blp.arguments(AreaSchema)
     @blp.response(201, AreaSchema)
     def post(self, data):
@@ -31,12 +32,13 @@ class Areas(MethodView):
 
 @blp.route("/<int:area_id>")
 class AreaById(MethodView):
+    @authorize("read", "area")
     @blp.response(200, AreaSchema)
     def get(self, area_id):
         """One area."""
         return area_service.get_area(current_user, area_id)
 
-    @authorize_first(area_service.authorize_update)
+    @authorize("update", "area", load=area_service.get_area, areas=("parent_id",))
     @blp.arguments(AreaSchema(partial=True))
     @blp.response(200, AreaSchema)
     def patch(self, data, area_id):

@@ -4,6 +4,7 @@ from flask import request
 from flask_login import current_user
 
 from app.blueprints.api import ApiBlueprint, require_login
+from app.blueprints.guard import authorize
 from app.extensions import client_address
 from app.schemas.user import TokenRequestSchema, TokenSchema, UserSchema
 from app.services import auth as auth_service
@@ -27,6 +28,7 @@ def issue_token(data):
 
 
 @blp.route("/auth/token", methods=["DELETE"])
+@authorize("revoke", "token")
 @blp.response(204)
 def revoke_token():
     """Revoke the bearer token this call is made with."""
@@ -38,6 +40,7 @@ def revoke_token():
 
 
 @blp.route("/me")
+@authorize("read", "self")
 @blp.response(200, UserSchema)
 def me():
     """The caller."""

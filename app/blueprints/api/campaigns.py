@@ -4,10 +4,10 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.task import CampaignListItemSchema, CampaignQuerySchema, CampaignSchema
 from app.services import campaigns as campaign_service
-from app.services.access import authorize_first
 
 URL = "/campaigns"
 blp = protected_blueprint("api_campaigns", __name__, "Campaigns over an area and a period, one task per grid")
@@ -15,6 +15,7 @@ blp = protected_blueprint("api_campaigns", __name__, "Campaigns over an area and
 
 @blp.route("")
 class Campaigns(MethodView):
+    @authorize("read", "campaign")
     @blp.arguments(CampaignQuerySchema, location="query")
     @blp.response(200, list_schema(CampaignListItemSchema))
     def get(self, args):
@@ -23,7 +24,7 @@ class Campaigns(MethodView):
         campaign_service.summarise(current_user, page["items"])
         return page
 
-    @authorize_first(campaign_service.authorize_create)
+    @authorize("create", "campaign", areas=("area_id",))
     @blp.arguments(CampaignSchema)
     @blp.response(201, CampaignSchema)
     def post(self, data):
@@ -33,6 +34,7 @@ class Campaigns(MethodView):
 
 @blp.route("/<int:campaign_id>")
 class CampaignById(MethodView):
+    @authorize("read", "campaign")
     @blp.response(200, CampaignSchema)
     def get(self, campaign_id):
         """One campaign with its tasks inside the caller's area."""

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint, report_or_error
 from app.blueprints.api.jobs import import_answer
+from app.blueprints.guard import authorize
 from app.schemas.case import (
     BackcheckSchema,
     CaseImportFileSchema,
@@ -16,7 +17,6 @@ from app.schemas.common import list_schema, paginate
 from app.schemas.job import JobStartedSchema
 from app.services import backchecks, imports
 from app.services import cases as case_service
-from app.services.access import authorize_first
 
 URL = "/cases"
 blp = protected_blueprint("api_cases", __name__, "Fraud cases (发案) and their back-checks (倒查)")
@@ -24,13 +24,14 @@ blp = protected_blueprint("api_cases", __name__, "Fraud cases (发案) and their
 
 @blp.route("")
 class Cases(MethodView):
+    @authorize("read", "case")
     @blp.arguments(CaseQuerySchema, location="query")
     @blp.response(200, list_schema(CaseSchema))
     def get(self, args):
         """Cases in the caller's area, newest first."""
         return paginate(case_service.list_cases(current_user, args), args)
 
-    @authorize_first(case_service.authorize_create)
+    @authorize("create", "case", areas=("area_id",))
     @blp.arguments(CaseSchema)
     @blp.response(201, CaseSchema)
     @blp.alt_response(200, schema=CaseSchema, description="The same client_id again: the first record")
@@ -41,6 +42,7 @@ class Cases(MethodView):
 
 
 @blp.route("/<int:case_id>")
+@authorize("read", "case")
 @blp.response(200, CaseSchema)
 def get_case(case_id):
     """One case."""
@@ -48,6 +50,7 @@ def get_case(case_id):
 
 
 @blp.route("/<int:case_id>/backcheck")
+@authorize("read", "case")
 @blp.response(200, BackcheckSchema)
 def get_backcheck(case_id):
     """The back-check (倒查) of a case: the 30 days before it in its household, grid and community."""
@@ -55,7 +58,7 @@ def get_backcheck(case_id):
 
 
 @blp.route("/import", methods=["POST"])
-@authorize_first(case_service.authorize_create)
+@authorize("import", "case")
 @blp.arguments(CaseImportFileSchema, location="files")
 @blp.response(201, CaseImportReportSchema)
 @blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")

@@ -2,11 +2,11 @@
 
 from functools import wraps
 
-from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.guard import authorize
 from app.schemas.checkin import (
     CheckInCreateSchema,
     CheckInQuerySchema,
@@ -15,26 +15,9 @@ from app.schemas.checkin import (
 )
 from app.schemas.common import list_schema, paginate
 from app.services import checkins as checkin_service
-from app.services.access import MANAGERS, require_role
 
 URL = "/checkins"
 blp = protected_blueprint("api_checkins", __name__, "Check-ins at publicity sites (签到)")
-
-
-def authorized_first(view):
-    """Role and the token's site area are checked before the body is validated."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        body = request.get_json(silent=True)
-        token = body.get("token") if isinstance(body, dict) else None
-        # Keep the site referenced while the view runs: the session's identity map then serves it again.
-        site = checkin_service.authorize_checkin(current_user, token if isinstance(token, str) else None)
-        response = view(*args, **kwargs)
-        del site
-        return response
-
-    return wrapper
 
 
 def with_checkin(view):
@@ -49,6 +32,7 @@ def with_checkin(view):
 
 @blp.route("")
 class CheckIns(MethodView):
+    @authorize("read", "checkin")
     @blp.arguments(CheckInQuerySchema, location="query")
     @blp.response(200, list_schema(CheckInSchema))
     def get(self, args):
@@ -57,7 +41,7 @@ class CheckIns(MethodView):
 
     @blp.response(201, CheckInSchema)
     @blp.alt_response(200, schema=CheckInSchema, description="The same client_id again: the first record")
-    @authorized_first
+    @authorize("check_in", "site", then=checkin_service.check_token_site)
     @blp.arguments(CheckInCreateSchema)
     def post(self, data):
         """Check in at the site a scanned code names; 201 when new, 200 for a repeated client_id."""
@@ -66,6 +50,7 @@ class CheckIns(MethodView):
 
 
 @blp.route("/<int:checkin_id>")
+@authorize("read", "checkin")
 @blp.response(200, CheckInSchema)
 def get_checkin(checkin_id):
     """One check-in."""
@@ -74,7 +59,7 @@ def get_checkin(checkin_id):
 
 @blp.route("/<int:checkin_id>/review", methods=["POST"])
 @blp.response(200, CheckInSchema)
-@require_role(*MANAGERS)
+@authorize("review", "checkin")
 @with_checkin
 @blp.arguments(CheckInReviewSchema)
 def review(data, checkin):

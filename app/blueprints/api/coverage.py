@@ -1,11 +1,10 @@
 """Coverage of an area and its children over a period."""
 
-from functools import wraps
 
-from flask import request
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.guard import authorize
 from app.schemas.coverage import CoverageQuerySchema, CoverageSchema
 from app.services import coverage as coverage_service
 
@@ -13,19 +12,8 @@ URL = "/coverage"
 blp = protected_blueprint("api_coverage", __name__, "Coverage rates (覆盖率) by area and period")
 
 
-def reader_first(view):
-    """Role and the named area are checked before the query string is validated."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        coverage_service.authorize_reader(current_user, request.args.get("area_id"))
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
 @blp.route("", methods=["GET"])
-@reader_first
+@authorize("read", "coverage", areas=("area_id",))
 @blp.arguments(CoverageQuerySchema, location="query")
 @blp.response(200, CoverageSchema)
 def get_coverage(args):

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint, report_or_error
 from app.blueprints.api.jobs import import_answer
+from app.blueprints.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.household import (
     HouseholdPatchSchema,
@@ -16,7 +17,6 @@ from app.schemas.household import (
 from app.schemas.job import JobStartedSchema
 from app.services import households as household_service
 from app.services import imports
-from app.services.access import authorize_first
 
 URL = "/households"
 blp = protected_blueprint("api_households", __name__, "Households reached door to door (入户)")
@@ -24,6 +24,7 @@ blp = protected_blueprint("api_households", __name__, "Households reached door t
 
 @blp.route("")
 class Households(MethodView):
+    @authorize("read", "household")
     @blp.arguments(HouseholdQuerySchema, location="query")
     @blp.response(200, list_schema(HouseholdSchema))
     def get(self, args):
@@ -32,7 +33,7 @@ class Households(MethodView):
             current_user, args.get("area_id"), args.get("tag"), args.get("unreachable"), args.get("q"))
         return paginate(query, args)
 
-    @authorize_first(household_service.authorize_create)
+    @authorize("create", "household", areas=("area_id",))
     @blp.arguments(HouseholdSchema)
     @blp.response(201, HouseholdSchema)
     def post(self, data):
@@ -42,12 +43,13 @@ class Households(MethodView):
 
 @blp.route("/<int:household_id>")
 class HouseholdById(MethodView):
+    @authorize("read", "household")
     @blp.response(200, HouseholdSchema)
     def get(self, household_id):
         """One household."""
         return household_service.get_household(current_user, household_id)
 
-    @authorize_first(household_service.authorize_update)
+    @authorize("update", "household", load=household_service.get_household)
     @blp.arguments(HouseholdPatchSchema)
     @blp.response(200, HouseholdSchema)
     def patch(self, data, household_id):
@@ -57,7 +59,7 @@ class HouseholdById(MethodView):
 
 
 @blp.route("/import", methods=["POST"])
-@authorize_first(household_service.authorize_create)
+@authorize("import", "household")
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
 @blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")

@@ -4,6 +4,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.guard import authorize
 from app.models import Job
 from app.schemas.job import JobSchema
 from app.services import jobs as job_service
@@ -14,6 +15,7 @@ blp = protected_blueprint("api_jobs", __name__, "Background jobs: large imports 
 
 
 @blp.route("/<int:job_id>")
+@authorize("read", "job")
 @blp.response(200, JobSchema)
 def get_job(job_id):
     """Status and progress of one of the caller's jobs, and its report once done; others' are 404."""

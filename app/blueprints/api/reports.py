@@ -4,7 +4,7 @@ from flask import Response
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
-from app.blueprints.api.coverage import reader_first
+from app.blueprints.guard import authorize
 from app.schemas.report import DailyReportQuerySchema, DailyReportSchema
 from app.services import reports
 
@@ -18,7 +18,7 @@ def download(body: bytes | str, mimetype: str, filename: str) -> Response:
 
 
 @blp.route("/daily", methods=["GET"])
-@reader_first
+@authorize("read", "report", areas=("area_id",))
 @blp.arguments(DailyReportQuerySchema, location="query")
 @blp.response(200, DailyReportSchema)
 @blp.alt_response(200, content_type="text/csv", description="format=csv: UTF-8 with a BOM")

@@ -6,10 +6,10 @@ from flask_login import current_user
 
 from app import qr
 from app.blueprints.api import protected_blueprint
+from app.blueprints.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.site import SiteQuerySchema, SiteSchema
 from app.services import sites as site_service
-from app.services.access import READERS, authorize_first, ensure_role
 
 URL = "/sites"
 blp = protected_blueprint("api_sites", __name__, "Publicity sites (宣传点位)")
@@ -17,6 +17,7 @@ blp = protected_blueprint("api_sites", __name__, "Publicity sites (宣传点位)
 
 @blp.route("")
 class Sites(MethodView):
+    @authorize("read", "site")
     @blp.arguments(SiteQuerySchema, location="query")
     @blp.response(200, list_schema(SiteSchema))
     def get(self, args):
@@ -24,7 +25,7 @@ class Sites(MethodView):
         query = site_service.list_sites(current_user, args.get("area_id"), args.get("kind"), args.get("active"))
         return paginate(query, args)
 
-    @authorize_first(site_service.authorize_create)
+    @authorize("create", "site", areas=("area_id",))
     @blp.arguments(SiteSchema)
     @blp.response(201, SiteSchema)
     def post(self, data):
@@ -34,12 +35,13 @@ class Sites(MethodView):
 
 @blp.route("/<int:site_id>")
 class SiteById(MethodView):
+    @authorize("read", "site")
     @blp.response(200, SiteSchema)
     def get(self, site_id):
         """One site."""
         return site_service.get_site(current_user, site_id)
 
-    @authorize_first(site_service.authorize_update)
+    @authorize("update", "site", load=site_service.get_site, areas=("area_id",))
     @blp.arguments(SiteSchema(partial=True))
     @blp.response(200, SiteSchema)
     def patch(self, data, site_id):
@@ -49,18 +51,12 @@ class SiteById(MethodView):
 
 
 @blp.route("/<int:site_id>/rotate-qr", methods=["POST"])
+@authorize("update", "site", load=site_service.get_site)
 @blp.response(200, SiteSchema)
 def rotate_qr(site_id):
     """Invalidate every printed code of the site."""
     site = site_service.get_site(current_user, site_id)
     return site_service.rotate_qr(current_user, site)
-
-
-def _printable_site(site_id: int):
-    """A site whose code the caller may print: coordinators, admins and leaders in scope."""
-    site = site_service.get_site(current_user, site_id)
-    ensure_role(current_user, *READERS)
-    return site
 
 
 def _image(body, mimetype: str, filename: str) -> Response:
@@ -72,16 +68,18 @@ def _image(body, mimetype: str, filename: str) -> Response:
 
 
 @blp.route("/<int:site_id>/qr.png")
+@authorize("print", "site", load=site_service.get_site)
 @blp.response(200, content_type="image/png", description="The site's printable code (PNG)")
 def qr_png(site_id):
     """The site's code as a PNG; it encodes PUBLIC_BASE_URL/c/TOKEN."""
-    site = _printable_site(site_id)
+    site = site_service.get_site(current_user, site_id)
     return _image(qr.qr_png(qr.site_url(site)), "image/png", f"site-{site.id}-qr.png")
 
 
 @blp.route("/<int:site_id>/qr.svg")
+@authorize("print", "site", load=site_service.get_site)
 @blp.response(200, content_type="image/svg+xml", description="The site's printable code (SVG)")
 def qr_svg(site_id):
     """The site's code as an SVG; it encodes PUBLIC_BASE_URL/c/TOKEN."""
-    site = _printable_site(site_id)
+    site = site_service.get_site(current_user, site_id)
     return _image(qr.qr_svg(qr.site_url(site)), "image/svg+xml", f"site-{site.id}-qr.svg")

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.task import (
     BulkAssignResultSchema,
@@ -17,7 +18,6 @@ from app.schemas.task import (
 )
 from app.services import assignments, task_progress
 from app.services import tasks as task_service
-from app.services.access import authorize_first
 
 URL = "/tasks"
 blp = protected_blueprint("api_tasks", __name__, "Tasks per grid (任务), progress counted from evidence")
@@ -25,6 +25,7 @@ blp = protected_blueprint("api_tasks", __name__, "Tasks per grid (任务), progr
 
 @blp.route("")
 class Tasks(MethodView):
+    @authorize("read", "task")
     @blp.arguments(TaskQuerySchema, location="query")
     @blp.response(200, list_schema(TaskSchema))
     def get(self, args):
@@ -33,7 +34,7 @@ class Tasks(MethodView):
         task_progress.attach_progress(page["items"])
         return page
 
-    @authorize_first(task_service.authorize_create)
+    @authorize("create", "task", areas=("area_id",), then=task_service.check_people)
     @blp.arguments(TaskSchema)
     @blp.response(201, TaskSchema)
     def post(self, data):
@@ -43,12 +44,13 @@ class Tasks(MethodView):
 
 @blp.route("/<int:task_id>")
 class TaskById(MethodView):
+    @authorize("read", "task")
     @blp.response(200, TaskSchema)
     def get(self, task_id):
         """One task with its progress."""
         return task_service.get_task(current_user, task_id)
 
-    @authorize_first(task_service.authorize_update)
+    @authorize("update", "task", load=task_service.find_task, then=task_service.check_people)
     @blp.arguments(TaskPatchSchema)
     @blp.response(200, TaskSchema)
     def patch(self, data, task_id):
@@ -57,7 +59,7 @@ class TaskById(MethodView):
 
 
 @blp.route("/<int:task_id>/report", methods=["POST"])
-@authorize_first(task_service.authorize_report)
+@authorize("report", "task", load=task_service.find_task)
 @blp.arguments(TaskReportSchema)
 @blp.response(201, TaskSchema)
 @blp.alt_response(200, schema=TaskSchema, description="The same client_id again: nothing more stored")
@@ -68,7 +70,7 @@ def report(data, task_id):
 
 
 @blp.route("/bulk-assign", methods=["POST"])
-@authorize_first(assignments.authorize_bulk_assign)
+@authorize("assign", "task", areas=("area_id",))
 @blp.arguments(BulkAssignSchema)
 @blp.response(200, BulkAssignResultSchema)
 def bulk_assign(data):
@@ -77,7 +79,7 @@ def bulk_assign(data):
 
 
 @blp.route("/reassign", methods=["POST"])
-@authorize_first(assignments.authorize_reassign)
+@authorize("assign", "task", then=assignments.check_people)
 @blp.arguments(ReassignSchema)
 @blp.response(200, ReassignResultSchema)
 def reassign(data):

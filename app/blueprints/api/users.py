@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
 from app.blueprints.auth.views import renew_own_session
+from app.blueprints.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.user import UserQuerySchema, UserSchema
 from app.services import users as user_service
-from app.services.access import authorize_first, require_role
 
 URL = "/users"
 blp = protected_blueprint("api_users", __name__, "People who log in")
@@ -16,6 +16,7 @@ blp = protected_blueprint("api_users", __name__, "People who log in")
 
 @blp.route("")
 class Users(MethodView):
+    @authorize("list", "user")
     @blp.arguments(UserQuerySchema, location="query")
     @blp.response(200, list_schema(UserSchema))
     def get(self, args):
@@ -23,7 +24,7 @@ class Users(MethodView):
         query = user_service.list_users(current_user, args.get("role"), args.get("force"), args.get("area_id"))
         return paginate(query, args)
 
-    @authorize_first(user_service.authorize_create)
+    @authorize("create", "user", areas=("area_id",), then=user_service.check_grants)
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
     def post(self, data):
@@ -33,12 +34,13 @@ class Users(MethodView):
 
 @blp.route("/<int:user_id>")
 class UserById(MethodView):
+    @authorize("read", "user")
     @blp.response(200, UserSchema)
     def get(self, user_id):
         """One user."""
         return user_service.get_user(current_user, user_id)
 
-    @authorize_first(user_service.authorize_update)
+    @authorize("update", "user", load=user_service.get_user, areas=("area_id",), then=user_service.check_grants)
     @blp.arguments(UserSchema(partial=True))
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):
@@ -51,7 +53,7 @@ class UserById(MethodView):
 
 @blp.route("/<int:user_id>/unlock", methods=["POST"])
 @blp.response(200, UserSchema)
-@require_role("admin")
+@authorize("unlock", "user")
 def unlock_login(user_id):
     """Forget a person's failed logins, so that a locked-out account may log in now (admins; audited)."""
     user = user_service.get_user(current_user, user_id)

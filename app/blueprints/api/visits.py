@@ -4,10 +4,10 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
+from app.blueprints.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.visit import VisitQuerySchema, VisitSchema
 from app.services import visits as visit_service
-from app.services.access import authorize_first
 
 URL = "/visits"
 blp = protected_blueprint("api_visits", __name__, "Door-to-door visits (入户)")
@@ -15,6 +15,7 @@ blp = protected_blueprint("api_visits", __name__, "Door-to-door visits (入户)"
 
 @blp.route("")
 class Visits(MethodView):
+    @authorize("read", "visit")
     @blp.arguments(VisitQuerySchema, location="query")
     @blp.response(200, list_schema(VisitSchema))
     def get(self, args):
@@ -23,7 +24,7 @@ class Visits(MethodView):
                                           args.get("task_id"), args.get("flagged"))
         return paginate(query, args)
 
-    @authorize_first(visit_service.authorize_visit)
+    @authorize("record", "visit", then=visit_service.check_household)
     @blp.arguments(VisitSchema)
     @blp.response(201, VisitSchema)
     @blp.alt_response(200, schema=VisitSchema, description="This client_id was stored before: the same visit")
@@ -35,6 +36,7 @@ class Visits(MethodView):
 
 @blp.route("/<int:visit_id>")
 class VisitById(MethodView):
+    @authorize("read", "visit")
     @blp.response(200, VisitSchema)
     def get(self, visit_id):
         """One visit."""

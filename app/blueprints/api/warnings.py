@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint, report_or_error
 from app.blueprints.api.jobs import import_answer
+from app.blueprints.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.household import ImportFileSchema, ImportReportSchema
 from app.schemas.job import JobStartedSchema
@@ -18,7 +19,6 @@ from app.schemas.warning import (
 )
 from app.services import imports, warning_board
 from app.services import warnings as warning_service
-from app.services.access import authorize_first
 
 URL = "/warnings"
 blp = protected_blueprint("api_warnings", __name__, "Risk warnings (预警指令) and their outcomes")
@@ -26,6 +26,7 @@ blp = protected_blueprint("api_warnings", __name__, "Risk warnings (预警指令
 
 @blp.route("")
 class Warnings(MethodView):
+    @authorize("read", "warning")
     @blp.arguments(WarningQuerySchema, location="query")
     @blp.response(200, list_schema(WarningSchema))
     def get(self, args):
@@ -34,7 +35,7 @@ class Warnings(MethodView):
         warning_service.present(current_user, page["items"])
         return page
 
-    @authorize_first(warning_service.authorize_create)
+    @authorize("create", "warning", areas=("area_id",))
     @blp.arguments(WarningSchema)
     @blp.response(201, WarningSchema)
     def post(self, data):
@@ -44,6 +45,7 @@ class Warnings(MethodView):
 
 
 @blp.route("/board")
+@authorize("read", "warning_board")
 @blp.arguments(BoardQuerySchema, location="query")
 @blp.response(200, BoardSchema)
 def board(args):
@@ -53,6 +55,7 @@ def board(args):
 
 
 @blp.route("/<int:warning_id>")
+@authorize("read", "warning")
 @blp.response(200, WarningSchema)
 def get_warning(warning_id):
     """One warning."""
@@ -60,7 +63,7 @@ def get_warning(warning_id):
 
 
 @blp.route("/<int:warning_id>/outcome", methods=["POST"])
-@authorize_first(warning_service.authorize_outcome)
+@authorize("handle", "warning", load=warning_service.get_warning)
 @blp.arguments(OutcomeSchema)
 @blp.response(200, WarningSchema)
 def outcome(data, warning_id):
@@ -70,6 +73,7 @@ def outcome(data, warning_id):
 
 
 @blp.route("/<int:warning_id>/reveal-phone", methods=["POST"])
+@authorize("unmask", "phone", load=warning_service.get_warning)
 @blp.response(200, RevealedPhoneSchema)
 def reveal_phone(warning_id):
     """The full number, for police and admins; written to the audit log."""
@@ -78,7 +82,7 @@ def reveal_phone(warning_id):
 
 
 @blp.route("/import", methods=["POST"])
-@authorize_first(warning_service.authorize_create)
+@authorize("import", "warning")
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
 @blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")

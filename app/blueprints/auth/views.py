@@ -2,10 +2,11 @@
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import LoginForm
+from app.blueprints.guard import authorize
 from app.blueprints.redirects import safe_next
 from app.errors import TooManyAttempts, Unauthorized
 from app.extensions import client_address
@@ -35,7 +36,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@authorize("use", "pages")
 def logout():
     """End the session, and every copy of it or of the remember cookie."""
     user_service.end_sessions(current_user, tokens=False)

@@ -14,6 +14,7 @@ from app.error_messages import in_language
 from app.errors import DomainError, Invalid
 from app.extensions import db
 from app.models import FORCES, Area, User
+from app.policy import field_workers
 from app.services import areas as area_service
 from app.services import assignments
 from app.services import campaigns as campaign_service
@@ -74,7 +75,7 @@ def task_status(task_id: int):
 
 def _people_choices(blank: bool):
     query = filter_by_scope(db.select(User), current_user, User.area_id).where(
-        User.role == "worker").order_by(User.display_name)
+        field_workers(User.role)).order_by(User.display_name)
     people = [(u.id, f"{u.display_name} ({WORDS['forces'].get(u.force, u.force)})") for u in db.session.scalars(query)]
     return ([(0, "—")] if blank else []) + people
 

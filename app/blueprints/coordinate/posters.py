@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app import qr
 from app.blueprints.coordinate import bp
+from app.blueprints.guard import authorize
 from app.errors import Invalid
 from app.extensions import db
 from app.models import Site
@@ -42,6 +43,7 @@ def _render(posters: list[dict], size: str, title: str):
 
 
 @bp.get("/sites/<int:site_id>/poster")
+@authorize("print", "site", load=site_service.get_site)
 def site_poster(site_id: int):
     """One site's poster, ready for the printer (?size=A4 or A5)."""
     site = site_service.get_site(current_user, site_id)
@@ -49,6 +51,7 @@ def site_poster(site_id: int):
 
 
 @bp.get("/areas/<int:area_id>/posters")
+@authorize("print", "site", load=area_service.get_area)
 def area_posters(area_id: int):
     """A poster for every active site under a community or grid, one per printed page."""
     area = area_service.get_area(current_user, area_id)

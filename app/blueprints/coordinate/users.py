@@ -2,17 +2,16 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.auth.views import renew_own_session
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import UserForm, form_data, run_service
-from app.errors import Forbidden
+from app.blueprints.guard import authorize
 from app.extensions import db
+from app.policy import COORDINATOR_MAY_GIVE, FIXED_FOR_SELF, can
 from app.services import areas as area_service
 from app.services import users as user_service
-from app.services.access import FIXED_FOR_SELF, can_manage_user
 
 USER_FIELDS = ["username", "display_name", "password", "role", "force", "area_id", "grid_ids", "phone", "active"]
 
@@ -29,8 +28,8 @@ def _prepare(form: UserForm) -> None:
     none = [(0, "—")] if current_user.area_id is None else []
     form.area_id.choices = none + [(a.id, f"{'　' * (a.path.count('/') - 2)}{a.name}") for a in areas]
     form.grid_ids.choices = [(a.id, a.name) for a in areas if a.level == "grid"]
-    if current_user.role != "admin":
-        form.role.choices = [c for c in form.role.choices if c[0] in user_service.COORDINATOR_MAY_CREATE]
+    if not can(current_user, "grant", "privilege"):
+        form.role.choices = [c for c in form.role.choices if c[0] in COORDINATOR_MAY_GIVE]
 
 
 def _data(form: UserForm, creating: bool) -> dict:
@@ -64,16 +63,14 @@ def users():
     query = user_service.list_users(current_user, role=request.args.get("role") or None,
                                     force=request.args.get("force") or None)
     rows = db.session.scalars(query.limit(500)).all()
-    manageable = {u.id for u in rows if can_manage_user(current_user, u)}
-    return render_template("coordinate/users.html", form=form, users=rows, manageable=manageable), _status(form)
+    return render_template("coordinate/users.html", form=form, users=rows), _status(form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@authorize("update", "user", load=user_service.get_user)
 def edit_user(user_id: int):
     """Change a person's role, area, grids, password or active flag."""
     user = user_service.get_user(current_user, user_id)
-    if not can_manage_user(current_user, user):
-        raise Forbidden(_l("you may not change this user"))
     form = UserForm(obj=user)
     _prepare(form)
     if request.method == "GET":
@@ -88,11 +85,12 @@ def edit_user(user_id: int):
         return redirect(url_for(".users"))
     fields = [name for name in USER_FIELDS if name in form]
     return render_template("coordinate/user_edit.html", form=form, user=user, fields=fields,
-                           own=user.id == current_user.id, can_unlock=current_user.role == "admin",
+                           own=user.id == current_user.id,
                            locked_until=user_service.login_locked_until(user)), _status(form)
 
 
 @bp.post("/users/<int:user_id>/unlock")
+@authorize("unlock", "user")
 def unlock_user(user_id: int):
     """Let a person locked out by failed logins try again now (admins)."""
     user = user_service.get_user(current_user, user_id)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.blueprints.coordinate import bp
 from app.blueprints.coordinate.forms import run_service, start_page_import
 from app.blueprints.coordinate.work_forms import ImportForm, OutcomeForm, WarningForm
+from app.blueprints.guard import authorize
 from app.errors import Invalid
 from app.extensions import db
 from app.schemas.common import load_query
@@ -82,19 +83,18 @@ def warning(warning_id: int):
             return redirect(url_for(".warning", warning_id=found.id))
     warning_service.present(current_user, [found], full_numbers=False)
     return render_template("coordinate/warning.html", warning=found, form=form,
-                           may_reveal=warning_service.sees_full_phone(current_user),
-                           may_handle=warning_service.may_handle(current_user, found),
                            stop_loss=STOP_LOSS_STEPS), 422 if form.errors else 200
 
 
 @bp.post("/warnings/<int:warning_id>/reveal")
+@authorize("unmask", "phone", load=warning_service.get_warning)
 def reveal_warning_phone(warning_id: int):
     """Show the full number once (police and admins); written to the audit log."""
     found = warning_service.get_warning(current_user, warning_id)
     phone = warning_service.reveal_phone(current_user, found)
     warning_service.present(current_user, [found], full_numbers=False)
     return render_template("coordinate/warning.html", warning=found, form=OutcomeForm(),
-                           revealed=phone, may_reveal=True, may_handle=warning_service.may_handle(current_user, found),
+                           revealed=phone,
                            stop_loss=STOP_LOSS_STEPS)
 
 

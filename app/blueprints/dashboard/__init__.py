@@ -4,18 +4,11 @@ Leaders read only; coordinators and admins may read it too. Every figure is scop
 caller's area (a street leader sees only their street)."""
 
 from flask import Blueprint
-from flask_login import current_user, login_required
 
-from app.services.access import READERS, ensure_role
+from app.blueprints.guard import guard_blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-
-
-@bp.before_request
-@login_required
-def only_readers():
-    """Leaders, coordinators and admins."""
-    ensure_role(current_user, *READERS)
+guard_blueprint(bp, "read", "dashboard")
 
 
 from app.blueprints.dashboard import casework, views  # noqa: E402,F401

@@ -15,8 +15,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.blueprints.coordinate.forms import start_page_import
 from app.blueprints.dashboard import bp
 from app.blueprints.dashboard.views import query_args
+from app.blueprints.guard import authorize
 from app.error_messages import in_language
-from app.errors import DomainError, Forbidden
+from app.errors import DomainError
 from app.extensions import db
 from app.labels import AGE_BAND_LABELS, labelled
 from app.models import Area, Job
@@ -24,7 +25,7 @@ from app.models.case import AGE_BANDS
 from app.schemas.common import load_query
 from app.schemas.report import DailyReportQuerySchema
 from app.services import backchecks, cases, coverage, dashboard, reports
-from app.services.access import MANAGERS, filter_by_scope
+from app.services.access import filter_by_scope
 
 FRAUD_TYPE_LABELS = {
     "loan_investment": _l("Loan / investment"), "order_brushing": _l("Order brushing"),
@@ -52,25 +53,39 @@ def _communities() -> list[tuple[int, str]]:
     return [(area_id, name) for area_id, name in db.session.execute(query.order_by(Area.path))]
 
 
-@bp.route("/cases", methods=["GET", "POST"])
+@bp.get("/cases")
 def case_list():
     """Cases of the period with their back-check flags; coordinators enter or import cases here."""
-    args = query_args()
-    can_enter = current_user.role in MANAGERS
+    return _cases_page(None)
+
+
+@bp.post("/cases")
+@authorize("create", "case")
+def enter_cases():
+    """Enter one case, or import a file of them (coordinators and admins)."""
+    query_args()  # an area outside the caller's is refused before anything is read
+    form, upload = _forms()
+    report = _import(upload) if "file" in request.files else _enter(form)
+    if report is True:
+        return redirect(url_for("dashboard.case_list", **request.args))
+    return _cases_page(report, form, upload)
+
+
+def _forms() -> tuple[CaseForm, CaseImportForm]:
     form, upload = CaseForm(), CaseImportForm()
     form.area_id.choices = _communities()
-    report = None
-    if request.method == "POST" and can_enter:
-        report = _import(upload) if "file" in request.files else _enter(form)
-        if report is True:
-            return redirect(url_for("dashboard.case_list", **request.args))
-    elif request.method == "POST":
-        raise Forbidden(_l("leaders read only"))
+    return form, upload
+
+
+def _cases_page(report, form: CaseForm | None = None, upload: CaseImportForm | None = None):
+    args = query_args()
+    if form is None:
+        form, upload = _forms()
     summary = backchecks.summary(current_user, args["area_id"], args["date_from"], args["date_to"])
     area = coverage.resolve_area(current_user, args["area_id"])
     crumbs = dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None))
     job = report if isinstance(report, Job) else None
-    page = render_template("dashboard/cases.html", summary=summary, form=form, upload=upload, can_enter=can_enter,
+    page = render_template("dashboard/cases.html", summary=summary, form=form, upload=upload,
                            import_report=None if job else report, import_job=job, type_labels=FRAUD_TYPE_LABELS,
                            area=area, crumbs=crumbs, period=coverage.make_period(args["date_from"], args["date_to"]))
     return page, 202 if job else 422 if request.method == "POST" else 200

@@ -11,12 +11,13 @@ from app.blueprints.dashboard import bp
 from app.errors import Invalid
 from app.schemas.coverage import CoverageQuerySchema
 from app.services import cards, coverage, dashboard, reports
+from app.services.access import refuse_outside_scope
 from app.services.localtime import today
 
 
 def query_args() -> dict:
     """area_id, from and to from the query string, after the caller's role and area are checked."""
-    coverage.authorize_reader(current_user, request.args.get("area_id"))
+    refuse_outside_scope(current_user, request.args.get("area_id"), "area_id")
     try:
         return CoverageQuerySchema().load({k: v for k, v in request.args.items() if k in ("area_id", "from", "to")})
     except ValidationError as error:

@@ -1,8 +1,9 @@
 """Health, readiness, home and language."""
 
 from flask import jsonify, make_response, redirect, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.blueprints.guard import authorize
 from app.blueprints.main import bp
 from app.blueprints.redirects import safe_next
 from app.i18n import LANG_COOKIE
@@ -26,7 +27,7 @@ def readyz():
 
 
 @bp.get("/")
-@login_required
+@authorize("use", "pages")
 def home():
     """Each role's start page."""
     return render_template(f"main/home_{current_user.role}.html", **home_for(current_user))

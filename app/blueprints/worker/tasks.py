@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.blueprints.coordinate.forms import run_service
 from app.blueprints.coordinate.work_forms import OutcomeForm, ReportForm, WarningForm
+from app.blueprints.guard import authorize
 from app.blueprints.worker import bp
 from app.extensions import db
+from app.policy import can
 from app.services import areas as area_service
 from app.services import warnings as warning_service
 from app.services.home import my_work
@@ -26,19 +28,19 @@ def _no_store(html: str, status: int = 200):
 
 
 @bp.get("/worker/tasks")
-@login_required
+@authorize("use", "pages")
 def my_tasks():
     """My open warnings, then my unfinished tasks, soonest deadline first."""
     return _no_store(render_template("worker/tasks.html", **my_work(current_user)))
 
 
 @bp.route("/worker/tasks/<int:task_id>", methods=["GET", "POST"])
-@login_required
+@authorize("use", "pages")
 def task(task_id: int):
     """One task: its progress, and how to add to it (scan a site, visit households, report a count)."""
     found = get_task(current_user, task_id)
     form = ReportForm()
-    may_report = found.kind in REPORTED_KINDS and current_user.id in found.assignee_ids
+    may_report = found.kind in REPORTED_KINDS and can(current_user, "report", "task", found)
     if may_report and form.validate_on_submit():
         data = {"count": form.count.data, "note": (form.note.data or "").strip() or None}
         if run_service(form, lambda: report_count(current_user, found, data)) is not None:
@@ -57,10 +59,10 @@ def _warning_form():
 
 
 @bp.route("/worker/warnings", methods=["GET", "POST"])
-@login_required
+@authorize("use", "pages")
 def my_warnings():
     """Open warnings I answer for; police also enter new ones here."""
-    form = _warning_form() if warning_service.may_enter(current_user) else None
+    form = _warning_form() if can(current_user, "create", "warning") else None
     if form is not None and form.validate_on_submit():
         data = {"level": form.level.data, "area_id": form.area_id.data,
                 "subject_label": form.subject_label.data.strip(), "phone": form.phone.data or None}
@@ -76,13 +78,12 @@ def my_warnings():
 def _warning_page(found, form, revealed=None, status=200):
     warning_service.present(current_user, [found], full_numbers=False)
     page = render_template("worker/warnings_one.html", warning=found, form=form, revealed=revealed,
-                           may_handle=warning_service.may_handle(current_user, found),
-                           may_reveal=warning_service.sees_full_phone(current_user), stop_loss=STOP_LOSS_STEPS)
+                           stop_loss=STOP_LOSS_STEPS)
     return _no_store(page, status)
 
 
 @bp.route("/worker/warnings/<int:warning_id>", methods=["GET", "POST"])
-@login_required
+@authorize("use", "pages")
 def warning(warning_id: int):
     """A warning with the time left; one tap per outcome, with the phone's position."""
     found = warning_service.get_warning(current_user, warning_id)
@@ -95,7 +96,7 @@ def warning(warning_id: int):
 
 
 @bp.post("/worker/warnings/<int:warning_id>/reveal")
-@login_required
+@authorize("unmask", "phone", load=warning_service.get_warning)
 def reveal_phone(warning_id: int):
     """Police see the full number once; written to the audit log."""
     found = warning_service.get_warning(current_user, warning_id)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, make_response, render_template, send_from_directory
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.blueprints.api import PREFIX
+from app.blueprints.guard import authorize
 from app.blueprints.worker import bp
 from app.blueprints.worker.texts import KIND_LABELS, page_texts
 from app.errors import DomainError, Forbidden
-from app.services.checkins import CHECKIN_ROLES, open_tasks_at_site, resolve_site_token
+from app.policy import can
+from app.services.checkins import open_tasks_at_site, resolve_site_token
 
 CHECKINS_URL = PREFIX + "/checkins"
 
@@ -24,14 +26,14 @@ def _no_store(response):
 def _page(site=None, tasks=(), token: str | None = None):
     config = {"token": token, "api": CHECKINS_URL, "csrf_url": "/csrf-token", **page_texts()}
     kind = KIND_LABELS.get(site.kind, site.kind) if site is not None else None
-    can_check_in = not current_user.is_authenticated or current_user.role in CHECKIN_ROLES
+    can_check_in = not current_user.is_authenticated or can(current_user, "check_in", "site")
     html = render_template("worker/site.html", site=site, kind=kind, tasks=tasks, config=config,
                            can_check_in=can_check_in)
     return _no_store(make_response(html))
 
 
 @bp.get("/c/<token>")
-@login_required
+@authorize("use", "pages")
 def site_page(token: str):
     """The site's name, grid and kind, my open tasks here, and the big check-in button."""
     try:
@@ -50,7 +52,7 @@ def offline_shell():
 
 
 @bp.get("/csrf-token")
-@login_required
+@authorize("use", "pages")
 def csrf_token():
     """A fresh CSRF token for a page kept open (or cached) past its session."""
     return _no_store(jsonify(csrf_token=generate_csrf()))

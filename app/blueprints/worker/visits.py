@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import make_response, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.blueprints.api import PREFIX
+from app.blueprints.guard import authorize
 from app.blueprints.worker import bp
 from app.labels import HOUSEHOLD_TAG_LABELS, VISIT_OUTCOME_LABELS
 from app.services import visit_sheet
-from app.services.access import ensure_role
-from app.services.visits import RECORDERS
 
 VISITS_URL = PREFIX + "/visits"
 OUTCOMES = VISIT_OUTCOME_LABELS
@@ -49,29 +48,26 @@ def _sheet_page(sheet):
 
 
 @bp.get("/visits")
-@login_required
+@authorize("record", "visit")
 def visits_home():
     """My door-to-door tasks and my grids."""
-    ensure_role(current_user, *RECORDERS)
     html = render_template("worker/visits.html", tasks=visit_sheet.my_door_tasks(current_user),
                            grids=visit_sheet.my_grids(current_user))
     return _no_store(make_response(html))
 
 
 @bp.get("/visits/tasks/<int:task_id>")
-@login_required
+@authorize("record", "visit")
 def visit_task(task_id: int):
     """A door-to-door task's households, those not yet visited since the task began first."""
-    ensure_role(current_user, *RECORDERS)
     task = visit_sheet.task_for(current_user, task_id)
     since = visit_sheet.task_start(task)
     return _sheet_page(visit_sheet.build_sheet(task.area, since, task=task, q=request.args.get("q")))
 
 
 @bp.get("/visits/grids/<int:grid_id>")
-@login_required
+@authorize("record", "visit")
 def visit_grid(grid_id: int):
     """A grid's households, those not yet visited this month first."""
-    ensure_role(current_user, *RECORDERS)
     grid = visit_sheet.grid_for(current_user, grid_id)
     return _sheet_page(visit_sheet.build_sheet(grid, visit_sheet.month_start(), q=request.args.get("q")))

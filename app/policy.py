@@ -1,0 +1,263 @@
+"""Who may do what: one table of (verb, resource) → roles and scope.
+
+Services call `require`, the HTTP guard (`app/blueprints/guard.py`) calls it before a body is read,
+and templates get `can`'s answers as booleans. This module imports nothing from Flask; the area
+scope (subtree filters) comes from `app.services.access`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.errors import Forbidden, NotFound
+from app.models import ROLES, Area, User
+from app.services.access import NOT_FOUND, REFUSED, within_scope
+
+ADMIN, LEADER, COORDINATOR, WORKER = "admin", "leader", "coordinator", "worker"
+EVERYONE = frozenset({ADMIN, LEADER, COORDINATOR, WORKER})
+# Leaders read everything in their area and change nothing.
+READERS = frozenset({ADMIN, LEADER, COORDINATOR})
+MANAGERS = frozenset({ADMIN, COORDINATOR})  # keep the map, sites, households, people and work
+RECORDERS = frozenset({ADMIN, COORDINATOR, WORKER})  # bring evidence from the field
+ADMINS = frozenset({ADMIN})
+
+# Grants only an admin gives or takes, and whose holders only an admin manages: each reaches past
+# ordinary field work (police see residents' phone numbers; leaders and admins read whole areas).
+ADMIN_ONLY_ROLES = (ADMIN, LEADER)
+ADMIN_ONLY_FORCES = ("police",)
+# What nobody changes on their own account, admins included.
+FIXED_FOR_SELF = ("role", "force", "area_id")
+# The roles a coordinator may hand out.
+COORDINATOR_MAY_GIVE = (COORDINATOR, WORKER)
+# Roles whose people need an area (only admins and district leaders see the whole district).
+AREA_REQUIRED = (COORDINATOR, WORKER)
+# Roles that cover the whole district and hold no area.
+DISTRICT_ONLY = (ADMIN,)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`roles` may do the verb; with an object, `scope` decides where:
+
+    "area": the object's area lies in the user's subtree (else 404: its existence is not told);
+    "check": `check(user, obj)` decides alone (the object was found through the user's scope).
+    `who` narrows the roles by something else the person holds (a force)."""
+
+    roles: frozenset[str]
+    scope: str = "area"
+    check: Callable[[User, Any], bool] | None = None
+    who: Callable[[User], bool] | None = None  # a further condition on the person alone
+
+
+def is_field_role(role: str | None) -> bool:
+    """The role of people in the field, who work grids (and are grid workers unless told otherwise)."""
+    return role == WORKER
+
+
+def is_field_worker(user: User) -> bool:
+    """A person in the field: sees the work of their own grids, not their area's."""
+    return is_field_role(user.role)
+
+
+def is_admin(user: User) -> bool:
+    return user.role == ADMIN
+
+
+def holds_privilege(user: User) -> bool:
+    """True for a role or force that only an admin may give, take, or manage."""
+    return user.role in ADMIN_ONLY_ROLES or user.force in ADMIN_ONLY_FORCES
+
+
+def is_police_officer(user: User) -> bool:
+    """A police officer in the field (a coordinator or leader with the police force is not one)."""
+    return user.role == WORKER and user.force == "police"
+
+
+def gives_only(user: User, role: str | None) -> bool:
+    """True when `user` may hand out `role` to someone they manage."""
+    return user.role == ADMIN or role in COORDINATOR_MAY_GIVE
+
+
+def needs_area(role: str | None) -> bool:
+    """Coordinators and workers are confined to an area; only admins and leaders may cover the district."""
+    return role in AREA_REQUIRED
+
+
+def holds_no_area(role: str | None) -> bool:
+    return role in DISTRICT_ONLY
+
+
+def refused_grant(actor: User, user: User | None, raw: dict) -> str | None:
+    """What a change to `user` (None: a new account) would give that `actor` may not: "self" (nobody
+    changes their own role, force or area), "role" (only an admin gives or takes a privileged role;
+    coordinators hand out coordinator and worker only), "force" (only an admin gives police); else None."""
+    if (
+        user is not None
+        and user.id == actor.id
+        and any(f in raw and raw[f] != getattr(user, f) for f in FIXED_FOR_SELF)
+    ):
+        return "self"
+    if can(actor, "grant", "privilege"):
+        return None
+    role, force = raw.get("role"), raw.get("force")
+    refused = role in ADMIN_ONLY_ROLES or (role in ROLES and role not in COORDINATOR_MAY_GIVE)
+    if "role" in raw and refused and (user is None or role != user.role):
+        return "role"
+    if "force" in raw and force in ADMIN_ONLY_FORCES and (user is None or force != user.force):
+        return "force"
+    return None
+
+
+def field_workers(role_column):
+    """An SQL condition on a role column: people who work grids."""
+    return role_column == WORKER
+
+
+def _manages_user(user: User, other: User) -> bool:
+    """Admins manage everyone; a coordinator manages the workers of their area, the coordinators
+    of areas strictly below theirs (never a peer), and their own ordinary fields."""
+    if user.role == ADMIN:
+        return True
+    if user.role != COORDINATOR or holds_privilege(other):
+        return False
+    if other.id == user.id:
+        return True
+    if other.area is None or not within_scope(user, other.area):
+        return False
+    return other.role == WORKER or (other.role == COORDINATOR and other.area_id != user.area_id)
+
+
+def _enters_warnings(user: User) -> bool:
+    """Police in the field, coordinators and admins enter warnings."""
+    return user.role in MANAGERS or is_police_officer(user)
+
+
+def _handles_warning(user: User, warning) -> bool:
+    """The grid's workers, police and coordinators of the area, admins."""
+    if user.role in MANAGERS or user.force == "police":
+        return within_scope(user, warning.area)
+    return any(g.id == warning.area_id for g in user.grids)
+
+
+def _keeps_board(user: User) -> bool:
+    """Readers, and police officers for the warnings they see."""
+    return user.role in READERS or user.force == "police"
+
+
+def _assigned(user: User, task) -> bool:
+    return user.id in task.assignee_ids
+
+
+def _reviews(user: User, checkin) -> bool:
+    return within_scope(user, checkin.site.area)
+
+
+def _unmasks(user: User) -> bool:
+    """Admins and police officers in the field; a coordinator or leader never, whatever their force."""
+    return user.role == ADMIN or is_police_officer(user)
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    ("read", "area"): Rule(EVERYONE),
+    ("create", "area"): Rule(MANAGERS),
+    ("update", "area"): Rule(MANAGERS),
+    ("read", "site"): Rule(EVERYONE),
+    ("create", "site"): Rule(MANAGERS),
+    ("update", "site"): Rule(MANAGERS),
+    # A printed code is a read: it shows the site's current link and changes nothing. Leaders may
+    # print it (API and poster page alike); workers get theirs on the site itself.
+    ("print", "site"): Rule(READERS),
+    ("check_in", "site"): Rule(RECORDERS),  # leaders read; they do not check in
+    ("read", "checkin"): Rule(EVERYONE),  # a worker their own (the service filters)
+    ("review", "checkin"): Rule(MANAGERS, "check", _reviews),
+    ("list", "user"): Rule(READERS),
+    ("read", "user"): Rule(EVERYONE),  # themselves; readers the people of their area (the service finds them)
+    ("create", "user"): Rule(MANAGERS),
+    ("update", "user"): Rule(MANAGERS, "check", _manages_user),
+    ("unlock", "user"): Rule(ADMINS),
+    ("grant", "privilege"): Rule(ADMINS),
+    ("read", "household"): Rule(EVERYONE),
+    ("create", "household"): Rule(MANAGERS),
+    ("update", "household"): Rule(MANAGERS),
+    ("import", "household"): Rule(MANAGERS),
+    ("read", "visit"): Rule(EVERYONE),  # a worker their own (the service filters)
+    ("record", "visit"): Rule(RECORDERS),
+    ("read", "campaign"): Rule(READERS),
+    ("create", "campaign"): Rule(MANAGERS),
+    ("read", "task"): Rule(EVERYONE),
+    ("create", "task"): Rule(MANAGERS),
+    ("update", "task"): Rule(MANAGERS),
+    ("assign", "task"): Rule(MANAGERS),
+    ("report", "task"): Rule(EVERYONE, "check", _assigned),
+    ("read", "warning"): Rule(EVERYONE),
+    ("create", "warning"): Rule(RECORDERS, who=_enters_warnings),
+    ("import", "warning"): Rule(RECORDERS, who=_enters_warnings),
+    ("read", "warning_board"): Rule(EVERYONE, who=_keeps_board),
+    ("handle", "warning"): Rule(RECORDERS, "check", _handles_warning),
+    ("unmask", "phone"): Rule(RECORDERS, "check", who=_unmasks),  # the warning is found first (404)
+    ("read", "case"): Rule(READERS),
+    ("create", "case"): Rule(MANAGERS),
+    ("import", "case"): Rule(MANAGERS),
+    ("read", "coverage"): Rule(READERS),
+    ("read", "dashboard"): Rule(READERS),
+    ("read", "report"): Rule(READERS),
+    ("read", "job"): Rule(EVERYONE),  # a job answers its creator only (the service filters)
+    ("read", "audit"): Rule(ADMINS),
+    ("use", "coordination"): Rule(MANAGERS),  # the coordinators' pages
+    ("use", "pages"): Rule(EVERYONE),  # a signed-in person's own pages: home, tasks, the site a code opens
+    ("use", "field_menu"): Rule(
+        frozenset({WORKER})
+    ),  # the phone's menu entries (managers have their pages)
+    ("read", "self"): Rule(EVERYONE),
+    ("revoke", "token"): Rule(EVERYONE),  # one's own
+}
+
+# What anybody may open without signing in, by endpoint; every other route has a rule above.
+PUBLIC_ENDPOINTS = frozenset({
+    "static", "main.healthz", "main.readyz", "main.set_language", "auth.login",
+    "worker.offline_shell", "worker.service_worker", "api_auth.issue_token", "api-docs.openapi_json",
+})
+
+
+def area_of(obj) -> Area | None:
+    """The area an object belongs to, for the area scope."""
+    if isinstance(obj, Area):
+        return obj
+    return getattr(obj, "area", None)
+
+
+def rule_for(verb: str, resource: str) -> Rule:
+    try:
+        return RULES[(verb, resource)]
+    except KeyError:
+        raise LookupError(f"no policy for ({verb!r}, {resource!r})") from None
+
+
+def _in_scope(user: User, rule: Rule, obj) -> bool:
+    return obj is None or rule.scope != "area" or within_scope(user, area_of(obj))
+
+
+def can(user: User | None, verb: str, resource: str, obj=None) -> bool:
+    """True when `user` may do `verb` to `resource` (to `obj` when given)."""
+    rule = rule_for(verb, resource)
+    if user is None or not getattr(user, "is_authenticated", False) or user.role not in rule.roles:
+        return False
+    if rule.who is not None and not rule.who(user):
+        return False
+    if obj is None:
+        return True
+    if not _in_scope(user, rule, obj):
+        return False
+    return rule.check is None or rule.check(user, obj)
+
+
+def require(user: User, verb: str, resource: str, obj=None, *, hide: bool = False) -> None:
+    """Raise Forbidden unless `can(...)`; with `hide`, NotFound for an object outside the user's area
+    (saying that it exists would leak: the HTTP guard hides, a service handed a loaded object refuses)."""
+    rule = rule_for(verb, resource)
+    if hide and obj is not None and not _in_scope(user, rule, obj):
+        raise NotFound(NOT_FOUND.get(resource, NOT_FOUND[None]))
+    if not can(user, verb, resource, obj):
+        raise Forbidden(REFUSED.get((verb, resource), REFUSED[None]))
