@@ -1,10 +1,12 @@
 """POST/GET /campaigns and POST/GET/PATCH /tasks as the contract words them."""
 
+import uuid
 from datetime import datetime, timedelta
 
 from app.models.base import utcnow
+from tests.api.checkin_helpers import body as checkin_body
 from tests.factories import make_household, make_user
-from tests.task_helpers import make_checkin, make_task, make_visit
+from tests.task_helpers import make_task
 
 CAMPAIGN = {"title": "反诈进影院", "kind": "site_check", "starts_on": "2026-11-01", "ends_on": "2026-11-30",
             "targets": {"site_visits": 2}}
@@ -104,9 +106,12 @@ def test_scoping_matrix_over_http(api, district):
 def test_progress_over_http_comes_from_evidence(api, district):
     a = district.a
     door = make_task(a.grids[0], "door_to_door", target=2, assignees=[a.worker])
-    sites = make_task(a.grids[0], "site_check", target=1, sites=[a.sites[0]])
-    make_visit(a.worker, make_household(a.grids[0], "3-1-101"), door)
-    make_checkin(a.worker, a.sites[0], sites)
+    sites = make_task(a.grids[0], "site_check", target=1, sites=[a.sites[0]], assignees=[a.worker])
+    household = make_household(a.grids[0], "3-1-101")
+    visit = {"household_id": household.id, "task_id": door.id, "outcome": "reached", "lat": a.sites[0].lat,
+             "lng": a.sites[0].lng, "accuracy_m": 10, "client_id": str(uuid.uuid4()), "captured_at": utcnow().isoformat()}
+    assert api.post("/visits", user=a.worker, json=visit).status_code == 201
+    assert api.post("/checkins", user=a.worker, json=checkin_body(a.sites[0], task_id=sites.id)).status_code == 201
     body = api.get(f"/tasks?area_id={a.grids[0].id}", user=a.coordinator).get_json()
     by_id = {t["id"]: t for t in body["items"]}
     assert by_id[door.id]["progress"] == {"done": 1, "target": 2} and by_id[door.id]["status"] == "in_progress"

@@ -9,7 +9,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import AuditEvent
 from app.models.base import utcnow
-from app.services import assignments, tasks
+from app.services import assignments, task_progress, tasks
 from tests.factories import make_area, make_user
 from tests.task_helpers import make_checkin, make_task
 
@@ -118,6 +118,7 @@ def test_status_filter_sees_statuses_the_evidence_settled(district):
     a = district.a
     task = make_task(a.grids[0], target=1, sites=[a.sites[0]])
     make_checkin(a.worker, a.sites[0], task)
+    task_progress.settle_tasks([task.id])  # as the check-in's writer does
     assert _ids(a.coordinator, status="done") == {task.id}
     assert _ids(a.coordinator, status="open") == set()
 
