@@ -189,6 +189,22 @@ def settle_tasks(task_ids) -> list[Task]:
     return settle(tasks) if tasks else []
 
 
+def settle_all(batch: int = 500) -> int:
+    """Settle every unfinished task, `batch` at a time (flushing each); how many statuses changed.
+
+    For a database whose statuses were last settled by reads (before writes settled them)."""
+    changed, last_id = 0, 0
+    while True:
+        ids = db.session.scalars(select(Task.id).where(Task.id > last_id, Task.status.not_in(FINAL_STATUSES))
+                                 .order_by(Task.id).limit(batch)).all()
+        if not ids:
+            return changed
+        tasks = db.session.scalars(select(Task).where(Task.id.in_(ids))).all()
+        before = {task.id: task.status for task in tasks}
+        changed += sum(before[task.id] != task.status for task in settle(tasks))
+        last_id = ids[-1]
+
+
 def tasks_counting(task_id: int | None, grid_ids: Iterable[int], kinds: Iterable[str], grid_too: bool = True):
     """A select() of the unfinished tasks a piece of evidence may count for: the task it names and,
     when it names none or `grid_too`, the tasks of `kinds` in its grid(s) (settling checks the rest)."""
