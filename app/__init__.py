@@ -123,15 +123,25 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_transactions(app: Flask) -> None:
-    """One transaction per request: commit when the answer is a success, roll back otherwise."""
+    """One transaction per request: commit when it succeeded, roll back when the answer is an
+    error or a domain error was raised during it (even one a page caught and answered 2xx/3xx)."""
+    from flask import has_request_context
+
+    from app.errors import on_domain_error
     from app.extensions import db
     from app.services.storable import guard_flushes
 
     guard_flushes(db.session)
 
+    def mark_request(_error) -> None:
+        if has_request_context():
+            g.domain_error = True
+
+    on_domain_error(mark_request)
+
     @app.after_request
     def commit_or_rollback(response):
-        if response.status_code < 400:
+        if response.status_code < 400 and not g.get("domain_error"):
             db.session.commit()
         else:
             db.session.rollback()

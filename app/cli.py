@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(roll_campaigns_command)
+    app.cli.add_command(settle_tasks_command)
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(worker_command)
 
@@ -95,6 +96,18 @@ def roll_campaigns_command(on):
         click.echo(f"rolled campaign {campaign.previous_id} into {campaign.id}: {campaign.title} "
                    f"{campaign.starts_on}..{campaign.ends_on}, {len(campaign.tasks)} tasks")
     click.echo(f"{len(created)} campaigns rolled")
+
+
+@click.command("settle-tasks")
+def settle_tasks_command():
+    """Bring every unfinished task's status in line with its evidence; safe to rerun.
+
+    Writes settle the statuses they affect; run this once on a database from before they did."""
+    from app.services.task_progress import settle_all
+
+    changed = settle_all()
+    db.session.commit()
+    click.echo(f"{changed} task statuses settled")
 
 
 @click.command("purge-expired")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -18,11 +19,27 @@ from app.logging_setup import loggable_path
 log = logging.getLogger(__name__)
 
 
+def _ignore(_error: DomainError) -> None:
+    pass
+
+
+# Told of every domain error made; the app sets it (register_transactions) to mark the request.
+_on_domain_error: Callable[[DomainError], None] = _ignore
+
+
+def on_domain_error(listener: Callable[[DomainError], None]) -> None:
+    """Set the one listener told of every domain error as it is made (raised, then perhaps caught)."""
+    global _on_domain_error
+    _on_domain_error = listener
+
+
 class DomainError(Exception):
     """An error a service raises; `errors` maps field names to messages.
 
     Messages are lazy strings (`_l("... %(n)d ...", n=...)`), so that the same error reads in
-    the language of whoever it is shown to; a plain literal is looked up in the catalogue."""
+    the language of whoever it is shown to; a plain literal is looked up in the catalogue.
+    Making one tells the request (see on_domain_error): a request that met a domain error rolls
+    back, even when a page catches it and answers 2xx or 3xx."""
 
     status = 400
 
@@ -30,6 +47,7 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.errors = {k: v if isinstance(v, list) else [v] for k, v in (errors or {}).items()}
+        _on_domain_error(self)
 
 
 class Invalid(DomainError):

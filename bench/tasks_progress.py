@@ -8,7 +8,8 @@ It builds GRIDS grids with 150 households and 4 sites each, a month of visits (t
 household) and check-ins (30 per site), and 100 warnings per grid, then times: the fan-out
 of a door-to-door and a site campaign over the whole district, progress for a page of 200
 tasks (and how many SQL statements that takes, which must not grow with the page), GET
-/api/v1/tasks?per_page=200 over HTTP, the monthly roll, and the daily zeroing board.
+/api/v1/tasks?per_page=200 over HTTP, record_checkin with and without settling the statuses
+of its tasks, the monthly roll, and the daily zeroing board.
 On PostgreSQL the tables are ANALYZEd after the load, as autovacuum would; SQLite runs without
 statistics (no ANALYZE), as a fresh deployment does.
 """
@@ -161,6 +162,7 @@ def run(app, db, admin) -> None:
     done = sum(t["progress"]["done"] for t in body["items"])
     print(f"GET /tasks?per_page=200: {(time.perf_counter() - started) * 1000:.0f} ms "
           f"({body['total']} tasks, {done} done in the page)")
+    checkin_cost(db)
     started = time.perf_counter()
     rolled = campaigns.roll_campaigns(last + timedelta(days=1))
     db.session.commit()
@@ -169,6 +171,41 @@ def run(app, db, admin) -> None:
     warnings = db.session.scalar(db.select(db.func.count()).select_from(warning_board.RiskWarning))
     seconds, count = statements(db, lambda: warning_board.board(admin))
     print(f"zeroing board over {warnings} warnings: {seconds * 1000:.0f} ms, {count} SQL statements")
+
+
+def checkin_cost(db, per_round: int = 100) -> None:
+    """record_checkin with and without settling its tasks' statuses (the grid's site tasks, kept
+    unfinished), alternating rounds of `per_round` check-ins at different sites, each committed as
+    its request would be."""
+    from datetime import UTC, datetime
+
+    from app import qr
+    from app.models import Site, Task, User
+    from app.services import checkins as checkin_service
+
+    # Unfinished site tasks with a month of evidence: settling must count it (done tasks are skipped).
+    db.session.execute(db.update(Task).where(Task.kind == "site_check").values(target_count=10**6, status="in_progress"))
+    db.session.commit()
+    settle = checkin_service._settle_for
+    sites = db.session.scalars(db.select(Site).order_by(Site.id).limit(per_round * 4)).all()
+    workers = {g: w for w in db.session.scalars(db.select(User).where(User.role == "worker")) for g in [w.grids[0].id]}
+    now, accepted, times = datetime.now(UTC), 0, {True: [], False: []}
+    for n, settling in enumerate((False, True, False, True)):
+        checkin_service._settle_for = settle if settling else (lambda _checkin: None)
+        for i, site in enumerate(sites[n * per_round:(n + 1) * per_round]):
+            k = n * per_round + i
+            data = {"token": qr.site_token(site), "lat": site.lat + 0.00001 * (k % 40 + 1),
+                    "lng": site.lng + 0.00001 * (k // 40 + 1), "accuracy_m": 10.0, "client_id": str(uuid.uuid4()),
+                    "captured_at": now - timedelta(minutes=3 * (4 * per_round - k))}
+            started = time.perf_counter()
+            checkin, _ = checkin_service.record_checkin(workers[site.area_id], data)
+            db.session.commit()
+            times[settling].append(time.perf_counter() - started)
+            accepted += checkin.status == "accepted"
+    checkin_service._settle_for = settle
+    mean = {key: sum(values) / len(values) * 1000 for key, values in times.items()}
+    print(f"record_checkin ({accepted} of {4 * per_round} accepted): {mean[False]:.1f} ms without settling, "
+          f"{mean[True]:.1f} ms with (x {mean[True] / mean[False]:.2f})")
 
 
 if __name__ == "__main__":

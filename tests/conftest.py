@@ -4,6 +4,7 @@ clients, and a small two-street district with users of every role."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app import create_app
 from app.extensions import db, limiter
@@ -50,7 +51,29 @@ class FreshGlobalsClient(FlaskClient):
     def open(self, *args, **kwargs):
         for key in list(g) if has_app_context() else ():
             g.pop(key)
-        return super().open(*args, **kwargs)
+        if not has_app_context() or _method(args, kwargs) not in ("GET", "HEAD"):
+            return super().open(*args, **kwargs)
+        writes: list[str] = []
+        bind = db.session.get_bind()
+        watch = lambda _c, _cur, statement, *_a: writes.append(statement) if _WRITE.match(statement) else None  # noqa: E731
+        event.listen(bind, "before_cursor_execute", watch)
+        try:
+            response = super().open(*args, **kwargs)
+        finally:
+            event.remove(bind, "before_cursor_execute", watch)
+        assert not writes, f"a read wrote: {writes}"  # reads are pure; audit rows excepted
+        return response
+
+
+# Writes a GET may not make: anything but an audit row.
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b(?!\s+INTO\s+\"?audit_events\b)", re.IGNORECASE)
+
+
+def _method(args, kwargs) -> str:
+    """The method a test client call uses (a prepared request or environ builder carries its own)."""
+    first = args[0] if args else None
+    method = kwargs.get("method") or getattr(first, "method", None) or getattr(first, "request_method", None)
+    return (method or "GET").upper()
 
 
 @pytest.fixture(scope="session")

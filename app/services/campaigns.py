@@ -78,7 +78,7 @@ def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
         db.session.add(task)  # now, so that an autoflush while building the next one finds it in the session
         tasks.append(task)
     db.session.flush()
-    return tasks
+    return task_progress.settle(tasks)  # evidence already made in the period counts
 
 
 def visible_campaigns(actor: User):

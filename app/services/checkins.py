@@ -21,6 +21,7 @@ from app.models.base import utcnow
 from app.models.task import task_assignees, task_sites
 from app.policy import is_field_worker, require
 from app.services import checkin_rules as rules
+from app.services import task_progress
 from app.services.access import (
     filter_by_scope,
     grids_of,
@@ -159,8 +160,8 @@ def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
     return db.session.get(CheckIn, row.id)
 
 
-def _insert_once(checkin: CheckIn, task: Task | None) -> CheckIn | None:
-    """Insert the check-in (and start its task) inside a SAVEPOINT; None when a concurrent send
+def _insert_once(checkin: CheckIn) -> CheckIn | None:
+    """Insert the check-in (and settle the tasks it counts for) inside a SAVEPOINT; None when a concurrent send
     of the same client_id won the unique constraint, its row then being visible.
 
     A plain INSERT rather than a unit-of-work flush (the hot path of the busiest call); the row
@@ -172,7 +173,7 @@ def _insert_once(checkin: CheckIn, task: Task | None) -> CheckIn | None:
         with db.session.begin_nested():
             checkin.id = db.session.connection().execute(_INSERT, values).inserted_primary_key[0]
             if checkin.status == "accepted":
-                _advance(task)
+                _settle_for(checkin)
     except IntegrityError:
         if _core(_BY_CLIENT_ID, {"client_id": checkin.client_id}).first() is None:
             raise  # some other constraint broke
@@ -182,10 +183,10 @@ def _insert_once(checkin: CheckIn, task: Task | None) -> CheckIn | None:
     return checkin
 
 
-def _advance(task: Task | None) -> None:
-    """Accepted evidence starts the task; progress itself is counted from the evidence."""
-    if task is not None and task.status == "open":
-        task.status = "in_progress"
+def _settle_for(checkin: CheckIn) -> None:
+    """Settle the tasks an accepted check-in counts for: the one it names, else its grid's site tasks."""
+    task_progress.settle_tasks(task_progress.tasks_counting(
+        checkin.task_id, [checkin.site.area_id], task_progress.SITE_KINDS, grid_too=False))
 
 
 def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
@@ -199,7 +200,7 @@ def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
     task = _task_for(actor, site, data.get("task_id"))
     checkin = _judged(actor, site, {**data, "client_id": client_id})
     checkin.task_id = task.id if task is not None else None
-    if _insert_once(checkin, task) is None:
+    if _insert_once(checkin) is None:
         return _by_client_id(actor, client_id), False
     return checkin, True
 
@@ -266,8 +267,8 @@ def review_checkin(actor: User, checkin: CheckIn, decision: str, reason: str | N
         raise Conflict(_l("only flagged check-ins are reviewed"), {"decision": _l("check-in is not flagged")})
     checkin.status = "accepted" if decision == "approve" else "rejected"
     checkin.reviewed_by_id, checkin.reviewed_at, checkin.review_note = actor.id, utcnow(), reason or None
-    if decision == "approve":
-        _advance(checkin.task)
     db.session.flush()
+    if decision == "approve":
+        _settle_for(checkin)
     record_event(actor, f"checkin.{decision}", checkin, flags=checkin.reason, reason=reason)
     return checkin

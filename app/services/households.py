@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Area, Household, Task, User
 from app.models.task import task_assignees
 from app.policy import is_field_worker, require
+from app.services import task_progress
 from app.services.access import (
     filter_by_scope,
     grids_of,
@@ -159,8 +160,12 @@ def update_household(actor: User, household: Household, data: dict[str, Any]) ->
         household.label = label
     if "tags" in data:
         household.tags = sorted(set(data["tags"] or []))
+    reachable = not household.unreachable
     _apply_reachability(household, data)
     db.session.flush()
+    if reachable == household.unreachable:  # its visits stop or start counting
+        task_progress.settle_tasks(task_progress.tasks_counting(None, [household.area_id],
+                                                                     task_progress.HOUSEHOLD_KINDS))
     record_event(actor, "household.update", household, **changes(before, snapshot(household, data)))
     return household
 

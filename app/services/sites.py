@@ -13,6 +13,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.models import Area, Site, User
 from app.policy import require
+from app.services import task_progress
 from app.services.access import (
     filter_by_scope,
     require_area_in_scope,
@@ -83,10 +84,14 @@ def update_site(actor: User, site: Site, data: dict[str, Any]) -> Site:
     if "area_id" in data:
         _grid_in_scope(actor, data["area_id"])
     before = snapshot(site, [*data, "lat", "lng"])
+    grids = {site.area_id, data.get("area_id", site.area_id)}
+    counted_as = (site.area_id, site.kind)
     _apply_position(site, data)
     for key, value in data.items():
         setattr(site, key, value)
     db.session.flush()
+    if (site.area_id, site.kind) != counted_as:  # its check-ins now count for other grids' or kinds' tasks
+        task_progress.settle_tasks(task_progress.tasks_counting(None, grids, task_progress.SITE_KINDS))
     record_event(actor, "site.update", site, **changes(before, snapshot(site, before)))
     return site
 

@@ -34,6 +34,8 @@ COUNT_TARGET_KEY = {"rider_drop": "leaflets", "lecture": "lectures", "stall": "s
                     "app_promotion": "app_installs", "other": "count"}
 TARGET_KEYS = ("household_rounds", "site_visits", *COUNT_TARGET_KEY.values())
 FINAL_STATUSES = ("done", "cancelled")
+# Kinds counted from visits to a grid's households, linked to the task or not.
+HOUSEHOLD_KINDS = ("door_to_door", "app_promotion")
 
 
 def _period_start():
@@ -147,32 +149,69 @@ def done_counts(tasks: Iterable[Task]) -> dict[int, int]:
 
 
 def attach_progress(tasks: Iterable[Task]) -> list[Task]:
-    """Set `task.progress` = {"done", "target"} on each task and advance statuses the evidence settles."""
+    """Set `task.progress` = {"done", "target"} on each task, counted from evidence; a pure read."""
     tasks = list(tasks)
     counts = done_counts(tasks) if tasks else {}
     for task in tasks:
         task.progress = {"done": counts[task.id], "target": task.target_count}
-        _advance(task, counts[task.id])
     return tasks
 
 
-def _advance(task: Task, done: int) -> None:
+def settled_status(status: str, done: int, target: int) -> str:
     """open → in_progress on the first evidence, → done once the target is met (never backwards)."""
-    if task.status in FINAL_STATUSES:
-        return
-    if task.target_count > 0 and done >= task.target_count:
-        task.status = "done"
-    elif done > 0 and task.status == "open":
-        task.status = "in_progress"
+    if status in FINAL_STATUSES:
+        return status
+    if target > 0 and done >= target:
+        return "done"
+    if done > 0 and status == "open":
+        return "in_progress"
+    return status
 
 
-def sync_statuses(task_query) -> None:
-    """Advance the statuses of every unfinished task a select() of tasks finds (before filtering by status)."""
-    ids = select(Task.id).where(Task.id.in_(task_query.with_only_columns(Task.id).order_by(None)),
-                                Task.status.not_in(FINAL_STATUSES))
-    tasks = db.session.scalars(select(Task).where(Task.id.in_(ids))).all()
-    attach_progress(tasks)
+def settle(tasks: Iterable[Task]) -> list[Task]:
+    """Write the status the evidence settles on each task (only where it changes), attach progress, flush.
+
+    Called by every writer of evidence or of what counts it (a task's target, sites, period; a
+    household's reachability; a site's grid or kind), in the writer's own transaction."""
+    tasks = attach_progress(tasks)
+    for task in tasks:
+        status = settled_status(task.status, task.progress["done"], task.target_count)
+        if status != task.status:
+            task.status = status
     db.session.flush()
+    return tasks
+
+
+def settle_tasks(task_ids) -> list[Task]:
+    """Settle the unfinished tasks among `task_ids` (ids, or a select() of Task.id) in one load."""
+    tasks = db.session.scalars(select(Task).where(Task.id.in_(task_ids), Task.status.not_in(FINAL_STATUSES))
+                               .order_by(Task.id)).all()
+    return settle(tasks) if tasks else []
+
+
+def settle_all(batch: int = 500) -> int:
+    """Settle every unfinished task, `batch` at a time (flushing each); how many statuses changed.
+
+    For a database whose statuses were last settled by reads (before writes settled them)."""
+    changed, last_id = 0, 0
+    while True:
+        ids = db.session.scalars(select(Task.id).where(Task.id > last_id, Task.status.not_in(FINAL_STATUSES))
+                                 .order_by(Task.id).limit(batch)).all()
+        if not ids:
+            return changed
+        tasks = db.session.scalars(select(Task).where(Task.id.in_(ids))).all()
+        before = {task.id: task.status for task in tasks}
+        changed += sum(before[task.id] != task.status for task in settle(tasks))
+        last_id = ids[-1]
+
+
+def tasks_counting(task_id: int | None, grid_ids: Iterable[int], kinds: Iterable[str], grid_too: bool = True):
+    """A select() of the unfinished tasks a piece of evidence may count for: the task it names and,
+    when it names none or `grid_too`, the tasks of `kinds` in its grid(s) (settling checks the rest)."""
+    grid = and_(Task.area_id.in_(list(grid_ids)), Task.kind.in_(list(kinds)))
+    which = or_(Task.id == task_id, grid) if task_id is not None and grid_too else \
+        (Task.id == task_id if task_id is not None else grid)
+    return select(Task.id).where(which, Task.status.not_in(FINAL_STATUSES))
 
 
 def grid_household_totals(grid_ids: list[int]) -> dict[int, int]:

@@ -63,8 +63,6 @@ def list_tasks(actor: User, args: dict[str, Any]):
     for key in ("kind", "campaign_id"):
         if args.get(key) is not None:
             query = query.where(getattr(Task, key) == args[key])
-    if args.get("status") or args.get("overdue"):
-        task_progress.sync_statuses(query)  # filters read stored statuses: bring them up to date first
     if args.get("status"):
         query = query.where(Task.status == args["status"])
     if args.get("overdue"):
@@ -178,7 +176,7 @@ def create_task(actor: User, data: dict[str, Any]) -> Task:
     db.session.add(task)
     db.session.flush()
     record_event(actor, "task.create", task, area_id=grid.id, assignee_ids=[u.id for u in assignees])
-    return task_progress.attach_progress([task])[0]
+    return task_progress.settle([task])[0]  # evidence made before the task counts for it
 
 
 def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
@@ -197,7 +195,7 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
         raise Invalid(_l("due_at must come after the start"), {"due_at": _l("must be after starts_at")})
     db.session.flush()
     record_event(actor, "task.update", task, **changes(before, snapshot(task, before)))
-    return task_progress.attach_progress([task])[0]
+    return task_progress.settle([task])[0]  # its target, sites or period may change what is done
 
 
 def _set_status(task: Task, status: str) -> None:
@@ -226,4 +224,4 @@ def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, b
     db.session.add(report)
     db.session.flush()
     record_event(actor, "task.report", task, count=report.count, report_id=report.id)
-    return task_progress.attach_progress([task])[0], True
+    return task_progress.settle([task])[0], True

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Area, Household, Site, Task, User, Visit
 from app.models.task import task_assignees
 from app.policy import can, is_field_worker, require
+from app.services import task_progress
 from app.services.access import (
     filter_by_scope,
     is_id,
@@ -124,8 +125,11 @@ def record_visit(actor: User, data: dict[str, Any]) -> tuple[Visit, bool]:
                   captured_at=data["captured_at"].astimezone(UTC), app_installed=bool(data.get("app_installed")),
                   materials_count=data.get("materials_count"), flag_reason=grid_flag(household.area, lat, lng))
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested():  # on SQLite its RELEASE commits: the visit and its tasks' statuses at once
             db.session.add(visit)
+            db.session.flush()
+            task_progress.settle_tasks(task_progress.tasks_counting(task_id, [household.area_id],
+                                                                     task_progress.HOUSEHOLD_KINDS))
     except IntegrityError:
         # Another request stored the same client_id between our look-up and our insert.
         visit = _existing(actor, client_id)

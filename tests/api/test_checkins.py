@@ -171,7 +171,8 @@ class TestScope:
 
 class TestTasks:
     def test_named_task_is_linked_and_started(self, api, district):
-        task = make_task(area=district.a.grids[0], assignees=[district.a.worker], sites=[district.a.sites[0]])
+        task = make_task(area=district.a.grids[0], assignees=[district.a.worker], sites=[district.a.sites[0]],
+                         target_count=2)
         other = make_task(area=district.a.grids[0], assignees=[district.a.worker])
         db.session.commit()
         answer = post(api, district.a.worker, body(district.a.sites[0], task_id=task.id)).get_json()
@@ -322,7 +323,7 @@ class TestReview:
         return api.post(f"/checkins/{checkin_id}/review", user=user, json=data)
 
     def test_approve_counts_it_and_is_audited(self, api, district):
-        task = make_task(area=district.a.grids[0], assignees=[district.a.worker])
+        task = make_task(area=district.a.grids[0], assignees=[district.a.worker], target_count=2)
         db.session.commit()
         flagged = self.flagged(api, district)
         db.session.refresh(task)

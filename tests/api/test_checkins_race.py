@@ -48,8 +48,8 @@ def test_both_pass_the_lookup_then_the_unique_constraint_decides(app, committing
 
     real_insert, inserts = checkin_service._insert_once, []
 
-    def recording_insert(checkin, task):
-        inserts.append(real_insert(checkin, task) is not None)
+    def recording_insert(checkin, *rest):
+        inserts.append(real_insert(checkin, *rest) is not None)
         return checkin if inserts[-1] else None
 
     monkeypatch.setattr(checkin_service, "_by_client_id", lookup_after_both_arrived)

@@ -1,9 +1,11 @@
 """POST/GET /campaigns and POST/GET/PATCH /tasks as the contract words them."""
 
+import uuid
 from datetime import datetime, timedelta
 
 from app.models.base import utcnow
-from tests.factories import make_checkin, make_household, make_task, make_user, make_visit
+from tests.api.checkin_helpers import body as checkin_body
+from tests.factories import make_household, make_task, make_user
 
 CAMPAIGN = {"title": "反诈进影院", "kind": "site_check", "starts_on": "2026-11-01", "ends_on": "2026-11-30",
             "targets": {"site_visits": 2}}
@@ -103,9 +105,12 @@ def test_scoping_matrix_over_http(api, district):
 def test_progress_over_http_comes_from_evidence(api, district):
     a = district.a
     door = make_task(area=a.grids[0], kind="door_to_door", target_count=2, assignees=[a.worker])
-    sites = make_task(area=a.grids[0], kind="site_check", target_count=1, sites=[a.sites[0]])
-    make_visit(user=a.worker, household=make_household(area=a.grids[0], label="3-1-101"), task=door)
-    make_checkin(user=a.worker, site=a.sites[0], task=sites)
+    sites = make_task(area=a.grids[0], kind="site_check", target_count=1, sites=[a.sites[0]], assignees=[a.worker])
+    household = make_household(area=a.grids[0], label="3-1-101")
+    visit = {"household_id": household.id, "task_id": door.id, "outcome": "reached", "lat": a.sites[0].lat,
+             "lng": a.sites[0].lng, "accuracy_m": 10, "client_id": str(uuid.uuid4()), "captured_at": utcnow().isoformat()}
+    assert api.post("/visits", user=a.worker, json=visit).status_code == 201
+    assert api.post("/checkins", user=a.worker, json=checkin_body(a.sites[0], task_id=sites.id)).status_code == 201
     body = api.get(f"/tasks?area_id={a.grids[0].id}", user=a.coordinator).get_json()
     by_id = {t["id"]: t for t in body["items"]}
     assert by_id[door.id]["progress"] == {"done": 1, "target": 2} and by_id[door.id]["status"] == "in_progress"

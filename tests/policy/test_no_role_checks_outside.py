@@ -11,7 +11,7 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
 ALLOWED = {"policy.py", "services/access.py", "models/user.py", "labels.py", "cli.py"}
-ALLOWED_PREFIXES = ("services/demo", "demo/")
+ALLOWED_PREFIXES = ("demo/",)
 ROLE = r"""["'](?:admin|leader|coordinator|worker)["']"""
 PATTERNS = [
     re.compile(r"\brole\s*(?:==|!=)\s*" + ROLE),  # role == "worker"

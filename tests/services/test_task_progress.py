@@ -129,14 +129,15 @@ def test_app_promotion_counts_households_with_the_app_installed(district):
 def test_status_follows_the_evidence_but_never_goes_back(district):
     a = district.a
     task = make_task(area=a.grids[0], kind="site_check", target_count=1, sites=[a.sites[0]])
-    assert task_progress.attach_progress([task])[0].status == "open"
+    assert task_progress.settle([task])[0].status == "open"
     checkin = make_checkin(user=a.worker, site=a.sites[0], task=task)
-    assert task_progress.attach_progress([task])[0].status == "done"
+    assert task_progress.attach_progress([task])[0].status == "open"  # reading settles nothing
+    assert task_progress.settle([task])[0].status == "done"
     checkin.status = "rejected"
     db.session.flush()
-    assert task_progress.attach_progress([task])[0].status == "done"
+    assert task_progress.settle([task])[0].status == "done"
     cancelled = make_task(area=a.grids[0], kind="site_check", target_count=1, sites=[a.sites[0]], status="cancelled")
-    assert task_progress.attach_progress([cancelled])[0].status == "cancelled"
+    assert task_progress.settle([cancelled])[0].status == "cancelled"
 
 
 def _statements(call) -> int:

@@ -7,7 +7,8 @@ from app.extensions import db
 from app.models import Task
 from app.models.base import utcnow
 from app.services import warnings
-from tests.factories import make_checkin, make_task
+from tests.api.checkin_helpers import body
+from tests.factories import make_task
 
 
 def test_worker_home_shows_warnings_first_then_tasks_by_deadline(client, login_as, district):
@@ -43,12 +44,12 @@ def test_worker_reports_a_lecture_on_the_phone(client, login_as, district):
     assert "1 / 2" in client.get(f"/worker/tasks/{lecture.id}").get_data(as_text=True)
 
 
-def test_worker_pages_hide_other_grids_tasks(client, login_as, district):
+def test_worker_pages_hide_other_grids_tasks(api, client, login_as, district):
     a = district.a
     other = make_task(area=a.grids[1], title="别人的网格")
     site_task = make_task(area=a.grids[0], kind="site_check", target_count=1, sites=[a.sites[0]])
-    make_checkin(user=a.worker, site=a.sites[0], task=site_task)
     db.session.commit()
+    assert api.post("/checkins", user=a.worker, json=body(a.sites[0], task_id=site_task.id)).status_code == 201
     login_as(a.worker)
     assert client.get(f"/worker/tasks/{other.id}").status_code == 404
     page = client.get(f"/worker/tasks/{site_task.id}").get_data(as_text=True)
