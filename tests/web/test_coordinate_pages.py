@@ -107,3 +107,17 @@ def test_lists_show_words_not_codes(district, login_as):
     assert "展板" in sites_page  # the factory's sites are of kind "board"
     users_page = client.get("/coordinate/users?lang=en").get_data(as_text=True)
     assert "Grid workers" in users_page and ">grid_worker<" not in users_page
+
+
+@pytest.mark.parametrize("field, value", [("phone", "call me maybe"), ("username", "no spaces allowed"),
+                                          ("display_name", "名" * 81)])
+def test_the_people_page_accepts_what_the_api_accepts_and_nothing_else(district, login_as, api, field, value):
+    """One input contract: a value the API refuses is refused on the page too, on its field."""
+    body = {"username": "newperson", "display_name": "新人", "password": "Strong-Pass-77", "role": "worker",
+            "force": "grid_worker", "area_id": district.a.grids[0].id, field: value}
+    by_api = api.post("/users", user=district.a.coordinator, json=body)
+    assert by_api.status_code == 422 and field in by_api.get_json()["errors"]["json"]
+    client = login_as(district.a.coordinator)
+    response = client.post("/coordinate/users", data={**body, "active": "y"})
+    assert response.status_code in (400, 422) and f'data-field="{field}"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.username == body["username"])) is None

@@ -16,7 +16,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.error_messages import in_language
 from app.errors import DomainError
@@ -30,6 +30,22 @@ from app.labels import (
     labelled,
 )
 from app.models import FORCES, LEVELS, ROLES, SITE_KINDS, Job
+from app.schemas.user import UserSchema
+
+
+class SchemaRule:
+    """A form field checked by the API schema's own rule for it, so that a page and the API accept
+    the same values (one input contract); an empty field is left to the form's Optional()."""
+
+    def __init__(self, schema, name: str):
+        self.schema, self.name = schema, name
+
+    def __call__(self, form, field):
+        if field.data in (None, ""):
+            return
+        errors = self.schema.validate({self.name: field.data}, partial=True)
+        if self.name in errors:
+            raise ValidationError(in_language(errors[self.name][0]))
 
 
 def choices(values, labels=None):
@@ -59,14 +75,14 @@ class SiteForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=64)])
-    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=80)])
+    username = StringField(_l("Username"), validators=[DataRequired(), SchemaRule(UserSchema(), "username")])
+    display_name = StringField(_l("Display name"), validators=[Optional(), SchemaRule(UserSchema(), "display_name")])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=256)])
     role = SelectField(_l("Role"), choices=choices(ROLES, ROLE_LABELS))
     force = SelectField(_l("Force"), choices=[("", "—"), *choices(FORCES, FORCE_LABELS)])
     area_id = SelectField(_l("Area"), coerce=int)
     grid_ids = SelectMultipleField(_l("Grids"), coerce=int, validators=[Optional()])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=20)])
+    phone = StringField(_l("Phone"), validators=[Optional(), SchemaRule(UserSchema(), "phone")])
     active = BooleanField(_l("Active"), default=True)
 
 
