@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import run_service
-from app.blueprints.coordinate.work_forms import WORDS, BulkAssignForm, CampaignForm, ReassignForm
+from app.blueprints.kit import answer_status, page_of, submit
+from app.blueprints.kit.work_forms import WORDS, BulkAssignForm, CampaignForm, ReassignForm
 from app.error_messages import in_language
 from app.errors import DomainError, Invalid
 from app.extensions import db
@@ -39,17 +39,13 @@ def campaigns():
     """Campaigns over my area, with a form for a new one."""
     form = CampaignForm()
     form.area_id.choices = _area_choices()
-    status = 200
-    if form.is_submitted():
-        status = 422
-        campaign = form.validate() and run_service(
-            form, lambda: campaign_service.create_campaign(current_user, form.data_for_service()))
-        if campaign:
-            flash(_("Campaign created with %(n)s tasks.", n=len(campaign.scoped_tasks)), "ok")
-            return redirect(url_for(".campaign", campaign_id=campaign.id))
-    rows = db.session.scalars(campaign_service.list_campaigns(current_user).limit(200)).all()
-    campaign_service.summarise(current_user, rows)
-    return render_template("coordinate/campaigns.html", form=form, campaigns=rows), status
+    campaign = submit(form, lambda: campaign_service.create_campaign(current_user, form.data_for_service()))
+    if campaign is not None:
+        flash(_("Campaign created with %(n)s tasks.", n=len(campaign.scoped_tasks)), "ok")
+        return redirect(url_for(".campaign", campaign_id=campaign.id))
+    rows = page_of(campaign_service.list_campaigns(current_user))
+    campaign_service.summarise(current_user, rows.items)
+    return render_template("coordinate/campaigns.html", form=form, campaigns=rows), answer_status(form)
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -128,13 +124,11 @@ def bulk_assign(campaign_id: int):
     found = campaign_service.get_campaign(current_user, campaign_id)
     form = BulkAssignForm(prefix="bulk")
     form.area_id.choices = _area_choices(("street", "community"))
-    if not form.validate_on_submit():
-        return _assign_page(found, 422, bulk=form)
-    data = {"area_id": form.area_id.data, "force": form.force.data, "kind": form.kind.data or None,
-            "campaign_id": found.id, "mode": form.mode.data}
-    result = run_service(form, lambda: assignments.bulk_assign(current_user, data))
+    result = submit(form, lambda: assignments.bulk_assign(current_user, {
+        "area_id": form.area_id.data, "force": form.force.data, "kind": form.kind.data or None,
+        "campaign_id": found.id, "mode": form.mode.data}))
     if result is None:
-        return _assign_page(found, 422, bulk=form)
+        return _assign_page(found, answer_status(form, ok=422), bulk=form)
     flash(_("%(added)s assignments added to %(tasks)s tasks.", added=result["added"], tasks=result["tasks"]), "ok")
     return redirect(url_for(".assign", campaign_id=found.id))
 
@@ -146,12 +140,10 @@ def reassign(campaign_id: int):
     form = ReassignForm(prefix="handover")
     form.from_user_id.choices = _people_choices(False)
     form.to_user_id.choices = _people_choices(True)
-    if not form.validate_on_submit():
-        return _assign_page(found, 422, handover=form)
-    data = {"from_user_id": form.from_user_id.data, "to_user_id": form.to_user_id.data or None}
-    result = run_service(form, lambda: assignments.reassign(current_user, data))
+    result = submit(form, lambda: assignments.reassign(current_user, {
+        "from_user_id": form.from_user_id.data, "to_user_id": form.to_user_id.data or None}))
     if result is None:
-        return _assign_page(found, 422, handover=form)
+        return _assign_page(found, answer_status(form, ok=422), handover=form)
     flash(_("%(n)s tasks handed over.", n=result["tasks"]), "ok")
     if result["skipped"]:
         flash(_("%(n)s tasks are in grids the new person may not work in: assign them by hand.",

@@ -11,13 +11,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.blueprints.auth.views import safe_next
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import run_service, start_page_import
+from app.blueprints.kit import answer_status, page_of, start_page_import, submit
+from app.blueprints.redirects import safe_next
 from app.extensions import db
 from app.labels import HOUSEHOLD_TAG_LABELS
 from app.models import HOUSEHOLD_TAGS
-from app.schemas.common import page_args, paginate
 from app.services import areas as area_service
 from app.services import households as household_service
 
@@ -56,27 +55,21 @@ def _filters() -> dict:
             "q": request.args.get("q", "").strip() or None}
 
 
-def _page_url(number: int) -> str:
-    return url_for(".households", **{**request.args.to_dict(), "page": number})
-
-
 @bp.route("/households", methods=["GET", "POST"])
 def households():
     """Households in scope, filtered by area, tag, reachability or building; a form to add one."""
     form = HouseholdForm()
     form.area_id.choices = _grid_choices()
-    if form.validate_on_submit():
-        data = {"area_id": form.area_id.data, "label": form.label.data, "tags": form.tags.data or []}
-        household = run_service(form, lambda: household_service.create_household(current_user, data))
-        if household is not None:
-            flash(_("Added %(label)s.", label=household.label), "ok")
-            return redirect(url_for(".households", area_id=household.area_id))
+    household = submit(form, lambda: household_service.create_household(current_user, {
+        "area_id": form.area_id.data, "label": form.label.data, "tags": form.tags.data or []}))
+    if household is not None:
+        flash(_("Added %(label)s.", label=household.label), "ok")
+        return redirect(url_for(".households", area_id=household.area_id))
     filters = _filters()
-    page = paginate(household_service.list_households(current_user, **filters),
-                    {**page_args(request.args), "per_page": PER_PAGE})
+    page = page_of(household_service.list_households(current_user, **filters), PER_PAGE)
     return render_template("coordinate/households.html", form=form, page=page, filters=filters,
-                           grids=form.area_id.choices, tag_labels=TAG_LABELS, reason_labels=REASON_LABELS,
-                           page_url=_page_url), 400 if form.errors else 200
+                           grids=form.area_id.choices, tag_labels=TAG_LABELS, reason_labels=REASON_LABELS
+                           ), answer_status(form)
 
 
 @bp.post("/households/<int:household_id>/reachability")
@@ -99,13 +92,11 @@ def household_reachability(household_id: int):
 def import_households():
     """Upload a CSV or XLSX file; every row is checked and either all are added or none."""
     form = ImportForm()
-    report = job = None
-    if form.validate_on_submit():
-        report, job = start_page_import(form, "households")
-        if report is not None and not report["error_count"]:
-            flash(_("Imported %(count)s households.", count=report["created"]), "ok")
-            return redirect(url_for(".households"))
-    status = 422 if report is not None else 202 if job else (400 if form.errors else 200)
+    report, job = start_page_import(form, "households")
+    if report is not None and not report["error_count"]:
+        flash(_("Imported %(count)s households.", count=report["created"]), "ok")
+        return redirect(url_for(".households"))
+    status = 422 if report is not None else 202 if job else answer_status(form)
     return render_template("coordinate/household_import.html", form=form, report=report, job=job), status
 
 

@@ -71,6 +71,10 @@ class WarningForm(FlaskForm):
     subject_label = StringField(_l("Person (a label, not a full name)"), validators=[DataRequired(), Length(max=80)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=24)])
 
+    def data_for_service(self) -> dict:
+        return {"level": self.level.data, "area_id": self.area_id.data,
+                "subject_label": self.subject_label.data.strip(), "phone": self.phone.data or None}
+
 
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])

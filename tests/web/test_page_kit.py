@@ -1,0 +1,115 @@
+"""The page kit: one submit (a domain error answers its own status on the page), one pager for
+every list, and no imports between blueprints."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+
+from app.extensions import db
+from app.models import AuditEvent, CheckIn, Site
+from app.services.access import filter_by_scope
+from tests.api.checkin_helpers import body
+from tests.factories import make_site
+
+BLUEPRINTS = Path(__file__).resolve().parents[2] / "app" / "blueprints"
+SHARED = {"app.blueprints", "app.blueprints.kit", "app.blueprints.guard", "app.blueprints.redirects"}
+
+
+def _writes_during(call):
+    writes = []
+    bind = db.session.get_bind()
+
+    def watch(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement)
+
+    event.listen(bind, "before_cursor_execute", watch)
+    try:
+        return call(), writes
+    finally:
+        event.remove(bind, "before_cursor_execute", watch)
+
+
+def test_re_approving_a_checkin_answers_409_with_the_reason_and_writes_nothing(api, client, login_as, district):
+    a = district.a
+    flagged = api.post("/checkins", user=a.worker, json=body(a.sites[0], accuracy_m=None)).get_json()
+    login_as(a.coordinator)
+    path = f"/coordinate/checkins/{flagged['id']}/review"
+    assert client.post(path, data={"decision": "approve"}).status_code == 302
+    audits = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    again, writes = _writes_during(lambda: client.post(path, data={"decision": "approve"}))
+    assert again.status_code == 409
+    assert "只有待审核的签到才需审核" in again.get_data(as_text=True)
+    assert writes == []
+    db.session.expire_all()
+    assert db.session.get(CheckIn, flagged["id"]).status == "accepted"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audits
+
+
+def test_a_wrong_field_answers_422_on_every_form(client, login_as, district):
+    login_as(district.a.coordinator)
+    for path in ("/coordinate/sites", "/coordinate/areas", "/coordinate/users", "/coordinate/households",
+                 "/coordinate/campaigns", "/coordinate/warnings"):
+        response = client.post(path, data={})
+        assert response.status_code == 422, path
+        assert 'class="errors"' in response.get_data(as_text=True), path
+
+
+def _site_ids(html: str) -> set[int]:
+    return {int(i) for i in re.findall(r'/coordinate/sites/(\d+)"', html)}
+
+
+def test_the_sites_page_pages_through_every_site_with_its_filter(client, login_as, district):
+    a = district.a
+    for n in range(60):
+        make_site(area=a.grids[0], name=f"点位{n:03d}")
+    db.session.commit()
+    total = db.session.scalar(select(func.count()).select_from(
+        filter_by_scope(select(Site.id), a.coordinator, Site.area_id).subquery()))
+    login_as(a.coordinator)
+    first = client.get("/coordinate/sites?per_page=50")
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and f'data-total="{total}"' in html
+    next_link = re.search(r'rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "page=2" in next_link and "per_page=50" in next_link
+    second = client.get(next_link).get_data(as_text=True)
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert len(_site_ids(html)) == 50 and not _site_ids(html) & _site_ids(second)
+    assert len(_site_ids(html) | _site_ids(second)) == total
+    filtered = client.get(f"/coordinate/sites?area_id={a.grids[0].id}&per_page=10").get_data(as_text=True)
+    assert f"area_id={a.grids[0].id}" in re.search(r'rel="next" href="([^"]+)"', filtered).group(1)
+    assert client.get("/coordinate/sites?page=0").status_code == 422
+
+
+def _imported(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            # `from app.blueprints import worker` imports a blueprint; `import API_PREFIX` a name
+            names.update(f"{node.module}.{alias.name}" for alias in node.names
+                         if node.module != "app.blueprints" or (BLUEPRINTS / alias.name).is_dir()
+                         or (BLUEPRINTS / f"{alias.name}.py").is_file())
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def blueprint_crossings() -> list[str]:
+    crossings = []
+    for folder in sorted(p for p in BLUEPRINTS.iterdir() if p.is_dir() and p.name != "__pycache__"):
+        own = f"app.blueprints.{folder.name}"
+        for path in sorted(folder.rglob("*.py")):
+            for name in sorted(_imported(path)):
+                package = ".".join(name.split(".")[:3])
+                if name.startswith("app.blueprints.") and package not in SHARED and package != own:
+                    crossings.append(f"{path.relative_to(BLUEPRINTS)} imports {name}")
+    return crossings
+
+
+def test_no_blueprint_imports_another():
+    assert blueprint_crossings() == []
