@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import AuditEvent, CheckIn, Site
 from app.services.access import filter_by_scope
 from tests.api.checkin_helpers import body
-from tests.factories import make_site
+from tests.factories import make_site, make_task
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "app" / "blueprints"
 SHARED = {"app.blueprints", "app.blueprints.kit", "app.blueprints.guard", "app.blueprints.redirects"}
@@ -113,3 +113,16 @@ def blueprint_crossings() -> list[str]:
 
 def test_no_blueprint_imports_another():
     assert blueprint_crossings() == []
+
+
+def test_a_worker_sees_every_task_a_page_at_a_time_and_home_says_how_many(client, login_as, district):
+    a = district.a
+    made = {make_task(area=a.grids[0], assignees=[a.worker], title=f"任务{n:03d}").id for n in range(55)}
+    db.session.commit()
+    login_as(a.worker)
+    first = client.get("/worker/tasks").get_data(as_text=True)
+    second = client.get("/worker/tasks?page=2").get_data(as_text=True)
+    shown = {int(i) for page in (first, second) for i in re.findall(r'/worker/tasks/(\d+)"', page)}
+    assert made <= shown and 'rel="next"' in first
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="more-tasks"' in home and "/worker/tasks" in home

@@ -14,8 +14,8 @@ from app.extensions import db
 from app.policy import can
 from app.services import areas as area_service
 from app.services import warnings as warning_service
-from app.services.home import my_work
-from app.services.task_progress import REPORTED_KINDS, SITE_KINDS
+from app.services.home import my_work, unfinished_tasks
+from app.services.task_progress import REPORTED_KINDS, SITE_KINDS, attach_progress
 from app.services.tasks import get_task, report_count
 from app.services.warnings import STOP_LOSS_STEPS
 
@@ -29,7 +29,10 @@ def _private_page(html: str, status: int = 200):
 @authorize("use", "pages")
 def my_tasks():
     """My open warnings, then my unfinished tasks, soonest deadline first."""
-    return _private_page(render_template("worker/tasks.html", **my_work(current_user)))
+    work = my_work(current_user)
+    work["tasks"] = page_of(unfinished_tasks(current_user))
+    attach_progress(work["tasks"].items)
+    return _private_page(render_template("worker/tasks.html", **work))
 
 
 @bp.route("/worker/tasks/<int:task_id>", methods=["GET", "POST"])
