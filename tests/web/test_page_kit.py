@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import ast
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import AuditEvent, CheckIn, Site
+from app.models.base import utcnow
 from app.services.access import filter_by_scope
+from app.services.warning_board import LIST_LIMIT
 from tests.api.checkin_helpers import body
-from tests.factories import make_site, make_task
+from tests.factories import make_case, make_site, make_task, make_warning
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "app" / "blueprints"
 SHARED = {"app.blueprints", "app.blueprints.kit", "app.blueprints.guard", "app.blueprints.redirects"}
@@ -126,3 +129,31 @@ def test_a_worker_sees_every_task_a_page_at_a_time_and_home_says_how_many(client
     assert made <= shown and 'rel="next"' in first
     home = client.get("/").get_data(as_text=True)
     assert 'id="more-tasks"' in home and "/worker/tasks" in home
+
+
+def test_the_cases_page_pages_its_list_and_keeps_the_period(client, login_as, district):
+    a = district.a
+    made = {make_case(area=a.community, occurred_on=date(2026, 3, day)).id for day in range(1, 6)}
+    db.session.commit()
+    login_as(a.coordinator)
+    first = client.get("/dashboard/cases?from=2026-03-01&to=2026-03-31&per_page=2").get_data(as_text=True)
+    assert 'data-total="5"' in first
+    pages = [first]
+    while 'rel="next"' in pages[-1]:
+        link = re.search(r'rel="next" href="([^"]+)"', pages[-1]).group(1).replace("&amp;", "&")
+        assert "from=2026-03-01" in link
+        pages.append(client.get(link).get_data(as_text=True))
+    listed = {int(i) for page in pages for i in re.findall(r'/dashboard/cases/(\d+)"', page)}
+    assert len(pages) == 3 and listed == made
+
+
+def test_the_warning_board_says_how_many_are_overdue_past_its_list(client, login_as, district):
+    a = district.a
+    for _ in range(LIST_LIMIT + 3):
+        make_warning(area=a.grids[0], at=utcnow() - timedelta(hours=2), hours=1)
+    db.session.commit()
+    login_as(a.coordinator)
+    page = client.get("/coordinate/warnings/board").get_data(as_text=True)
+    assert 'id="escalated-more"' in page and f"{LIST_LIMIT + 3}" in page
+    board = client.get("/api/v1/warnings/board").get_json()
+    assert len(board["escalated"]) == LIST_LIMIT and board["escalated_total"] == LIST_LIMIT + 3

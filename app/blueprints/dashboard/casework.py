@@ -15,12 +15,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.blueprints.dashboard import bp
 from app.blueprints.dashboard.views import query_args
 from app.blueprints.guard import authorize
-from app.blueprints.kit import answer_status, start_page_import, submit
+from app.blueprints.kit import Page, answer_status, start_page_import, submit
 from app.extensions import db
 from app.labels import AGE_BAND_LABELS, labelled
 from app.models import Area, Job
 from app.models.case import AGE_BANDS
-from app.schemas.common import load_query
+from app.schemas.common import load_query, page_args
 from app.schemas.report import DailyReportQuerySchema
 from app.services import backchecks, cases, coverage, dashboard, reports
 from app.services.access import filter_by_scope
@@ -79,11 +79,13 @@ def _cases_page(report, form: CaseForm | None = None, upload: CaseImportForm | N
     args = query_args()
     if form is None:
         form, upload = _forms()
-    summary = backchecks.summary(current_user, args["area_id"], args["date_from"], args["date_to"])
+    paging = page_args(request.args)
+    summary = backchecks.summary(current_user, args["area_id"], args["date_from"], args["date_to"], **paging)
+    listed = Page(summary["items"], summary["cases"], paging["page"], paging["per_page"])
     area = coverage.resolve_area(current_user, args["area_id"])
     crumbs = dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None))
     job = report if isinstance(report, Job) else None
-    page = render_template("dashboard/cases.html", summary=summary, form=form, upload=upload,
+    page = render_template("dashboard/cases.html", summary=summary, listed=listed, form=form, upload=upload,
                            import_report=None if job else report, import_job=job, type_labels=FRAUD_TYPE_LABELS,
                            area=area, crumbs=crumbs, period=coverage.make_period(args["date_from"], args["date_to"]))
     return page, 202 if job else answer_status(form, upload, ok=422 if request.method == "POST" else 200)
