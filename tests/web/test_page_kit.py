@@ -1,12 +1,10 @@
 """The page kit: one submit (a domain error answers its own status on the page), one pager for
-every list, and no imports between blueprints."""
+every list (tests/unit/test_layers.py keeps the blueprints apart)."""
 
 from __future__ import annotations
 
-import ast
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlalchemy import event, func, select
 
@@ -17,9 +15,6 @@ from app.services.access import filter_by_scope
 from app.services.warning_board import LIST_LIMIT
 from tests.api.checkin_helpers import body
 from tests.factories import make_case, make_site, make_task, make_warning
-
-BLUEPRINTS = Path(__file__).resolve().parents[2] / "app" / "blueprints"
-SHARED = {"app.blueprints", "app.blueprints.kit", "app.blueprints.guard", "app.blueprints.redirects"}
 
 
 def _writes_during(call):
@@ -86,36 +81,6 @@ def test_the_sites_page_pages_through_every_site_with_its_filter(client, login_a
     filtered = client.get(f"/coordinate/sites?area_id={a.grids[0].id}&per_page=10").get_data(as_text=True)
     assert f"area_id={a.grids[0].id}" in re.search(r'rel="next" href="([^"]+)"', filtered).group(1)
     assert client.get("/coordinate/sites?page=0").status_code == 422
-
-
-def _imported(path: Path) -> set[str]:
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            # `from app.blueprints import worker` imports a blueprint; `import API_PREFIX` a name
-            names.update(f"{node.module}.{alias.name}" for alias in node.names
-                         if node.module != "app.blueprints" or (BLUEPRINTS / alias.name).is_dir()
-                         or (BLUEPRINTS / f"{alias.name}.py").is_file())
-        elif isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-    return names
-
-
-def blueprint_crossings() -> list[str]:
-    crossings = []
-    for folder in sorted(p for p in BLUEPRINTS.iterdir() if p.is_dir() and p.name != "__pycache__"):
-        own = f"app.blueprints.{folder.name}"
-        for path in sorted(folder.rglob("*.py")):
-            for name in sorted(_imported(path)):
-                package = ".".join(name.split(".")[:3])
-                if name.startswith("app.blueprints.") and package not in SHARED and package != own:
-                    crossings.append(f"{path.relative_to(BLUEPRINTS)} imports {name}")
-    return crossings
-
-
-def test_no_blueprint_imports_another():
-    assert blueprint_crossings() == []
 
 
 def test_a_worker_sees_every_task_a_page_at_a_time_and_home_says_how_many(client, login_as, district):

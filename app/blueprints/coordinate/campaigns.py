@@ -9,10 +9,11 @@ from flask_login import current_user
 
 from app.blueprints.coordinate import bp
 from app.blueprints.kit import answer_status, page_of, submit
-from app.blueprints.kit.work_forms import WORDS, BulkAssignForm, CampaignForm, ReassignForm
+from app.blueprints.kit.work_forms import BulkAssignForm, CampaignForm, ReassignForm
 from app.error_messages import in_language
 from app.errors import DomainError, Invalid
 from app.extensions import db
+from app.labels import label
 from app.models import FORCES, Area, User
 from app.policy import field_workers
 from app.services import areas as area_service
@@ -20,12 +21,6 @@ from app.services import assignments
 from app.services import campaigns as campaign_service
 from app.services import tasks as task_service
 from app.services.access import filter_by_scope
-
-
-@bp.app_context_processor
-def task_words() -> dict:
-    """Labels of task kinds, forces, levels, outcomes and statuses, for every page that shows tasks."""
-    return {"task_words": WORDS}
 
 
 def _area_choices(levels=("street", "community", "grid")):
@@ -72,7 +67,7 @@ def task_status(task_id: int):
 def _people_choices(blank: bool):
     query = filter_by_scope(db.select(User), current_user, User.area_id).where(
         field_workers(User.role)).order_by(User.display_name)
-    people = [(u.id, f"{u.display_name} ({WORDS['forces'].get(u.force, u.force)})") for u in db.session.scalars(query)]
+    people = [(u.id, f"{u.display_name} ({label(u.force, 'force')})") for u in db.session.scalars(query)]
     return ([(0, "—")] if blank else []) + people
 
 

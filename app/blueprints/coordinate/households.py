@@ -15,13 +15,11 @@ from app.blueprints.coordinate import bp
 from app.blueprints.kit import answer_status, page_of, start_page_import, submit
 from app.blueprints.redirects import safe_next
 from app.extensions import db
-from app.labels import HOUSEHOLD_TAG_LABELS
+from app.labels import HOUSEHOLD_TAG_LABELS, UNREACHABLE_REASON_LABELS
 from app.models import HOUSEHOLD_TAGS
 from app.services import areas as area_service
 from app.services import households as household_service
 
-TAG_LABELS = HOUSEHOLD_TAG_LABELS
-REASON_LABELS = {"vacant": _l("Vacant"), "demolished": _l("Demolished")}
 PER_PAGE = 100
 TEMPLATE_CSV = "网格,地址,标签\r\n网格编码或名称,12-2-301,elderly;student\r\n"
 
@@ -29,14 +27,14 @@ TEMPLATE_CSV = "网格,地址,标签\r\n网格编码或名称,12-2-301,elderly;s
 class HouseholdForm(FlaskForm):
     area_id = SelectField(_l("Grid"), coerce=int)
     label = StringField(_l("Address (building-unit-room)"), validators=[DataRequired(), Length(max=120)])
-    tags = SelectMultipleField(_l("Tags"), choices=[(t, TAG_LABELS[t]) for t in HOUSEHOLD_TAGS],
+    tags = SelectMultipleField(_l("Tags"), choices=[(t, HOUSEHOLD_TAG_LABELS[t]) for t in HOUSEHOLD_TAGS],
                                validators=[Optional()], widget=widgets.ListWidget(prefix_label=False),
                                option_widget=widgets.CheckboxInput())
 
 
 class ReachabilityForm(FlaskForm):
     reason = SelectField(_l("Reachable?"), validators=[Optional()],
-                         choices=[("", _l("Reachable")), *REASON_LABELS.items()])
+                         choices=[("", _l("Reachable")), *UNREACHABLE_REASON_LABELS.items()])
 
 
 class ImportForm(FlaskForm):
@@ -68,7 +66,7 @@ def households():
     filters = _filters()
     page = page_of(household_service.list_households(current_user, **filters), PER_PAGE)
     return render_template("coordinate/households.html", form=form, page=page, filters=filters,
-                           grids=form.area_id.choices, tag_labels=TAG_LABELS, reason_labels=REASON_LABELS
+                           grids=form.area_id.choices, tag_labels=HOUSEHOLD_TAG_LABELS, reason_labels=UNREACHABLE_REASON_LABELS
                            ), answer_status(form)
 
 

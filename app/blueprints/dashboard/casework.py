@@ -17,19 +17,13 @@ from app.blueprints.dashboard.views import query_args
 from app.blueprints.guard import authorize
 from app.blueprints.kit import Page, answer_status, start_page_import, submit
 from app.extensions import db
-from app.labels import AGE_BAND_LABELS, labelled
+from app.labels import AGE_BAND_LABELS, FRAUD_TYPE_LABELS, labelled
 from app.models import Area, Job
 from app.models.case import AGE_BANDS
 from app.schemas.common import load_query, page_args
 from app.schemas.report import DailyReportQuerySchema
 from app.services import backchecks, cases, coverage, dashboard, reports
 from app.services.access import filter_by_scope
-
-FRAUD_TYPE_LABELS = {
-    "loan_investment": _l("Loan / investment"), "order_brushing": _l("Order brushing"),
-    "fake_customer_service": _l("Fake customer service"), "pig_butchering": _l("Pig butchering"),
-    "shopping": _l("Shopping"), "impersonating_police": _l("Impersonating police"), "other": _l("Other"),
-}
 
 
 class CaseForm(FlaskForm):

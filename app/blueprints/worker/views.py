@@ -10,8 +10,9 @@ from app.blueprints import API_PREFIX as PREFIX
 from app.blueprints.guard import authorize
 from app.blueprints.kit import private
 from app.blueprints.worker import bp
-from app.blueprints.worker.texts import KIND_LABELS, page_texts
+from app.blueprints.worker.texts import page_texts
 from app.errors import DomainError, Forbidden
+from app.labels import label
 from app.policy import can
 from app.services.checkins import open_tasks_at_site, resolve_site_token
 
@@ -20,7 +21,7 @@ CHECKINS_URL = PREFIX + "/checkins"
 
 def _page(site=None, tasks=(), token: str | None = None):
     config = {"token": token, "api": CHECKINS_URL, "csrf_url": "/csrf-token", **page_texts()}
-    kind = KIND_LABELS.get(site.kind, site.kind) if site is not None else None
+    kind = label(site.kind, 'site_kind') if site is not None else None
     can_check_in = not current_user.is_authenticated or can(current_user, "check_in", "site")
     html = render_template("worker/site.html", site=site, kind=kind, tasks=tasks, config=config,
                            can_check_in=can_check_in)

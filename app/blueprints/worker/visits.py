@@ -10,13 +10,10 @@ from app.blueprints import API_PREFIX as PREFIX
 from app.blueprints.guard import authorize
 from app.blueprints.kit import private
 from app.blueprints.worker import bp
-from app.labels import HOUSEHOLD_TAG_LABELS, VISIT_OUTCOME_LABELS
+from app.labels import HOUSEHOLD_TAG_LABELS, VISIT_OUTCOME_LABELS, VISIT_STATE_LABELS
 from app.services import visit_sheet
 
 VISITS_URL = PREFIX + "/visits"
-OUTCOMES = VISIT_OUTCOME_LABELS
-STATES = {"todo": _l("Not visited yet"), **OUTCOMES}
-TAGS = HOUSEHOLD_TAG_LABELS
 MESSAGES = {
     "locating": _l("Finding your position…"),
     "gps_ok": _l("GPS ready, accurate to %(accuracy)s m"),
@@ -36,9 +33,9 @@ MESSAGES = {
 def _sheet_page(sheet):
     config = {"api": VISITS_URL, "csrf_url": "/csrf-token", "task_id": sheet.task.id if sheet.task else None,
               "messages": {k: str(v) for k, v in MESSAGES.items()},
-              "states": {k: str(v) for k, v in STATES.items()}}
-    html = render_template("worker/visits_sheet.html", sheet=sheet, config=config, outcomes=OUTCOMES,
-                           states=STATES, tags=TAGS, q=request.args.get("q", ""))
+              "states": {k: str(v) for k, v in VISIT_STATE_LABELS.items()}}
+    html = render_template("worker/visits_sheet.html", sheet=sheet, config=config, outcomes=VISIT_OUTCOME_LABELS,
+                           states=VISIT_STATE_LABELS, tags=HOUSEHOLD_TAG_LABELS, q=request.args.get("q", ""))
     return private(make_response(html), revalidate=True)
 
 
