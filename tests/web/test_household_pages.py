@@ -50,8 +50,10 @@ def test_mark_unreachable_and_back(district, login_as):
     assert client.post(url, data={"reason": ""}).status_code == 302
     db.session.refresh(h)
     assert (h.unreachable, h.unreachable_reason) == (False, None)
-    response = client.post(url, data={"reason": "x", "next": "https://evil.example/"})
+    response = client.post(url, data={"reason": "", "next": "https://evil.example/"})
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
+    refused = client.post(url, data={"reason": "x", "next": "https://evil.example/"})
+    assert refused.status_code == 422 and "Location" not in refused.headers  # a wrong field answers 422
     db.session.refresh(h)
     assert h.unreachable is False
 

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from sqlalchemy import event, func, select
 
 from app.extensions import db
-from app.models import AuditEvent, CheckIn, Site
+from app.models import AuditEvent, CheckIn, Site, Task
 from app.models.base import utcnow
 from app.services.access import filter_by_scope
 from app.services.warning_board import LIST_LIMIT
 from tests.api.checkin_helpers import body
-from tests.factories import make_case, make_site, make_task, make_warning
+from tests.factories import make_case, make_household, make_site, make_task, make_warning
 
 
 def _writes_during(call):
@@ -122,3 +122,24 @@ def test_the_warning_board_says_how_many_are_overdue_past_its_list(client, login
     assert 'id="escalated-more"' in page and f"{LIST_LIMIT + 3}" in page
     board = client.get("/api/v1/warnings/board").get_json()
     assert len(board["escalated"]) == LIST_LIMIT and board["escalated_total"] == LIST_LIMIT + 3
+
+
+def test_row_forms_answer_their_refusal(client, login_as, district):
+    a = district.a
+    login_as(a.coordinator)
+    household = make_household(area=a.grids[0], label="1-1-101")
+    task = make_task(area=a.grids[0], status="cancelled")
+    db.session.commit()
+    bad_reason = client.post(f"/coordinate/households/{household.id}/reachability", data={"reason": "flooded"})
+    assert bad_reason.status_code == 422 and 'data-field="reason"' in bad_reason.get_data(as_text=True)
+    not_allowed = client.post(f"/coordinate/tasks/{task.id}/status", data={"status": "done"})
+    assert not_allowed.status_code == 422
+    assert "不允许变更为该状态" in not_allowed.get_data(as_text=True)
+    assert client.post(f"/coordinate/tasks/{task.id}/status", data={"status": "nonsense"}).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).status == "cancelled"
+
+
+def test_the_login_form_answers_422_when_a_field_is_missing(client):
+    response = client.post("/login", data={"username": ""})
+    assert response.status_code == 422

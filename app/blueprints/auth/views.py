@@ -31,7 +31,7 @@ def login():
             return render_template("auth/login.html", form=form), 401
         start_session(user, remember=form.remember.data)
         return redirect(safe_next(form.next.data))
-    status = 400 if form.errors else 200
+    status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
 

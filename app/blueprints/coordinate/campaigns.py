@@ -9,9 +9,8 @@ from flask_login import current_user
 
 from app.blueprints.coordinate import bp
 from app.blueprints.kit import answer_status, page_of, submit
-from app.blueprints.kit.work_forms import BulkAssignForm, CampaignForm, ReassignForm
-from app.error_messages import in_language
-from app.errors import DomainError, Invalid
+from app.blueprints.kit.work_forms import BulkAssignForm, CampaignForm, ReassignForm, TaskStatusForm
+from app.errors import Invalid
 from app.extensions import db
 from app.labels import label
 from app.models import FORCES, Area, User
@@ -38,9 +37,13 @@ def campaigns():
     if campaign is not None:
         flash(_("Campaign created with %(n)s tasks.", n=len(campaign.scoped_tasks)), "ok")
         return redirect(url_for(".campaign", campaign_id=campaign.id))
+    return _campaigns_page(form, answer_status(form))
+
+
+def _campaigns_page(form: CampaignForm, status: int):
     rows = page_of(campaign_service.list_campaigns(current_user))
     campaign_service.summarise(current_user, rows.items)
-    return render_template("coordinate/campaigns.html", form=form, campaigns=rows), answer_status(form)
+    return render_template("coordinate/campaigns.html", form=form, campaigns=rows), status
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -54,13 +57,19 @@ def campaign(campaign_id: int):
 def task_status(task_id: int):
     """Mark a task done, cancel it, or reopen it."""
     task = task_service.get_task(current_user, task_id)
-    try:
-        task_service.update_task(current_user, task, {"status": request.form.get("status", "")})
-        flash(_("Saved."), "ok")
-    except (DomainError, KeyError) as error:
-        flash(in_language(error.message) if isinstance(error, DomainError) else _("That status is not allowed."), "error")
-        back = url_for(".campaign", campaign_id=task.campaign_id) if task.campaign_id else url_for(".campaigns")
-        return redirect(back), 303
+    form = TaskStatusForm()
+    saved = submit(form, lambda: task_service.update_task(current_user, task, {"status": form.status.data}),
+                   on_fields=False)
+    if saved is None:
+        if form.errors:
+            flash(_("That status is not allowed."), "error")
+        if task.campaign_id is None:
+            campaigns_form = CampaignForm()
+            campaigns_form.area_id.choices = _area_choices()
+            return _campaigns_page(campaigns_form, answer_status(form))
+        found = campaign_service.get_campaign(current_user, task.campaign_id)
+        return render_template("coordinate/campaign.html", campaign=found), answer_status(form)
+    flash(_("Saved."), "ok")
     return redirect(url_for(".campaign", campaign_id=task.campaign_id) if task.campaign_id else url_for(".campaigns"))
 
 

@@ -12,7 +12,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.coordinate import bp
-from app.blueprints.kit import answer_status, page_of, start_page_import, submit
+from app.blueprints.kit import answer_status, page_of, refused, start_page_import, submit
 from app.blueprints.redirects import safe_next
 from app.extensions import db
 from app.labels import HOUSEHOLD_TAG_LABELS, UNREACHABLE_REASON_LABELS
@@ -75,13 +75,13 @@ def household_reachability(household_id: int):
     """Mark a household vacant or demolished (it leaves the coverage figures), or reachable again."""
     household = household_service.get_household(current_user, household_id)
     form = ReachabilityForm()
-    if form.validate_on_submit():
-        reason = form.reason.data or None
-        data = {"unreachable": reason is not None, "unreachable_reason": reason}
-        household_service.update_household(current_user, household, data)
-        flash(_("%(label)s: saved.", label=household.label), "ok")
-    else:
-        flash(_("Choose vacant, demolished or reachable."), "error")
+    saved = submit(form, lambda: household_service.update_household(current_user, household, {
+        "unreachable": bool(form.reason.data), "unreachable_reason": form.reason.data or None}))
+    if saved is None:
+        if form.errors:
+            flash(_("Choose vacant, demolished or reachable."), "error")
+        return refused(form)
+    flash(_("%(label)s: saved.", label=household.label), "ok")
     return redirect(safe_next(request.form.get("next")) if request.form.get("next")
                     else url_for(".households", area_id=household.area_id))
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import current_app, flash, request, session, url_for
+from flask import current_app, flash, render_template, request, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 
@@ -53,6 +53,13 @@ def answer_status(*forms: FlaskForm | None, ok: int = 200) -> int:
         if status:
             return status
     return ok
+
+
+def refused(form: FlaskForm):
+    """The answer to a small form posted from a row of a list (no page of its own to show it again):
+    the error page with the form's status and its messages by field (flashed ones shown too)."""
+    status = answer_status(form, ok=422)
+    return render_template("error.html", status=status, message=None, field_errors=form.errors or None), status
 
 
 @dataclass
@@ -134,4 +141,5 @@ def start_page_import(form: FlaskForm, kind: str):
     return (result.as_dict() if result is not None else None), None
 
 
-__all__ = ["Page", "answer_status", "page_of", "private", "renew_own_session", "start_page_import", "submit"]
+__all__ = ["Page", "answer_status", "page_of", "private", "refused", "renew_own_session", "start_page_import",
+           "submit"]

@@ -16,7 +16,7 @@ from app.labels import (
     WARNING_RESULT_LABELS,
     labelled,
 )
-from app.models import FORCES, TASK_KINDS, WARNING_LEVELS, WARNING_RESULTS
+from app.models import FORCES, TASK_KINDS, TASK_STATUSES, WARNING_LEVELS, WARNING_RESULTS
 from app.services.task_progress import TARGET_KEYS
 
 
@@ -53,6 +53,10 @@ class BulkAssignForm(FlaskForm):
 class ReassignForm(FlaskForm):
     from_user_id = SelectField(_l("Person leaving"), coerce=int)
     to_user_id = SelectField(_l("Hand over to"), coerce=int, validators=[Optional()])
+
+
+class TaskStatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[(s, s) for s in TASK_STATUSES])
 
 
 class WarningForm(FlaskForm):
