@@ -8,13 +8,21 @@ from datetime import date, timedelta
 
 from sqlalchemy import event, func, select
 
+from app.blueprints.coordinate.checkins import MAP_LIMIT
 from app.extensions import db
 from app.models import AuditEvent, CheckIn, Site, Task
 from app.models.base import utcnow
 from app.services.access import filter_by_scope
 from app.services.warning_board import LIST_LIMIT
 from tests.api.checkin_helpers import body
-from tests.factories import make_case, make_household, make_site, make_task, make_warning
+from tests.factories import (
+    make_case,
+    make_checkin,
+    make_household,
+    make_site,
+    make_task,
+    make_warning,
+)
 
 
 def _writes_during(call):
@@ -143,3 +151,14 @@ def test_row_forms_answer_their_refusal(client, login_as, district):
 def test_the_login_form_answers_422_when_a_field_is_missing(client):
     response = client.post("/login", data={"username": ""})
     assert response.status_code == 422
+
+
+def test_the_check_in_map_says_how_many_it_leaves_out(client, login_as, district):
+    a = district.a
+    for _ in range(MAP_LIMIT + 5):
+        make_checkin(user=a.worker, site=a.sites[0])
+    db.session.commit()
+    login_as(a.coordinator)
+    page = client.get("/coordinate/checkins/map").get_data(as_text=True)
+    cap = re.search(r'<span id="map-cap">([^<]+)</span>', page).group(1)
+    assert f"{MAP_LIMIT}" in cap and f"{MAP_LIMIT + 5}" in cap
