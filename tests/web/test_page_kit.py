@@ -16,6 +16,7 @@ from app.services.access import filter_by_scope
 from app.services.warning_board import LIST_LIMIT
 from tests.api.checkin_helpers import body
 from tests.factories import (
+    make_area,
     make_case,
     make_checkin,
     make_household,
@@ -162,3 +163,15 @@ def test_the_check_in_map_says_how_many_it_leaves_out(client, login_as, district
     page = client.get("/coordinate/checkins/map").get_data(as_text=True)
     cap = re.search(r'<span id="map-cap">([^<]+)</span>', page).group(1)
     assert f"{MAP_LIMIT}" in cap and f"{MAP_LIMIT + 5}" in cap
+
+
+def test_the_visits_page_pages_the_grids_of_a_manager(client, login_as, district):
+    a = district.a
+    made = {make_area(name=f"网格{n:03d}", level="grid", parent=a.community).id for n in range(55)}
+    db.session.commit()
+    login_as(a.coordinator)
+    first = client.get("/visits").get_data(as_text=True)
+    assert 'rel="next"' in first
+    second = client.get("/visits?page=2").get_data(as_text=True)
+    listed = {int(i) for page in (first, second) for i in re.findall(r'/visits/grids/(\d+)"', page)}
+    assert made <= listed

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.blueprints import API_PREFIX as PREFIX
 from app.blueprints.guard import authorize
-from app.blueprints.kit import private
+from app.blueprints.kit import page_of, private
 from app.blueprints.worker import bp
 from app.labels import HOUSEHOLD_TAG_LABELS, VISIT_OUTCOME_LABELS, VISIT_STATE_LABELS
 from app.services import visit_sheet
@@ -44,7 +44,7 @@ def _sheet_page(sheet):
 def visits_home():
     """My door-to-door tasks and my grids."""
     html = render_template("worker/visits.html", tasks=visit_sheet.my_door_tasks(current_user),
-                           grids=visit_sheet.my_grids(current_user))
+                           grids=page_of(visit_sheet.my_grids(current_user)))
     return private(make_response(html), revalidate=True)
 
 
