@@ -24,7 +24,8 @@ def submit(form: FlaskForm, call: Callable[[], T], *, on_fields: bool = True) ->
 
     A refused form keeps the status its page answers (`answer_status`): 422 for a wrong field,
     else the domain error's own (422 Invalid, 409 Conflict, 403, 404, 413). The error's messages go
-    on the form's fields of the same name, or its message in a flash (always with `on_fields=False`)."""
+    on the form's fields of the same name; its message is flashed when a message has no such field
+    (always with `on_fields=False`)."""
     if not form.validate_on_submit():
         if form.is_submitted():
             form.error_status = 422
@@ -33,13 +34,14 @@ def submit(form: FlaskForm, call: Callable[[], T], *, on_fields: bool = True) ->
         return call()
     except DomainError as error:
         form.error_status = error.status
-        placed = False
+        unplaced = []
         for name, messages in error.errors.items():
             field = getattr(form, name, None) if on_fields else None
             if field is not None and hasattr(field, "errors"):
                 field.errors = list(field.errors) + [in_language(m) for m in messages]
-                placed = True
-        if not placed:
+            else:
+                unplaced.append(name)
+        if unplaced or not error.errors:
             flash(in_language(error.message), "error")
         return None
 
