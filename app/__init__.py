@@ -169,7 +169,7 @@ def register_blueprints(app: Flask) -> None:
 
     set_origin_source(client_address)
 
-    from app.labels import label
+    from app.labels import TASK_WORDS, label
 
     app.add_template_filter(label, "label")
 
@@ -180,7 +180,8 @@ def register_blueprints(app: Flask) -> None:
         from app.i18n import current_locale_code, product_name
 
         # `can(verb, resource, obj=None)`: the policy's booleans for the signed-in person.
-        return {"lang": current_locale_code(), "product_name": product_name(), "can": can}
+        return {"lang": current_locale_code(), "product_name": product_name(), "can": can,
+                "task_words": TASK_WORDS}
 
 
 def register_cli(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """What people read for the codes the data keeps: site kinds, roles, forces, levels, datums,
-household tags, visit outcomes, age bands, task kinds and statuses, warning levels and results."""
+household tags, visit outcomes, age bands, task kinds and statuses, warning levels and results,
+fraud types, check-in reasons. Every table of words for codes lives here, and nowhere else."""
 
 from __future__ import annotations
 
@@ -66,11 +67,35 @@ TARGET_KEY_LABELS = {
     "leaflets": _l("Leaflets per grid"), "lectures": _l("Lectures per grid"), "stalls": _l("Stalls per grid"),
     "app_installs": _l("App installs per grid"), "count": _l("Count per grid"),
 }
+FRAUD_TYPE_LABELS = {
+    "loan_investment": _l("Loan / investment"), "order_brushing": _l("Order brushing"),
+    "fake_customer_service": _l("Fake customer service"), "pig_butchering": _l("Pig butchering"),
+    "shopping": _l("Shopping"), "impersonating_police": _l("Impersonating police"), "other": _l("Other"),
+}
+UNREACHABLE_REASON_LABELS = {"vacant": _l("Vacant"), "demolished": _l("Demolished")}
+VISIT_STATE_LABELS = {"todo": _l("Not visited yet"), **VISIT_OUTCOME_LABELS}
+CHECKIN_REASON_LABELS = {  # CheckIn.reason holds these codes, comma-separated
+    "out_of_range": _l("Too far from the site"),
+    "no_accuracy": _l("The position came without an accuracy"),
+    "poor_accuracy": _l("The position is too imprecise"),
+    "at_site_pin": _l("The position equals the site's pin exactly"),
+    "same_position": _l("The position equals your previous check-in exactly"),
+    "too_fast": _l("Impossibly fast since your previous check-in"),
+    "future_time": _l("The capture time lies in the future"),
+    "too_old": _l("Captured more than 72 hours ago"),
+    "repeated": _l("Too many check-ins at this site within 10 minutes"),
+}
+
+# The tables the pages about tasks and warnings read as `task_words` (one context processor).
+TASK_WORDS = {"kinds": TASK_KIND_LABELS, "forces": FORCE_LABELS, "levels": WARNING_LEVEL_LABELS,
+              "results": WARNING_RESULT_LABELS, "statuses": TASK_STATUS_LABELS}
 TABLES = {"site_kind": SITE_KIND_LABELS, "force": FORCE_LABELS, "role": ROLE_LABELS,
           "level": AREA_LEVEL_LABELS, "coord_system": COORD_SYSTEM_LABELS,
           "household_tag": HOUSEHOLD_TAG_LABELS, "visit_outcome": VISIT_OUTCOME_LABELS,
           "age_band": AGE_BAND_LABELS, "task_kind": TASK_KIND_LABELS, "task_status": TASK_STATUS_LABELS,
-          "warning_level": WARNING_LEVEL_LABELS, "warning_result": WARNING_RESULT_LABELS}
+          "warning_level": WARNING_LEVEL_LABELS, "warning_result": WARNING_RESULT_LABELS,
+          "fraud_type": FRAUD_TYPE_LABELS, "unreachable_reason": UNREACHABLE_REASON_LABELS,
+          "checkin_reason": CHECKIN_REASON_LABELS}
 
 
 def label(value: str | None, table: str) -> str:

@@ -120,3 +120,5 @@ class BoardSchema(Schema):
     escalated = fields.List(fields.Nested(BoardRowSchema), metadata={"description": "open and overdue"})
     review = fields.List(fields.Nested(BoardRowSchema),
                          metadata={"description": "回头看: yesterday's warnings not handled within the deadline"})
+    escalated_total = fields.Int(metadata={"description": "how many are overdue (`escalated` lists the first 200)"})
+    review_total = fields.Int(metadata={"description": "how many `review` would list (it lists the first 200)"})

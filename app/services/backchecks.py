@@ -132,8 +132,10 @@ def _days_before_default(element, compiler, **kw):
     return f"date({column}, '-' || {days} || ' days')"
 
 
-def summary(actor: User, area_id: int | None, date_from: date | None, date_to: date | None) -> dict:
-    """Cases of a period in an area: how many came from households never reached before."""
+def summary(actor: User, area_id: int | None, date_from: date | None, date_to: date | None, *,
+            page: int = 1, per_page: int = SUMMARY_ITEMS) -> dict:
+    """Cases of a period in an area: how many came from households never reached before; `items`
+    lists one page of them (`cases` counts them all)."""
     area = coverage.resolve_area(actor, area_id)
     period = coverage.make_period(date_from, date_to)
     reached = aliased(Visit)
@@ -160,6 +162,6 @@ def summary(actor: User, area_id: int | None, date_from: date | None, date_to: d
                    "loss_amount": str(row.loss_amount), "community": row.name, "household": row.label,
                    "ever_reached": None if row.label is None else bool(row.ever),
                    "reached_in_window": None if row.label is None else bool(row.recent)}
-                  for row in rows[:SUMMARY_ITEMS]],
+                  for row in rows[(page - 1) * per_page:page * per_page]],
     }
 

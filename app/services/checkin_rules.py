@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from app import geo
+from app.labels import CHECKIN_REASON_LABELS
 
 ACCURACY_ALLOWANCE_CAP_M = 50.0   # a fix's accuracy widens the radius by at most this much
 POOR_ACCURACY_M = 100.0           # worse than this (or none at all) is held for review
@@ -22,18 +21,8 @@ REPEAT_WINDOW = timedelta(minutes=10)
 REPEAT_LIMIT = 3                  # the third check-in at one site within the window is flagged
 SAME_POSITION_DECIMALS = 6
 
-# Reason codes (stored comma-separated in CheckIn.reason) and what they mean on screen.
-REASON_TEXT = {
-    "out_of_range": _l("Too far from the site"),
-    "no_accuracy": _l("The position came without an accuracy"),
-    "poor_accuracy": _l("The position is too imprecise"),
-    "at_site_pin": _l("The position equals the site's pin exactly"),
-    "same_position": _l("The position equals your previous check-in exactly"),
-    "too_fast": _l("Impossibly fast since your previous check-in"),
-    "future_time": _l("The capture time lies in the future"),
-    "too_old": _l("Captured more than 72 hours ago"),
-    "repeated": _l("Too many check-ins at this site within 10 minutes"),
-}
+# Reason codes (stored comma-separated in CheckIn.reason); their words live in app.labels.
+REASON_TEXT = CHECKIN_REASON_LABELS
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,23 @@ def home_for(user: User) -> dict:
     return page
 
 
+def unfinished_tasks(user: User):
+    """A select() of the person's unfinished tasks, soonest due first."""
+    return tasks.list_tasks(user, {"mine": True}).where(Task.status.not_in(task_progress.FINAL_STATUSES))
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
 def my_work(user: User) -> dict:
-    """A worker's open warnings (soonest deadline first, number masked) and unfinished tasks by due time."""
-    open_warnings = db.session.scalars(warnings.list_warnings(user, {"status": "open"}).limit(HOME_WARNINGS)).all()
+    """A worker's first open warnings (soonest deadline first, number masked) and unfinished tasks by
+    due time, with how many there are of each (the pages link to the whole lists)."""
+    open_query = warnings.list_warnings(user, {"status": "open"})
+    open_warnings = db.session.scalars(open_query.limit(HOME_WARNINGS)).all()
     warnings.present(user, open_warnings, full_numbers=False)
-    query = tasks.list_tasks(user, {"mine": True}).where(Task.status.not_in(task_progress.FINAL_STATUSES))
+    query = unfinished_tasks(user)
     my_tasks = task_progress.attach_progress(db.session.scalars(query.limit(HOME_TASKS)).all())
-    return {"warnings": open_warnings, "tasks": my_tasks}
+    return {"warnings": open_warnings, "tasks": my_tasks,
+            "warnings_total": len(open_warnings) if len(open_warnings) < HOME_WARNINGS else _count(open_query),
+            "tasks_total": len(my_tasks) if len(my_tasks) < HOME_TASKS else _count(query)}

@@ -91,7 +91,9 @@ def board(actor: User, day: date | None = None, now: datetime | None = None) -> 
         _shares(entry)
     return {"day": day, "now": now, "levels": WARNING_LEVELS, "totals": totals,
             "streets": sorted(streets.values(), key=lambda s: (-s["overdue"], -s["open"], s["name"])),
-            "escalated": escalated(actor, now), "review": review(actor, day - timedelta(days=1), now)}
+            "escalated": escalated(actor, now), "review": review(actor, day - timedelta(days=1), now),
+            "escalated_total": _how_many(_escalated_query(actor, now)),
+            "review_total": _how_many(_review_query(actor, day - timedelta(days=1)))}
 
 
 def _areas_of(grid_ids: list[int]) -> dict[int, tuple[Area, Area, Area]]:
@@ -108,7 +110,12 @@ def _areas_of(grid_ids: list[int]) -> dict[int, tuple[Area, Area, Area]]:
     return found
 
 
+def _how_many(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
 def _rows(actor: User, query, now: datetime) -> list[dict]:
+    """The first LIST_LIMIT warnings of `query` as board rows (the board says how many there are)."""
     warnings = db.session.scalars(query.options(selectinload(RiskWarning.area)).limit(LIST_LIMIT)).all()
     areas = _areas_of([w.area_id for w in warnings])
     rows = []
@@ -124,13 +131,21 @@ def _rows(actor: User, query, now: datetime) -> list[dict]:
 
 def escalated(actor: User, now: datetime) -> list[dict]:
     """Open warnings past their deadline, most overdue first, with who answers for them now."""
+    return _rows(actor, _escalated_query(actor, now), now)
+
+
+def _escalated_query(actor: User, now: datetime):
     query = visible_warnings(actor).where(RiskWarning.status == "open", RiskWarning.deadline_at < now)
-    return _rows(actor, query.order_by(RiskWarning.deadline_at, RiskWarning.id), now)
+    return query.order_by(RiskWarning.deadline_at, RiskWarning.id)
 
 
 def review(actor: User, day: date, now: datetime) -> list[dict]:
     """回头看: the day's warnings not handled within their deadline (still open, or handled late)."""
+    return _rows(actor, _review_query(actor, day), now)
+
+
+def _review_query(actor: User, day: date):
     start, end = day_bounds(day)
     late = (RiskWarning.status == "open") | (RiskWarning.handled_at > RiskWarning.deadline_at)
     query = visible_warnings(actor).where(RiskWarning.created_at >= start, RiskWarning.created_at < end, late)
-    return _rows(actor, query.order_by(RiskWarning.created_at, RiskWarning.id), now)
+    return query.order_by(RiskWarning.created_at, RiskWarning.id)

@@ -534,4 +534,4 @@ def test_coordinator_page_with_a_huge_count_is_a_form_error_not_a_500(client, di
     response = client.post("/coordinate/areas", data={"name": "大数网格", "level": "grid",
                                                       "parent_id": district.a.community.id,
                                                       "household_count": "99999999999"})
-    assert response.status_code == 400
+    assert response.status_code == 422

@@ -37,7 +37,7 @@ def test_add_a_household(district, login_as):
     h = db.session.scalar(select(Household).where(Household.area_id == grid.id, Household.label == "3-2-201"))
     assert h.tags == ["elderly", "parent"]
     again = client.post("/coordinate/households", data={"area_id": grid.id, "label": "3-2-201"})
-    assert again.status_code == 400 and 'data-field="label"' in again.get_data(as_text=True)
+    assert again.status_code == 409 and 'data-field="label"' in again.get_data(as_text=True)
 
 
 def test_mark_unreachable_and_back(district, login_as):
@@ -50,8 +50,10 @@ def test_mark_unreachable_and_back(district, login_as):
     assert client.post(url, data={"reason": ""}).status_code == 302
     db.session.refresh(h)
     assert (h.unreachable, h.unreachable_reason) == (False, None)
-    response = client.post(url, data={"reason": "x", "next": "https://evil.example/"})
+    response = client.post(url, data={"reason": "", "next": "https://evil.example/"})
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
+    refused = client.post(url, data={"reason": "x", "next": "https://evil.example/"})
+    assert refused.status_code == 422 and "Location" not in refused.headers  # a wrong field answers 422
     db.session.refresh(h)
     assert h.unreachable is False
 
@@ -116,4 +118,4 @@ def test_import_page_names_the_row_limit(district, login_as):
     response = client.post("/coordinate/households/import?lang=en",
                            data={"file": (io.BytesIO(b"grid,label\n" + b"1,x\n" * 200_001), "huge.csv")},
                            content_type="multipart/form-data")
-    assert response.status_code == 400 and "the file has more than 200,000 rows" in response.get_data(as_text=True)
+    assert response.status_code == 413 and "the file has more than 200,000 rows" in response.get_data(as_text=True)

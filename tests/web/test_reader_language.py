@@ -56,7 +56,7 @@ def test_service_field_messages_reach_the_form_in_chinese(client, login_as, dist
     login_as(district.a.coordinator)
     client.post("/coordinate/households", data={"area_id": grid.id, "label": "3-2-201"})
     again = client.post("/coordinate/households", data={"area_id": grid.id, "label": "3-2-201"})
-    assert again.status_code == 400
+    assert again.status_code == 409
     html = again.get_data(as_text=True)
     assert "本网格内已有同名地址" in html and "already used in this grid" not in html
 
@@ -85,7 +85,7 @@ def test_field_messages_written_as_plain_literals_are_looked_up_too(client, logi
         "username": "bad name!", "password": "Strong-Pass-77", "role": "worker", "force": "grid_worker",
         "area_id": district.a.community.id})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and 'data-field="username"' in html
+    assert response.status_code == 422 and 'data-field="username"' in html
     assert "3–64 个字母、数字或 _ . -" in html and "3-64 letters" not in html
 
 
@@ -94,5 +94,5 @@ def test_a_short_password_says_how_long_in_chinese(client, login_as, district):
     response = client.post("/coordinate/users", data={
         "username": "shortpw", "password": "Ab1!", "role": "worker", "force": "grid_worker",
         "area_id": district.a.community.id})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "至少 8 个字符" in response.get_data(as_text=True)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from app.blueprints.admin import bp
+from app.blueprints.kit import Page
 from app.errors import Invalid
 from app.extensions import db
 from app.schemas.audit import AuditQuerySchema, blank_args
@@ -23,13 +24,9 @@ def _filters() -> dict:
         raise Invalid(_l("check the filters"), error.messages) from error
 
 
-def _page_url(number: int) -> str:
-    return url_for(".audit_log", **{**request.args.to_dict(), "page": number})
-
-
 def _render(page, errors: dict):
     return render_template("admin/audit.html", page=page, errors=errors, args=request.args,
-                           actions=audit.actions(), describe=audit.describe, page_url=_page_url,
+                           actions=audit.actions(), describe=audit.describe,
                            export_url=url_for(".audit_export", **request.args.to_dict()))
 
 
@@ -37,9 +34,10 @@ def _render(page, errors: dict):
 def audit_log():
     """Who did what, when, from where, old → new; filtered and paged."""
     try:
-        return _render(audit.page_of_events(current_user, _filters()), {})
+        found = audit.page_of_events(current_user, _filters())
     except Invalid as error:
-        return _render(None, error.errors), 400
+        return _render(None, error.errors), 422
+    return _render(Page(found["items"], found["total"], found["page"], found["per_page"]), {})
 
 
 @bp.get("/audit.csv")
@@ -49,7 +47,7 @@ def audit_export():
         filters = _filters()
         rows = db.session.execute(audit.search_events(current_user, filters).limit(audit.EXPORT_LIMIT))
     except Invalid as error:
-        return _render(None, error.errors), 400
+        return _render(None, error.errors), 422
     body = audit.events_csv(rows, [str(h) for h in CSV_HEADERS])
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=audit-log.csv"})

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.blueprints import API_PREFIX
 from app.blueprints.api.docs import ErrorDocumentingSpec
 from app.errors import Unauthorized
 from app.extensions import api, csrf
@@ -16,7 +17,7 @@ from app.json_body import BodyParser
 from app.services.auth import user_for_token
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-PREFIX = "/api/v1"
+PREFIX = API_PREFIX
 # One module per resource, each with `blp` and `URL`.
 RESOURCES = (
     "auth",

@@ -13,7 +13,7 @@ from app.extensions import client_address
 from app.services import auth as auth_service
 from app.services import users as user_service
 
-__all__ = ["renew_own_session", "safe_next", "start_session"]
+__all__ = ["safe_next", "start_session"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -31,7 +31,7 @@ def login():
             return render_template("auth/login.html", form=form), 401
         start_session(user, remember=form.remember.data)
         return redirect(safe_next(form.next.data))
-    status = 400 if form.errors else 200
+    status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
 
@@ -52,8 +52,3 @@ def start_session(user, remember: bool) -> None:
     login_user(user, remember=remember)
 
 
-def renew_own_session(user) -> None:
-    """After people end their own sessions (a new password), keep the one they are using."""
-    if user.id == current_user.id and "_user_id" in session:
-        cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-        login_user(user, remember=cookie in request.cookies)

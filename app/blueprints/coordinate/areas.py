@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import AreaForm, form_data, run_service
+from app.blueprints.kit import answer_status, submit
+from app.blueprints.kit.forms import AreaForm, form_data
 from app.extensions import db
 from app.services import areas as area_service
 
@@ -20,15 +21,14 @@ def areas():
     """The tree in the coordinator's scope, with a form to add an area."""
     form = AreaForm()
     form.parent_id.choices = _parent_choices()
-    if form.validate_on_submit():
-        data = form_data(form, ["name", "level", "parent_id", "code", "household_count", "population"],
-                         blank_to_none=("parent_id", "code", "household_count", "population"))
-        area = run_service(form, lambda: area_service.create_area(current_user, data))
-        if area is not None:
-            flash(_("Added %(name)s.", name=area.name), "ok")
-            return redirect(url_for(".areas"))
+    area = submit(form, lambda: area_service.create_area(current_user, form_data(
+        form, ["name", "level", "parent_id", "code", "household_count", "population"],
+        blank_to_none=("parent_id", "code", "household_count", "population"))))
+    if area is not None:
+        flash(_("Added %(name)s.", name=area.name), "ok")
+        return redirect(url_for(".areas"))
     tree = db.session.scalars(area_service.list_areas(current_user)).all()
-    return render_template("coordinate/areas.html", form=form, tree=tree), 400 if form.errors else 200
+    return render_template("coordinate/areas.html", form=form, tree=tree), answer_status(form)
 
 
 @bp.route("/areas/<int:area_id>", methods=["GET", "POST"])
@@ -38,10 +38,10 @@ def edit_area(area_id: int):
     form = AreaForm(obj=area)
     form.parent_id.choices = _parent_choices()
     del form.level, form.parent_id
-    if form.validate_on_submit():
-        data = form_data(form, ["name", "code", "household_count", "population"],
-                         blank_to_none=("code", "household_count", "population"))
-        if run_service(form, lambda: area_service.update_area(current_user, area, data)) is not None:
-            flash(_("Saved."), "ok")
-            return redirect(url_for(".areas"))
-    return render_template("coordinate/area_edit.html", form=form, area=area), 400 if form.errors else 200
+    saved = submit(form, lambda: area_service.update_area(current_user, area, form_data(
+        form, ["name", "code", "household_count", "population"],
+        blank_to_none=("code", "household_count", "population"))))
+    if saved is not None:
+        flash(_("Saved."), "ok")
+        return redirect(url_for(".areas"))
+    return render_template("coordinate/area_edit.html", form=form, area=area), answer_status(form)

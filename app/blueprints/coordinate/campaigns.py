@@ -8,11 +8,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import run_service
-from app.blueprints.coordinate.work_forms import WORDS, BulkAssignForm, CampaignForm, ReassignForm
-from app.error_messages import in_language
-from app.errors import DomainError, Invalid
+from app.blueprints.kit import answer_status, page_of, submit
+from app.blueprints.kit.work_forms import BulkAssignForm, CampaignForm, ReassignForm, TaskStatusForm
+from app.errors import Invalid
 from app.extensions import db
+from app.labels import label
 from app.models import FORCES, Area, User
 from app.policy import field_workers
 from app.services import areas as area_service
@@ -20,12 +20,6 @@ from app.services import assignments
 from app.services import campaigns as campaign_service
 from app.services import tasks as task_service
 from app.services.access import filter_by_scope
-
-
-@bp.app_context_processor
-def task_words() -> dict:
-    """Labels of task kinds, forces, levels, outcomes and statuses, for every page that shows tasks."""
-    return {"task_words": WORDS}
 
 
 def _area_choices(levels=("street", "community", "grid")):
@@ -39,16 +33,16 @@ def campaigns():
     """Campaigns over my area, with a form for a new one."""
     form = CampaignForm()
     form.area_id.choices = _area_choices()
-    status = 200
-    if form.is_submitted():
-        status = 422
-        campaign = form.validate() and run_service(
-            form, lambda: campaign_service.create_campaign(current_user, form.data_for_service()))
-        if campaign:
-            flash(_("Campaign created with %(n)s tasks.", n=len(campaign.scoped_tasks)), "ok")
-            return redirect(url_for(".campaign", campaign_id=campaign.id))
-    rows = db.session.scalars(campaign_service.list_campaigns(current_user).limit(200)).all()
-    campaign_service.summarise(current_user, rows)
+    campaign = submit(form, lambda: campaign_service.create_campaign(current_user, form.data_for_service()))
+    if campaign is not None:
+        flash(_("Campaign created with %(n)s tasks.", n=len(campaign.scoped_tasks)), "ok")
+        return redirect(url_for(".campaign", campaign_id=campaign.id))
+    return _campaigns_page(form, answer_status(form))
+
+
+def _campaigns_page(form: CampaignForm, status: int):
+    rows = page_of(campaign_service.list_campaigns(current_user))
+    campaign_service.summarise(current_user, rows.items)
     return render_template("coordinate/campaigns.html", form=form, campaigns=rows), status
 
 
@@ -63,20 +57,26 @@ def campaign(campaign_id: int):
 def task_status(task_id: int):
     """Mark a task done, cancel it, or reopen it."""
     task = task_service.get_task(current_user, task_id)
-    try:
-        task_service.update_task(current_user, task, {"status": request.form.get("status", "")})
-        flash(_("Saved."), "ok")
-    except (DomainError, KeyError) as error:
-        flash(in_language(error.message) if isinstance(error, DomainError) else _("That status is not allowed."), "error")
-        back = url_for(".campaign", campaign_id=task.campaign_id) if task.campaign_id else url_for(".campaigns")
-        return redirect(back), 303
+    form = TaskStatusForm()
+    saved = submit(form, lambda: task_service.update_task(current_user, task, {"status": form.status.data}),
+                   on_fields=False)
+    if saved is None:
+        if form.errors:
+            flash(_("That status is not allowed."), "error")
+        if task.campaign_id is None:
+            campaigns_form = CampaignForm()
+            campaigns_form.area_id.choices = _area_choices()
+            return _campaigns_page(campaigns_form, answer_status(form))
+        found = campaign_service.get_campaign(current_user, task.campaign_id)
+        return render_template("coordinate/campaign.html", campaign=found), answer_status(form)
+    flash(_("Saved."), "ok")
     return redirect(url_for(".campaign", campaign_id=task.campaign_id) if task.campaign_id else url_for(".campaigns"))
 
 
 def _people_choices(blank: bool):
     query = filter_by_scope(db.select(User), current_user, User.area_id).where(
         field_workers(User.role)).order_by(User.display_name)
-    people = [(u.id, f"{u.display_name} ({WORDS['forces'].get(u.force, u.force)})") for u in db.session.scalars(query)]
+    people = [(u.id, f"{u.display_name} ({label(u.force, 'force')})") for u in db.session.scalars(query)]
     return ([(0, "—")] if blank else []) + people
 
 
@@ -128,13 +128,11 @@ def bulk_assign(campaign_id: int):
     found = campaign_service.get_campaign(current_user, campaign_id)
     form = BulkAssignForm(prefix="bulk")
     form.area_id.choices = _area_choices(("street", "community"))
-    if not form.validate_on_submit():
-        return _assign_page(found, 422, bulk=form)
-    data = {"area_id": form.area_id.data, "force": form.force.data, "kind": form.kind.data or None,
-            "campaign_id": found.id, "mode": form.mode.data}
-    result = run_service(form, lambda: assignments.bulk_assign(current_user, data))
+    result = submit(form, lambda: assignments.bulk_assign(current_user, {
+        "area_id": form.area_id.data, "force": form.force.data, "kind": form.kind.data or None,
+        "campaign_id": found.id, "mode": form.mode.data}))
     if result is None:
-        return _assign_page(found, 422, bulk=form)
+        return _assign_page(found, answer_status(form, ok=422), bulk=form)
     flash(_("%(added)s assignments added to %(tasks)s tasks.", added=result["added"], tasks=result["tasks"]), "ok")
     return redirect(url_for(".assign", campaign_id=found.id))
 
@@ -146,12 +144,10 @@ def reassign(campaign_id: int):
     form = ReassignForm(prefix="handover")
     form.from_user_id.choices = _people_choices(False)
     form.to_user_id.choices = _people_choices(True)
-    if not form.validate_on_submit():
-        return _assign_page(found, 422, handover=form)
-    data = {"from_user_id": form.from_user_id.data, "to_user_id": form.to_user_id.data or None}
-    result = run_service(form, lambda: assignments.reassign(current_user, data))
+    result = submit(form, lambda: assignments.reassign(current_user, {
+        "from_user_id": form.from_user_id.data, "to_user_id": form.to_user_id.data or None}))
     if result is None:
-        return _assign_page(found, 422, handover=form)
+        return _assign_page(found, answer_status(form, ok=422), handover=form)
     flash(_("%(n)s tasks handed over.", n=result["tasks"]), "ok")
     if result["skipped"]:
         flash(_("%(n)s tasks are in grids the new person may not work in: assign them by hand.",

@@ -13,8 +13,9 @@ from wtforms.validators import AnyOf, Length, Optional
 
 from app import geo
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import run_service
-from app.error_messages import errors_in_language
+from app.blueprints.kit import Page, answer_status, page_of, submit
+from app.error_messages import errors_in_language, in_language
+from app.errors import DomainError
 from app.extensions import db
 from app.models import CHECKIN_STATUSES, FORCES, CheckIn
 from app.schemas.checkin import CheckInQuerySchema
@@ -40,6 +41,15 @@ def _filters() -> tuple[dict, dict]:
         return {"page": 1, "per_page": PER_PAGE}, errors_in_language(error.messages)
 
 
+def _listed(filters: dict):
+    """The check-ins the filters select, or None (with the reason flashed) for an area outside scope."""
+    try:
+        return checkin_service.list_checkins(current_user, filters)
+    except DomainError as error:
+        flash(in_language(error.message), "error")
+        return None
+
+
 def _filter_choices() -> dict:
     areas = db.session.scalars(area_service.list_areas(current_user)).all()
     return {"areas": areas, "statuses": CHECKIN_STATUSES, "forces": FORCES}
@@ -49,36 +59,38 @@ def _filter_choices() -> dict:
 def checkins():
     """Check-ins in the coordinator's area, newest first, filtered by area, person, force, site, status, period."""
     filters, errors = _filters()
-    filters["per_page"] = PER_PAGE
-    query = run_service(None, lambda: checkin_service.list_checkins(current_user, filters)) if not errors else None
-    page = filters.get("page", 1)
-    rows = db.session.scalars(query.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all() if query is not None else []
-    return render_template("coordinate/checkins.html", rows=rows[:PER_PAGE], more=len(rows) > PER_PAGE,
-                           page=page, args=request.args, errors=errors, reason_text=reason_text,
-                           **_filter_choices()), 422 if errors else 200
+    query = None if errors else _listed(filters)
+    rows = page_of(query, PER_PAGE) if query is not None else Page([], 0, 1, PER_PAGE)
+    return render_template("coordinate/checkins.html", rows=rows, args=request.args, errors=errors,
+                           reason_text=reason_text, **_filter_choices()), 422 if errors else 200
 
 
 @bp.get("/checkins/review")
 def review_queue():
     """Flagged check-ins waiting for a decision, oldest first."""
+    return _review_page(ReviewForm())
+
+
+def _review_page(form: ReviewForm):
     query = checkin_service.list_checkins(current_user, {"status": "flagged"})
-    rows = db.session.scalars(query.order_by(None).order_by(CheckIn.captured_at, CheckIn.id).limit(200)).all()
-    return render_template("coordinate/checkin_review.html", rows=rows, form=ReviewForm(),
-                           reason_text=reason_text)
+    rows = page_of(query.order_by(None).order_by(CheckIn.captured_at, CheckIn.id))
+    return render_template("coordinate/checkin_review.html", rows=rows, form=form,
+                           reason_text=reason_text), answer_status(form)
 
 
 @bp.post("/checkins/<int:checkin_id>/review")
 def review(checkin_id: int):
-    """Approve or reject one flagged check-in, then back to the queue."""
+    """Approve or reject one flagged check-in, then back to the queue; a refusal answers the queue
+    with its status (409 for a check-in no longer flagged) and the reason."""
     checkin = checkin_service.get_checkin(current_user, checkin_id)
     form = ReviewForm()
-    if not form.validate_on_submit():
-        flash(_("Choose approve or reject."), "error")
-        return redirect(url_for(".review_queue"))
-    done = run_service(form, lambda: checkin_service.review_checkin(
-        current_user, checkin, form.decision.data, form.reason.data))
-    if done is not None:
-        flash(_("Approved.") if done.status == "accepted" else _("Rejected."), "ok")
+    done = submit(form, lambda: checkin_service.review_checkin(
+        current_user, checkin, form.decision.data, form.reason.data), on_fields=False)
+    if done is None:
+        if form.errors:
+            flash(_("Choose approve or reject."), "error")
+        return _review_page(form)
+    flash(_("Approved.") if done.status == "accepted" else _("Rejected."), "ok")
     return redirect(url_for(".review_queue"))
 
 
@@ -86,13 +98,15 @@ def review(checkin_id: int):
 def checkin_map():
     """Where the filtered check-ins happened, drawn as points (tiles only when configured)."""
     filters, errors = _filters()
-    query = None if errors else run_service(None, lambda: checkin_service.list_checkins(current_user, filters))
+    query = None if errors else _listed(filters)
     rows = db.session.scalars(query.limit(MAP_LIMIT)).all() if query is not None else []
+    total = len(rows) if len(rows) < MAP_LIMIT else db.session.scalar(
+        db.select(db.func.count()).select_from(query.order_by(None).subquery()))
     datum = current_app.config.get("MAP_TILE_DATUM", "wgs84")
     points = [_point(c, datum) for c in rows]
     return render_template("coordinate/checkin_map.html", points=points, errors=errors, args=request.args,
                            tile_url=current_app.config.get("MAP_TILE_URL") or "", limit=MAP_LIMIT,
-                           **_filter_choices()), 422 if errors else 200
+                           total=total, **_filter_choices()), 422 if errors else 200
 
 
 def _point(checkin, datum: str) -> dict:

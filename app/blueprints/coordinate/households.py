@@ -11,18 +11,15 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.blueprints.auth.views import safe_next
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import run_service, start_page_import
+from app.blueprints.kit import answer_status, page_of, refused, start_page_import, submit
+from app.blueprints.redirects import safe_next
 from app.extensions import db
-from app.labels import HOUSEHOLD_TAG_LABELS
+from app.labels import HOUSEHOLD_TAG_LABELS, UNREACHABLE_REASON_LABELS
 from app.models import HOUSEHOLD_TAGS
-from app.schemas.common import page_args, paginate
 from app.services import areas as area_service
 from app.services import households as household_service
 
-TAG_LABELS = HOUSEHOLD_TAG_LABELS
-REASON_LABELS = {"vacant": _l("Vacant"), "demolished": _l("Demolished")}
 PER_PAGE = 100
 TEMPLATE_CSV = "网格,地址,标签\r\n网格编码或名称,12-2-301,elderly;student\r\n"
 
@@ -30,14 +27,14 @@ TEMPLATE_CSV = "网格,地址,标签\r\n网格编码或名称,12-2-301,elderly;s
 class HouseholdForm(FlaskForm):
     area_id = SelectField(_l("Grid"), coerce=int)
     label = StringField(_l("Address (building-unit-room)"), validators=[DataRequired(), Length(max=120)])
-    tags = SelectMultipleField(_l("Tags"), choices=[(t, TAG_LABELS[t]) for t in HOUSEHOLD_TAGS],
+    tags = SelectMultipleField(_l("Tags"), choices=[(t, HOUSEHOLD_TAG_LABELS[t]) for t in HOUSEHOLD_TAGS],
                                validators=[Optional()], widget=widgets.ListWidget(prefix_label=False),
                                option_widget=widgets.CheckboxInput())
 
 
 class ReachabilityForm(FlaskForm):
     reason = SelectField(_l("Reachable?"), validators=[Optional()],
-                         choices=[("", _l("Reachable")), *REASON_LABELS.items()])
+                         choices=[("", _l("Reachable")), *UNREACHABLE_REASON_LABELS.items()])
 
 
 class ImportForm(FlaskForm):
@@ -56,27 +53,21 @@ def _filters() -> dict:
             "q": request.args.get("q", "").strip() or None}
 
 
-def _page_url(number: int) -> str:
-    return url_for(".households", **{**request.args.to_dict(), "page": number})
-
-
 @bp.route("/households", methods=["GET", "POST"])
 def households():
     """Households in scope, filtered by area, tag, reachability or building; a form to add one."""
     form = HouseholdForm()
     form.area_id.choices = _grid_choices()
-    if form.validate_on_submit():
-        data = {"area_id": form.area_id.data, "label": form.label.data, "tags": form.tags.data or []}
-        household = run_service(form, lambda: household_service.create_household(current_user, data))
-        if household is not None:
-            flash(_("Added %(label)s.", label=household.label), "ok")
-            return redirect(url_for(".households", area_id=household.area_id))
+    household = submit(form, lambda: household_service.create_household(current_user, {
+        "area_id": form.area_id.data, "label": form.label.data, "tags": form.tags.data or []}))
+    if household is not None:
+        flash(_("Added %(label)s.", label=household.label), "ok")
+        return redirect(url_for(".households", area_id=household.area_id))
     filters = _filters()
-    page = paginate(household_service.list_households(current_user, **filters),
-                    {**page_args(request.args), "per_page": PER_PAGE})
+    page = page_of(household_service.list_households(current_user, **filters), PER_PAGE)
     return render_template("coordinate/households.html", form=form, page=page, filters=filters,
-                           grids=form.area_id.choices, tag_labels=TAG_LABELS, reason_labels=REASON_LABELS,
-                           page_url=_page_url), 400 if form.errors else 200
+                           grids=form.area_id.choices, tag_labels=HOUSEHOLD_TAG_LABELS, reason_labels=UNREACHABLE_REASON_LABELS
+                           ), answer_status(form)
 
 
 @bp.post("/households/<int:household_id>/reachability")
@@ -84,13 +75,13 @@ def household_reachability(household_id: int):
     """Mark a household vacant or demolished (it leaves the coverage figures), or reachable again."""
     household = household_service.get_household(current_user, household_id)
     form = ReachabilityForm()
-    if form.validate_on_submit():
-        reason = form.reason.data or None
-        data = {"unreachable": reason is not None, "unreachable_reason": reason}
-        household_service.update_household(current_user, household, data)
-        flash(_("%(label)s: saved.", label=household.label), "ok")
-    else:
-        flash(_("Choose vacant, demolished or reachable."), "error")
+    saved = submit(form, lambda: household_service.update_household(current_user, household, {
+        "unreachable": bool(form.reason.data), "unreachable_reason": form.reason.data or None}))
+    if saved is None:
+        if form.errors:
+            flash(_("Choose vacant, demolished or reachable."), "error")
+        return refused(form)
+    flash(_("%(label)s: saved.", label=household.label), "ok")
     return redirect(safe_next(request.form.get("next")) if request.form.get("next")
                     else url_for(".households", area_id=household.area_id))
 
@@ -99,13 +90,11 @@ def household_reachability(household_id: int):
 def import_households():
     """Upload a CSV or XLSX file; every row is checked and either all are added or none."""
     form = ImportForm()
-    report = job = None
-    if form.validate_on_submit():
-        report, job = start_page_import(form, "households")
-        if report is not None and not report["error_count"]:
-            flash(_("Imported %(count)s households.", count=report["created"]), "ok")
-            return redirect(url_for(".households"))
-    status = 422 if report is not None else 202 if job else (400 if form.errors else 200)
+    report, job = start_page_import(form, "households")
+    if report is not None and not report["error_count"]:
+        flash(_("Imported %(count)s households.", count=report["created"]), "ok")
+        return redirect(url_for(".households"))
+    status = 422 if report is not None else 202 if job else answer_status(form)
     return render_template("coordinate/household_import.html", form=form, report=report, job=job), status
 
 

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import SiteForm, form_data, run_service
+from app.blueprints.kit import answer_status, page_of, submit
+from app.blueprints.kit.forms import SiteForm, form_data
 from app.extensions import db
 from app.services import areas as area_service
 from app.services import sites as site_service
@@ -31,16 +32,14 @@ def sites():
     """Sites in scope (filter by area), with a form to add one."""
     form = SiteForm()
     form.area_id.choices = _grid_choices()
-    if form.validate_on_submit():
-        site = run_service(form, lambda: site_service.create_site(current_user, _site_data(form)))
-        if site is not None:
-            flash(_("Added %(name)s.", name=site.name), "ok")
-            return redirect(url_for(".sites"))
+    site = submit(form, lambda: site_service.create_site(current_user, _site_data(form)))
+    if site is not None:
+        flash(_("Added %(name)s.", name=site.name), "ok")
+        return redirect(url_for(".sites"))
     area_id = request.args.get("area_id", type=int)
-    query = site_service.list_sites(current_user, area_id=area_id)
-    rows = db.session.scalars(query.limit(500)).all()
+    rows = page_of(site_service.list_sites(current_user, area_id=area_id))
     return render_template("coordinate/sites.html", form=form, sites=rows, area_id=area_id,
-                           grids=form.area_id.choices), 400 if form.errors else 200
+                           grids=form.area_id.choices), answer_status(form)
 
 
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
@@ -49,9 +48,8 @@ def edit_site(site_id: int):
     site = site_service.get_site(current_user, site_id)
     form = SiteForm(obj=site)
     form.area_id.choices = _grid_choices()
-    saved = form.validate_on_submit() and run_service(
-        form, lambda: site_service.update_site(current_user, site, _site_data(form)))
-    if saved:
+    saved = submit(form, lambda: site_service.update_site(current_user, site, _site_data(form)))
+    if saved is not None:
         flash(_("Saved."), "ok")
         return redirect(url_for(".sites"))
-    return render_template("coordinate/site_edit.html", form=form, site=site), 400 if form.errors else 200
+    return render_template("coordinate/site_edit.html", form=form, site=site), answer_status(form)

@@ -4,23 +4,16 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.blueprints.auth.views import renew_own_session
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import UserForm, form_data, run_service
 from app.blueprints.guard import authorize
+from app.blueprints.kit import answer_status, page_of, renew_own_session, submit
+from app.blueprints.kit.forms import UserForm, form_data
 from app.extensions import db
 from app.policy import COORDINATOR_MAY_GIVE, FIXED_FOR_SELF, can
 from app.services import areas as area_service
 from app.services import users as user_service
 
 USER_FIELDS = ["username", "display_name", "password", "role", "force", "area_id", "grid_ids", "phone", "active"]
-
-
-def _status(form: UserForm) -> int:
-    """200, or the status of what went wrong: 403 for a refused grant, 400 for bad input."""
-    if not form.errors:
-        return 200
-    return 403 if getattr(form, "error_status", None) == 403 else 400
 
 
 def _prepare(form: UserForm) -> None:
@@ -55,15 +48,13 @@ def users():
     """People in scope, with a form to add one."""
     form = UserForm()
     _prepare(form)
-    if form.validate_on_submit():
-        user = run_service(form, lambda: user_service.create_user(current_user, _data(form, True)))
-        if user is not None:
-            flash(_("Added %(name)s.", name=user.display_name), "ok")
-            return redirect(url_for(".users"))
+    user = submit(form, lambda: user_service.create_user(current_user, _data(form, True)))
+    if user is not None:
+        flash(_("Added %(name)s.", name=user.display_name), "ok")
+        return redirect(url_for(".users"))
     query = user_service.list_users(current_user, role=request.args.get("role") or None,
                                     force=request.args.get("force") or None)
-    rows = db.session.scalars(query.limit(500)).all()
-    return render_template("coordinate/users.html", form=form, users=rows), _status(form)
+    return render_template("coordinate/users.html", form=form, users=page_of(query)), answer_status(form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -77,16 +68,15 @@ def edit_user(user_id: int):
         form.grid_ids.data = [g.id for g in user.grids]
         form.area_id.data = user.area_id or 0
     _drop_fixed_fields(form, user)
-    saved = form.validate_on_submit() and run_service(
-        form, lambda: user_service.update_user(current_user, user, _data(form, False)))
-    if saved:
+    saved = submit(form, lambda: user_service.update_user(current_user, user, _data(form, False)))
+    if saved is not None:
         renew_own_session(user)
         flash(_("Saved."), "ok")
         return redirect(url_for(".users"))
     fields = [name for name in USER_FIELDS if name in form]
     return render_template("coordinate/user_edit.html", form=form, user=user, fields=fields,
                            own=user.id == current_user.id,
-                           locked_until=user_service.login_locked_until(user)), _status(form)
+                           locked_until=user_service.login_locked_until(user)), answer_status(form)
 
 
 @bp.post("/users/<int:user_id>/unlock")

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
-from app.blueprints.coordinate.forms import run_service, start_page_import
-from app.blueprints.coordinate.work_forms import ImportForm, OutcomeForm, WarningForm
 from app.blueprints.guard import authorize
+from app.blueprints.kit import answer_status, page_of, start_page_import, submit
+from app.blueprints.kit.work_forms import ImportForm, OutcomeForm, WarningForm
 from app.errors import Invalid
 from app.extensions import db
 from app.schemas.common import load_query
@@ -36,8 +36,8 @@ def _filters() -> dict:
 
 def _list_page(form: WarningForm, upload: ImportForm, report=None, job=None, status: int = 200):
     args = _filters()
-    rows = db.session.scalars(warning_service.list_warnings(current_user, args).limit(300)).all()
-    warning_service.present(current_user, rows, full_numbers=False)
+    rows = page_of(warning_service.list_warnings(current_user, args))
+    warning_service.present(current_user, rows.items, full_numbers=False)
     return render_template("coordinate/warnings.html", form=form, upload=upload, warnings=rows, args=args,
                            report=report, job=job), status
 
@@ -47,14 +47,11 @@ def warnings():
     """Warnings in my area (open first), with entry by hand and import from a file."""
     form, upload = WarningForm(), ImportForm(prefix="upload")
     form.area_id.choices = grid_choices()
-    if form.validate_on_submit():
-        data = {"level": form.level.data, "area_id": form.area_id.data,
-                "subject_label": form.subject_label.data.strip(), "phone": form.phone.data or None}
-        warning = run_service(form, lambda: warning_service.create_warning(current_user, data))
-        if warning is not None:
-            flash(_("Warning entered; the grid's workers see it now."), "ok")
-            return redirect(url_for(".warnings"))
-    return _list_page(form, upload, status=422 if form.errors else 200)
+    warning = submit(form, lambda: warning_service.create_warning(current_user, form.data_for_service()))
+    if warning is not None:
+        flash(_("Warning entered; the grid's workers see it now."), "ok")
+        return redirect(url_for(".warnings"))
+    return _list_page(form, upload, status=answer_status(form))
 
 
 @bp.post("/warnings/import")
@@ -62,13 +59,11 @@ def import_warnings():
     """Import the bureau's list: every row or none, with a report of the bad rows."""
     form, upload = WarningForm(), ImportForm(prefix="upload")
     form.area_id.choices = grid_choices()
-    if not upload.validate_on_submit():
-        return _list_page(form, upload, status=422)
     report, job = start_page_import(upload, "warnings")
     if report is not None and not report["error_count"]:
         flash(_("%(n)s warnings imported.", n=report["created"]), "ok")
         return redirect(url_for(".warnings"))
-    return _list_page(form, upload, report=report, job=job, status=202 if job else 422)
+    return _list_page(form, upload, report=report, job=job, status=202 if job else answer_status(upload, ok=422))
 
 
 @bp.route("/warnings/<int:warning_id>", methods=["GET", "POST"])
@@ -76,14 +71,13 @@ def warning(warning_id: int):
     """One warning: its deadline, who answers for it, the outcome form, and the number on request."""
     found = warning_service.get_warning(current_user, warning_id)
     form = OutcomeForm()
-    if form.validate_on_submit():
-        done = run_service(form, lambda: warning_service.record_outcome(current_user, found, form.data_for_service()))
-        if done is not None:
-            flash(_("Outcome recorded."), "ok")
-            return redirect(url_for(".warning", warning_id=found.id))
+    done = submit(form, lambda: warning_service.record_outcome(current_user, found, form.data_for_service()))
+    if done is not None:
+        flash(_("Outcome recorded."), "ok")
+        return redirect(url_for(".warning", warning_id=found.id))
     warning_service.present(current_user, [found], full_numbers=False)
     return render_template("coordinate/warning.html", warning=found, form=form,
-                           stop_loss=STOP_LOSS_STEPS), 422 if form.errors else 200
+                           stop_loss=STOP_LOSS_STEPS), answer_status(form)
 
 
 @bp.post("/warnings/<int:warning_id>/reveal")

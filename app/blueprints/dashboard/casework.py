@@ -12,26 +12,18 @@ from sqlalchemy import select
 from wtforms import DateField, DecimalField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.blueprints.coordinate.forms import start_page_import
 from app.blueprints.dashboard import bp
 from app.blueprints.dashboard.views import query_args
 from app.blueprints.guard import authorize
-from app.error_messages import in_language
-from app.errors import DomainError
+from app.blueprints.kit import Page, answer_status, start_page_import, submit
 from app.extensions import db
-from app.labels import AGE_BAND_LABELS, labelled
+from app.labels import AGE_BAND_LABELS, FRAUD_TYPE_LABELS, labelled
 from app.models import Area, Job
 from app.models.case import AGE_BANDS
-from app.schemas.common import load_query
+from app.schemas.common import load_query, page_args
 from app.schemas.report import DailyReportQuerySchema
 from app.services import backchecks, cases, coverage, dashboard, reports
 from app.services.access import filter_by_scope
-
-FRAUD_TYPE_LABELS = {
-    "loan_investment": _l("Loan / investment"), "order_brushing": _l("Order brushing"),
-    "fake_customer_service": _l("Fake customer service"), "pig_butchering": _l("Pig butchering"),
-    "shopping": _l("Shopping"), "impersonating_police": _l("Impersonating police"), "other": _l("Other"),
-}
 
 
 class CaseForm(FlaskForm):
@@ -81,36 +73,30 @@ def _cases_page(report, form: CaseForm | None = None, upload: CaseImportForm | N
     args = query_args()
     if form is None:
         form, upload = _forms()
-    summary = backchecks.summary(current_user, args["area_id"], args["date_from"], args["date_to"])
+    paging = page_args(request.args)
+    summary = backchecks.summary(current_user, args["area_id"], args["date_from"], args["date_to"], **paging)
+    listed = Page(summary["items"], summary["cases"], paging["page"], paging["per_page"])
     area = coverage.resolve_area(current_user, args["area_id"])
     crumbs = dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None))
     job = report if isinstance(report, Job) else None
-    page = render_template("dashboard/cases.html", summary=summary, form=form, upload=upload,
+    page = render_template("dashboard/cases.html", summary=summary, listed=listed, form=form, upload=upload,
                            import_report=None if job else report, import_job=job, type_labels=FRAUD_TYPE_LABELS,
                            area=area, crumbs=crumbs, period=coverage.make_period(args["date_from"], args["date_to"]))
-    return page, 202 if job else 422 if request.method == "POST" else 200
+    return page, 202 if job else answer_status(form, upload, ok=422 if request.method == "POST" else 200)
 
 
 def _enter(form: CaseForm):
-    if not form.validate_on_submit():
-        return None
-    data = {"area_id": form.area_id.data, "occurred_on": form.occurred_on.data, "fraud_type": form.fraud_type.data,
-            "loss_amount": form.loss_amount.data, "victim_age_band": form.victim_age_band.data or None,
-            "reference": form.reference.data or None}
-    try:
-        cases.create_case(current_user, data)
-    except DomainError as error:
-        for field, messages in error.errors.items():
-            getattr(form, field, form.area_id).errors = [in_language(m) for m in messages]
-        db.session.rollback()
+    case = submit(form, lambda: cases.create_case(current_user, {
+        "area_id": form.area_id.data, "occurred_on": form.occurred_on.data, "fraud_type": form.fraud_type.data,
+        "loss_amount": form.loss_amount.data, "victim_age_band": form.victim_age_band.data or None,
+        "reference": form.reference.data or None}))
+    if case is None:
         return None
     flash(_("Case recorded."), "ok")
     return True
 
 
 def _import(upload: CaseImportForm):
-    if not upload.validate_on_submit():
-        return None
     report, job = start_page_import(upload, "cases")
     if report is not None and not report["error_count"] and report["created"]:
         flash(_("%(n)d cases imported.", n=report["created"]), "ok")

@@ -6,32 +6,33 @@ from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.blueprints.coordinate.forms import run_service
-from app.blueprints.coordinate.work_forms import OutcomeForm, ReportForm, WarningForm
 from app.blueprints.guard import authorize
+from app.blueprints.kit import answer_status, page_of, private, submit
+from app.blueprints.kit.work_forms import OutcomeForm, ReportForm, WarningForm
 from app.blueprints.worker import bp
 from app.extensions import db
 from app.policy import can
 from app.services import areas as area_service
 from app.services import warnings as warning_service
-from app.services.home import my_work
-from app.services.task_progress import REPORTED_KINDS, SITE_KINDS
+from app.services.home import my_work, unfinished_tasks
+from app.services.task_progress import REPORTED_KINDS, SITE_KINDS, attach_progress
 from app.services.tasks import get_task, report_count
 from app.services.warnings import STOP_LOSS_STEPS
 
 
-def _no_store(html: str, status: int = 200):
+def _private_page(html: str, status: int = 200):
     """Pages with names and numbers of people are never kept by shared caches."""
-    response = make_response(html, status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private(make_response(html, status))
 
 
 @bp.get("/worker/tasks")
 @authorize("use", "pages")
 def my_tasks():
     """My open warnings, then my unfinished tasks, soonest deadline first."""
-    return _no_store(render_template("worker/tasks.html", **my_work(current_user)))
+    work = my_work(current_user)
+    work["tasks"] = page_of(unfinished_tasks(current_user))
+    attach_progress(work["tasks"].items)
+    return _private_page(render_template("worker/tasks.html", **work))
 
 
 @bp.route("/worker/tasks/<int:task_id>", methods=["GET", "POST"])
@@ -41,14 +42,14 @@ def task(task_id: int):
     found = get_task(current_user, task_id)
     form = ReportForm()
     may_report = found.kind in REPORTED_KINDS and can(current_user, "report", "task", found)
-    if may_report and form.validate_on_submit():
-        data = {"count": form.count.data, "note": (form.note.data or "").strip() or None}
-        if run_service(form, lambda: report_count(current_user, found, data)) is not None:
-            flash(_("Reported. Thank you."), "ok")
-            return redirect(url_for(".task", task_id=found.id))
+    report = lambda: report_count(current_user, found, {  # noqa: E731
+        "count": form.count.data, "note": (form.note.data or "").strip() or None})
+    if may_report and submit(form, report) is not None:
+        flash(_("Reported. Thank you."), "ok")
+        return redirect(url_for(".task", task_id=found.id))
     page = render_template("worker/tasks_detail.html", task=found, form=form, may_report=may_report,
                            site_kinds=SITE_KINDS)
-    return _no_store(page, 422 if form.errors else 200)
+    return _private_page(page, answer_status(form))
 
 
 def _warning_form():
@@ -63,23 +64,21 @@ def _warning_form():
 def my_warnings():
     """Open warnings I answer for; police also enter new ones here."""
     form = _warning_form() if can(current_user, "create", "warning") else None
-    if form is not None and form.validate_on_submit():
-        data = {"level": form.level.data, "area_id": form.area_id.data,
-                "subject_label": form.subject_label.data.strip(), "phone": form.phone.data or None}
-        if run_service(form, lambda: warning_service.create_warning(current_user, data)) is not None:
-            flash(_("Warning entered; the grid's workers see it now."), "ok")
-            return redirect(url_for(".my_warnings"))
-    rows = db.session.scalars(warning_service.list_warnings(current_user, {}).limit(200)).all()
-    warning_service.present(current_user, rows, full_numbers=False)
+    create = lambda: warning_service.create_warning(current_user, form.data_for_service())  # noqa: E731
+    if form is not None and submit(form, create) is not None:
+        flash(_("Warning entered; the grid's workers see it now."), "ok")
+        return redirect(url_for(".my_warnings"))
+    rows = page_of(warning_service.list_warnings(current_user, {}))
+    warning_service.present(current_user, rows.items, full_numbers=False)
     page = render_template("worker/warnings.html", warnings=rows, form=form)
-    return _no_store(page, 422 if form is not None and form.errors else 200)
+    return _private_page(page, answer_status(form))
 
 
 def _warning_page(found, form, revealed=None, status=200):
     warning_service.present(current_user, [found], full_numbers=False)
     page = render_template("worker/warnings_one.html", warning=found, form=form, revealed=revealed,
                            stop_loss=STOP_LOSS_STEPS)
-    return _no_store(page, status)
+    return _private_page(page, status)
 
 
 @bp.route("/worker/warnings/<int:warning_id>", methods=["GET", "POST"])
@@ -89,10 +88,10 @@ def warning(warning_id: int):
     found = warning_service.get_warning(current_user, warning_id)
     form = OutcomeForm()
     record = lambda: warning_service.record_outcome(current_user, found, form.data_for_service())  # noqa: E731
-    if form.validate_on_submit() and run_service(form, record) is not None:
+    if submit(form, record) is not None:
         flash(_("Outcome recorded."), "ok")
         return redirect(url_for(".warning", warning_id=found.id))
-    return _warning_page(found, form, status=422 if form.errors else 200)
+    return _warning_page(found, form, status=answer_status(form))
 
 
 @bp.post("/worker/warnings/<int:warning_id>/reveal")

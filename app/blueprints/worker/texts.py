@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.labels import SITE_KIND_LABELS
-from app.services.checkin_rules import REASON_TEXT
-
-KIND_LABELS = SITE_KIND_LABELS
+from app.labels import CHECKIN_REASON_LABELS
 
 MESSAGES = {
     "locating": _l("Finding your position… keep the phone still for a few seconds."),
@@ -39,5 +36,5 @@ def page_texts() -> dict:
     """Messages for checkin.js, translated into the page's language."""
     return {
         "messages": {key: str(text) for key, text in MESSAGES.items()},
-        "reasons": {key: str(text) for key, text in REASON_TEXT.items()},
+        "reasons": {key: str(text) for key, text in CHECKIN_REASON_LABELS.items()},
     }

@@ -6,30 +6,26 @@ from flask import current_app, jsonify, make_response, render_template, send_fro
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from app.blueprints.api import PREFIX
+from app.blueprints import API_PREFIX as PREFIX
 from app.blueprints.guard import authorize
+from app.blueprints.kit import private
 from app.blueprints.worker import bp
-from app.blueprints.worker.texts import KIND_LABELS, page_texts
+from app.blueprints.worker.texts import page_texts
 from app.errors import DomainError, Forbidden
+from app.labels import label
 from app.policy import can
 from app.services.checkins import open_tasks_at_site, resolve_site_token
 
 CHECKINS_URL = PREFIX + "/checkins"
 
 
-def _no_store(response):
-    """Pages carry a CSRF token and the worker's name: never kept by shared caches."""
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
 def _page(site=None, tasks=(), token: str | None = None):
     config = {"token": token, "api": CHECKINS_URL, "csrf_url": "/csrf-token", **page_texts()}
-    kind = KIND_LABELS.get(site.kind, site.kind) if site is not None else None
+    kind = label(site.kind, 'site_kind') if site is not None else None
     can_check_in = not current_user.is_authenticated or can(current_user, "check_in", "site")
     html = render_template("worker/site.html", site=site, kind=kind, tasks=tasks, config=config,
                            can_check_in=can_check_in)
-    return _no_store(make_response(html))
+    return private(make_response(html), revalidate=True)
 
 
 @bp.get("/c/<token>")
@@ -41,7 +37,7 @@ def site_page(token: str):
     except DomainError as error:
         outside = isinstance(error, Forbidden)
         html = render_template("worker/code_problem.html", outside=outside, detail=error.message)
-        return _no_store(make_response(html, error.status))
+        return private(make_response(html, error.status), revalidate=True)
     return _page(site, open_tasks_at_site(current_user, site), token)
 
 
@@ -55,7 +51,7 @@ def offline_shell():
 @authorize("use", "pages")
 def csrf_token():
     """A fresh CSRF token for a page kept open (or cached) past its session."""
-    return _no_store(jsonify(csrf_token=generate_csrf()))
+    return private(jsonify(csrf_token=generate_csrf()), revalidate=True)
 
 
 @bp.get("/sw.js")

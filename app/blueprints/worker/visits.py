@@ -6,16 +6,14 @@ from flask import make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.blueprints.api import PREFIX
+from app.blueprints import API_PREFIX as PREFIX
 from app.blueprints.guard import authorize
+from app.blueprints.kit import page_of, private
 from app.blueprints.worker import bp
-from app.labels import HOUSEHOLD_TAG_LABELS, VISIT_OUTCOME_LABELS
+from app.labels import HOUSEHOLD_TAG_LABELS, VISIT_OUTCOME_LABELS, VISIT_STATE_LABELS
 from app.services import visit_sheet
 
 VISITS_URL = PREFIX + "/visits"
-OUTCOMES = VISIT_OUTCOME_LABELS
-STATES = {"todo": _l("Not visited yet"), **OUTCOMES}
-TAGS = HOUSEHOLD_TAG_LABELS
 MESSAGES = {
     "locating": _l("Finding your position…"),
     "gps_ok": _l("GPS ready, accurate to %(accuracy)s m"),
@@ -32,19 +30,13 @@ MESSAGES = {
 }
 
 
-def _no_store(response):
-    """Pages carry a CSRF token and the worker's households: never kept by shared caches."""
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
 def _sheet_page(sheet):
     config = {"api": VISITS_URL, "csrf_url": "/csrf-token", "task_id": sheet.task.id if sheet.task else None,
               "messages": {k: str(v) for k, v in MESSAGES.items()},
-              "states": {k: str(v) for k, v in STATES.items()}}
-    html = render_template("worker/visits_sheet.html", sheet=sheet, config=config, outcomes=OUTCOMES,
-                           states=STATES, tags=TAGS, q=request.args.get("q", ""))
-    return _no_store(make_response(html))
+              "states": {k: str(v) for k, v in VISIT_STATE_LABELS.items()}}
+    html = render_template("worker/visits_sheet.html", sheet=sheet, config=config, outcomes=VISIT_OUTCOME_LABELS,
+                           states=VISIT_STATE_LABELS, tags=HOUSEHOLD_TAG_LABELS, q=request.args.get("q", ""))
+    return private(make_response(html), revalidate=True)
 
 
 @bp.get("/visits")
@@ -52,8 +44,8 @@ def _sheet_page(sheet):
 def visits_home():
     """My door-to-door tasks and my grids."""
     html = render_template("worker/visits.html", tasks=visit_sheet.my_door_tasks(current_user),
-                           grids=visit_sheet.my_grids(current_user))
-    return _no_store(make_response(html))
+                           grids=page_of(visit_sheet.my_grids(current_user)))
+    return private(make_response(html), revalidate=True)
 
 
 @bp.get("/visits/tasks/<int:task_id>")

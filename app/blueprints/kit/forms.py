@@ -1,11 +1,9 @@
-"""Forms for the coordinator pages, and the bridge from service errors to form fields."""
+"""Forms of the coordinator pages (areas, sites, people), and what they share."""
 
 from __future__ import annotations
 
-from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,7 +17,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.error_messages import in_language
-from app.errors import DomainError
 from app.geo import COORD_SYSTEMS
 from app.labels import (
     AREA_LEVEL_LABELS,
@@ -29,7 +26,7 @@ from app.labels import (
     SITE_KIND_LABELS,
     labelled,
 )
-from app.models import FORCES, LEVELS, ROLES, SITE_KINDS, Job
+from app.models import FORCES, LEVELS, ROLES, SITE_KINDS
 from app.schemas.user import UserSchema
 
 
@@ -84,37 +81,6 @@ class UserForm(FlaskForm):
     grid_ids = SelectMultipleField(_l("Grids"), coerce=int, validators=[Optional()])
     phone = StringField(_l("Phone"), validators=[Optional(), SchemaRule(UserSchema(), "phone")])
     active = BooleanField(_l("Active"), default=True)
-
-
-def run_service(form: FlaskForm, call):
-    """Call a service; on a domain error, put its messages on the form's fields and return None
-    (the error's status kept on `form.error_status` for views that answer it)."""
-    try:
-        return call()
-    except DomainError as error:
-        if form is not None:
-            form.error_status = error.status
-        placed = False
-        for name, messages in error.errors.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = list(field.errors) + [in_language(m) for m in messages]
-                placed = True
-        if not placed:
-            flash(in_language(error.message), "error")
-        return None
-
-
-def start_page_import(form: FlaskForm, kind: str) -> tuple[dict | None, Job | None]:
-    """Import the form's `file`: (the report as answered, None) or (None, the background job).
-
-    A file past a limit puts the limit on the file field and gives (None, None)."""
-    from app.services.imports import start_import
-
-    result = run_service(form, lambda: start_import(current_user, kind, form.file.data.read()))
-    if isinstance(result, Job):
-        return None, result
-    return (result.as_dict() if result is not None else None), None
 
 
 def form_data(form: FlaskForm, names: list[str], blank_to_none: tuple[str, ...] = ()) -> dict:

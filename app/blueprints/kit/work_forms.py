@@ -1,4 +1,4 @@
-"""Forms and words of the campaign, assignment and warning pages."""
+"""Forms of the campaign, assignment, task report and warning pages."""
 
 from __future__ import annotations
 
@@ -12,37 +12,27 @@ from app.labels import (
     FORCE_LABELS,
     TARGET_KEY_LABELS,
     TASK_KIND_LABELS,
-    TASK_STATUS_LABELS,
     WARNING_LEVEL_LABELS,
     WARNING_RESULT_LABELS,
     labelled,
 )
-from app.models import FORCES, TASK_KINDS, WARNING_LEVELS, WARNING_RESULTS
+from app.models import FORCES, TASK_KINDS, TASK_STATUSES, WARNING_LEVELS, WARNING_RESULTS
 from app.services.task_progress import TARGET_KEYS
-
-KIND_LABELS = TASK_KIND_LABELS
-LEVEL_LABELS = WARNING_LEVEL_LABELS
-RESULT_LABELS = WARNING_RESULT_LABELS
-STATUS_LABELS = TASK_STATUS_LABELS
-TARGET_LABELS = TARGET_KEY_LABELS
-WORDS = {"kinds": KIND_LABELS, "forces": FORCE_LABELS, "levels": LEVEL_LABELS, "results": RESULT_LABELS,
-         "statuses": STATUS_LABELS}
-
 
 
 class CampaignForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=labelled(TASK_KINDS, KIND_LABELS))
+    kind = SelectField(_l("Kind"), choices=labelled(TASK_KINDS, TASK_KIND_LABELS))
     area_id = SelectField(_l("Area"), coerce=int)
     starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
     ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
-    household_rounds = IntegerField(TARGET_LABELS["household_rounds"], validators=[Optional(), NumberRange(1, 31)])
-    site_visits = IntegerField(TARGET_LABELS["site_visits"], validators=[Optional(), NumberRange(1, 100)])
-    leaflets = IntegerField(TARGET_LABELS["leaflets"], validators=[Optional(), NumberRange(1, 1_000_000)])
-    lectures = IntegerField(TARGET_LABELS["lectures"], validators=[Optional(), NumberRange(1, 1000)])
-    stalls = IntegerField(TARGET_LABELS["stalls"], validators=[Optional(), NumberRange(1, 1000)])
-    app_installs = IntegerField(TARGET_LABELS["app_installs"], validators=[Optional(), NumberRange(1, 1_000_000)])
-    count = IntegerField(TARGET_LABELS["count"], validators=[Optional(), NumberRange(1, 1_000_000)])
+    household_rounds = IntegerField(TARGET_KEY_LABELS["household_rounds"], validators=[Optional(), NumberRange(1, 31)])
+    site_visits = IntegerField(TARGET_KEY_LABELS["site_visits"], validators=[Optional(), NumberRange(1, 100)])
+    leaflets = IntegerField(TARGET_KEY_LABELS["leaflets"], validators=[Optional(), NumberRange(1, 1_000_000)])
+    lectures = IntegerField(TARGET_KEY_LABELS["lectures"], validators=[Optional(), NumberRange(1, 1000)])
+    stalls = IntegerField(TARGET_KEY_LABELS["stalls"], validators=[Optional(), NumberRange(1, 1000)])
+    app_installs = IntegerField(TARGET_KEY_LABELS["app_installs"], validators=[Optional(), NumberRange(1, 1_000_000)])
+    count = IntegerField(TARGET_KEY_LABELS["count"], validators=[Optional(), NumberRange(1, 1_000_000)])
     repeat_monthly = BooleanField(_l("Repeat every month"))
 
     def data_for_service(self) -> dict:
@@ -55,7 +45,7 @@ class CampaignForm(FlaskForm):
 class BulkAssignForm(FlaskForm):
     area_id = SelectField(_l("People of"), coerce=int)
     force = SelectField(_l("Force"), choices=labelled(FORCES, FORCE_LABELS), default="rider")
-    kind = SelectField(_l("To every task of kind"), choices=[("", "—"), *labelled(TASK_KINDS, KIND_LABELS)],
+    kind = SelectField(_l("To every task of kind"), choices=[("", "—"), *labelled(TASK_KINDS, TASK_KIND_LABELS)],
                        validators=[Optional()])
     mode = SelectField(_l("Mode"), choices=[("add", _l("Add to the assignees")), ("replace", _l("Replace the assignees"))])
 
@@ -65,11 +55,19 @@ class ReassignForm(FlaskForm):
     to_user_id = SelectField(_l("Hand over to"), coerce=int, validators=[Optional()])
 
 
+class TaskStatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[(s, s) for s in TASK_STATUSES])
+
+
 class WarningForm(FlaskForm):
-    level = SelectField(_l("Level"), choices=labelled(WARNING_LEVELS, LEVEL_LABELS))
+    level = SelectField(_l("Level"), choices=labelled(WARNING_LEVELS, WARNING_LEVEL_LABELS))
     area_id = SelectField(_l("Grid"), coerce=int)
     subject_label = StringField(_l("Person (a label, not a full name)"), validators=[DataRequired(), Length(max=80)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=24)])
+
+    def data_for_service(self) -> dict:
+        return {"level": self.level.data, "area_id": self.area_id.data,
+                "subject_label": self.subject_label.data.strip(), "phone": self.phone.data or None}
 
 
 class ImportForm(FlaskForm):
@@ -77,7 +75,7 @@ class ImportForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    result = SelectField(_l("Outcome"), choices=labelled(WARNING_RESULTS, RESULT_LABELS))
+    result = SelectField(_l("Outcome"), choices=labelled(WARNING_RESULTS, WARNING_RESULT_LABELS))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     lat = StringField(validators=[Optional()])
     lng = StringField(validators=[Optional()])
