@@ -117,8 +117,9 @@ test-pg: translations ## Run the suite on PostgreSQL only (says so when none is 
 db-check: translations ## Migrations build the schema on SQLite and PostgreSQL with no drift from the models
 	@.ci/db-check.sh
 
-lint: install ## Lint with ruff
+lint: install ## Lint with ruff, and check that ruff format would change nothing
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: translations ## Run the benchmarks (bench/run_all.sh), if there are any
 	@if [ -f bench/run_all.sh ]; then \

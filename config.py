@@ -15,7 +15,7 @@ def database_url(raw: str | None, default: str) -> str:
     url = raw or default
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -89,7 +89,9 @@ class Config:
     # How many proxies in front append to X-Forwarded-For/-Proto/-Host; the client's address is
     # the one the outermost of them saw. 0 trusts no such header (a client could forge them).
     # PROXY_FIX=1, the older setting, means 1.
-    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES") or ("1" if os.environ.get("PROXY_FIX") == "1" else "0")
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES") or (
+        "1" if os.environ.get("PROXY_FIX") == "1" else "0"
+    )
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     # Imports (households, warnings, cases): files of more rows than IMPORT_SYNC_ROWS run as
     # background jobs; past the other limits a file is refused with 413 naming the limit.

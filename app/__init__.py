@@ -23,8 +23,12 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     """Build the application from small register_* steps."""
     if config_class is None:
         config_class = CONFIGS.get(os.environ.get("GRIDREACH_ENV", "development"), Config)
-    app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/static",
-                instance_path=str(ROOT / "instance"))
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        static_url_path="/static",
+        instance_path=str(ROOT / "instance"),
+    )
     app.url_map.converters["int"] = IdConverter
     app.json = JSONProvider(app)
     app.config.from_object(config_class)
@@ -70,7 +74,9 @@ def check_config(app: Flask) -> None:
         raise RuntimeError(f"TRUSTED_PROXIES must be a number of proxies (0-10), not {proxies!r}")
     app.config["TRUSTED_PROXIES"] = int(proxies)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
+            parents=True, exist_ok=True
+        )
 
 
 def check_catalogues(app: Flask) -> None:
@@ -79,9 +85,11 @@ def check_catalogues(app: Flask) -> None:
     for language in app.config["LANGUAGES"]:
         catalogue = directory / language / "LC_MESSAGES" / "messages.po"
         if catalogue.exists() and not catalogue.with_suffix(".mo").exists():
-            raise RuntimeError(f"the {language} translation catalogue is not compiled "
-                               f"({catalogue.with_suffix('.mo')} is missing): run `make install` "
-                               "(or `make install-prod`) in the checkout")
+            raise RuntimeError(
+                f"the {language} translation catalogue is not compiled "
+                f"({catalogue.with_suffix('.mo')} is missing): run `make install` "
+                "(or `make install-prod`) in the checkout"
+            )
 
 
 @event.listens_for(Engine, "connect")
@@ -107,8 +115,14 @@ def register_extensions(app: Flask) -> None:
     from app.services.sessions import load_user, load_user_from_request
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True, render_item=render_migration_item)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = LOGIN_MESSAGE
@@ -118,8 +132,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_limits.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
-                   default_translation_directories=str(ROOT / "app" / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(ROOT / "app" / "translations"),
+    )
 
 
 def register_transactions(app: Flask) -> None:
@@ -180,8 +198,12 @@ def register_blueprints(app: Flask) -> None:
         from app.i18n import current_locale_code, product_name
 
         # `can(verb, resource, obj=None)`: the policy's booleans for the signed-in person.
-        return {"lang": current_locale_code(), "product_name": product_name(), "can": can,
-                "task_words": TASK_WORDS}
+        return {
+            "lang": current_locale_code(),
+            "product_name": product_name(),
+            "can": can,
+            "task_words": TASK_WORDS,
+        }
 
 
 def register_cli(app: Flask) -> None:

@@ -36,16 +36,33 @@ def create_user_command(username, role, password, area_id, force, display_name):
     from app.services.users import audit_view, build_user
 
     try:
-        user = build_user({"username": username, "password": password, "role": role,
-                           "area_id": area_id, "force": force, "display_name": display_name})
+        user = build_user(
+            {
+                "username": username,
+                "password": password,
+                "role": role,
+                "area_id": area_id,
+                "force": force,
+                "display_name": display_name,
+            }
+        )
         # A grant like any other: audited, with no actor and no address (the command line).
-        record_event(None, "user.create", user, via="command line",
-                     **changes({}, audit_view(user), secrets=["password"]))
+        record_event(
+            None,
+            "user.create",
+            user,
+            via="command line",
+            **changes({}, audit_view(user), secrets=["password"]),
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        details = "; ".join(f"{k}: {', '.join(map(in_language, v))}" for k, v in error.errors.items())
-        raise click.ClickException(in_language(error.message) + (f" ({details})" if details else "")) from None
+        details = "; ".join(
+            f"{k}: {', '.join(map(in_language, v))}" for k, v in error.errors.items()
+        )
+        raise click.ClickException(
+            in_language(error.message) + (f" ({details})" if details else "")
+        ) from None
     click.echo(f"created user {user.username} (id {user.id}, role {user.role})")
 
 
@@ -84,8 +101,13 @@ def _print_logins(password: str) -> None:
 
 
 @click.command("roll-campaigns")
-@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The day to roll for (default: today in the district's time zone).")
+@click.option(
+    "--date",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to roll for (default: today in the district's time zone).",
+)
 def roll_campaigns_command(on):
     """Create next month's campaign and tasks for every monthly campaign that has ended; safe to rerun."""
     from app.services.campaigns import roll_campaigns
@@ -93,8 +115,10 @@ def roll_campaigns_command(on):
     created = roll_campaigns(on.date() if on else None)
     db.session.commit()
     for campaign in created:
-        click.echo(f"rolled campaign {campaign.previous_id} into {campaign.id}: {campaign.title} "
-                   f"{campaign.starts_on}..{campaign.ends_on}, {len(campaign.tasks)} tasks")
+        click.echo(
+            f"rolled campaign {campaign.previous_id} into {campaign.id}: {campaign.title} "
+            f"{campaign.starts_on}..{campaign.ends_on}, {len(campaign.tasks)} tasks"
+        )
     click.echo(f"{len(created)} campaigns rolled")
 
 
@@ -111,8 +135,13 @@ def settle_tasks_command():
 
 
 @click.command("purge-expired")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
-              help="Rows changed per transaction.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=1000,
+    show_default=True,
+    help="Rows changed per transaction.",
+)
 def purge_expired_command(batch_size):
     """Coarsen old check-in and visit positions and erase old warnings' phone numbers; safe to rerun.
 
@@ -122,17 +151,27 @@ def purge_expired_command(batch_size):
     from app.services.retention import purge_plan
 
     config = current_app.config
-    plan = purge_plan(config["CHECKIN_POSITION_RETENTION_DAYS"], config["WARNING_PHONE_RETENTION_DAYS"],
-                      config["JOB_RETENTION_DAYS"])
+    plan = purge_plan(
+        config["CHECKIN_POSITION_RETENTION_DAYS"],
+        config["WARNING_PHONE_RETENTION_DAYS"],
+        config["JOB_RETENTION_DAYS"],
+    )
     for what, step, before in plan:
         total, last_id = 0, 0
         while changed := step(before, batch_size, last_id):
             db.session.commit()
             total, last_id = total + len(changed), changed[-1]
         click.echo(f"{what}: {total} (before {before:%Y-%m-%d %H:%M} UTC)")
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run what is queued now, then exit.")
-@click.option("--poll", type=float, default=None, help="Seconds between looks at the queue (JOB_POLL_SECONDS).")
+@click.option(
+    "--poll",
+    type=float,
+    default=None,
+    help="Seconds between looks at the queue (JOB_POLL_SECONDS).",
+)
 def worker_command(once, poll):
     """Run background jobs (large imports) as they are queued; safe to run several at once."""
     import signal

@@ -109,7 +109,9 @@ def _patterns() -> list[tuple[re.Pattern, str]]:
         if "%(" not in msgid:
             continue
         parts = _PLACEHOLDER.split(msgid)  # literal, name, literal, name, ..., literal
-        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        regex = "".join(
+            re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)
+        )
         patterns.append((re.compile(regex, re.S), msgid))
     return patterns
 
@@ -130,14 +132,21 @@ def in_language(message) -> str:
 def storable_message(message) -> dict:
     """A message kept for later (a job's report): its English msgid and parameters, not one language."""
     if isinstance(message, LazyString):
-        return {"msgid": str(message._args[0]), "params": {k: str(v) for k, v in message._kwargs.items()}}
+        return {
+            "msgid": str(message._args[0]),
+            "params": {k: str(v) for k, v in message._kwargs.items()},
+        }
     return {"msgid": str(message), "params": {}}
 
 
 def stored_in_language(stored):
     """A stored message tree (storable_message leaves, in dicts and lists) in the reader's language."""
     if isinstance(stored, dict) and "msgid" in stored:
-        return gettext(stored["msgid"], **stored["params"]) if stored["params"] else in_language(stored["msgid"])
+        return (
+            gettext(stored["msgid"], **stored["params"])
+            if stored["params"]
+            else in_language(stored["msgid"])
+        )
     if isinstance(stored, dict):
         return {key: stored_in_language(value) for key, value in stored.items()}
     if isinstance(stored, (list, tuple)):

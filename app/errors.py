@@ -89,9 +89,14 @@ class TooManyAttempts(DomainError):
     def explain(self) -> str:
         """The sentence a person reads, in their language, with the minutes and the local time."""
         minutes = math.ceil(self.retry_after / 60)
-        return ngettext("Too many failed logins. Try again in %(num)d minute, at %(time)s.",
-                        "Too many failed logins. Try again in %(num)d minutes, at %(time)s.",
-                        minutes, time=format_time(self.retry_at, "HH:mm"))
+        return ngettext(
+            "Too many failed logins. Try again in %(num)d minute, at %(time)s.",
+            "Too many failed logins. Try again in %(num)d minutes, at %(time)s.",
+            minutes,
+            time=format_time(self.retry_at, "HH:mm"),
+        )
+
+
 class TooLarge(DomainError):
     """The input passes a size limit (bytes, rows, inflated size); the message names the limit."""
 
@@ -103,7 +108,10 @@ def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def _json_error(status: int, message, errors: dict | None = None, headers=None, extra=None):
@@ -131,8 +139,15 @@ def register_error_handlers(app: Flask) -> None:
         headers = {"Retry-After": str(error.retry_after)}
         message = error.explain()
         if wants_json():
-            return _json_error(429, message, headers=headers, extra={
-                "retry_after": error.retry_after, "retry_at": error.retry_at.isoformat(timespec="seconds")})
+            return _json_error(
+                429,
+                message,
+                headers=headers,
+                extra={
+                    "retry_after": error.retry_after,
+                    "retry_at": error.retry_at.isoformat(timespec="seconds"),
+                },
+            )
         return render_template("error.html", status=429, message=message), 429, headers
 
     @app.errorhandler(DomainError)
@@ -140,8 +155,12 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return _json_error(error.status, error.message, error.errors)
         message = in_language(error.message)
-        return render_template("error.html", status=error.status, message=message,
-                               field_errors=errors_in_language(error.errors) if error.errors else None), error.status
+        return render_template(
+            "error.html",
+            status=error.status,
+            message=message,
+            field_errors=errors_in_language(error.errors) if error.errors else None,
+        ), error.status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
@@ -165,7 +184,9 @@ def register_error_handlers(app: Flask) -> None:
                 errors = {"file": [message]}
             return _json_error(status, data.get("message") or message, errors, headers)
         said_by_title = status in (403, 404, 429) and error.description == type(error).description
-        page = render_template("error.html", status=status, message=None if said_by_title else message)
+        page = render_template(
+            "error.html", status=status, message=None if said_by_title else message
+        )
         return page, status, headers
 
     @app.errorhandler(IntegrityError)
@@ -174,7 +195,12 @@ def register_error_handlers(app: Flask) -> None:
         from app.extensions import db
 
         db.session.rollback()
-        log.info("integrity error on %s %s: %s", request.method, loggable_path(), type(error.orig).__name__)
+        log.info(
+            "integrity error on %s %s: %s",
+            request.method,
+            loggable_path(),
+            type(error.orig).__name__,
+        )
         message = _l("conflicts with data saved at the same moment; try again")
         if wants_json():
             return _json_error(409, message)

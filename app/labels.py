@@ -23,26 +23,45 @@ SITE_KIND_LABELS = {
     "other": _l("Other site"),
 }
 FORCE_LABELS = {
-    "grid_worker": _l("Grid workers"), "militia": _l("Militia"), "rider": _l("Delivery riders"),
-    "volunteer": _l("Volunteers"), "police": _l("Police"), "enterprise_officer": _l("Enterprise officers"),
+    "grid_worker": _l("Grid workers"),
+    "militia": _l("Militia"),
+    "rider": _l("Delivery riders"),
+    "volunteer": _l("Volunteers"),
+    "police": _l("Police"),
+    "enterprise_officer": _l("Enterprise officers"),
 }
 ROLE_LABELS = {
-    "admin": _l("Administrator"), "leader": _l("Leader"), "coordinator": _l("Coordinator"),
+    "admin": _l("Administrator"),
+    "leader": _l("Leader"),
+    "coordinator": _l("Coordinator"),
     "worker": _l("Worker"),
 }
 AREA_LEVEL_LABELS = {"street": _l("Street"), "community": _l("Community"), "grid": _l("Grid")}
 COORD_SYSTEM_LABELS = {
-    "wgs84": _l("WGS-84 (GPS)"), "gcj02": _l("GCJ-02 (AMap, Tencent)"), "bd09": _l("BD-09 (Baidu)"),
+    "wgs84": _l("WGS-84 (GPS)"),
+    "gcj02": _l("GCJ-02 (AMap, Tencent)"),
+    "bd09": _l("BD-09 (Baidu)"),
 }
 # "Parent" is also the area form's parent area (上级区域): the context keeps the two words apart.
 HOUSEHOLD_TAG_LABELS = {
-    "elderly": _l("Elderly"), "floating": _l("Floating population"), "student": _l("Student"),
-    "enterprise": _l("Company staff"), "finance": _l("Finance staff"),
-    "parent": lazy_pgettext("household tag", "Parent"), "other": _l("Other"),
+    "elderly": _l("Elderly"),
+    "floating": _l("Floating population"),
+    "student": _l("Student"),
+    "enterprise": _l("Company staff"),
+    "finance": _l("Finance staff"),
+    "parent": lazy_pgettext("household tag", "Parent"),
+    "other": _l("Other"),
 }
-VISIT_OUTCOME_LABELS = {"reached": _l("Reached"), "not_home": _l("Not at home"), "refused": _l("Refused")}
+VISIT_OUTCOME_LABELS = {
+    "reached": _l("Reached"),
+    "not_home": _l("Not at home"),
+    "refused": _l("Refused"),
+}
 AGE_BAND_LABELS = {
-    "under_18": _l("under 18"), "18_30": _l("18 to 30"), "31_45": _l("31 to 45"), "46_60": _l("46 to 60"),
+    "under_18": _l("under 18"),
+    "18_30": _l("18 to 30"),
+    "31_45": _l("31 to 45"),
+    "46_60": _l("46 to 60"),
     "over_60": _l("over 60"),
 }
 TASK_KIND_LABELS = {
@@ -58,19 +77,35 @@ TASK_KIND_LABELS = {
     "other": _l("Other"),
 }
 WARNING_LEVEL_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
-WARNING_RESULT_LABELS = {"dissuaded": _l("Dissuaded face to face"), "unreachable": _l("Could not be reached"),
-                         "already_defrauded": _l("Already defrauded")}
-TASK_STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
-                      "cancelled": _l("Cancelled"), "handled": _l("Handled")}
+WARNING_RESULT_LABELS = {
+    "dissuaded": _l("Dissuaded face to face"),
+    "unreachable": _l("Could not be reached"),
+    "already_defrauded": _l("Already defrauded"),
+}
+TASK_STATUS_LABELS = {
+    "open": _l("Open"),
+    "in_progress": _l("In progress"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+    "handled": _l("Handled"),
+}
 TARGET_KEY_LABELS = {
-    "household_rounds": _l("Rounds of every household"), "site_visits": _l("Visits per site"),
-    "leaflets": _l("Leaflets per grid"), "lectures": _l("Lectures per grid"), "stalls": _l("Stalls per grid"),
-    "app_installs": _l("App installs per grid"), "count": _l("Count per grid"),
+    "household_rounds": _l("Rounds of every household"),
+    "site_visits": _l("Visits per site"),
+    "leaflets": _l("Leaflets per grid"),
+    "lectures": _l("Lectures per grid"),
+    "stalls": _l("Stalls per grid"),
+    "app_installs": _l("App installs per grid"),
+    "count": _l("Count per grid"),
 }
 FRAUD_TYPE_LABELS = {
-    "loan_investment": _l("Loan / investment"), "order_brushing": _l("Order brushing"),
-    "fake_customer_service": _l("Fake customer service"), "pig_butchering": _l("Pig butchering"),
-    "shopping": _l("Shopping"), "impersonating_police": _l("Impersonating police"), "other": _l("Other"),
+    "loan_investment": _l("Loan / investment"),
+    "order_brushing": _l("Order brushing"),
+    "fake_customer_service": _l("Fake customer service"),
+    "pig_butchering": _l("Pig butchering"),
+    "shopping": _l("Shopping"),
+    "impersonating_police": _l("Impersonating police"),
+    "other": _l("Other"),
 }
 UNREACHABLE_REASON_LABELS = {"vacant": _l("Vacant"), "demolished": _l("Demolished")}
 VISIT_STATE_LABELS = {"todo": _l("Not visited yet"), **VISIT_OUTCOME_LABELS}
@@ -87,15 +122,30 @@ CHECKIN_REASON_LABELS = {  # CheckIn.reason holds these codes, comma-separated
 }
 
 # The tables the pages about tasks and warnings read as `task_words` (one context processor).
-TASK_WORDS = {"kinds": TASK_KIND_LABELS, "forces": FORCE_LABELS, "levels": WARNING_LEVEL_LABELS,
-              "results": WARNING_RESULT_LABELS, "statuses": TASK_STATUS_LABELS}
-TABLES = {"site_kind": SITE_KIND_LABELS, "force": FORCE_LABELS, "role": ROLE_LABELS,
-          "level": AREA_LEVEL_LABELS, "coord_system": COORD_SYSTEM_LABELS,
-          "household_tag": HOUSEHOLD_TAG_LABELS, "visit_outcome": VISIT_OUTCOME_LABELS,
-          "age_band": AGE_BAND_LABELS, "task_kind": TASK_KIND_LABELS, "task_status": TASK_STATUS_LABELS,
-          "warning_level": WARNING_LEVEL_LABELS, "warning_result": WARNING_RESULT_LABELS,
-          "fraud_type": FRAUD_TYPE_LABELS, "unreachable_reason": UNREACHABLE_REASON_LABELS,
-          "checkin_reason": CHECKIN_REASON_LABELS}
+TASK_WORDS = {
+    "kinds": TASK_KIND_LABELS,
+    "forces": FORCE_LABELS,
+    "levels": WARNING_LEVEL_LABELS,
+    "results": WARNING_RESULT_LABELS,
+    "statuses": TASK_STATUS_LABELS,
+}
+TABLES = {
+    "site_kind": SITE_KIND_LABELS,
+    "force": FORCE_LABELS,
+    "role": ROLE_LABELS,
+    "level": AREA_LEVEL_LABELS,
+    "coord_system": COORD_SYSTEM_LABELS,
+    "household_tag": HOUSEHOLD_TAG_LABELS,
+    "visit_outcome": VISIT_OUTCOME_LABELS,
+    "age_band": AGE_BAND_LABELS,
+    "task_kind": TASK_KIND_LABELS,
+    "task_status": TASK_STATUS_LABELS,
+    "warning_level": WARNING_LEVEL_LABELS,
+    "warning_result": WARNING_RESULT_LABELS,
+    "fraud_type": FRAUD_TYPE_LABELS,
+    "unreachable_reason": UNREACHABLE_REASON_LABELS,
+    "checkin_reason": CHECKIN_REASON_LABELS,
+}
 
 
 def label(value: str | None, table: str) -> str:

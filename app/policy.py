@@ -173,7 +173,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "checkin"): Rule(EVERYONE),  # a worker their own (the service filters)
     ("review", "checkin"): Rule(MANAGERS, "check", _reviews),
     ("list", "user"): Rule(READERS),
-    ("read", "user"): Rule(EVERYONE),  # themselves; readers the people of their area (the service finds them)
+    ("read", "user"): Rule(
+        EVERYONE
+    ),  # themselves; readers the people of their area (the service finds them)
     ("create", "user"): Rule(MANAGERS),
     ("update", "user"): Rule(MANAGERS, "check", _manages_user),
     ("unlock", "user"): Rule(ADMINS),
@@ -206,7 +208,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "job"): Rule(EVERYONE),  # a job answers its creator only (the service filters)
     ("read", "audit"): Rule(ADMINS),
     ("use", "coordination"): Rule(MANAGERS),  # the coordinators' pages
-    ("use", "pages"): Rule(EVERYONE),  # a signed-in person's own pages: home, tasks, the site a code opens
+    ("use", "pages"): Rule(
+        EVERYONE
+    ),  # a signed-in person's own pages: home, tasks, the site a code opens
     ("use", "field_menu"): Rule(
         frozenset({WORKER})
     ),  # the phone's menu entries (managers have their pages)
@@ -215,10 +219,19 @@ RULES: dict[tuple[str, str], Rule] = {
 }
 
 # What anybody may open without signing in, by endpoint; every other route has a rule above.
-PUBLIC_ENDPOINTS = frozenset({
-    "static", "main.healthz", "main.readyz", "main.set_language", "auth.login",
-    "worker.offline_shell", "worker.service_worker", "api_auth.issue_token", "api-docs.openapi_json",
-})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "main.healthz",
+        "main.readyz",
+        "main.set_language",
+        "auth.login",
+        "worker.offline_shell",
+        "worker.service_worker",
+        "api_auth.issue_token",
+        "api-docs.openapi_json",
+    }
+)
 
 
 def area_of(obj) -> Area | None:

@@ -56,7 +56,12 @@ def site_token(site: Site) -> str:
 
 def load_site_token(token: str) -> tuple[int, int]:
     """(site id, qr_version) from a token; BadSiteToken when altered or not ours."""
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+    if (
+        not isinstance(token, str)
+        or not token
+        or len(token) > MAX_TOKEN_LENGTH
+        or not token.isascii()
+    ):
         raise BadSiteToken()
     try:
         payload = _signer().unsign(token).decode("ascii")
@@ -74,8 +79,12 @@ def site_url(site: Site) -> str:
 
 
 def _code(data: str, image_factory=None, box_size: int = 10) -> qrcode.QRCode:
-    code = qrcode.QRCode(error_correction=_ERROR_CORRECTION, border=QUIET_ZONE,
-                         box_size=box_size, image_factory=image_factory)
+    code = qrcode.QRCode(
+        error_correction=_ERROR_CORRECTION,
+        border=QUIET_ZONE,
+        box_size=box_size,
+        image_factory=image_factory,
+    )
     code.add_data(data)
     code.make(fit=True)
     return code

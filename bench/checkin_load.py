@@ -45,18 +45,32 @@ PUBLIC_BASE_URL = "https://gridreach.example"
 
 def server_env(url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
-    env.update(DATABASE_URL=url, SECRET_KEY=SECRET, PUBLIC_BASE_URL=PUBLIC_BASE_URL,
-               GRIDREACH_ENV="production", SESSION_COOKIE_SECURE="0",
-               LOG_LEVEL="WARNING")  # no request line per check-in on the terminal (as measured before)
+    env.update(
+        DATABASE_URL=url,
+        SECRET_KEY=SECRET,
+        PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+        GRIDREACH_ENV="production",
+        SESSION_COOKIE_SECURE="0",
+        LOG_LEVEL="WARNING",
+    )  # no request line per check-in on the terminal (as measured before)
     return env
 
 
 def seed(url: str, n_sites: int, n_workers: int) -> dict:
     """Build the schema and seed it through the services; run in a child so nothing stays open."""
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.checkin_load import _seed_here; " \
-           f"_seed_here({n_sites}, {n_workers})"
-    out = subprocess.run([sys.executable, "-c", code], env=server_env(url), cwd=ROOT, check=True,
-                         capture_output=True, text=True, timeout=600)
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.checkin_load import _seed_here; "
+        f"_seed_here({n_sites}, {n_workers})"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=server_env(url),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -72,21 +86,50 @@ def _seed_here(n_sites: int, n_workers: int) -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        admin = users.build_user({"username": "bench-admin", "password": "Bench-load-2024!", "role": "admin"})
+        admin = users.build_user(
+            {"username": "bench-admin", "password": "Bench-load-2024!", "role": "admin"}
+        )
         street = areas.create_area(admin, {"name": "压测街道", "level": "street"})
-        community = areas.create_area(admin, {"name": "压测社区", "level": "community", "parent_id": street.id})
-        grids = [areas.create_area(admin, {"name": f"网格{i}", "level": "grid", "parent_id": community.id})
-                 for i in range(10)]
-        placed = [sites.create_site(admin, {"name": f"点位{i}", "kind": "board", "area_id": grids[i % 10].id,
-                                            "lat": 29.85 + (i % 40) * 0.003, "lng": 121.50 + (i // 40) * 0.003,
-                                            "radius_m": 100})
-                  for i in range(n_sites)]
-        workers = [users.build_user({"username": f"bench-w{i}", "password": "Bench-load-2024!", "role": "worker",
-                                     "area_id": community.id, "grid_ids": [grids[i % 10].id]})
-                   for i in range(n_workers)]
+        community = areas.create_area(
+            admin, {"name": "压测社区", "level": "community", "parent_id": street.id}
+        )
+        grids = [
+            areas.create_area(
+                admin, {"name": f"网格{i}", "level": "grid", "parent_id": community.id}
+            )
+            for i in range(10)
+        ]
+        placed = [
+            sites.create_site(
+                admin,
+                {
+                    "name": f"点位{i}",
+                    "kind": "board",
+                    "area_id": grids[i % 10].id,
+                    "lat": 29.85 + (i % 40) * 0.003,
+                    "lng": 121.50 + (i // 40) * 0.003,
+                    "radius_m": 100,
+                },
+            )
+            for i in range(n_sites)
+        ]
+        workers = [
+            users.build_user(
+                {
+                    "username": f"bench-w{i}",
+                    "password": "Bench-load-2024!",
+                    "role": "worker",
+                    "area_id": community.id,
+                    "grid_ids": [grids[i % 10].id],
+                }
+            )
+            for i in range(n_workers)
+        ]
         bearers = [issue_token(w)[0] for w in workers]
-        plan = {"sites": [{"token": qr.site_token(s), "lat": s.lat, "lng": s.lng} for s in placed],
-                "bearers": bearers}
+        plan = {
+            "sites": [{"token": qr.site_token(s), "lat": s.lat, "lng": s.lng} for s in placed],
+            "bearers": bearers,
+        }
         db.session.commit()
     print(json.dumps(plan))
 
@@ -99,14 +142,26 @@ def checkin_request(plan: dict, port: int):
 
     def make() -> bytes:
         site = rng.choice(sites)
-        body = json.dumps({
-            "token": site["token"], "lat": site["lat"] + (rng.random() - 0.5) * 0.0004,
-            "lng": site["lng"] + (rng.random() - 0.5) * 0.0004, "accuracy_m": rng.randint(5, 40),
-            "client_id": str(uuid.uuid4()), "captured_at": datetime.now(UTC).isoformat(),
-        }).encode()
-        return (b"POST /api/v1/checkins HTTP/1.1\r\nHost: " + host + b"\r\nAuthorization: Bearer "
-                + rng.choice(bearers).encode() + b"\r\nContent-Type: application/json\r\nContent-Length: "
-                + str(len(body)).encode() + b"\r\n\r\n" + body)
+        body = json.dumps(
+            {
+                "token": site["token"],
+                "lat": site["lat"] + (rng.random() - 0.5) * 0.0004,
+                "lng": site["lng"] + (rng.random() - 0.5) * 0.0004,
+                "accuracy_m": rng.randint(5, 40),
+                "client_id": str(uuid.uuid4()),
+                "captured_at": datetime.now(UTC).isoformat(),
+            }
+        ).encode()
+        return (
+            b"POST /api/v1/checkins HTTP/1.1\r\nHost: "
+            + host
+            + b"\r\nAuthorization: Bearer "
+            + rng.choice(bearers).encode()
+            + b"\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
 
     return make
 
@@ -119,10 +174,25 @@ def free_port() -> int:
 
 def start_gunicorn(url: str, port: int, args) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    threads = args.threads if args.worker_class == "gthread" else 1  # more than 1 turns sync into gthread
-    cmd = [str(gunicorn), "--workers", str(args.gunicorn_workers), "--worker-class", args.worker_class,
-           "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--backlog", "2048",
-           "--log-level", "warning", "app:create_app()"]
+    threads = (
+        args.threads if args.worker_class == "gthread" else 1
+    )  # more than 1 turns sync into gthread
+    cmd = [
+        str(gunicorn),
+        "--workers",
+        str(args.gunicorn_workers),
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(threads),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+        "app:create_app()",
+    ]
     process = subprocess.Popen(cmd, env=server_env(url), cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -146,11 +216,23 @@ def stop(process: subprocess.Popen) -> None:
 
 def wrk(url: str, connections: int, duration: int) -> dict:
     """Run wrk and return the JSON summary bench/healthz.lua prints."""
-    cmd = ["wrk", "--threads", str(min(2, connections)), "--connections", str(connections), "--duration", f"{duration}s",
-           "--timeout", "10s", "--script", str(LUA), url]
+    cmd = [
+        "wrk",
+        "--threads",
+        str(min(2, connections)),
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{duration}s",
+        "--timeout",
+        "10s",
+        "--script",
+        str(LUA),
+        url,
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=True)
     line = next(x for x in out.stdout.splitlines() if x.startswith("WRKJSON "))
-    return json.loads(line[len("WRKJSON "):])
+    return json.loads(line[len("WRKJSON ") :])
 
 
 def stored_client_ids(url: str) -> list[str]:
@@ -168,8 +250,10 @@ def stored_client_ids(url: str) -> list[str]:
 
 def line(name: str, r: dict) -> str:
     extra = f"   (generator CPU {r['loadgen_cpu']:.0%})" if "loadgen_cpu" in r else ""
-    return (f"  {name:<18} {r['rps']:>8.1f} req/s   p50 {r['p50_ms']:>7.2f} ms   p99 {r['p99_ms']:>7.2f} ms"
-            f"   2xx {r['ok']:>6}   errors {r['errors']}{extra}")
+    return (
+        f"  {name:<18} {r['rps']:>8.1f} req/s   p50 {r['p50_ms']:>7.2f} ms   p99 {r['p99_ms']:>7.2f} ms"
+        f"   2xx {r['ok']:>6}   errors {r['errors']}{extra}"
+    )
 
 
 def measure(port: int, plan: dict, connections: int, args, answered: list) -> tuple[dict, dict]:
@@ -179,7 +263,9 @@ def measure(port: int, plan: dict, connections: int, args, answered: list) -> tu
     slice_s = max(1, round(args.duration / args.rounds))
     for _ in range(args.rounds):
         health_runs.append(wrk(f"http://127.0.0.1:{port}/healthz", connections, slice_s))
-        run = run_load("127.0.0.1", port, checkin_request(plan, port), connections, slice_s, keep_bodies=True)
+        run = run_load(
+            "127.0.0.1", port, checkin_request(plan, port), connections, slice_s, keep_bodies=True
+        )
         answered += answered_ids(run)
         merged.latencies += run.latencies
         merged.statuses.update(run.statuses)
@@ -187,10 +273,13 @@ def measure(port: int, plan: dict, connections: int, args, answered: list) -> tu
         merged.wall_s += run.wall_s
         merged.cpu_s += run.cpu_s
     seconds = slice_s * len(health_runs)
-    health = {"rps": sum(r["requests"] for r in health_runs) / seconds,
-              "p50_ms": sorted(r["p50_ms"] for r in health_runs)[len(health_runs) // 2],
-              "p99_ms": max(r["p99_ms"] for r in health_runs),
-              "ok": sum(r["ok"] for r in health_runs), "errors": sum(r["errors"] for r in health_runs)}
+    health = {
+        "rps": sum(r["requests"] for r in health_runs) / seconds,
+        "p50_ms": sorted(r["p50_ms"] for r in health_runs)[len(health_runs) // 2],
+        "p99_ms": max(r["p99_ms"] for r in health_runs),
+        "ok": sum(r["ok"] for r in health_runs),
+        "errors": sum(r["errors"] for r in health_runs),
+    }
     return health, merged.summary()
 
 
@@ -200,16 +289,22 @@ def answered_ids(run) -> list[str]:
 
 def run_database(label: str, url: str, args) -> dict:
     if args.worker_class == "auto":
-        args = argparse.Namespace(**{**vars(args), "worker_class": "sync" if url.startswith("sqlite") else "gthread"})
-    print(f"\n== {label}: seeding {args.sites} sites and {args.workers} workers through the services")
+        args = argparse.Namespace(
+            **{**vars(args), "worker_class": "sync" if url.startswith("sqlite") else "gthread"}
+        )
+    print(
+        f"\n== {label}: seeding {args.sites} sites and {args.workers} workers through the services"
+    )
     plan = seed(url, args.sites, args.workers)
     port = free_port()
     server = start_gunicorn(url, port, args)
     results, answered = {}, []
     try:
-        print(f"   gunicorn {args.gunicorn_workers} x {args.worker_class}"
-              f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''} on 127.0.0.1:{port};"
-              f" {args.duration} s per run; load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"   gunicorn {args.gunicorn_workers} x {args.worker_class}"
+            f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''} on 127.0.0.1:{port};"
+            f" {args.duration} s per run; load average {os.getloadavg()[0]:.1f}"
+        )
         for c in args.connections:
             health, checkins = measure(port, plan, c, args, answered)
             ratio = checkins["rps"] / health["rps"] if health["rps"] else 0.0
@@ -217,13 +312,19 @@ def run_database(label: str, url: str, args) -> dict:
             print(f"  {c} connections")
             print(line("GET /healthz (wrk)", health))
             print(line("POST /checkins", checkins))
-            print(f"  {'ratio':<18} checkins / healthz = 1/{1 / ratio:.1f}" if ratio else "  ratio n/a")
+            print(
+                f"  {'ratio':<18} checkins / healthz = 1/{1 / ratio:.1f}"
+                if ratio
+                else "  ratio n/a"
+            )
     finally:
         stop(server)
     stored = stored_client_ids(url)
     exact = len(stored) == len(answered) and set(stored) == set(answered)
-    print(f"  rows in checkins {len(stored)}, check-ins answered 2xx {len(answered)}: "
-          f"{'equal, the same client_ids' if exact else 'MISMATCH'}")
+    print(
+        f"  rows in checkins {len(stored)}, check-ins answered 2xx {len(answered)}: "
+        f"{'equal, the same client_ids' if exact else 'MISMATCH'}"
+    )
     return {"results": results, "rows": len(stored), "answered_2xx": len(answered), "exact": exact}
 
 
@@ -233,7 +334,9 @@ def fresh_postgres(url: str) -> tuple[str, callable]:
 
     base, _, _name = url.rpartition("/")
     name = f"gridreach_bench_{uuid.uuid4().hex[:8]}"
-    plain = url.replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://")
+    plain = url.replace("postgresql+psycopg://", "postgresql://").replace(
+        "postgres://", "postgresql://"
+    )
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -245,19 +348,33 @@ def fresh_postgres(url: str) -> tuple[str, callable]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pg", help="a PostgreSQL URL; a fresh database is created on that server and dropped")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--pg", help="a PostgreSQL URL; a fresh database is created on that server and dropped"
+    )
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
-    parser.add_argument("--duration", type=int, default=10,
-                        help="seconds of /healthz and of /checkins per connection count (default 10)")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating slices the duration is cut into")
+    parser.add_argument(
+        "--duration",
+        type=int,
+        default=10,
+        help="seconds of /healthz and of /checkins per connection count (default 10)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="alternating slices the duration is cut into"
+    )
     parser.add_argument("--connections", default="16,64", help="comma-separated connection counts")
     parser.add_argument("--sites", type=int, default=200)
     parser.add_argument("--workers", type=int, default=50)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="auto", choices=("auto", "gthread", "sync"),
-                        help="auto: sync on SQLite (threads would queue on its write lock while holding"
-                             " the GIL), gthread on PostgreSQL (threads overlap the round trips)")
+    parser.add_argument(
+        "--worker-class",
+        default="auto",
+        choices=("auto", "gthread", "sync"),
+        help="auto: sync on SQLite (threads would queue on its write lock while holding"
+        " the GIL), gthread on PostgreSQL (threads overlap the round trips)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()

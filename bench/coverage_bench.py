@@ -34,10 +34,17 @@ def baseline_query(period):
 
     from app.models import CheckIn, Site
 
-    seen = exists().where(CheckIn.site_id == Site.id, CheckIn.status == "accepted",
-                          CheckIn.captured_at >= period.start, CheckIn.captured_at < period.end)
-    return (select(Site.area_id, func.count(Site.id), func.sum(case((seen, 1), else_=0)))
-            .where(Site.active == True).group_by(Site.area_id))  # noqa: E712
+    seen = exists().where(
+        CheckIn.site_id == Site.id,
+        CheckIn.status == "accepted",
+        CheckIn.captured_at >= period.start,
+        CheckIn.captured_at < period.end,
+    )
+    return (
+        select(Site.area_id, func.count(Site.id), func.sum(case((seen, 1), else_=0)))
+        .where(Site.active == True)
+        .group_by(Site.area_id)
+    )  # noqa: E712
 
 
 def p95(values: list[float]) -> float:
@@ -67,10 +74,20 @@ def targets():
     from app.extensions import db
     from app.models import Area
 
-    street = db.session.scalar(select(Area).where(Area.level == "street").order_by(Area.id).limit(1))
-    grid = db.session.scalar(select(Area).where(Area.level == "grid", Area.path.startswith(street.path))
-                             .order_by(Area.id).limit(1))
-    return [("district", None), (f"street {street.name}", street.id), (f"grid {grid.name}", grid.id)]
+    street = db.session.scalar(
+        select(Area).where(Area.level == "street").order_by(Area.id).limit(1)
+    )
+    grid = db.session.scalar(
+        select(Area)
+        .where(Area.level == "grid", Area.path.startswith(street.path))
+        .order_by(Area.id)
+        .limit(1)
+    )
+    return [
+        ("district", None),
+        (f"street {street.name}", street.id),
+        (f"grid {grid.name}", grid.id),
+    ]
 
 
 def count_queries(run) -> int:
@@ -99,7 +116,9 @@ def measure(args) -> None:
     period = coverage.make_period(args.date_from, args.date_to)
     runs = [("baseline", lambda: db.session.execute(baseline_query(period)).all())]
     for label, area_id in targets():
-        runs.append((label, lambda a=area_id: coverage.for_area(actor, a, period.first, period.last)))
+        runs.append(
+            (label, lambda a=area_id: coverage.for_area(actor, a, period.first, period.last))
+        )
     for _label, run in runs * args.warmup:
         run()
     times: dict[str, list[float]] = {label: [] for label, _run in runs}
@@ -111,16 +130,22 @@ def measure(args) -> None:
             times[label].append((time.perf_counter() - started) * 1000)
     queries = {label: count_queries(run) for label, run in runs}
     base = statistics.median(times["baseline"])
-    print(f"engine {db.engine.dialect.name}; period {period.first} to {period.last} ({period.days} days); "
-          f"{args.repeats} rounds after {args.warmup} warm-up")
+    print(
+        f"engine {db.engine.dialect.name}; period {period.first} to {period.last} ({period.days} days); "
+        f"{args.repeats} rounds after {args.warmup} warm-up"
+    )
     print("data: " + ", ".join(f"{n:,} {what}" for what, n in counts().items()))
-    print(f"{'what':<22}{'min ms':>9}{'median ms':>10}{'p95 ms':>10}{'× baseline':>12}{'queries':>9}"
-          f"  budget {BUDGET_MS:.0f} ms (median)")
+    print(
+        f"{'what':<22}{'min ms':>9}{'median ms':>10}{'p95 ms':>10}{'× baseline':>12}{'queries':>9}"
+        f"  budget {BUDGET_MS:.0f} ms (median)"
+    )
     for label, values in times.items():
         median = statistics.median(values)
         verdict = "" if label == "baseline" else ("ok" if median < BUDGET_MS else "OVER")
-        print(f"{label:<22}{min(values):>9.1f}{median:>10.1f}{p95(values):>10.1f}{median / base:>12.2f}"
-              f"{queries[label]:>9}  {verdict}")
+        print(
+            f"{label:<22}{min(values):>9.1f}{median:>10.1f}{p95(values):>10.1f}{median / base:>12.2f}"
+            f"{queries[label]:>9}  {verdict}"
+        )
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -27,9 +27,22 @@ from config import Config, database_url  # noqa: E402
 
 CENTER = (29.87, 121.55)
 CELL = 0.004  # degrees per grid cell (~400 m)
-FORCE_MIX = (("militia", 3), ("volunteer", 2), ("rider", 2), ("police", 1), ("enterprise_officer", 1))
-FRAUD_TYPES = ("loan_investment", "order_brushing", "fake_customer_service", "pig_butchering",
-               "shopping", "impersonating_police", "other")
+FORCE_MIX = (
+    ("militia", 3),
+    ("volunteer", 2),
+    ("rider", 2),
+    ("police", 1),
+    ("enterprise_officer", 1),
+)
+FRAUD_TYPES = (
+    "loan_investment",
+    "order_brushing",
+    "fake_customer_service",
+    "pig_butchering",
+    "shopping",
+    "impersonating_police",
+    "other",
+)
 
 
 class Sizes:
@@ -84,9 +97,20 @@ class Writer:
         self.raw.commit()
         cursor = self.raw.cursor()
         if self.postgres:
-            for table in ("areas", "users", "sites", "households", "checkins", "visits", "campaigns", "tasks"):
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT coalesce(max(id), 1) FROM {table}))")
+            for table in (
+                "areas",
+                "users",
+                "sites",
+                "households",
+                "checkins",
+                "visits",
+                "campaigns",
+                "tasks",
+            ):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                )
             self.raw.commit()
         if analyze:
             if self.postgres:
@@ -109,7 +133,9 @@ class District:
 
     def __init__(self, sizes: Sizes, seed: int, end: date, writer: Writer, password_hash: str):
         self.s, self.rng, self.w, self.pw = sizes, random.Random(seed), writer, password_hash
-        self.end = datetime(end.year, end.month, end.day, 16, 0, tzinfo=UTC)  # end of the day in Shanghai
+        self.end = datetime(
+            end.year, end.month, end.day, 16, 0, tzinfo=UTC
+        )  # end of the day in Shanghai
         self.start = self.end - timedelta(days=365)
         self.now = datetime.now(UTC)
         self.grids: list[int] = []
@@ -123,19 +149,42 @@ class District:
         rows, next_id = [], 1
         for si in range(self.s.streets):
             street_id, next_id = next_id, next_id + 1
-            street_row = [street_id, None, "street", f"街道{si + 1:02d}", f"S{si + 1:02d}", f"/{street_id}/"]
+            street_row = [
+                street_id,
+                None,
+                "street",
+                f"街道{si + 1:02d}",
+                f"S{si + 1:02d}",
+                f"/{street_id}/",
+            ]
             rows.append(street_row)
             for ci in range(self.s.communities):
                 community_id, next_id = next_id, next_id + 1
                 c_path = f"/{street_id}/{community_id}/"
-                rows.append([community_id, street_id, "community", f"{street_row[3]}社区{ci + 1:02d}",
-                             f"S{si + 1:02d}C{ci + 1:02d}", c_path])
+                rows.append(
+                    [
+                        community_id,
+                        street_id,
+                        "community",
+                        f"{street_row[3]}社区{ci + 1:02d}",
+                        f"S{si + 1:02d}C{ci + 1:02d}",
+                        c_path,
+                    ]
+                )
                 for gi in range(self.s.grids):
                     grid_id, next_id = next_id, next_id + 1
                     self.grids.append(grid_id)
                     self.community_of_grid[grid_id] = community_id
-                    rows.append([grid_id, community_id, "grid", f"网格{gi + 1:02d}",
-                                 f"S{si + 1:02d}C{ci + 1:02d}G{gi + 1:02d}", f"{c_path}{grid_id}/"])
+                    rows.append(
+                        [
+                            grid_id,
+                            community_id,
+                            "grid",
+                            f"网格{gi + 1:02d}",
+                            f"S{si + 1:02d}C{ci + 1:02d}G{gi + 1:02d}",
+                            f"{c_path}{grid_id}/",
+                        ]
+                    )
         self.area_rows = rows
         side = math.ceil(math.sqrt(len(self.grids)))  # a rough square of grid cells
         self.cell = {g: divmod(i, side) for i, g in enumerate(self.grids)}
@@ -145,7 +194,10 @@ class District:
         empty = set(self.rng.sample(self.grids, max(0, len(self.grids) // 20)))
         filled = [g for g in self.grids if g not in empty]
         base, extra = divmod(self.s.households, len(filled))
-        return {g: (0 if g in empty else base + (1 if i < extra else 0)) for i, g in enumerate(self.grids)}
+        return {
+            g: (0 if g in empty else base + (1 if i < extra else 0))
+            for i, g in enumerate(self.grids)
+        }
 
     def write_areas(self, plan: dict[int, int]) -> None:
         totals: dict[int, list[int]] = {}
@@ -171,17 +223,39 @@ class District:
                 for ancestor in row[5].strip("/").split("/")[:-1]:
                     box = boxes.setdefault(int(ancestor), [90.0, 180.0, -90.0, -180.0])
                     lat, lng = row[8] - CELL / 2, row[9] - CELL / 2
-                    box[:] = [min(box[0], lat), min(box[1], lng), max(box[2], lat + CELL), max(box[3], lng + CELL)]
+                    box[:] = [
+                        min(box[0], lat),
+                        min(box[1], lng),
+                        max(box[2], lat + CELL),
+                        max(box[3], lng + CELL),
+                    ]
         for row in out:
             if row[2] != "grid":
                 row[6], row[7] = totals[row[0]]
                 south, west, north, east = boxes[row[0]]
                 row[8], row[9] = (south + north) / 2, (west + east) / 2
-                row[10] = rectangle(south, west, north - south, east - west)  # a bounding box, for the map
+                row[10] = rectangle(
+                    south, west, north - south, east - west
+                )  # a bounding box, for the map
         created = self.w.ts(self.start)
-        self.w.write("areas", ("id", "parent_id", "level", "name", "code", "path", "household_count",
-                               "population", "center_lat", "center_lng", "boundary", "created_at"),
-                     (tuple(r) + (created,) for r in out))
+        self.w.write(
+            "areas",
+            (
+                "id",
+                "parent_id",
+                "level",
+                "name",
+                "code",
+                "path",
+                "household_count",
+                "population",
+                "center_lat",
+                "center_lng",
+                "boundary",
+                "created_at",
+            ),
+            (tuple(r) + (created,) for r in out),
+        )
 
     def users(self) -> None:
         rows, uid = [], 1
@@ -189,7 +263,22 @@ class District:
 
         def add(role, force, area_id, name):
             nonlocal uid
-            rows.append((uid, f"u{uid}", name, self.pw, role, force, None, True, area_id, None, created, None))
+            rows.append(
+                (
+                    uid,
+                    f"u{uid}",
+                    name,
+                    self.pw,
+                    role,
+                    force,
+                    None,
+                    True,
+                    area_id,
+                    None,
+                    created,
+                    None,
+                )
+            )
             uid += 1
             return uid - 1
 
@@ -209,8 +298,24 @@ class District:
                 worker = add("worker", "grid_worker", area_id, f"grid worker {area_id}")
                 self.grid_links.append((worker, area_id))
                 self.workers_by_grid[area_id] = [worker]
-        self.w.write("users", ("id", "username", "display_name", "password_hash", "role", "force", "phone",
-                               "active", "area_id", "locale", "created_at", "last_login_at"), rows)
+        self.w.write(
+            "users",
+            (
+                "id",
+                "username",
+                "display_name",
+                "password_hash",
+                "role",
+                "force",
+                "phone",
+                "active",
+                "area_id",
+                "locale",
+                "created_at",
+                "last_login_at",
+            ),
+            rows,
+        )
         self.w.write("user_grids", ("user_id", "area_id"), self.grid_links)
         self.coordinator = 4
 
@@ -231,12 +336,42 @@ class District:
                 lng = CENTER[1] + (col + self.rng.random()) * CELL
                 active = self.rng.random() > 0.02
                 per_month = 2 if self.rng.random() < 0.25 else 1
-                rows.append((sid, g, f"点位{sid}", self.rng.choice(kinds), lat, lng, 100, "", active, 1,
-                             per_month, self.w.ts(self.start)))
+                rows.append(
+                    (
+                        sid,
+                        g,
+                        f"点位{sid}",
+                        self.rng.choice(kinds),
+                        lat,
+                        lng,
+                        100,
+                        "",
+                        active,
+                        1,
+                        per_month,
+                        self.w.ts(self.start),
+                    )
+                )
                 self.site_grid.append((sid, g, lat, lng))
                 sid += 1
-        self.w.write("sites", ("id", "area_id", "name", "kind", "lat", "lng", "radius_m", "address", "active",
-                               "qr_version", "visits_per_month", "created_at"), rows)
+        self.w.write(
+            "sites",
+            (
+                "id",
+                "area_id",
+                "name",
+                "kind",
+                "lat",
+                "lng",
+                "radius_m",
+                "address",
+                "active",
+                "qr_version",
+                "visits_per_month",
+                "created_at",
+            ),
+            rows,
+        )
 
     def households(self, plan: dict[int, int]) -> None:
         self.household_grid = []
@@ -248,12 +383,22 @@ class District:
                 for k in range(plan[g]):
                     unreachable = self.rng.random() < 0.03
                     self.household_grid.append((hid, g))
-                    yield (hid, g, f"{k // 60 + 1}-{k // 12 % 5 + 1}-{k % 12 + 101}", self.rng.choice(tags),
-                           unreachable, "vacant" if unreachable else None, self.w.ts(self.start))
+                    yield (
+                        hid,
+                        g,
+                        f"{k // 60 + 1}-{k // 12 % 5 + 1}-{k % 12 + 101}",
+                        self.rng.choice(tags),
+                        unreachable,
+                        "vacant" if unreachable else None,
+                        self.w.ts(self.start),
+                    )
                     hid += 1
 
-        self.w.write("households", ("id", "area_id", "label", "tags", "unreachable", "unreachable_reason",
-                                    "created_at"), gen())
+        self.w.write(
+            "households",
+            ("id", "area_id", "label", "tags", "unreachable", "unreachable_reason", "created_at"),
+            gen(),
+        )
 
     def checkins(self) -> None:
         rng = self.rng
@@ -269,14 +414,58 @@ class District:
                 elif roll < 0.12:
                     status, reason = "flagged", "low_accuracy"
                     if roll < 0.09:  # approved by a coordinator: counted from now on
-                        status, reviewed_by, reviewed_at = "accepted", self.coordinator, self.w.ts(at + timedelta(hours=5))
-                yield (i, f"00000000-0000-4000-8000-{i:012x}", self.worker_for(g), site_id, None, lat, lng,
-                       rng.choice((8.0, 15.0, 30.0)), rng.random() * 60, self.w.ts(at), self.w.ts(at), status, reason,
-                       rng.randrange(0, 40), rng.randrange(0, 30), None, reviewed_by, reviewed_at, None)
+                        status, reviewed_by, reviewed_at = (
+                            "accepted",
+                            self.coordinator,
+                            self.w.ts(at + timedelta(hours=5)),
+                        )
+                yield (
+                    i,
+                    f"00000000-0000-4000-8000-{i:012x}",
+                    self.worker_for(g),
+                    site_id,
+                    None,
+                    lat,
+                    lng,
+                    rng.choice((8.0, 15.0, 30.0)),
+                    rng.random() * 60,
+                    self.w.ts(at),
+                    self.w.ts(at),
+                    status,
+                    reason,
+                    rng.randrange(0, 40),
+                    rng.randrange(0, 30),
+                    None,
+                    reviewed_by,
+                    reviewed_at,
+                    None,
+                )
 
-        self.w.write("checkins", ("id", "client_id", "user_id", "site_id", "task_id", "lat", "lng", "accuracy_m",
-                                  "distance_m", "captured_at", "received_at", "status", "reason", "people_reached",
-                                  "materials_count", "note", "reviewed_by_id", "reviewed_at", "review_note"), gen())
+        self.w.write(
+            "checkins",
+            (
+                "id",
+                "client_id",
+                "user_id",
+                "site_id",
+                "task_id",
+                "lat",
+                "lng",
+                "accuracy_m",
+                "distance_m",
+                "captured_at",
+                "received_at",
+                "status",
+                "reason",
+                "people_reached",
+                "materials_count",
+                "note",
+                "reviewed_by_id",
+                "reviewed_at",
+                "review_note",
+            ),
+            gen(),
+        )
 
     def visits(self) -> None:
         rng = self.rng
@@ -288,12 +477,43 @@ class District:
                 at = self.moment()
                 outcome = rng.choice(outcomes)
                 installed = outcome == "reached" and rng.random() < 0.15
-                yield (i, f"00000000-0000-4000-9000-{i:012x}", hid, self.worker_for(g), None, outcome, None, None,
-                       20.0, self.w.ts(at), self.w.ts(at), installed, rng.randrange(0, 3), None)
+                yield (
+                    i,
+                    f"00000000-0000-4000-9000-{i:012x}",
+                    hid,
+                    self.worker_for(g),
+                    None,
+                    outcome,
+                    None,
+                    None,
+                    20.0,
+                    self.w.ts(at),
+                    self.w.ts(at),
+                    installed,
+                    rng.randrange(0, 3),
+                    None,
+                )
 
-        self.w.write("visits", ("id", "client_id", "household_id", "user_id", "task_id", "outcome", "lat", "lng",
-                                "accuracy_m", "captured_at", "received_at", "app_installed", "materials_count",
-                                "flag_reason"), gen())
+        self.w.write(
+            "visits",
+            (
+                "id",
+                "client_id",
+                "household_id",
+                "user_id",
+                "task_id",
+                "outcome",
+                "lat",
+                "lng",
+                "accuracy_m",
+                "captured_at",
+                "received_at",
+                "app_installed",
+                "materials_count",
+                "flag_reason",
+            ),
+            gen(),
+        )
 
     def campaigns_and_tasks(self) -> None:
         """A monthly campaign per street (household_rounds 1, or 2 in odd streets); tasks in some grids."""
@@ -307,22 +527,80 @@ class District:
             due = datetime(ends.year, ends.month, ends.day, 15, 59, tzinfo=UTC)
             for n, street in enumerate(streets):
                 rounds = 2 if n % 2 else 1
-                campaigns.append((cid, f"{year}-{month:02d} 全覆盖宣传", "door_to_door", street[0], starts, ends,
-                                  f'{{"household_rounds": {rounds}, "site_visits": 1}}', True, None, 2,
-                                  self.w.ts(self.start)))
+                campaigns.append(
+                    (
+                        cid,
+                        f"{year}-{month:02d} 全覆盖宣传",
+                        "door_to_door",
+                        street[0],
+                        starts,
+                        ends,
+                        f'{{"household_rounds": {rounds}, "site_visits": 1}}',
+                        True,
+                        None,
+                        2,
+                        self.w.ts(self.start),
+                    )
+                )
                 grids = [g for g in self.grids if self.area_path(g).startswith(street[5])]
                 for g in grids[:: max(1, len(grids) // 20)]:
                     kind = "lecture" if tid % 5 == 0 else "door_to_door"
                     status = "done" if due < self.now and self.rng.random() < 0.8 else "open"
-                    tasks.append((tid, cid, f"task {tid}", kind, g, None, self.w.ts(due), 10, "{}", 0, status, 2,
-                                  self.w.ts(self.start)))
+                    tasks.append(
+                        (
+                            tid,
+                            cid,
+                            f"task {tid}",
+                            kind,
+                            g,
+                            None,
+                            self.w.ts(due),
+                            10,
+                            "{}",
+                            0,
+                            status,
+                            2,
+                            self.w.ts(self.start),
+                        )
+                    )
                     tid += 1
                 cid += 1
-        self.w.write("campaigns", ("id", "title", "kind", "area_id", "starts_on", "ends_on", "targets",
-                                   "repeat_monthly", "previous_id", "created_by_id", "created_at"), campaigns)
-        self.w.write("tasks", ("id", "campaign_id", "title", "kind", "area_id", "starts_at", "due_at",
-                               "target_count", "targets", "reported_count", "status", "created_by_id", "created_at"),
-                     tasks)
+        self.w.write(
+            "campaigns",
+            (
+                "id",
+                "title",
+                "kind",
+                "area_id",
+                "starts_on",
+                "ends_on",
+                "targets",
+                "repeat_monthly",
+                "previous_id",
+                "created_by_id",
+                "created_at",
+            ),
+            campaigns,
+        )
+        self.w.write(
+            "tasks",
+            (
+                "id",
+                "campaign_id",
+                "title",
+                "kind",
+                "area_id",
+                "starts_at",
+                "due_at",
+                "target_count",
+                "targets",
+                "reported_count",
+                "status",
+                "created_by_id",
+                "created_at",
+            ),
+            tasks,
+        )
 
     def area_path(self, area_id: int) -> str:
         return self.area_rows[area_id - 1][5]
@@ -337,14 +615,56 @@ class District:
             level = rng.choice(tuple(hours))
             created = self.moment()
             deadline = created + timedelta(hours=hours[level])
-            handled = created + timedelta(hours=rng.random() * hours[level] * 1.3) if rng.random() < 0.9 else None
-            result = rng.choice(("dissuaded", "dissuaded", "unreachable", "already_defrauded")) if handled else None
-            warnings.append((i, level, g, f"subject {i}", None, "handled" if handled else "open", self.w.ts(deadline),
-                             2, self.w.ts(created), result, None, None, self.w.ts(handled) if handled else None,
-                             None, None))
-        self.w.write("warnings", ("id", "level", "area_id", "subject_label", "phone", "status", "deadline_at",
-                                  "created_by_id", "created_at", "result", "note", "handled_by_id", "handled_at",
-                                  "handled_lat", "handled_lng"), warnings)
+            handled = (
+                created + timedelta(hours=rng.random() * hours[level] * 1.3)
+                if rng.random() < 0.9
+                else None
+            )
+            result = (
+                rng.choice(("dissuaded", "dissuaded", "unreachable", "already_defrauded"))
+                if handled
+                else None
+            )
+            warnings.append(
+                (
+                    i,
+                    level,
+                    g,
+                    f"subject {i}",
+                    None,
+                    "handled" if handled else "open",
+                    self.w.ts(deadline),
+                    2,
+                    self.w.ts(created),
+                    result,
+                    None,
+                    None,
+                    self.w.ts(handled) if handled else None,
+                    None,
+                    None,
+                )
+            )
+        self.w.write(
+            "warnings",
+            (
+                "id",
+                "level",
+                "area_id",
+                "subject_label",
+                "phone",
+                "status",
+                "deadline_at",
+                "created_by_id",
+                "created_at",
+                "result",
+                "note",
+                "handled_by_id",
+                "handled_at",
+                "handled_lat",
+                "handled_lng",
+            ),
+            warnings,
+        )
         cases = []
         for i in range(1, 1201):
             hid, community = None, rng.choice(communities)
@@ -352,17 +672,41 @@ class District:
                 hid, g = self.household_grid[rng.randrange(len(self.household_grid))]
                 community = self.community_of_grid[g]
             day = (self.moment() + timedelta(hours=8)).date()
-            cases.append((i, community, day, rng.choice(FRAUD_TYPES), round(rng.random() * 200_000, 2),
-                          rng.choice(("18_30", "31_45", "46_60", "over_60")), hid, 2, self.w.ts(self.start)))
-        self.w.write("fraud_cases", ("id", "area_id", "occurred_on", "fraud_type", "loss_amount", "victim_age_band",
-                                     "household_id", "created_by_id", "created_at"), cases)
+            cases.append(
+                (
+                    i,
+                    community,
+                    day,
+                    rng.choice(FRAUD_TYPES),
+                    round(rng.random() * 200_000, 2),
+                    rng.choice(("18_30", "31_45", "46_60", "over_60")),
+                    hid,
+                    2,
+                    self.w.ts(self.start),
+                )
+            )
+        self.w.write(
+            "fraud_cases",
+            (
+                "id",
+                "area_id",
+                "occurred_on",
+                "fraud_type",
+                "loss_amount",
+                "victim_age_band",
+                "household_id",
+                "created_by_id",
+                "created_at",
+            ),
+            cases,
+        )
 
 
 def bench_config(url: str) -> type[Config]:
     """A Config for URL; a relative SQLite path is taken from the current directory."""
     uri = database_url(url, "")
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
-        path = Path(uri[len("sqlite:///"):]).resolve()
+        path = Path(uri[len("sqlite:///") :]).resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
         uri = f"sqlite:///{path}"
 
@@ -376,9 +720,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--seed", type=int, default=20260101)
-    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,000 grids and 1,000,000 check-ins")
-    parser.add_argument("--end", type=date.fromisoformat, default=date.today(), help="last day of the data")
-    parser.add_argument("--no-analyze", action="store_true", help="skip ANALYZE (planner statistics)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1.0 = 1,000 grids and 1,000,000 check-ins"
+    )
+    parser.add_argument(
+        "--end", type=date.fromisoformat, default=date.today(), help="last day of the data"
+    )
+    parser.add_argument(
+        "--no-analyze", action="store_true", help="skip ANALYZE (planner statistics)"
+    )
     args = parser.parse_args(argv)
 
     from app import create_app
@@ -391,13 +741,21 @@ def main(argv: list[str] | None = None) -> None:
         db.drop_all()
         db.create_all()
         writer = Writer(db.engine)
-        district = District(Sizes(args.scale), args.seed, args.end, writer, hash_password("Bench-District-1"))
+        district = District(
+            Sizes(args.scale), args.seed, args.end, writer, hash_password("Bench-District-1")
+        )
         district.areas()
         plan = district.household_plan()
-        steps = (("areas", lambda: district.write_areas(plan)), ("users", district.users),
-                 ("sites", district.sites), ("households", lambda: district.households(plan)),
-                 ("checkins", district.checkins), ("visits", district.visits),
-                 ("campaigns/tasks", district.campaigns_and_tasks), ("warnings/cases", district.warnings_and_cases))
+        steps = (
+            ("areas", lambda: district.write_areas(plan)),
+            ("users", district.users),
+            ("sites", district.sites),
+            ("households", lambda: district.households(plan)),
+            ("checkins", district.checkins),
+            ("visits", district.visits),
+            ("campaigns/tasks", district.campaigns_and_tasks),
+            ("warnings/cases", district.warnings_and_cases),
+        )
         for name, step in steps:
             t0 = time.perf_counter()
             step()
@@ -405,7 +763,9 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         writer.finish(analyze=not args.no_analyze)
         print(f"  {'commit/analyze':<16} {time.perf_counter() - t0:6.1f} s")
-    print(f"done in {time.perf_counter() - started:.1f} s (password of every user: Bench-District-1)")
+    print(
+        f"done in {time.perf_counter() - started:.1f} s (password of every user: Bench-District-1)"
+    )
 
 
 if __name__ == "__main__":

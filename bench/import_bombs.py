@@ -40,17 +40,21 @@ PARTS = {
         '<Override PartName="/xl/worksheets/sheet1.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         '<Override PartName="/xl/sharedStrings.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    ),
     "_rels/.rels": (
         '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
     "xl/workbook.xml": (
         f'<?xml version="1.0"?><workbook xmlns="{MAIN.decode()}" xmlns:r="{RELS}">'
-        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        f'<Relationship Id="rId2" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    ),
 }
 HEADER_STRINGS = b"<si><t>grid</t></si><si><t>label</t></si>"
 HEADER_ROW = b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
@@ -68,8 +72,10 @@ def xlsx(path: Path, strings=(HEADER_STRINGS,), rows=(HEADER_ROW,)) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in PARTS.items():
             archive.writestr(name, text)
-        for name, root, inner, chunks in (("xl/sharedStrings.xml", b"sst", b"", strings),
-                                          ("xl/worksheets/sheet1.xml", b"worksheet", b"sheetData", rows)):
+        for name, root, inner, chunks in (
+            ("xl/sharedStrings.xml", b"sst", b"", strings),
+            ("xl/worksheets/sheet1.xml", b"worksheet", b"sheetData", rows),
+        ):
             with archive.open(name, "w", force_zip64=True) as part:
                 part.write(b'<?xml version="1.0"?><' + root + b' xmlns="' + MAIN + b'">')
                 part.write(b"<" + inner + b">" if inner else b"")
@@ -90,20 +96,54 @@ def csv_rows(path: Path, count: int, grid: str = "{grid}", bad: bool = False) ->
 CASES = {  # name: (what it is, builder)
     "baseline": ("100 valid rows (CSV)", lambda p: csv_rows(p, 100)),
     "csv_1m_rows": ("1,000,000-row CSV (23 MB)", lambda p: csv_rows(p, 1_000_000)),
-    "csv_33mb": ("33 MB CSV (past the byte limit)",
-                 lambda p: p.write_bytes(b"grid,label\n1," + b"x" * (33 * MB) + b"\n")),
-    "shared_strings_500mb": ("XLSX, shared strings inflating to 500 MB", lambda p: xlsx(
-        p, strings=repeated(HEADER_STRINGS, b"<si><t>" + b"x" * 1000 + b"</t></si>", 500_000))),
-    "shared_strings_30mb_tiny": ("XLSX, 1.1 M tiny shared strings (past the count)", lambda p: xlsx(
-        p, strings=repeated(HEADER_STRINGS, b"<si><t>ab</t></si>", 1_100_000))),
-    "sheet_500mb": ("XLSX, sheet inflating to 500 MB", lambda p: xlsx(p, rows=repeated(
-        HEADER_ROW, b'<row><c t="inlineStr"><is><t>' + b"x" * 4000 + b"</t></is></c></row>", 125_000, 1_000))),
-    "sheet_190mb_under": ("XLSX, sheet of 190 MB (under the limit, 47,000 rows): queued", lambda p: xlsx(
-        p, rows=repeated(HEADER_ROW, b'<row><c t="inlineStr"><is><t>' + b"x" * 4000 + b"</t></is></c></row>",
-                         47_000, 1_000))),
-    "sparse_row": ("XLSX, one cell on row 1,000,000", lambda p: xlsx(
-        p, rows=(HEADER_ROW, b'<row r="1000000"><c r="A1000000"><v>1</v></c></row>'))),
-    "bad_rows_200k": ("200,000 bad rows (CSV): queued, worker run", lambda p: csv_rows(p, 200_000, bad=True)),
+    "csv_33mb": (
+        "33 MB CSV (past the byte limit)",
+        lambda p: p.write_bytes(b"grid,label\n1," + b"x" * (33 * MB) + b"\n"),
+    ),
+    "shared_strings_500mb": (
+        "XLSX, shared strings inflating to 500 MB",
+        lambda p: xlsx(
+            p, strings=repeated(HEADER_STRINGS, b"<si><t>" + b"x" * 1000 + b"</t></si>", 500_000)
+        ),
+    ),
+    "shared_strings_30mb_tiny": (
+        "XLSX, 1.1 M tiny shared strings (past the count)",
+        lambda p: xlsx(p, strings=repeated(HEADER_STRINGS, b"<si><t>ab</t></si>", 1_100_000)),
+    ),
+    "sheet_500mb": (
+        "XLSX, sheet inflating to 500 MB",
+        lambda p: xlsx(
+            p,
+            rows=repeated(
+                HEADER_ROW,
+                b'<row><c t="inlineStr"><is><t>' + b"x" * 4000 + b"</t></is></c></row>",
+                125_000,
+                1_000,
+            ),
+        ),
+    ),
+    "sheet_190mb_under": (
+        "XLSX, sheet of 190 MB (under the limit, 47,000 rows): queued",
+        lambda p: xlsx(
+            p,
+            rows=repeated(
+                HEADER_ROW,
+                b'<row><c t="inlineStr"><is><t>' + b"x" * 4000 + b"</t></is></c></row>",
+                47_000,
+                1_000,
+            ),
+        ),
+    ),
+    "sparse_row": (
+        "XLSX, one cell on row 1,000,000",
+        lambda p: xlsx(
+            p, rows=(HEADER_ROW, b'<row r="1000000"><c r="A1000000"><v>1</v></c></row>')
+        ),
+    ),
+    "bad_rows_200k": (
+        "200,000 bad rows (CSV): queued, worker run",
+        lambda p: csv_rows(p, 200_000, bad=True),
+    ),
     "valid_200k": ("200,000 valid rows (CSV): queued, worker run", lambda p: csv_rows(p, 200_000)),
 }
 
@@ -129,12 +169,21 @@ def run_case(name: str, path: Path, database_url: str) -> dict:
         data = path.read_bytes().replace(b"{grid}", str(grid.id).encode())
         client = app.test_client()
         started = time.perf_counter()
-        response = client.post("/api/v1/households/import?lang=en", headers=headers,
-                               data={"file": (io.BytesIO(data), path.name)}, content_type="multipart/form-data")
+        response = client.post(
+            "/api/v1/households/import?lang=en",
+            headers=headers,
+            data={"file": (io.BytesIO(data), path.name)},
+            content_type="multipart/form-data",
+        )
         seconds = time.perf_counter() - started
         del data
-        result = {"case": name, "status": response.status_code, "seconds": seconds,
-                  "answer_bytes": len(response.data), "message": (response.get_json() or {}).get("message")}
+        result = {
+            "case": name,
+            "status": response.status_code,
+            "seconds": seconds,
+            "answer_bytes": len(response.data),
+            "message": (response.get_json() or {}).get("message"),
+        }
         if response.status_code == 202:
             started = time.perf_counter()
             with app.app_context():  # the worker's own session, as in its own process
@@ -142,9 +191,12 @@ def run_case(name: str, path: Path, database_url: str) -> dict:
             result["worker_seconds"] = time.perf_counter() - started
             job = client.get(f"/api/v1/jobs/{response.get_json()['job_id']}", headers=headers)
             body = job.get_json()
-            result["job"] = {"status": body["status"], "report_bytes": len(job.data),
-                             "created": (body["report"] or {}).get("created"),
-                             "error_count": (body["report"] or {}).get("error_count")}
+            result["job"] = {
+                "status": body["status"],
+                "report_bytes": len(job.data),
+                "created": (body["report"] or {}).get("created"),
+                "error_count": (body["report"] or {}).get("error_count"),
+            }
         db.session.remove()
         db.drop_all()
     result["peak_rss_mb"] = peak_rss_mb()
@@ -162,10 +214,16 @@ def peak_rss_mb() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=None, help="a scratch database (default: SQLite in bench/out/)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", default=None, help="a scratch database (default: SQLite in bench/out/)"
+    )
     parser.add_argument("--case", help=argparse.SUPPRESS)
-    parser.add_argument("--only", nargs="*", default=None, help="run these cases (and the baseline)")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="run these cases (and the baseline)"
+    )
     args = parser.parse_args()
     from config import database_url
 
@@ -174,10 +232,15 @@ def main() -> None:
         print(json.dumps(run_case(args.case, OUT / args.case, url)))
         return
     OUT.mkdir(parents=True, exist_ok=True)
-    names = ["baseline", *[n for n in CASES if n != "baseline" and (args.only is None or n in args.only)]]
+    names = [
+        "baseline",
+        *[n for n in CASES if n != "baseline" and (args.only is None or n in args.only)],
+    ]
     engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"import bombs on {engine}: each case a fresh process; RSS ratio to the baseline process")
-    print(f"{'case':<58} {'status':>6} {'answer':>8} {'size':>9} {'peak RSS':>9} {'ratio':>6}  notes")
+    print(
+        f"{'case':<58} {'status':>6} {'answer':>8} {'size':>9} {'peak RSS':>9} {'ratio':>6}  notes"
+    )
     baseline = None
     for name in names:
         label, build = CASES[name]
@@ -195,10 +258,14 @@ def main() -> None:
         notes = result["message"] or ""
         if "job" in result:
             job = result["job"]
-            notes = (f"worker {result['worker_seconds']:.1f} s, {job['status']}, created {job['created']}, "
-                     f"errors {job['error_count']}, report {job['report_bytes'] / 1024:.0f} kB")
-        print(f"{label:<58} {result['status']:>6} {result['seconds']:>7.2f}s {path.stat().st_size / MB:>7.2f}MB "
-              f"{result['peak_rss_mb']:>7.0f}MB {result['peak_rss_mb'] / baseline:>6.2f}  {notes}")
+            notes = (
+                f"worker {result['worker_seconds']:.1f} s, {job['status']}, created {job['created']}, "
+                f"errors {job['error_count']}, report {job['report_bytes'] / 1024:.0f} kB"
+            )
+        print(
+            f"{label:<58} {result['status']:>6} {result['seconds']:>7.2f}s {path.stat().st_size / MB:>7.2f}MB "
+            f"{result['peak_rss_mb']:>7.0f}MB {result['peak_rss_mb'] / baseline:>6.2f}  {notes}"
+        )
         path.unlink()
 
 

@@ -73,7 +73,9 @@ def excel_like_xlsx(rows: list[list[object]]) -> bytes:
             if isinstance(value, int):
                 cells.append(f'<c r="{ref}"><v>{value}</v></c>')
             elif value != "":
-                cells.append(f'<c r="{ref}" t="s"><v>{strings.setdefault(str(value), len(strings))}</v></c>')
+                cells.append(
+                    f'<c r="{ref}" t="s"><v>{strings.setdefault(str(value), len(strings))}</v></c>'
+                )
         sheet.append(f'<row r="{r}">{"".join(cells)}</row>')
     main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -92,14 +94,17 @@ def excel_like_xlsx(rows: list[list[object]]) -> bytes:
         "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
         f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'<worksheet {main}><sheetData>{"".join(sheet)}</sheetData></worksheet>',
+        "xl/worksheets/sheet1.xml": f"<worksheet {main}><sheetData>{''.join(sheet)}</sheetData></worksheet>",
         "xl/sharedStrings.xml": f'<sst {main} count="{len(strings)}" uniqueCount="{len(strings)}">'
-        + "".join(f"<si><t>{escape(text)}</t></si>" for text in strings) + "</sst>",
+        + "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
+        + "</sst>",
     }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts.items():
-            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + text)
+            archive.writestr(
+                name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + text
+            )
     return out.getvalue()
 
 
@@ -116,8 +121,11 @@ def build_district(db) -> tuple[object, list[tuple[int, str, str]]]:
 
     street = area("基准街道", "street")
     communities = [area(f"第{c + 1}社区", "community", street) for c in range(10)]
-    grids = [area(f"第{c + 1}社区{g + 1}号网格", "grid", communities[c], code=f"G{c:02d}{g:03d}")
-             for c in range(10) for g in range(GRIDS // 10)]
+    grids = [
+        area(f"第{c + 1}社区{g + 1}号网格", "grid", communities[c], code=f"G{c:02d}{g:03d}")
+        for c in range(10)
+        for g in range(GRIDS // 10)
+    ]
     admin = User(username="bench-admin", password_hash="x", role="admin", display_name="bench")
     db.session.add(admin)
     db.session.commit()
@@ -133,7 +141,9 @@ def empty_households(db) -> None:
     db.session.commit()
 
 
-def timed(step: Callable[[], int], reset: Callable[[], None], memory: bool) -> tuple[float, float, int]:
+def timed(
+    step: Callable[[], int], reset: Callable[[], None], memory: bool
+) -> tuple[float, float, int]:
     """(seconds, peak MiB traced, rows) of a step, reset before each of its two runs."""
     reset()
     started = time.perf_counter()
@@ -159,8 +169,16 @@ def steps(app, db, admin, grids, data: bytes, name: str) -> dict[str, Callable[[
     def read_only() -> int:
         return sum(1 for _ in read_rows(data, COLUMNS, ImportReport()))
 
-    prepared = [{"area_id": grids[i % len(grids)][0], "label": f"raw-{i}", "tags": [], "unreachable": False,
-                 "created_at": utcnow()} for i in range(read_only())]
+    prepared = [
+        {
+            "area_id": grids[i % len(grids)][0],
+            "label": f"raw-{i}",
+            "tags": [],
+            "unreachable": False,
+            "created_at": utcnow(),
+        }
+        for i in range(read_only())
+    ]
 
     def bare_insert() -> int:
         for chunk in chunked(prepared, 5000):
@@ -180,22 +198,32 @@ def steps(app, db, admin, grids, data: bytes, name: str) -> dict[str, Callable[[
         token, _ = issue_token(db.session.get(type(admin), admin.id))
         db.session.commit()
         response = app.test_client().post(
-            "/api/v1/households/import", headers={"Authorization": f"Bearer {token}"},
-            data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+            "/api/v1/households/import",
+            headers={"Authorization": f"Bearer {token}"},
+            data={"file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 201, response.get_data(as_text=True)[:500]
         return response.get_json()["created"]
 
-    return {"read file only (baseline)": read_only, "bare executemany (baseline)": bare_insert,
-            "import service": service, "HTTP endpoint": http}
+    return {
+        "read file only (baseline)": read_only,
+        "bare executemany (baseline)": bare_insert,
+        "import service": service,
+        "HTTP endpoint": http,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database_url", nargs="?", default=f"sqlite:///{OUT / 'import-bench.db'}")
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--formats", default="csv,xlsx,xlsx-inline",
-                        help="csv (UTF-8 with BOM), xlsx (shared strings, as Excel and WPS write it), "
-                             "xlsx-inline (inline strings, as openpyxl writes it)")
+    parser.add_argument(
+        "--formats",
+        default="csv,xlsx,xlsx-inline",
+        help="csv (UTF-8 with BOM), xlsx (shared strings, as Excel and WPS write it), "
+        "xlsx-inline (inline strings, as openpyxl writes it)",
+    )
     parser.add_argument("--no-memory", action="store_true", help="skip the traced runs (faster)")
     args = parser.parse_args(argv)
     writers = {"csv": csv_file, "xlsx": excel_like_xlsx, "xlsx-inline": xlsx_file}
@@ -223,7 +251,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{kind:<11} {'(file size, MiB)':<30} {len(data) / 2**20:>8.1f}")
             for label, step in steps(app, db, admin, grids, data, name).items():
                 seconds, peak, count = timed(step, lambda: empty_households(db), not args.no_memory)
-                print(f"{kind:<11} {label:<30} {seconds:>8.2f} {count / seconds:>10,.0f} {peak:>9.1f}", flush=True)
+                print(
+                    f"{kind:<11} {label:<30} {seconds:>8.2f} {count / seconds:>10,.0f} {peak:>9.1f}",
+                    flush=True,
+                )
         empty_households(db)
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak resident size: {maxrss:.0f} MiB")

@@ -22,7 +22,9 @@ class Run:
     socket_errors: int = 0
     wall_s: float = 0.0
     cpu_s: float = 0.0
-    answered: list[tuple[int, bytes]] = field(default_factory=list)  # (status, body) kept when asked
+    answered: list[tuple[int, bytes]] = field(
+        default_factory=list
+    )  # (status, body) kept when asked
 
     def summary(self) -> dict:
         done = sorted(self.latencies)
@@ -31,10 +33,17 @@ class Run:
             return done[min(len(done) - 1, int(p * len(done)))] * 1000 if done else 0.0
 
         ok = sum(n for status, n in self.statuses.items() if 200 <= status < 300)
-        return {"requests": len(done), "rps": len(done) / self.wall_s if self.wall_s else 0.0,
-                "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": done[-1] * 1000 if done else 0.0,
-                "ok": ok, "errors": len(done) - ok + self.socket_errors, "statuses": dict(self.statuses),
-                "loadgen_cpu": self.cpu_s / self.wall_s if self.wall_s else 0.0}
+        return {
+            "requests": len(done),
+            "rps": len(done) / self.wall_s if self.wall_s else 0.0,
+            "p50_ms": pct(0.50),
+            "p99_ms": pct(0.99),
+            "max_ms": done[-1] * 1000 if done else 0.0,
+            "ok": ok,
+            "errors": len(done) - ok + self.socket_errors,
+            "statuses": dict(self.statuses),
+            "loadgen_cpu": self.cpu_s / self.wall_s if self.wall_s else 0.0,
+        }
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
@@ -53,8 +62,9 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
     return status, body, close
 
 
-async def _connection(host: str, port: int, make: Callable[[], bytes], deadline: float, run: Run,
-                      keep_bodies: bool) -> None:
+async def _connection(
+    host: str, port: int, make: Callable[[], bytes], deadline: float, run: Run, keep_bodies: bool
+) -> None:
     reader = writer = None
     while time.perf_counter() < deadline:
         try:
@@ -81,15 +91,22 @@ async def _connection(host: str, port: int, make: Callable[[], bytes], deadline:
         writer.close()
 
 
-def run_load(host: str, port: int, make: Callable[[], bytes], connections: int, seconds: float,
-             keep_bodies: bool = False) -> Run:
+def run_load(
+    host: str,
+    port: int,
+    make: Callable[[], bytes],
+    connections: int,
+    seconds: float,
+    keep_bodies: bool = False,
+) -> Run:
     """Keep `connections` requests in flight for `seconds`; then let the last ones finish."""
     run = Run()
 
     async def main():
         deadline = time.perf_counter() + seconds
-        await asyncio.gather(*(_connection(host, port, make, deadline, run, keep_bodies)
-                               for _ in range(connections)))
+        await asyncio.gather(
+            *(_connection(host, port, make, deadline, run, keep_bodies) for _ in range(connections))
+        )
 
     wall, cpu = time.perf_counter(), time.process_time()
     asyncio.run(main())

@@ -34,11 +34,17 @@ def stamp_latest_migration() -> None:
     from app.services.readiness import migration_heads
 
     with db.engine.begin() as connection:
-        connection.execute(text("CREATE TABLE IF NOT EXISTS alembic_version "
-                                "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        connection.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS alembic_version "
+                "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
+            )
+        )
         connection.execute(text("DELETE FROM alembic_version"))
         for head in migration_heads():
-            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
+            connection.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head}
+            )
 
 
 class FreshGlobalsClient(FlaskClient):
@@ -55,7 +61,11 @@ class FreshGlobalsClient(FlaskClient):
             return super().open(*args, **kwargs)
         writes: list[str] = []
         bind = db.session.get_bind()
-        watch = lambda _c, _cur, statement, *_a: writes.append(statement) if _WRITE.match(statement) else None  # noqa: E731
+
+        def watch(_c, _cur, statement, *_a):
+            if _WRITE.match(statement):
+                writes.append(statement)
+
         event.listen(bind, "before_cursor_execute", watch)
         try:
             response = super().open(*args, **kwargs)
@@ -72,7 +82,11 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b(?!\s+INTO\s+\"?audit_events\b
 def _method(args, kwargs) -> str:
     """The method a test client call uses (a prepared request or environ builder carries its own)."""
     first = args[0] if args else None
-    method = kwargs.get("method") or getattr(first, "method", None) or getattr(first, "request_method", None)
+    method = (
+        kwargs.get("method")
+        or getattr(first, "method", None)
+        or getattr(first, "request_method", None)
+    )
     return (method or "GET").upper()
 
 

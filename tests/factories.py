@@ -39,8 +39,9 @@ LOCAL_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 _seq = itertools.count(1)
 
 
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
-          second: int = 0) -> datetime:
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
     """A wall-clock time in the district (Asia/Shanghai) as an aware UTC datetime."""
     return datetime(year, month, day, hour, minute, second, tzinfo=LOCAL_ZONE).astimezone(UTC)
 
@@ -51,8 +52,9 @@ def _add(row):
     return row
 
 
-def make_area(*, name: str | None = None, level: str = "grid", parent: Area | None = None,
-              **fields) -> Area:
+def make_area(
+    *, name: str | None = None, level: str = "grid", parent: Area | None = None, **fields
+) -> Area:
     area = _add(Area(name=name or f"{level} {next(_seq)}", level=level, parent=parent, **fields))
     area.path = f"{parent.path if parent else '/'}{area.id}/"
     db.session.flush()
@@ -72,13 +74,24 @@ def _password_hash() -> str:
     return _hashes[key]
 
 
-def make_user(*, role: str = "worker", area: Area | None = None, force: str | None = None,
-              grids: Iterable[Area] = (), **fields) -> User:
+def make_user(
+    *,
+    role: str = "worker",
+    area: Area | None = None,
+    force: str | None = None,
+    grids: Iterable[Area] = (),
+    **fields,
+) -> User:
     n = next(_seq)
     fields.setdefault("username", f"{role}{n}")
     fields.setdefault("display_name", f"{role} {n}")
-    user = User(password_hash=_password_hash(), role=role, area_id=area.id if area else None,
-                force=force or ("grid_worker" if role == "worker" else None), **fields)
+    user = User(
+        password_hash=_password_hash(),
+        role=role,
+        area_id=area.id if area else None,
+        force=force or ("grid_worker" if role == "worker" else None),
+        **fields,
+    )
     user.grids = list(grids)
     return _add(user)
 
@@ -103,86 +116,197 @@ def make_household(*, area: Area, label: str | None = None, **fields) -> Househo
     return _add(Household(area_id=area.id, label=label or f"{next(_seq)}-1-101", **fields))
 
 
-def make_campaign(*, area: Area, starts_on: date, ends_on: date, targets: dict | None = None,
-                  kind: str = "door_to_door", **fields) -> Campaign:
-    return _add(Campaign(title=fields.pop("title", f"campaign {next(_seq)}"), kind=kind, area_id=area.id,
-                         starts_on=starts_on, ends_on=ends_on, targets=targets or {}, **fields))
+def make_campaign(
+    *,
+    area: Area,
+    starts_on: date,
+    ends_on: date,
+    targets: dict | None = None,
+    kind: str = "door_to_door",
+    **fields,
+) -> Campaign:
+    return _add(
+        Campaign(
+            title=fields.pop("title", f"campaign {next(_seq)}"),
+            kind=kind,
+            area_id=area.id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            targets=targets or {},
+            **fields,
+        )
+    )
 
 
-def make_task(*, area: Area, kind: str = "site_check", assignees: Iterable[User] = (),
-              sites: Iterable[Site] = (), status: str = "open", due_at: datetime | None = None,
-              **fields) -> Task:
+def make_task(
+    *,
+    area: Area,
+    kind: str = "site_check",
+    assignees: Iterable[User] = (),
+    sites: Iterable[Site] = (),
+    status: str = "open",
+    due_at: datetime | None = None,
+    **fields,
+) -> Task:
     """A task for `area`, due in a week unless `due_at` says otherwise."""
-    task = Task(title=fields.pop("title", f"{kind} task {next(_seq)}"), kind=kind, area_id=area.id,
-                due_at=due_at or utcnow() + timedelta(days=7), status=status, **fields)
+    task = Task(
+        title=fields.pop("title", f"{kind} task {next(_seq)}"),
+        kind=kind,
+        area_id=area.id,
+        due_at=due_at or utcnow() + timedelta(days=7),
+        status=status,
+        **fields,
+    )
     task.assignees = list(assignees)
     task.sites = list(sites)
     return _add(task)
 
 
-def make_checkin(*, user: User, site: Site, at: datetime | None = None, status: str = "accepted",
-                 task: Task | None = None, **fields) -> CheckIn:
+def make_checkin(
+    *,
+    user: User,
+    site: Site,
+    at: datetime | None = None,
+    status: str = "accepted",
+    task: Task | None = None,
+    **fields,
+) -> CheckIn:
     """A check-in stored as is (no rules applied), at the site's pin unless `lat`/`lng` say otherwise."""
     fields = {"lat": site.lat, "lng": site.lng, "accuracy_m": 10.0, "distance_m": 5.0, **fields}
-    return _add(CheckIn(client_id=str(uuid.uuid4()), user_id=user.id, site_id=site.id, status=status,
-                        task_id=task.id if task else None, captured_at=at or utcnow(), **fields))
+    return _add(
+        CheckIn(
+            client_id=str(uuid.uuid4()),
+            user_id=user.id,
+            site_id=site.id,
+            status=status,
+            task_id=task.id if task else None,
+            captured_at=at or utcnow(),
+            **fields,
+        )
+    )
 
 
-def make_visit(*, user: User, household: Household, at: datetime | None = None,
-               outcome: str = "reached", task: Task | None = None, **fields) -> Visit:
+def make_visit(
+    *,
+    user: User,
+    household: Household,
+    at: datetime | None = None,
+    outcome: str = "reached",
+    task: Task | None = None,
+    **fields,
+) -> Visit:
     """A door-to-door visit stored as is."""
-    return _add(Visit(client_id=str(uuid.uuid4()), household_id=household.id, user_id=user.id,
-                      outcome=outcome, task_id=task.id if task else None, captured_at=at or utcnow(),
-                      **fields))
+    return _add(
+        Visit(
+            client_id=str(uuid.uuid4()),
+            household_id=household.id,
+            user_id=user.id,
+            outcome=outcome,
+            task_id=task.id if task else None,
+            captured_at=at or utcnow(),
+            **fields,
+        )
+    )
 
 
-def make_warning(*, area: Area, level: str = "high", at: datetime | None = None,
-                 by: User | None = None, hours: float | None = None, handled_after: float | None = None,
-                 **fields) -> RiskWarning:
+def make_warning(
+    *,
+    area: Area,
+    level: str = "high",
+    at: datetime | None = None,
+    by: User | None = None,
+    hours: float | None = None,
+    handled_after: float | None = None,
+    **fields,
+) -> RiskWarning:
     """A risk warning for `area` created at `at` (default now).
 
     With `by`, that person enters it through the warnings service, as the app does (deadline, audit,
     notifications); `fields` are then the form's other fields. Without, the row is stored as is: due
     `hours` after `at` (the level's default), handled `handled_after` hours after `at` when given."""
     if by is not None:
-        data = {"level": level, "area_id": area.id, "subject_label": "王某", "phone": "13800131234",
-                **fields}
+        data = {
+            "level": level,
+            "area_id": area.id,
+            "subject_label": "王某",
+            "phone": "13800131234",
+            **fields,
+        }
         return warnings.create_warning(by, data, now=at)
     created_at = at or utcnow()
     hours = hours or current_app.config["WARNING_DEADLINE_HOURS"][level]
     deadline_at = created_at + timedelta(hours=hours)
     handled_at = created_at + timedelta(hours=handled_after) if handled_after is not None else None
     fields.setdefault("subject_label", f"subject {next(_seq)}")
-    return _add(RiskWarning(level=level, area_id=area.id, created_at=created_at,
-                            deadline_at=deadline_at, handled_at=handled_at,
-                            status="handled" if handled_at else "open", **fields))
+    return _add(
+        RiskWarning(
+            level=level,
+            area_id=area.id,
+            created_at=created_at,
+            deadline_at=deadline_at,
+            handled_at=handled_at,
+            status="handled" if handled_at else "open",
+            **fields,
+        )
+    )
 
 
-def make_case(*, area: Area, occurred_on: date, loss: str = "1000.00",
-              fraud_type: str = "order_brushing", household: Household | None = None,
-              **fields) -> FraudCase:
+def make_case(
+    *,
+    area: Area,
+    occurred_on: date,
+    loss: str = "1000.00",
+    fraud_type: str = "order_brushing",
+    household: Household | None = None,
+    **fields,
+) -> FraudCase:
     """A fraud case in `area` (a community)."""
-    return _add(FraudCase(area_id=area.id, occurred_on=occurred_on, fraud_type=fraud_type,
-                          loss_amount=Decimal(loss), household_id=household.id if household else None,
-                          **fields))
+    return _add(
+        FraudCase(
+            area_id=area.id,
+            occurred_on=occurred_on,
+            fraud_type=fraud_type,
+            loss_amount=Decimal(loss),
+            household_id=household.id if household else None,
+            **fields,
+        )
+    )
 
 
-def make_audit_event(*, action: str, actor: User | None = None, object_type: str = "user",
-                     object_id: int | None = 1, at: datetime | None = None,
-                     address: str | None = "198.51.100.4", detail: dict | None = None) -> AuditEvent:
-    return _add(AuditEvent(actor_id=actor.id if actor else None, action=action, object_type=object_type,
-                           object_id=object_id, detail=detail or {}, address=address,
-                           created_at=at or utcnow()))
+def make_audit_event(
+    *,
+    action: str,
+    actor: User | None = None,
+    object_type: str = "user",
+    object_id: int | None = 1,
+    at: datetime | None = None,
+    address: str | None = "198.51.100.4",
+    detail: dict | None = None,
+) -> AuditEvent:
+    return _add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail or {},
+            address=address,
+            created_at=at or utcnow(),
+        )
+    )
 
 
-def make_job(*, creator: User, kind: str = "household_import", status: str = "queued",
-             **fields) -> Job:
+def make_job(
+    *, creator: User, kind: str = "household_import", status: str = "queued", **fields
+) -> Job:
     return _add(Job(kind=kind, status=status, creator_id=creator.id, **fields))
 
 
 def reveal_count() -> int:
     """How many times a full phone number has been revealed (audit events)."""
-    return db.session.scalar(select(func.count()).where(AuditEvent.action == "warning.reveal_phone"))
+    return db.session.scalar(
+        select(func.count()).where(AuditEvent.action == "warning.reveal_phone")
+    )
 
 
 @dataclass
@@ -209,19 +333,30 @@ class District:
 def _street(name: str, lat: float) -> Street:
     street = make_area(name=name, level="street")
     community = make_area(name=f"{name}一社区", level="community", parent=street)
-    grids = [make_area(name=f"{name}网格{i}", level="grid", parent=community, household_count=100) for i in (1, 2)]
+    grids = [
+        make_area(name=f"{name}网格{i}", level="grid", parent=community, household_count=100)
+        for i in (1, 2)
+    ]
     sites = [make_site(area=g, lat=lat + i * 0.001, lng=121.55) for i, g in enumerate(grids)]
     return Street(
-        street=street, community=community, grids=grids, sites=sites,
-        coordinator=make_user(role="coordinator", area=street), leader=make_user(role="leader", area=street),
+        street=street,
+        community=community,
+        grids=grids,
+        sites=sites,
+        coordinator=make_user(role="coordinator", area=street),
+        leader=make_user(role="leader", area=street),
         worker=make_user(role="worker", area=community, grids=[grids[0]]),
         police=make_user(role="worker", area=street, force="police"),
     )
 
 
 def build_district() -> District:
-    district = District(admin=make_user(role="admin"), leader=make_user(role="leader"),
-                        a=_street("甲街道", 29.90), b=_street("乙街道", 29.95))
+    district = District(
+        admin=make_user(role="admin"),
+        leader=make_user(role="leader"),
+        a=_street("甲街道", 29.90),
+        b=_street("乙街道", 29.95),
+    )
     db.session.commit()
     return district
 

@@ -11,13 +11,20 @@ import pytest
 from PIL import Image
 
 ZBARIMG = shutil.which("zbarimg")
-needs_zbar = pytest.mark.skipif(ZBARIMG is None, reason="zbarimg (Debian package zbar-tools) is not installed")
+needs_zbar = pytest.mark.skipif(
+    ZBARIMG is None, reason="zbarimg (Debian package zbar-tools) is not installed"
+)
 
 
 def decode(path) -> list[str]:
     """Every QR payload zbarimg finds in an image file."""
-    out = subprocess.run([ZBARIMG, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(path)],
-                         capture_output=True, text=True, timeout=60, check=False)
+    out = subprocess.run(
+        [ZBARIMG, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     return [line for line in out.stdout.splitlines() if line]
 
 

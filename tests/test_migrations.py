@@ -25,7 +25,11 @@ def keep_logging():
     """migrations/env.py runs logging.config.fileConfig, which disables every logger that exists;
     put logging back as it was for the tests that follow."""
     manager = logging.root.manager
-    disabled = {name: lg.disabled for name, lg in manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+    disabled = {
+        name: lg.disabled
+        for name, lg in manager.loggerDict.items()
+        if isinstance(lg, logging.Logger)
+    }
     root_handlers, root_level = list(logging.root.handlers), logging.root.level
     yield
     for name, lg in manager.loggerDict.items():
@@ -71,10 +75,13 @@ def _schema_diffs(app) -> list:
     """The differences autogenerate finds between the database and the models (what `flask db check` fails on)."""
     options = app.extensions["migrate"].configure_args
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={
-            "compare_type": options.get("compare_type", True),
-            "render_item": render_migration_item,
-        })
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": options.get("compare_type", True),
+                "render_item": render_migration_item,
+            },
+        )
         return compare_metadata(context, db.metadata)
 
 
@@ -104,8 +111,10 @@ def test_migrated_schema_matches_the_models(migration_app):
     changed = [d for d in diffs if _kind(d) not in ADDITIONS]
     assert changed == [], "the migrations and the models disagree, not just by additions"
     if diffs:
-        pytest.xfail("models are ahead of the migrations, regenerate them: "
-                     + ", ".join(sorted(_describe(d) for d in diffs)))
+        pytest.xfail(
+            "models are ahead of the migrations, regenerate them: "
+            + ", ".join(sorted(_describe(d) for d in diffs))
+        )
     flask_migrate.check()  # what `flask db check` runs: raises when autogenerate would write a revision
 
 
@@ -142,4 +151,8 @@ def test_readyz_follows_the_migrations_the_database_has_run(migration_app):
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.get_json()["schema"] == "current"
     flask_migrate.stamp(revision="base")
-    assert client.get("/readyz").get_json() == {"status": "unavailable", "database": "up", "schema": "missing"}
+    assert client.get("/readyz").get_json() == {
+        "status": "unavailable",
+        "database": "up",
+        "schema": "missing",
+    }

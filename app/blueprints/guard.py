@@ -98,7 +98,9 @@ def view_policy(view, method: str) -> tuple[str, str] | None:
 
 def route_policy(endpoint: str, view, method: str) -> tuple[str, str] | None:
     """The rule a request to `endpoint` with `method` passes: the view's own, else its blueprint's."""
-    return view_policy(view, method) or BLUEPRINT_RULES.get(endpoint.rsplit(".", 1)[0] if "." in endpoint else "")
+    return view_policy(view, method) or BLUEPRINT_RULES.get(
+        endpoint.rsplit(".", 1)[0] if "." in endpoint else ""
+    )
 
 
 def guard_blueprint(bp: Blueprint, verb: str, resource: str) -> None:

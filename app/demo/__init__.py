@@ -26,9 +26,26 @@ from app.services.passwords import check_password_rules, hash_password
 
 DEMO_PASSWORD = "Demo-2026!"
 SEED = 330205  # fixed, so that every run builds the same district
-FEATURED = ("admin", "leader", "zhuangqiao.leader", "zhuangqiao.coord", "yongjiang.coord", "kongpu.coord",
-            "wenjiao.coord", "baisha.coord", "zhongma.coord", "hongtang.coord", "cicheng.coord",
-            "wangge01", "wangge02", "militia01", "rider01", "volunteer01", "police01", "enterprise01")
+FEATURED = (
+    "admin",
+    "leader",
+    "zhuangqiao.leader",
+    "zhuangqiao.coord",
+    "yongjiang.coord",
+    "kongpu.coord",
+    "wenjiao.coord",
+    "baisha.coord",
+    "zhongma.coord",
+    "hongtang.coord",
+    "cicheng.coord",
+    "wangge01",
+    "wangge02",
+    "militia01",
+    "rider01",
+    "volunteer01",
+    "police01",
+    "enterprise01",
+)
 
 
 @dataclass
@@ -36,10 +53,14 @@ class People:
     """The demo's users, indexed the ways the activity needs them."""
 
     users: list[User] = field(default_factory=list)
-    coordinators: dict[int, User] = field(default_factory=dict)            # street index → user
-    by_street: dict[tuple[int, str], list[User]] = field(default_factory=dict)  # (street index, force)
-    by_grid: dict[int, list[User]] = field(default_factory=dict)           # grid area id → grid workers
-    by_community: dict[int, list[User]] = field(default_factory=dict)      # community id → enterprise officers
+    coordinators: dict[int, User] = field(default_factory=dict)  # street index → user
+    by_street: dict[tuple[int, str], list[User]] = field(
+        default_factory=dict
+    )  # (street index, force)
+    by_grid: dict[int, list[User]] = field(default_factory=dict)  # grid area id → grid workers
+    by_community: dict[int, list[User]] = field(
+        default_factory=dict
+    )  # community id → enterprise officers
 
 
 class _Factory:
@@ -63,11 +84,25 @@ class _Factory:
         self.numbers[prefix] = self.numbers.get(prefix, 0) + 1
         return f"{prefix}{self.numbers[prefix]:02d}"
 
-    def add(self, username: str, role: str, area: Area | None, force: str | None = None,
-            title: str = "", grids: list[Area] | None = None) -> User:
-        user = User(username=username, display_name=f"{title}{self.person()}", role=role, force=force,
-                    area=area, password_hash=self.password_hash, created_at=self.created_at,
-                    phone=f"1{self.rng.choice(('39', '58', '88', '37'))}0000{self.rng.randint(1000, 9999)}")
+    def add(
+        self,
+        username: str,
+        role: str,
+        area: Area | None,
+        force: str | None = None,
+        title: str = "",
+        grids: list[Area] | None = None,
+    ) -> User:
+        user = User(
+            username=username,
+            display_name=f"{title}{self.person()}",
+            role=role,
+            force=force,
+            area=area,
+            password_hash=self.password_hash,
+            created_at=self.created_at,
+            phone=f"1{self.rng.choice(('39', '58', '88', '37'))}0000{self.rng.randint(1000, 9999)}",
+        )
         user.grids = list(grids or [])
         self.people.users.append(user)
         return user
@@ -85,8 +120,14 @@ def _grid_workers(factory: _Factory, street: Street, grids: list[Grid]) -> None:
         while own:
             take = 2 if len(own) > 1 and factory.rng.random() < 0.35 else 1
             chunk, own = own[:take], own[take:]
-            user = factory.add(factory.numbered("wangge"), "worker", community, "grid_worker", "网格员 ",
-                               grids=[g.area for g in chunk])
+            user = factory.add(
+                factory.numbered("wangge"),
+                "worker",
+                community,
+                "grid_worker",
+                "网格员 ",
+                grids=[g.area for g in chunk],
+            )
             factory.people.by_street.setdefault((street.index, "grid_worker"), []).append(user)
             for grid in chunk:
                 factory.people.by_grid.setdefault(grid.area.id, []).append(user)
@@ -105,8 +146,13 @@ def _street_forces(factory: _Factory, street: Street) -> None:
     factory.worker("police", "police", area, street, "社区民警 ")
 
 
-def build_users(rng: random.Random, streets: list[Street], grids: list[Grid], company_grids: list[Grid],
-                created_at: datetime) -> People:
+def build_users(
+    rng: random.Random,
+    streets: list[Street],
+    grids: list[Grid],
+    company_grids: list[Grid],
+    created_at: datetime,
+) -> People:
     """Users of every role and force, all with the demo password."""
     factory = _Factory(rng, created_at)
     factory.add("admin", "admin", None, title="系统管理员 ")
@@ -114,24 +160,33 @@ def build_users(rng: random.Random, streets: list[Street], grids: list[Grid], co
     for street in streets:
         factory.add(f"{street.key}.leader", "leader", street.area, title=f"{street.area.name} ")
         factory.people.coordinators[street.index] = factory.add(
-            f"{street.key}.coord", "coordinator", street.area, title=f"{street.area.name}平安办 ")
+            f"{street.key}.coord", "coordinator", street.area, title=f"{street.area.name}平安办 "
+        )
         _grid_workers(factory, street, grids)
         _street_forces(factory, street)
     seen = set()
-    for grid in company_grids:  # an enterprise publicity officer in each of the first four company communities
+    for grid in (
+        company_grids
+    ):  # an enterprise publicity officer in each of the first four company communities
         if grid.community.id not in seen and len(seen) < 4:
             seen.add(grid.community.id)
-            user = factory.worker("enterprise", "enterprise_officer", grid.community, grid.street, "企业反诈宣传员 ")
+            user = factory.worker(
+                "enterprise", "enterprise_officer", grid.community, grid.street, "企业反诈宣传员 "
+            )
             factory.people.by_community.setdefault(grid.community.id, []).append(user)
     db.session.add_all(factory.people.users)
     db.session.flush()
     return factory.people
 
 
-def build_activity(clock: Clock, streets: list[Street], grids: list[Grid], sites: list[SiteRow],
-                   people: People) -> dict:
+def build_activity(
+    clock: Clock, streets: list[Street], grids: list[Grid], sites: list[SiteRow], people: People
+) -> dict:
     """Campaigns, check-ins, visits, warnings and cases; returns their counts."""
-    def rng(part: str) -> random.Random:  # one generator per part, so that one part never shifts another
+
+    def rng(
+        part: str,
+    ) -> random.Random:  # one generator per part, so that one part never shifts another
         return random.Random(f"{SEED}:{part}")
 
     links = Links()
@@ -144,8 +199,14 @@ def build_activity(clock: Clock, streets: list[Street], grids: list[Grid], sites
     warnings = casework.build_warnings(rng("warnings"), clock, grids, people)
     cases = casework.build_cases(rng("cases"), clock, streets, grids, people, reached)
     db.session.flush()
-    return {"campaigns": campaigns, "tasks": len(tasks), "checkins": len(checkins), "visits": len(visits),
-            "warnings": warnings, "cases": cases}
+    return {
+        "campaigns": campaigns,
+        "tasks": len(tasks),
+        "checkins": len(checkins),
+        "visits": len(visits),
+        "warnings": warnings,
+        "cases": cases,
+    }
 
 
 def seed_demo() -> dict:
@@ -161,8 +222,14 @@ def seed_demo() -> dict:
     households = build_households(rng, grids, clock.now - timedelta(days=35))
     company_grids = [s.grid for s in sites if s.kind == "company"]
     people = build_users(rng, streets, grids, company_grids, long_ago)
-    counts = {"streets": len(streets), "communities": sum(len(s.communities) for s in streets),
-              "grids": len(grids), "sites": len(sites), "households": households, "users": len(people.users)}
+    counts = {
+        "streets": len(streets),
+        "communities": sum(len(s.communities) for s in streets),
+        "grids": len(grids),
+        "sites": len(sites),
+        "households": households,
+        "users": len(people.users),
+    }
     counts.update(build_activity(clock, streets, grids, sites, people))
     return counts
 
@@ -170,7 +237,8 @@ def seed_demo() -> dict:
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role, area name) of the demo's featured logins that exist in this database."""
     rows = db.session.execute(
-        select(User.username, User.role, Area.name).outerjoin(Area, User.area_id == Area.id)
+        select(User.username, User.role, Area.name)
+        .outerjoin(Area, User.area_id == Area.id)
         .where(User.username.in_(FEATURED))
     ).all()
     found = {row.username: (row.username, row.role, row.name or "whole district") for row in rows}

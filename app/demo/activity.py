@@ -53,7 +53,9 @@ class Clock:
         """Up to `count` distinct days, in order."""
         return sorted({self.day(rng) for _ in range(count)})
 
-    def moment(self, rng: random.Random, day: date, start: float = 8.5, end: float = 19.0) -> datetime:
+    def moment(
+        self, rng: random.Random, day: date, start: float = 8.5, end: float = 19.0
+    ) -> datetime:
         """A moment between `start` and `end` o'clock on `day`, before now."""
         if day == self.today:
             end = min(end, self.hours_now - 0.1)
@@ -97,7 +99,9 @@ def _position(rng: random.Random, site: SiteRow, status: str) -> tuple[float, fl
         accuracy = rng.uniform(4, 35)
         distance = rng.triangular(2, site.radius_m * 0.85, 25)
     bearing = rng.uniform(0, 2 * math.pi)
-    lat, lng = offset(site.lat, site.lng, distance * math.sin(bearing), distance * math.cos(bearing))
+    lat, lng = offset(
+        site.lat, site.lng, distance * math.sin(bearing), distance * math.cos(bearing)
+    )
     return round(lat, 6), round(lng, 6), round(accuracy, 1)
 
 
@@ -112,19 +116,37 @@ def _checker(rng: random.Random, site: SiteRow, people: People):
     return rng.choices([u for u, _ in pool], [w for _, w in pool])[0]
 
 
-def _checkin(rng, clock: Clock, site: SiteRow, user, captured: datetime, status: str, links: Links) -> dict:
+def _checkin(
+    rng, clock: Clock, site: SiteRow, user, captured: datetime, status: str, links: Links
+) -> dict:
     lat, lng, accuracy = _position(rng, site, status)
     counted = site.kind in COUNTED_KINDS and status != "rejected"
-    task = None if status == "rejected" else links.find(links.by_site.get(site.id, []), user.id, captured)
+    task = (
+        None
+        if status == "rejected"
+        else links.find(links.by_site.get(site.id, []), user.id, captured)
+    )
     return {
-        "client_id": client_id(rng), "user_id": user.id, "site_id": site.id, "task_id": task.id if task else None,
-        "lat": lat, "lng": lng, "accuracy_m": accuracy,
+        "client_id": client_id(rng),
+        "user_id": user.id,
+        "site_id": site.id,
+        "task_id": task.id if task else None,
+        "lat": lat,
+        "lng": lng,
+        "accuracy_m": accuracy,
         "distance_m": round(geo.distance_m(lat, lng, site.lat, site.lng), 1),
-        "captured_at": captured, "received_at": clock.received(rng, captured), "status": status,
+        "captured_at": captured,
+        "received_at": clock.received(rng, captured),
+        "status": status,
         "reason": {"rejected": "out_of_range", "flagged": "poor_accuracy"}.get(status),
         "people_reached": rng.randint(3, 60) if counted else None,
-        "materials_count": rng.randint(5, 40) if status != "rejected" and rng.random() < 0.6 else None,
-        "note": None, "reviewed_by_id": None, "reviewed_at": None, "review_note": None,
+        "materials_count": rng.randint(5, 40)
+        if status != "rejected" and rng.random() < 0.6
+        else None,
+        "note": None,
+        "reviewed_by_id": None,
+        "reviewed_at": None,
+        "review_note": None,
     }
 
 
@@ -132,12 +154,16 @@ def _review(rng: random.Random, row: dict, coordinator) -> None:
     """A coordinator's decision on an older flagged check-in: mostly approved (GPS drift)."""
     approve = rng.random() < 0.75
     row["status"] = "accepted" if approve else "rejected"
-    row["reviewed_by_id"], row["reviewed_at"] = coordinator.id, row["received_at"] + timedelta(hours=rng.randint(2, 30))
+    row["reviewed_by_id"], row["reviewed_at"] = (
+        coordinator.id,
+        row["received_at"] + timedelta(hours=rng.randint(2, 30)),
+    )
     row["review_note"] = "已电话核实,定位漂移" if approve else "现场照片与点位不符"
 
 
-def build_checkins(rng: random.Random, clock: Clock, sites: list[SiteRow], people: People,
-                   links: Links) -> list[dict]:
+def build_checkins(
+    rng: random.Random, clock: Clock, sites: list[SiteRow], people: People, links: Links
+) -> list[dict]:
     """Each active site visited about as often as it requires, more often in streets that work well."""
     rows = []
     for site in sites:
@@ -150,7 +176,9 @@ def build_checkins(rng: random.Random, clock: Clock, sites: list[SiteRow], peopl
             roll = rng.random()
             status = "rejected" if roll < 0.04 else "flagged" if roll < 0.12 else "accepted"
             rows.append(_checkin(rng, clock, site, user, captured, status, links))
-            reviewed = rng.random() < 0.8  # drawn every time, so that the sequence never depends on the date
+            reviewed = (
+                rng.random() < 0.8
+            )  # drawn every time, so that the sequence never depends on the date
             if status == "flagged" and reviewed and captured < clock.now - timedelta(days=2):
                 _review(rng, rows[-1], people.coordinators[site.grid.street.index])
             if status == "rejected" and rng.random() < 0.7:  # walked closer and tried again
@@ -160,7 +188,9 @@ def build_checkins(rng: random.Random, clock: Clock, sites: list[SiteRow], peopl
     return rows
 
 
-def build_rider_drops(rng: random.Random, clock: Clock, tasks: list[Task], sites: list[SiteRow]) -> list[dict]:
+def build_rider_drops(
+    rng: random.Random, clock: Clock, tasks: list[Task], sites: list[SiteRow]
+) -> list[dict]:
     """Riders check in at a grid's sites as they hand out leaflets with their deliveries."""
     rows, by_grid = [], defaultdict(list)
     for site in sites:
@@ -171,34 +201,57 @@ def build_rider_drops(rng: random.Random, clock: Clock, tasks: list[Task], sites
         days = [day for day in clock.days if day >= first]
         for _ in range(rng.randint(2, 8) if days and by_grid[task.area_id] else 0):
             site, rider = rng.choice(by_grid[task.area_id]), rng.choice(task.assignees)
-            row = _checkin(rng, clock, site, rider, clock.moment(rng, rng.choice(days), 11, 21), "accepted", Links())
+            row = _checkin(
+                rng,
+                clock,
+                site,
+                rider,
+                clock.moment(rng, rng.choice(days), 11, 21),
+                "accepted",
+                Links(),
+            )
             row.update(task_id=task.id, materials_count=rng.randint(15, 45), people_reached=None)
             rows.append(row)
     db.session.execute(insert(CheckIn), rows)
     return rows
 
 
-def _visit(rng, clock: Clock, grid: Grid, household_id: int, user, day: date, outcome: str,
-           links: Links) -> dict:
+def _visit(
+    rng, clock: Clock, grid: Grid, household_id: int, user, day: date, outcome: str, links: Links
+) -> dict:
     captured = clock.moment(rng, day, 9.0, 20.0)
     lat, lng = random_point(rng, grid.area.center_lat, grid.area.center_lng, grid.radius_m * 0.8)
     flag = None
     if rng.random() < 0.012:  # recorded on the way home, far from the grid
-        lat, lng, flag = lat + rng.uniform(0.012, 0.02), lng - rng.uniform(0.012, 0.02), "outside_grid"
+        lat, lng, flag = (
+            lat + rng.uniform(0.012, 0.02),
+            lng - rng.uniform(0.012, 0.02),
+            "outside_grid",
+        )
     task = links.find(links.by_grid.get(grid.area.id, []), user.id, captured)
     reached = outcome == "reached"
     return {
-        "client_id": client_id(rng), "household_id": household_id, "user_id": user.id,
-        "task_id": task.id if task else None, "outcome": outcome, "lat": round(lat, 6), "lng": round(lng, 6),
-        "accuracy_m": round(rng.uniform(5, 40), 1), "captured_at": captured,
-        "received_at": clock.received(rng, captured), "app_installed": reached and rng.random() < 0.42,
-        "materials_count": rng.randint(1, 3) if reached else (rng.choice((0, 1)) if outcome == "not_home" else 0),
+        "client_id": client_id(rng),
+        "household_id": household_id,
+        "user_id": user.id,
+        "task_id": task.id if task else None,
+        "outcome": outcome,
+        "lat": round(lat, 6),
+        "lng": round(lng, 6),
+        "accuracy_m": round(rng.uniform(5, 40), 1),
+        "captured_at": captured,
+        "received_at": clock.received(rng, captured),
+        "app_installed": reached and rng.random() < 0.42,
+        "materials_count": rng.randint(1, 3)
+        if reached
+        else (rng.choice((0, 1)) if outcome == "not_home" else 0),
         "flag_reason": flag,
     }
 
 
-def build_visits(rng: random.Random, clock: Clock, grids: list[Grid], people: People,
-                 links: Links) -> list[dict]:
+def build_visits(
+    rng: random.Random, clock: Clock, grids: list[Grid], people: People, links: Links
+) -> list[dict]:
     """Door-to-door visits by each grid's own workers; well-run grids reach most of their households."""
     rows = []
     for grid in grids:
@@ -211,12 +264,55 @@ def build_visits(rng: random.Random, clock: Clock, grids: list[Grid], people: Pe
             if roll < reach:
                 days = clock.some_days(rng, 2)
                 if len(days) == 2 and rng.random() < 0.25:
-                    rows.append(_visit(rng, clock, grid, household_id, rng.choice(workers), days[0], "not_home", links))
-                rows.append(_visit(rng, clock, grid, household_id, rng.choice(workers), days[-1], "reached", links))
+                    rows.append(
+                        _visit(
+                            rng,
+                            clock,
+                            grid,
+                            household_id,
+                            rng.choice(workers),
+                            days[0],
+                            "not_home",
+                            links,
+                        )
+                    )
+                rows.append(
+                    _visit(
+                        rng,
+                        clock,
+                        grid,
+                        household_id,
+                        rng.choice(workers),
+                        days[-1],
+                        "reached",
+                        links,
+                    )
+                )
             elif roll < reach + 0.03:
-                rows.append(_visit(rng, clock, grid, household_id, rng.choice(workers), clock.day(rng), "refused", links))
+                rows.append(
+                    _visit(
+                        rng,
+                        clock,
+                        grid,
+                        household_id,
+                        rng.choice(workers),
+                        clock.day(rng),
+                        "refused",
+                        links,
+                    )
+                )
             elif rng.random() < 0.35:
-                rows.append(_visit(rng, clock, grid, household_id, rng.choice(workers), clock.day(rng), "not_home", links))
+                rows.append(
+                    _visit(
+                        rng,
+                        clock,
+                        grid,
+                        household_id,
+                        rng.choice(workers),
+                        clock.day(rng),
+                        "not_home",
+                        links,
+                    )
+                )
     db.session.execute(insert(Visit), rows)
     return rows
-

@@ -57,8 +57,10 @@ class SiteRow:
 
 def offset(lat: float, lng: float, east_m: float, north_m: float) -> tuple[float, float]:
     """The point `east_m`/`north_m` metres away (flat-earth: fine at grid scale)."""
-    return (lat + north_m / METRES_PER_DEGREE,
-            lng + east_m / (METRES_PER_DEGREE * math.cos(math.radians(lat))))
+    return (
+        lat + north_m / METRES_PER_DEGREE,
+        lng + east_m / (METRES_PER_DEGREE * math.cos(math.radians(lat))),
+    )
 
 
 def random_point(rng: random.Random, lat: float, lng: float, max_m: float) -> tuple[float, float]:
@@ -86,20 +88,43 @@ def hexagon(lat: float, lng: float, radius_m: float) -> dict:
 def build_areas(rng: random.Random, created_at: datetime) -> tuple[list[Street], list[Grid]]:
     """Streets, communities and grids with codes, centres, boundaries and totals."""
     streets, grids = [], []
-    for index, (name, key, lat, lng, radius, perf, weight, roads, communities) in enumerate(STREETS):
+    for index, (name, key, lat, lng, radius, perf, weight, roads, communities) in enumerate(
+        STREETS
+    ):
         code = f"{DISTRICT_CODE}{100 if name.endswith('镇') else index + 1:03d}"
-        area = Area(level="street", name=name, code=code, center_lat=lat, center_lng=lng, created_at=created_at)
+        area = Area(
+            level="street",
+            name=name,
+            code=code,
+            center_lat=lat,
+            center_lng=lng,
+            created_at=created_at,
+        )
         streets.append(Street(area, key, index, perf, weight, roads))
         for c_index, c_name in enumerate(communities):
             c_lat, c_lng = _hex_centre(lat, lng, radius, *COMMUNITY_CELLS[c_index])
-            community = Area(level="community", name=c_name, code=f"{code}{c_index + 1:03d}", parent=area,
-                             center_lat=round(c_lat, 6), center_lng=round(c_lng, 6), created_at=created_at)
+            community = Area(
+                level="community",
+                name=c_name,
+                code=f"{code}{c_index + 1:03d}",
+                parent=area,
+                center_lat=round(c_lat, 6),
+                center_lng=round(c_lng, 6),
+                created_at=created_at,
+            )
             streets[-1].communities.append(community)
             for g_index in range(rng.randint(3, 5)):
                 g_lat, g_lng = _hex_centre(c_lat, c_lng, radius, *GRID_CELLS[g_index])
-                grid = Area(level="grid", name=f"{c_name}第{g_index + 1}网格", code=f"{community.code}{g_index + 1:03d}",
-                            parent=community, center_lat=round(g_lat, 6), center_lng=round(g_lng, 6),
-                            boundary=hexagon(g_lat, g_lng, radius), created_at=created_at)
+                grid = Area(
+                    level="grid",
+                    name=f"{c_name}第{g_index + 1}网格",
+                    code=f"{community.code}{g_index + 1:03d}",
+                    parent=community,
+                    center_lat=round(g_lat, 6),
+                    center_lng=round(g_lng, 6),
+                    boundary=hexagon(g_lat, g_lng, radius),
+                    created_at=created_at,
+                )
                 grid.household_count = rng.randint(260, 620)
                 grid.population = round(grid.household_count * rng.uniform(2.4, 3.1))
                 spread = max(0.1, min(1.0, perf + rng.uniform(-0.12, 0.12)))
@@ -107,7 +132,11 @@ def build_areas(rng: random.Random, created_at: datetime) -> tuple[list[Street],
     db.session.add_all(s.area for s in streets)
     db.session.flush()
     # Parents first, so that each child extends a finished path.
-    for area in [s.area for s in streets] + [c for s in streets for c in s.communities] + [g.area for g in grids]:
+    for area in (
+        [s.area for s in streets]
+        + [c for s in streets for c in s.communities]
+        + [g.area for g in grids]
+    ):
         area.path = f"{area.parent.path if area.parent else '/'}{area.id}/"
     _sum_totals(streets, grids)
     db.session.flush()
@@ -150,23 +179,45 @@ def build_sites(rng: random.Random, grids: list[Grid], created_at: datetime) -> 
         for _ in range(count):
             kind = rng.choices(kinds, weights)[0]
             # The inscribed circle of the hexagon, with a margin, keeps the site inside it.
-            lat, lng = random_point(rng, grid.area.center_lat, grid.area.center_lng, grid.radius_m * 0.8)
+            lat, lng = random_point(
+                rng, grid.area.center_lat, grid.area.center_lng, grid.radius_m * 0.8
+            )
             radius = 150 if kind in ("company", "school") else 100
             road = rng.choice(grid.street.roads)
-            rows.append({
-                "area_id": grid.area.id, "name": _site_name(rng, table[kind][3], grid, used), "kind": kind,
-                "lat": round(lat, 6), "lng": round(lng, 6), "radius_m": radius,
-                "address": f"宁波市江北区{road}{rng.randint(1, 399)}号", "active": rng.random() > 0.03,
-                "visits_per_month": table[kind][2], "qr_version": 1,
-                "created_at": created_at - timedelta(days=rng.randint(0, 300)),
-            })
+            rows.append(
+                {
+                    "area_id": grid.area.id,
+                    "name": _site_name(rng, table[kind][3], grid, used),
+                    "kind": kind,
+                    "lat": round(lat, 6),
+                    "lng": round(lng, 6),
+                    "radius_m": radius,
+                    "address": f"宁波市江北区{road}{rng.randint(1, 399)}号",
+                    "active": rng.random() > 0.03,
+                    "visits_per_month": table[kind][2],
+                    "qr_version": 1,
+                    "created_at": created_at - timedelta(days=rng.randint(0, 300)),
+                }
+            )
             meta.append(grid)
-    ids = db.session.scalars(insert(Site).returning(Site.id, sort_by_parameter_order=True), rows).all()
+    ids = db.session.scalars(
+        insert(Site).returning(Site.id, sort_by_parameter_order=True), rows
+    ).all()
     sites = []
     for site_id, row, grid in zip(ids, rows, meta, strict=True):
         grid.site_ids.append(site_id)
-        sites.append(SiteRow(site_id, grid, row["kind"], row["lat"], row["lng"], row["radius_m"],
-                             row["visits_per_month"], row["active"]))
+        sites.append(
+            SiteRow(
+                site_id,
+                grid,
+                row["kind"],
+                row["lat"],
+                row["lng"],
+                row["radius_m"],
+                row["visits_per_month"],
+                row["active"],
+            )
+        )
     return sites
 
 
@@ -178,7 +229,9 @@ def _labels(rng: random.Random, grid: Grid, number: int, count: int) -> list[str
             labels.add(f"{rng.choice(grid.street.roads)}{rng.randint(1, 260)}号")
         else:
             building = (number - 1) * 8 + rng.randint(1, 8)
-            labels.add(f"{building}幢{rng.randint(1, 3)}单元{rng.randint(1, 18)}{rng.randint(1, 2):02d}")
+            labels.add(
+                f"{building}幢{rng.randint(1, 3)}单元{rng.randint(1, 18)}{rng.randint(1, 2):02d}"
+            )
     return sorted(labels)
 
 
@@ -193,16 +246,26 @@ def build_households(rng: random.Random, grids: list[Grid], created_at: datetime
         number = int(grid.area.code[-3:])
         for label in _labels(rng, grid, number, rng.randint(30, 80)):
             unreachable = rng.random() < 0.05
-            rows.append({
-                "area_id": grid.area.id, "label": label, "tags": _tags(rng), "unreachable": unreachable,
-                "unreachable_reason": (rng.choice(("vacant", "vacant", "demolished")) if unreachable else None),
-                "created_at": created_at - timedelta(days=rng.randint(0, 200)),
-            })
+            rows.append(
+                {
+                    "area_id": grid.area.id,
+                    "label": label,
+                    "tags": _tags(rng),
+                    "unreachable": unreachable,
+                    "unreachable_reason": (
+                        rng.choice(("vacant", "vacant", "demolished")) if unreachable else None
+                    ),
+                    "created_at": created_at - timedelta(days=rng.randint(0, 200)),
+                }
+            )
     db.session.execute(insert(Household), rows)
     # Read the ids back in one query: RETURNING over thousands of rows in order is slow on SQLite.
     by_area = {grid.area.id: grid for grid in grids}
-    stored = select(Household.id, Household.area_id, Household.unreachable).where(
-        Household.area_id.in_(list(by_area))).order_by(Household.area_id, Household.label)
+    stored = (
+        select(Household.id, Household.area_id, Household.unreachable)
+        .where(Household.area_id.in_(list(by_area)))
+        .order_by(Household.area_id, Household.label)
+    )
     for household_id, area_id, unreachable in db.session.execute(stored):
         by_area[area_id].households.append((household_id, unreachable))
     return len(rows)

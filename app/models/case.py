@@ -14,8 +14,13 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.household import Household
 
 FRAUD_TYPES = (
-    "loan_investment", "order_brushing", "fake_customer_service", "pig_butchering",
-    "shopping", "impersonating_police", "other",
+    "loan_investment",
+    "order_brushing",
+    "fake_customer_service",
+    "pig_butchering",
+    "shopping",
+    "impersonating_police",
+    "other",
 )
 AGE_BANDS = ("under_18", "18_30", "31_45", "46_60", "over_60")
 

@@ -25,18 +25,34 @@ class CheckIn(db.Model):
         Index("ix_checkins_site_captured", "site_id", "captured_at"),
         Index("ix_checkins_user_captured", "user_id", "captured_at"),
         # Coverage reads every counted check-in of a site in a period from this index alone.
-        Index("ix_checkins_coverage", "site_id", "status", "captured_at", "user_id", "people_reached",
-              "materials_count"),
+        Index(
+            "ix_checkins_coverage",
+            "site_id",
+            "status",
+            "captured_at",
+            "user_id",
+            "people_reached",
+            "materials_count",
+        ),
         # ...and PostgreSQL reads a whole district's period from this one (hash join on the sites).
-        Index("ix_checkins_period", "captured_at", "status", "site_id", "people_reached", "materials_count",
-              "user_id"),
+        Index(
+            "ix_checkins_period",
+            "captured_at",
+            "status",
+            "site_id",
+            "people_reached",
+            "materials_count",
+            "user_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[str] = mapped_column(String(36), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), index=True)
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tasks.id", ondelete="SET NULL"), index=True
+    )
     lat: Mapped[float]
     lng: Mapped[float]
     accuracy_m: Mapped[float | None]

@@ -12,8 +12,19 @@ from app.models.area import Area
 from app.models.base import UTCDateTime, utcnow
 
 SITE_KINDS = (
-    "banner", "board", "screen", "poster", "cinema", "clinic", "bank", "hotel",
-    "internet_cafe", "school", "company", "service_window", "other",
+    "banner",
+    "board",
+    "screen",
+    "poster",
+    "cinema",
+    "clinic",
+    "bank",
+    "hotel",
+    "internet_cafe",
+    "school",
+    "company",
+    "service_window",
+    "other",
 )
 
 

@@ -15,8 +15,16 @@ from app.models.site import Site
 from app.models.user import User
 
 TASK_KINDS = (
-    "door_to_door", "site_check", "poster", "banner", "screen", "lecture", "stall",
-    "rider_drop", "app_promotion", "other",
+    "door_to_door",
+    "site_check",
+    "poster",
+    "banner",
+    "screen",
+    "lecture",
+    "stall",
+    "rider_drop",
+    "app_promotion",
+    "other",
 )
 TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
 

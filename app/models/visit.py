@@ -24,15 +24,24 @@ class Visit(db.Model):
         Index("ix_visits_household_captured", "household_id", "captured_at"),
         Index("ix_visits_user_captured", "user_id", "captured_at"),
         # Coverage reads a period's visits from this index alone.
-        Index("ix_visits_coverage", "captured_at", "household_id", "outcome", "app_installed",
-              "materials_count", "user_id"),
+        Index(
+            "ix_visits_coverage",
+            "captured_at",
+            "household_id",
+            "outcome",
+            "app_installed",
+            "materials_count",
+            "user_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[str] = mapped_column(String(36), unique=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), index=True)
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tasks.id", ondelete="SET NULL"), index=True
+    )
     outcome: Mapped[str] = mapped_column(String(16))
     lat: Mapped[float | None]
     lng: Mapped[float | None]

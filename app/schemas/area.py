@@ -11,9 +11,13 @@ MAX_BOUNDARY_POINTS = 5000
 
 
 def _is_position(value) -> bool:
-    return (isinstance(value, list) and len(value) in (2, 3)
-            and all(isinstance(n, int | float) and not isinstance(n, bool) for n in value)
-            and -180 <= value[0] <= 180 and -90 <= value[1] <= 90)
+    return (
+        isinstance(value, list)
+        and len(value) in (2, 3)
+        and all(isinstance(n, int | float) and not isinstance(n, bool) for n in value)
+        and -180 <= value[0] <= 180
+        and -90 <= value[1] <= 90
+    )
 
 
 def _check_polygon(rings) -> int:

@@ -31,6 +31,3 @@ class AuditQuerySchema(PageArgs):
 def blank_args(args) -> dict:
     """Query arguments with the form's empty fields left out (an empty filter means no filter)."""
     return {key: value for key, value in args.items() if value.strip()}
-
-
-

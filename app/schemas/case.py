@@ -31,16 +31,33 @@ class CaseSchema(Schema):
     area_name = fields.Function(lambda c: c.area.name, dump_only=True)
     occurred_on = Day(required=True)
     fraud_type = fields.Str(required=True, validate=validate.OneOf(FRAUD_TYPES))
-    loss_amount = fields.Decimal(required=True, as_string=True, allow_nan=False,
-                                 validate=in_cents,
-                                 metadata={"description": "yuan, ≥ 0, at most two decimals (answered as a string)",
-                                           "type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$"})
-    victim_age_band = fields.Str(allow_none=True, load_default=None, validate=validate.OneOf(AGE_BANDS))
+    loss_amount = fields.Decimal(
+        required=True,
+        as_string=True,
+        allow_nan=False,
+        validate=in_cents,
+        metadata={
+            "description": "yuan, ≥ 0, at most two decimals (answered as a string)",
+            "type": "string",
+            "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        },
+    )
+    victim_age_band = fields.Str(
+        allow_none=True, load_default=None, validate=validate.OneOf(AGE_BANDS)
+    )
     household_id = Id(allow_none=True, load_default=None)
-    reference = Text(strip=True, allow_none=True, load_default=None, validate=validate.Length(min=1, max=40),
-                     metadata={"description": "the police case number (案件编号); unique"})
-    client_id = fields.UUID(load_only=True, load_default=None,
-                            metadata={"description": "made by the client; a retry with it returns the first record"})
+    reference = Text(
+        strip=True,
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "the police case number (案件编号); unique"},
+    )
+    client_id = fields.UUID(
+        load_only=True,
+        load_default=None,
+        metadata={"description": "made by the client; a retry with it returns the first record"},
+    )
     created_at = fields.AwareDateTime(dump_only=True)
 
 
@@ -63,7 +80,9 @@ class CaseImportErrorSchema(Schema):
 class CaseImportReportSchema(Schema):
     created = fields.Int()
     errors = fields.List(fields.Nested(CaseImportErrorSchema))
-    error_count = fields.Int(metadata={"description": "every bad row's error; `errors` lists the first 1,000"})
+    error_count = fields.Int(
+        metadata={"description": "every bad row's error; `errors` lists the first 1,000"}
+    )
 
 
 class BackcheckVisitSchema(Schema):

@@ -16,7 +16,9 @@ from app.services.checkins import DECISIONS
 MAX_NOTE = 1000
 # Times outside these years are typing errors or broken clocks; refusing them keeps date arithmetic safe.
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
-PLAUSIBLE_TIME = validate.Range(min=EARLIEST, max=LATEST, error=N_("must lie between 2000 and 2100"))
+PLAUSIBLE_TIME = validate.Range(
+    min=EARLIEST, max=LATEST, error=N_("must lie between 2000 and 2100")
+)
 MAX_COUNT = 100_000
 
 
@@ -42,8 +44,10 @@ class JsonInt(fields.Integer):
 class DateOrTime(fields.Field):
     """A date (2024-11-05, a whole day in the district's time zone) or a time with a zone offset."""
 
-    default_error_messages = {"invalid": N_("Not a date (YYYY-MM-DD) nor a time with a zone offset."),
-                              "range": N_("Must lie between 2000 and 2100.")}
+    default_error_messages = {
+        "invalid": N_("Not a date (YYYY-MM-DD) nor a time with a zone offset."),
+        "range": N_("Must lie between 2000 and 2100."),
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         for field in (fields.Date(), fields.AwareDateTime()):

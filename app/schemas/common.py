@@ -34,8 +34,16 @@ class PageArgs(Schema):
 def list_schema(item_schema: type[Schema]) -> type[Schema]:
     """The `{"items": [...], "total": N}` envelope around an item schema."""
     name = item_schema.__name__.removesuffix("Schema") + "ListSchema"
-    return type(name, (Schema,), {"items": fields.List(fields.Nested(item_schema)),
-                                  "total": fields.Int(), "page": fields.Int(), "per_page": fields.Int()})
+    return type(
+        name,
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "total": fields.Int(),
+            "page": fields.Int(),
+            "per_page": fields.Int(),
+        },
+    )
 
 
 def page_args(query_args: Mapping) -> dict:
@@ -50,7 +58,9 @@ def page_args(query_args: Mapping) -> dict:
 def load_query(schema: Schema, query_args: Mapping) -> dict:
     """A page's query string loaded with the API's schema for it (blanks ignored): 422 naming bad ones."""
     try:
-        return schema.load({key: value for key, value in query_args.items() if value.strip()}, unknown=EXCLUDE)
+        return schema.load(
+            {key: value for key, value in query_args.items() if value.strip()}, unknown=EXCLUDE
+        )
     except ValidationError as error:
         raise Invalid(_l("bad query"), dict(error.messages)) from None
 
@@ -58,7 +68,9 @@ def load_query(schema: Schema, query_args: Mapping) -> dict:
 def paginate(query, args: dict) -> dict:
     """Run a select() for one page and count the whole, as the list envelope expects."""
     page, per_page = args.get("page", 1), args.get("per_page", 50)
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalar(
+        db.select(db.func.count()).select_from(query.order_by(None).subquery())
+    )
     items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
@@ -81,8 +93,12 @@ class Text(fields.Str):
 
 def Day(**kwargs) -> fields.Date:
     """A calendar day (YYYY-MM-DD) between 2000 and 2099."""
-    return fields.Date(validate=validate.Range(min=FIRST_DAY, max=LAST_DAY, error=N_("must lie between 2000 and 2099")),
-                       **kwargs)
+    return fields.Date(
+        validate=validate.Range(
+            min=FIRST_DAY, max=LAST_DAY, error=N_("must lie between 2000 and 2099")
+        ),
+        **kwargs,
+    )
 
 
 def name_field(**kwargs) -> Text:
@@ -105,5 +121,9 @@ def Count(maximum: int = MAX_INT, minimum: int = 0, **kwargs) -> fields.Int:
     return fields.Int(strict=True, validate=validate.Range(min=minimum, max=maximum), **kwargs)
 
 
-Latitude = lambda **kw: fields.Float(validate=validate.Range(min=-90, max=90), allow_nan=False, **kw)  # noqa: E731
-Longitude = lambda **kw: fields.Float(validate=validate.Range(min=-180, max=180), allow_nan=False, **kw)  # noqa: E731
+def Latitude(**kw) -> fields.Float:
+    return fields.Float(validate=validate.Range(min=-90, max=90), allow_nan=False, **kw)
+
+
+def Longitude(**kw) -> fields.Float:
+    return fields.Float(validate=validate.Range(min=-180, max=180), allow_nan=False, **kw)

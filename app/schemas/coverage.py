@@ -35,9 +35,13 @@ class AreaCoverageSchema(Schema):
     app_installs = fields.Int()
     active_people = fields.Int()
     active_by_force = fields.Dict(keys=fields.Str(), values=fields.Int())
-    sites_met = fields.Int(metadata={"description": "active sites with visits_per_month accepted check-ins per month"})
+    sites_met = fields.Int(
+        metadata={"description": "active sites with visits_per_month accepted check-ins per month"}
+    )
     site_rounds_rate = fields.Float()
-    households_required = fields.Int(metadata={"description": "households under a campaign's household_rounds"})
+    households_required = fields.Int(
+        metadata={"description": "households under a campaign's household_rounds"}
+    )
     households_met = fields.Int()
     household_rounds_rate = fields.Float()
 

@@ -13,8 +13,12 @@ class HouseholdSchema(Schema):
     id = fields.Int(dump_only=True)
     area_id = Id(required=True)
     area_name = fields.Function(lambda h: h.area.name, dump_only=True)
-    label = Text(required=True, strip=True, validate=validate.Length(min=1, max=LABEL_MAX),
-                       metadata={"description": "building-unit-room, e.g. 12-2-301"})
+    label = Text(
+        required=True,
+        strip=True,
+        validate=validate.Length(min=1, max=LABEL_MAX),
+        metadata={"description": "building-unit-room, e.g. 12-2-301"},
+    )
     tags = fields.List(Tag, load_default=list, validate=validate.Length(max=len(HOUSEHOLD_TAGS)))
     unreachable = fields.Bool()
     unreachable_reason = Text(allow_none=True, validate=validate.OneOf(UNREACHABLE_REASONS))
@@ -34,8 +38,11 @@ class HouseholdQuerySchema(PageArgs):
     area_id = QueryId(metadata={"description": "any area: its whole subtree"})
     tag = Text(validate=validate.OneOf(HOUSEHOLD_TAGS))
     unreachable = fields.Bool()
-    q = Text(strip=True, validate=validate.Length(min=1, max=LABEL_MAX),
-                   metadata={"description": "label prefix, e.g. a building number"})
+    q = Text(
+        strip=True,
+        validate=validate.Length(min=1, max=LABEL_MAX),
+        metadata={"description": "label prefix, e.g. a building number"},
+    )
 
 
 class ImportFileSchema(Schema):
@@ -50,4 +57,6 @@ class ImportErrorSchema(Schema):
 class ImportReportSchema(Schema):
     created = fields.Int()
     errors = fields.List(fields.Nested(ImportErrorSchema))
-    error_count = fields.Int(metadata={"description": "every bad row's error; `errors` lists the first 1,000"})
+    error_count = fields.Int(
+        metadata={"description": "every bad row's error; `errors` lists the first 1,000"}
+    )

@@ -15,5 +15,9 @@ class JobSchema(Schema):
     status = fields.Str(metadata={"enum": list(JOB_STATUSES)})
     done = fields.Int(metadata={"description": "rows (or items) handled so far"})
     total = fields.Int()
-    report = fields.Dict(allow_none=True, metadata={
-        "description": "once done: the same answer as the synchronous call; once failed: {message}"})
+    report = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "once done: the same answer as the synchronous call; once failed: {message}"
+        },
+    )

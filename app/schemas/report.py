@@ -26,7 +26,9 @@ class DailyRowSchema(Schema):
     visits = fields.Int()
     households_reached = fields.Int()
     app_installs = fields.Int()
-    site_coverage_month = fields.Float(metadata={"description": "0..1, from the 1st of the month to the day"})
+    site_coverage_month = fields.Float(
+        metadata={"description": "0..1, from the 1st of the month to the day"}
+    )
     household_coverage_month = fields.Float()
 
 

@@ -14,7 +14,9 @@ class SiteSchema(Schema):
     area_id = Id(required=True)
     lat = Latitude(required=True)
     lng = Longitude(required=True)
-    coord_system = fields.Str(load_only=True, load_default="wgs84", validate=validate.OneOf(COORD_SYSTEMS))
+    coord_system = fields.Str(
+        load_only=True, load_default="wgs84", validate=validate.OneOf(COORD_SYSTEMS)
+    )
     radius_m = Count(maximum=5000, minimum=10, load_default=100)
     address = Text(strip=True, validate=validate.Length(max=255))
     active = fields.Bool()

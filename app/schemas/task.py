@@ -16,12 +16,17 @@ class LocalDateTime(fields.AwareDateTime):
     """Loads a time with a zone offset; dumps it in the district's zone."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return super()._serialize(to_local(value) if value is not None else None, attr, obj, **kwargs)
+        return super()._serialize(
+            to_local(value) if value is not None else None, attr, obj, **kwargs
+        )
 
 
 def Targets(**kwargs) -> fields.Dict:
-    return fields.Dict(keys=fields.Str(validate=validate.OneOf(TARGET_KEYS)),
-                       values=Count(maximum=MAX_TARGET), **kwargs)
+    return fields.Dict(
+        keys=fields.Str(validate=validate.OneOf(TARGET_KEYS)),
+        values=Count(maximum=MAX_TARGET),
+        **kwargs,
+    )
 
 
 class PersonSchema(Schema):
@@ -43,17 +48,25 @@ class TaskSchema(Schema):
     area_id = Id(required=True, metadata={"description": "a grid"})
     area_name = fields.Function(lambda t: t.area.name, dump_only=True)
     site_ids = fields.List(Id(), validate=validate.Length(max=500))
-    assignee_ids = fields.List(Id(), validate=validate.Length(max=500),
-                               metadata={"description": "default: the grid's own grid workers"})
+    assignee_ids = fields.List(
+        Id(),
+        validate=validate.Length(max=500),
+        metadata={"description": "default: the grid's own grid workers"},
+    )
     assignees = fields.List(fields.Nested(PersonSchema), dump_only=True)
     starts_at = LocalDateTime(metadata={"description": "default: the start of today"})
     due_at = LocalDateTime(required=True)
-    target_count = Count(maximum=MAX_TARGET, metadata={"description": "default: from the grid's households or sites"})
+    target_count = Count(
+        maximum=MAX_TARGET, metadata={"description": "default: from the grid's households or sites"}
+    )
     targets = Targets()
     status = fields.Str(dump_only=True)
     overdue = fields.Function(lambda t: t.is_overdue(), dump_only=True)
-    progress = fields.Nested(ProgressSchema, dump_only=True,
-                             metadata={"description": "counted from evidence, see the task kinds"})
+    progress = fields.Nested(
+        ProgressSchema,
+        dump_only=True,
+        metadata={"description": "counted from evidence, see the task kinds"},
+    )
     created_at = LocalDateTime(dump_only=True)
 
 
@@ -81,12 +94,17 @@ class TaskQuerySchema(PageArgs):
 class TaskReportSchema(Schema):
     count = Count(required=True, minimum=1, maximum=100_000)
     note = Text(allow_none=True, validate=validate.Length(max=1000))
-    client_id = Text(validate=validate.Length(min=8, max=36),
-                     metadata={"description": "made on the phone; the same id again stores nothing more"})
+    client_id = Text(
+        validate=validate.Length(min=8, max=36),
+        metadata={"description": "made on the phone; the same id again stores nothing more"},
+    )
 
 
 class BulkAssignSchema(Schema):
-    area_id = Id(required=True, metadata={"description": "tasks of grids under this area, people of this area"})
+    area_id = Id(
+        required=True,
+        metadata={"description": "tasks of grids under this area, people of this area"},
+    )
     force = fields.Str(required=True, validate=validate.OneOf(FORCES))
     kind = fields.Str(validate=validate.OneOf(TASK_KINDS))
     campaign_id = Id()
@@ -106,14 +124,19 @@ class ReassignSchema(Schema):
 
 class ReassignResultSchema(Schema):
     tasks = fields.Int()
-    skipped = fields.List(fields.Int(), metadata={"description": "tasks whose grid the successor may not work in"})
+    skipped = fields.List(
+        fields.Int(), metadata={"description": "tasks whose grid the successor may not work in"}
+    )
 
 
 class CampaignSchema(Schema):
     id = fields.Int(dump_only=True)
     title = name_field(required=True)
     kind = fields.Str(required=True, validate=validate.OneOf(TASK_KINDS))
-    area_id = Id(required=True, metadata={"description": "a street, community or grid: one task per grid under it"})
+    area_id = Id(
+        required=True,
+        metadata={"description": "a street, community or grid: one task per grid under it"},
+    )
     area_name = fields.Function(lambda c: c.area.name, dump_only=True)
     starts_on = Day(required=True)
     ends_on = Day(required=True)

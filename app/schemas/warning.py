@@ -16,7 +16,9 @@ PHONE_INPUT = validate.Regexp(r"^\+?[0-9 \-()]{5,24}$", error=N_("digits only"))
 
 
 def _stop_loss(warning) -> list[str] | None:
-    return [str(step) for step in STOP_LOSS_STEPS] if warning.result == "already_defrauded" else None
+    return (
+        [str(step) for step in STOP_LOSS_STEPS] if warning.result == "already_defrauded" else None
+    )
 
 
 class WarningSchema(Schema):
@@ -24,27 +26,43 @@ class WarningSchema(Schema):
     level = fields.Str(required=True, validate=validate.OneOf(WARNING_LEVELS))
     area_id = Id(required=True, metadata={"description": "a grid"})
     area_name = fields.Function(lambda w: w.area.name, dump_only=True)
-    subject_label = name_field(required=True, max=80, metadata={"description": "a label, not a full name"})
-    phone = Text(allow_none=True, load_default=None, validate=PHONE_INPUT,
-                 metadata={"description": "answered as 138****1234 except to police and admins"})
+    subject_label = name_field(
+        required=True, max=80, metadata={"description": "a label, not a full name"}
+    )
+    phone = Text(
+        allow_none=True,
+        load_default=None,
+        validate=PHONE_INPUT,
+        metadata={"description": "answered as 138****1234 except to police and admins"},
+    )
     status = fields.Str(dump_only=True)
     created_at = LocalDateTime(dump_only=True)
-    deadline_at = LocalDateTime(dump_only=True, metadata={"description": "created_at + the level's hours"})
+    deadline_at = LocalDateTime(
+        dump_only=True, metadata={"description": "created_at + the level's hours"}
+    )
     seconds_left = fields.Int(dump_only=True, metadata={"description": "negative once overdue"})
     overdue = fields.Bool(dump_only=True)
-    escalation = fields.Str(dump_only=True, allow_none=True,
-                            metadata={"description": "grid, community or street: who answers for it now"})
+    escalation = fields.Str(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "grid, community or street: who answers for it now"},
+    )
     result = fields.Str(dump_only=True)
     note = fields.Str(dump_only=True)
     handled_at = LocalDateTime(dump_only=True)
     handled_by_id = fields.Int(dump_only=True)
     handled_lat = fields.Float(dump_only=True)
     handled_lng = fields.Float(dump_only=True)
-    stop_loss = fields.Function(_stop_loss, dump_only=True,
-                                metadata={"description": "urgent steps, when the person was already defrauded"})
+    stop_loss = fields.Function(
+        _stop_loss,
+        dump_only=True,
+        metadata={"description": "urgent steps, when the person was already defrauded"},
+    )
 
     def get_attribute(self, obj, attr, default):
-        if attr == "phone":  # the prepared (masked or full) number, never the stored one by accident
+        if (
+            attr == "phone"
+        ):  # the prepared (masked or full) number, never the stored one by accident
             return getattr(obj, "phone_shown", None)
         return super().get_attribute(obj, attr, default)
 
@@ -86,7 +104,9 @@ class DayFiguresSchema(Schema):
     open = fields.Int(metadata={"description": "still open now"})
     dissuaded = fields.Int()
     defrauded = fields.Int()
-    share_in_time = fields.Float(allow_none=True, metadata={"description": "in_time / decided; none while 0"})
+    share_in_time = fields.Float(
+        allow_none=True, metadata={"description": "in_time / decided; none while 0"}
+    )
 
 
 class BoardFiguresSchema(Schema):
@@ -117,8 +137,16 @@ class BoardSchema(Schema):
     day = fields.Date()
     totals = fields.Nested(BoardFiguresSchema)
     streets = fields.List(fields.Nested(BoardFiguresSchema))
-    escalated = fields.List(fields.Nested(BoardRowSchema), metadata={"description": "open and overdue"})
-    review = fields.List(fields.Nested(BoardRowSchema),
-                         metadata={"description": "回头看: yesterday's warnings not handled within the deadline"})
-    escalated_total = fields.Int(metadata={"description": "how many are overdue (`escalated` lists the first 200)"})
-    review_total = fields.Int(metadata={"description": "how many `review` would list (it lists the first 200)"})
+    escalated = fields.List(
+        fields.Nested(BoardRowSchema), metadata={"description": "open and overdue"}
+    )
+    review = fields.List(
+        fields.Nested(BoardRowSchema),
+        metadata={"description": "回头看: yesterday's warnings not handled within the deadline"},
+    )
+    escalated_total = fields.Int(
+        metadata={"description": "how many are overdue (`escalated` lists the first 200)"}
+    )
+    review_total = fields.Int(
+        metadata={"description": "how many `review` would list (it lists the first 200)"}
+    )

@@ -13,9 +13,16 @@ from app.models import Area, User
 from app.models.base import INT32_MAX
 from app.models.user import user_grids
 
-NOT_FOUND = {None: _l("not found"), "area": _l("area not found"), "site": _l("site not found"),
-             "case": _l("case not found"), "user": _l("user not found"), "household": _l("household not found"),
-             "task": _l("task not found"), "warning": _l("warning not found")}
+NOT_FOUND = {
+    None: _l("not found"),
+    "area": _l("area not found"),
+    "site": _l("site not found"),
+    "case": _l("case not found"),
+    "user": _l("user not found"),
+    "household": _l("household not found"),
+    "task": _l("task not found"),
+    "warning": _l("warning not found"),
+}
 # What the policy answers when it refuses (verb, resource); the rest read REFUSED[None].
 REFUSED = {
     None: _l("your role may not do this"),
@@ -90,7 +97,9 @@ def require_area_in_scope(user: User, area_id: int | None, field: str = "area_id
         return area
     if area is None and user.area_id is None:
         raise Invalid(_l("%(field)s names no area", field=field), {field: _l("no such area")})
-    raise Forbidden(_l("%(field)s is outside your area", field=field), {field: _l("outside your area")})
+    raise Forbidden(
+        _l("%(field)s is outside your area", field=field), {field: _l("outside your area")}
+    )
 
 
 def refuse_outside_scope(user: User, value, field: str = "area_id") -> None:
@@ -112,19 +121,31 @@ def grids_of(user_id):
 
     The one place of the rule: their grid_ids when given; otherwise, for a worker whose area_id
     is a grid, that grid."""
-    own_grid = (select(User.area_id).join(Area, Area.id == User.area_id)
-                .where(User.id == user_id, User.role == "worker", Area.level == "grid",
-                       ~exists(_listed_grids(user_id))))
+    own_grid = (
+        select(User.area_id)
+        .join(Area, Area.id == User.area_id)
+        .where(
+            User.id == user_id,
+            User.role == "worker",
+            Area.level == "grid",
+            ~exists(_listed_grids(user_id)),
+        )
+    )
     return union_all(_listed_grids(user_id), own_grid)
 
 
 def grid_people():
     """A subquery of (user_id, area_id): every person and each grid they work, by the rule of grids_of."""
     listed = select(user_grids.c.user_id, user_grids.c.area_id)
-    own_grid = (select(User.id.label("user_id"), User.area_id.label("area_id"))
-                .join(Area, Area.id == User.area_id)
-                .where(User.role == "worker", Area.level == "grid",
-                       ~exists().where(user_grids.c.user_id == User.id)))
+    own_grid = (
+        select(User.id.label("user_id"), User.area_id.label("area_id"))
+        .join(Area, Area.id == User.area_id)
+        .where(
+            User.role == "worker",
+            Area.level == "grid",
+            ~exists().where(user_grids.c.user_id == User.id),
+        )
+    )
     return union_all(listed, own_grid).subquery("grid_people")
 
 

@@ -45,24 +45,38 @@ def _check_parent(actor: User, level: str, parent_id: int | None) -> Area | None
     wanted = PARENT_LEVEL[level]
     if wanted is None:
         if parent_id is not None:
-            raise Invalid(_l("a street has no parent"), {"parent_id": _l("must be empty for a street")})
+            raise Invalid(
+                _l("a street has no parent"), {"parent_id": _l("must be empty for a street")}
+            )
         if actor.area_id is not None:
-            raise Forbidden(_l("only district-wide users add or move streets"), {"parent_id": _l("outside your area")})
+            raise Forbidden(
+                _l("only district-wide users add or move streets"),
+                {"parent_id": _l("outside your area")},
+            )
         return None
-    words = {"level": AREA_LEVEL_LABELS.get(level, level), "wanted": AREA_LEVEL_LABELS.get(wanted, wanted)}
+    words = {
+        "level": AREA_LEVEL_LABELS.get(level, level),
+        "wanted": AREA_LEVEL_LABELS.get(wanted, wanted),
+    }
     if parent_id is None:
-        raise Invalid(_l("parent_id is required"),
-                      {"parent_id": _l("a %(level)s needs a %(wanted)s parent", **words)})
+        raise Invalid(
+            _l("parent_id is required"),
+            {"parent_id": _l("a %(level)s needs a %(wanted)s parent", **words)},
+        )
     parent = require_area_in_scope(actor, parent_id, "parent_id")
     if parent.level != wanted:
-        raise Invalid(_l("wrong parent level"),
-                      {"parent_id": _l("the parent of a %(level)s must be a %(wanted)s", **words)})
+        raise Invalid(
+            _l("wrong parent level"),
+            {"parent_id": _l("the parent of a %(level)s must be a %(wanted)s", **words)},
+        )
     return parent
 
 
 def _check_unique(parent_id: int | None, name: str, code: str | None, exclude: int | None) -> None:
-    same_name = select(Area.id).where(Area.parent_id.is_(parent_id) if parent_id is None
-                                      else Area.parent_id == parent_id, Area.name == name)
+    same_name = select(Area.id).where(
+        Area.parent_id.is_(parent_id) if parent_id is None else Area.parent_id == parent_id,
+        Area.name == name,
+    )
     if exclude is not None:
         same_name = same_name.where(Area.id != exclude)
     if db.session.scalar(same_name) is not None:
@@ -91,14 +105,17 @@ def create_area(actor: User, data: dict[str, Any]) -> Area:
 def update_area(actor: User, area: Area, data: dict[str, Any]) -> Area:
     """Change an area's fields; moving it re-paths its whole subtree."""
     if not can(actor, "update", "area", area) or (
-            actor.area_id == area.id and data.get("parent_id", area.parent_id) != area.parent_id):
+        actor.area_id == area.id and data.get("parent_id", area.parent_id) != area.parent_id
+    ):
         raise Forbidden(_l("you may not change this area"))
     check_storable(data)
     level = data.get("level", area.level)
     parent_id = data.get("parent_id", area.parent_id)
     if level != area.level:
         raise Invalid(_l("level cannot change"), {"level": _l("an area keeps its level")})
-    new_parent = _check_parent(actor, level, parent_id) if parent_id != area.parent_id else area.parent
+    new_parent = (
+        _check_parent(actor, level, parent_id) if parent_id != area.parent_id else area.parent
+    )
     _check_unique(parent_id, data.get("name", area.name), data.get("code"), area.id)
     old_parent = area.parent
     before = snapshot(area, data)

@@ -30,9 +30,12 @@ from app.services.tasks import may_work_in, visible_tasks
 def people_for(actor: User, grids: list[Area], force: str | None = None) -> list[User]:
     """Active field workers of the actor's area who may work in at least one of `grids`."""
     around = {int(part) for grid in grids for part in grid.path.strip("/").split("/")}
-    query = (filter_by_scope(select(User), actor, User.area_id)
-             .where(field_workers(User.role), User.active == True, User.area_id.in_(around))
-             .options(selectinload(User.area)).order_by(User.force, User.display_name, User.id))
+    query = (
+        filter_by_scope(select(User), actor, User.area_id)
+        .where(field_workers(User.role), User.active == True, User.area_id.in_(around))
+        .options(selectinload(User.area))
+        .order_by(User.force, User.display_name, User.id)
+    )
     if force:
         query = query.where(User.force == force)
     return list(db.session.scalars(query))
@@ -43,40 +46,69 @@ def assignment_table(actor: User, campaign: Campaign, force: str | None = None) 
     cells: assigned, and whether the person may be assigned there at all."""
     tasks = [t for t in campaign.scoped_tasks if t.status != "cancelled"]
     people = people_for(actor, [t.area for t in tasks], force)
-    rows = [{"task": t, "cells": [{"user": p, "assigned": p.id in t.assignee_ids, "eligible": may_work_in(p, t.area)}
-                                  for p in people]} for t in tasks]
+    rows = [
+        {
+            "task": t,
+            "cells": [
+                {"user": p, "assigned": p.id in t.assignee_ids, "eligible": may_work_in(p, t.area)}
+                for p in people
+            ],
+        }
+        for t in tasks
+    ]
     return {"people": people, "rows": rows}
 
 
 def set_assignments(actor: User, wanted: dict[int, list[int]], shown: list[int]) -> int:
     """Set each task's assignees among the `shown` people to `wanted[task_id]`; others stay. Returns tasks changed."""
     require(actor, "assign", "task")
-    tasks = db.session.scalars(visible_tasks(actor).where(Task.id.in_(list(wanted)))
-                               .options(selectinload(Task.assignees), selectinload(Task.area))).all()
+    tasks = db.session.scalars(
+        visible_tasks(actor)
+        .where(Task.id.in_(list(wanted)))
+        .options(selectinload(Task.assignees), selectinload(Task.area))
+    ).all()
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(shown)))}
     if any(u.area is None or not within_scope(actor, u.area) for u in people.values()):
-        raise Forbidden(_l("person outside your area"), {"assignee_ids": _l("not one of your people")})
+        raise Forbidden(
+            _l("person outside your area"), {"assignee_ids": _l("not one of your people")}
+        )
     changes = {}
     for task in tasks:
         require(actor, "update", "task", task)
         keep = [u for u in task.assignees if u.id not in people]
         chosen = [people[i] for i in wanted[task.id] if i in people]
         if any(not may_work_in(u, task.area) for u in chosen):
-            raise Invalid(_l("assignee cannot work in this grid"), {"assignee_ids": _l("cannot work in %(grid)s", grid=task.area.name)})
+            raise Invalid(
+                _l("assignee cannot work in this grid"),
+                {"assignee_ids": _l("cannot work in %(grid)s", grid=task.area.name)},
+            )
         if {u.id for u in keep + chosen} != set(task.assignee_ids):
             before = sorted(task.assignee_ids)
             task.assignees = keep + chosen
-            changes[f"task {task.id} assignee_ids"] = {"old": before, "new": sorted(task.assignee_ids)}
+            changes[f"task {task.id} assignee_ids"] = {
+                "old": before,
+                "new": sorted(task.assignee_ids),
+            }
     db.session.flush()
-    record_event(actor, "task.assign_table", None, task_ids=sorted(wanted), fields=sorted(changes), changes=changes)
+    record_event(
+        actor,
+        "task.assign_table",
+        None,
+        task_ids=sorted(wanted),
+        fields=sorted(changes),
+        changes=changes,
+    )
     return len(changes)
 
 
 def _tasks_under(actor: User, area: Area, kind: str | None, campaign_id: int | None):
-    query = (filter_by_scope(select(Task), actor, Task.area_id)
-             .join(Area, Area.id == Task.area_id)
-             .where(subtree_clause(Area.path, area.path), Task.status.not_in(FINAL_STATUSES))
-             .options(selectinload(Task.assignees), selectinload(Task.area)).order_by(Task.id))
+    query = (
+        filter_by_scope(select(Task), actor, Task.area_id)
+        .join(Area, Area.id == Task.area_id)
+        .where(subtree_clause(Area.path, area.path), Task.status.not_in(FINAL_STATUSES))
+        .options(selectinload(Task.assignees), selectinload(Task.area))
+        .order_by(Task.id)
+    )
     if kind:
         query = query.where(Task.kind == kind)
     if campaign_id is not None:
@@ -98,9 +130,17 @@ def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
     if not data.get("kind") and data.get("campaign_id") is None:
         raise Invalid(_l("say which tasks"), {"kind": _l("give kind or campaign_id")})
     people = db.session.scalars(
-        select(User).join(Area, Area.id == User.area_id)
-        .where(field_workers(User.role), User.active == True, User.force == data["force"],
-               subtree_clause(Area.path, area.path)).options(selectinload(User.area)).order_by(User.id)).all()
+        select(User)
+        .join(Area, Area.id == User.area_id)
+        .where(
+            field_workers(User.role),
+            User.active == True,
+            User.force == data["force"],
+            subtree_clause(Area.path, area.path),
+        )
+        .options(selectinload(User.area))
+        .order_by(User.id)
+    ).all()
     added, changes = 0, {}
     for task in _tasks_under(actor, area, data.get("kind"), data.get("campaign_id")):
         eligible = [p for p in people if may_work_in(p, task.area)]
@@ -112,9 +152,18 @@ def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
         if after != before:
             changes[f"task {task.id} assignee_ids"] = {"old": sorted(before), "new": sorted(after)}
     db.session.flush()
-    record_event(actor, "task.bulk_assign", area, force=data["force"], kind=data.get("kind"),
-                 campaign_id=data.get("campaign_id"), tasks=len(changes), added=added,
-                 fields=sorted(changes), changes=changes)
+    record_event(
+        actor,
+        "task.bulk_assign",
+        area,
+        force=data["force"],
+        kind=data.get("kind"),
+        campaign_id=data.get("campaign_id"),
+        tasks=len(changes),
+        added=added,
+        fields=sorted(changes),
+        changes=changes,
+    )
     return {"tasks": len(changes), "added": added, "people": len(people)}
 
 
@@ -123,10 +172,16 @@ def reassign(actor: User, data: dict[str, Any]) -> dict[str, Any]:
     require(actor, "assign", "task")
     leaving = _person(actor, data["from_user_id"], "from_user_id")
     successor = _person(actor, data["to_user_id"], "to_user_id") if data.get("to_user_id") else None
-    query = (filter_by_scope(visible_tasks(actor), actor, Task.area_id)
-             .where(Task.id.in_(select(task_assignees.c.task_id).where(task_assignees.c.user_id == leaving.id)),
-                    Task.status.not_in(FINAL_STATUSES))
-             .options(selectinload(Task.assignees), selectinload(Task.area)))
+    query = (
+        filter_by_scope(visible_tasks(actor), actor, Task.area_id)
+        .where(
+            Task.id.in_(
+                select(task_assignees.c.task_id).where(task_assignees.c.user_id == leaving.id)
+            ),
+            Task.status.not_in(FINAL_STATUSES),
+        )
+        .options(selectinload(Task.assignees), selectinload(Task.area))
+    )
     moved, skipped = [], []
     for task in db.session.scalars(query):
         task.assignees = [u for u in task.assignees if u.id != leaving.id]
@@ -137,8 +192,14 @@ def reassign(actor: User, data: dict[str, Any]) -> dict[str, Any]:
             skipped.append(task.id)
         moved.append(task.id)
     db.session.flush()
-    record_event(actor, "task.reassign", leaving, to_user_id=successor.id if successor else None,
-                 task_ids=moved, skipped=skipped)
+    record_event(
+        actor,
+        "task.reassign",
+        leaving,
+        to_user_id=successor.id if successor else None,
+        task_ids=moved,
+        skipped=skipped,
+    )
     return {"tasks": len(moved), "skipped": skipped}
 
 
@@ -147,4 +208,3 @@ def _person(actor: User, user_id: int, field: str) -> User:
     if user is None or user.area is None or not within_scope(actor, user.area):
         raise Forbidden(_l("person outside your area"), {field: _l("not one of your people")})
     return user
-

@@ -71,10 +71,15 @@ def snapshot(obj: Any, names: Iterable[str]) -> dict[str, Any]:
     return {name: plain(getattr(obj, name, None)) for name in names if name not in SECRET_FIELDS}
 
 
-def changes(before: dict[str, Any], after: dict[str, Any], secrets: Iterable[str] = ()) -> dict[str, Any]:
+def changes(
+    before: dict[str, Any], after: dict[str, Any], secrets: Iterable[str] = ()
+) -> dict[str, Any]:
     """What changed between two snapshots, old → new, plus the names of secrets that were set."""
-    changed = {name: {"old": before.get(name), "new": after.get(name)}
-               for name in after if before.get(name) != after.get(name)}
+    changed = {
+        name: {"old": before.get(name), "new": after.get(name)}
+        for name in after
+        if before.get(name) != after.get(name)
+    }
     return {"fields": sorted(set(changed) | set(secrets)), "changes": changed}
 
 
@@ -112,7 +117,9 @@ def page_of_events(actor: User, filters: dict[str, Any]) -> dict[str, Any]:
 
 def actions() -> list[str]:
     """Every action the log holds, for the filter's choices."""
-    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    return list(
+        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )
 
 
 def describe(detail: dict[str, Any]) -> list[str]:
@@ -121,7 +128,9 @@ def describe(detail: dict[str, Any]) -> list[str]:
     changed = detail.get("changes") or {}
     for name in detail.get("fields") or sorted(changed):
         if name in changed:
-            lines.append(f"{name}: {_shown(changed[name].get('old'))} → {_shown(changed[name].get('new'))}")
+            lines.append(
+                f"{name}: {_shown(changed[name].get('old'))} → {_shown(changed[name].get('new'))}"
+            )
         else:
             lines.append(f"{name}: ***")
     for key, value in detail.items():
@@ -143,8 +152,17 @@ def events_csv(rows, headers: list[str]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(headers)
     for event, who in rows:
-        values = [to_local(event.created_at).strftime("%Y-%m-%d %H:%M:%S"), who.username if who else "",
-                  who.display_name if who else "", event.action, event.object_type, event.object_id,
-                  event.address or "", "\n".join(describe(event.detail or {}))]
-        writer.writerow([safe_text(v) if isinstance(v, str) else ("" if v is None else v) for v in values])
+        values = [
+            to_local(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            who.username if who else "",
+            who.display_name if who else "",
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.address or "",
+            "\n".join(describe(event.detail or {})),
+        ]
+        writer.writerow(
+            [safe_text(v) if isinstance(v, str) else ("" if v is None else v) for v in values]
+        )
     return "\ufeff".encode() + out.getvalue().encode("utf-8")

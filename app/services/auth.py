@@ -28,7 +28,11 @@ def _digest(token: str) -> str:
 def authenticate(username: str, password: str) -> User:
     """The active user with these credentials, or Unauthorized (the same answer for every failure)."""
     # A NUL cannot be in a username, and PostgreSQL refuses it in a query parameter.
-    user = None if "\x00" in username else db.session.scalar(select(User).where(User.username == username))
+    user = (
+        None
+        if "\x00" in username
+        else db.session.scalar(select(User).where(User.username == username))
+    )
     if not verify_password(user.password_hash if user else None, password) or not user.active:
         raise Unauthorized(_l("wrong username or password"))
     user.last_login_at = utcnow()
@@ -70,8 +74,11 @@ def user_for_token(plain: str, now: datetime | None = None) -> User | None:
     if len(plain) > MAX_TOKEN_LENGTH:
         return None
     # Token and user in one query: this runs on every API call.
-    query = (select(ApiToken).options(joinedload(ApiToken.user))
-             .where(ApiToken.token_hash == _digest(plain)))
+    query = (
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _digest(plain))
+    )
     token = db.session.scalar(query)
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None

@@ -34,7 +34,9 @@ SUMMARY_ITEMS = 500
 
 def window_of(case: FraudCase) -> coverage.Period:
     """The 30 local days before the case's day."""
-    return coverage.Period(case.occurred_on - timedelta(days=WINDOW_DAYS), case.occurred_on - timedelta(days=1))
+    return coverage.Period(
+        case.occurred_on - timedelta(days=WINDOW_DAYS), case.occurred_on - timedelta(days=1)
+    )
 
 
 def for_case(actor: User, case_id: int) -> dict:
@@ -60,39 +62,88 @@ def for_case(actor: User, case_id: int) -> dict:
 def _household(case: FraudCase, household: Household | None, window: coverage.Period) -> dict:
     """The household's visits in the window, and whether it was ever reached before the case."""
     if household is None:
-        return {"known": False, "household_id": None, "label": None, "visited": False, "reached": False,
-                "police_visited": False, "ever_reached": False, "visits": []}
+        return {
+            "known": False,
+            "household_id": None,
+            "label": None,
+            "visited": False,
+            "reached": False,
+            "police_visited": False,
+            "ever_reached": False,
+            "visits": [],
+        }
     rows = db.session.execute(
         select(Visit.captured_at, Visit.outcome, User.display_name, User.force)
         .join(User, User.id == Visit.user_id)
-        .where(Visit.household_id == household.id, Visit.captured_at >= window.start,
-               Visit.captured_at < window.end)
+        .where(
+            Visit.household_id == household.id,
+            Visit.captured_at >= window.start,
+            Visit.captured_at < window.end,
+        )
         .order_by(Visit.captured_at)
     ).all()
-    visits = [{"at": at, "by": name, "force": force, "outcome": outcome}
-              for at, outcome, name, force in rows]
-    ever = db.session.scalar(select(exists().where(
-        Visit.household_id == household.id, Visit.outcome == "reached",
-        Visit.captured_at < coverage.Period(case.occurred_on, case.occurred_on).start)))
-    return {"known": True, "household_id": household.id, "label": household.label, "visited": bool(visits),
-            "reached": any(v["outcome"] == "reached" for v in visits),
-            "police_visited": any(v["force"] == "police" for v in visits), "ever_reached": bool(ever),
-            "visits": visits}
+    visits = [
+        {"at": at, "by": name, "force": force, "outcome": outcome}
+        for at, outcome, name, force in rows
+    ]
+    ever = db.session.scalar(
+        select(
+            exists().where(
+                Visit.household_id == household.id,
+                Visit.outcome == "reached",
+                Visit.captured_at < coverage.Period(case.occurred_on, case.occurred_on).start,
+            )
+        )
+    )
+    return {
+        "known": True,
+        "household_id": household.id,
+        "label": household.label,
+        "visited": bool(visits),
+        "reached": any(v["outcome"] == "reached" for v in visits),
+        "police_visited": any(v["force"] == "police" for v in visits),
+        "ever_reached": bool(ever),
+        "visits": visits,
+    }
 
 
 def _area_figures(figures: dict) -> dict:
-    keys = ("area_id", "name", "sites_total", "sites_visited", "site_coverage", "households_total",
-            "households_reached", "household_coverage", "checkins", "visits", "leaflets")
+    keys = (
+        "area_id",
+        "name",
+        "sites_total",
+        "sites_visited",
+        "site_coverage",
+        "households_total",
+        "households_reached",
+        "household_coverage",
+        "checkins",
+        "visits",
+        "leaflets",
+    )
     return {key: figures[key] for key in keys}
 
 
 def _community(figures: dict) -> dict:
     """The community's figures and whether it met every round target in the window."""
     sites_ok = figures["sites_met"] == figures["sites_total"]
-    households_ok = figures["households_required"] == 0 or figures["households_met"] == figures["households_required"]
+    households_ok = (
+        figures["households_required"] == 0
+        or figures["households_met"] == figures["households_required"]
+    )
     result = _area_figures(figures)
-    result.update({key: figures[key] for key in ("sites_met", "site_rounds_rate", "households_required",
-                                                 "households_met", "household_rounds_rate")})
+    result.update(
+        {
+            key: figures[key]
+            for key in (
+                "sites_met",
+                "site_rounds_rate",
+                "households_required",
+                "households_met",
+                "household_rounds_rate",
+            )
+        }
+    )
     result["met_round_targets"] = sites_ok and households_ok
     return result
 
@@ -101,14 +152,21 @@ def _lectures(community: Area, window: coverage.Period) -> dict:
     """Lecture tasks done and due in the window, in the community or in an area above it."""
     ancestors = [int(part) for part in community.path.strip("/").split("/")]
     rows = db.session.execute(
-        select(Task.id, Task.title, Task.due_at, Task.area_id).join(Area, Area.id == Task.area_id)
-        .where(Task.kind == "lecture", Task.status == "done", Task.due_at >= window.start,
-               Task.due_at < window.end,
-               or_(subtree_clause(Area.path, community.path), Area.id.in_(ancestors)))
+        select(Task.id, Task.title, Task.due_at, Task.area_id)
+        .join(Area, Area.id == Task.area_id)
+        .where(
+            Task.kind == "lecture",
+            Task.status == "done",
+            Task.due_at >= window.start,
+            Task.due_at < window.end,
+            or_(subtree_clause(Area.path, community.path), Area.id.in_(ancestors)),
+        )
         .order_by(Task.due_at)
     ).all()
-    items = [{"task_id": tid, "title": title, "due_at": due, "area_id": area_id}
-             for tid, title, due, area_id in rows]
+    items = [
+        {"task_id": tid, "title": title, "due_at": due, "area_id": area_id}
+        for tid, title, due, area_id in rows
+    ]
     return {"held": len(items), "items": items}
 
 
@@ -132,36 +190,73 @@ def _days_before_default(element, compiler, **kw):
     return f"date({column}, '-' || {days} || ' days')"
 
 
-def summary(actor: User, area_id: int | None, date_from: date | None, date_to: date | None, *,
-            page: int = 1, per_page: int = SUMMARY_ITEMS) -> dict:
+def summary(
+    actor: User,
+    area_id: int | None,
+    date_from: date | None,
+    date_to: date | None,
+    *,
+    page: int = 1,
+    per_page: int = SUMMARY_ITEMS,
+) -> dict:
     """Cases of a period in an area: how many came from households never reached before; `items`
     lists one page of them (`cases` counts them all)."""
     area = coverage.resolve_area(actor, area_id)
     period = coverage.make_period(date_from, date_to)
     reached = aliased(Visit)
     day = local_date(reached.captured_at)
-    before = and_(reached.household_id == FraudCase.household_id, reached.outcome == "reached",
-                  day < FraudCase.occurred_on)
+    before = and_(
+        reached.household_id == FraudCase.household_id,
+        reached.outcome == "reached",
+        day < FraudCase.occurred_on,
+    )
     ever = exists().where(before).correlate(FraudCase)
-    recent = exists().where(before, day >= days_before(FraudCase.occurred_on, WINDOW_DAYS)).correlate(FraudCase)
-    query = (select(FraudCase.id, FraudCase.occurred_on, FraudCase.fraud_type, FraudCase.loss_amount,
-                    Area.name, Household.label, ever.label("ever"), recent.label("recent"))
-             .join(Area, Area.id == FraudCase.area_id).outerjoin(Household, Household.id == FraudCase.household_id)
-             .where(FraudCase.occurred_on >= period.first, FraudCase.occurred_on <= period.last))
+    recent = (
+        exists()
+        .where(before, day >= days_before(FraudCase.occurred_on, WINDOW_DAYS))
+        .correlate(FraudCase)
+    )
+    query = (
+        select(
+            FraudCase.id,
+            FraudCase.occurred_on,
+            FraudCase.fraud_type,
+            FraudCase.loss_amount,
+            Area.name,
+            Household.label,
+            ever.label("ever"),
+            recent.label("recent"),
+        )
+        .join(Area, Area.id == FraudCase.area_id)
+        .outerjoin(Household, Household.id == FraudCase.household_id)
+        .where(FraudCase.occurred_on >= period.first, FraudCase.occurred_on <= period.last)
+    )
     query = filter_by_scope(query, actor, FraudCase.area_id)
     if area is not None:
         query = query.where(subtree_clause(Area.path, area.path))
-    rows = db.session.execute(query.order_by(FraudCase.occurred_on.desc(), FraudCase.id.desc())).all()
+    rows = db.session.execute(
+        query.order_by(FraudCase.occurred_on.desc(), FraudCase.id.desc())
+    ).all()
     known = [row for row in rows if row.label is not None]
     return {
-        "area_id": area.id if area else None, "date_from": period.first.isoformat(),
-        "date_to": period.last.isoformat(), "cases": len(rows), "with_household": len(known),
+        "area_id": area.id if area else None,
+        "date_from": period.first.isoformat(),
+        "date_to": period.last.isoformat(),
+        "cases": len(rows),
+        "with_household": len(known),
         "never_reached": sum(1 for row in known if not row.ever),
         "not_reached_in_window": sum(1 for row in known if not row.recent),
-        "items": [{"case_id": row.id, "occurred_on": row.occurred_on.isoformat(), "fraud_type": row.fraud_type,
-                   "loss_amount": str(row.loss_amount), "community": row.name, "household": row.label,
-                   "ever_reached": None if row.label is None else bool(row.ever),
-                   "reached_in_window": None if row.label is None else bool(row.recent)}
-                  for row in rows[(page - 1) * per_page:page * per_page]],
+        "items": [
+            {
+                "case_id": row.id,
+                "occurred_on": row.occurred_on.isoformat(),
+                "fraud_type": row.fraud_type,
+                "loss_amount": str(row.loss_amount),
+                "community": row.name,
+                "household": row.label,
+                "ever_reached": None if row.label is None else bool(row.ever),
+                "reached_in_window": None if row.label is None else bool(row.recent),
+            }
+            for row in rows[(page - 1) * per_page : page * per_page]
+        ],
     }
-

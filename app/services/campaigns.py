@@ -35,11 +35,19 @@ log = logging.getLogger(__name__)
 
 def _check(data: dict[str, Any]) -> None:
     if data["ends_on"] < data["starts_on"]:
-        raise Invalid(_l("the campaign ends before it starts"), {"ends_on": _l("must not be before starts_on")})
+        raise Invalid(
+            _l("the campaign ends before it starts"),
+            {"ends_on": _l("must not be before starts_on")},
+        )
     key = COUNT_TARGET_KEY.get(data["kind"])
     if key and not (data.get("targets") or {}).get(key):
-        raise Invalid(_l("%(target)s is required for this kind of campaign", target=TARGET_KEY_LABELS.get(key, key)),
-                      {"targets": _l("targets.%(key)s is required", key=key)})
+        raise Invalid(
+            _l(
+                "%(target)s is required for this kind of campaign",
+                target=TARGET_KEY_LABELS.get(key, key),
+            ),
+            {"targets": _l("targets.%(key)s is required", key=key)},
+        )
 
 
 def create_campaign(actor: User, data: dict[str, Any]) -> Campaign:
@@ -47,9 +55,17 @@ def create_campaign(actor: User, data: dict[str, Any]) -> Campaign:
     require(actor, "create", "campaign")
     area = require_area_in_scope(actor, data["area_id"])
     _check(data)
-    campaign = Campaign(title=data["title"], kind=data["kind"], area_id=area.id, area=area,
-                        starts_on=data["starts_on"], ends_on=data["ends_on"], targets=data.get("targets") or {},
-                        repeat_monthly=data.get("repeat_monthly", False), created_by_id=actor.id)
+    campaign = Campaign(
+        title=data["title"],
+        kind=data["kind"],
+        area_id=area.id,
+        area=area,
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        targets=data.get("targets") or {},
+        repeat_monthly=data.get("repeat_monthly", False),
+        created_by_id=actor.id,
+    )
     db.session.add(campaign)
     db.session.flush()
     tasks = fan_out(campaign)
@@ -59,8 +75,11 @@ def create_campaign(actor: User, data: dict[str, Any]) -> Campaign:
 
 def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
     """One task per grid under the campaign's area; assignees carry over from `previous` where still valid."""
-    grids = db.session.scalars(select(Area).where(subtree_clause(Area.path, campaign.area.path),
-                                                  Area.level == "grid").order_by(Area.path)).all()
+    grids = db.session.scalars(
+        select(Area)
+        .where(subtree_clause(Area.path, campaign.area.path), Area.level == "grid")
+        .order_by(Area.path)
+    ).all()
     if not grids:
         raise Invalid(_l("no grids under this area"), {"area_id": _l("has no grids")})
     grid_ids = [g.id for g in grids]
@@ -70,12 +89,22 @@ def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
     tasks = []
     for grid in grids:
         people = [u for u in carried.get(grid.id, []) if may_work_in(u, grid)] or defaults[grid.id]
-        task = Task(campaign=campaign, title=campaign.title, kind=campaign.kind, area_id=grid.id,
-                    starts_at=start_of_day(campaign.starts_on), due_at=end_of_day(campaign.ends_on),
-                    target_count=targets[grid.id], targets=dict(campaign.targets), status="open",
-                    created_by_id=campaign.created_by_id)
+        task = Task(
+            campaign=campaign,
+            title=campaign.title,
+            kind=campaign.kind,
+            area_id=grid.id,
+            starts_at=start_of_day(campaign.starts_on),
+            due_at=end_of_day(campaign.ends_on),
+            target_count=targets[grid.id],
+            targets=dict(campaign.targets),
+            status="open",
+            created_by_id=campaign.created_by_id,
+        )
         task.assignees = list(people)
-        db.session.add(task)  # now, so that an autoflush while building the next one finds it in the session
+        db.session.add(
+            task
+        )  # now, so that an autoflush while building the next one finds it in the session
         tasks.append(task)
     db.session.flush()
     return task_progress.settle(tasks)  # evidence already made in the period counts
@@ -98,24 +127,36 @@ def list_campaigns(actor: User, active_on: date | None = None):
     query = visible_campaigns(actor)
     if active_on is not None:
         query = query.where(Campaign.starts_on <= active_on, Campaign.ends_on >= active_on)
-    return query.options(selectinload(Campaign.area)).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    return query.options(selectinload(Campaign.area)).order_by(
+        Campaign.starts_on.desc(), Campaign.id.desc()
+    )
 
 
 def summarise(actor: User, campaigns: list[Campaign]) -> list[Campaign]:
     """Set `campaign.summary` (tasks, done, cancelled, overdue within the actor's area) in one query."""
     ids = [c.id for c in campaigns]
     unfinished = Task.status.not_in(FINAL_STATUSES)
-    query = (visible_tasks(actor).with_only_columns(
-        Task.campaign_id, func.count(),
-        func.sum(case((Task.status == "done", 1), else_=0)),
-        func.sum(case((Task.status == "cancelled", 1), else_=0)),
-        func.sum(case((unfinished & (Task.due_at < utcnow()), 1), else_=0)),
-    ).where(Task.campaign_id.in_(ids)).group_by(Task.campaign_id))
+    query = (
+        visible_tasks(actor)
+        .with_only_columns(
+            Task.campaign_id,
+            func.count(),
+            func.sum(case((Task.status == "done", 1), else_=0)),
+            func.sum(case((Task.status == "cancelled", 1), else_=0)),
+            func.sum(case((unfinished & (Task.due_at < utcnow()), 1), else_=0)),
+        )
+        .where(Task.campaign_id.in_(ids))
+        .group_by(Task.campaign_id)
+    )
     rows = {r[0]: r[1:] for r in db.session.execute(query).all()}
     for campaign in campaigns:
         total, done, cancelled, overdue = rows.get(campaign.id, (0, 0, 0, 0))
-        campaign.summary = {"tasks": total, "done": int(done or 0), "cancelled": int(cancelled or 0),
-                            "overdue": int(overdue or 0)}
+        campaign.summary = {
+            "tasks": total,
+            "done": int(done or 0),
+            "cancelled": int(cancelled or 0),
+            "overdue": int(overdue or 0),
+        }
     return campaigns
 
 
@@ -129,9 +170,13 @@ def get_campaign(actor: User, campaign_id: int) -> Campaign:
 
 def with_tasks(actor: User, campaign: Campaign) -> Campaign:
     """Set `campaign.scoped_tasks`: its tasks the actor may see, with progress."""
-    query = (visible_tasks(actor).where(Task.campaign_id == campaign.id)
-             .options(selectinload(Task.assignees), selectinload(Task.sites), selectinload(Task.area))
-             .join(Area, Area.id == Task.area_id).order_by(Area.path))
+    query = (
+        visible_tasks(actor)
+        .where(Task.campaign_id == campaign.id)
+        .options(selectinload(Task.assignees), selectinload(Task.sites), selectinload(Task.area))
+        .join(Area, Area.id == Task.area_id)
+        .order_by(Area.path)
+    )
     campaign.scoped_tasks = task_progress.attach_progress(db.session.scalars(query).all())
     return campaign
 
@@ -150,8 +195,10 @@ def _next_period(campaign: Campaign, on: date) -> tuple[date, date]:
     months = 1
     while add_months(campaign.ends_on, months, is_end(campaign.ends_on)) < on:
         months += 1
-    return (add_months(campaign.starts_on, months, False),
-            add_months(campaign.ends_on, months, is_end(campaign.ends_on)))
+    return (
+        add_months(campaign.starts_on, months, False),
+        add_months(campaign.ends_on, months, is_end(campaign.ends_on)),
+    )
 
 
 def roll_campaigns(on: date | None = None) -> list[Campaign]:
@@ -160,15 +207,30 @@ def roll_campaigns(on: date | None = None) -> list[Campaign]:
     on = on or today()
     successor = aliased(Campaign)
     due = db.session.scalars(
-        select(Campaign).where(Campaign.repeat_monthly == True, Campaign.ends_on < on,
-                               ~exists().where(successor.previous_id == Campaign.id))
-        .options(selectinload(Campaign.tasks).selectinload(Task.assignees)).order_by(Campaign.id)).all()
+        select(Campaign)
+        .where(
+            Campaign.repeat_monthly == True,
+            Campaign.ends_on < on,
+            ~exists().where(successor.previous_id == Campaign.id),
+        )
+        .options(selectinload(Campaign.tasks).selectinload(Task.assignees))
+        .order_by(Campaign.id)
+    ).all()
     created = []
     for previous in due:
         starts_on, ends_on = _next_period(previous, on)
-        campaign = Campaign(title=previous.title, kind=previous.kind, area_id=previous.area_id, area=previous.area,
-                            starts_on=starts_on, ends_on=ends_on, targets=dict(previous.targets),
-                            repeat_monthly=True, previous_id=previous.id, created_by_id=previous.created_by_id)
+        campaign = Campaign(
+            title=previous.title,
+            kind=previous.kind,
+            area_id=previous.area_id,
+            area=previous.area,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            targets=dict(previous.targets),
+            repeat_monthly=True,
+            previous_id=previous.id,
+            created_by_id=previous.created_by_id,
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(campaign)
@@ -179,6 +241,8 @@ def roll_campaigns(on: date | None = None) -> list[Campaign]:
         except DomainError as error:  # e.g. its area has no grids any more
             log.warning("campaign %s not rolled: %s", previous.id, error.message)
             continue
-        record_event(None, "campaign.roll", campaign, previous_id=previous.id, tasks=len(campaign.tasks))
+        record_event(
+            None, "campaign.roll", campaign, previous_id=previous.id, tasks=len(campaign.tasks)
+        )
         created.append(campaign)
     return created

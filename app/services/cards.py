@@ -30,7 +30,9 @@ HISTORY_MONTHS = 12
 
 def thresholds() -> tuple[float, float]:
     """(red, yellow) cases per 10,000 residents."""
-    return float(current_app.config["CARD_RED_PER_10K"]), float(current_app.config["CARD_YELLOW_PER_10K"])
+    return float(current_app.config["CARD_RED_PER_10K"]), float(
+        current_app.config["CARD_YELLOW_PER_10K"]
+    )
 
 
 def colour(rate: float | None) -> str | None:
@@ -58,9 +60,11 @@ def carded_areas(area: Area | None) -> list[Area]:
 def _cases_by_community(first: date, last: date, split: date):
     """{community id: (cases before `split`, cases from `split`)} in [first, last]: one query."""
     rows = db.session.execute(
-        select(FraudCase.area_id,
-               func.sum(case((FraudCase.occurred_on < split, 1), else_=0)),
-               func.sum(case((FraudCase.occurred_on >= split, 1), else_=0)))
+        select(
+            FraudCase.area_id,
+            func.sum(case((FraudCase.occurred_on < split, 1), else_=0)),
+            func.sum(case((FraudCase.occurred_on >= split, 1), else_=0)),
+        )
         .where(FraudCase.occurred_on >= first, FraudCase.occurred_on <= last)
         .group_by(FraudCase.area_id)
     ).all()
@@ -68,11 +72,14 @@ def _cases_by_community(first: date, last: date, split: date):
 
 
 def _community_paths() -> dict[int, str]:
-    return dict(db.session.execute(select(Area.id, Area.path).where(Area.level == "community")).all())
+    return dict(
+        db.session.execute(select(Area.id, Area.path).where(Area.level == "community")).all()
+    )
 
 
-def _roll_up(areas: list[Area], per_community: dict[int, tuple], paths: dict[int, str],
-             width: int) -> dict[int, list[int]]:
+def _roll_up(
+    areas: list[Area], per_community: dict[int, tuple], paths: dict[int, str], width: int
+) -> dict[int, list[int]]:
     """Each street's and community's sums of its communities' `width` figures."""
     by_path = {area.path: area.id for area in areas}
     totals: dict[int, list[int]] = {area.id: [0] * width for area in areas}
@@ -89,18 +96,30 @@ def evaluate(area: Area | None, period: Period) -> list[dict]:
     """The colour of every street and community under `area` for the period, with the change."""
     areas = carded_areas(area)
     previous = period.previous()
-    totals = _roll_up(areas, _cases_by_community(previous.first, period.last, period.first), _community_paths(), 2)
+    totals = _roll_up(
+        areas, _cases_by_community(previous.first, period.last, period.first), _community_paths(), 2
+    )
     result = []
     for item in areas:
         before, now = totals[item.id]
         rate, rate_before = per_10k(now, item.population), per_10k(before, item.population)
-        result.append({
-            "area_id": item.id, "name": item.name, "level": item.level, "parent_id": item.parent_id,
-            "population": item.population, "cases": now, "cases_previous": before,
-            "rate_per_10k": rate, "rate_previous": rate_before,
-            "change": round(rate - rate_before, 4) if rate is not None and rate_before is not None else None,
-            "card": colour(rate),
-        })
+        result.append(
+            {
+                "area_id": item.id,
+                "name": item.name,
+                "level": item.level,
+                "parent_id": item.parent_id,
+                "population": item.population,
+                "cases": now,
+                "cases_previous": before,
+                "rate_per_10k": rate,
+                "rate_previous": rate_before,
+                "change": round(rate - rate_before, 4)
+                if rate is not None and rate_before is not None
+                else None,
+                "card": colour(rate),
+            }
+        )
     return result
 
 
@@ -136,7 +155,9 @@ def history(area: Area | None, today: date) -> dict[int, list[dict]]:
     paths = _community_paths()
     cards: dict[int, list[dict]] = {}
     for index, start in enumerate(starts):
-        month = _roll_up(areas, {cid: (months.get(start, 0),) for cid, months in counts.items()}, paths, 1)
+        month = _roll_up(
+            areas, {cid: (months.get(start, 0),) for cid, months in counts.items()}, paths, 1
+        )
         closes = starts[index + 1] if index + 1 < len(starts) else today.replace(day=1)
         for item in areas:
             runs = cards.setdefault(item.id, [])
@@ -156,6 +177,13 @@ def active_cards(area: Area | None, today: date) -> list[dict]:
     result = []
     for area_id, runs in history(area, today).items():
         for run in runs:
-            result.append({"area_id": area_id, "name": names[area_id].name, "level": names[area_id].level, **run})
+            result.append(
+                {
+                    "area_id": area_id,
+                    "name": names[area_id].name,
+                    "level": names[area_id].level,
+                    **run,
+                }
+            )
     result.sort(key=lambda c: c["issued_on"], reverse=True)
     return sorted(result, key=lambda c: c["lifted_on"] is not None)

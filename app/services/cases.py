@@ -40,7 +40,9 @@ def list_cases(actor: User, args: dict):
     query = filter_by_scope(select(FraudCase), actor, FraudCase.area_id)
     if args.get("area_id") is not None:
         area = require_area_in_scope(actor, args["area_id"])
-        query = query.where(FraudCase.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+        query = query.where(
+            FraudCase.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path)))
+        )
     if args.get("date_from"):
         query = query.where(FraudCase.occurred_on >= args["date_from"])
     if args.get("date_to"):
@@ -88,19 +90,34 @@ def create_case(actor: User, data: dict[str, Any]) -> tuple[FraudCase, bool]:
     problem = check_occurred_on(data["occurred_on"])
     if problem:
         raise Invalid(_l("impossible date"), {"occurred_on": problem})
-    if data.get("household_id") is not None and household_in(community, data["household_id"]) is None:
-        raise Invalid(_l("household not in this community"), {"household_id": _l("no such household in this community")})
-    if data.get("reference") and db.session.scalar(
-            select(FraudCase.id).where(FraudCase.reference == data["reference"])) is not None:
+    if (
+        data.get("household_id") is not None
+        and household_in(community, data["household_id"]) is None
+    ):
+        raise Invalid(
+            _l("household not in this community"),
+            {"household_id": _l("no such household in this community")},
+        )
+    if (
+        data.get("reference")
+        and db.session.scalar(select(FraudCase.id).where(FraudCase.reference == data["reference"]))
+        is not None
+    ):
         raise Conflict(_l("case number already recorded"), {"reference": _l("already recorded")})
     case = FraudCase(client_id=client_id, created_by_id=actor.id, **data)
     try:
         with db.session.begin_nested():
             db.session.add(case)
     except IntegrityError:  # the same client_id or case number, posted at the same moment
-        existing = db.session.scalar(select(FraudCase).where(FraudCase.client_id == client_id)) if client_id else None
+        existing = (
+            db.session.scalar(select(FraudCase).where(FraudCase.client_id == client_id))
+            if client_id
+            else None
+        )
         if existing is None:
-            raise Conflict(_l("case already recorded"), {"reference": _l("already recorded")}) from None
+            raise Conflict(
+                _l("case already recorded"), {"reference": _l("already recorded")}
+            ) from None
         return visible_or_404(actor, existing, existing.area, "case"), False
     record_event(actor, "case.create", case, area_id=case.area_id, fraud_type=case.fraud_type)
     return case, True

@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from app import geo
 from app.labels import CHECKIN_REASON_LABELS
 
-ACCURACY_ALLOWANCE_CAP_M = 50.0   # a fix's accuracy widens the radius by at most this much
-POOR_ACCURACY_M = 100.0           # worse than this (or none at all) is held for review
-MAX_SPEED_KMH = 120.0             # faster than this since the previous check-in is impossible on foot or bike
+ACCURACY_ALLOWANCE_CAP_M = 50.0  # a fix's accuracy widens the radius by at most this much
+POOR_ACCURACY_M = 100.0  # worse than this (or none at all) is held for review
+MAX_SPEED_KMH = 120.0  # faster than this since the previous check-in is impossible on foot or bike
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_AGE = timedelta(hours=72)
 REPEAT_WINDOW = timedelta(minutes=10)
-REPEAT_LIMIT = 3                  # the third check-in at one site within the window is flagged
+REPEAT_LIMIT = 3  # the third check-in at one site within the window is flagged
 SAME_POSITION_DECIMALS = 6
 
 # Reason codes (stored comma-separated in CheckIn.reason); their words live in app.labels.
@@ -68,8 +68,14 @@ def speed_kmh(previous: Fix, current: Fix) -> float:
     return metres / seconds * 3.6
 
 
-def flags(fix: Fix, accuracy_m: float | None, site_pin: tuple[float, float], received_at: datetime,
-          previous: Fix | None, recent_at_site: int) -> list[str]:
+def flags(
+    fix: Fix,
+    accuracy_m: float | None,
+    site_pin: tuple[float, float],
+    received_at: datetime,
+    previous: Fix | None,
+    recent_at_site: int,
+) -> list[str]:
     """Every reason to hold a check-in within reach for review; `recent_at_site` counts the
     worker's earlier check-ins at the site within the repeat window."""
     reasons = []
@@ -92,8 +98,15 @@ def flags(fix: Fix, accuracy_m: float | None, site_pin: tuple[float, float], rec
     return reasons
 
 
-def judge(fix: Fix, accuracy_m: float | None, site_pin: tuple[float, float], radius_m: float,
-          received_at: datetime, previous: Fix | None = None, recent_at_site: int = 0) -> Verdict:
+def judge(
+    fix: Fix,
+    accuracy_m: float | None,
+    site_pin: tuple[float, float],
+    radius_m: float,
+    received_at: datetime,
+    previous: Fix | None = None,
+    recent_at_site: int = 0,
+) -> Verdict:
     """Reject what is out of reach; flag what is in reach but suspect; accept the rest."""
     distance = geo.distance_m(fix.lat, fix.lng, *site_pin)
     if not in_reach(distance, radius_m, accuracy_m):

@@ -43,7 +43,9 @@ def resolve_site_token(actor: User, token: str) -> Site:
     if site is None:
         raise qr.BadSiteToken(_l("This code's site no longer exists."))
     if not within_scope(actor, site.area):
-        raise Forbidden(_l("This site is outside your area."), {"token": _l("site outside your area")})
+        raise Forbidden(
+            _l("This site is outside your area."), {"token": _l("site outside your area")}
+        )
     if not site.active:
         raise NotFound(_l("This site is no longer in use."), {"token": _l("site no longer in use")})
     if version != site.qr_version:
@@ -61,39 +63,63 @@ def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
     """Before validation (the policy has let the actor check in): the area of the site a token names.
     Returns that site; a caller that keeps it referenced saves reloading it (the identity map is weak)."""
     token = raw.get("token") if isinstance(raw.get("token"), str) else None
-    _ = actor.area  # held by the actor for the request: every scope check then finds it without a query
+    _ = (
+        actor.area
+    )  # held by the actor for the request: every scope check then finds it without a query
     try:
         site_id, _version = qr.load_site_token(token)
     except qr.BadSiteToken:
         return None  # judged with the rest of the input
     site = _load_site(site_id)
     if site is not None and not within_scope(actor, site.area):
-        raise Forbidden(_l("This site is outside your area."), {"token": _l("site outside your area")})
+        raise Forbidden(
+            _l("This site is outside your area."), {"token": _l("site outside your area")}
+        )
     return site
 
 
 # Statements built once with bind parameters: a check-in runs them on every request.
 _MINE = or_(
-    Task.id.in_(select(task_assignees.c.task_id).where(task_assignees.c.user_id == bindparam("user_id"))),
+    Task.id.in_(
+        select(task_assignees.c.task_id).where(task_assignees.c.user_id == bindparam("user_id"))
+    ),
     Task.area_id.in_(grids_of(bindparam("user_id"))),
 )
 _HERE = or_(
     Task.id.in_(select(task_sites.c.task_id).where(task_sites.c.site_id == bindparam("site_id"))),
     Task.area_id == bindparam("grid_id"),
 )
-_OPEN_TASKS_HERE = select(Task).where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.due_at, Task.id)
-_OPEN_TASK_IDS_HERE = select(Task.id).where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES)).limit(2)
-_NAMED_TASK_HERE = select(Task).where(_MINE, _HERE, Task.id == bindparam("task_id"),
-                                      Task.status.in_(LINKABLE_TASK_STATUSES))
-_RECENT_AT_SITE = select(db.func.count()).select_from(CheckIn).where(
-    CheckIn.site_id == bindparam("site_id"), CheckIn.user_id == bindparam("user_id"),
-    CheckIn.captured_at >= bindparam("since"), CheckIn.captured_at <= bindparam("at")).scalar_subquery()
+_OPEN_TASKS_HERE = (
+    select(Task)
+    .where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES))
+    .order_by(Task.due_at, Task.id)
+)
+_OPEN_TASK_IDS_HERE = (
+    select(Task.id).where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES)).limit(2)
+)
+_NAMED_TASK_HERE = select(Task).where(
+    _MINE, _HERE, Task.id == bindparam("task_id"), Task.status.in_(LINKABLE_TASK_STATUSES)
+)
+_RECENT_AT_SITE = (
+    select(db.func.count())
+    .select_from(CheckIn)
+    .where(
+        CheckIn.site_id == bindparam("site_id"),
+        CheckIn.user_id == bindparam("user_id"),
+        CheckIn.captured_at >= bindparam("since"),
+        CheckIn.captured_at <= bindparam("at"),
+    )
+    .scalar_subquery()
+)
 _HISTORY = (
     select(CheckIn.lat, CheckIn.lng, CheckIn.captured_at, _RECENT_AT_SITE)
     .where(CheckIn.user_id == bindparam("user_id"), CheckIn.captured_at <= bindparam("at"))
-    .order_by(CheckIn.captured_at.desc(), CheckIn.id.desc()).limit(1)
+    .order_by(CheckIn.captured_at.desc(), CheckIn.id.desc())
+    .limit(1)
 )
-_BY_CLIENT_ID = select(CheckIn.id, CheckIn.user_id).where(CheckIn.client_id == bindparam("client_id"))
+_BY_CLIENT_ID = select(CheckIn.id, CheckIn.user_id).where(
+    CheckIn.client_id == bindparam("client_id")
+)
 _COLUMNS = [column for column in CheckIn.__table__.columns if column.key != "id"]
 _INSERT = CheckIn.__table__.insert()
 
@@ -120,15 +146,24 @@ def _task_for(actor: User, site: Site, task_id: int | None) -> Task | None:
         return db.session.get(Task, ids[0]) if len(ids) == 1 else None
     task = db.session.scalar(_NAMED_TASK_HERE, _here(actor, site, task_id=task_id))
     if task is None:
-        raise Invalid(_l("task_id is not one of your tasks at this site"),
-                      {"task_id": _l("not one of your tasks at this site")})
+        raise Invalid(
+            _l("task_id is not one of your tasks at this site"),
+            {"task_id": _l("not one of your tasks at this site")},
+        )
     return task
 
 
 def _history(user_id: int, site_id: int, captured_at) -> tuple[rules.Fix | None, int]:
     """The worker's previous fix, and their check-ins at the site in the repeat window, in one query."""
-    row = _core(_HISTORY, {"user_id": user_id, "site_id": site_id, "at": captured_at,
-                           "since": captured_at - rules.REPEAT_WINDOW}).first()
+    row = _core(
+        _HISTORY,
+        {
+            "user_id": user_id,
+            "site_id": site_id,
+            "at": captured_at,
+            "since": captured_at - rules.REPEAT_WINDOW,
+        },
+    ).first()
     # No earlier check-in at all means none at this site either.
     return (rules.Fix(row[0], row[1], row[2]), row[3]) if row else (None, 0)
 
@@ -138,15 +173,35 @@ def _judged(actor: User, site: Site, data: dict[str, Any]) -> CheckIn:
     received_at = utcnow()
     fix = rules.Fix(data["lat"], data["lng"], data["captured_at"])
     previous, recent = _history(actor.id, site.id, fix.captured_at)
-    verdict = rules.judge(fix, data.get("accuracy_m"), (site.lat, site.lng), site.radius_m, received_at,
-                          previous, recent)
+    verdict = rules.judge(
+        fix,
+        data.get("accuracy_m"),
+        (site.lat, site.lng),
+        site.radius_m,
+        received_at,
+        previous,
+        recent,
+    )
     return CheckIn(
-        client_id=data["client_id"], user_id=actor.id, user=actor, site_id=site.id, site=site,
-        lat=fix.lat, lng=fix.lng,
-        accuracy_m=data.get("accuracy_m"), distance_m=verdict.distance_m, captured_at=fix.captured_at,
-        received_at=received_at, status=verdict.status, reason=verdict.reason,
-        people_reached=data.get("people_reached"), materials_count=data.get("materials_count"),
-        note=data.get("note"), reviewed_by_id=None, reviewed_at=None, review_note=None,
+        client_id=data["client_id"],
+        user_id=actor.id,
+        user=actor,
+        site_id=site.id,
+        site=site,
+        lat=fix.lat,
+        lng=fix.lng,
+        accuracy_m=data.get("accuracy_m"),
+        distance_m=verdict.distance_m,
+        captured_at=fix.captured_at,
+        received_at=received_at,
+        status=verdict.status,
+        reason=verdict.reason,
+        people_reached=data.get("people_reached"),
+        materials_count=data.get("materials_count"),
+        note=data.get("note"),
+        reviewed_by_id=None,
+        reviewed_at=None,
+        review_note=None,
     )
 
 
@@ -156,7 +211,9 @@ def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
     if row is None:
         return None
     if row.user_id != actor.id:
-        raise Conflict(_l("client_id was already used"), {"client_id": _l("already used by another check-in")})
+        raise Conflict(
+            _l("client_id was already used"), {"client_id": _l("already used by another check-in")}
+        )
     return db.session.get(CheckIn, row.id)
 
 
@@ -185,8 +242,11 @@ def _insert_once(checkin: CheckIn) -> CheckIn | None:
 
 def _settle_for(checkin: CheckIn) -> None:
     """Settle the tasks an accepted check-in counts for: the one it names, else its grid's site tasks."""
-    task_progress.settle_tasks(task_progress.tasks_counting(
-        checkin.task_id, [checkin.site.area_id], task_progress.SITE_KINDS, grid_too=False))
+    task_progress.settle_tasks(
+        task_progress.tasks_counting(
+            checkin.task_id, [checkin.site.area_id], task_progress.SITE_KINDS, grid_too=False
+        )
+    )
 
 
 def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
@@ -205,12 +265,14 @@ def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
     return checkin, True
 
 
-
 def get_checkin(actor: User, checkin_id: int) -> CheckIn:
     """A check-in the actor may see: in their area; a worker sees only their own."""
     checkin = db.session.get(CheckIn, checkin_id)
-    if checkin is None or not within_scope(actor, checkin.site.area) \
-            or (is_field_worker(actor) and checkin.user_id != actor.id):
+    if (
+        checkin is None
+        or not within_scope(actor, checkin.site.area)
+        or (is_field_worker(actor) and checkin.user_id != actor.id)
+    ):
         raise NotFound(_l("check-in not found"))
     return checkin
 
@@ -242,31 +304,49 @@ def list_checkins(actor: User, filters: dict[str, Any]):
         query = query.where(CheckIn.user_id == actor.id)
     if filters.get("area_id") is not None:
         area = require_area_in_scope(actor, filters["area_id"])
-        query = query.where(Site.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
-    for key, column in (("user_id", CheckIn.user_id), ("site_id", CheckIn.site_id), ("status", CheckIn.status)):
+        query = query.where(
+            Site.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path)))
+        )
+    for key, column in (
+        ("user_id", CheckIn.user_id),
+        ("site_id", CheckIn.site_id),
+        ("status", CheckIn.status),
+    ):
         if filters.get(key) is not None:
             query = query.where(column == filters[key])
     if filters.get("force"):
-        query = query.where(CheckIn.user_id.in_(select(User.id).where(User.force == filters["force"])))
+        query = query.where(
+            CheckIn.user_id.in_(select(User.id).where(User.force == filters["force"]))
+        )
     query = _in_period(query, filters.get("from"), filters.get("to"))
     details = (contains_eager(CheckIn.site).selectinload(Site.area), selectinload(CheckIn.user))
     return query.options(*details).order_by(CheckIn.captured_at.desc(), CheckIn.id.desc())
 
 
-def review_checkin(actor: User, checkin: CheckIn, decision: str, reason: str | None = None) -> CheckIn:
+def review_checkin(
+    actor: User, checkin: CheckIn, decision: str, reason: str | None = None
+) -> CheckIn:
     """Approve (it then counts) or reject a flagged check-in; never one's own; audited."""
     require(actor, "review", "checkin", checkin)
     if checkin.user_id == actor.id:
         raise Forbidden(_l("you may not review your own check-in"))
     if decision not in DECISIONS:
-        raise Invalid(_l("decision must be approve or reject"), {"decision": _l("approve or reject")})
+        raise Invalid(
+            _l("decision must be approve or reject"), {"decision": _l("approve or reject")}
+        )
     reason = (reason or "").strip()
     if decision == "reject" and not reason:
         raise Invalid(_l("a rejection needs a reason"), {"reason": _l("required to reject")})
     if checkin.status != "flagged":
-        raise Conflict(_l("only flagged check-ins are reviewed"), {"decision": _l("check-in is not flagged")})
+        raise Conflict(
+            _l("only flagged check-ins are reviewed"), {"decision": _l("check-in is not flagged")}
+        )
     checkin.status = "accepted" if decision == "approve" else "rejected"
-    checkin.reviewed_by_id, checkin.reviewed_at, checkin.review_note = actor.id, utcnow(), reason or None
+    checkin.reviewed_by_id, checkin.reviewed_at, checkin.review_note = (
+        actor.id,
+        utcnow(),
+        reason or None,
+    )
     db.session.flush()
     if decision == "approve":
         _settle_for(checkin)

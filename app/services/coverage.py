@@ -45,9 +45,20 @@ from app.services.localtime import start_of_day, today
 
 MAX_DAYS = 366
 DAYS_PER_MONTH = 30.44
-ADDITIVE = ("sites_total", "sites_visited", "sites_met", "households_total", "households_reached",
-            "households_required", "households_met", "checkins", "visits", "people_reached",
-            "leaflets", "app_installs")
+ADDITIVE = (
+    "sites_total",
+    "sites_visited",
+    "sites_met",
+    "households_total",
+    "households_reached",
+    "households_required",
+    "households_met",
+    "checkins",
+    "visits",
+    "people_reached",
+    "leaflets",
+    "app_installs",
+)
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,9 @@ def make_period(first: date | None, last: date | None) -> Period:
     if first > last:
         raise Invalid(_l("the period ends before it starts"), {"from": _l("must not be after to")})
     if (last - first).days + 1 > MAX_DAYS:
-        raise Invalid(_l("the period is too long"), {"to": _l("at most %(n)d days after from", n=MAX_DAYS)})
+        raise Invalid(
+            _l("the period is too long"), {"to": _l("at most %(n)d days after from", n=MAX_DAYS)}
+        )
     return Period(first, last)
 
 
@@ -98,7 +111,9 @@ def resolve_area(actor: User, area_id: int | None) -> Area | None:
     return require_area_in_scope(actor, area_id, "area_id")
 
 
-def for_area(actor: User, area_id: int | None, date_from: date | None, date_to: date | None) -> dict:
+def for_area(
+    actor: User, area_id: int | None, date_from: date | None, date_to: date | None
+) -> dict:
     """Coverage of an area the actor may read (their scope by default), with its children."""
     area = resolve_area(actor, area_id)
     return compute(area, make_period(date_from, date_to))
@@ -144,8 +159,11 @@ def compute(area: Area | None, period: Period) -> dict:
 
 def blank(area: Area | None) -> dict[str, Any]:
     """An entry with every figure at zero."""
-    entry: dict[str, Any] = {"area_id": area.id if area else None, "name": area.name if area else None,
-                             "level": area.level if area else "district"}
+    entry: dict[str, Any] = {
+        "area_id": area.id if area else None,
+        "name": area.name if area else None,
+        "level": area.level if area else "district",
+    }
     entry.update(dict.fromkeys(ADDITIVE, 0))
     entry["active_by_force"] = dict.fromkeys(FORCES, 0)
     entry["active_people"] = 0
@@ -168,7 +186,8 @@ def finish(entry: dict) -> None:
 def _round_targets(area: Area | None, period: Period) -> list[tuple[str, int]]:
     """(area path, household_rounds) of campaigns overlapping the period over or above `area`."""
     rows = db.session.execute(
-        select(Area.path, Campaign.targets).join(Area, Area.id == Campaign.area_id)
+        select(Area.path, Campaign.targets)
+        .join(Area, Area.id == Campaign.area_id)
         .where(Campaign.starts_on <= period.last, Campaign.ends_on >= period.first)
     ).all()
     best: dict[str, int] = {}
@@ -183,11 +202,21 @@ def _round_targets(area: Area | None, period: Period) -> list[tuple[str, int]]:
 
 def _grids(area: Area | None, buckets: list[Area], targets: list[tuple[str, int]]):
     """Subquery: every grid of the area with its bucket and required household rounds."""
-    rounds = (case(*[(subtree_clause(Area.path, p), r) for p, r in targets], else_=0) if targets
-              else literal(0, Integer))
-    query = select(Area.id.label("grid_id"), bucket_of(Area.path, buckets).label("bucket"),
-                   Area.household_count.label("household_count"), rounds.label("rounds")
-                   ).where(Area.level == "grid").group_by(Area.id)
+    rounds = (
+        case(*[(subtree_clause(Area.path, p), r) for p, r in targets], else_=0)
+        if targets
+        else literal(0, Integer)
+    )
+    query = (
+        select(
+            Area.id.label("grid_id"),
+            bucket_of(Area.path, buckets).label("bucket"),
+            Area.household_count.label("household_count"),
+            rounds.label("rounds"),
+        )
+        .where(Area.level == "grid")
+        .group_by(Area.id)
+    )
     if area is not None:
         query = query.where(subtree_clause(Area.path, area.path))
     # GROUP BY makes SQLite materialise the ~1,000 labelled grids once instead of
@@ -197,18 +226,29 @@ def _grids(area: Area | None, buckets: list[Area], targets: list[tuple[str, int]
 
 def _counted(period: Period):
     """Join condition for the check-ins that count: accepted, inside the period."""
-    return and_(CheckIn.site_id == Site.id, CheckIn.status == "accepted",
-                CheckIn.captured_at >= period.start, CheckIn.captured_at < period.end)
+    return and_(
+        CheckIn.site_id == Site.id,
+        CheckIn.status == "accepted",
+        CheckIn.captured_at >= period.start,
+        CheckIn.captured_at < period.end,
+    )
 
 
 def _add_sites(entries: dict, area: Area | None, grids, period: Period) -> None:
     """Sites, visited sites, sites meeting their monthly visits, check-ins, people, leaflets."""
     n = func.count(CheckIn.site_id)
     per_site = (
-        select(Site.area_id, Site.active, Site.visits_per_month, n.label("n"),
-               func.coalesce(func.sum(CheckIn.people_reached), 0).label("people"),
-               func.coalesce(func.sum(CheckIn.materials_count), 0).label("materials"))
-        .select_from(Site).outerjoin(CheckIn, _counted(period)).group_by(Site.id)
+        select(
+            Site.area_id,
+            Site.active,
+            Site.visits_per_month,
+            n.label("n"),
+            func.coalesce(func.sum(CheckIn.people_reached), 0).label("people"),
+            func.coalesce(func.sum(CheckIn.materials_count), 0).label("materials"),
+        )
+        .select_from(Site)
+        .outerjoin(CheckIn, _counted(period))
+        .group_by(Site.id)
     )
     if area is not None:
         per_site = per_site.where(Site.area_id.in_(select(grids.c.grid_id)))
@@ -216,32 +256,53 @@ def _add_sites(entries: dict, area: Area | None, grids, period: Period) -> None:
     active = ps.c.active == True
     met = and_(active, ps.c.n >= ps.c.visits_per_month * period.months)
     rows = db.session.execute(
-        select(grids.c.bucket, func.sum(case((active, 1), else_=0)),
-               func.sum(case((and_(active, ps.c.n > 0), 1), else_=0)), func.sum(case((met, 1), else_=0)),
-               func.sum(ps.c.n), func.sum(ps.c.people), func.sum(ps.c.materials))
-        .select_from(ps).join(grids, grids.c.grid_id == ps.c.area_id).group_by(grids.c.bucket)
+        select(
+            grids.c.bucket,
+            func.sum(case((active, 1), else_=0)),
+            func.sum(case((and_(active, ps.c.n > 0), 1), else_=0)),
+            func.sum(case((met, 1), else_=0)),
+            func.sum(ps.c.n),
+            func.sum(ps.c.people),
+            func.sum(ps.c.materials),
+        )
+        .select_from(ps)
+        .join(grids, grids.c.grid_id == ps.c.area_id)
+        .group_by(grids.c.bucket)
     ).all()
     for bucket, total, visited, met_count, checkins, people, materials in rows:
         entry = entries[bucket]
-        entry.update(sites_total=int(total), sites_visited=int(visited), sites_met=int(met_count),
-                     checkins=int(checkins), people_reached=int(people))
+        entry.update(
+            sites_total=int(total),
+            sites_visited=int(visited),
+            sites_met=int(met_count),
+            checkins=int(checkins),
+            people_reached=int(people),
+        )
         entry["leaflets"] += int(materials)
 
 
 def _add_households(entries: dict, area: Area | None, grids) -> None:
     """Reachable households per grid (or its household_count when it has no rows), summed."""
-    per_grid = (
-        select(Household.area_id, func.count(Household.area_id).label("rows"),
-               func.sum(case((Household.unreachable == False, 1), else_=0)).label("reachable"))
-        .group_by(Household.area_id)
-    )
+    per_grid = select(
+        Household.area_id,
+        func.count(Household.area_id).label("rows"),
+        func.sum(case((Household.unreachable == False, 1), else_=0)).label("reachable"),
+    ).group_by(Household.area_id)
     if area is not None:
         per_grid = per_grid.where(Household.area_id.in_(select(grids.c.grid_id)))
     hh = per_grid.subquery()
-    effective = case((hh.c.rows.is_(None), func.coalesce(grids.c.household_count, 0)), else_=hh.c.reachable)
+    effective = case(
+        (hh.c.rows.is_(None), func.coalesce(grids.c.household_count, 0)), else_=hh.c.reachable
+    )
     rows = db.session.execute(
-        select(grids.c.bucket, func.sum(effective), func.sum(case((grids.c.rounds > 0, effective), else_=0)))
-        .select_from(grids).outerjoin(hh, hh.c.area_id == grids.c.grid_id).group_by(grids.c.bucket)
+        select(
+            grids.c.bucket,
+            func.sum(effective),
+            func.sum(case((grids.c.rounds > 0, effective), else_=0)),
+        )
+        .select_from(grids)
+        .outerjoin(hh, hh.c.area_id == grids.c.grid_id)
+        .group_by(grids.c.bucket)
     ).all()
     for bucket, total, required in rows:
         entries[bucket].update(households_total=int(total), households_required=int(required))
@@ -250,11 +311,13 @@ def _add_households(entries: dict, area: Area | None, grids) -> None:
 def _add_visits(entries: dict, area: Area | None, grids, period: Period) -> None:
     """Visits, households reached, households meeting their rounds, installs, leaflets."""
     per_household = (
-        select(Visit.household_id,
-               func.count(Visit.household_id).label("n"),
-               func.sum(case((Visit.outcome == "reached", 1), else_=0)).label("reached"),
-               func.sum(case((Visit.app_installed == True, 1), else_=0)).label("installs"),
-               func.coalesce(func.sum(Visit.materials_count), 0).label("materials"))
+        select(
+            Visit.household_id,
+            func.count(Visit.household_id).label("n"),
+            func.sum(case((Visit.outcome == "reached", 1), else_=0)).label("reached"),
+            func.sum(case((Visit.app_installed == True, 1), else_=0)).label("installs"),
+            func.coalesce(func.sum(Visit.materials_count), 0).label("materials"),
+        )
         .where(Visit.captured_at >= period.start, Visit.captured_at < period.end)
         .group_by(Visit.household_id)
     )
@@ -264,36 +327,60 @@ def _add_visits(entries: dict, area: Area | None, grids, period: Period) -> None
     hv = per_household.subquery()
     reachable = Household.unreachable == False
     rows = db.session.execute(
-        select(grids.c.bucket, func.sum(hv.c.n),
-               func.sum(case((and_(reachable, hv.c.reached > 0), 1), else_=0)),
-               func.sum(case((and_(reachable, grids.c.rounds > 0, hv.c.reached >= grids.c.rounds), 1), else_=0)),
-               func.sum(hv.c.installs), func.sum(hv.c.materials))
-        .select_from(hv).join(Household, Household.id == hv.c.household_id)
+        select(
+            grids.c.bucket,
+            func.sum(hv.c.n),
+            func.sum(case((and_(reachable, hv.c.reached > 0), 1), else_=0)),
+            func.sum(
+                case(
+                    (and_(reachable, grids.c.rounds > 0, hv.c.reached >= grids.c.rounds), 1),
+                    else_=0,
+                )
+            ),
+            func.sum(hv.c.installs),
+            func.sum(hv.c.materials),
+        )
+        .select_from(hv)
+        .join(Household, Household.id == hv.c.household_id)
         .join(grids, grids.c.grid_id == Household.area_id)
         .group_by(grids.c.bucket)
     ).all()
     for bucket, visits, reached, met, installs, materials in rows:
         entry = entries[bucket]
-        entry.update(visits=int(visits), households_reached=int(reached), households_met=int(met),
-                     app_installs=int(installs))
+        entry.update(
+            visits=int(visits),
+            households_reached=int(reached),
+            households_met=int(met),
+            app_installs=int(installs),
+        )
         entry["leaflets"] += int(materials)
 
 
-def _active_people(entries: dict, area: Area | None, buckets: list[Area], period: Period) -> dict[str, int]:
+def _active_people(
+    entries: dict, area: Area | None, buckets: list[Area], period: Period
+) -> dict[str, int]:
     """People by force who worked in the period, counted in the bucket of their own area."""
     # Visits first: that test is answered from the (user, time) index alone; a check-in's status
     # needs its row.
     worked = or_(
-        exists().where(Visit.user_id == User.id, Visit.captured_at >= period.start,
-                       Visit.captured_at < period.end),
-        exists().where(CheckIn.user_id == User.id, CheckIn.status == "accepted",
-                       CheckIn.captured_at >= period.start, CheckIn.captured_at < period.end),
+        exists().where(
+            Visit.user_id == User.id,
+            Visit.captured_at >= period.start,
+            Visit.captured_at < period.end,
+        ),
+        exists().where(
+            CheckIn.user_id == User.id,
+            CheckIn.status == "accepted",
+            CheckIn.captured_at >= period.start,
+            CheckIn.captured_at < period.end,
+        ),
     )
     home = select(Area.id, Area.path).subquery("home")
     where = subtree_clause(home.c.path, area.path) if area is not None else true()
     rows = db.session.execute(
         select(bucket_of(home.c.path, buckets).label("bucket"), User.force, func.count(User.id))
-        .select_from(User).outerjoin(home, home.c.id == User.area_id)
+        .select_from(User)
+        .outerjoin(home, home.c.id == User.area_id)
         .where(User.force.in_(FORCES), User.active == True, where, worked)
         .group_by("bucket", User.force)
     ).all()

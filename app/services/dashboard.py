@@ -27,7 +27,7 @@ def breadcrumbs(area: Area | None, scope: Area | None) -> list[dict]:
         return []
     ids = [int(part) for part in area.path.strip("/").split("/")]
     if scope is not None:
-        ids = ids[ids.index(scope.id):]
+        ids = ids[ids.index(scope.id) :]
     names = dict(db.session.execute(select(Area.id, Area.name).where(Area.id.in_(ids))).all())
     return [{"area_id": i, "name": names[i]} for i in ids]
 
@@ -45,15 +45,29 @@ def overview(actor: User, area_id: int | None, first: date | None, last: date | 
     for child in now_figures["children"]:
         prior = before.get(child["area_id"], {})
         card = colours.get(child["area_id"], {})
-        rows.append({**child,
-                     "site_change": round(child["site_coverage"] - prior.get("site_coverage", 0.0), 4),
-                     "household_change": round(child["household_coverage"] - prior.get("household_coverage", 0.0), 4),
-                     "overdue_tasks": overdue.get(child["area_id"], 0),
-                     "cases": card.get("cases", 0), "card": card.get("card"),
-                     "rate_per_10k": card.get("rate_per_10k")})
-    return {"area": area, "scope": coverage.resolve_area(actor, None), "period": period, "figures": now_figures,
-            "rows": rows, "warnings": _warnings(area, period), "cases": _cases(area, period),
-            "card": colours.get(area.id) if area is not None else None}
+        rows.append(
+            {
+                **child,
+                "site_change": round(child["site_coverage"] - prior.get("site_coverage", 0.0), 4),
+                "household_change": round(
+                    child["household_coverage"] - prior.get("household_coverage", 0.0), 4
+                ),
+                "overdue_tasks": overdue.get(child["area_id"], 0),
+                "cases": card.get("cases", 0),
+                "card": card.get("card"),
+                "rate_per_10k": card.get("rate_per_10k"),
+            }
+        )
+    return {
+        "area": area,
+        "scope": coverage.resolve_area(actor, None),
+        "period": period,
+        "figures": now_figures,
+        "rows": rows,
+        "warnings": _warnings(area, period),
+        "cases": _cases(area, period),
+        "card": colours.get(area.id) if area is not None else None,
+    }
 
 
 def _overdue_tasks(buckets: list[Area]) -> dict[int, int]:
@@ -62,8 +76,10 @@ def _overdue_tasks(buckets: list[Area]) -> dict[int, int]:
         return {}
     bucket = coverage.bucket_of(Area.path, buckets).label("bucket")
     rows = db.session.execute(
-        select(bucket, func.count(Task.id)).join(Area, Area.id == Task.area_id)
-        .where(Task.status.in_(OPEN_TASK), Task.due_at < utcnow()).group_by("bucket")
+        select(bucket, func.count(Task.id))
+        .join(Area, Area.id == Task.area_id)
+        .where(Task.status.in_(OPEN_TASK), Task.due_at < utcnow())
+        .group_by("bucket")
     ).all()
     return {b: n for b, n in rows if b is not None}
 
@@ -80,21 +96,32 @@ def _warnings(area: Area | None, period: coverage.Period) -> dict:
     issued = and_(RiskWarning.created_at >= period.start, RiskWarning.created_at < period.end)
     handled = and_(RiskWarning.handled_at >= period.start, RiskWarning.handled_at < period.end)
     row = db.session.execute(
-        select(func.sum(case((issued, 1), else_=0)), func.sum(case((handled, 1), else_=0)),
-               func.sum(case((and_(handled, RiskWarning.handled_at <= RiskWarning.deadline_at), 1), else_=0)),
-               func.sum(case((and_(handled, RiskWarning.result == "dissuaded"), 1), else_=0)))
-        .where(_in_area(RiskWarning.area_id, area), or_(issued, handled))
+        select(
+            func.sum(case((issued, 1), else_=0)),
+            func.sum(case((handled, 1), else_=0)),
+            func.sum(
+                case((and_(handled, RiskWarning.handled_at <= RiskWarning.deadline_at), 1), else_=0)
+            ),
+            func.sum(case((and_(handled, RiskWarning.result == "dissuaded"), 1), else_=0)),
+        ).where(_in_area(RiskWarning.area_id, area), or_(issued, handled))
     ).one()
     issued_n, handled_n, in_time, dissuaded = (int(v or 0) for v in row)
-    return {"issued": issued_n, "handled": handled_n, "handled_in_time": in_time, "dissuaded": dissuaded,
-            "in_time_rate": coverage.rate(in_time, handled_n)}
+    return {
+        "issued": issued_n,
+        "handled": handled_n,
+        "handled_in_time": in_time,
+        "dissuaded": dissuaded,
+        "in_time_rate": coverage.rate(in_time, handled_n),
+    }
 
 
 def _cases(area: Area | None, period: coverage.Period) -> dict:
     count, losses = db.session.execute(
-        select(func.count(FraudCase.id), func.coalesce(func.sum(FraudCase.loss_amount), 0))
-        .where(_in_area(FraudCase.area_id, area), FraudCase.occurred_on >= period.first,
-               FraudCase.occurred_on <= period.last)
+        select(func.count(FraudCase.id), func.coalesce(func.sum(FraudCase.loss_amount), 0)).where(
+            _in_area(FraudCase.area_id, area),
+            FraudCase.occurred_on >= period.first,
+            FraudCase.occurred_on <= period.last,
+        )
     ).one()
     return {"count": int(count), "losses": float(losses)}
 
@@ -104,53 +131,101 @@ def trend(actor: User, area_id: int | None, first: date | None, last: date | Non
     area = coverage.resolve_area(actor, area_id)
     period = coverage.make_period(first, last)
     day = local_date(CheckIn.captured_at).label("day")
-    checkins = (select(day, func.count(CheckIn.site_id))
-                .where(CheckIn.status == "accepted", CheckIn.captured_at >= period.start,
-                       CheckIn.captured_at < period.end).group_by(day))
+    checkins = (
+        select(day, func.count(CheckIn.site_id))
+        .where(
+            CheckIn.status == "accepted",
+            CheckIn.captured_at >= period.start,
+            CheckIn.captured_at < period.end,
+        )
+        .group_by(day)
+    )
     vday = local_date(Visit.captured_at).label("day")
     reached = case((Visit.outcome == "reached", Visit.household_id), else_=None)
-    visits = (select(vday, func.count(Visit.household_id), func.count(distinct(reached)))
-              .where(Visit.captured_at >= period.start, Visit.captured_at < period.end).group_by(vday))
+    visits = (
+        select(vday, func.count(Visit.household_id), func.count(distinct(reached)))
+        .where(Visit.captured_at >= period.start, Visit.captured_at < period.end)
+        .group_by(vday)
+    )
     if area is not None:  # the district needs no filter: every site and household is in a grid
         grids = select(Area.id).where(Area.level == "grid", subtree_clause(Area.path, area.path))
-        checkins = checkins.where(CheckIn.site_id.in_(select(Site.id).where(Site.area_id.in_(grids))))
-        visits = visits.where(Visit.household_id.in_(select(Household.id).where(Household.area_id.in_(grids))))
+        checkins = checkins.where(
+            CheckIn.site_id.in_(select(Site.id).where(Site.area_id.in_(grids)))
+        )
+        visits = visits.where(
+            Visit.household_id.in_(select(Household.id).where(Household.area_id.in_(grids)))
+        )
     per_day = dict(db.session.execute(checkins).all())
     per_day_visits = {d: (n, r) for d, n, r in db.session.execute(visits).all()}
     days = [period.first + timedelta(days=i) for i in range(period.days)]
-    return {"days": [d.isoformat() for d in days],
-            "checkins": [per_day.get(d, 0) for d in days],
-            "visits": [per_day_visits.get(d, (0, 0))[0] for d in days],
-            "households_reached": [per_day_visits.get(d, (0, 0))[1] for d in days]}
+    return {
+        "days": [d.isoformat() for d in days],
+        "checkins": [per_day.get(d, 0) for d in days],
+        "visits": [per_day_visits.get(d, (0, 0))[0] for d in days],
+        "households_reached": [per_day_visits.get(d, (0, 0))[1] for d in days],
+    }
 
 
-def map_data(actor: User, area_id: int | None, first: date | None, last: date | None, datum: str) -> dict:
+def map_data(
+    actor: User, area_id: int | None, first: date | None, last: date | None, datum: str
+) -> dict:
     """Sites (visited in the period or not) and child areas with their coverage and card, in the tiles' datum."""
     area = coverage.resolve_area(actor, area_id)
     period = coverage.make_period(first, last)
     datum = datum if datum in geo.COORD_SYSTEMS else "wgs84"
-    visited = exists().where(CheckIn.site_id == Site.id, CheckIn.status == "accepted",
-                             CheckIn.captured_at >= period.start, CheckIn.captured_at < period.end)
+    visited = exists().where(
+        CheckIn.site_id == Site.id,
+        CheckIn.status == "accepted",
+        CheckIn.captured_at >= period.start,
+        CheckIn.captured_at < period.end,
+    )
     query = select(Site.id, Site.name, Site.lat, Site.lng, visited).where(Site.active == True)
     if area is not None:
-        query = query.where(Site.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
-    sites = [[sid, name, *_shift(lat, lng, datum), bool(seen)]
-             for sid, name, lat, lng, seen in db.session.execute(query.order_by(Site.id))]
+        query = query.where(
+            Site.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path)))
+        )
+    sites = [
+        [sid, name, *_shift(lat, lng, datum), bool(seen)]
+        for sid, name, lat, lng, seen in db.session.execute(query.order_by(Site.id))
+    ]
     figures = coverage.compute(area, period)
     colours = {c["area_id"]: c["card"] for c in cards.evaluate(area, period)}
     children = {c.id: c for c in coverage.children_of(area)}
     middles = _site_middles(list(children.values()))
-    areas = [{"area_id": c["area_id"], "name": c["name"], "level": c["level"],
-              "site_coverage": c["site_coverage"], "household_coverage": c["household_coverage"],
-              "card": colours.get(c["area_id"]), "boundary": _shift_geojson(children[c["area_id"]].boundary, datum),
-              "center": _center(children[c["area_id"]], datum, middles.get(c["area_id"]))}
-             for c in figures["children"]]
+    areas = [
+        {
+            "area_id": c["area_id"],
+            "name": c["name"],
+            "level": c["level"],
+            "site_coverage": c["site_coverage"],
+            "household_coverage": c["household_coverage"],
+            "card": colours.get(c["area_id"]),
+            "boundary": _shift_geojson(children[c["area_id"]].boundary, datum),
+            "center": _center(children[c["area_id"]], datum, middles.get(c["area_id"])),
+        }
+        for c in figures["children"]
+    ]
     if area is not None and not areas:  # a grid: draw the grid itself
-        areas = [{"area_id": area.id, "name": area.name, "level": area.level,
-                  "site_coverage": figures["site_coverage"], "household_coverage": figures["household_coverage"],
-                  "card": None, "boundary": _shift_geojson(area.boundary, datum), "center": _center(area, datum)}]
-    return {"datum": datum, "from": period.first.isoformat(), "to": period.last.isoformat(),
-            "site_fields": ["id", "name", "lat", "lng", "visited"], "sites": sites, "areas": areas}
+        areas = [
+            {
+                "area_id": area.id,
+                "name": area.name,
+                "level": area.level,
+                "site_coverage": figures["site_coverage"],
+                "household_coverage": figures["household_coverage"],
+                "card": None,
+                "boundary": _shift_geojson(area.boundary, datum),
+                "center": _center(area, datum),
+            }
+        ]
+    return {
+        "datum": datum,
+        "from": period.first.isoformat(),
+        "to": period.last.isoformat(),
+        "site_fields": ["id", "name", "lat", "lng", "visited"],
+        "sites": sites,
+        "areas": areas,
+    }
 
 
 def _shift(lat: float, lng: float, datum: str) -> list[float]:
@@ -164,12 +239,16 @@ def _site_middles(buckets: list[Area]) -> dict[int, tuple[float, float]]:
         return {}
     bucket = coverage.bucket_of(Area.path, buckets).label("bucket")
     rows = db.session.execute(
-        select(bucket, func.avg(Site.lat), func.avg(Site.lng)).join(Area, Area.id == Site.area_id)
-        .group_by("bucket")).all()
+        select(bucket, func.avg(Site.lat), func.avg(Site.lng))
+        .join(Area, Area.id == Site.area_id)
+        .group_by("bucket")
+    ).all()
     return {b: (float(lat), float(lng)) for b, lat, lng in rows if b is not None}
 
 
-def _center(area: Area, datum: str, fallback: tuple[float, float] | None = None) -> list[float] | None:
+def _center(
+    area: Area, datum: str, fallback: tuple[float, float] | None = None
+) -> list[float] | None:
     """The area's centre, else the middle of its sites, in the tiles' datum."""
     if area.center_lat is not None and area.center_lng is not None:
         return _shift(area.center_lat, area.center_lng, datum)

@@ -18,7 +18,9 @@ def home_for(user: User) -> dict:
     """Figures for the home page, all within the user's area."""
     counts = {
         "areas": db.session.scalar(filter_by_scope(select(func.count(Area.id)), user, Area.id)),
-        "sites": db.session.scalar(filter_by_scope(select(func.count(Site.id)), user, Site.area_id)),
+        "sites": db.session.scalar(
+            filter_by_scope(select(func.count(Site.id)), user, Site.area_id)
+        ),
     }
     if can(user, "list", "user"):
         users = select(func.count(User.id))
@@ -33,7 +35,9 @@ def home_for(user: User) -> dict:
 
 def unfinished_tasks(user: User):
     """A select() of the person's unfinished tasks, soonest due first."""
-    return tasks.list_tasks(user, {"mine": True}).where(Task.status.not_in(task_progress.FINAL_STATUSES))
+    return tasks.list_tasks(user, {"mine": True}).where(
+        Task.status.not_in(task_progress.FINAL_STATUSES)
+    )
 
 
 def _count(query) -> int:
@@ -48,6 +52,11 @@ def my_work(user: User) -> dict:
     warnings.present(user, open_warnings, full_numbers=False)
     query = unfinished_tasks(user)
     my_tasks = task_progress.attach_progress(db.session.scalars(query.limit(HOME_TASKS)).all())
-    return {"warnings": open_warnings, "tasks": my_tasks,
-            "warnings_total": len(open_warnings) if len(open_warnings) < HOME_WARNINGS else _count(open_query),
-            "tasks_total": len(my_tasks) if len(my_tasks) < HOME_TASKS else _count(query)}
+    return {
+        "warnings": open_warnings,
+        "tasks": my_tasks,
+        "warnings_total": len(open_warnings)
+        if len(open_warnings) < HOME_WARNINGS
+        else _count(open_query),
+        "tasks_total": len(my_tasks) if len(my_tasks) < HOME_TASKS else _count(query),
+    }

@@ -28,7 +28,16 @@ from app.services.importing import (
 )
 
 COLUMNS = {
-    "grid": ("网格", "网格编码", "网格编号", "网格名称", "所属网格", "grid_id", "grid code", "grid name"),
+    "grid": (
+        "网格",
+        "网格编码",
+        "网格编号",
+        "网格名称",
+        "所属网格",
+        "grid_id",
+        "grid code",
+        "grid name",
+    ),
     "label": ("地址", "门牌", "门牌号", "住址", "address", "household"),
     "tags": ("标签", "重点人群", "人群", "tag"),
 }
@@ -36,10 +45,20 @@ REQUIRED = ("grid", "label")
 TAG_SEPARATORS = re.compile(r"[;；,，、|\s]+")
 # What a Chinese spreadsheet is likely to say, besides the English tags themselves.
 TAG_ALIASES = {
-    "老人": "elderly", "老年人": "elderly", "独居老人": "elderly",
-    "流动人口": "floating", "流动": "floating", "新市民": "floating",
-    "学生": "student", "企业": "enterprise", "企业员工": "enterprise",
-    "金融": "finance", "金融从业人员": "finance", "家长": "parent", "其他": "other", "其它": "other",
+    "老人": "elderly",
+    "老年人": "elderly",
+    "独居老人": "elderly",
+    "流动人口": "floating",
+    "流动": "floating",
+    "新市民": "floating",
+    "学生": "student",
+    "企业": "enterprise",
+    "企业员工": "enterprise",
+    "金融": "finance",
+    "金融从业人员": "finance",
+    "家长": "parent",
+    "其他": "other",
+    "其它": "other",
 }
 LOOKUP_CHUNK = 500
 
@@ -56,7 +75,8 @@ class GridIndex:
         self.by_key: dict[str, set[int]] = defaultdict(set)
         self.in_scope: set[int] = set()
         for grid_id, code, name, path in db.session.execute(
-                select(Area.id, Area.code, Area.name, Area.path).where(Area.level == "grid")):
+            select(Area.id, Area.code, Area.name, Area.path).where(Area.level == "grid")
+        ):
             for key in {str(grid_id), _key(code or ""), _key(name)} - {""}:
                 self.by_key[key].add(grid_id)
             if scope is None or path.startswith(scope.path):
@@ -77,7 +97,9 @@ class GridIndex:
         if len(usable) == 1:
             return next(iter(usable)), None
         if usable:
-            return None, row_message("grid %(grid)s is ambiguous: use its id or code", grid=repr(value))
+            return None, row_message(
+                "grid %(grid)s is ambiguous: use its id or code", grid=repr(value)
+            )
         # Another street's grid reads as unknown: an import must not tell what exists outside one's area.
         return None, row_message("unknown grid %(grid)s", grid=repr(value))
 
@@ -96,8 +118,13 @@ def parse_tags(text: str) -> tuple[list[str], list[str]]:
     return sorted(tags), unknown
 
 
-def _check_row(number: int, values: dict[str, str], grids: GridIndex,
-               seen: dict[tuple[int, str], int], report: ImportReport):
+def _check_row(
+    number: int,
+    values: dict[str, str],
+    grids: GridIndex,
+    seen: dict[tuple[int, str], int],
+    report: ImportReport,
+):
     """One row as (number, grid id, label, tags), or None after reporting what is wrong."""
     grid_id, grid_error = grids.resolve(values["grid"])
     label = normalize_label(values["label"])
@@ -108,11 +135,21 @@ def _check_row(number: int, values: dict[str, str], grids: GridIndex,
     elif len(label) > LABEL_MAX:
         errors.append(row_message("label longer than %(max)s characters", max=LABEL_MAX))
     if unknown:
-        errors.append(row_message("unknown tag %(tags)s (use %(known)s)", tags=", ".join(unknown),
-                                  known=", ".join(HOUSEHOLD_TAGS)))
+        errors.append(
+            row_message(
+                "unknown tag %(tags)s (use %(known)s)",
+                tags=", ".join(unknown),
+                known=", ".join(HOUSEHOLD_TAGS),
+            )
+        )
     if grid_id is not None and label and (grid_id, label) in seen:
-        errors.append(row_message("duplicate label %(label)s in this grid (also row %(row)s)", label=repr(label),
-                                  row=seen[grid_id, label]))
+        errors.append(
+            row_message(
+                "duplicate label %(label)s in this grid (also row %(row)s)",
+                label=repr(label),
+                row=seen[grid_id, label],
+            )
+        )
     for message in errors:
         report.error(number, message)
     if errors:
@@ -127,40 +164,55 @@ def _report_existing(rows: list[tuple], report: ImportReport) -> None:
     existing: set[tuple[int, str]] = set()
     for chunk in chunked(grid_ids, LOOKUP_CHUNK):
         result = db.session.execute(
-            select(Household.area_id, Household.label).where(Household.area_id.in_(chunk)))
+            select(Household.area_id, Household.label).where(Household.area_id.in_(chunk))
+        )
         existing.update((grid_id, label) for grid_id, label in result)
     for number, grid_id, label, _tags in rows:
         if (grid_id, label) in existing:
-            report.error(number, row_message("label %(label)s already exists in this grid", label=repr(label)))
+            report.error(
+                number,
+                row_message("label %(label)s already exists in this grid", label=repr(label)),
+            )
 
 
 def _insert(rows: list[tuple]) -> int:
     now = utcnow()
-    values = [{"area_id": grid_id, "label": label, "tags": tags, "unreachable": False, "created_at": now}
-              for _number, grid_id, label, tags in rows]
+    values = [
+        {"area_id": grid_id, "label": label, "tags": tags, "unreachable": False, "created_at": now}
+        for _number, grid_id, label, tags in rows
+    ]
     try:
         with db.session.begin_nested():
             return bulk_insert(Household.__table__, values)
     except IntegrityError:
-        raise Conflict("households changed during the import: try again",
-                       {"file": "a label was added meanwhile"}) from None
+        raise Conflict(
+            "households changed during the import: try again",
+            {"file": "a label was added meanwhile"},
+        ) from None
 
 
-
-
-def import_households(actor: User, data: bytes, progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_households(
+    actor: User, data: bytes, progress: Callable[[int], None] | None = None
+) -> ImportReport:
     """Check every row of a CSV or XLSX file; insert all of them, or none when any is wrong."""
     require(actor, "import", "household")
     report = ImportReport()
     grids = GridIndex(actor)
     seen: dict[tuple[int, str], int] = {}
-    rows = [row for number, values in read_rows(data, COLUMNS, report, REQUIRED, progress)
-            if (row := _check_row(number, values, grids, seen, report))]
+    rows = [
+        row
+        for number, values in read_rows(data, COLUMNS, report, REQUIRED, progress)
+        if (row := _check_row(number, values, grids, seen, report))
+    ]
     if rows:
         _report_existing(rows, report)
     if report.ok and rows:
         report.created = _insert(rows)
-        record_event(actor, "household.import", None, created=report.created,
-                     grids=len({row[1] for row in rows}))
+        record_event(
+            actor,
+            "household.import",
+            None,
+            created=report.created,
+            grids=len({row[1] for row in rows}),
+        )
     return report
-

@@ -43,8 +43,11 @@ def building_of(label: str) -> str:
 def worker_grid_ids(user: User):
     """A select of the grids a worker works: their own, and those of tasks assigned to them."""
     own = grids_of(user.id).subquery()
-    tasked = (select(Task.area_id).join(task_assignees, task_assignees.c.task_id == Task.id)
-              .where(task_assignees.c.user_id == user.id, Task.status.in_(ACTIVE_TASK_STATUSES)))
+    tasked = (
+        select(Task.area_id)
+        .join(task_assignees, task_assignees.c.task_id == Task.id)
+        .where(task_assignees.c.user_id == user.id, Task.status.in_(ACTIVE_TASK_STATUSES))
+    )
     return union(select(own.c.area_id), tasked)
 
 
@@ -77,13 +80,20 @@ def scoped_households(actor: User):
     return filter_by_scope(query, actor, Household.area_id)
 
 
-def list_households(actor: User, area_id: int | None = None, tag: str | None = None,
-                    unreachable: bool | None = None, q: str | None = None):
+def list_households(
+    actor: User,
+    area_id: int | None = None,
+    tag: str | None = None,
+    unreachable: bool | None = None,
+    q: str | None = None,
+):
     """A select() of the households the actor may see, filtered and ordered by grid and label."""
     query = scoped_households(actor).options(joinedload(Household.area))
     if area_id is not None:
         area = require_area_in_scope(actor, area_id)
-        query = query.where(Household.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+        query = query.where(
+            Household.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path)))
+        )
     if tag:
         # Tags come from a fixed vocabulary, so the quoted word in the JSON text is exact.
         query = query.where(cast(Household.tags, String).contains(f'"{tag}"'))
@@ -106,7 +116,9 @@ def _clean_label(label: str) -> str:
     if not label:
         raise Invalid(_l("label is empty"), {"label": _l("must not be empty")})
     if len(label) > LABEL_MAX:
-        raise Invalid(_l("label is too long"), {"label": _l("at most %(n)d characters", n=LABEL_MAX)})
+        raise Invalid(
+            _l("label is too long"), {"label": _l("at most %(n)d characters", n=LABEL_MAX)}
+        )
     return label
 
 
@@ -115,7 +127,9 @@ def _check_free(area_id: int, label: str, exclude: int | None = None) -> None:
     if exclude is not None:
         query = query.where(Household.id != exclude)
     if db.session.scalar(query) is not None:
-        raise Conflict(_l("label already used in this grid"), {"label": _l("already used in this grid")})
+        raise Conflict(
+            _l("label already used in this grid"), {"label": _l("already used in this grid")}
+        )
 
 
 def _apply_reachability(household: Household, data: dict[str, Any]) -> None:
@@ -126,11 +140,19 @@ def _apply_reachability(household: Household, data: dict[str, Any]) -> None:
     unreachable = data.get("unreachable", bool(given_reason) or household.unreachable)
     reason = data.get("unreachable_reason", household.unreachable_reason)
     if unreachable and reason not in UNREACHABLE_REASONS:
-        raise Invalid(_l("say why it is unreachable"),
-                      {"unreachable_reason": _l("one of %(choices)s", choices=", ".join(UNREACHABLE_REASONS))})
+        raise Invalid(
+            _l("say why it is unreachable"),
+            {
+                "unreachable_reason": _l(
+                    "one of %(choices)s", choices=", ".join(UNREACHABLE_REASONS)
+                )
+            },
+        )
     if not unreachable and given_reason:
-        raise Invalid(_l("a reachable household has no reason"),
-                      {"unreachable_reason": _l("only for an unreachable household")})
+        raise Invalid(
+            _l("a reachable household has no reason"),
+            {"unreachable_reason": _l("only for an unreachable household")},
+        )
     household.unreachable = bool(unreachable)
     household.unreachable_reason = reason if unreachable else None
 
@@ -141,8 +163,9 @@ def create_household(actor: User, data: dict[str, Any]) -> Household:
     grid = _grid_in_scope(actor, data["area_id"])
     label = _clean_label(data["label"])
     _check_free(grid.id, label)
-    household = Household(area_id=grid.id, label=label, tags=sorted(set(data.get("tags") or [])),
-                          unreachable=False)
+    household = Household(
+        area_id=grid.id, label=label, tags=sorted(set(data.get("tags") or [])), unreachable=False
+    )
     _apply_reachability(household, data)
     db.session.add(household)
     db.session.flush()
@@ -164,8 +187,8 @@ def update_household(actor: User, household: Household, data: dict[str, Any]) ->
     _apply_reachability(household, data)
     db.session.flush()
     if reachable == household.unreachable:  # its visits stop or start counting
-        task_progress.settle_tasks(task_progress.tasks_counting(None, [household.area_id],
-                                                                     task_progress.HOUSEHOLD_KINDS))
+        task_progress.settle_tasks(
+            task_progress.tasks_counting(None, [household.area_id], task_progress.HOUSEHOLD_KINDS)
+        )
     record_event(actor, "household.update", household, **changes(before, snapshot(household, data)))
     return household
-

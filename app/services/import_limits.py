@@ -42,8 +42,13 @@ class ImportLimits:
     @classmethod
     def from_config(cls) -> ImportLimits:
         config = current_app.config
-        return cls(**{name: config[f"IMPORT_{name.upper()}"] for name in cls.__dataclass_fields__
-                      if f"IMPORT_{name.upper()}" in config})
+        return cls(
+            **{
+                name: config[f"IMPORT_{name.upper()}"]
+                for name in cls.__dataclass_fields__
+                if f"IMPORT_{name.upper()}" in config
+            }
+        )
 
 
 def _too_large(message: str) -> TooLarge:
@@ -54,7 +59,9 @@ def count_rows(data: bytes, limits: ImportLimits | None = None) -> int:
     """The number of rows under the header, streaming; TooLarge past a limit, Invalid when unreadable."""
     limits = limits or ImportLimits.from_config()
     if len(data) > limits.max_bytes:
-        raise _too_large(gettext("the file is larger than %(limit)s MB", limit=limits.max_bytes // MB))
+        raise _too_large(
+            gettext("the file is larger than %(limit)s MB", limit=limits.max_bytes // MB)
+        )
     rows = _xlsx_rows(data, limits) if data.startswith(XLSX_MAGIC) else _csv_rows(data, limits)
     return max(rows - 1, 0)
 
@@ -73,7 +80,9 @@ def _csv_rows(data: bytes, limits: ImportLimits) -> int:
 
 
 def _rows_error(limits: ImportLimits) -> TooLarge:
-    return _too_large(gettext("the file has more than %(limit)s rows", limit=f"{limits.max_rows:,}"))
+    return _too_large(
+        gettext("the file has more than %(limit)s rows", limit=f"{limits.max_rows:,}")
+    )
 
 
 class _Budget:
@@ -89,12 +98,19 @@ class _Budget:
 
 
 def _inflated_error(limits: ImportLimits) -> TooLarge:
-    return _too_large(gettext("the file inflates to more than %(limit)s MB", limit=limits.max_inflated // MB))
+    return _too_large(
+        gettext("the file inflates to more than %(limit)s MB", limit=limits.max_inflated // MB)
+    )
 
 
 def _strings_error(limits: ImportLimits) -> TooLarge:
-    return _too_large(gettext("the file's shared strings are larger than %(limit)s MB or %(count)s entries",
-                              limit=limits.max_shared_strings_bytes // MB, count=f"{limits.max_shared_strings:,}"))
+    return _too_large(
+        gettext(
+            "the file's shared strings are larger than %(limit)s MB or %(count)s entries",
+            limit=limits.max_shared_strings_bytes // MB,
+            count=f"{limits.max_shared_strings:,}",
+        )
+    )
 
 
 def _xlsx_rows(data: bytes, limits: ImportLimits) -> int:
@@ -137,8 +153,13 @@ def _unreadable() -> Invalid:
 
 
 def _part_error() -> TooLarge:
-    return _too_large(gettext("a part of the file other than its first sheet and shared strings inflates "
-                              "to more than %(limit)s MB", limit=PART_MAX // MB))
+    return _too_large(
+        gettext(
+            "a part of the file other than its first sheet and shared strings inflates "
+            "to more than %(limit)s MB",
+            limit=PART_MAX // MB,
+        )
+    )
 
 
 def _parts(reader, declared: dict[str, int]) -> tuple[str | None, str]:

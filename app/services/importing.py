@@ -40,7 +40,7 @@ ECHO_MAX = 80
 
 def _shorten(value: object) -> object:
     if isinstance(value, str) and len(value) > ECHO_MAX:
-        return value[:ECHO_MAX - 1] + "…"
+        return value[: ECHO_MAX - 1] + "…"
     return value
 
 
@@ -75,7 +75,7 @@ class ImportReport:
 
     def _trim(self) -> None:
         self._entries.sort(key=lambda entry: entry[0])  # stable: a row's messages keep their order
-        del self._entries[self.max_errors:]
+        del self._entries[self.max_errors :]
 
     @property
     def ok(self) -> bool:
@@ -83,7 +83,10 @@ class ImportReport:
 
     def _rendered(self, translate) -> list[dict]:
         self._trim()
-        return [{"row": row, "message": translate(message, **params)} for row, message, params in self._entries]
+        return [
+            {"row": row, "message": translate(message, **params)}
+            for row, message, params in self._entries
+        ]
 
     @property
     def errors(self) -> list[dict]:
@@ -92,14 +95,23 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         """The answer of an import, its messages in the current language."""
-        return {"created": self.created, "errors": self._rendered(gettext), "error_count": self.error_count}
+        return {
+            "created": self.created,
+            "errors": self._rendered(gettext),
+            "error_count": self.error_count,
+        }
 
     def to_stored(self) -> dict:
         """The report as JSON a job keeps, messages untranslated."""
         self._trim()
-        return {"created": self.created, "error_count": self.error_count,
-                "errors": [{"row": row, "message": message, "params": params}
-                           for row, message, params in self._entries]}
+        return {
+            "created": self.created,
+            "error_count": self.error_count,
+            "errors": [
+                {"row": row, "message": message, "params": params}
+                for row, message, params in self._entries
+            ],
+        }
 
     @classmethod
     def from_stored(cls, stored: dict) -> ImportReport:
@@ -130,7 +142,7 @@ def cell_text(value: object) -> str:
 def decode_text(data: bytes) -> str:
     """CSV bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (GBK's superset)."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")
     try:
@@ -142,7 +154,7 @@ def decode_text(data: bytes) -> str:
 def csv_reader(data: bytes) -> Iterator[list[str]]:
     """The rows of CSV bytes, streaming, split on the delimiter the header line uses most."""
     text = decode_text(data)
-    header_line = text[:text.find("\n")] if "\n" in text else text
+    header_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = max(DELIMITERS, key=header_line.count)
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
@@ -193,8 +205,11 @@ def _guarded(rows: Iterator[Sequence[object]], report: ImportReport) -> Iterator
 
 def match_columns(header: Sequence[object], columns: Mapping[str, Iterable[str]]) -> dict[str, int]:
     """Map each known column to its position, by its name or any alias (first match wins)."""
-    wanted = {normalize_header(alias): name for name, aliases in columns.items()
-              for alias in (name, *aliases)}
+    wanted = {
+        normalize_header(alias): name
+        for name, aliases in columns.items()
+        for alias in (name, *aliases)
+    }
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
         name = wanted.get(normalize_header(title))
@@ -203,9 +218,13 @@ def match_columns(header: Sequence[object], columns: Mapping[str, Iterable[str]]
     return positions
 
 
-def read_rows(data: bytes, columns: Mapping[str, Iterable[str]], report: ImportReport,
-              required: Iterable[str] | None = None,
-              progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(
+    data: bytes,
+    columns: Mapping[str, Iterable[str]],
+    report: ImportReport,
+    required: Iterable[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number, {column: text}) for each non-blank row; header problems go to the report.
 
     `columns` maps each column to its header aliases; row 1 is the header. `progress`, when
@@ -220,7 +239,9 @@ def read_rows(data: bytes, columns: Mapping[str, Iterable[str]], report: ImportR
     if not report.ok:
         return
     positions = match_columns(header, columns)
-    missing = [name for name in (columns if required is None else required) if name not in positions]
+    missing = [
+        name for name in (columns if required is None else required) if name not in positions
+    ]
     for name in missing:
         report.error(1, N_("missing column: %(column)s"), column=name)
     if missing:
@@ -265,4 +286,4 @@ def bulk_insert(table: Table, rows: Sequence[Mapping[str, object]], chunk: int =
 def chunked(items: Sequence, size: int) -> Iterator[Sequence]:
     """Slices of at most `size` items, for bulk inserts."""
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

@@ -56,9 +56,15 @@ def job_kind_for(kind: str) -> str:
 
 
 def _register(kind: str) -> None:
-    @jobs.job_kind(job_kind_for(kind), render=lambda stored: ImportReport.from_stored(stored).as_dict())
+    @jobs.job_kind(
+        job_kind_for(kind), render=lambda stored: ImportReport.from_stored(stored).as_dict()
+    )
     def run_import_job(context: jobs.JobContext) -> dict:
-        return IMPORT_KINDS[kind].run(context.actor, context.payload, progress=context.progress).to_stored()
+        return (
+            IMPORT_KINDS[kind]
+            .run(context.actor, context.payload, progress=context.progress)
+            .to_stored()
+        )
 
 
 for _kind in IMPORT_KINDS:

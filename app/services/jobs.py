@@ -62,7 +62,9 @@ class JobKind:
 KINDS: dict[str, JobKind] = {}
 
 
-def job_kind(name: str, render: Callable[[dict], dict] | None = None) -> Callable[[Handler], Handler]:
+def job_kind(
+    name: str, render: Callable[[dict], dict] | None = None
+) -> Callable[[Handler], Handler]:
     """Register the handler of a job kind."""
 
     def register(handler: Handler) -> Handler:
@@ -79,8 +81,14 @@ def describe(job: Job) -> dict:
         report = KINDS[job.kind].render(report)
     elif job.status == "failed" and report is not None:
         report = stored_in_language(report)
-    return {"id": job.id, "kind": job.kind, "status": job.status, "done": job.done, "total": job.total,
-            "report": report}
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "report": report,
+    }
 
 
 def load_kinds() -> None:
@@ -116,9 +124,16 @@ def requeue_stale(stale_after: timedelta) -> int:
     """Jobs left running by a worker that stopped (killed, crashed) go back to the queue."""
     cutoff = utcnow() - stale_after
     stale = (Job.status == "running") & (Job.heartbeat_at < cutoff)
-    failed = _commit_apart(update(Job).where(stale, Job.attempts >= MAX_ATTEMPTS).values(
-        status="failed", finished_at=utcnow(), payload=None,
-        report={"message": "the job stopped several times and was given up"}))
+    failed = _commit_apart(
+        update(Job)
+        .where(stale, Job.attempts >= MAX_ATTEMPTS)
+        .values(
+            status="failed",
+            finished_at=utcnow(),
+            payload=None,
+            report={"message": "the job stopped several times and was given up"},
+        )
+    )
     requeued = _commit_apart(update(Job).where(stale).values(status="queued"))
     if failed or requeued:
         log.warning("jobs: %s stale job(s) queued again, %s given up", requeued, failed)
@@ -128,12 +143,22 @@ def requeue_stale(stale_after: timedelta) -> int:
 def claim_next() -> int | None:
     """Take the oldest queued job for this worker; None when there is none to take."""
     candidates = db.session.scalars(
-        select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(CLAIM_CANDIDATES)).all()
+        select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(CLAIM_CANDIDATES)
+    ).all()
     db.session.rollback()  # end the read: each claim below is its own transaction
     for job_id in candidates:
         now = utcnow()
-        claimed = _commit_apart(update(Job).where(Job.id == job_id, Job.status == "queued").values(
-            status="running", started_at=now, heartbeat_at=now, done=0, attempts=Job.attempts + 1))
+        claimed = _commit_apart(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(
+                status="running",
+                started_at=now,
+                heartbeat_at=now,
+                done=0,
+                attempts=Job.attempts + 1,
+            )
+        )
         if claimed == 1:
             return job_id
     return None
@@ -141,8 +166,11 @@ def claim_next() -> int | None:
 
 def _progress_reporter(job_id: int) -> Callable[[int], None]:
     def progress(done: int) -> None:
-        _commit_apart(update(Job).where(Job.id == job_id, Job.status == "running")
-                      .values(done=done, heartbeat_at=utcnow()))
+        _commit_apart(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "running")
+            .values(done=done, heartbeat_at=utcnow())
+        )
 
     return progress
 
@@ -157,15 +185,22 @@ def run_job(job_id: int) -> str:
             raise DomainError(_l("unknown job kind %(kind)s", kind=job.kind))
         if actor is None or not actor.active:
             raise Forbidden(_l("the person who started this job can no longer sign in"))
-        report = kind.handler(JobContext(job.id, actor, job.payload or b"", _progress_reporter(job.id)))
+        report = kind.handler(
+            JobContext(job.id, actor, job.payload or b"", _progress_reporter(job.id))
+        )
     except DomainError as error:
         db.session.rollback()
-        failure = {"message": storable_message(error.message), "errors": storable_errors(error.errors or {})}
+        failure = {
+            "message": storable_message(error.message),
+            "errors": storable_errors(error.errors or {}),
+        }
         return _finish(job_id, attempt, "failed", failure)
     except Exception:
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, job.kind)
-        return _finish(job_id, attempt, "failed", {"message": storable_message(_l("internal error"))})
+        return _finish(
+            job_id, attempt, "failed", {"message": storable_message(_l("internal error"))}
+        )
     return _finish(job_id, attempt, "done", report)
 
 
@@ -175,10 +210,18 @@ def _finish(job_id: int, attempt: int, status: str, report: dict) -> str:
     Only while the job is still this attempt's: when it was given to another worker meanwhile
     (this one looked dead), this one's work is rolled back instead of being written twice.
     """
-    finished = db.session.execute(update(Job).where(
-        Job.id == job_id, Job.status == "running", Job.attempts == attempt).values(
-        status=status, report=report, payload=None, finished_at=utcnow(), heartbeat_at=utcnow(),
-        done=Job.total if status == "done" else Job.done))
+    finished = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "running", Job.attempts == attempt)
+        .values(
+            status=status,
+            report=report,
+            payload=None,
+            finished_at=utcnow(),
+            heartbeat_at=utcnow(),
+            done=Job.total if status == "done" else Job.done,
+        )
+    )
     if finished.rowcount != 1:
         db.session.rollback()
         log.warning("job %s was taken over by another worker; this run is discarded", job_id)
@@ -187,8 +230,11 @@ def _finish(job_id: int, attempt: int, status: str, report: dict) -> str:
     return status
 
 
-def work(once: bool = False, poll_seconds: float | None = None,
-         should_stop: Callable[[], bool] = lambda: False) -> int:
+def work(
+    once: bool = False,
+    poll_seconds: float | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
     """The worker loop: recover stale jobs, claim one, run it; with `once`, stop when none is queued."""
     load_kinds()
     config = current_app.config

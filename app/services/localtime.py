@@ -17,7 +17,11 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 def local_zone() -> ZoneInfo:
     """The configured zone (Asia/Shanghai unless TIMEZONE says otherwise)."""
-    name = current_app.config.get("TIMEZONE", DEFAULT_TIMEZONE) if has_app_context() else DEFAULT_TIMEZONE
+    name = (
+        current_app.config.get("TIMEZONE", DEFAULT_TIMEZONE)
+        if has_app_context()
+        else DEFAULT_TIMEZONE
+    )
     return ZoneInfo(name)
 
 

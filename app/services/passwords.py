@@ -31,7 +31,9 @@ def _common_passwords() -> frozenset[str]:
 def check_password_rules(password: str, field: str = "password") -> None:
     """Refuse short and well-known passwords, naming the field."""
     if len(password) < MIN_LENGTH:
-        raise Invalid(_l("password too short"), {field: _l("at least %(n)d characters", n=MIN_LENGTH)})
+        raise Invalid(
+            _l("password too short"), {field: _l("at least %(n)d characters", n=MIN_LENGTH)}
+        )
     if password.lower() in _common_passwords():
         raise Invalid(_l("password too common"), {field: _l("this password is too common")})
 
@@ -44,6 +46,9 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; constant work when the user does not exist."""
     try:
-        return _hasher.verify(password_hash or _dummy_hash(_hasher), password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(_hasher), password)
+            and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False

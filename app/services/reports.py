@@ -38,7 +38,9 @@ COLUMNS = (
     ("site_coverage_month", _l("Site coverage this month"), "rate"),
     ("household_coverage_month", _l("Household coverage this month"), "rate"),
 )
-COUNTS = tuple(key for key, _label, kind in COLUMNS if kind in ("int", "money") and key != "area_id")
+COUNTS = tuple(
+    key for key, _label, kind in COLUMNS if kind in ("int", "money") and key != "area_id"
+)
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -54,19 +56,40 @@ def daily(actor: User, day: date | None) -> dict:
     cases, warnings = _cases(areas, day), _warnings(areas, day)
     rows = []
     for area in areas:
-        row = {"area_id": area.id, "name": area.name, "cases": 0, "losses": 0.0, "warnings_issued": 0,
-               "warnings_handled_in_time": 0, "warnings_dissuaded": 0}
+        row = {
+            "area_id": area.id,
+            "name": area.name,
+            "cases": 0,
+            "losses": 0.0,
+            "warnings_issued": 0,
+            "warnings_handled_in_time": 0,
+            "warnings_dissuaded": 0,
+        }
         row.update(cases.get(area.id, {}))
         row.update(warnings.get(area.id, {}))
-        row.update({key: on_day[area.id][key] for key in ("checkins", "visits", "households_reached", "app_installs")})
+        row.update(
+            {
+                key: on_day[area.id][key]
+                for key in ("checkins", "visits", "households_reached", "app_installs")
+            }
+        )
         row["site_coverage_month"] = month[area.id]["site_coverage"]
         row["household_coverage_month"] = month[area.id]["household_coverage"]
         rows.append(row)
     totals = {key: sum(row[key] for row in rows) for key in COUNTS}
-    totals.update(area_id=scope.id if scope else None, name=scope.name if scope else None,
-                  losses=round(totals["losses"], 2), site_coverage_month=month_figures["site_coverage"],
-                  household_coverage_month=month_figures["household_coverage"])
-    return {"date": day.isoformat(), "area_id": scope.id if scope else None, "rows": rows, "totals": totals}
+    totals.update(
+        area_id=scope.id if scope else None,
+        name=scope.name if scope else None,
+        losses=round(totals["losses"], 2),
+        site_coverage_month=month_figures["site_coverage"],
+        household_coverage_month=month_figures["household_coverage"],
+    )
+    return {
+        "date": day.isoformat(),
+        "area_id": scope.id if scope else None,
+        "rows": rows,
+        "totals": totals,
+    }
 
 
 def _by_area(figures: dict, scope: Area | None) -> dict[int, dict]:
@@ -79,9 +102,15 @@ def _cases(areas: list[Area], day: date) -> dict[int, dict]:
     bucket = coverage.bucket_of(Area.path, areas).label("bucket")
     rows = db.session.execute(
         select(bucket, func.count(FraudCase.id), func.coalesce(func.sum(FraudCase.loss_amount), 0))
-        .join(Area, Area.id == FraudCase.area_id).where(FraudCase.occurred_on == day).group_by("bucket")
+        .join(Area, Area.id == FraudCase.area_id)
+        .where(FraudCase.occurred_on == day)
+        .group_by("bucket")
     ).all()
-    return {b: {"cases": int(n), "losses": float(round(Decimal(loss), 2))} for b, n, loss in rows if b is not None}
+    return {
+        b: {"cases": int(n), "losses": float(round(Decimal(loss), 2))}
+        for b, n, loss in rows
+        if b is not None
+    }
 
 
 def _warnings(areas: list[Area], day: date) -> dict[int, dict]:
@@ -91,13 +120,27 @@ def _warnings(areas: list[Area], day: date) -> dict[int, dict]:
     handled = and_(RiskWarning.handled_at >= start, RiskWarning.handled_at < end)
     bucket = coverage.bucket_of(Area.path, areas).label("bucket")
     rows = db.session.execute(
-        select(bucket, func.sum(case((issued, 1), else_=0)),
-               func.sum(case((and_(handled, RiskWarning.handled_at <= RiskWarning.deadline_at), 1), else_=0)),
-               func.sum(case((and_(handled, RiskWarning.result == "dissuaded"), 1), else_=0)))
-        .join(Area, Area.id == RiskWarning.area_id).where(or_(issued, handled)).group_by("bucket")
+        select(
+            bucket,
+            func.sum(case((issued, 1), else_=0)),
+            func.sum(
+                case((and_(handled, RiskWarning.handled_at <= RiskWarning.deadline_at), 1), else_=0)
+            ),
+            func.sum(case((and_(handled, RiskWarning.result == "dissuaded"), 1), else_=0)),
+        )
+        .join(Area, Area.id == RiskWarning.area_id)
+        .where(or_(issued, handled))
+        .group_by("bucket")
     ).all()
-    return {b: {"warnings_issued": int(i), "warnings_handled_in_time": int(t), "warnings_dissuaded": int(d)}
-            for b, i, t, d in rows if b is not None}
+    return {
+        b: {
+            "warnings_issued": int(i),
+            "warnings_handled_in_time": int(t),
+            "warnings_dissuaded": int(d),
+        }
+        for b, i, t, d in rows
+        if b is not None
+    }
 
 
 def safe_text(value: str) -> str:
@@ -119,7 +162,9 @@ def as_csv(report: dict) -> bytes:
     writer = csv.writer(out)
     writer.writerow([str(label) for _key, label, _kind in COLUMNS])
     for values in _table(report):
-        writer.writerow([safe_text(v) if isinstance(v, str) else ("" if v is None else v) for v in values])
+        writer.writerow(
+            [safe_text(v) if isinstance(v, str) else ("" if v is None else v) for v in values]
+        )
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
@@ -157,10 +202,17 @@ def as_text(report: dict) -> str:
 
 
 RANKING = (
-    ("area_id", _l("Area id")), ("name", _l("Area")), ("site_coverage", _l("Site coverage")),
-    ("site_change", _l("Change")), ("household_coverage", _l("Household coverage")),
-    ("household_change", _l("Change")), ("checkins", _l("Check-ins")), ("visits", _l("Visits")),
-    ("overdue_tasks", _l("Overdue tasks")), ("cases", _l("Cases")), ("card", _l("Card")),
+    ("area_id", _l("Area id")),
+    ("name", _l("Area")),
+    ("site_coverage", _l("Site coverage")),
+    ("site_change", _l("Change")),
+    ("household_coverage", _l("Household coverage")),
+    ("household_change", _l("Change")),
+    ("checkins", _l("Check-ins")),
+    ("visits", _l("Visits")),
+    ("overdue_tasks", _l("Overdue tasks")),
+    ("cases", _l("Cases")),
+    ("card", _l("Card")),
 )
 
 
@@ -171,5 +223,7 @@ def ranking_csv(rows: list[dict]) -> bytes:
     writer.writerow([str(label) for _key, label in RANKING])
     for row in rows:
         values = [row.get(key) for key, _label in RANKING]
-        writer.writerow([safe_text(v) if isinstance(v, str) else ("" if v is None else v) for v in values])
+        writer.writerow(
+            [safe_text(v) if isinstance(v, str) else ("" if v is None else v) for v in values]
+        )
     return "\ufeff".encode() + out.getvalue().encode("utf-8")

@@ -91,7 +91,9 @@ def delete_finished_jobs(before: datetime, limit: int, after_id: int = 0) -> lis
         .limit(limit)
     ).all()
     if ids:
-        db.session.execute(delete(Job).where(Job.id.in_(ids)).execution_options(synchronize_session=False))
+        db.session.execute(
+            delete(Job).where(Job.id.in_(ids)).execution_options(synchronize_session=False)
+        )
     return ids
 
 

@@ -30,13 +30,16 @@ def get_site(actor: User, site_id: int) -> Site:
     return visible_or_404(actor, site, site.area if site else None, "site")
 
 
-def list_sites(actor: User, area_id: int | None = None, kind: str | None = None,
-               active: bool | None = None):
+def list_sites(
+    actor: User, area_id: int | None = None, kind: str | None = None, active: bool | None = None
+):
     """A select() of the sites the actor may see, optionally under one area."""
     query = filter_by_scope(select(Site).options(joinedload(Site.area)), actor, Site.area_id)
     if area_id is not None:
         area = require_area_in_scope(actor, area_id)
-        query = query.where(Site.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+        query = query.where(
+            Site.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path)))
+        )
     if kind:
         query = query.where(Site.kind == kind)
     if active is not None:
@@ -58,7 +61,9 @@ def _apply_position(site: Site, data: dict[str, Any]) -> None:
         lat, lng = data.pop("lat", None), data.pop("lng", None)
         if lat is None or lng is None:
             missing = "lat" if lat is None else "lng"
-            raise Invalid(_l("lat and lng go together"), {missing: _l("required with the other coordinate")})
+            raise Invalid(
+                _l("lat and lng go together"), {missing: _l("required with the other coordinate")}
+            )
         site.lat, site.lng = geo.to_wgs84(lat, lng, system)
 
 
@@ -90,8 +95,13 @@ def update_site(actor: User, site: Site, data: dict[str, Any]) -> Site:
     for key, value in data.items():
         setattr(site, key, value)
     db.session.flush()
-    if (site.area_id, site.kind) != counted_as:  # its check-ins now count for other grids' or kinds' tasks
-        task_progress.settle_tasks(task_progress.tasks_counting(None, grids, task_progress.SITE_KINDS))
+    if (
+        site.area_id,
+        site.kind,
+    ) != counted_as:  # its check-ins now count for other grids' or kinds' tasks
+        task_progress.settle_tasks(
+            task_progress.tasks_counting(None, grids, task_progress.SITE_KINDS)
+        )
     record_event(actor, "site.update", site, **changes(before, snapshot(site, before)))
     return site
 

@@ -35,7 +35,11 @@ def text_problem(text: str) -> str | None:
     found = _UNSTORABLE.search(text)
     if found is None:
         return None
-    return N_("must not contain NUL characters") if found.group() == "\x00" else N_("must be valid Unicode text")
+    return (
+        N_("must not contain NUL characters")
+        if found.group() == "\x00"
+        else N_("must be valid Unicode text")
+    )
 
 
 def int_problem(value: int, low: int = INT32_MIN, high: int = INT32_MAX) -> str | None:
@@ -104,7 +108,13 @@ def column_problem(column_type, value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int) and isinstance(column_type, Integer):
-        bits = 64 if isinstance(column_type, BigInteger) else 16 if isinstance(column_type, SmallInteger) else 32
+        bits = (
+            64
+            if isinstance(column_type, BigInteger)
+            else 16
+            if isinstance(column_type, SmallInteger)
+            else 32
+        )
         return int_problem(value, -(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
     if isinstance(value, Decimal) and isinstance(column_type, Numeric):
         return _numeric_problem(value, column_type)

@@ -30,8 +30,13 @@ from app.services.localtime import local_date, usually
 SITE_KINDS = ("site_check", "poster", "banner", "screen")
 REPORTED_KINDS = ("lecture", "stall", "rider_drop", "app_promotion", "other")
 # The campaign target that sets each count kind's goal per grid.
-COUNT_TARGET_KEY = {"rider_drop": "leaflets", "lecture": "lectures", "stall": "stalls",
-                    "app_promotion": "app_installs", "other": "count"}
+COUNT_TARGET_KEY = {
+    "rider_drop": "leaflets",
+    "lecture": "lectures",
+    "stall": "stalls",
+    "app_promotion": "app_installs",
+    "other": "count",
+}
 TARGET_KEYS = ("household_rounds", "site_visits", *COUNT_TARGET_KEY.values())
 FINAL_STATUSES = ("done", "cancelled")
 # Kinds counted from visits to a grid's households, linked to the task or not.
@@ -51,14 +56,25 @@ def _site_progress(ids: list[int]) -> dict[int, int]:
     day = local_date(CheckIn.captured_at)
     accepted = usually(CheckIn.status == "accepted")
     linked = select(CheckIn.task_id.label("task_id"), CheckIn.site_id, day.label("day")).where(
-        CheckIn.task_id.in_(ids), accepted)
-    own_site = exists().where(task_sites.c.task_id == Task.id, task_sites.c.site_id == CheckIn.site_id)
+        CheckIn.task_id.in_(ids), accepted
+    )
+    own_site = exists().where(
+        task_sites.c.task_id == Task.id, task_sites.c.site_id == CheckIn.site_id
+    )
     has_sites = exists().where(task_sites.c.task_id == Task.id)
     matched = (  # the grid's sites first, then each site's check-ins by the (site_id, captured_at) index
         select(Task.id, CheckIn.site_id, day)
         .join(Site, Site.area_id == Task.area_id)
-        .join(CheckIn, and_(CheckIn.site_id == Site.id, usually(CheckIn.task_id.is_(None)), accepted,
-                            CheckIn.captured_at >= _period_start(), CheckIn.captured_at <= Task.due_at))
+        .join(
+            CheckIn,
+            and_(
+                CheckIn.site_id == Site.id,
+                usually(CheckIn.task_id.is_(None)),
+                accepted,
+                CheckIn.captured_at >= _period_start(),
+                CheckIn.captured_at <= Task.due_at,
+            ),
+        )
         .where(Task.id.in_(ids), or_(own_site, and_(~has_sites, _site_kind_matches())))
     )
     pairs = union(linked, matched).subquery()
@@ -69,14 +85,23 @@ def _site_progress(ids: list[int]) -> dict[int, int]:
 def _household_rows(ids: list[int], condition, by_day: bool = True):
     """(task_id, household_id[, day]) of visits meeting `condition`, linked or in the grid and period."""
     day = [local_date(Visit.captured_at).label("day")] if by_day else []
-    linked = (select(Visit.task_id.label("task_id"), Visit.household_id.label("household_id"), *day)
-              .join(Household, Household.id == Visit.household_id)
-              .where(Visit.task_id.in_(ids), condition, Household.unreachable == False))
+    linked = (
+        select(Visit.task_id.label("task_id"), Visit.household_id.label("household_id"), *day)
+        .join(Household, Household.id == Visit.household_id)
+        .where(Visit.task_id.in_(ids), condition, Household.unreachable == False)
+    )
     in_grid = (
         select(Task.id, Household.id, *day)
         .join(Household, and_(Household.area_id == Task.area_id, Household.unreachable == False))
-        .join(Visit, and_(Visit.household_id == Household.id, condition,
-                          Visit.captured_at >= _period_start(), Visit.captured_at <= Task.due_at))
+        .join(
+            Visit,
+            and_(
+                Visit.household_id == Household.id,
+                condition,
+                Visit.captured_at >= _period_start(),
+                Visit.captured_at <= Task.due_at,
+            ),
+        )
         .where(Task.id.in_(ids))
     )
     return union(linked, in_grid).subquery()
@@ -88,10 +113,17 @@ def _door_progress(tasks: list[Task]) -> dict[int, int]:
         query = select(rows.c.task_id, func.count()).group_by(rows.c.task_id)
         return dict(db.session.execute(query).all())
     rows = _household_rows([t.id for t in tasks], Visit.outcome == "reached")
-    per_household = (select(rows.c.task_id, func.count().label("days"))
-                     .group_by(rows.c.task_id, rows.c.household_id).subquery())
+    per_household = (
+        select(rows.c.task_id, func.count().label("days"))
+        .group_by(rows.c.task_id, rows.c.household_id)
+        .subquery()
+    )
     rounds_by_task = {t.id: _rounds(t) for t in tasks if _rounds(t) > 1}
-    rounds = case(rounds_by_task, value=per_household.c.task_id, else_=1) if rounds_by_task else literal(1)
+    rounds = (
+        case(rounds_by_task, value=per_household.c.task_id, else_=1)
+        if rounds_by_task
+        else literal(1)
+    )
     capped = case((per_household.c.days > rounds, rounds), else_=per_household.c.days)
     query = select(per_household.c.task_id, func.sum(capped)).group_by(per_household.c.task_id)
     return {task_id: int(total) for task_id, total in db.session.execute(query).all()}
@@ -105,17 +137,23 @@ def _app_households(ids: list[int]) -> dict[int, int]:
 
 def _materials(ids: list[int]) -> dict[int, int]:
     amounts = union_all(
-        select(CheckIn.task_id.label("task_id"), CheckIn.materials_count.label("n"))
-        .where(CheckIn.task_id.in_(ids), CheckIn.status == "accepted"),
+        select(CheckIn.task_id.label("task_id"), CheckIn.materials_count.label("n")).where(
+            CheckIn.task_id.in_(ids), CheckIn.status == "accepted"
+        ),
         select(Visit.task_id, Visit.materials_count).where(Visit.task_id.in_(ids)),
     ).subquery()
-    query = select(amounts.c.task_id, func.coalesce(func.sum(amounts.c.n), 0)).group_by(amounts.c.task_id)
+    query = select(amounts.c.task_id, func.coalesce(func.sum(amounts.c.n), 0)).group_by(
+        amounts.c.task_id
+    )
     return {task_id: int(total) for task_id, total in db.session.execute(query).all()}
 
 
 def _reported(ids: list[int]) -> dict[int, int]:
-    query = select(TaskReport.task_id, func.sum(TaskReport.count)).where(
-        TaskReport.task_id.in_(ids)).group_by(TaskReport.task_id)
+    query = (
+        select(TaskReport.task_id, func.sum(TaskReport.count))
+        .where(TaskReport.task_id.in_(ids))
+        .group_by(TaskReport.task_id)
+    )
     return {task_id: int(total) for task_id, total in db.session.execute(query).all()}
 
 
@@ -184,8 +222,11 @@ def settle(tasks: Iterable[Task]) -> list[Task]:
 
 def settle_tasks(task_ids) -> list[Task]:
     """Settle the unfinished tasks among `task_ids` (ids, or a select() of Task.id) in one load."""
-    tasks = db.session.scalars(select(Task).where(Task.id.in_(task_ids), Task.status.not_in(FINAL_STATUSES))
-                               .order_by(Task.id)).all()
+    tasks = db.session.scalars(
+        select(Task)
+        .where(Task.id.in_(task_ids), Task.status.not_in(FINAL_STATUSES))
+        .order_by(Task.id)
+    ).all()
     return settle(tasks) if tasks else []
 
 
@@ -195,8 +236,12 @@ def settle_all(batch: int = 500) -> int:
     For a database whose statuses were last settled by reads (before writes settled them)."""
     changed, last_id = 0, 0
     while True:
-        ids = db.session.scalars(select(Task.id).where(Task.id > last_id, Task.status.not_in(FINAL_STATUSES))
-                                 .order_by(Task.id).limit(batch)).all()
+        ids = db.session.scalars(
+            select(Task.id)
+            .where(Task.id > last_id, Task.status.not_in(FINAL_STATUSES))
+            .order_by(Task.id)
+            .limit(batch)
+        ).all()
         if not ids:
             return changed
         tasks = db.session.scalars(select(Task).where(Task.id.in_(ids))).all()
@@ -205,28 +250,40 @@ def settle_all(batch: int = 500) -> int:
         last_id = ids[-1]
 
 
-def tasks_counting(task_id: int | None, grid_ids: Iterable[int], kinds: Iterable[str], grid_too: bool = True):
+def tasks_counting(
+    task_id: int | None, grid_ids: Iterable[int], kinds: Iterable[str], grid_too: bool = True
+):
     """A select() of the unfinished tasks a piece of evidence may count for: the task it names and,
     when it names none or `grid_too`, the tasks of `kinds` in its grid(s) (settling checks the rest)."""
     grid = and_(Task.area_id.in_(list(grid_ids)), Task.kind.in_(list(kinds)))
-    which = or_(Task.id == task_id, grid) if task_id is not None and grid_too else \
-        (Task.id == task_id if task_id is not None else grid)
+    which = (
+        or_(Task.id == task_id, grid)
+        if task_id is not None and grid_too
+        else (Task.id == task_id if task_id is not None else grid)
+    )
     return select(Task.id).where(which, Task.status.not_in(FINAL_STATUSES))
 
 
 def grid_household_totals(grid_ids: list[int]) -> dict[int, int]:
     """Reachable household rows per grid, or the grid's `household_count` when it has no rows."""
-    rows = dict(db.session.execute(
-        select(Household.area_id, func.count()).where(Household.area_id.in_(grid_ids),
-                                                      Household.unreachable == False)
-        .group_by(Household.area_id)).all())
-    declared = dict(db.session.execute(select(Area.id, Area.household_count).where(Area.id.in_(grid_ids))).all())
+    rows = dict(
+        db.session.execute(
+            select(Household.area_id, func.count())
+            .where(Household.area_id.in_(grid_ids), Household.unreachable == False)
+            .group_by(Household.area_id)
+        ).all()
+    )
+    declared = dict(
+        db.session.execute(select(Area.id, Area.household_count).where(Area.id.in_(grid_ids))).all()
+    )
     return {g: rows.get(g) or declared.get(g) or 0 for g in grid_ids}
 
 
 def grid_site_totals(grid_ids: list[int], kind: str) -> dict[int, int]:
     """Active sites per grid that a task of `kind` covers."""
-    query = select(Site.area_id, func.count()).where(Site.area_id.in_(grid_ids), Site.active == True)
+    query = select(Site.area_id, func.count()).where(
+        Site.area_id.in_(grid_ids), Site.active == True
+    )
     if kind != "site_check":
         query = query.where(Site.kind == kind)
     return dict(db.session.execute(query.group_by(Site.area_id)).all())

@@ -35,8 +35,12 @@ from app.services.localtime import start_of_day, today
 from app.services.task_progress import FINAL_STATUSES, REPORTED_KINDS, SITE_KINDS
 
 # Which status a coordinator may set from which.
-MANUAL_STATUS = {"open": ("in_progress", "done", "cancelled"), "in_progress": ("open", "done", "cancelled"),
-                 "done": ("open", "in_progress"), "cancelled": ("open",)}
+MANUAL_STATUS = {
+    "open": ("in_progress", "done", "cancelled"),
+    "in_progress": ("open", "done", "cancelled"),
+    "done": ("open", "in_progress"),
+    "cancelled": ("open",),
+}
 
 
 def mine_clause(user: User):
@@ -58,8 +62,14 @@ def list_tasks(actor: User, args: dict[str, Any]):
     if args.get("mine"):
         query = query.where(mine_clause(actor))
     if args.get("area_id") is not None:
-        area = require_area_in_scope(actor, args["area_id"]) if not is_field_worker(actor) else _area(args["area_id"])
-        query = query.where(Task.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+        area = (
+            require_area_in_scope(actor, args["area_id"])
+            if not is_field_worker(actor)
+            else _area(args["area_id"])
+        )
+        query = query.where(
+            Task.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path)))
+        )
     for key in ("kind", "campaign_id"):
         if args.get(key) is not None:
             query = query.where(getattr(Task, key) == args[key])
@@ -67,8 +77,9 @@ def list_tasks(actor: User, args: dict[str, Any]):
         query = query.where(Task.status == args["status"])
     if args.get("overdue"):
         query = query.where(Task.status.not_in(FINAL_STATUSES), Task.due_at < utcnow())
-    return query.options(selectinload(Task.assignees), selectinload(Task.sites), selectinload(Task.area)).order_by(
-        Task.due_at, Task.id)
+    return query.options(
+        selectinload(Task.assignees), selectinload(Task.sites), selectinload(Task.area)
+    ).order_by(Task.due_at, Task.id)
 
 
 def _area(area_id: int) -> Area:
@@ -98,7 +109,10 @@ def _refuse_foreign_people(actor: User, raw_ids) -> None:
         for user_id in ids:
             user = users.get(user_id)
             if user is None or user.area is None or not within_scope(actor, user.area):
-                raise Forbidden(_l("assignee outside your area"), {"assignee_ids": _l("%(id)s is not one of your people", id=user_id)})
+                raise Forbidden(
+                    _l("assignee outside your area"),
+                    {"assignee_ids": _l("%(id)s is not one of your people", id=user_id)},
+                )
 
 
 def check_people(actor: User, raw: dict, _task=None) -> None:
@@ -110,9 +124,16 @@ def grid_workers(grid_ids: list[int]) -> dict[int, list[User]]:
     """Each grid's own active grid workers (those who work it, see access.grids_of), in one query."""
     people = grid_people()
     rows = db.session.execute(
-        select(people.c.area_id, User).join(User, User.id == people.c.user_id)
-        .where(people.c.area_id.in_(grid_ids), User.active == True, field_workers(User.role),
-               User.force == "grid_worker").order_by(User.id)).all()
+        select(people.c.area_id, User)
+        .join(User, User.id == people.c.user_id)
+        .where(
+            people.c.area_id.in_(grid_ids),
+            User.active == True,
+            field_workers(User.role),
+            User.force == "grid_worker",
+        )
+        .order_by(User.id)
+    ).all()
     found: dict[int, list[User]] = {g: [] for g in grid_ids}
     for grid_id, user in rows:
         found[grid_id].append(user)
@@ -121,7 +142,12 @@ def grid_workers(grid_ids: list[int]) -> dict[int, list[User]]:
 
 def may_work_in(user: User, grid: Area) -> bool:
     """An active field worker whose area contains the grid."""
-    return user.active and is_field_worker(user) and user.area is not None and grid.is_within(user.area)
+    return (
+        user.active
+        and is_field_worker(user)
+        and user.area is not None
+        and grid.is_within(user.area)
+    )
 
 
 def resolve_assignees(actor: User, grid: Area, user_ids: list[int]) -> list[User]:
@@ -131,25 +157,41 @@ def resolve_assignees(actor: User, grid: Area, user_ids: list[int]) -> list[User
     _refuse_foreign_people(actor, wanted)
     for user in users.values():
         if not may_work_in(user, grid):
-            raise Invalid(_l("assignee cannot work in this grid"),
-                          {"assignee_ids": _l("%(id)s is not an active worker of this grid's area", id=user.id)})
+            raise Invalid(
+                _l("assignee cannot work in this grid"),
+                {
+                    "assignee_ids": _l(
+                        "%(id)s is not an active worker of this grid's area", id=user.id
+                    )
+                },
+            )
     return [users[i] for i in wanted]
 
 
 def _resolve_sites(grid: Area, site_ids: list[int]) -> list[Site]:
     wanted = list(dict.fromkeys(site_ids))
-    sites = db.session.scalars(select(Site).where(Site.id.in_(wanted), Site.area_id == grid.id)).all()
+    sites = db.session.scalars(
+        select(Site).where(Site.id.in_(wanted), Site.area_id == grid.id)
+    ).all()
     if len(sites) != len(wanted):
         missing = sorted(set(wanted) - {s.id for s in sites})
-        raise Invalid(_l("site outside the task's grid"), {"site_ids": _l("not sites of this grid: %(ids)s", ids=", ".join(map(str, missing)))})
+        raise Invalid(
+            _l("site outside the task's grid"),
+            {"site_ids": _l("not sites of this grid: %(ids)s", ids=", ".join(map(str, missing)))},
+        )
     return sorted(sites, key=lambda s: s.id)
 
 
 def _default_target(kind: str, grid: Area, targets: dict, sites: list[Site]) -> int:
     if kind in SITE_KINDS and sites:
         return len(sites) * int(targets.get("site_visits") or 1)
-    if kind in task_progress.COUNT_TARGET_KEY and task_progress.COUNT_TARGET_KEY[kind] not in targets:
-        raise Invalid(_l("target_count is required"), {"target_count": _l("required for this kind of task")})
+    if (
+        kind in task_progress.COUNT_TARGET_KEY
+        and task_progress.COUNT_TARGET_KEY[kind] not in targets
+    ):
+        raise Invalid(
+            _l("target_count is required"), {"target_count": _l("required for this kind of task")}
+        )
     return task_progress.targets_for_grids(kind, targets, [grid.id])[grid.id]
 
 
@@ -166,16 +208,31 @@ def create_task(actor: User, data: dict[str, Any]) -> Task:
         assignees = resolve_assignees(actor, grid, data["assignee_ids"])
     starts_at = data.get("starts_at") or start_of_day(today())
     if data["due_at"] <= starts_at:
-        raise Invalid(_l("due_at must come after the start"), {"due_at": _l("must be after starts_at")})
+        raise Invalid(
+            _l("due_at must come after the start"), {"due_at": _l("must be after starts_at")}
+        )
     targets = data.get("targets") or {}
     target = data.get("target_count")
-    task = Task(title=data["title"], kind=data["kind"], area_id=grid.id, area=grid, starts_at=starts_at,
-                due_at=data["due_at"], targets=targets, status="open", created_by_id=actor.id,
-                target_count=target if target is not None else _default_target(data["kind"], grid, targets, sites))
+    task = Task(
+        title=data["title"],
+        kind=data["kind"],
+        area_id=grid.id,
+        area=grid,
+        starts_at=starts_at,
+        due_at=data["due_at"],
+        targets=targets,
+        status="open",
+        created_by_id=actor.id,
+        target_count=target
+        if target is not None
+        else _default_target(data["kind"], grid, targets, sites),
+    )
     task.assignees, task.sites = assignees, sites
     db.session.add(task)
     db.session.flush()
-    record_event(actor, "task.create", task, area_id=grid.id, assignee_ids=[u.id for u in assignees])
+    record_event(
+        actor, "task.create", task, area_id=grid.id, assignee_ids=[u.id for u in assignees]
+    )
     return task_progress.settle([task])[0]  # evidence made before the task counts for it
 
 
@@ -192,7 +249,9 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
     for key, value in data.items():
         setattr(task, key, value)
     if task.starts_at is not None and task.due_at <= task.starts_at:
-        raise Invalid(_l("due_at must come after the start"), {"due_at": _l("must be after starts_at")})
+        raise Invalid(
+            _l("due_at must come after the start"), {"due_at": _l("must be after starts_at")}
+        )
     db.session.flush()
     record_event(actor, "task.update", task, **changes(before, snapshot(task, before)))
     return task_progress.settle([task])[0]  # its target, sites or period may change what is done
@@ -200,8 +259,14 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
 
 def _set_status(task: Task, status: str) -> None:
     if status != task.status and status not in MANUAL_STATUS[task.status]:
-        words = {"old": TASK_STATUS_LABELS.get(task.status, task.status), "new": TASK_STATUS_LABELS.get(status, status)}
-        raise Invalid(_l("status change not allowed"), {"status": _l("cannot go from %(old)s to %(new)s", **words)})
+        words = {
+            "old": TASK_STATUS_LABELS.get(task.status, task.status),
+            "new": TASK_STATUS_LABELS.get(status, status),
+        }
+        raise Invalid(
+            _l("status change not allowed"),
+            {"status": _l("cannot go from %(old)s to %(new)s", **words)},
+        )
     task.status = status
 
 
@@ -209,7 +274,10 @@ def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, b
     """An assignee reports a count (lectures held, leaflets handed out); a retried client_id is stored once."""
     require(actor, "report", "task", task)
     if task.kind not in REPORTED_KINDS:
-        raise Invalid(_l("this task counts evidence, not reports"), {"count": _l("this kind of task is not reported")})
+        raise Invalid(
+            _l("this task counts evidence, not reports"),
+            {"count": _l("this kind of task is not reported")},
+        )
     if task.status == "cancelled":
         raise Conflict(_l("the task is cancelled"), {"task": _l("cancelled")})
     client_id = data.get("client_id")
@@ -217,10 +285,18 @@ def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, b
         earlier = db.session.scalar(select(TaskReport).where(TaskReport.client_id == client_id))
         if earlier is not None:
             if earlier.task_id != task.id or earlier.user_id != actor.id:
-                raise Conflict(_l("client_id already used"), {"client_id": _l("already used for another report")})
+                raise Conflict(
+                    _l("client_id already used"),
+                    {"client_id": _l("already used for another report")},
+                )
             return task_progress.attach_progress([task])[0], False
-    report = TaskReport(task_id=task.id, user_id=actor.id, count=data["count"], note=data.get("note"),
-                        client_id=client_id)
+    report = TaskReport(
+        task_id=task.id,
+        user_id=actor.id,
+        count=data["count"],
+        note=data.get("note"),
+        client_id=client_id,
+    )
     db.session.add(report)
     db.session.flush()
     record_event(actor, "task.report", task, count=report.count, report_id=report.id)

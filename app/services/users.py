@@ -41,8 +41,9 @@ def _can_see(actor: User, user: User) -> bool:
     return user.area is not None and within_scope(actor, user.area)
 
 
-def list_users(actor: User, role: str | None = None, force: str | None = None,
-               area_id: int | None = None):
+def list_users(
+    actor: User, role: str | None = None, force: str | None = None, area_id: int | None = None
+):
     """A select() of the users the actor may see."""
     policy.require(actor, "list", "user")
     query = select(User)
@@ -65,11 +66,18 @@ def refuse_grants(actor: User, user: User | None, raw: dict) -> None:
     refused = policy.refused_grant(actor, user, raw)
     if refused == "self":
         field = next(f for f in policy.FIXED_FOR_SELF if f in raw and raw[f] != getattr(user, f))
-        raise Forbidden(_l("you may not change your own role, force or area"), {field: _l("not yours to change")})
+        raise Forbidden(
+            _l("you may not change your own role, force or area"),
+            {field: _l("not yours to change")},
+        )
     if refused == "role":
-        raise Forbidden(_l("coordinators manage workers and coordinators only"), {"role": _l("not allowed")})
+        raise Forbidden(
+            _l("coordinators manage workers and coordinators only"), {"role": _l("not allowed")}
+        )
     if refused == "force":
-        raise Forbidden(_l("only an admin may give this force"), {"force": _l("only an admin may give it")})
+        raise Forbidden(
+            _l("only an admin may give this force"), {"force": _l("only an admin may give it")}
+        )
 
 
 def check_grants(actor: User, raw: dict, user: User | None) -> None:
@@ -80,15 +88,24 @@ def check_grants(actor: User, raw: dict, user: User | None) -> None:
 def _refuse_unmanageable(actor: User, user: User) -> None:
     """The result must be someone the actor manages: a coordinator makes no peer and no superior."""
     if not policy.can(actor, "update", "user", user):
-        raise Forbidden(_l("you may only make people you manage"),
-                        {"area_id": _l("a coordinator you add or change must be below your own area")})
+        raise Forbidden(
+            _l("you may only make people you manage"),
+            {"area_id": _l("a coordinator you add or change must be below your own area")},
+        )
 
 
 def audit_view(user: User) -> dict[str, Any]:
     """The fields of a user the audit log follows (never the password or its hash)."""
-    return {"username": user.username, "display_name": user.display_name, "role": user.role,
-            "force": user.force, "area_id": user.area_id, "phone": user.phone, "active": user.active,
-            "grid_ids": plain(sorted(g.id for g in user.grids))}
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "force": user.force,
+        "area_id": user.area_id,
+        "phone": user.phone,
+        "active": user.active,
+        "grid_ids": plain(sorted(g.id for g in user.grids)),
+    }
 
 
 def _resolve_grids(user_area: Area | None, grid_ids: list[int]) -> list[Area]:
@@ -96,16 +113,24 @@ def _resolve_grids(user_area: Area | None, grid_ids: list[int]) -> list[Area]:
     for grid_id in dict.fromkeys(grid_ids):  # each grid once, in the order given
         grid = db.session.get(Area, grid_id) if is_id(grid_id) else None
         if grid is None or grid.level != "grid":
-            raise Invalid(_l("unknown grid"), {"grid_ids": _l("%(grid)s is not a grid", grid=grid_id)})
+            raise Invalid(
+                _l("unknown grid"), {"grid_ids": _l("%(grid)s is not a grid", grid=grid_id)}
+            )
         if user_area is not None and not grid.is_within(user_area):
-            raise Invalid(_l("grid outside the user's area"), {"grid_ids": _l("%(grid)s is outside area_id", grid=grid_id)})
+            raise Invalid(
+                _l("grid outside the user's area"),
+                {"grid_ids": _l("%(grid)s is outside area_id", grid=grid_id)},
+            )
         grids.append(grid)
     return grids
 
 
 def _check_shape(role: str, area_id: int | None) -> None:
     if policy.needs_area(role) and area_id is None:
-        raise Invalid(_l("area_id is required"), {"area_id": _l("a %(role)s needs an area", role=label(role, "role"))})
+        raise Invalid(
+            _l("area_id is required"),
+            {"area_id": _l("a %(role)s needs an area", role=label(role, "role"))},
+        )
     if policy.holds_no_area(role) and area_id is not None:
         raise Invalid(_l("an admin has no area"), {"area_id": _l("must be empty for an admin")})
 
@@ -136,9 +161,14 @@ def build_user(data: dict[str, Any]) -> User:
     area = _existing_area(data.get("area_id"))
     force = data.get("force") or ("grid_worker" if policy.is_field_role(data["role"]) else None)
     user = User(
-        username=data["username"], display_name=data.get("display_name") or data["username"],
-        password_hash=hash_password(data["password"]), role=data["role"], force=force,
-        phone=data.get("phone"), area_id=data.get("area_id"), active=data.get("active", True),
+        username=data["username"],
+        display_name=data.get("display_name") or data["username"],
+        password_hash=hash_password(data["password"]),
+        role=data["role"],
+        force=force,
+        phone=data.get("phone"),
+        area_id=data.get("area_id"),
+        active=data.get("active", True),
     )
     user.grids = _resolve_grids(area, data.get("grid_ids") or [])
     db.session.add(user)
@@ -170,7 +200,9 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     new_name = data.get("username", user.username)
     if new_name != user.username:
         _check_username(new_name)
-    if new_name != user.username and db.session.scalar(select(User.id).where(User.username == new_name)):
+    if new_name != user.username and db.session.scalar(
+        select(User.id).where(User.username == new_name)
+    ):
         raise Conflict(_l("username taken"), {"username": _l("already taken")})
     _check_shape(data.get("role", user.role), area.id if area else None)
     if "password" in data:
@@ -223,5 +255,9 @@ def end_sessions(user: User, tokens: bool = True) -> None:
 
 def revoke_tokens_of(user: User) -> None:
     """End every live API token of the user (after a password change)."""
-    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

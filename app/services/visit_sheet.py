@@ -57,8 +57,12 @@ class Sheet:
 
 
 def natural_key(label: str) -> list:
-    """"2-1-101" before "12-1-101": numbers compare as numbers."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in _NUMBER.split(label) if part]
+    """ "2-1-101" before "12-1-101": numbers compare as numbers."""
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in _NUMBER.split(label)
+        if part
+    ]
 
 
 def month_start(now: datetime | None = None) -> datetime:
@@ -93,17 +97,30 @@ def my_grids(actor: User):
 
 def my_door_tasks(actor: User) -> list[Task]:
     """Open door-to-door tasks assigned to the actor, soonest due first."""
-    query = (select(Task).join(task_assignees, task_assignees.c.task_id == Task.id)
-             .where(task_assignees.c.user_id == actor.id, Task.kind == "door_to_door",
-                    Task.status.in_(ACTIVE_TASK_STATUSES)))
+    query = (
+        select(Task)
+        .join(task_assignees, task_assignees.c.task_id == Task.id)
+        .where(
+            task_assignees.c.user_id == actor.id,
+            Task.kind == "door_to_door",
+            Task.status.in_(ACTIVE_TASK_STATUSES),
+        )
+    )
     return list(db.session.scalars(query.order_by(Task.due_at)))
 
 
 def grid_for(actor: User, grid_id: int) -> Area:
     """A grid the actor may visit (404 otherwise)."""
     grid = db.session.get(Area, grid_id)
-    mine = grid is not None and grid.level == "grid" and (
-        works_in(actor, grid.id) if is_field_worker(actor) else can(actor, "record", "visit", grid))
+    mine = (
+        grid is not None
+        and grid.level == "grid"
+        and (
+            works_in(actor, grid.id)
+            if is_field_worker(actor)
+            else can(actor, "record", "visit", grid)
+        )
+    )
     if not mine:
         raise NotFound(_l("grid not found"))
     return grid
@@ -112,14 +129,19 @@ def grid_for(actor: User, grid_id: int) -> Area:
 def task_for(actor: User, task_id: int) -> Task:
     """A task the actor records visits for: assigned to them, or (managers) in their area."""
     task = db.session.get(Task, task_id)
-    mine = task is not None and (is_assignee(actor, task.id) if is_field_worker(actor)
-                                 else can(actor, "record", "visit", task))
+    mine = task is not None and (
+        is_assignee(actor, task.id)
+        if is_field_worker(actor)
+        else can(actor, "record", "visit", task)
+    )
     if not mine or task.area.level != "grid":
         raise NotFound(_l("task not found"))
     return task
 
 
-def build_sheet(grid: Area, since: datetime, task: Task | None = None, q: str | None = None) -> Sheet:
+def build_sheet(
+    grid: Area, since: datetime, task: Task | None = None, q: str | None = None
+) -> Sheet:
     """Reachable households of the grid with their best outcome since `since`: two queries."""
     query = select(Household).where(Household.area_id == grid.id, Household.unreachable.is_(False))
     if q:
@@ -129,13 +151,17 @@ def build_sheet(grid: Area, since: datetime, task: Task | None = None, q: str | 
         select(Visit.household_id, Visit.outcome, func.count())
         .join(Household, Visit.household_id == Household.id)
         .where(Household.area_id == grid.id, Visit.captured_at >= since)
-        .group_by(Visit.household_id, Visit.outcome)).all()
+        .group_by(Visit.household_id, Visit.outcome)
+    ).all()
     best: dict[int, str] = {}
     counts: dict[int, int] = {}
     for household_id, outcome, count in outcomes:
         counts[household_id] = counts.get(household_id, 0) + count
         if STATE_ORDER[outcome] > STATE_ORDER[best.get(household_id, "todo")]:
             best[household_id] = outcome
-    rows = [SheetRow(h, best.get(h.id, "todo"), building_of(h.label), counts.get(h.id, 0)) for h in households]
+    rows = [
+        SheetRow(h, best.get(h.id, "todo"), building_of(h.label), counts.get(h.id, 0))
+        for h in households
+    ]
     rows.sort(key=lambda r: (STATE_ORDER[r.state], natural_key(r.household.label)))
     return Sheet(grid=grid, task=task, since=since, rows=rows)

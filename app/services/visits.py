@@ -46,7 +46,9 @@ def check_household(actor: User, body: dict, _obj=None) -> None:
     household_id = body.get("household_id")
     household = db.session.get(Household, household_id) if is_id(household_id) else None
     if household is not None and not may_visit(actor, household):
-        raise Forbidden(_l("this household is not in your grids"), {"household_id": _l("not in your grids")})
+        raise Forbidden(
+            _l("this household is not in your grids"), {"household_id": _l("not in your grids")}
+        )
 
 
 def _replay_of_mine(actor: User, client_id: object) -> bool:
@@ -54,8 +56,11 @@ def _replay_of_mine(actor: User, client_id: object) -> bool:
         client_id = str(uuid.UUID(client_id))
     except (TypeError, ValueError, AttributeError):
         return False
-    return bool(db.session.scalar(select(exists().where(Visit.client_id == client_id,
-                                                        Visit.user_id == actor.id))))
+    return bool(
+        db.session.scalar(
+            select(exists().where(Visit.client_id == client_id, Visit.user_id == actor.id))
+        )
+    )
 
 
 def _load_household(actor: User, household_id: int) -> Household:
@@ -63,22 +68,35 @@ def _load_household(actor: User, household_id: int) -> Household:
     if household is None:
         raise NotFound(_l("household not found"), {"household_id": _l("no such household")})
     if not may_visit(actor, household):
-        raise Forbidden(_l("this household is not in your grids"), {"household_id": _l("not in your grids")})
+        raise Forbidden(
+            _l("this household is not in your grids"), {"household_id": _l("not in your grids")}
+        )
     return household
 
 
 def is_assignee(user: User, task_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(
-        task_assignees.c.task_id == task_id, task_assignees.c.user_id == user.id))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    task_assignees.c.task_id == task_id, task_assignees.c.user_id == user.id
+                )
+            )
+        )
+    )
 
 
 def check_task(actor: User, task_id: int, grid_id: int) -> Task:
     """The task a visit counts for: in the household's grid and the actor's (assigned, or in scope)."""
     task = db.session.get(Task, task_id)
-    mine = task is not None and (is_assignee(actor, task.id) if is_field_worker(actor)
-                                 else within_scope(actor, task.area))
+    mine = task is not None and (
+        is_assignee(actor, task.id) if is_field_worker(actor) else within_scope(actor, task.area)
+    )
     if not mine or task.area_id != grid_id:
-        raise Invalid(_l("task_id is not your task in this grid"), {"task_id": _l("not your task in this household's grid")})
+        raise Invalid(
+            _l("task_id is not your task in this grid"),
+            {"task_id": _l("not your task in this household's grid")},
+        )
     if task.status == "cancelled":
         raise Invalid(_l("the task is cancelled"), {"task_id": _l("cancelled")})
     return task
@@ -91,7 +109,9 @@ def grid_flag(grid: Area, lat: float, lng: float) -> str | None:
             return None if geo.point_in_polygon(lat, lng, grid.boundary) else OUTSIDE_GRID
         except (ValueError, TypeError, IndexError):
             pass  # a malformed boundary: judge by the sites instead
-    sites = db.session.execute(select(Site.lat, Site.lng).where(Site.area_id == grid.id, Site.active)).all()
+    sites = db.session.execute(
+        select(Site.lat, Site.lng).where(Site.area_id == grid.id, Site.active)
+    ).all()
     if not sites:
         return None
     c_lat = sum(s.lat for s in sites) / len(sites)
@@ -104,7 +124,9 @@ def _existing(actor: User, client_id: str) -> Visit | None:
     """The visit already stored under this client_id; another person's id is a conflict."""
     visit = db.session.scalar(select(Visit).where(Visit.client_id == client_id))
     if visit is not None and visit.user_id != actor.id:
-        raise Conflict(_l("client_id already used"), {"client_id": _l("already used by another visit")})
+        raise Conflict(
+            _l("client_id already used"), {"client_id": _l("already used by another visit")}
+        )
     return visit
 
 
@@ -120,16 +142,31 @@ def record_visit(actor: User, data: dict[str, Any]) -> tuple[Visit, bool]:
     if task_id is not None:
         check_task(actor, task_id, household.area_id)
     lat, lng = geo.to_wgs84(data["lat"], data["lng"], data.get("coord_system") or "wgs84")
-    visit = Visit(client_id=client_id, household_id=household.id, user_id=actor.id, task_id=task_id,
-                  outcome=data["outcome"], lat=lat, lng=lng, accuracy_m=data.get("accuracy_m"),
-                  captured_at=data["captured_at"].astimezone(UTC), app_installed=bool(data.get("app_installed")),
-                  materials_count=data.get("materials_count"), flag_reason=grid_flag(household.area, lat, lng))
+    visit = Visit(
+        client_id=client_id,
+        household_id=household.id,
+        user_id=actor.id,
+        task_id=task_id,
+        outcome=data["outcome"],
+        lat=lat,
+        lng=lng,
+        accuracy_m=data.get("accuracy_m"),
+        captured_at=data["captured_at"].astimezone(UTC),
+        app_installed=bool(data.get("app_installed")),
+        materials_count=data.get("materials_count"),
+        flag_reason=grid_flag(household.area, lat, lng),
+    )
     try:
-        with db.session.begin_nested():  # on SQLite its RELEASE commits: the visit and its tasks' statuses at once
+        with (
+            db.session.begin_nested()
+        ):  # on SQLite its RELEASE commits: the visit and its tasks' statuses at once
             db.session.add(visit)
             db.session.flush()
-            task_progress.settle_tasks(task_progress.tasks_counting(task_id, [household.area_id],
-                                                                     task_progress.HOUSEHOLD_KINDS))
+            task_progress.settle_tasks(
+                task_progress.tasks_counting(
+                    task_id, [household.area_id], task_progress.HOUSEHOLD_KINDS
+                )
+            )
     except IntegrityError:
         # Another request stored the same client_id between our look-up and our insert.
         visit = _existing(actor, client_id)
@@ -142,14 +179,21 @@ def record_visit(actor: User, data: dict[str, Any]) -> tuple[Visit, bool]:
 def get_visit(actor: User, visit_id: int) -> Visit:
     """A visit the actor may see: their own, or (coordinators, leaders, admins) one in their area."""
     visit = db.session.get(Visit, visit_id) if is_id(visit_id) else None
-    if visit is None or not (visit.user_id == actor.id or (
-            not is_field_worker(actor) and within_scope(actor, visit.household.area))):
+    if visit is None or not (
+        visit.user_id == actor.id
+        or (not is_field_worker(actor) and within_scope(actor, visit.household.area))
+    ):
         raise NotFound(_l("visit not found"))
     return visit
 
 
-def list_visits(actor: User, area_id: int | None = None, household_id: int | None = None,
-                task_id: int | None = None, flagged: bool | None = None):
+def list_visits(
+    actor: User,
+    area_id: int | None = None,
+    household_id: int | None = None,
+    task_id: int | None = None,
+    flagged: bool | None = None,
+):
     """A select() of visits: a worker's own, or those in the caller's area; newest first."""
     query = select(Visit).join(Household, Visit.household_id == Household.id)
     if is_field_worker(actor):
@@ -158,11 +202,15 @@ def list_visits(actor: User, area_id: int | None = None, household_id: int | Non
         query = filter_by_scope(query, actor, Household.area_id)
     if area_id is not None:
         area = require_area_in_scope(actor, area_id)
-        query = query.where(Household.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+        query = query.where(
+            Household.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path)))
+        )
     if household_id is not None:
         query = query.where(Visit.household_id == household_id)
     if task_id is not None:
         query = query.where(Visit.task_id == task_id)
     if flagged is not None:
-        query = query.where(Visit.flag_reason.is_not(None) if flagged else Visit.flag_reason.is_(None))
+        query = query.where(
+            Visit.flag_reason.is_not(None) if flagged else Visit.flag_reason.is_(None)
+        )
     return query.order_by(Visit.captured_at.desc(), Visit.id.desc())

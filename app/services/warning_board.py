@@ -48,8 +48,13 @@ def _day_columns(day: date, now: datetime) -> list:
 
 
 def _empty() -> dict:
-    return {"open": 0, "overdue": 0, "by_level": {lv: {"open": 0, "overdue": 0} for lv in WARNING_LEVELS},
-            "today": dict.fromkeys(DAY_FIGURES, 0), "yesterday": dict.fromkeys(DAY_FIGURES, 0)}
+    return {
+        "open": 0,
+        "overdue": 0,
+        "by_level": {lv: {"open": 0, "overdue": 0} for lv in WARNING_LEVELS},
+        "today": dict.fromkeys(DAY_FIGURES, 0),
+        "yesterday": dict.fromkeys(DAY_FIGURES, 0),
+    }
 
 
 def _add(target: dict, level: str, row) -> None:
@@ -66,7 +71,9 @@ def _add(target: dict, level: str, row) -> None:
 def _shares(target: dict) -> None:
     for key in ("today", "yesterday"):
         figures = target[key]
-        figures["share_in_time"] = figures["in_time"] / figures["decided"] if figures["decided"] else None
+        figures["share_in_time"] = (
+            figures["in_time"] / figures["decided"] if figures["decided"] else None
+        )
 
 
 def board(actor: User, day: date | None = None, now: datetime | None = None) -> dict:
@@ -75,25 +82,43 @@ def board(actor: User, day: date | None = None, now: datetime | None = None) -> 
     now = now or utcnow()
     day = day or today(now)
     open_ = RiskWarning.status == "open"
-    columns = [RiskWarning.area_id, RiskWarning.level, _count(open_), _count(open_ & (RiskWarning.deadline_at < now)),
-               *_day_columns(day, now), *_day_columns(day - timedelta(days=1), now)]
-    query = visible_warnings(actor).with_only_columns(*columns).group_by(RiskWarning.area_id, RiskWarning.level)
+    columns = [
+        RiskWarning.area_id,
+        RiskWarning.level,
+        _count(open_),
+        _count(open_ & (RiskWarning.deadline_at < now)),
+        *_day_columns(day, now),
+        *_day_columns(day - timedelta(days=1), now),
+    ]
+    query = (
+        visible_warnings(actor)
+        .with_only_columns(*columns)
+        .group_by(RiskWarning.area_id, RiskWarning.level)
+    )
     rows = db.session.execute(query).all()
     areas = _areas_of([r[0] for r in rows])
     streets: dict[int, dict] = {}
     totals = _empty()
     for area_id, level, *figures in rows:
         street = areas[area_id][2]
-        entry = streets.setdefault(street.id, {"area_id": street.id, "name": street.name, **_empty()})
+        entry = streets.setdefault(
+            street.id, {"area_id": street.id, "name": street.name, **_empty()}
+        )
         _add(entry, level, figures)
         _add(totals, level, figures)
     for entry in (*streets.values(), totals):
         _shares(entry)
-    return {"day": day, "now": now, "levels": WARNING_LEVELS, "totals": totals,
-            "streets": sorted(streets.values(), key=lambda s: (-s["overdue"], -s["open"], s["name"])),
-            "escalated": escalated(actor, now), "review": review(actor, day - timedelta(days=1), now),
-            "escalated_total": _how_many(_escalated_query(actor, now)),
-            "review_total": _how_many(_review_query(actor, day - timedelta(days=1)))}
+    return {
+        "day": day,
+        "now": now,
+        "levels": WARNING_LEVELS,
+        "totals": totals,
+        "streets": sorted(streets.values(), key=lambda s: (-s["overdue"], -s["open"], s["name"])),
+        "escalated": escalated(actor, now),
+        "review": review(actor, day - timedelta(days=1), now),
+        "escalated_total": _how_many(_escalated_query(actor, now)),
+        "review_total": _how_many(_review_query(actor, day - timedelta(days=1))),
+    }
 
 
 def _areas_of(grid_ids: list[int]) -> dict[int, tuple[Area, Area, Area]]:
@@ -116,16 +141,27 @@ def _how_many(query) -> int:
 
 def _rows(actor: User, query, now: datetime) -> list[dict]:
     """The first LIST_LIMIT warnings of `query` as board rows (the board says how many there are)."""
-    warnings = db.session.scalars(query.options(selectinload(RiskWarning.area)).limit(LIST_LIMIT)).all()
+    warnings = db.session.scalars(
+        query.options(selectinload(RiskWarning.area)).limit(LIST_LIMIT)
+    ).all()
     areas = _areas_of([w.area_id for w in warnings])
     rows = []
     for w in warnings:
         grid, community, street = areas[w.area_id]
         stage = escalation(w, now)
         owner = {"grid": grid, "community": community, "street": street}.get(stage or "grid")
-        rows.append({"warning": w, "grid": grid, "community": community, "street": street, "escalation": stage,
-                     "owner": owner, "phone": mask_phone(w.phone),
-                     "late_by": now - w.deadline_at if w.status == "open" else None})
+        rows.append(
+            {
+                "warning": w,
+                "grid": grid,
+                "community": community,
+                "street": street,
+                "escalation": stage,
+                "owner": owner,
+                "phone": mask_phone(w.phone),
+                "late_by": now - w.deadline_at if w.status == "open" else None,
+            }
+        )
     return rows
 
 
@@ -135,7 +171,9 @@ def escalated(actor: User, now: datetime) -> list[dict]:
 
 
 def _escalated_query(actor: User, now: datetime):
-    query = visible_warnings(actor).where(RiskWarning.status == "open", RiskWarning.deadline_at < now)
+    query = visible_warnings(actor).where(
+        RiskWarning.status == "open", RiskWarning.deadline_at < now
+    )
     return query.order_by(RiskWarning.deadline_at, RiskWarning.id)
 
 
@@ -147,5 +185,7 @@ def review(actor: User, day: date, now: datetime) -> list[dict]:
 def _review_query(actor: User, day: date):
     start, end = day_bounds(day)
     late = (RiskWarning.status == "open") | (RiskWarning.handled_at > RiskWarning.deadline_at)
-    query = visible_warnings(actor).where(RiskWarning.created_at >= start, RiskWarning.created_at < end, late)
+    query = visible_warnings(actor).where(
+        RiskWarning.created_at >= start, RiskWarning.created_at < end, late
+    )
     return query.order_by(RiskWarning.created_at, RiskWarning.id)

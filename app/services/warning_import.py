@@ -30,7 +30,14 @@ COLUMNS = {
     "phone": ("电话", "手机", "手机号", "联系电话", "号码"),
 }
 REQUIRED = ("level", "grid", "subject_label")
-LEVEL_WORDS = {"高": "high", "中": "medium", "低": "low", "高风险": "high", "中风险": "medium", "低风险": "low"}
+LEVEL_WORDS = {
+    "高": "high",
+    "中": "medium",
+    "低": "low",
+    "高风险": "high",
+    "中风险": "medium",
+    "低风险": "low",
+}
 MAX_LABEL = 80
 
 
@@ -38,7 +45,9 @@ class GridLookup:
     """The grids the importer may use, found by id, code or (unique) name."""
 
     def __init__(self, actor: User):
-        grids = db.session.scalars(filter_by_scope(select(Area).where(Area.level == "grid"), actor, Area.id)).all()
+        grids = db.session.scalars(
+            filter_by_scope(select(Area).where(Area.level == "grid"), actor, Area.id)
+        ).all()
         self.by_key: dict[str, Area | None] = {}
         for grid in grids:
             self.by_key[str(grid.id)] = grid
@@ -46,14 +55,18 @@ class GridLookup:
                 self.by_key[grid.code.lower()] = grid
         for grid in grids:
             name = grid.name.lower()
-            self.by_key[name] = None if name in self.by_key and self.by_key[name] is not grid else grid
+            self.by_key[name] = (
+                None if name in self.by_key and self.by_key[name] is not grid else grid
+            )
 
     def find(self, text: str) -> tuple[Area | None, RowMessage | None]:
         key = text.strip().lower()
         if key not in self.by_key:
             return None, row_message("unknown grid: %(grid)s", grid=text)
         if self.by_key[key] is None:
-            return None, row_message("grid name %(grid)s is used more than once: give its id or code", grid=text)
+            return None, row_message(
+                "grid name %(grid)s is used more than once: give its id or code", grid=text
+            )
         return self.by_key[key], None
 
 
@@ -62,7 +75,9 @@ def _check_row(values: dict[str, str], grids: GridLookup) -> tuple[dict | None, 
     if level not in WARNING_LEVELS:
         if not values["level"]:
             return None, row_message("level must be high, medium or low, not empty")
-        return None, row_message("level must be high, medium or low, not %(level)s", level=values["level"])
+        return None, row_message(
+            "level must be high, medium or low, not %(level)s", level=values["level"]
+        )
     grid, problem = grids.find(values["grid"])
     if problem:
         return None, problem
@@ -76,10 +91,12 @@ def _check_row(values: dict[str, str], grids: GridLookup) -> tuple[dict | None, 
     return {"level": level, "grid": grid, "subject_label": label, "phone": phone}, None
 
 
-
-
-def import_warnings(actor: User, data: bytes, progress: Callable[[int], None] | None = None,
-                    now: datetime | None = None) -> ImportReport:
+def import_warnings(
+    actor: User,
+    data: bytes,
+    progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+) -> ImportReport:
     """Check every row; create all warnings when no row is wrong, none otherwise."""
     require(actor, "import", "warning")
     report = ImportReport()
@@ -102,4 +119,3 @@ def import_warnings(actor: User, data: bytes, progress: Callable[[int], None] | 
     report.created = len(rows)
     record_event(actor, "warning.import", None, created=len(rows))
     return report
-

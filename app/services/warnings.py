@@ -42,8 +42,12 @@ WARNING_STATUSES = ("open", "handled")
 ESCALATION = ("grid", "community", "street")
 STOP_LOSS_STEPS = (
     _l("Call 110 or the anti-fraud hotline 96110 at once."),
-    _l("Call the bank's hotline or go to the counter to stop the transfer and freeze the account it went to."),
-    _l("Stop all contact with the other side and transfer nothing more, even to \"get the money back\"."),
+    _l(
+        "Call the bank's hotline or go to the counter to stop the transfer and freeze the account it went to."
+    ),
+    _l(
+        'Stop all contact with the other side and transfer nothing more, even to "get the money back".'
+    ),
     _l("Keep the evidence: chat records, transfer receipts, the numbers, accounts and links used."),
     _l("Report the case at the police station with the evidence."),
 )
@@ -104,9 +108,17 @@ def visible_warnings(actor: User):
 
 def build_warning(actor: User, grid: Area, data: dict[str, Any], now: datetime) -> RiskWarning:
     """A new warning for a grid already checked, its deadline set from the level."""
-    return RiskWarning(level=data["level"], area_id=grid.id, area=grid, subject_label=data["subject_label"],
-                       phone=normalize_phone(data.get("phone")), status="open", created_by_id=actor.id,
-                       created_at=now, deadline_at=deadline_for(data["level"], now))
+    return RiskWarning(
+        level=data["level"],
+        area_id=grid.id,
+        area=grid,
+        subject_label=data["subject_label"],
+        phone=normalize_phone(data.get("phone")),
+        status="open",
+        created_by_id=actor.id,
+        created_at=now,
+        deadline_at=deadline_for(data["level"], now),
+    )
 
 
 def create_warning(actor: User, data: dict[str, Any], now: datetime | None = None) -> RiskWarning:
@@ -130,14 +142,20 @@ def list_warnings(actor: User, args: dict[str, Any], now: datetime | None = None
     if args.get("level"):
         query = query.where(RiskWarning.level == args["level"])
     if args.get("overdue"):
-        query = query.where(RiskWarning.status == "open", RiskWarning.deadline_at < (now or utcnow()))
+        query = query.where(
+            RiskWarning.status == "open", RiskWarning.deadline_at < (now or utcnow())
+        )
     if args.get("area_id") is not None:
         area = db.session.get(Area, args["area_id"])
         if area is None or (not is_field_worker(actor) and not within_scope(actor, area)):
             raise NotFound(_l("area_id not found"), {"area_id": _l("no such area in your scope")})
-        query = query.where(RiskWarning.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path))))
+        query = query.where(
+            RiskWarning.area_id.in_(select(Area.id).where(subtree_clause(Area.path, area.path)))
+        )
     open_first = case((RiskWarning.status == "open", 0), else_=1)
-    return query.options(selectinload(RiskWarning.area)).order_by(open_first, RiskWarning.deadline_at, RiskWarning.id)
+    return query.options(selectinload(RiskWarning.area)).order_by(
+        open_first, RiskWarning.deadline_at, RiskWarning.id
+    )
 
 
 def get_warning(actor: User, warning_id: int) -> RiskWarning:
@@ -148,30 +166,46 @@ def get_warning(actor: User, warning_id: int) -> RiskWarning:
     return warning
 
 
-def record_outcome(actor: User, warning: RiskWarning, data: dict[str, Any], now: datetime | None = None):
+def record_outcome(
+    actor: User, warning: RiskWarning, data: dict[str, Any], now: datetime | None = None
+):
     """Record how the warning was handled; the same outcome sent again changes nothing, another is 409."""
     require(actor, "handle", "warning", warning)
     if warning.status == "handled":
-        if warning.result == data["result"] and (warning.note or None) == (data.get("note") or None):
+        if warning.result == data["result"] and (warning.note or None) == (
+            data.get("note") or None
+        ):
             return warning
         recorded = WARNING_RESULT_LABELS.get(warning.result, warning.result)
-        raise Conflict(_l("the warning was already handled"),
-                       {"result": _l("already recorded: %(result)s", result=recorded)})
+        raise Conflict(
+            _l("the warning was already handled"),
+            {"result": _l("already recorded: %(result)s", result=recorded)},
+        )
     if (data.get("lat") is None) != (data.get("lng") is None):
-        raise Invalid(_l("lat and lng go together"), {"lat": _l("give both or neither"), "lng": _l("give both or neither")})
+        raise Invalid(
+            _l("lat and lng go together"),
+            {"lat": _l("give both or neither"), "lng": _l("give both or neither")},
+        )
     if data.get("lat") is not None:
-        warning.handled_lat, warning.handled_lng = geo.to_wgs84(data["lat"], data["lng"],
-                                                                data.get("coord_system") or "wgs84")
+        warning.handled_lat, warning.handled_lng = geo.to_wgs84(
+            data["lat"], data["lng"], data.get("coord_system") or "wgs84"
+        )
     warning.result, warning.note = data["result"], data.get("note") or None
     warning.status, warning.handled_by_id, warning.handled_at = "handled", actor.id, now or utcnow()
     db.session.flush()
-    record_event(actor, "warning.outcome", warning, result=warning.result,
-                 in_time=warning.handled_at <= warning.deadline_at)
+    record_event(
+        actor,
+        "warning.outcome",
+        warning,
+        result=warning.result,
+        in_time=warning.handled_at <= warning.deadline_at,
+    )
     return warning
 
 
-def present(actor: User, warnings: list[RiskWarning], now: datetime | None = None,
-            full_numbers: bool = True) -> list[RiskWarning]:
+def present(
+    actor: User, warnings: list[RiskWarning], now: datetime | None = None, full_numbers: bool = True
+) -> list[RiskWarning]:
     """Prepare warnings for output: `phone_shown` masked or full (full ones audited in one event),
     `escalation`, `overdue`, `seconds_left`. Pages pass full_numbers=False and reveal on request."""
     now = now or utcnow()

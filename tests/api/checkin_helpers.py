@@ -19,8 +19,14 @@ def near(site: Site, metres: float = 20.0) -> tuple[float, float]:
 def body(site: Site, metres: float = 20.0, **overrides) -> dict:
     """A valid POST /checkins body for a fix `metres` from the site, captured just now."""
     lat, lng = near(site, metres)
-    data = {"token": qr.site_token(site), "lat": lat, "lng": lng, "accuracy_m": 15.0,
-            "client_id": str(uuid.uuid4()), "captured_at": datetime.now(UTC).isoformat()}
+    data = {
+        "token": qr.site_token(site),
+        "lat": lat,
+        "lng": lng,
+        "accuracy_m": 15.0,
+        "client_id": str(uuid.uuid4()),
+        "captured_at": datetime.now(UTC).isoformat(),
+    }
     data.update(overrides)
     return data
 

@@ -60,6 +60,7 @@ SEEN = {"areas": seen_areas, "sites": seen_sites, "users": seen_users}
 
 # ---------------------------------------------------------------- lists
 
+
 @pytest.mark.parametrize("resource", ["areas", "sites", "users"])
 @pytest.mark.parametrize("actor", list(ACTORS))
 def test_list_shows_and_counts_only_own_scope(api, district, actor, resource):
@@ -74,8 +75,12 @@ def test_list_shows_and_counts_only_own_scope(api, district, actor, resource):
     assert body["total"] == len(expected)
 
 
-LISTERS = [(actor, resource) for actor in ACTORS for resource in ("areas", "sites", "users")
-           if not (resource == "users" and actor in ("worker", "police"))]
+LISTERS = [
+    (actor, resource)
+    for actor in ACTORS
+    for resource in ("areas", "sites", "users")
+    if not (resource == "users" and actor in ("worker", "police"))
+]
 
 
 @pytest.mark.parametrize(("actor", "resource"), LISTERS)
@@ -101,11 +106,14 @@ def test_list_filtered_by_another_street_is_refused(api, district, actor, resour
 
 
 def test_areas_filtered_by_parent_in_other_street_are_empty(api, district):
-    body = api.get(f"/areas?parent_id={district.b.community.id}", user=district.a.coordinator).get_json()
+    body = api.get(
+        f"/areas?parent_id={district.b.community.id}", user=district.a.coordinator
+    ).get_json()
     assert body["items"] == [] and body["total"] == 0
 
 
 # ---------------------------------------------------------------- get one
+
 
 def _target(d, resource, where):
     street = d.a if where == "own" else d.b
@@ -134,7 +142,10 @@ def test_get_one(api, district, actor, resource, where):
     if response.status_code == 200:
         assert response.get_json()["id"] == target.id
     else:
-        assert response.get_json()["code"] == 404 and str(target.id) not in response.get_json()["message"]
+        assert (
+            response.get_json()["code"] == 404
+            and str(target.id) not in response.get_json()["message"]
+        )
 
 
 @pytest.mark.parametrize("actor", list(ACTORS))
@@ -157,14 +168,28 @@ def test_missing_objects_are_404(api, district):
 
 # ---------------------------------------------------------------- create
 
+
 def create_body(d, resource, where, actor):
     street = d.a if where == "own" else d.b
     return {
-        "areas": {"name": f"新网格-{actor}-{where}", "level": "grid", "parent_id": street.community.id},
-        "sites": {"name": f"新点位-{actor}-{where}", "kind": "banner", "area_id": street.grids[1].id,
-                  "lat": 29.91, "lng": 121.56},
-        "users": {"username": f"new-{actor}-{where}", "password": "Tidal-Lantern-42", "role": "worker",
-                  "area_id": street.community.id},
+        "areas": {
+            "name": f"新网格-{actor}-{where}",
+            "level": "grid",
+            "parent_id": street.community.id,
+        },
+        "sites": {
+            "name": f"新点位-{actor}-{where}",
+            "kind": "banner",
+            "area_id": street.grids[1].id,
+            "lat": 29.91,
+            "lng": 121.56,
+        },
+        "users": {
+            "username": f"new-{actor}-{where}",
+            "password": "Tidal-Lantern-42",
+            "role": "worker",
+            "area_id": street.community.id,
+        },
     }[resource]
 
 
@@ -206,22 +231,35 @@ def test_create(api, district, actor, resource, where):
 
 @pytest.mark.parametrize("role", ["admin", "leader"])
 def test_coordinator_cannot_create_admins_or_leaders(api, district, role):
-    body = {"username": f"boss-{role}", "password": "Tidal-Lantern-42", "role": role,
-            "area_id": district.a.street.id}
+    body = {
+        "username": f"boss-{role}",
+        "password": "Tidal-Lantern-42",
+        "role": role,
+        "area_id": district.a.street.id,
+    }
     response = api.post("/users", user=district.a.coordinator, json=body)
     assert response.status_code == 403 and "role" in response.get_json()["errors"]["json"]
     assert not _exists("users", body)
 
 
 def test_coordinator_may_create_a_coordinator_in_their_street(api, district):
-    body = {"username": "second-coord", "password": "Tidal-Lantern-42", "role": "coordinator",
-            "area_id": district.a.community.id}
+    body = {
+        "username": "second-coord",
+        "password": "Tidal-Lantern-42",
+        "role": "coordinator",
+        "area_id": district.a.community.id,
+    }
     response = api.post("/users", user=district.a.coordinator, json=body)
     assert response.status_code == 201 and response.get_json()["area_id"] == district.a.community.id
 
 
 def test_coordinator_cannot_create_a_district_wide_user(api, district):
-    body = {"username": "nowhere-worker", "password": "Tidal-Lantern-42", "role": "worker", "area_id": None}
+    body = {
+        "username": "nowhere-worker",
+        "password": "Tidal-Lantern-42",
+        "role": "worker",
+        "area_id": None,
+    }
     response = api.post("/users", user=district.a.coordinator, json=body)
     assert response.status_code == 422 and "area_id" in response.get_json()["errors"]["json"]
     assert not _exists("users", body)
@@ -236,14 +274,21 @@ def test_coordinator_probing_unknown_area_ids_learns_nothing(api, district):
 
 
 def test_scoped_coordinator_cannot_add_a_street(api, district):
-    response = api.post("/areas", user=district.a.coordinator, json={"name": "新街道", "level": "street"})
+    response = api.post(
+        "/areas", user=district.a.coordinator, json={"name": "新街道", "level": "street"}
+    )
     assert response.status_code == 403
 
 
 # ---------------------------------------------------------------- change
 
+
 def patch_body(resource):
-    return {"areas": {"name": "改名"}, "sites": {"name": "改名"}, "users": {"display_name": "改名"}}[resource]
+    return {
+        "areas": {"name": "改名"},
+        "sites": {"name": "改名"},
+        "users": {"display_name": "改名"},
+    }[resource]
 
 
 def expected_patch(actor, resource, where):
@@ -260,7 +305,9 @@ def expected_patch(actor, resource, where):
 @pytest.mark.parametrize("actor", list(ACTORS))
 def test_patch(api, district, actor, resource, where):
     target = _target(district, resource, where)
-    response = api.patch(f"/{resource}/{target.id}", user=ACTORS[actor](district), json=patch_body(resource))
+    response = api.patch(
+        f"/{resource}/{target.id}", user=ACTORS[actor](district), json=patch_body(resource)
+    )
     assert response.status_code == expected_patch(actor, resource, where), response.get_json()
     field = "display_name" if resource == "users" else "name"
     shown = api.get(f"/{resource}/{target.id}", user=district.admin).get_json()[field]
@@ -275,7 +322,9 @@ MOVES_TO_OTHER_STREET = [
 
 
 @pytest.mark.parametrize(("resource", "target", "body", "field"), MOVES_TO_OTHER_STREET)
-def test_coordinator_cannot_move_things_into_another_street(api, district, resource, target, body, field):
+def test_coordinator_cannot_move_things_into_another_street(
+    api, district, resource, target, body, field
+):
     obj = target(district)
     response = api.patch(f"/{resource}/{obj.id}", user=district.a.coordinator, json=body(district))
     assert response.status_code == 403 and field in response.get_json()["errors"]["json"]
@@ -283,21 +332,36 @@ def test_coordinator_cannot_move_things_into_another_street(api, district, resou
 
 @pytest.mark.parametrize("role", ["admin", "leader"])
 def test_coordinator_cannot_promote(api, district, role):
-    response = api.patch(f"/users/{district.a.worker.id}", user=district.a.coordinator, json={"role": role})
+    response = api.patch(
+        f"/users/{district.a.worker.id}", user=district.a.coordinator, json={"role": role}
+    )
     assert response.status_code == 403
-    assert api.get(f"/users/{district.a.worker.id}", user=district.admin).get_json()["role"] == "worker"
+    assert (
+        api.get(f"/users/{district.a.worker.id}", user=district.admin).get_json()["role"]
+        == "worker"
+    )
 
 
 def test_coordinator_cannot_change_their_leader(api, district):
-    response = api.patch(f"/users/{district.a.leader.id}", user=district.a.coordinator, json={"display_name": "x"})
+    response = api.patch(
+        f"/users/{district.a.leader.id}", user=district.a.coordinator, json={"display_name": "x"}
+    )
     assert response.status_code == 403
 
 
 def test_coordinator_cannot_move_their_own_street(api, district):
     street = district.a.street
-    assert api.patch(f"/areas/{street.id}", user=district.a.coordinator, json={"name": "甲街道新"}).status_code == 200
-    moved = api.patch(f"/areas/{street.id}", user=district.a.coordinator,
-                      json={"parent_id": district.b.community.id})
+    assert (
+        api.patch(
+            f"/areas/{street.id}", user=district.a.coordinator, json={"name": "甲街道新"}
+        ).status_code
+        == 200
+    )
+    moved = api.patch(
+        f"/areas/{street.id}",
+        user=district.a.coordinator,
+        json={"parent_id": district.b.community.id},
+    )
     assert moved.status_code == 403
 
 
@@ -323,26 +387,56 @@ BAD_BODIES_OUTSIDE_ROLE_OR_AREA = [
     ("district_leader", "post", lambda d: "/areas", lambda d: {}, 403),
     ("worker", "post", lambda d: "/sites", lambda d: {"name": 5}, 403),
     ("street_leader", "post", lambda d: "/users", lambda d: {"username": "x"}, 403),
-    ("coordinator", "post", lambda d: "/sites", lambda d: {"area_id": d.b.grids[0].id, "lat": "north"}, 403),
-    ("coordinator", "post", lambda d: "/areas",
-     lambda d: {"parent_id": d.b.community.id, "level": "town"}, 403),
-    ("coordinator", "post", lambda d: "/users",
-     lambda d: {"role": "admin", "username": "?", "password": "x"}, 403),
-    ("coordinator", "post", lambda d: "/users",
-     lambda d: {"area_id": d.b.community.id, "password": "short"}, 403),
+    (
+        "coordinator",
+        "post",
+        lambda d: "/sites",
+        lambda d: {"area_id": d.b.grids[0].id, "lat": "north"},
+        403,
+    ),
+    (
+        "coordinator",
+        "post",
+        lambda d: "/areas",
+        lambda d: {"parent_id": d.b.community.id, "level": "town"},
+        403,
+    ),
+    (
+        "coordinator",
+        "post",
+        lambda d: "/users",
+        lambda d: {"role": "admin", "username": "?", "password": "x"},
+        403,
+    ),
+    (
+        "coordinator",
+        "post",
+        lambda d: "/users",
+        lambda d: {"area_id": d.b.community.id, "password": "short"},
+        403,
+    ),
     ("coordinator", "patch", lambda d: f"/areas/{d.b.grids[0].id}", lambda d: {"name": 5}, 404),
     ("coordinator", "patch", lambda d: f"/sites/{d.b.sites[0].id}", lambda d: {"lat": 1000}, 404),
     ("coordinator", "patch", lambda d: f"/users/{d.b.worker.id}", lambda d: {"role": "king"}, 404),
-    ("coordinator", "patch", lambda d: f"/sites/{d.a.sites[0].id}",
-     lambda d: {"area_id": d.b.grids[0].id, "radius_m": -1}, 403),
+    (
+        "coordinator",
+        "patch",
+        lambda d: f"/sites/{d.a.sites[0].id}",
+        lambda d: {"area_id": d.b.grids[0].id, "radius_m": -1},
+        403,
+    ),
     ("street_leader", "patch", lambda d: f"/areas/{d.a.grids[0].id}", lambda d: {"name": ""}, 403),
     ("worker", "patch", lambda d: f"/users/{d.a.worker.id}", lambda d: {"password": "1"}, 403),
 ]
 
 
-@pytest.mark.parametrize(("actor", "method", "url", "body", "status"), BAD_BODIES_OUTSIDE_ROLE_OR_AREA)
+@pytest.mark.parametrize(
+    ("actor", "method", "url", "body", "status"), BAD_BODIES_OUTSIDE_ROLE_OR_AREA
+)
 def test_authorization_comes_before_validation(api, district, actor, method, url, body, status):
-    response = getattr(api, method)(url(district), user=ACTORS[actor](district), json=body(district))
+    response = getattr(api, method)(
+        url(district), user=ACTORS[actor](district), json=body(district)
+    )
     assert response.status_code == status, response.get_json()
 
 
@@ -362,4 +456,6 @@ def test_these_expectations_are_the_policy_tables(district, actor, resource):
     assert (expected_create(actor, "own") == 201) == may_create
     target = _target(district, resource, "own")
     if expected_get(actor, resource, "own") == 200:
-        assert (expected_patch(actor, resource, "own") == 200) == policy.can(user, "update", SINGULAR[resource], target)
+        assert (expected_patch(actor, resource, "own") == 200) == policy.can(
+            user, "update", SINGULAR[resource], target
+        )

@@ -16,9 +16,14 @@ NO_SUCH_ID = 2**31 - 2
 # Writes a worker is entitled to (their own check-ins, visits, reports, a warning of their grid):
 # for them a wrong body is rightly a 422. They are swept below as another street's coordinator.
 WORKER_WRITES = {
-    ("POST", "/checkins"), ("POST", "/visits"), ("POST", "/tasks/<task_id>/report"),
-    ("POST", "/warnings/<warning_id>/outcome"), ("POST", "/warnings/<warning_id>/reveal-phone"),
-    ("PATCH", "/checkins/<checkin_id>"), ("PATCH", "/visits/<visit_id>"), ("POST", "/photos"),
+    ("POST", "/checkins"),
+    ("POST", "/visits"),
+    ("POST", "/tasks/<task_id>/report"),
+    ("POST", "/warnings/<warning_id>/outcome"),
+    ("POST", "/warnings/<warning_id>/reveal-phone"),
+    ("PATCH", "/checkins/<checkin_id>"),
+    ("PATCH", "/visits/<visit_id>"),
+    ("POST", "/photos"),
 }
 # Calls that address no object or area before reading their body: anyone's own token, public
 # quiz answers, and imports (each row names its area and is judged with the rest of the file).
@@ -32,7 +37,7 @@ def write_endpoints(app) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/"):
             continue
-        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"<\1>", rule.rule[len("/api/v1"):])
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"<\1>", rule.rule[len("/api/v1") :])
         for method in rule.methods - {"GET", "HEAD", "OPTIONS"}:
             found.add((method, path))
     return sorted(found)
@@ -46,10 +51,20 @@ def objects_of(street, worker):
     warning = make_warning(by=street.police, area=grid)
     checkin = make_checkin(user=street.worker, site=street.sites[0])
     visit = make_visit(user=street.worker, household=household)
-    return {"area_id": grid.id, "site_id": street.sites[0].id, "task_id": task.id, "household_id": household.id,
-            "warning_id": warning.id, "checkin_id": checkin.id, "visit_id": visit.id, "user_id": street.worker.id,
-            "campaign_id": NO_SUCH_ID, "from_user_id": street.worker.id, "to_user_id": street.worker.id,
-            "token": qr.site_token(street.sites[0])}
+    return {
+        "area_id": grid.id,
+        "site_id": street.sites[0].id,
+        "task_id": task.id,
+        "household_id": household.id,
+        "warning_id": warning.id,
+        "checkin_id": checkin.id,
+        "visit_id": visit.id,
+        "user_id": street.worker.id,
+        "campaign_id": NO_SUCH_ID,
+        "from_user_id": street.worker.id,
+        "to_user_id": street.worker.id,
+        "token": qr.site_token(street.sites[0]),
+    }
 
 
 def fill(path: str, ids: dict) -> str:
@@ -63,8 +78,13 @@ def call(api, method, path, user, body):
 def test_every_write_endpoint_is_swept(app):
     """The sweep sees the writes this test was written against (more may come)."""
     endpoints = write_endpoints(app)
-    for expected in (("POST", "/tasks/bulk-assign"), ("POST", "/tasks/reassign"), ("PATCH", "/users/<user_id>"),
-                     ("POST", "/households/import"), ("POST", "/warnings/<warning_id>/outcome")):
+    for expected in (
+        ("POST", "/tasks/bulk-assign"),
+        ("POST", "/tasks/reassign"),
+        ("PATCH", "/users/<user_id>"),
+        ("POST", "/households/import"),
+        ("POST", "/warnings/<warning_id>/outcome"),
+    ):
         assert expected in endpoints
     assert len(endpoints) >= 25
 
@@ -77,7 +97,10 @@ def test_a_worker_hears_403_or_404_before_any_422(app, api, district):
     for method, path in write_endpoints(app):
         if (method, path) in WORKER_WRITES | ADDRESS_NOTHING:
             continue
-        for body in (INVALID, {**INVALID, **{k: ids[k] for k in ("area_id", "household_id", "from_user_id")}}):
+        for body in (
+            INVALID,
+            {**INVALID, **{k: ids[k] for k in ("area_id", "household_id", "from_user_id")}},
+        ):
             response = call(api, method, fill(path, ids), a.worker, body)
             if response.status_code not in (403, 404):
                 wrong.append((method, path, response.status_code, response.get_json()))
@@ -88,8 +111,14 @@ def test_another_streets_coordinator_hears_403_or_404_before_any_422(app, api, d
     a, b = district.a, district.b
     ids = objects_of(b, worker=b.worker)
     db.session.commit()
-    body = {**INVALID, **{k: v for k, v in ids.items() if k != "user_id"}, "parent_id": b.street.id,
-            "assignee_ids": [b.worker.id], "site_ids": [b.sites[0].id], "grid_ids": [b.grids[0].id]}
+    body = {
+        **INVALID,
+        **{k: v for k, v in ids.items() if k != "user_id"},
+        "parent_id": b.street.id,
+        "assignee_ids": [b.worker.id],
+        "site_ids": [b.sites[0].id],
+        "grid_ids": [b.grids[0].id],
+    }
     wrong = []
     for method, path in write_endpoints(app):
         if (method, path) in ADDRESS_NOTHING or IMPORTS.search(path):

@@ -10,8 +10,12 @@ from app.extensions import db
 from app.models import FraudCase
 from tests.factories import make_household
 
-GOOD = {"occurred_on": "2026-03-05", "fraud_type": "order_brushing", "loss_amount": "12000.50",
-        "victim_age_band": "18_30"}
+GOOD = {
+    "occurred_on": "2026-03-05",
+    "fraud_type": "order_brushing",
+    "loss_amount": "12000.50",
+    "victim_age_band": "18_30",
+}
 
 
 def body(district, **fields):
@@ -20,7 +24,9 @@ def body(district, **fields):
 
 def test_coordinator_records_a_case(api, district):
     household = make_household(area=district.a.grids[1])
-    response = api.post("/cases", user=district.a.coordinator, json=body(district, household_id=household.id))
+    response = api.post(
+        "/cases", user=district.a.coordinator, json=body(district, household_id=household.id)
+    )
     assert response.status_code == 201, response.get_json()
     case = response.get_json()
     assert case["loss_amount"] == "12000.50" and case["area_id"] == district.a.community.id
@@ -31,8 +37,12 @@ def test_coordinator_records_a_case(api, district):
 
 def test_same_client_id_gives_the_same_case(api, district):
     client_id = str(uuid.uuid4())
-    first = api.post("/cases", user=district.a.coordinator, json=body(district, client_id=client_id))
-    again = api.post("/cases", user=district.a.coordinator, json=body(district, client_id=client_id))
+    first = api.post(
+        "/cases", user=district.a.coordinator, json=body(district, client_id=client_id)
+    )
+    again = api.post(
+        "/cases", user=district.a.coordinator, json=body(district, client_id=client_id)
+    )
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.get_json()["id"] == again.get_json()["id"]
     assert db.session.query(FraudCase).count() == 1
@@ -54,21 +64,27 @@ def test_only_managers_record_cases(api, district, role, status):
 
 
 def test_another_streets_community_is_refused_before_the_body(api, district):
-    response = api.post("/cases", user=district.a.coordinator,
-                        json={"area_id": district.b.community.id, "loss_amount": "-1"})
+    response = api.post(
+        "/cases",
+        user=district.a.coordinator,
+        json={"area_id": district.b.community.id, "loss_amount": "-1"},
+    )
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"loss_amount": "-1"}, "loss_amount"),
-    ({"loss_amount": "1.005"}, "loss_amount"),
-    ({"loss_amount": "lots"}, "loss_amount"),
-    ({"fraud_type": "romance"}, "fraud_type"),
-    ({"occurred_on": "2026-02-30"}, "occurred_on"),
-    ({"occurred_on": "2999-01-01"}, "occurred_on"),
-    ({"victim_age_band": "old"}, "victim_age_band"),
-    ({"area_id": "grid"}, "area_id"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"loss_amount": "-1"}, "loss_amount"),
+        ({"loss_amount": "1.005"}, "loss_amount"),
+        ({"loss_amount": "lots"}, "loss_amount"),
+        ({"fraud_type": "romance"}, "fraud_type"),
+        ({"occurred_on": "2026-02-30"}, "occurred_on"),
+        ({"occurred_on": "2999-01-01"}, "occurred_on"),
+        ({"victim_age_band": "old"}, "victim_age_band"),
+        ({"area_id": "grid"}, "area_id"),
+    ],
+)
 def test_bad_fields_are_named(api, district, fields, field):
     response = api.post("/cases", user=district.a.coordinator, json=body(district, **fields))
     assert response.status_code == 422, response.get_json()
@@ -76,40 +92,69 @@ def test_bad_fields_are_named(api, district, fields, field):
 
 
 def test_area_must_be_a_community(api, district):
-    response = api.post("/cases", user=district.a.coordinator, json=body(district, area_id=district.a.grids[0].id))
+    response = api.post(
+        "/cases", user=district.a.coordinator, json=body(district, area_id=district.a.grids[0].id)
+    )
     assert response.status_code == 422 and "area_id" in response.get_json()["errors"]["json"]
 
 
 def test_household_must_be_in_the_community(api, district):
     elsewhere = make_household(area=district.b.grids[0])
-    response = api.post("/cases", user=district.admin, json=body(district, household_id=elsewhere.id))
+    response = api.post(
+        "/cases", user=district.admin, json=body(district, household_id=elsewhere.id)
+    )
     assert response.status_code == 422 and "household_id" in response.get_json()["errors"]["json"]
 
 
 def test_duplicate_case_number_conflicts(api, district):
-    assert api.post("/cases", user=district.a.coordinator, json=body(district, reference="A-1")).status_code == 201
-    assert api.post("/cases", user=district.a.coordinator, json=body(district, reference="A-1")).status_code == 409
+    assert (
+        api.post(
+            "/cases", user=district.a.coordinator, json=body(district, reference="A-1")
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            "/cases", user=district.a.coordinator, json=body(district, reference="A-1")
+        ).status_code
+        == 409
+    )
 
 
 def test_list_filters(api, district):
     api.post("/cases", user=district.admin, json=body(district, occurred_on="2026-03-01"))
-    api.post("/cases", user=district.admin, json=body(district, occurred_on="2026-03-20", fraud_type="shopping"))
-    api.post("/cases", user=district.admin, json={**body(district), "area_id": district.b.community.id})
+    api.post(
+        "/cases",
+        user=district.admin,
+        json=body(district, occurred_on="2026-03-20", fraud_type="shopping"),
+    )
+    api.post(
+        "/cases", user=district.admin, json={**body(district), "area_id": district.b.community.id}
+    )
     assert api.get("/cases?from=2026-03-10", user=district.admin).get_json()["total"] == 1
     assert api.get("/cases?fraud_type=shopping", user=district.admin).get_json()["total"] == 1
-    assert api.get(f"/cases?area_id={district.b.street.id}", user=district.admin).get_json()["total"] == 1
+    assert (
+        api.get(f"/cases?area_id={district.b.street.id}", user=district.admin).get_json()["total"]
+        == 1
+    )
 
 
 def upload(api, user, data: bytes, name="cases.csv"):
-    return api.post("/cases/import", user=user, data={"file": (io.BytesIO(data), name)},
-                    content_type="multipart/form-data")
+    return api.post(
+        "/cases/import",
+        user=user,
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_import_csv_with_chinese_headers(api, district):
     household = make_household(area=district.a.grids[0], label="3-2-501")
-    csv = ("社区,发案日期,诈骗类型,损失金额,年龄段,住户,案件编号\n"
-           f"{district.a.community.name},2026/3/5,刷单,\"12,000.50\",18-30,3-2-501,J-1\n"
-           f"{district.a.community.id},2026年3月6日,冒充公检法,300元,60岁以上,,J-2\n").encode("utf-8-sig")
+    csv = (
+        "社区,发案日期,诈骗类型,损失金额,年龄段,住户,案件编号\n"
+        f'{district.a.community.name},2026/3/5,刷单,"12,000.50",18-30,3-2-501,J-1\n'
+        f"{district.a.community.id},2026年3月6日,冒充公检法,300元,60岁以上,,J-2\n"
+    ).encode("utf-8-sig")
     response = upload(api, district.a.coordinator, csv)
     assert response.status_code == 201, response.get_json()
     assert response.get_json() == {"created": 2, "errors": [], "error_count": 0}
@@ -122,10 +167,12 @@ def test_import_csv_with_chinese_headers(api, district):
 
 
 def test_import_is_all_or_nothing(api, district):
-    csv = ("community,occurred_on,fraud_type,loss_amount\n"
-           f"{district.a.community.id},2026-03-05,shopping,100\n"
-           f"{district.b.community.id},2026-03-05,shopping,100\n"
-           f"{district.a.community.id},someday,romance,-5\n").encode()
+    csv = (
+        "community,occurred_on,fraud_type,loss_amount\n"
+        f"{district.a.community.id},2026-03-05,shopping,100\n"
+        f"{district.b.community.id},2026-03-05,shopping,100\n"
+        f"{district.a.community.id},someday,romance,-5\n"
+    ).encode()
     response = upload(api, district.a.coordinator, csv)
     assert response.status_code == 422
     errors = response.get_json()["errors"]

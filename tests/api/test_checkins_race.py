@@ -21,7 +21,9 @@ def _post_from_threads(app, bearer: str, data: dict, count: int):
 
     def send(_):
         with app.test_client() as client:
-            response = client.post("/api/v1/checkins", json=data, headers={"Authorization": f"Bearer {bearer}"})
+            response = client.post(
+                "/api/v1/checkins", json=data, headers={"Authorization": f"Bearer {bearer}"}
+            )
             return response.status_code, response.get_json()
 
     with ThreadPoolExecutor(count) as pool:
@@ -30,10 +32,14 @@ def _post_from_threads(app, bearer: str, data: dict, count: int):
 
 def _rows(client_id: str) -> int:
     db.session.remove()
-    return db.session.scalar(db.select(db.func.count()).select_from(CheckIn).where(CheckIn.client_id == client_id))
+    return db.session.scalar(
+        db.select(db.func.count()).select_from(CheckIn).where(CheckIn.client_id == client_id)
+    )
 
 
-def test_both_pass_the_lookup_then_the_unique_constraint_decides(app, committing, district, monkeypatch):
+def test_both_pass_the_lookup_then_the_unique_constraint_decides(
+    app, committing, district, monkeypatch
+):
     """Both requests miss the earlier-send lookup; one insert wins, the other answers the winner's row."""
     bearer, data = make_api_token(user=district.a.worker), body(district.a.sites[0], 20)
     barrier, seen = threading.Barrier(2, timeout=20), threading.local()

@@ -13,11 +13,16 @@ def test_unique_violation_at_flush_answers_409(api, district):
 
     def racing_build(data):
         real_build(data)
-        raise IntegrityError("INSERT INTO users", {}, Exception("duplicate key value violates unique constraint"))
+        raise IntegrityError(
+            "INSERT INTO users", {}, Exception("duplicate key value violates unique constraint")
+        )
 
     with mock.patch.object(user_service, "build_user", racing_build):
-        response = api.post("/users", user=district.admin, json={
-            "username": "racer", "password": "Strong-Pass-77", "role": "leader"})
+        response = api.post(
+            "/users",
+            user=district.admin,
+            json={"username": "racer", "password": "Strong-Pass-77", "role": "leader"},
+        )
     assert response.status_code == 409
     assert response.get_json()["code"] == 409
     assert api.get("/users?role=leader", user=district.admin).status_code == 200

@@ -4,8 +4,17 @@ import pytest
 
 from tests.services.coverage_helpers import build_march_district
 
-CONTRACT_KEYS = {"area_id", "sites_total", "sites_visited", "site_coverage", "households_total",
-                 "households_reached", "household_coverage", "checkins", "children"}
+CONTRACT_KEYS = {
+    "area_id",
+    "sites_total",
+    "sites_visited",
+    "site_coverage",
+    "households_total",
+    "households_reached",
+    "household_coverage",
+    "checkins",
+    "children",
+}
 PERIOD = "from=2026-03-01&to=2026-03-31"
 
 
@@ -30,15 +39,24 @@ def test_contract_shape(api, march):
 def test_area_and_children(api, march):
     body = api.get(f"/coverage?area_id={march.c1.id}&{PERIOD}", user=march.admin).get_json()
     assert body["area_id"] == march.c1.id
-    assert {c["area_id"]: c["households_total"] for c in body["children"]} == {march.g1.id: 2, march.g2.id: 40}
+    assert {c["area_id"]: c["households_total"] for c in body["children"]} == {
+        march.g1.id: 2,
+        march.g2.id: 40,
+    }
 
 
 def test_street_leader_sees_their_street_only(api, march):
     body = api.get(f"/coverage?{PERIOD}", user=march.leader1).get_json()
     assert body["area_id"] == march.s1.id and body["sites_total"] == 3
-    assert api.get(f"/coverage?area_id={march.s2.id}&{PERIOD}", user=march.leader1).status_code == 403
-    assert api.get(f"/coverage?area_id={march.g3.id}&{PERIOD}", user=march.leader1).status_code == 403
-    assert api.get(f"/coverage?area_id={march.g1.id}&{PERIOD}", user=march.leader1).status_code == 200
+    assert (
+        api.get(f"/coverage?area_id={march.s2.id}&{PERIOD}", user=march.leader1).status_code == 403
+    )
+    assert (
+        api.get(f"/coverage?area_id={march.g3.id}&{PERIOD}", user=march.leader1).status_code == 403
+    )
+    assert (
+        api.get(f"/coverage?area_id={march.g1.id}&{PERIOD}", user=march.leader1).status_code == 200
+    )
 
 
 def test_authorization_before_validation(api, march):
@@ -51,14 +69,17 @@ def test_workers_may_not_read_coverage(api, march):
     assert api.get("/coverage", user=march.worker).status_code == 403
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ("from=2026-03-05&to=2026-03-01", "from"),
-    ("from=2026-13-01", "from"),
-    ("to=soon", "to"),
-    ("area_id=abc", "area_id"),
-    ("area_id=0", "area_id"),
-    ("from=2020-01-01&to=2026-01-01", "to"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2026-03-05&to=2026-03-01", "from"),
+        ("from=2026-13-01", "from"),
+        ("to=soon", "to"),
+        ("area_id=abc", "area_id"),
+        ("area_id=0", "area_id"),
+        ("from=2020-01-01&to=2026-01-01", "to"),
+    ],
+)
 def test_bad_query_names_the_field(api, march, query, field):
     response = api.get(f"/coverage?{query}", user=march.admin)
     assert response.status_code == 422, response.get_json()

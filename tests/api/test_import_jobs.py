@@ -18,12 +18,18 @@ pytestmark = pytest.mark.slow
 
 
 def upload(api, user, data, url="/households/import"):
-    return api.post(url, user=user, data={"file": (io.BytesIO(data), "big.csv")}, content_type="multipart/form-data")
+    return api.post(
+        url,
+        user=user,
+        data={"file": (io.BytesIO(data), "big.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def rows_for(grids, count, first=0):
-    return [["grid", "label", "tags"]] + [[grids[i % 2].id, f"{i}-1-101", "elderly"]
-                                          for i in range(first, first + count)]
+    return [["grid", "label", "tags"]] + [
+        [grids[i % 2].id, f"{i}-1-101", "elderly"] for i in range(first, first + count)
+    ]
 
 
 def households() -> int:
@@ -47,8 +53,14 @@ def test_5001_rows_answer_202_and_the_worker_imports_them(app, committing, clien
     assert response.status_code == 202, response.get_json()
     job_id = response.get_json()["job_id"]
     queued = api.get(f"/jobs/{job_id}", user=coordinator).get_json()
-    assert queued == {"id": job_id, "kind": "import:households", "status": "queued", "done": 0,
-                      "total": 5_001, "report": None}
+    assert queued == {
+        "id": job_id,
+        "kind": "import:households",
+        "status": "queued",
+        "done": 0,
+        "total": 5_001,
+        "report": None,
+    }
     assert households() == 0
     assert "1 jobs processed" in run_worker(app)
     done = api.get(f"/jobs/{job_id}", user=coordinator).get_json()
@@ -76,8 +88,12 @@ def test_the_job_report_is_the_synchronous_report(app, committing, client, monke
     done = api.get(f"/jobs/{job_id}", user=coordinator).get_json()
     assert done["status"] == "done" and done["report"] == at_once.get_json()
     assert done["report"]["error_count"] == 2_000 and len(done["report"]["errors"]) == 1_000
-    chinese = api.get(f"/jobs/{job_id}?lang=zh", user=coordinator).get_json()["report"]["errors"][0]["message"]
-    english = api.get(f"/jobs/{job_id}?lang=en", user=coordinator).get_json()["report"]["errors"][0]["message"]
+    chinese = api.get(f"/jobs/{job_id}?lang=zh", user=coordinator).get_json()["report"]["errors"][
+        0
+    ]["message"]
+    english = api.get(f"/jobs/{job_id}?lang=en", user=coordinator).get_json()["report"]["errors"][
+        0
+    ]["message"]
     assert english == "unknown grid 'nowhere'" and chinese == "未知网格 'nowhere'"
     assert households() == 0
 
@@ -99,7 +115,9 @@ def test_two_workers_racing_process_a_job_once(app, committing, client):
     district = build_district()
     db.session.commit()
     api = ApiClient(client)
-    job_id = upload(api, district.a.coordinator, csv_bytes(rows_for(district.a.grids, 5_001))).get_json()["job_id"]
+    job_id = upload(
+        api, district.a.coordinator, csv_bytes(rows_for(district.a.grids, 5_001))
+    ).get_json()["job_id"]
     db.session.rollback()
     barrier, processed = threading.Barrier(2, timeout=30), []
 
@@ -143,11 +161,15 @@ def test_a_job_left_running_by_a_dead_worker_is_queued_again(app, committing, cl
     district = build_district()
     db.session.commit()
     api, coordinator = ApiClient(client), district.a.coordinator
-    job_id = upload(api, coordinator, csv_bytes(rows_for(district.a.grids, 5_001))).get_json()["job_id"]
+    job_id = upload(api, coordinator, csv_bytes(rows_for(district.a.grids, 5_001))).get_json()[
+        "job_id"
+    ]
     assert jobs.claim_next() == job_id  # a worker took it, then died without a word
     assert api.get(f"/jobs/{job_id}", user=coordinator).get_json()["status"] == "running"
     run_worker(app)
-    assert api.get(f"/jobs/{job_id}", user=coordinator).get_json()["status"] == "running"  # not stale yet
+    assert (
+        api.get(f"/jobs/{job_id}", user=coordinator).get_json()["status"] == "running"
+    )  # not stale yet
     monkeypatch.setitem(app.config, "JOB_STALE_SECONDS", 0)
     run_worker(app)
     done = api.get(f"/jobs/{job_id}", user=coordinator).get_json()
@@ -160,7 +182,9 @@ def test_a_job_whose_import_fails_is_failed_with_a_message(app, committing, clie
     district = build_district()
     db.session.commit()
     api, coordinator = ApiClient(client), district.a.coordinator
-    job_id = upload(api, coordinator, csv_bytes(rows_for(district.a.grids, 5_001))).get_json()["job_id"]
+    job_id = upload(api, coordinator, csv_bytes(rows_for(district.a.grids, 5_001))).get_json()[
+        "job_id"
+    ]
     coordinator.role = "worker"
     db.session.commit()
     run_worker(app)
@@ -169,9 +193,13 @@ def test_a_job_whose_import_fails_is_failed_with_a_message(app, committing, clie
     # Stored as a msgid: the creator reads it in their own language when they ask.
     coordinator.role = "coordinator"
     db.session.commit()
-    answer = api.get(f"/jobs/{job_id}", user=coordinator, headers={"Accept-Language": "en"}).get_json()
+    answer = api.get(
+        f"/jobs/{job_id}", user=coordinator, headers={"Accept-Language": "en"}
+    ).get_json()
     english = answer["report"]["message"]
-    answer = api.get(f"/jobs/{job_id}", user=coordinator, headers={"Accept-Language": "zh"}).get_json()
+    answer = api.get(
+        f"/jobs/{job_id}", user=coordinator, headers={"Accept-Language": "zh"}
+    ).get_json()
     assert answer["status"] == "failed" and english and answer["report"]["message"] != english
     assert any("\u4e00" <= ch <= "\u9fff" for ch in answer["report"]["message"])
 
@@ -180,12 +208,18 @@ def test_a_job_of_someone_deactivated_meanwhile_does_not_run(app, committing, cl
     district = build_district()
     db.session.commit()
     api, coordinator = ApiClient(client), district.a.coordinator
-    job_id = upload(api, coordinator, csv_bytes(rows_for(district.a.grids, 5_001))).get_json()["job_id"]
+    job_id = upload(api, coordinator, csv_bytes(rows_for(district.a.grids, 5_001))).get_json()[
+        "job_id"
+    ]
     coordinator.active = False
     db.session.commit()
     run_worker(app)
     job = db.session.get(Job, job_id)
-    assert job.status == "failed" and "can no longer sign in" in job.report["message"]["msgid"] and households() == 0
+    assert (
+        job.status == "failed"
+        and "can no longer sign in" in job.report["message"]["msgid"]
+        and households() == 0
+    )
 
 
 @pytest.mark.parametrize("url", ["/warnings/import", "/cases/import"])
@@ -200,4 +234,7 @@ def test_warnings_and_cases_take_the_same_road(app, committing, client, url):
     run_worker(app)
     done = api.get(f"/jobs/{job_id}?lang=en", user=district.a.coordinator).get_json()
     assert done["status"] == "done" and done["report"]["created"] == 0
-    assert done["report"]["errors"][0]["row"] == 1 and "missing column" in done["report"]["errors"][0]["message"]
+    assert (
+        done["report"]["errors"][0]["row"] == 1
+        and "missing column" in done["report"]["errors"][0]["message"]
+    )

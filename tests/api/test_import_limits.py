@@ -24,8 +24,12 @@ MB = 1024 * 1024
 def answer(api, district, data, name="households.csv", url="/households/import"):
     """POST the file (in English) and return (status, body, seconds)."""
     started = time.monotonic()
-    response = api.post(f"{url}?lang=en", user=district.a.coordinator, data={"file": (io.BytesIO(data), name)},
-                        content_type="multipart/form-data")
+    response = api.post(
+        f"{url}?lang=en",
+        user=district.a.coordinator,
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
     return response.status_code, response.get_json(), time.monotonic() - started
 
 
@@ -45,21 +49,27 @@ PACKAGE_PARTS = {
         '<Override PartName="/xl/worksheets/sheet1.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         '<Override PartName="/xl/sharedStrings.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    ),
     "_rels/.rels": (
         '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
     "xl/workbook.xml": (
         f'<?xml version="1.0"?><workbook xmlns="{MAIN.decode()}" xmlns:r="{RELS}">'
-        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        f'<Relationship Id="rId2" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    ),
 }
 HEADER_STRINGS = b"<si><t>grid</t></si><si><t>label</t></si><si><t>nowhere</t></si>"
-HEADER_ROWS = (b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
-               b'<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>101</v></c></row>')
+HEADER_ROWS = (
+    b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+    b'<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>101</v></c></row>'
+)
 
 
 def handmade_xlsx(sheet_rows=(HEADER_ROWS,), strings=(HEADER_STRINGS,)) -> bytes:
@@ -69,8 +79,10 @@ def handmade_xlsx(sheet_rows=(HEADER_ROWS,), strings=(HEADER_STRINGS,)) -> bytes
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in PACKAGE_PARTS.items():
             archive.writestr(name, text)
-        for name, root, inner, chunks in (("xl/sharedStrings.xml", b"sst", b"", strings),
-                                          ("xl/worksheets/sheet1.xml", b"worksheet", b"sheetData", sheet_rows)):
+        for name, root, inner, chunks in (
+            ("xl/sharedStrings.xml", b"sst", b"", strings),
+            ("xl/worksheets/sheet1.xml", b"worksheet", b"sheetData", sheet_rows),
+        ):
             with archive.open(name, "w", force_zip64=True) as part:
                 part.write(b'<?xml version="1.0"?><' + root + b' xmlns="' + MAIN + b'">')
                 part.write(b"<" + inner + b">" if inner else b"")
@@ -144,19 +156,25 @@ def test_a_sheet_that_lies_about_its_size_is_refused_while_reading(api, district
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
         size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
     # The zip64 field of the local header (8 bytes) and the central directory's (4 bytes).
-    for declared, lie in ((size.to_bytes(8, "little"), (1000).to_bytes(8, "little")),
-                          (size.to_bytes(4, "little"), (1000).to_bytes(4, "little"))):
+    for declared, lie in (
+        (size.to_bytes(8, "little"), (1000).to_bytes(8, "little")),
+        (size.to_bytes(4, "little"), (1000).to_bytes(4, "little")),
+    ):
         data = bytearray(bytes(data).replace(declared, lie))
     status, body, seconds = answer(api, district, bytes(data), "liar.xlsx")
-    assert status == 422 and body["errors"] == [{"row": 1, "message": "the file is not a readable CSV or XLSX table"}]
+    assert status == 422 and body["errors"] == [
+        {"row": 1, "message": "the file is not a readable CSV or XLSX table"}
+    ]
     assert seconds < 10
 
 
 def test_any_other_part_inflating_past_8_mb_is_413(api, district):
     """openpyxl parses styles, the workbook and other sheets whole: none of them may be big."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(handmade_xlsx())) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(handmade_xlsx())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             target.writestr(info.filename, source.read(info.filename))
         with target.open("xl/styles.xml", "w") as part:
@@ -175,17 +193,23 @@ def test_a_row_numbered_past_the_limit_is_413(api, district):
 
 
 def test_a_doctype_with_entities_is_not_read(api, district):
-    data = handmade_xlsx(strings=(b'<si><t>grid</t></si>',))
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-              b'<sst xmlns="' + MAIN + b'"><si><t>&lol2;</t></si></sst>')
+    data = handmade_xlsx(strings=(b"<si><t>grid</t></si>",))
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<sst xmlns="' + MAIN + b'"><si><t>&lol2;</t></si></sst>'
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
-            target.writestr(info.filename, laughs if info.filename == "xl/sharedStrings.xml"
-                            else source.read(info.filename))
+            target.writestr(
+                info.filename,
+                laughs if info.filename == "xl/sharedStrings.xml" else source.read(info.filename),
+            )
     status, body, _ = answer(api, district, out.getvalue(), "laughs.xlsx")
-    assert status == 422 and body["errors"] == [{"row": 1, "message": "the file is not a readable CSV or XLSX table"}]
+    assert status == 422 and body["errors"] == [
+        {"row": 1, "message": "the file is not a readable CSV or XLSX table"}
+    ]
 
 
 @pytest.mark.parametrize("url", ["/households/import", "/warnings/import", "/cases/import"])
@@ -203,16 +227,29 @@ def test_the_report_lists_the_first_1000_errors_and_counts_them_all(api, distric
 
 
 def test_limits_and_row_messages_read_in_chinese_by_default(api, district):
-    too_many = api.post("/households/import", user=district.a.coordinator, content_type="multipart/form-data",
-                        data={"file": (io.BytesIO(b"grid,label\n" + b"1,x\n" * 200_001), "h.csv")})
-    assert too_many.status_code == 413 and too_many.get_json()["message"] == "文件超过 200,000 行的上限"
-    bad = api.post("/households/import", user=district.a.coordinator, content_type="multipart/form-data",
-                   data={"file": (io.BytesIO(b"grid,label\nnowhere,1\n"), "h.csv")})
+    too_many = api.post(
+        "/households/import",
+        user=district.a.coordinator,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"grid,label\n" + b"1,x\n" * 200_001), "h.csv")},
+    )
+    assert (
+        too_many.status_code == 413
+        and too_many.get_json()["message"] == "文件超过 200,000 行的上限"
+    )
+    bad = api.post(
+        "/households/import",
+        user=district.a.coordinator,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"grid,label\nnowhere,1\n"), "h.csv")},
+    )
     assert bad.get_json()["errors"] == [{"row": 2, "message": "未知网格 'nowhere'"}]
 
 
 def test_a_long_cell_is_cut_in_its_message(api, district):
-    status, body, _ = answer(api, district, csv_bytes([["grid", "label"]] + [["x" * 5_000, "1"]] * 1_500))
+    status, body, _ = answer(
+        api, district, csv_bytes([["grid", "label"]] + [["x" * 5_000, "1"]] * 1_500)
+    )
     assert status == 422 and body["error_count"] == 1_500
     message = body["errors"][0]["message"]
     assert message.startswith("unknown grid 'xxx") and message.endswith("…") and len(message) < 100

@@ -8,23 +8,50 @@ import pytest
 
 # Every call of the contract, as OpenAPI paths (ids named as the routes name them).
 CONTRACT = [
-    ("post", "/auth/token"), ("get", "/me"),
-    ("post", "/areas"), ("get", "/areas"), ("get", "/areas/{area_id}"), ("patch", "/areas/{area_id}"),
-    ("post", "/users"), ("get", "/users"), ("get", "/users/{user_id}"), ("patch", "/users/{user_id}"),
-    ("post", "/sites"), ("get", "/sites"), ("get", "/sites/{site_id}"), ("patch", "/sites/{site_id}"),
-    ("get", "/sites/{site_id}/qr.png"), ("get", "/sites/{site_id}/qr.svg"), ("post", "/sites/{site_id}/rotate-qr"),
-    ("post", "/campaigns"), ("get", "/campaigns"), ("get", "/campaigns/{campaign_id}"),
-    ("post", "/tasks"), ("get", "/tasks"), ("get", "/tasks/{task_id}"), ("patch", "/tasks/{task_id}"),
-    ("post", "/checkins"), ("get", "/checkins"),
-    ("post", "/households"), ("get", "/households"), ("post", "/households/import"),
+    ("post", "/auth/token"),
+    ("get", "/me"),
+    ("post", "/areas"),
+    ("get", "/areas"),
+    ("get", "/areas/{area_id}"),
+    ("patch", "/areas/{area_id}"),
+    ("post", "/users"),
+    ("get", "/users"),
+    ("get", "/users/{user_id}"),
+    ("patch", "/users/{user_id}"),
+    ("post", "/sites"),
+    ("get", "/sites"),
+    ("get", "/sites/{site_id}"),
+    ("patch", "/sites/{site_id}"),
+    ("get", "/sites/{site_id}/qr.png"),
+    ("get", "/sites/{site_id}/qr.svg"),
+    ("post", "/sites/{site_id}/rotate-qr"),
+    ("post", "/campaigns"),
+    ("get", "/campaigns"),
+    ("get", "/campaigns/{campaign_id}"),
+    ("post", "/tasks"),
+    ("get", "/tasks"),
+    ("get", "/tasks/{task_id}"),
+    ("patch", "/tasks/{task_id}"),
+    ("post", "/checkins"),
+    ("get", "/checkins"),
+    ("post", "/households"),
+    ("get", "/households"),
+    ("post", "/households/import"),
     ("post", "/visits"),
-    ("post", "/warnings"), ("get", "/warnings"), ("post", "/warnings/{warning_id}/outcome"),
-    ("post", "/cases"), ("get", "/cases"),
-    ("get", "/reports/daily"), ("get", "/coverage"),
+    ("post", "/warnings"),
+    ("get", "/warnings"),
+    ("post", "/warnings/{warning_id}/outcome"),
+    ("post", "/cases"),
+    ("get", "/cases"),
+    ("get", "/reports/daily"),
+    ("get", "/coverage"),
 ]
 # What the foundation issue delivers: these must exist whatever else is built.
-FOUNDATION = [call for call in CONTRACT if re.match(r"/(auth|me|areas|users|sites)", call[1])
-              and not call[1].endswith((".png", ".svg"))]
+FOUNDATION = [
+    call
+    for call in CONTRACT
+    if re.match(r"/(auth|me|areas|users|sites)", call[1]) and not call[1].endswith((".png", ".svg"))
+]
 
 
 @pytest.fixture
@@ -45,7 +72,10 @@ def _routed(app, method: str, path: str) -> bool:
 
 def _documented(spec, method: str, path: str) -> bool:
     pattern = re.sub(r"\{[^}]+\}", "{}", "/api/v1" + path)
-    return any(re.sub(r"\{[^}]+\}", "{}", p) == pattern and method in ops for p, ops in spec["paths"].items())
+    return any(
+        re.sub(r"\{[^}]+\}", "{}", p) == pattern and method in ops
+        for p, ops in spec["paths"].items()
+    )
 
 
 def test_document_is_openapi_3_and_public(spec):
@@ -61,9 +91,14 @@ def test_foundation_calls_exist_and_are_documented(app, spec):
 
 def test_writes_document_their_body_and_answers(spec):
     """authorize_first wraps these views; their request and response schemas must survive it."""
-    for path, method, status in [("/api/v1/areas", "post", "201"), ("/api/v1/areas/{area_id}", "patch", "200"),
-                                 ("/api/v1/users", "post", "201"), ("/api/v1/users/{user_id}", "patch", "200"),
-                                 ("/api/v1/sites", "post", "201"), ("/api/v1/sites/{site_id}", "patch", "200")]:
+    for path, method, status in [
+        ("/api/v1/areas", "post", "201"),
+        ("/api/v1/areas/{area_id}", "patch", "200"),
+        ("/api/v1/users", "post", "201"),
+        ("/api/v1/users/{user_id}", "patch", "200"),
+        ("/api/v1/sites", "post", "201"),
+        ("/api/v1/sites/{site_id}", "patch", "200"),
+    ]:
         operation = spec["paths"][path][method]
         assert "requestBody" in operation and status in operation["responses"], (path, method)
 
@@ -76,11 +111,14 @@ def test_every_contract_call_that_exists_is_documented(app, spec):
 def test_bearer_security_is_declared_and_required_except_for_the_token_call(spec):
     schemes = spec["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"}.items() <= next(
-        s for s in schemes.values() if s.get("scheme") == "bearer").items()
+        s for s in schemes.values() if s.get("scheme") == "bearer"
+    ).items()
     bearer_name = next(name for name, s in schemes.items() if s.get("scheme") == "bearer")
     assert {bearer_name: []} in spec["security"]
     assert spec["paths"]["/api/v1/auth/token"]["post"]["security"] == []
-    assert "security" not in spec["paths"]["/api/v1/areas"]["get"]  # the document-wide requirement applies
+    assert (
+        "security" not in spec["paths"]["/api/v1/areas"]["get"]
+    )  # the document-wide requirement applies
 
 
 def test_schemas_never_offer_the_password_hash(spec):

@@ -21,7 +21,9 @@ def march(app):
     make_case(area=m.c1, occurred_on=date(2026, 3, 30), loss="999")  # another day
     make_case(area=m.c2, occurred_on=date(2026, 3, 31), loss="200")
     make_warning(area=m.g1, at=local(2026, 3, 31, 10), hours=2, handled_after=1, result="dissuaded")
-    make_warning(area=m.g3, at=local(2026, 3, 30, 20), hours=2, handled_after=15, result="dissuaded")  # late
+    make_warning(
+        area=m.g3, at=local(2026, 3, 30, 20), hours=2, handled_after=15, result="dissuaded"
+    )  # late
     make_warning(area=m.g3, at=local(2026, 3, 31, 9), hours=24)  # open
     m.s2.name = "=SUM(1,2)"  # a name a spreadsheet would run
     db.session.commit()
@@ -39,11 +41,27 @@ def test_json_rows_per_street(api, march):
     assert body["date"] == "2026-03-31" and body["area_id"] is None
     east, west = rows_by_id(body)[march.s1.id], rows_by_id(body)[march.s2.id]
     assert east["name"] == "东街道" and (east["cases"], east["losses"]) == (1, 1000.5)
-    assert (east["warnings_issued"], east["warnings_handled_in_time"], east["warnings_dissuaded"]) == (1, 1, 1)
-    assert (east["checkins"], east["visits"], east["households_reached"], east["app_installs"]) == (1, 0, 0, 0)
-    assert (east["site_coverage_month"], east["household_coverage_month"]) == (1.0, round(1 / 42, 4))
+    assert (
+        east["warnings_issued"],
+        east["warnings_handled_in_time"],
+        east["warnings_dissuaded"],
+    ) == (1, 1, 1)
+    assert (east["checkins"], east["visits"], east["households_reached"], east["app_installs"]) == (
+        1,
+        0,
+        0,
+        0,
+    )
+    assert (east["site_coverage_month"], east["household_coverage_month"]) == (
+        1.0,
+        round(1 / 42, 4),
+    )
     assert (west["cases"], west["losses"], west["warnings_issued"]) == (1, 200.0, 1)
-    assert (west["warnings_handled_in_time"], west["warnings_dissuaded"], west["visits"]) == (0, 1, 1)
+    assert (west["warnings_handled_in_time"], west["warnings_dissuaded"], west["visits"]) == (
+        0,
+        1,
+        1,
+    )
     totals = body["totals"]
     assert (totals["cases"], totals["losses"], totals["warnings_issued"]) == (2, 1200.5, 2)
     assert totals["site_coverage_month"] == 0.75
@@ -71,7 +89,9 @@ def test_xlsx_equals_json(api, march):
         rate = cells[keys.index("site_coverage_month")]
         assert rate.number_format == "0.0%"
     totals = {key: cell.value for key, cell in zip(keys, rows[-1])}
-    assert totals["cases"] == body["totals"]["cases"] and totals["losses"] == body["totals"]["losses"]
+    assert (
+        totals["cases"] == body["totals"]["cases"] and totals["losses"] == body["totals"]["losses"]
+    )
 
 
 def test_xlsx_writes_formula_like_text_as_text(api, march):

@@ -8,8 +8,10 @@ def test_readyz_answers_when_database_up(client):
 
 
 def test_token_and_me(api, district):
-    response = api.client.post("/api/v1/auth/token", json={"username": district.a.worker.username,
-                                                           "password": "Correct-Horse-9"})
+    response = api.client.post(
+        "/api/v1/auth/token",
+        json={"username": district.a.worker.username, "password": "Correct-Horse-9"},
+    )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["user"]["username"] == district.a.worker.username
@@ -26,7 +28,7 @@ def test_a_bearer_call_loads_token_and_user_in_one_query(api, district, app):
     from tests.factories import make_api_token
 
     plain, worker_id = make_api_token(user=district.a.worker), district.a.worker.id
-    db.session.expunge_all()   # nothing cached: count what a fresh request would run
+    db.session.expunge_all()  # nothing cached: count what a fresh request would run
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)

@@ -18,7 +18,9 @@ def _post(api, user, grid, **extra):
 
 
 def _reveals():
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == "warning.reveal_phone")).all()
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "warning.reveal_phone")
+    ).all()
 
 
 def test_post_answers_the_deadline_from_the_level(api, district):
@@ -27,16 +29,28 @@ def test_post_answers_the_deadline_from_the_level(api, district):
         assert response.status_code == 201, response.get_json()
         body = response.get_json()
         created, deadline = (datetime.fromisoformat(body[k]) for k in ("created_at", "deadline_at"))
-        assert deadline - created == timedelta(hours=hours) and body["deadline_at"].endswith("+08:00")
-        assert body["status"] == "open" and body["phone"] == "138****1234" and body["escalation"] == "grid"
+        assert deadline - created == timedelta(hours=hours) and body["deadline_at"].endswith(
+            "+08:00"
+        )
+        assert (
+            body["status"] == "open"
+            and body["phone"] == "138****1234"
+            and body["escalation"] == "grid"
+        )
 
 
 def test_bad_warnings_name_the_field_and_authorization_comes_first(api, district):
     a = district.a
-    for change, field in (({"level": "urgent"}, "level"), ({"phone": "call me"}, "phone"),
-                          ({"subject_label": ""}, "subject_label"), ({"area_id": a.community.id}, "area_id")):
+    for change, field in (
+        ({"level": "urgent"}, "level"),
+        ({"phone": "call me"}, "phone"),
+        ({"subject_label": ""}, "subject_label"),
+        ({"area_id": a.community.id}, "area_id"),
+    ):
         response = _post(api, a.police, a.grids[0], **change)
-        assert response.status_code == 422 and field in response.get_json()["errors"]["json"], change
+        assert response.status_code == 422 and field in response.get_json()["errors"]["json"], (
+            change
+        )
     assert _post(api, a.police, district.b.grids[0], level="urgent").status_code == 403
     assert _post(api, a.worker, a.grids[0], level="urgent").status_code == 403
     assert _post(api, a.leader, a.grids[0]).status_code == 403
@@ -48,30 +62,46 @@ def test_workers_see_their_grids_and_phones_are_masked_but_for_police_and_admins
     _post(api, a.police, a.grids[1])
     events_before = len(_reveals())
     worker_view = api.get("/warnings", user=a.worker).get_json()
-    assert [w["id"] for w in worker_view["items"]] == [mine["id"]] and worker_view["items"][0]["phone"] == "138****1234"
+    assert [w["id"] for w in worker_view["items"]] == [mine["id"]] and worker_view["items"][0][
+        "phone"
+    ] == "138****1234"
     assert api.get("/warnings", user=district.b.worker).get_json()["total"] == 0
-    assert {w["phone"] for w in api.get("/warnings", user=a.coordinator).get_json()["items"]} == {"138****1234"}
+    assert {w["phone"] for w in api.get("/warnings", user=a.coordinator).get_json()["items"]} == {
+        "138****1234"
+    }
     assert len(_reveals()) == events_before
     police_view = api.get("/warnings", user=a.police).get_json()
     assert {w["phone"] for w in police_view["items"]} == {"13800131234"}
-    assert api.get(f"/warnings/{mine['id']}", user=district.admin).get_json()["phone"] == "13800131234"
+    assert (
+        api.get(f"/warnings/{mine['id']}", user=district.admin).get_json()["phone"] == "13800131234"
+    )
     events = _reveals()[events_before:]
-    assert [(e.actor_id, len(e.detail["warning_ids"])) for e in events] == [(a.police.id, 2), (district.admin.id, 1)]
+    assert [(e.actor_id, len(e.detail["warning_ids"])) for e in events] == [
+        (a.police.id, 2),
+        (district.admin.id, 1),
+    ]
 
 
 def test_reveal_phone_endpoint(api, district):
     a = district.a
     warning_id = _post(api, a.police, a.grids[0]).get_json()["id"]
     response = api.post(f"/warnings/{warning_id}/reveal-phone", user=a.police)
-    assert response.status_code == 200 and response.get_json() == {"id": warning_id, "phone": "13800131234"}
+    assert response.status_code == 200 and response.get_json() == {
+        "id": warning_id,
+        "phone": "13800131234",
+    }
     assert _reveals()[-1].object_id == warning_id
     assert api.post(f"/warnings/{warning_id}/reveal-phone", user=a.coordinator).status_code == 403
-    assert api.post(f"/warnings/{warning_id}/reveal-phone", user=district.b.police).status_code == 404
+    assert (
+        api.post(f"/warnings/{warning_id}/reveal-phone", user=district.b.police).status_code == 404
+    )
 
 
 def test_overdue_and_status_filters(api, district):
     a = district.a
-    late = warnings.create_warning(a.police, {**WARNING, "area_id": a.grids[0].id}, now=utcnow() - timedelta(hours=3))
+    late = warnings.create_warning(
+        a.police, {**WARNING, "area_id": a.grids[0].id}, now=utcnow() - timedelta(hours=3)
+    )
     _post(api, a.police, a.grids[0])
     db.session.commit()
     overdue = api.get("/warnings?overdue=1", user=a.worker).get_json()
@@ -99,25 +129,50 @@ def test_outcome_with_stop_loss_steps(api, district):
     assert api.post(url, user=a.worker, json=body).status_code == 200
     assert api.post(url, user=a.worker, json={"result": "dissuaded"}).status_code == 409
     other = _post(api, a.police, a.grids[0]).get_json()["id"]
-    calm = api.post(f"/warnings/{other}/outcome", user=a.worker, json={"result": "dissuaded"}).get_json()
+    calm = api.post(
+        f"/warnings/{other}/outcome", user=a.worker, json={"result": "dissuaded"}
+    ).get_json()
     assert calm["stop_loss"] is None
 
 
 def test_import_good_and_bad_files(api, district):
     a = district.a
     good = f"level,grid,subject_label,phone\nhigh,{a.grids[0].id},王某,13800131234\nlow,{a.grids[1].id},李某,\n"
-    response = api.post("/warnings/import", user=a.police, data={"file": (_file(good), "warnings.csv")},
-                        content_type="multipart/form-data")
-    assert response.status_code == 201 and response.get_json() == {"created": 2, "errors": [], "error_count": 0}
+    response = api.post(
+        "/warnings/import",
+        user=a.police,
+        data={"file": (_file(good), "warnings.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201 and response.get_json() == {
+        "created": 2,
+        "errors": [],
+        "error_count": 0,
+    }
     before = db.session.scalar(select(func.count()).select_from(RiskWarning))
     bad = f"等级,网格,对象\n高,{a.grids[0].id},王某\n紧急,{a.grids[0].id},李某\n"
-    response = api.post("/warnings/import", user=a.police, data={"file": (_file(bad), "warnings.csv")},
-                        content_type="multipart/form-data")
+    response = api.post(
+        "/warnings/import",
+        user=a.police,
+        data={"file": (_file(bad), "warnings.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
-    assert response.get_json() == {"created": 0, "errors": [{"row": 3, "message": response.get_json()["errors"][0]["message"]}], "error_count": 1}
+    assert response.get_json() == {
+        "created": 0,
+        "errors": [{"row": 3, "message": response.get_json()["errors"][0]["message"]}],
+        "error_count": 1,
+    }
     assert db.session.scalar(select(func.count()).select_from(RiskWarning)) == before
-    assert api.post("/warnings/import", user=a.worker, data={}, content_type="multipart/form-data").status_code == 403
-    missing = api.post("/warnings/import", user=a.police, data={}, content_type="multipart/form-data")
+    assert (
+        api.post(
+            "/warnings/import", user=a.worker, data={}, content_type="multipart/form-data"
+        ).status_code
+        == 403
+    )
+    missing = api.post(
+        "/warnings/import", user=a.police, data={}, content_type="multipart/form-data"
+    )
     assert missing.status_code == 422 and "file" in missing.get_json()["errors"]["json"]
 
 
@@ -127,15 +182,21 @@ def _file(text):
 
 def test_board_over_http_for_readers_and_police(api, district):
     a = district.a
-    late = warnings.create_warning(a.police, {**WARNING, "area_id": a.grids[0].id}, now=utcnow() - timedelta(hours=3))
+    late = warnings.create_warning(
+        a.police, {**WARNING, "area_id": a.grids[0].id}, now=utcnow() - timedelta(hours=3)
+    )
     _post(api, a.police, a.grids[1], level="low")
     body = api.get("/warnings/board", user=a.leader).get_json()
     assert (body["totals"]["open"], body["totals"]["overdue"]) == (2, 1)
     assert body["totals"]["by_level"]["high"] == {"open": 1, "overdue": 1}
     assert [s["area_id"] for s in body["streets"]] == [a.street.id]
     [row] = body["escalated"]
-    assert (row["id"], row["phone"], row["escalation"], row["owner_area_id"]) == (late.id, "138****1234", "community",
-                                                                               a.community.id)
+    assert (row["id"], row["phone"], row["escalation"], row["owner_area_id"]) == (
+        late.id,
+        "138****1234",
+        "community",
+        a.community.id,
+    )
     assert row["deadline_at"].endswith("+08:00")
     assert api.get("/warnings/board", user=a.police).status_code == 200
     assert api.get("/warnings/board", user=a.worker).status_code == 403

@@ -77,7 +77,9 @@ def live_server(app, committing):
 
 @pytest.fixture(scope="session")
 def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="browser tests need the playwright package"
+    )
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -92,9 +94,15 @@ def phone_factory(chromium, live_server):
     contexts = []
 
     def new_phone(position=None, allow_location=True, accuracy=8, service_worker=False):
-        options = dict(PHONE, base_url=live_server.url, service_workers="allow" if service_worker else "block")
+        options = dict(
+            PHONE, base_url=live_server.url, service_workers="allow" if service_worker else "block"
+        )
         if position is not None:
-            options["geolocation"] = {"latitude": position[0], "longitude": position[1], "accuracy": accuracy}
+            options["geolocation"] = {
+                "latitude": position[0],
+                "longitude": position[1],
+                "accuracy": accuracy,
+            }
         if allow_location:
             options["permissions"] = ["geolocation"]
         context = chromium.new_context(**options)

@@ -12,13 +12,30 @@ from app.models import CheckIn
 from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+}
 
-BROWSER = [pytest.mark.browser,
-           pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM}")]
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM}"
+    ),
+]
 
 
 def log_in(page, user) -> None:
@@ -41,8 +58,10 @@ def result(page, state: str):
     try:
         return page.wait_for_selector(f'#checkin-result[data-state="{state}"]')
     except Exception as error:
-        shown = page.evaluate("() => { const b = document.querySelector('#checkin-result');"
-                              " return b ? [b.dataset.state, b.innerText] : null; }")
+        shown = page.evaluate(
+            "() => { const b = document.querySelector('#checkin-result');"
+            " return b ? [b.dataset.state, b.innerText] : null; }"
+        )
         raise AssertionError(f"waited for {state!r}; the page shows {shown}") from error
 
 

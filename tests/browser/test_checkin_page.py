@@ -10,13 +10,18 @@ from tests.browser.phone import BROWSER, checkin_count, checkins, log_in, result
 
 pytestmark = BROWSER
 
-NEAR = (29.9002, 121.5501)   # about 25 m from district.a.sites[0] (29.90, 121.55; radius 100 m)
+NEAR = (29.9002, 121.5501)  # about 25 m from district.a.sites[0] (29.90, 121.55; radius 100 m)
 
 
 @pytest.fixture
 def world(live_server, district):
     site = district.a.sites[0]
-    return {"site": site, "worker": district.a.worker, "path": f"/c/{qr.site_token(site)}", "district": district}
+    return {
+        "site": site,
+        "worker": district.a.worker,
+        "path": f"/c/{qr.site_token(site)}",
+        "district": district,
+    }
 
 
 def assert_metres(value, text):
@@ -102,8 +107,8 @@ def test_a_lost_answer_is_resent_with_the_same_client_id_and_never_duplicates(ph
     page = open_site(phone, world)
 
     def deliver_then_drop(route):
-        route.fetch()    # the server records it ...
-        route.abort()    # ... but the answer never reaches the phone
+        route.fetch()  # the server records it ...
+        route.abort()  # ... but the answer never reaches the phone
 
     page.route("**/api/v1/checkins", deliver_then_drop)
     page.tap("#checkin-btn")
@@ -112,7 +117,7 @@ def test_a_lost_answer_is_resent_with_the_same_client_id_and_never_duplicates(ph
     [kept] = page.evaluate("Outbox.items()")
 
     page.unroute("**/api/v1/checkins")
-    page.tap("#sync-btn")    # the manual 同步
+    page.tap("#sync-btn")  # the manual 同步
     box = result(page, "sent")
     [row] = checkins(world["worker"])
     assert row.client_id == kept["body"]["client_id"]
@@ -126,7 +131,7 @@ def test_kept_check_ins_survive_a_closed_page_and_go_out_on_the_next_load(phone_
     phone.set_offline(True)
     page.tap("#checkin-btn")
     result(page, "queued")
-    page.goto("about:blank")   # the page is gone before the signal comes back
+    page.goto("about:blank")  # the page is gone before the signal comes back
     phone.set_offline(False)
     assert checkin_count() == 0
 

@@ -9,19 +9,35 @@ from tests.factories import PASSWORD
 from tests.services.coverage_helpers import build_march_district
 
 # The live server and Chromium fixtures are the shared ones of tests/browser (conftest.py, phone.py).
-phone = pytest.importorskip("tests.browser.phone", reason="needs the shared browser fixtures of tests/browser")
+phone = pytest.importorskip(
+    "tests.browser.phone", reason="needs the shared browser fixtures of tests/browser"
+)
 pytestmark = phone.BROWSER
 PERIOD = "from=2026-03-01&to=2026-03-31"
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-         "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+DESKTOP = {
+    "viewport": {"width": 1280, "height": 900},
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+}
 
 
 @pytest.fixture
 def march(live_server):
     district = build_march_district()
-    district.s1.boundary = {"type": "Polygon", "coordinates": [[[121.54, 29.89], [121.56, 29.89], [121.56, 29.91],
-                                                                [121.54, 29.91], [121.54, 29.89]]]}
+    district.s1.boundary = {
+        "type": "Polygon",
+        "coordinates": [
+            [[121.54, 29.89], [121.56, 29.89], [121.56, 29.91], [121.54, 29.91], [121.54, 29.89]]
+        ],
+    }
     from app.extensions import db
 
     db.session.commit()
@@ -39,8 +55,14 @@ def browse(chromium, live_server):
         context.set_default_timeout(20_000)
         contexts.append(context)
         page = context.new_page()
-        page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text} at {msg.location}")
-                if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico") else None)
+        page.on(
+            "console",
+            lambda msg: (
+                problems.append(f"console {msg.type}: {msg.text} at {msg.location}")
+                if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
+                else None
+            ),
+        )
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
         page.goto("/login?next=" + path.replace("&", "%26").replace("?", "%3F"))
         page.fill("input[name=username]", user.username)
@@ -91,7 +113,9 @@ def test_map_draws_sites_and_areas_without_tiles(browse, march):
     box = page.locator("#coverage-map")
     assert box.get_attribute("data-sites") == "4" and box.get_attribute("data-areas") == "2"
     assert page.locator("#coverage-map .leaflet-tile").count() == 0  # no tile source configured
-    assert page.locator("#coverage-map canvas").count() >= 1  # points and boundaries drawn on canvas
+    assert (
+        page.locator("#coverage-map canvas").count() >= 1
+    )  # points and boundaries drawn on canvas
     assert problems == []
 
 

@@ -11,9 +11,15 @@ from app.services import jobs
 from tests.factories import PASSWORD, build_district
 from tests.services.test_importing import csv_bytes
 
-phone = pytest.importorskip("tests.browser.phone", reason="needs the shared browser fixtures of tests/browser")
+phone = pytest.importorskip(
+    "tests.browser.phone", reason="needs the shared browser fixtures of tests/browser"
+)
 pytestmark = phone.BROWSER
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "en-US", "timezone_id": "Asia/Shanghai"}
+DESKTOP = {
+    "viewport": {"width": 1280, "height": 900},
+    "locale": "en-US",
+    "timezone_id": "Asia/Shanghai",
+}
 
 
 def test_the_page_shows_progress_then_the_report(app, chromium, live_server, tmp_path):
@@ -49,7 +55,10 @@ def test_the_page_shows_progress_then_the_report(app, chromium, live_server, tmp
     thread.start()
     thread.join(60)
     page.wait_for_selector("#import-job[data-status=done]")
-    assert page.inner_text("#import-job-status") == "Nothing was imported. Fix these rows and try again:"
+    assert (
+        page.inner_text("#import-job-status")
+        == "Nothing was imported. Fix these rows and try again:"
+    )
     assert page.inner_text("#import-errors li") == "Row 5002: unknown grid 'nowhere'"
     assert page.eval_on_selector("#import-job-progress", "bar => bar.value === bar.max")
     assert problems == []

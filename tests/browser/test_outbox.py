@@ -34,12 +34,16 @@ def answer(status: int, body, content_type="application/json"):
 
 
 def test_a_stale_csrf_token_is_renewed_and_the_check_in_goes_through(page, district, live_server):
-    page.evaluate("document.querySelector('meta[name=csrf-token]').setAttribute('content', 'stale')")
+    page.evaluate(
+        "document.querySelector('meta[name=csrf-token]').setAttribute('content', 'stale')"
+    )
     page.tap("#checkin-btn")
     result(page, "accepted")
     assert len(checkins(district.a.worker)) == 1
     assert live_server.count("GET", "/csrf-token") == 1
-    assert [status for method, path, status, _ in live_server.log if path == "/api/v1/checkins"] == [400, 201]
+    assert [
+        status for method, path, status, _ in live_server.log if path == "/api/v1/checkins"
+    ] == [400, 201]
 
 
 @pytest.mark.parametrize("status", [500, 503, 429, 408])
@@ -56,7 +60,7 @@ def test_server_trouble_keeps_the_check_in_for_later(page, district, status):
 
 
 def test_a_page_that_is_not_the_api_answer_is_not_taken_for_sent(page):
-    page.route(API, answer(200, "<html>Wi-Fi login</html>", "text/html"))   # a captive portal
+    page.route(API, answer(200, "<html>Wi-Fi login</html>", "text/html"))  # a captive portal
     page.tap("#checkin-btn")
     result(page, "queued")
     waiting(page, 1)
@@ -71,12 +75,18 @@ def test_logged_out_keeps_the_check_in_and_offers_the_login(page):
 
 
 def test_a_definitive_refusal_drops_the_item_and_says_why(page):
-    refusal = {"code": 422, "message": "Unprocessable Entity", "errors": {"json": {"lat": ["Not a valid number."]}}}
+    refusal = {
+        "code": 422,
+        "message": "Unprocessable Entity",
+        "errors": {"json": {"lat": ["Not a valid number."]}},
+    }
     page.route(API, answer(422, refusal))
     page.tap("#checkin-btn")
     box = result(page, "refused")
     waiting(page, 0)
-    assert "Not a valid number." in box.inner_text() and "lat:" not in box.inner_text()  # no field codes
+    assert (
+        "Not a valid number." in box.inner_text() and "lat:" not in box.inner_text()
+    )  # no field codes
     assert page.evaluate("Outbox.items()") == []
     assert checkin_count() == 0
 

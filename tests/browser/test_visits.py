@@ -13,18 +13,24 @@ from tests.factories import PASSWORD, make_household
 
 pytestmark = BROWSER
 
-NEAR = (29.9003, 121.5502)   # ~40 m from the grid's only site
-FAR = (29.9300, 121.5500)    # ~3.3 km north
+NEAR = (29.9003, 121.5502)  # ~40 m from the grid's only site
+FAR = (29.9300, 121.5500)  # ~3.3 km north
 
 
 @pytest.fixture
 def world(live_server, district):
     grid = district.a.grids[0]
-    households = [make_household(area=grid, label=label, tags=tags) for label, tags in
-                  (("12-1-101", ["elderly"]), ("12-1-102", []), ("3-2-301", ["student"]))]
+    households = [
+        make_household(area=grid, label=label, tags=tags)
+        for label, tags in (("12-1-101", ["elderly"]), ("12-1-102", []), ("3-2-301", ["student"]))
+    ]
     db.session.commit()
-    return {"grid": grid, "worker": district.a.worker, "households": households,
-            "path": f"/visits/grids/{grid.id}"}
+    return {
+        "grid": grid,
+        "worker": district.a.worker,
+        "households": households,
+        "path": f"/visits/grids/{grid.id}",
+    }
 
 
 def visits() -> list[Visit]:
@@ -52,7 +58,9 @@ def message(page, household, state):
     try:
         return page.wait_for_selector(selector)
     except Exception as error:
-        shown = page.evaluate(f"() => document.querySelector('#hh-{household.id} .hh-msg').outerHTML")
+        shown = page.evaluate(
+            f"() => document.querySelector('#hh-{household.id} .hh-msg').outerHTML"
+        )
         raise AssertionError(f"waited for {state!r}; the row shows {shown}") from error
 
 
@@ -66,9 +74,19 @@ def test_one_tap_records_a_visit_with_the_fix(phone_factory, world):
     tap(page, h, "reached")
     message(page, h, "sent")
     [visit] = visits()
-    assert (visit.household_id, visit.outcome, visit.user_id) == (h.id, "reached", world["worker"].id)
-    assert visit.lat == pytest.approx(NEAR[0]) and visit.lng == pytest.approx(NEAR[1]) and visit.accuracy_m == 8
-    assert visit.flag_reason is None and visit.app_installed is False and visit.materials_count is None
+    assert (visit.household_id, visit.outcome, visit.user_id) == (
+        h.id,
+        "reached",
+        world["worker"].id,
+    )
+    assert (
+        visit.lat == pytest.approx(NEAR[0])
+        and visit.lng == pytest.approx(NEAR[1])
+        and visit.accuracy_m == 8
+    )
+    assert (
+        visit.flag_reason is None and visit.app_installed is False and visit.materials_count is None
+    )
     assert page.get_attribute(f"#hh-{h.id}", "data-state") == "reached"
     assert page.get_attribute("#progress", "data-visited") == "1"
 
@@ -99,7 +117,7 @@ def test_offline_then_online_stores_exactly_one_visit(phone_factory, world):
     phone.set_offline(False)  # the outbox sends it by itself on `online`
     message(page, h, "sent")
     page.wait_for_selector('#outbox-count[data-count="0"]', state="attached")
-    page.tap("#sync-btn")      # a manual 同步 afterwards changes nothing
+    page.tap("#sync-btn")  # a manual 同步 afterwards changes nothing
     page.evaluate("Outbox.flush()")
     [visit] = visits()
     assert visit.client_id == kept["body"]["client_id"] and visit.outcome == "not_home"
@@ -110,8 +128,8 @@ def test_a_lost_answer_is_resent_and_never_duplicates(phone_factory, world):
     h = world["households"][0]
 
     def deliver_then_drop(route):
-        route.fetch()    # the server records it ...
-        route.abort()    # ... but the answer never reaches the phone
+        route.fetch()  # the server records it ...
+        route.abort()  # ... but the answer never reaches the phone
 
     page.route("**/api/v1/visits", deliver_then_drop)
     tap(page, h, "reached")

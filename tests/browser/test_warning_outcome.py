@@ -23,10 +23,23 @@ HERE = (29.9012, 121.5507)
 @pytest.fixture
 def world(live_server, district):
     a = district.a
-    make_task(area=a.grids[0], kind="lecture", target_count=2, assignees=[a.worker], title="社区讲座",
-              due_at=utcnow() + timedelta(days=2))
-    warning = warnings.create_warning(a.police, {"level": "high", "area_id": a.grids[0].id,
-                                                 "subject_label": "王某（72岁）", "phone": "13800131234"})
+    make_task(
+        area=a.grids[0],
+        kind="lecture",
+        target_count=2,
+        assignees=[a.worker],
+        title="社区讲座",
+        due_at=utcnow() + timedelta(days=2),
+    )
+    warning = warnings.create_warning(
+        a.police,
+        {
+            "level": "high",
+            "area_id": a.grids[0].id,
+            "subject_label": "王某（72岁）",
+            "phone": "13800131234",
+        },
+    )
     db.session.commit()
     return {"worker": a.worker, "warning_id": warning.id}
 
@@ -55,9 +68,14 @@ def test_the_warning_leads_the_home_page_and_one_tap_records_the_outcome(phone_f
     page.wait_for_selector("#stop-loss")
     assert "96110" in page.inner_text("#stop-loss")
     warning = stored(world["warning_id"])
-    assert (warning.status, warning.result, warning.handled_by_id) == ("handled", "already_defrauded",
-                                                                       world["worker"].id)
-    assert warning.handled_lat == pytest.approx(HERE[0]) and warning.handled_lng == pytest.approx(HERE[1])
+    assert (warning.status, warning.result, warning.handled_by_id) == (
+        "handled",
+        "already_defrauded",
+        world["worker"].id,
+    )
+    assert warning.handled_lat == pytest.approx(HERE[0]) and warning.handled_lng == pytest.approx(
+        HERE[1]
+    )
 
 
 def test_without_location_the_outcome_is_still_recorded(phone_factory, world):

@@ -36,8 +36,17 @@ from app.services.auth import authenticate
 from app.services.passwords import check_password_rules
 from tests import factories
 
-MODELS = {"sites": Site, "households": Household, "users": User, "campaigns": Campaign, "tasks": Task,
-          "checkins": CheckIn, "visits": Visit, "warnings": RiskWarning, "cases": FraudCase}
+MODELS = {
+    "sites": Site,
+    "households": Household,
+    "users": User,
+    "campaigns": Campaign,
+    "tasks": Task,
+    "checkins": CheckIn,
+    "visits": Visit,
+    "warnings": RiskWarning,
+    "cases": FraudCase,
+}
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +79,11 @@ def test_counts_are_in_the_expected_ranges(demo):
     for key, model in MODELS.items():
         assert db.session.scalar(select(func.count()).select_from(model)) == demo[key], key
     levels = Counter(db.session.scalars(select(Area.level)))
-    assert levels == {"street": demo["streets"], "community": demo["communities"], "grid": demo["grids"]}
+    assert levels == {
+        "street": demo["streets"],
+        "community": demo["communities"],
+        "grid": demo["grids"],
+    }
 
 
 def test_area_paths_follow_the_parent_chain_and_totals_add_up(demo):
@@ -86,7 +99,10 @@ def test_area_paths_follow_the_parent_chain_and_totals_add_up(demo):
             sums[parent.id][0] += area.household_count
             sums[parent.id][1] += area.population
     for parent_id, (households, population) in sums.items():
-        assert (areas[parent_id].household_count, areas[parent_id].population) == (households, population)
+        assert (areas[parent_id].household_count, areas[parent_id].population) == (
+            households,
+            population,
+        )
     assert len({area.code for area in areas.values()}) == len(areas)
 
 
@@ -95,7 +111,14 @@ def test_every_site_lies_inside_its_grid_in_jiangbei(demo):
         assert site.area.level == "grid"
         assert point_in_polygon(site.lat, site.lng, site.area.boundary), site.name
         assert 29.85 <= site.lat <= 30.02 and 121.40 <= site.lng <= 121.65
-    assert {site.kind for site in _all(Site)} >= {"banner", "screen", "board", "poster", "bank", "school"}
+    assert {site.kind for site in _all(Site)} >= {
+        "banner",
+        "screen",
+        "board",
+        "poster",
+        "bank",
+        "school",
+    }
 
 
 def test_users_of_every_role_and_force_share_the_demo_password(demo):
@@ -119,17 +142,27 @@ def test_users_of_every_role_and_force_share_the_demo_password(demo):
 
 def test_visits_and_checkins_stay_within_their_people_and_rules(demo):
     now = utcnow()
-    own_grid = select(user_grids).where(user_grids.c.user_id == Visit.user_id,
-                                        user_grids.c.area_id == Household.area_id).exists()
+    own_grid = (
+        select(user_grids)
+        .where(user_grids.c.user_id == Visit.user_id, user_grids.c.area_id == Household.area_id)
+        .exists()
+    )
     visits = select(Visit).join(Household, Household.id == Visit.household_id)
-    assert db.session.scalar(select(func.count()).select_from(visits.where(~own_grid).subquery())) == 0
-    times = db.session.execute(select(func.min(Visit.captured_at), func.max(Visit.received_at))).one()
+    assert (
+        db.session.scalar(select(func.count()).select_from(visits.where(~own_grid).subquery())) == 0
+    )
+    times = db.session.execute(
+        select(func.min(Visit.captured_at), func.max(Visit.received_at))
+    ).one()
     assert now - timedelta(days=31) <= times[0] and times[1] <= now
     site_area, user_area = aliased(Area), aliased(Area)
     rows = db.session.execute(
         select(CheckIn, Site.radius_m, site_area.path, user_area.path)
-        .join(Site, Site.id == CheckIn.site_id).join(site_area, site_area.id == Site.area_id)
-        .join(User, User.id == CheckIn.user_id).join(user_area, user_area.id == User.area_id)).all()
+        .join(Site, Site.id == CheckIn.site_id)
+        .join(site_area, site_area.id == Site.area_id)
+        .join(User, User.id == CheckIn.user_id)
+        .join(user_area, user_area.id == User.area_id)
+    ).all()
     assert len(rows) == demo["checkins"]
     statuses = Counter()
     for checkin, radius, site_path, user_path in rows:
@@ -141,15 +174,20 @@ def test_visits_and_checkins_stay_within_their_people_and_rules(demo):
         assert (checkin.status == "flagged") <= (checkin.reason == "poor_accuracy")
     assert statuses["flagged"] and statuses["rejected"]
     assert statuses["accepted"] > 5 * (statuses["flagged"] + statuses["rejected"])
-    ids = list(db.session.scalars(select(CheckIn.client_id))) + list(db.session.scalars(select(Visit.client_id)))
+    ids = list(db.session.scalars(select(CheckIn.client_id))) + list(
+        db.session.scalars(select(Visit.client_id))
+    )
     assert len(set(ids)) == len(ids) and all(uuid.UUID(i).version == 4 for i in ids)
 
 
 def test_coverage_differs_between_streets(demo):
     reached = set(db.session.scalars(select(Visit.household_id).where(Visit.outcome == "reached")))
     shares = defaultdict(lambda: [0, 0])
-    rows = db.session.execute(select(Household.id, Area.path).join(Area, Area.id == Household.area_id)
-                              .where(Household.unreachable == False))  # noqa: E712
+    rows = db.session.execute(
+        select(Household.id, Area.path)
+        .join(Area, Area.id == Household.area_id)
+        .where(Household.unreachable == False)
+    )  # noqa: E712
     for household_id, path in rows:
         shares[path.split("/")[1]][0] += household_id in reached
         shares[path.split("/")[1]][1] += 1
@@ -158,9 +196,14 @@ def test_coverage_differs_between_streets(demo):
 
 
 def test_tasks_belong_to_their_grids_and_people(demo):
-    tasks = db.session.scalars(select(Task).options(
-        selectinload(Task.assignees).selectinload(User.grids), selectinload(Task.sites),
-        selectinload(Task.campaign).selectinload(Campaign.area), selectinload(Task.area))).all()
+    tasks = db.session.scalars(
+        select(Task).options(
+            selectinload(Task.assignees).selectinload(User.grids),
+            selectinload(Task.sites),
+            selectinload(Task.campaign).selectinload(Campaign.area),
+            selectinload(Task.area),
+        )
+    ).all()
     for task in tasks:
         assert task.area.level == "grid" and task.area.is_within(task.campaign.area)
         assert task.assignees
@@ -194,7 +237,9 @@ def test_cases_fall_on_communities_and_earn_some_streets_cards(demo, app):
     streets = db.session.scalars(select(Area).where(Area.level == "street")).all()
     rates = sorted(recent[s.id] / s.population * 10_000 for s in streets)
     assert rates[-1] >= app.config["CARD_RED_PER_10K"]
-    assert any(app.config["CARD_YELLOW_PER_10K"] <= rate < app.config["CARD_RED_PER_10K"] for rate in rates)
+    assert any(
+        app.config["CARD_YELLOW_PER_10K"] <= rate < app.config["CARD_RED_PER_10K"] for rate in rates
+    )
     assert rates[0] < app.config["CARD_YELLOW_PER_10K"]
 
 
@@ -207,15 +252,23 @@ def test_every_printed_login_authenticates(demo):
 
 def test_a_hash_made_with_other_argon2_parameters_still_verifies(demo):
     user = db.session.scalar(select(User).where(User.username == "admin"))
-    user.password_hash = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=2).hash(DEMO_PASSWORD)
+    user.password_hash = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=2).hash(
+        DEMO_PASSWORD
+    )
     db.session.flush()
     assert authenticate("admin", DEMO_PASSWORD) is user
 
 
 def test_seeding_twice_adds_nothing(demo):
-    before = {key: db.session.scalar(select(func.count()).select_from(model)) for key, model in MODELS.items()}
+    before = {
+        key: db.session.scalar(select(func.count()).select_from(model))
+        for key, model in MODELS.items()
+    }
     assert seed_demo() == {}
-    after = {key: db.session.scalar(select(func.count()).select_from(model)) for key, model in MODELS.items()}
+    after = {
+        key: db.session.scalar(select(func.count()).select_from(model))
+        for key, model in MODELS.items()
+    }
     assert after == before
 
 
@@ -234,6 +287,9 @@ def test_the_demo_lives_outside_the_rules_layer():
     assert sorted(p.name for p in services.rglob("demo*.py")) == []
     for path in services.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
-                [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else ([alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            )
             assert not any(name.startswith("app.demo") for name in names), path

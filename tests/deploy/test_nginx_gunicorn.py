@@ -122,7 +122,9 @@ def _https_post(nginx, path: str, body: dict) -> http.client.HTTPResponse:
     connection = http.client.HTTPSConnection(
         "127.0.0.1", nginx.https_port, context=context, timeout=20, source_address=(CLIENT, 0)
     )
-    connection.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+    connection.request(
+        "POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
     response = connection.getresponse()
     response.read()
     connection.close()
@@ -159,8 +161,12 @@ def test_the_documented_stack_serves_chinese_pages_over_https(stack):
         "max-age=86400" in css.getheader("Cache-Control", "")
         and css.getheader("X-Request-ID") is None
     )
-    for name in ("Content-Security-Policy", "Referrer-Policy", "Permissions-Policy",
-                 "Strict-Transport-Security"):
+    for name in (
+        "Content-Security-Policy",
+        "Referrer-Policy",
+        "Permissions-Policy",
+        "Strict-Transport-Security",
+    ):
         assert css.getheader(name), f"nginx serves static files without {name}"
     assert css.getheader("X-Content-Type-Options") == "nosniff"
     vendor, _ = _https(nginx, "/static/vendor/leaflet/leaflet.js")
@@ -193,7 +199,9 @@ def test_the_documented_stack_counts_failed_logins_in_redis(stack):
     """Both gunicorn workers count one account's failures in the one Redis: the 11th is refused."""
     nginx, _log, redis = stack
     statuses = [
-        _https_post(nginx, "/api/v1/auth/token", {"username": "nobody-here", "password": "Wrong-Pass-1"}).status
+        _https_post(
+            nginx, "/api/v1/auth/token", {"username": "nobody-here", "password": "Wrong-Pass-1"}
+        ).status
         for _ in range(11)
     ]
     assert statuses[:10] == [401] * 10 and statuses[10] == 429, statuses

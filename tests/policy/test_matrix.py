@@ -63,7 +63,10 @@ def _street(d, street, admin) -> Street:
     household = make_household(area=grid)
     task = make_task(area=grid, assignees=[street.worker, street.police], sites=[site])
     campaign = make_campaign(
-        area=street.street, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), targets={"household_rounds": 1}
+        area=street.street,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        targets={"household_rounds": 1},
     )
     checkin = make_checkin(user=street.worker, site=site, status="flagged")
     visit = make_visit(user=street.worker, household=household)

@@ -30,11 +30,16 @@ def build_march_district() -> March:
     m.s1 = make_area(name="东街道", level="street", population=20000)
     m.c1 = make_area(name="东一社区", level="community", parent=m.s1, population=20000)
     m.g1 = make_area(name="东一网格", level="grid", parent=m.c1, household_count=50)
-    m.g2 = make_area(name="东二网格", level="grid", parent=m.c1, household_count=40)  # no household rows
+    m.g2 = make_area(
+        name="东二网格", level="grid", parent=m.c1, household_count=40
+    )  # no household rows
     m.s2 = make_area(name="西街道", level="street", population=10000)
     m.c2 = make_area(name="西一社区", level="community", parent=m.s2, population=10000)
     m.g3 = make_area(name="西一网格", level="grid", parent=m.c2, household_count=30)
-    m.s1_site, m.s2_site = make_site(area=m.g1, visits_per_month=1), make_site(area=m.g1, visits_per_month=2)
+    m.s1_site, m.s2_site = (
+        make_site(area=m.g1, visits_per_month=1),
+        make_site(area=m.g1, visits_per_month=2),
+    )
     m.inactive = make_site(area=m.g1, active=False)
     m.g2_site, m.g3_site = make_site(area=m.g2), make_site(area=m.g3)
     m.h1, m.h2 = make_household(area=m.g1), make_household(area=m.g1)
@@ -48,25 +53,54 @@ def build_march_district() -> March:
     m.district_leader, m.admin = make_user(role="leader"), make_user(role="admin")
     w = m.worker
     # Site 1: the last minute of March counts, the first of April does not.
-    make_checkin(site=m.s1_site, user=w, at=local(2026, 3, 31, 23, 59), people_reached=10, materials_count=5)
-    make_checkin(site=m.s1_site, user=w, at=local(2026, 4, 1, 0, 0), people_reached=99, materials_count=99)
+    make_checkin(
+        site=m.s1_site, user=w, at=local(2026, 3, 31, 23, 59), people_reached=10, materials_count=5
+    )
+    make_checkin(
+        site=m.s1_site, user=w, at=local(2026, 4, 1, 0, 0), people_reached=99, materials_count=99
+    )
     # Site 2: rejected and flagged do not count; a flagged one approved by a coordinator does.
-    make_checkin(site=m.s2_site, user=w, at=local(2026, 3, 10, 12), status="rejected", reason="too_far")
-    make_checkin(site=m.s2_site, user=w, at=local(2026, 3, 11, 12), status="flagged", reason="low_accuracy")
-    make_checkin(site=m.s2_site, user=w, at=local(2026, 3, 12, 12), status="accepted", reason="low_accuracy",
-                 reviewed_by_id=m.coordinator.id, reviewed_at=local(2026, 3, 13, 12))
+    make_checkin(
+        site=m.s2_site, user=w, at=local(2026, 3, 10, 12), status="rejected", reason="too_far"
+    )
+    make_checkin(
+        site=m.s2_site, user=w, at=local(2026, 3, 11, 12), status="flagged", reason="low_accuracy"
+    )
+    make_checkin(
+        site=m.s2_site,
+        user=w,
+        at=local(2026, 3, 12, 12),
+        status="accepted",
+        reason="low_accuracy",
+        reviewed_by_id=m.coordinator.id,
+        reviewed_at=local(2026, 3, 13, 12),
+    )
     make_checkin(site=m.inactive, user=w, at=local(2026, 3, 15, 12), people_reached=3)
     # Grid 2's site: local midnight opening March counts, the second before it does not.
     make_checkin(site=m.g2_site, user=w, at=local(2026, 3, 1, 0, 0))
     make_checkin(site=m.g2_site, user=w, at=local(2026, 2, 28, 23, 59, 59))
-    make_checkin(site=m.g3_site, user=m.militia, at=local(2026, 3, 5, 12), status="rejected", reason="too_far")
-    make_visit(household=m.h1, user=w, at=local(2026, 3, 2, 12), app_installed=True, materials_count=2)
+    make_checkin(
+        site=m.g3_site,
+        user=m.militia,
+        at=local(2026, 3, 5, 12),
+        status="rejected",
+        reason="too_far",
+    )
+    make_visit(
+        household=m.h1, user=w, at=local(2026, 3, 2, 12), app_installed=True, materials_count=2
+    )
     make_visit(household=m.h1, user=w, at=local(2026, 3, 20, 12))
     make_visit(household=m.h2, user=w, at=local(2026, 3, 3, 12), outcome="not_home")
-    make_visit(household=m.h3, user=w, at=local(2026, 3, 4, 12))  # unreachable: a visit, but no household reached
+    make_visit(
+        household=m.h3, user=w, at=local(2026, 3, 4, 12)
+    )  # unreachable: a visit, but no household reached
     make_visit(household=m.h4, user=m.rider, at=local(2026, 2, 27, 12))
     make_visit(household=m.h4, user=m.rider, at=local(2026, 3, 31, 23, 59, 59), outcome="refused")
-    make_campaign(area=m.s1, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31),
-                  targets={"household_rounds": 2, "site_visits": 1})
+    make_campaign(
+        area=m.s1,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 31),
+        targets={"household_rounds": 2, "site_visits": 1},
+    )
     db.session.commit()
     return m

@@ -15,11 +15,19 @@ def march(app):
     m = build_march_district()
     m.police = make_user(role="worker", area=m.s1, force="police", display_name="民警老张")
     make_visit(household=m.h1, user=m.police, at=local(2026, 3, 21, 9))
-    make_task(area=m.g1, kind="lecture", due_at=local(2026, 3, 10, 18), status="done", title="反诈讲座")
-    make_task(area=m.s1, kind="lecture", due_at=local(2026, 3, 12, 18), status="done", title="街道讲座")
-    make_task(area=m.g1, kind="lecture", due_at=local(2026, 2, 1, 18), status="done")  # before the window
+    make_task(
+        area=m.g1, kind="lecture", due_at=local(2026, 3, 10, 18), status="done", title="反诈讲座"
+    )
+    make_task(
+        area=m.s1, kind="lecture", due_at=local(2026, 3, 12, 18), status="done", title="街道讲座"
+    )
+    make_task(
+        area=m.g1, kind="lecture", due_at=local(2026, 2, 1, 18), status="done"
+    )  # before the window
     make_task(area=m.g1, kind="lecture", due_at=local(2026, 3, 11, 18), status="open")  # not held
-    make_task(area=m.g3, kind="lecture", due_at=local(2026, 3, 11, 18), status="done")  # another street
+    make_task(
+        area=m.g3, kind="lecture", due_at=local(2026, 3, 11, 18), status="done"
+    )  # another street
     m.visited = make_case(area=m.c1, occurred_on=date(2026, 3, 25), household=m.h1)
     m.not_reached = make_case(area=m.c1, occurred_on=date(2026, 3, 25), household=m.h2)
     m.unknown = make_case(area=m.c1, occurred_on=date(2026, 3, 25))
@@ -32,11 +40,21 @@ def test_case_whose_household_was_visited(march):
     result = backchecks.for_case(march.admin, march.visited.id)
     assert (result["window_from"], result["window_to"]) == ("2026-02-23", "2026-03-24")
     household = result["household"]
-    assert household["known"] and household["visited"] and household["reached"] and household["ever_reached"]
+    assert (
+        household["known"]
+        and household["visited"]
+        and household["reached"]
+        and household["ever_reached"]
+    )
     assert household["police_visited"] is True
     assert [(v["at"].isoformat()[:10], v["outcome"]) for v in household["visits"]] == [
-        ("2026-03-02", "reached"), ("2026-03-20", "reached"), ("2026-03-21", "reached")]
-    assert household["visits"][-1]["by"] == "民警老张" and household["visits"][-1]["force"] == "police"
+        ("2026-03-02", "reached"),
+        ("2026-03-20", "reached"),
+        ("2026-03-21", "reached"),
+    ]
+    assert (
+        household["visits"][-1]["by"] == "民警老张" and household["visits"][-1]["force"] == "police"
+    )
     assert result["grid"]["area_id"] == march.g1.id and result["grid"]["visits"] == 5
     assert result["lectures"]["held"] == 2
     assert {item["title"] for item in result["lectures"]["items"]} == {"反诈讲座", "街道讲座"}
@@ -74,7 +92,10 @@ def test_summary_counts_cases_from_households_never_reached(march):
     assert result["never_reached"] == 2
     assert result["not_reached_in_window"] == 2
     by_id = {item["case_id"]: item for item in result["items"]}
-    assert by_id[march.visited.id]["ever_reached"] is True and by_id[march.visited.id]["reached_in_window"] is True
+    assert (
+        by_id[march.visited.id]["ever_reached"] is True
+        and by_id[march.visited.id]["reached_in_window"] is True
+    )
     assert by_id[march.unknown.id]["ever_reached"] is None
 
 

@@ -20,8 +20,10 @@ def thresholds(app, monkeypatch):
 @pytest.fixture
 def places(app, thresholds):
     street = make_area(name="南街道", level="street", population=70000)
-    communities = {name: make_area(name=name, level="community", parent=street, population=population)
-                   for name, population in (("A", 10000), ("B", 20000), ("C", 20000), ("D", 10000))}
+    communities = {
+        name: make_area(name=name, level="community", parent=street, population=population)
+        for name, population in (("A", 10000), ("B", 20000), ("C", 20000), ("D", 10000))
+    }
     communities["none"] = make_area(name="无人口", level="community", parent=street)
     return street, communities
 
@@ -37,11 +39,11 @@ def by_name(result):
 
 def test_colours_at_the_thresholds(places):
     street, c = places
-    cases(c["A"], date(2026, 3, 5), 3)   # 3.0 per 10,000: red, exactly at the threshold
+    cases(c["A"], date(2026, 3, 5), 3)  # 3.0 per 10,000: red, exactly at the threshold
     cases(c["B"], date(2026, 3, 31), 3)  # 1.5: yellow, exactly
-    cases(c["C"], date(2026, 3, 1), 2)   # 1.0: none
+    cases(c["C"], date(2026, 3, 1), 2)  # 1.0: none
     cases(c["none"], date(2026, 3, 1), 5)  # no population: no rate, no card
-    cases(c["C"], date(2026, 4, 1), 9)   # after the period
+    cases(c["C"], date(2026, 4, 1), 9)  # after the period
     result = by_name(cards.evaluate(street, MARCH))
     assert (result["A"]["rate_per_10k"], result["A"]["card"]) == (3.0, "red")
     assert (result["B"]["rate_per_10k"], result["B"]["card"]) == (1.5, "yellow")
@@ -73,13 +75,15 @@ def test_change_against_the_previous_period(places):
 
 def test_history_issues_and_lifts_cards(places):
     street, c = places
-    cases(c["A"], date(2026, 3, 5), 3)    # red in March only
-    cases(c["D"], date(2026, 2, 10), 2)   # yellow in February,
-    cases(c["D"], date(2026, 3, 10), 3)   # red in March
-    cases(c["D"], date(2026, 4, 10), 3)   # and April
+    cases(c["A"], date(2026, 3, 5), 3)  # red in March only
+    cases(c["D"], date(2026, 2, 10), 2)  # yellow in February,
+    cases(c["D"], date(2026, 3, 10), 3)  # red in March
+    cases(c["D"], date(2026, 4, 10), 3)  # and April
     cases(c["D"], date(2026, 5, 10), 0)
     history = cards.history(street, date(2026, 5, 15))
-    assert history[c["A"].id] == [{"card": "red", "issued_on": "2026-04-01", "lifted_on": "2026-05-01"}]
+    assert history[c["A"].id] == [
+        {"card": "red", "issued_on": "2026-04-01", "lifted_on": "2026-05-01"}
+    ]
     assert history[c["D"].id] == [
         {"card": "yellow", "issued_on": "2026-03-01", "lifted_on": "2026-04-01"},
         {"card": "red", "issued_on": "2026-04-01", "lifted_on": None},

@@ -50,10 +50,14 @@ def test_resolve_refuses_inactive_and_deleted_sites(ctx, district):
 def test_open_tasks_at_site(ctx, district):
     a = district.a
     site = a.sites[0]  # in grids[0], the worker's grid
-    by_grid = make_task(area=a.grids[0])                               # the worker's grid: theirs, here
-    assigned_elsewhere = make_task(area=a.grids[1], assignees=[a.worker], sites=[site])  # assigned and linked to the site
-    not_here = make_task(area=a.grids[1], assignees=[a.worker])                  # theirs, but another grid, no link
-    not_mine = make_task(area=a.grids[1], assignees=[a.police], sites=[site])          # here, but someone else's
+    by_grid = make_task(area=a.grids[0])  # the worker's grid: theirs, here
+    assigned_elsewhere = make_task(
+        area=a.grids[1], assignees=[a.worker], sites=[site]
+    )  # assigned and linked to the site
+    not_here = make_task(area=a.grids[1], assignees=[a.worker])  # theirs, but another grid, no link
+    not_mine = make_task(
+        area=a.grids[1], assignees=[a.police], sites=[site]
+    )  # here, but someone else's
     done = make_task(area=a.grids[0], assignees=[a.worker], status="done")
     started = make_task(area=a.grids[0], assignees=[a.worker], status="in_progress")
     ids = [t.id for t in checkins.open_tasks_at_site(a.worker, site)]

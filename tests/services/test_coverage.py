@@ -30,8 +30,17 @@ def test_district_figures(march):
     assert (result["households_total"], result["households_reached"]) == (43, 1)
     assert result["household_coverage"] == round(1 / 43, 4)
     assert result["checkins"] == 4
-    assert (result["visits"], result["app_installs"], result["people_reached"], result["leaflets"]) == (5, 1, 13, 7)
-    assert (result["sites_met"], result["households_required"], result["households_met"]) == (2, 42, 1)
+    assert (
+        result["visits"],
+        result["app_installs"],
+        result["people_reached"],
+        result["leaflets"],
+    ) == (5, 1, 13, 7)
+    assert (result["sites_met"], result["households_required"], result["households_met"]) == (
+        2,
+        42,
+        1,
+    )
     assert result["active_by_force"]["grid_worker"] == 1 and result["active_by_force"]["rider"] == 1
     assert result["active_by_force"]["militia"] == 0 and result["active_people"] == 2
     assert (result["date_from"], result["date_to"]) == ("2026-03-01", "2026-03-31")
@@ -66,7 +75,9 @@ def test_day_edges_in_shanghai(march):
     first_day = coverage.for_area(march.admin, march.g2.id, FROM, FROM)
     assert first_day["checkins"] == 1  # 00:00 on 1 March counts, 23:59:59 on 28 February does not
     last_day = coverage.for_area(march.admin, march.g1.id, TO, TO)
-    assert last_day["checkins"] == 1 and last_day["people_reached"] == 10  # 23:59 counts, 00:00 April does not
+    assert (
+        last_day["checkins"] == 1 and last_day["people_reached"] == 10
+    )  # 23:59 counts, 00:00 April does not
     april = coverage.for_area(march.admin, march.g1.id, date(2026, 4, 1), date(2026, 4, 1))
     assert april["checkins"] == 1 and april["people_reached"] == 99
 
@@ -75,8 +86,16 @@ def test_rejected_and_unapproved_flagged_checkins_do_not_visit_a_site(march):
     site = make_site(area=march.g3)
     from tests.factories import local, make_checkin
 
-    make_checkin(site=site, user=march.militia, at=local(2026, 3, 9, 12), status="flagged", reason="low_accuracy")
-    make_checkin(site=site, user=march.militia, at=local(2026, 3, 9, 13), status="rejected", reason="too_far")
+    make_checkin(
+        site=site,
+        user=march.militia,
+        at=local(2026, 3, 9, 12),
+        status="flagged",
+        reason="low_accuracy",
+    )
+    make_checkin(
+        site=site, user=march.militia, at=local(2026, 3, 9, 13), status="rejected", reason="too_far"
+    )
     result = coverage.for_area(march.admin, march.g3.id, FROM, TO)
     assert (result["sites_total"], result["sites_visited"], result["checkins"]) == (2, 0, 0)
 
@@ -100,10 +119,13 @@ def test_leader_cannot_read_another_street(march):
         coverage.for_area(march.worker, None, FROM, TO)
 
 
-@pytest.mark.parametrize(("first", "last", "field"), [
-    (date(2026, 3, 2), date(2026, 3, 1), "from"),
-    (date(2025, 1, 1), date(2026, 3, 1), "to"),
-])
+@pytest.mark.parametrize(
+    ("first", "last", "field"),
+    [
+        (date(2026, 3, 2), date(2026, 3, 1), "from"),
+        (date(2025, 1, 1), date(2026, 3, 1), "to"),
+    ],
+)
 def test_bad_periods_name_the_field(march, first, last, field):
     with pytest.raises(Invalid) as error:
         coverage.for_area(march.admin, None, first, last)
@@ -132,4 +154,6 @@ def test_number_of_queries_does_not_grow_with_children(march):
 
 def test_empty_district_is_all_zero(app):
     result = coverage.compute(None, coverage.make_period(FROM, TO))
-    assert result["children"] == [] and result["sites_total"] == 0 and result["site_coverage"] == 0.0
+    assert (
+        result["children"] == [] and result["sites_total"] == 0 and result["site_coverage"] == 0.0
+    )

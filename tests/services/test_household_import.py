@@ -15,8 +15,12 @@ def in_district():
     """Households of this test's district only (on SQLite, other tests' commits may linger)."""
     from app.models import Area
 
-    streets = select(Area.path).where(Area.level == "street").order_by(Area.id.desc()).limit(2).subquery()
-    return Household.area_id.in_(select(Area.id).join(streets, Area.path.startswith(streets.c.path)))
+    streets = (
+        select(Area.path).where(Area.level == "street").order_by(Area.id.desc()).limit(2).subquery()
+    )
+    return Household.area_id.in_(
+        select(Area.id).join(streets, Area.path.startswith(streets.c.path))
+    )
 
 
 def count():
@@ -24,34 +28,52 @@ def count():
 
 
 def stored():
-    return sorted((h.area_id, h.label, tuple(h.tags))
-                  for h in db.session.scalars(select(Household).where(in_district())))
+    return sorted(
+        (h.area_id, h.label, tuple(h.tags))
+        for h in db.session.scalars(select(Household).where(in_district()))
+    )
 
 
 def test_good_csv_by_id_code_and_name(district):
     g0, g1 = district.a.grids
     g1.code = "A-G2"
-    rows = [["grid", "label", "tags"], [g0.id, "12-2-301", "elderly;student"], ["a-g2", "1-1-101", ""],
-            [g0.name, "12-2-302", "finance, parent"]]
+    rows = [
+        ["grid", "label", "tags"],
+        [g0.id, "12-2-301", "elderly;student"],
+        ["a-g2", "1-1-101", ""],
+        [g0.name, "12-2-302", "finance, parent"],
+    ]
     report = import_households(district.a.coordinator, csv_bytes(rows))
     assert report.as_dict() == {"created": 3, "errors": [], "error_count": 0}
-    assert stored() == [(g0.id, "12-2-301", ("elderly", "student")), (g0.id, "12-2-302", ("finance", "parent")),
-                        (g1.id, "1-1-101", ())]
+    assert stored() == [
+        (g0.id, "12-2-301", ("elderly", "student")),
+        (g0.id, "12-2-302", ("finance", "parent")),
+        (g1.id, "1-1-101", ()),
+    ]
 
 
 def test_good_xlsx_with_chinese_headers_and_tags(district):
     g0 = district.a.grids[0]
-    rows = [["网格", "地址", "标签"], [g0.id, "１２－２－３０１", "老人；学生"], [g0.name, "12-2-302", "流动人口、其他"]]
+    rows = [
+        ["网格", "地址", "标签"],
+        [g0.id, "１２－２－３０１", "老人；学生"],
+        [g0.name, "12-2-302", "流动人口、其他"],
+    ]
     report = import_households(district.a.coordinator, xlsx_bytes(rows))
     assert report.ok and report.created == 2
-    assert stored() == [(g0.id, "12-2-301", ("elderly", "student")), (g0.id, "12-2-302", ("floating", "other"))]
+    assert stored() == [
+        (g0.id, "12-2-301", ("elderly", "student")),
+        (g0.id, "12-2-302", ("floating", "other")),
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
 def test_gbk_and_bom_csv(district, encoding):
     g0 = district.a.grids[0]
-    report = import_households(district.a.coordinator,
-                               csv_bytes([["网格", "地址", "标签"], [g0.name, "5-1-101", "学生"]], encoding))
+    report = import_households(
+        district.a.coordinator,
+        csv_bytes([["网格", "地址", "标签"], [g0.name, "5-1-101", "学生"]], encoding),
+    )
     assert report.ok and stored() == [(g0.id, "5-1-101", ("student",))]
 
 
@@ -59,15 +81,17 @@ def test_every_bad_row_is_reported_and_nothing_is_written(district):
     g0 = district.a.grids[0]
     make_household(area=g0, label="9-9-909")
     other_street_grid = district.b.grids[0]
-    rows = [["grid", "label", "tags"],
-            [g0.id, "1-1-101", "elderly"],            # 2: fine
-            ["no such grid", "1-1-102", ""],          # 3: unknown grid
-            [other_street_grid.id, "1-1-103", ""],    # 4: outside scope
-            [g0.id, "1-1-101", ""],                   # 5: duplicate of row 2
-            [g0.id, "9-9-909", ""],                   # 6: already in the database
-            [g0.id, "1-1-104", "elderly;rich"],       # 7: bad tag
-            [g0.id, "", "elderly"],                   # 8: empty label
-            [g0.id, "x" * 121, ""]]                   # 9: too long
+    rows = [
+        ["grid", "label", "tags"],
+        [g0.id, "1-1-101", "elderly"],  # 2: fine
+        ["no such grid", "1-1-102", ""],  # 3: unknown grid
+        [other_street_grid.id, "1-1-103", ""],  # 4: outside scope
+        [g0.id, "1-1-101", ""],  # 5: duplicate of row 2
+        [g0.id, "9-9-909", ""],  # 6: already in the database
+        [g0.id, "1-1-104", "elderly;rich"],  # 7: bad tag
+        [g0.id, "", "elderly"],  # 8: empty label
+        [g0.id, "x" * 121, ""],
+    ]  # 9: too long
     before = count()
     report = import_households(district.a.coordinator, csv_bytes(rows))
     assert report.created == 0 and count() == before
@@ -84,7 +108,9 @@ def test_every_bad_row_is_reported_and_nothing_is_written(district):
 
 
 def test_missing_column(district):
-    report = import_households(district.a.coordinator, csv_bytes([["grid", "tags"], ["1", "elderly"]]))
+    report = import_households(
+        district.a.coordinator, csv_bytes([["grid", "tags"], ["1", "elderly"]])
+    )
     assert report.errors == [{"row": 1, "message": "missing column: label"}] and count() == 0
 
 
@@ -94,7 +120,9 @@ def test_grid_name_must_be_unambiguous_within_scope(district):
     first = make_area(name="一网格", level="grid", parent=district.a.community)
     make_area(name="一网格", level="grid", parent=second)
     make_area(name="一网格", level="grid", parent=district.b.community)
-    report = import_households(district.a.coordinator, csv_bytes([["网格", "地址"], ["一网格", "1"]]))
+    report = import_households(
+        district.a.coordinator, csv_bytes([["网格", "地址"], ["一网格", "1"]])
+    )
     assert "ambiguous" in report.errors[0]["message"]
     # The community's own coordinator sees one 一网格 only.
     from tests.factories import make_user
@@ -111,12 +139,16 @@ def test_header_only_creates_nothing(district):
 
 def test_only_managers_import(district):
     with pytest.raises(Forbidden):
-        import_households(district.a.worker, csv_bytes([["grid", "label"], [district.a.grids[0].id, "1"]]))
+        import_households(
+            district.a.worker, csv_bytes([["grid", "label"], [district.a.grids[0].id, "1"]])
+        )
 
 
 def test_parse_tags():
     assert parse_tags("Elderly；学生，finance、 parent|other") == (
-        ["elderly", "finance", "other", "parent", "student"], [])
+        ["elderly", "finance", "other", "parent", "student"],
+        [],
+    )
     assert parse_tags("elderly;vip") == (["elderly"], ["vip"])
     assert parse_tags("") == ([], [])
 
@@ -124,8 +156,9 @@ def test_parse_tags():
 @pytest.mark.slow
 def test_twenty_thousand_rows(district):
     grids = district.a.grids
-    rows = [["网格", "地址", "标签"]] + [[grids[i % 2].id, f"{i // 100}-{i % 10}-{i}", "elderly;student"]
-                                     for i in range(20_000)]
+    rows = [["网格", "地址", "标签"]] + [
+        [grids[i % 2].id, f"{i // 100}-{i % 10}-{i}", "elderly;student"] for i in range(20_000)
+    ]
     report = import_households(district.a.coordinator, csv_bytes(rows, "utf-8-sig"))
     assert report.ok and report.created == 20_000 and count() == 20_000
     rows.append([grids[0].id, "0-0-0", ""])  # a duplicate of row 2 at the very end
@@ -140,10 +173,14 @@ def test_a_label_added_meanwhile_is_a_conflict_and_writes_nothing(district, monk
 
     g0 = district.a.grids[0]
     make_household(area=g0, label="1-1-101")
-    monkeypatch.setattr(module, "_report_existing", lambda rows, report: None)  # as if added after the check
+    monkeypatch.setattr(
+        module, "_report_existing", lambda rows, report: None
+    )  # as if added after the check
     with pytest.raises(Conflict):
-        import_households(district.a.coordinator, csv_bytes([["grid", "label"], [g0.id, "1-1-102"],
-                                                             [g0.id, "1-1-101"]]))
+        import_households(
+            district.a.coordinator,
+            csv_bytes([["grid", "label"], [g0.id, "1-1-102"], [g0.id, "1-1-101"]]),
+        )
     assert stored() == [(g0.id, "1-1-101", ())]
 
 
@@ -154,9 +191,25 @@ def test_bulk_insert_keeps_types(district):
 
     g0 = district.a.grids[0]
     when = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
-    bulk_insert(Household.__table__, [{"area_id": g0.id, "label": f"b-{i}", "tags": ["elderly", "student"],
-                                       "unreachable": i == 1, "created_at": when} for i in range(3)], chunk=2)
-    rows = db.session.scalars(select(Household).where(Household.area_id == g0.id).order_by(Household.label)).all()
+    bulk_insert(
+        Household.__table__,
+        [
+            {
+                "area_id": g0.id,
+                "label": f"b-{i}",
+                "tags": ["elderly", "student"],
+                "unreachable": i == 1,
+                "created_at": when,
+            }
+            for i in range(3)
+        ],
+        chunk=2,
+    )
+    rows = db.session.scalars(
+        select(Household).where(Household.area_id == g0.id).order_by(Household.label)
+    ).all()
     assert [(h.label, h.tags, h.unreachable, h.created_at) for h in rows] == [
-        ("b-0", ["elderly", "student"], False, when), ("b-1", ["elderly", "student"], True, when),
-        ("b-2", ["elderly", "student"], False, when)]
+        ("b-0", ["elderly", "student"], False, when),
+        ("b-1", ["elderly", "student"], True, when),
+        ("b-2", ["elderly", "student"], False, when),
+    ]

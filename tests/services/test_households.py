@@ -13,8 +13,14 @@ def labels(query):
 
 
 def test_create_normalises_label_and_sorts_tags(district):
-    h = hs.create_household(district.a.coordinator, {"area_id": district.a.grids[0].id,
-                                                     "label": " １２－２－３０１ ", "tags": ["student", "elderly"]})
+    h = hs.create_household(
+        district.a.coordinator,
+        {
+            "area_id": district.a.grids[0].id,
+            "label": " １２－２－３０１ ",
+            "tags": ["student", "elderly"],
+        },
+    )
     assert h.label == "12-2-301" and h.tags == ["elderly", "student"] and h.unreachable is False
 
 
@@ -30,20 +36,28 @@ def test_duplicate_label_in_grid_conflicts_but_other_grid_is_fine(district):
 @pytest.mark.parametrize("who", ["worker", "leader"])
 def test_only_managers_create(district, who):
     with pytest.raises(Forbidden):
-        hs.create_household(getattr(district.a, who), {"area_id": district.a.grids[0].id, "label": "1-1-1"})
+        hs.create_household(
+            getattr(district.a, who), {"area_id": district.a.grids[0].id, "label": "1-1-1"}
+        )
 
 
 def test_grid_outside_scope_or_not_a_grid(district):
     with pytest.raises(Forbidden):
-        hs.create_household(district.a.coordinator, {"area_id": district.b.grids[0].id, "label": "1"})
+        hs.create_household(
+            district.a.coordinator, {"area_id": district.b.grids[0].id, "label": "1"}
+        )
     with pytest.raises(Invalid) as error:
-        hs.create_household(district.a.coordinator, {"area_id": district.a.community.id, "label": "1"})
+        hs.create_household(
+            district.a.coordinator, {"area_id": district.a.community.id, "label": "1"}
+        )
     assert "area_id" in error.value.errors
 
 
 def test_blank_label_is_invalid(district):
     with pytest.raises(Invalid) as error:
-        hs.create_household(district.a.coordinator, {"area_id": district.a.grids[0].id, "label": "   "})
+        hs.create_household(
+            district.a.coordinator, {"area_id": district.a.grids[0].id, "label": "   "}
+        )
     assert "label" in error.value.errors
 
 
@@ -94,8 +108,13 @@ def test_lists_are_scoped(district):
 def test_worker_also_sees_grids_of_tasks_assigned_to_them(district):
     a1 = district.a.grids[1]
     make_household(area=a1, label="a1")
-    task = make_task(area=a1, kind="door_to_door", title="入户", assignees=[district.a.worker],
-                     due_at=district.a.street.created_at)
+    task = make_task(
+        area=a1,
+        kind="door_to_door",
+        title="入户",
+        assignees=[district.a.worker],
+        due_at=district.a.street.created_at,
+    )
     assert "a1" in labels(hs.list_households(district.a.worker))
     task.status = "cancelled"
     db.session.flush()

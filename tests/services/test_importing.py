@@ -33,8 +33,10 @@ def read(data, required=("grid", "label")):
 
 
 ROWS = [["网格", "地址", "标签"], ["一网格", "12-2-301", "老人；学生"], ["二网格", "3-1-101", ""]]
-EXPECTED = [(2, {"grid": "一网格", "label": "12-2-301", "tags": "老人；学生"}),
-            (3, {"grid": "二网格", "label": "3-1-101", "tags": ""})]
+EXPECTED = [
+    (2, {"grid": "一网格", "label": "12-2-301", "tags": "老人；学生"}),
+    (3, {"grid": "二网格", "label": "3-1-101", "tags": ""}),
+]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
@@ -50,11 +52,21 @@ def test_tab_separated_and_semicolon_tags_inside_comma_csv():
 
 
 def test_xlsx_numbers_lose_their_decimal_point_and_blank_rows_are_skipped():
-    rows, report = read(xlsx_bytes([["Grid", " Label ", "TAGS"], [12, "1-1-101", None], [None, None, None],
-                                    [12.0, 301, "elderly"]]))
+    rows, report = read(
+        xlsx_bytes(
+            [
+                ["Grid", " Label ", "TAGS"],
+                [12, "1-1-101", None],
+                [None, None, None],
+                [12.0, 301, "elderly"],
+            ]
+        )
+    )
     assert report.ok
-    assert rows == [(2, {"grid": "12", "label": "1-1-101", "tags": ""}),
-                    (4, {"grid": "12", "label": "301", "tags": "elderly"})]
+    assert rows == [
+        (2, {"grid": "12", "label": "1-1-101", "tags": ""}),
+        (4, {"grid": "12", "label": "301", "tags": "elderly"}),
+    ]
 
 
 def test_missing_required_column_is_reported_on_row_one():
@@ -67,10 +79,16 @@ def test_optional_column_may_be_absent_and_extra_columns_are_ignored():
     assert report.ok and rows == [(2, {"label": "1", "grid": "g"})]
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "the file is empty"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old .xls files are not supported: save as .xlsx or CSV"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "the file is empty"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
+            "old .xls files are not supported: save as .xlsx or CSV",
+        ),
+    ],
+)
 def test_unreadable_files(data, message):
     rows, report = read(data)
     assert rows == [] and report.errors == [{"row": 1, "message": message}]

@@ -16,13 +16,24 @@ COARSE = (29.901, 121.555)
 
 
 def _checkin(district, days_ago: float, position=PRECISE) -> CheckIn:
-    return make_checkin(user=district.a.worker, site=district.a.sites[0], at=utcnow() - timedelta(days=days_ago),
-                        lat=position[0], lng=position[1], distance_m=12)
+    return make_checkin(
+        user=district.a.worker,
+        site=district.a.sites[0],
+        at=utcnow() - timedelta(days=days_ago),
+        lat=position[0],
+        lng=position[1],
+        distance_m=12,
+    )
 
 
 def _visit(district, days_ago: float, position=PRECISE) -> Visit:
-    return make_visit(user=district.a.worker, household=make_household(area=district.a.grids[0]),
-                      at=utcnow() - timedelta(days=days_ago), lat=position[0], lng=position[1])
+    return make_visit(
+        user=district.a.worker,
+        household=make_household(area=district.a.grids[0]),
+        at=utcnow() - timedelta(days=days_ago),
+        lat=position[0],
+        lng=position[1],
+    )
 
 
 def _warning(
@@ -32,8 +43,13 @@ def _warning(
     handled_after = (
         (created_days_ago - handled_days_ago) * 24 if handled_days_ago is not None else None
     )
-    return make_warning(area=district.a.grids[0], at=created, handled_after=handled_after, result="dissuaded",
-                        phone="13912345678")
+    return make_warning(
+        area=district.a.grids[0],
+        at=created,
+        handled_after=handled_after,
+        result="dissuaded",
+        phone="13912345678",
+    )
 
 
 def _positions(model) -> dict[int, tuple]:
@@ -110,9 +126,17 @@ def test_purge_expired_deletes_finished_jobs_past_their_period_once(app, distric
     now = utcnow()
 
     def job(status, finished_days_ago):
-        row = Job(kind="household_import", creator_id=district.a.coordinator.id, status=status, total=1,
-                  report={"created": 1}, payload=None,
-                  finished_at=None if finished_days_ago is None else now - timedelta(days=finished_days_ago))
+        row = Job(
+            kind="household_import",
+            creator_id=district.a.coordinator.id,
+            status=status,
+            total=1,
+            report={"created": 1},
+            payload=None,
+            finished_at=None
+            if finished_days_ago is None
+            else now - timedelta(days=finished_days_ago),
+        )
         db.session.add(row)
         db.session.flush()
         return row.id

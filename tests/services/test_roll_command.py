@@ -11,14 +11,25 @@ from tests.factories import make_checkin, make_task
 
 
 def test_roll_command_is_idempotent(app, district):
-    campaigns.create_campaign(district.a.coordinator, {
-        "title": "每月入户", "kind": "door_to_door", "area_id": district.a.community.id,
-        "starts_on": date(2026, 11, 1), "ends_on": date(2026, 11, 30), "targets": {}, "repeat_monthly": True})
+    campaigns.create_campaign(
+        district.a.coordinator,
+        {
+            "title": "每月入户",
+            "kind": "door_to_door",
+            "area_id": district.a.community.id,
+            "starts_on": date(2026, 11, 1),
+            "ends_on": date(2026, 11, 30),
+            "targets": {},
+            "repeat_monthly": True,
+        },
+    )
     db.session.commit()
     runner = app.test_cli_runner()
     first = runner.invoke(args=["roll-campaigns", "--date", "2026-12-01"])
     assert first.exit_code == 0, first.output
-    assert "1 campaigns rolled" in first.output and "2026-12-01..2026-12-31, 2 tasks" in first.output
+    assert (
+        "1 campaigns rolled" in first.output and "2026-12-01..2026-12-31, 2 tasks" in first.output
+    )
     again = runner.invoke(args=["roll-campaigns", "--date", "2026-12-01"])
     assert again.exit_code == 0 and "0 campaigns rolled" in again.output
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 2
@@ -40,6 +51,10 @@ def test_settle_command_settles_statuses_left_by_reads_once(app, district):
     first = runner.invoke(args=["settle-tasks"])
     assert first.exit_code == 0 and "2 task statuses settled" in first.output, first.output
     db.session.expire_all()
-    assert [db.session.get(Task, t.id).status for t in (met, started, idle)] == ["done", "in_progress", "open"]
+    assert [db.session.get(Task, t.id).status for t in (met, started, idle)] == [
+        "done",
+        "in_progress",
+        "open",
+    ]
     again = runner.invoke(args=["settle-tasks"])
     assert again.exit_code == 0 and "0 task statuses settled" in again.output

@@ -26,26 +26,44 @@ def test_site_check_counts_distinct_site_days_of_accepted_checkins(district):
     a = district.a
     site, other = a.sites[0], make_site(area=a.grids[0])
     now = utcnow()
-    task = make_task(area=a.grids[0], kind="site_check", target_count=10, assignees=[a.worker], sites=[site],
-                     starts_at=now - timedelta(days=10))
+    task = make_task(
+        area=a.grids[0],
+        kind="site_check",
+        target_count=10,
+        assignees=[a.worker],
+        sites=[site],
+        starts_at=now - timedelta(days=10),
+    )
     make_checkin(user=a.worker, site=site, task=task, at=now)
-    make_checkin(user=a.worker, site=site, task=task, at=now + timedelta(minutes=5))     # same site, same day: once
-    make_checkin(user=a.worker, site=site, task=task, at=now - timedelta(days=1))        # another day
+    make_checkin(
+        user=a.worker, site=site, task=task, at=now + timedelta(minutes=5)
+    )  # same site, same day: once
+    make_checkin(user=a.worker, site=site, task=task, at=now - timedelta(days=1))  # another day
     make_checkin(user=a.worker, site=site, task=task, status="rejected", at=now - timedelta(days=2))
     make_checkin(user=a.worker, site=site, task=task, status="flagged", at=now - timedelta(days=3))
     assert _done(task) == 2
-    make_checkin(user=a.worker, site=site, at=now - timedelta(days=3))        # not linked, but at its site in period
-    make_checkin(user=a.worker, site=other, at=now - timedelta(days=4))       # not one of its sites
-    make_checkin(user=a.worker, site=site, at=now - timedelta(days=30))       # before the task started
+    make_checkin(
+        user=a.worker, site=site, at=now - timedelta(days=3)
+    )  # not linked, but at its site in period
+    make_checkin(user=a.worker, site=other, at=now - timedelta(days=4))  # not one of its sites
+    make_checkin(user=a.worker, site=site, at=now - timedelta(days=30))  # before the task started
     assert _done(task) == 3
 
 
 def test_days_are_counted_in_shanghai_time(district):
     a = district.a
     site = a.sites[0]
-    task = make_task(area=a.grids[0], kind="site_check", target_count=10, sites=[site],
-                     starts_at=local(2026, 11, 1), due_at=local(2026, 12, 1))
-    make_checkin(user=a.worker, site=site, task=task, at=local(2026, 11, 5, 23, 30))  # 15:30 UTC on the 5th
+    task = make_task(
+        area=a.grids[0],
+        kind="site_check",
+        target_count=10,
+        sites=[site],
+        starts_at=local(2026, 11, 1),
+        due_at=local(2026, 12, 1),
+    )
+    make_checkin(
+        user=a.worker, site=site, task=task, at=local(2026, 11, 5, 23, 30)
+    )  # 15:30 UTC on the 5th
     # 16:30 UTC on the 5th, but the 6th here; then 23:30 UTC on the 5th: the 6th again
     make_checkin(user=a.worker, site=site, task=task, at=local(2026, 11, 6, 0, 30))
     make_checkin(user=a.worker, site=site, task=task, at=local(2026, 11, 6, 7, 30))
@@ -65,28 +83,45 @@ def test_site_tasks_without_sites_count_the_grids_sites_of_their_kind(district):
 
 def test_door_to_door_counts_reachable_households_reached(district):
     a = district.a
-    h1, h2, h3, gone = (make_household(area=a.grids[0], label=label)
-                        for label in ("1-1-101", "1-1-102", "1-1-103", "1-1-104"))
+    h1, h2, h3, gone = (
+        make_household(area=a.grids[0], label=label)
+        for label in ("1-1-101", "1-1-102", "1-1-103", "1-1-104")
+    )
     gone.unreachable = True
     elsewhere = make_household(area=a.grids[1], label="2-1-101")
     task = make_task(area=a.grids[0], kind="door_to_door", target_count=3, assignees=[a.worker])
     make_visit(user=a.worker, household=h1, task=task)
-    make_visit(user=a.worker, household=h1, task=task)                                   # the same household again
-    make_visit(user=a.worker, household=h2)                                   # not linked, in the grid and period
+    make_visit(user=a.worker, household=h1, task=task)  # the same household again
+    make_visit(user=a.worker, household=h2)  # not linked, in the grid and period
     make_visit(user=a.worker, household=h3, task=task, outcome="not_home")
-    make_visit(user=a.worker, household=gone, task=task)                                 # unreachable now: out of the count
-    make_visit(user=a.worker, household=elsewhere)                            # another grid
+    make_visit(user=a.worker, household=gone, task=task)  # unreachable now: out of the count
+    make_visit(user=a.worker, household=elsewhere)  # another grid
     make_visit(user=a.worker, household=h3, at=utcnow() - timedelta(days=40))  # before the task
     assert _done(task) == 2
 
 
 def test_door_to_door_rounds_count_days_per_household_up_to_the_rounds(district):
     a = district.a
-    h1, h2 = make_household(area=a.grids[0], label="1-1-101"), make_household(area=a.grids[0], label="1-1-102")
-    task = make_task(area=a.grids[0], kind="door_to_door", target_count=4, targets={"household_rounds": 2},
-                     starts_at=local(2026, 11, 1), due_at=local(2026, 12, 1))
-    single = make_task(area=a.grids[0], kind="door_to_door", target_count=2, starts_at=local(2026, 11, 1),
-                       due_at=local(2026, 12, 1), title="one round")
+    h1, h2 = (
+        make_household(area=a.grids[0], label="1-1-101"),
+        make_household(area=a.grids[0], label="1-1-102"),
+    )
+    task = make_task(
+        area=a.grids[0],
+        kind="door_to_door",
+        target_count=4,
+        targets={"household_rounds": 2},
+        starts_at=local(2026, 11, 1),
+        due_at=local(2026, 12, 1),
+    )
+    single = make_task(
+        area=a.grids[0],
+        kind="door_to_door",
+        target_count=2,
+        starts_at=local(2026, 11, 1),
+        due_at=local(2026, 12, 1),
+        title="one round",
+    )
     for day in (3, 4, 5):
         make_visit(user=a.worker, household=h1, at=local(2026, 11, day, 10))
     make_visit(user=a.worker, household=h2, at=local(2026, 11, 3, 10))
@@ -117,7 +152,10 @@ def test_lectures_count_reports_by_assignees_once_per_client_id(district):
 
 def test_app_promotion_counts_households_with_the_app_installed(district):
     a = district.a
-    h1, h2 = make_household(area=a.grids[0], label="1-1-101"), make_household(area=a.grids[0], label="1-1-102")
+    h1, h2 = (
+        make_household(area=a.grids[0], label="1-1-101"),
+        make_household(area=a.grids[0], label="1-1-102"),
+    )
     task = make_task(area=a.grids[0], kind="app_promotion", target_count=10, assignees=[a.worker])
     make_visit(user=a.worker, household=h1, task=task, app_installed=True)
     make_visit(user=a.worker, household=h1, app_installed=True)
@@ -136,7 +174,9 @@ def test_status_follows_the_evidence_but_never_goes_back(district):
     checkin.status = "rejected"
     db.session.flush()
     assert task_progress.settle([task])[0].status == "done"
-    cancelled = make_task(area=a.grids[0], kind="site_check", target_count=1, sites=[a.sites[0]], status="cancelled")
+    cancelled = make_task(
+        area=a.grids[0], kind="site_check", target_count=1, sites=[a.sites[0]], status="cancelled"
+    )
     assert task_progress.settle([cancelled])[0].status == "cancelled"
 
 
@@ -161,5 +201,8 @@ def test_progress_for_a_page_takes_a_fixed_number_of_queries(district):
     kinds = ("site_check", "door_to_door", "rider_drop", "lecture", "app_promotion")
     few = [make_task(area=a.grids[0], kind=kind) for kind in kinds]
     many = few + [make_task(area=g, kind=kind) for g in a.grids for kind in kinds for _ in range(4)]
-    small, large = _statements(lambda: task_progress.done_counts(few)), _statements(lambda: task_progress.done_counts(many))
+    small, large = (
+        _statements(lambda: task_progress.done_counts(few)),
+        _statements(lambda: task_progress.done_counts(many)),
+    )
     assert small == large <= 5

@@ -14,8 +14,13 @@ from tests.factories import make_area, make_checkin, make_task, make_user
 
 
 def _data(grid, **extra):
-    return {"title": "检查点位", "kind": "site_check", "area_id": grid.id, "due_at": utcnow() + timedelta(days=3),
-            **extra}
+    return {
+        "title": "检查点位",
+        "kind": "site_check",
+        "area_id": grid.id,
+        "due_at": utcnow() + timedelta(days=3),
+        **extra,
+    }
 
 
 def _ids(actor, **args):
@@ -26,9 +31,15 @@ def test_create_defaults_to_the_grids_workers_and_its_sites(district):
     a = district.a
     task = tasks.create_task(a.coordinator, _data(a.grids[0]))
     assert task.assignee_ids == [a.worker.id] and task.target_count == 1 and task.status == "open"
-    explicit = tasks.create_task(a.coordinator, _data(a.grids[0], assignee_ids=[], site_ids=[a.sites[0].id],
-                                                      targets={"site_visits": 3}))
-    assert explicit.assignee_ids == [] and explicit.site_ids == [a.sites[0].id] and explicit.target_count == 3
+    explicit = tasks.create_task(
+        a.coordinator,
+        _data(a.grids[0], assignee_ids=[], site_ids=[a.sites[0].id], targets={"site_visits": 3}),
+    )
+    assert (
+        explicit.assignee_ids == []
+        and explicit.site_ids == [a.sites[0].id]
+        and explicit.target_count == 3
+    )
 
 
 def test_create_refuses_bad_references_naming_the_field(district):
@@ -61,8 +72,13 @@ def test_assignees_must_be_people_of_the_coordinators_area_working_in_the_grid(d
     assert "assignee_ids" in error.value.errors
     with pytest.raises(Invalid):
         tasks.create_task(a.coordinator, _data(a.grids[0], assignee_ids=[a.coordinator.id]))
-    task = tasks.create_task(a.coordinator, _data(a.grids[0], assignee_ids=[a.police.id, a.worker.id]))
-    assert task.assignee_ids == [a.police.id, a.worker.id]  # street police work in every grid of the street
+    task = tasks.create_task(
+        a.coordinator, _data(a.grids[0], assignee_ids=[a.police.id, a.worker.id])
+    )
+    assert task.assignee_ids == [
+        a.police.id,
+        a.worker.id,
+    ]  # street police work in every grid of the street
 
 
 def test_scoping_matrix(district):
@@ -100,8 +116,14 @@ def test_coordinators_set_statuses_along_the_allowed_paths(district):
     assert "status" in error.value.errors
     assert tasks.update_task(a.coordinator, task, {"status": "open"}).status == "open"
     assert tasks.update_task(a.coordinator, task, {"status": "done"}).status == "done"
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.update",
-                                                      AuditEvent.object_id == task.id)) is not None
+    assert (
+        db.session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "task.update", AuditEvent.object_id == task.id
+            )
+        )
+        is not None
+    )
 
 
 def test_overdue_is_derived_and_filterable(district):
@@ -141,20 +163,34 @@ def test_bulk_assign_riders_of_a_community_to_every_rider_drop_task(district):
     riders = [make_user(role="worker", area=a.community, force="rider") for _ in range(2)]
     grid_rider = make_user(role="worker", area=a.grids[1], force="rider")
     make_user(role="worker", area=district.b.community, force="rider")
-    drops = [make_task(area=g, kind="rider_drop", assignees=[a.worker] if g is a.grids[0] else []) for g in a.grids]
+    drops = [
+        make_task(area=g, kind="rider_drop", assignees=[a.worker] if g is a.grids[0] else [])
+        for g in a.grids
+    ]
     door = make_task(area=a.grids[0], kind="door_to_door")
-    result = assignments.bulk_assign(a.coordinator, {"area_id": a.community.id, "force": "rider", "kind": "rider_drop"})
+    result = assignments.bulk_assign(
+        a.coordinator, {"area_id": a.community.id, "force": "rider", "kind": "rider_drop"}
+    )
     assert result == {"tasks": 2, "added": 5, "people": 3}
     assert drops[0].assignee_ids == [a.worker.id] + [r.id for r in riders]
-    assert drops[1].assignee_ids == [r.id for r in riders] + [grid_rider.id]  # a grid's rider only gets that grid
+    assert drops[1].assignee_ids == [r.id for r in riders] + [
+        grid_rider.id
+    ]  # a grid's rider only gets that grid
     assert door.assignee_ids == []
-    again = assignments.bulk_assign(a.coordinator, {"area_id": a.community.id, "force": "rider", "kind": "rider_drop"})
+    again = assignments.bulk_assign(
+        a.coordinator, {"area_id": a.community.id, "force": "rider", "kind": "rider_drop"}
+    )
     assert again["added"] == 0
-    replaced = assignments.bulk_assign(a.coordinator, {"area_id": a.community.id, "force": "rider", "kind": "rider_drop",
-                                                 "mode": "replace"})
+    replaced = assignments.bulk_assign(
+        a.coordinator,
+        {"area_id": a.community.id, "force": "rider", "kind": "rider_drop", "mode": "replace"},
+    )
     assert replaced["tasks"] == 1 and drops[0].assignee_ids == [r.id for r in riders]
     with pytest.raises(Forbidden):
-        assignments.bulk_assign(a.coordinator, {"area_id": district.b.community.id, "force": "rider", "kind": "rider_drop"})
+        assignments.bulk_assign(
+            a.coordinator,
+            {"area_id": district.b.community.id, "force": "rider", "kind": "rider_drop"},
+        )
     with pytest.raises(Invalid):
         assignments.bulk_assign(a.coordinator, {"area_id": a.community.id, "force": "rider"})
 
@@ -165,10 +201,16 @@ def test_reassign_moves_unfinished_tasks_when_someone_leaves(district):
     g1_only = make_user(role="worker", area=a.grids[1])
     open_task = make_task(area=a.grids[0], assignees=[a.worker])
     done_task = make_task(area=a.grids[0], assignees=[a.worker], status="done")
-    result = assignments.reassign(a.coordinator, {"from_user_id": a.worker.id, "to_user_id": successor.id})
+    result = assignments.reassign(
+        a.coordinator, {"from_user_id": a.worker.id, "to_user_id": successor.id}
+    )
     assert result == {"tasks": 1, "skipped": []}
     assert open_task.assignee_ids == [successor.id] and done_task.assignee_ids == [a.worker.id]
-    result = assignments.reassign(a.coordinator, {"from_user_id": successor.id, "to_user_id": g1_only.id})
+    result = assignments.reassign(
+        a.coordinator, {"from_user_id": successor.id, "to_user_id": g1_only.id}
+    )
     assert result == {"tasks": 1, "skipped": [open_task.id]} and open_task.assignee_ids == []
     with pytest.raises(Forbidden):
-        assignments.reassign(a.coordinator, {"from_user_id": district.b.worker.id, "to_user_id": None})
+        assignments.reassign(
+            a.coordinator, {"from_user_id": district.b.worker.id, "to_user_id": None}
+        )

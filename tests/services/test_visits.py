@@ -12,21 +12,33 @@ from app.models import Visit
 from app.services import visits as vs
 from tests.factories import make_household, make_site, make_task, make_user
 
-NEAR = (29.9003, 121.5503)   # ~40 m from street A grid 0's only site
-FAR = (29.92, 121.55)        # ~2.2 km away
+NEAR = (29.9003, 121.5503)  # ~40 m from street A grid 0's only site
+FAR = (29.92, 121.55)  # ~2.2 km away
 
 
 def visit_data(household, **over):
-    data = {"client_id": uuid.uuid4(), "household_id": household.id, "outcome": "reached",
-            "lat": NEAR[0], "lng": NEAR[1], "accuracy_m": 12.0,
-            "captured_at": datetime(2026, 11, 3, 2, 0, tzinfo=UTC)}
+    data = {
+        "client_id": uuid.uuid4(),
+        "household_id": household.id,
+        "outcome": "reached",
+        "lat": NEAR[0],
+        "lng": NEAR[1],
+        "accuracy_m": 12.0,
+        "captured_at": datetime(2026, 11, 3, 2, 0, tzinfo=UTC),
+    }
     data.update(over)
     return data
 
 
 def door_task(grid, *assignees, status="open"):
-    return make_task(area=grid, kind="door_to_door", title="入户", assignees=assignees, status=status,
-                     due_at=datetime(2026, 12, 1, tzinfo=UTC))
+    return make_task(
+        area=grid,
+        kind="door_to_door",
+        title="入户",
+        assignees=assignees,
+        status=status,
+        due_at=datetime(2026, 12, 1, tzinfo=UTC),
+    )
 
 
 def visits_count():
@@ -69,8 +81,10 @@ def test_household_outside_the_workers_grids(district):
 
 
 def test_coordinator_records_in_their_area(district):
-    _, created = vs.record_visit(district.a.coordinator, visit_data(make_household(area=district.a.grids[1]),
-                                                                    lat=29.901, lng=121.55))
+    _, created = vs.record_visit(
+        district.a.coordinator,
+        visit_data(make_household(area=district.a.grids[1]), lat=29.901, lng=121.55),
+    )
     assert created
 
 
@@ -93,8 +107,9 @@ def test_assigned_task_opens_a_grid_to_a_militia_member(district):
     g1 = district.a.grids[1]
     militia = make_user(role="worker", area=district.a.community, force="militia")
     task = door_task(g1, militia)
-    visit, created = vs.record_visit(militia, visit_data(make_household(area=g1), task_id=task.id,
-                                                         lat=29.901, lng=121.55))
+    visit, created = vs.record_visit(
+        militia, visit_data(make_household(area=g1), task_id=task.id, lat=29.901, lng=121.55)
+    )
     assert created and visit.flag_reason is None
 
 
@@ -115,9 +130,18 @@ def test_sites_circle_reaches_the_farthest_site_plus_margin(district):
 def test_boundary_wins_over_sites(district):
     grid = district.a.grids[0]
     # A square of ~1.1 km around (29.95, 121.60), nowhere near the grid's site.
-    grid.boundary = {"type": "Polygon", "coordinates": [[[121.595, 29.945], [121.605, 29.945],
-                                                         [121.605, 29.955], [121.595, 29.955],
-                                                         [121.595, 29.945]]]}
+    grid.boundary = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [121.595, 29.945],
+                [121.605, 29.945],
+                [121.605, 29.955],
+                [121.595, 29.955],
+                [121.595, 29.945],
+            ]
+        ],
+    }
     assert vs.grid_flag(grid, 29.95, 121.60) is None
     assert vs.grid_flag(grid, *NEAR) == "outside_grid"
     grid.boundary = {"type": "Point", "coordinates": [121.6, 29.95]}  # unusable: fall back to sites
@@ -136,8 +160,12 @@ def test_gcj02_fix_is_stored_as_wgs84(district):
     from app import geo
 
     lat, lng = geo.from_wgs84(*NEAR, "gcj02")
-    visit, _ = vs.record_visit(district.a.worker, visit_data(make_household(area=district.a.grids[0]),
-                                                             lat=lat, lng=lng, coord_system="gcj02"))
+    visit, _ = vs.record_visit(
+        district.a.worker,
+        visit_data(
+            make_household(area=district.a.grids[0]), lat=lat, lng=lng, coord_system="gcj02"
+        ),
+    )
     assert visit.lat == pytest.approx(NEAR[0], abs=1e-7) and visit.flag_reason is None
 
 

@@ -15,7 +15,13 @@ from tests.factories import local, make_user
 
 
 def _warn(actor, grid, level="high", now=None, **extra):
-    data = {"level": level, "area_id": grid.id, "subject_label": "王某（72岁）", "phone": "138 0013 1234", **extra}
+    data = {
+        "level": level,
+        "area_id": grid.id,
+        "subject_label": "王某（72岁）",
+        "phone": "138 0013 1234",
+        **extra,
+    }
     return warnings.create_warning(actor, data, now=now)
 
 
@@ -70,7 +76,12 @@ def test_a_grid_worker_sees_the_warnings_of_their_grids_only(district):
     neighbour = _warn(a.police, a.grids[1])
     foreign = _warn(b.police, b.grids[0])
     assert _ids(a.worker) == [mine.id]
-    assert set(_ids(a.police)) == set(_ids(a.coordinator)) == set(_ids(a.leader)) == {mine.id, neighbour.id}
+    assert (
+        set(_ids(a.police))
+        == set(_ids(a.coordinator))
+        == set(_ids(a.leader))
+        == {mine.id, neighbour.id}
+    )
     assert _ids(b.worker) == [foreign.id]
     with pytest.raises(NotFound):
         warnings.get_warning(a.worker, neighbour.id)
@@ -97,12 +108,19 @@ def test_masking_and_the_audit_of_full_numbers(district):
     assert warnings.mask_phone("13800131234") == "138****1234"
     for viewer in (a.worker, a.coordinator, a.leader):
         assert warnings.present(viewer, [warning])[0].phone_shown == "138****1234"
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "warning.reveal_phone")) is None
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "warning.reveal_phone"))
+        is None
+    )
     assert warnings.present(a.police, [warning])[0].phone_shown == "13800131234"
     assert warnings.present(district.admin, [warning])[0].phone_shown == "13800131234"
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "warning.reveal_phone")).all()
-    assert [(e.actor_id, e.detail["warning_ids"]) for e in events] == [(a.police.id, [warning.id]),
-                                                                       (district.admin.id, [warning.id])]
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "warning.reveal_phone")
+    ).all()
+    assert [(e.actor_id, e.detail["warning_ids"]) for e in events] == [
+        (a.police.id, [warning.id]),
+        (district.admin.id, [warning.id]),
+    ]
     assert all("13800131234" not in str(e.detail) for e in events)
     assert warnings.present(a.police, [warning], full_numbers=False)[0].phone_shown == "138****1234"
 
@@ -114,7 +132,11 @@ def test_reveal_is_for_police_and_admins_and_always_audited(district):
     with pytest.raises(Forbidden):
         warnings.reveal_phone(a.coordinator, warning)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "warning.reveal_phone"))
-    assert (event.actor_id, event.object_id, event.detail["via"]) == (a.police.id, warning.id, "reveal")
+    assert (event.actor_id, event.object_id, event.detail["via"]) == (
+        a.police.id,
+        warning.id,
+        "reveal",
+    )
 
 
 def test_outcomes_once_with_position_and_by_the_right_people(district):
@@ -127,10 +149,18 @@ def test_outcomes_once_with_position_and_by_the_right_people(district):
         warnings.record_outcome(other, warning, {"result": "dissuaded"})
     with pytest.raises(Invalid):
         warnings.record_outcome(a.worker, warning, {"result": "dissuaded", "lat": 29.9})
-    done = warnings.record_outcome(a.worker, warning, {"result": "already_defrauded", "note": "已转账",
-                                                       "lat": 29.9, "lng": 121.55})
+    done = warnings.record_outcome(
+        a.worker,
+        warning,
+        {"result": "already_defrauded", "note": "已转账", "lat": 29.9, "lng": 121.55},
+    )
     assert (done.status, done.handled_by_id, done.handled_lat) == ("handled", a.worker.id, 29.9)
-    assert warnings.record_outcome(a.worker, warning, {"result": "already_defrauded", "note": "已转账"}) is done
+    assert (
+        warnings.record_outcome(
+            a.worker, warning, {"result": "already_defrauded", "note": "已转账"}
+        )
+        is done
+    )
     with pytest.raises(Conflict):
         warnings.record_outcome(a.worker, warning, {"result": "dissuaded"})
 

@@ -45,7 +45,9 @@ class TestGeofence:
         assert (result.status, result.reason) == ("accepted", None)
         assert math.isclose(result.distance_m, 50, abs_tol=0.01)
 
-    @pytest.mark.parametrize("accuracy, limit", [(None, 100), (0, 100), (20, 120), (50, 150), (80, 150)])
+    @pytest.mark.parametrize(
+        "accuracy, limit", [(None, 100), (0, 100), (20, 120), (50, 150), (80, 150)]
+    )
     def test_radius_widened_by_accuracy_up_to_50_m(self, accuracy, limit):
         assert verdict(north(limit - 0.05), accuracy=accuracy).status != "rejected"
         outside = verdict(north(limit + 0.05), accuracy=accuracy)
@@ -69,7 +71,9 @@ class TestAccuracy:
     def test_missing_accuracy_is_flagged(self):
         assert verdict(north(10), accuracy=None).reasons == ["no_accuracy"]
 
-    @pytest.mark.parametrize("accuracy, flagged", [(99.9, False), (100.0, False), (100.01, True), (500, True)])
+    @pytest.mark.parametrize(
+        "accuracy, flagged", [(99.9, False), (100.0, False), (100.01, True), (500, True)]
+    )
     def test_accuracy_over_100_m_is_flagged(self, accuracy, flagged):
         result = verdict(north(10), accuracy=accuracy)
         assert (result.reasons == ["poor_accuracy"]) is flagged
@@ -119,20 +123,27 @@ class TestSpeed:
 
 
 class TestCaptureTime:
-    @pytest.mark.parametrize("offset, reasons", [
-        (timedelta(minutes=5), []),
-        (timedelta(minutes=5, seconds=1), ["future_time"]),
-        (timedelta(days=1), ["future_time"]),
-        (-timedelta(hours=72), []),
-        (-timedelta(hours=72, seconds=1), ["too_old"]),
-        (-timedelta(days=30), ["too_old"]),
-    ])
+    @pytest.mark.parametrize(
+        "offset, reasons",
+        [
+            (timedelta(minutes=5), []),
+            (timedelta(minutes=5, seconds=1), ["future_time"]),
+            (timedelta(days=1), ["future_time"]),
+            (-timedelta(hours=72), []),
+            (-timedelta(hours=72, seconds=1), ["too_old"]),
+            (-timedelta(days=30), ["too_old"]),
+        ],
+    )
     def test_future_and_stale_captures(self, offset, reasons):
         assert verdict(north(10), at=NOW + offset).reasons == reasons
 
     def test_late_sending_alone_is_not_flagged(self):
         captured = NOW - timedelta(hours=47)  # kept on an offline phone for two days
-        result = verdict(north(10), at=captured, previous=fix(north(10, (29.91, 121.55)), captured - timedelta(hours=1)))
+        result = verdict(
+            north(10),
+            at=captured,
+            previous=fix(north(10, (29.91, 121.55)), captured - timedelta(hours=1)),
+        )
         assert (result.status, result.reasons) == ("accepted", [])
 
 

@@ -19,19 +19,33 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = "sqlite:///default.db"
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("postgres://gr:s3cret@db.example:5432/gridreach", "postgresql+psycopg://gr:s3cret@db.example:5432/gridreach"),
-    ("postgresql://gr:s3cret@db.example:5433/gridreach", "postgresql+psycopg://gr:s3cret@db.example:5433/gridreach"),
-    ("postgresql://user@/gridreach?host=/var/run/postgresql",
-     "postgresql+psycopg://user@/gridreach?host=/var/run/postgresql"),
-    ("postgresql://u:p%40ss@h/db?sslmode=require", "postgresql+psycopg://u:p%40ss@h/db?sslmode=require"),
-    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("sqlite:////srv/gridreach/gridreach.db", "sqlite:////srv/gridreach/gridreach.db"),
-    ("sqlite:///relative.db", "sqlite:///relative.db"),
-    ("sqlite://", "sqlite://"),
-    (None, DEFAULT),
-    ("", DEFAULT),
-])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            "postgres://gr:s3cret@db.example:5432/gridreach",
+            "postgresql+psycopg://gr:s3cret@db.example:5432/gridreach",
+        ),
+        (
+            "postgresql://gr:s3cret@db.example:5433/gridreach",
+            "postgresql+psycopg://gr:s3cret@db.example:5433/gridreach",
+        ),
+        (
+            "postgresql://user@/gridreach?host=/var/run/postgresql",
+            "postgresql+psycopg://user@/gridreach?host=/var/run/postgresql",
+        ),
+        (
+            "postgresql://u:p%40ss@h/db?sslmode=require",
+            "postgresql+psycopg://u:p%40ss@h/db?sslmode=require",
+        ),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////srv/gridreach/gridreach.db", "sqlite:////srv/gridreach/gridreach.db"),
+        ("sqlite:///relative.db", "sqlite:///relative.db"),
+        ("sqlite://", "sqlite://"),
+        (None, DEFAULT),
+        ("", DEFAULT),
+    ],
+)
 def test_database_url_normalisation(given, expected):
     assert database_url(given, DEFAULT) == expected
 
@@ -47,24 +61,38 @@ def test_postgres_urls_load_the_installed_psycopg_driver():
 
 
 def _python(code: str, **env) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items()
-               if k not in ("DATABASE_URL", "SECRET_KEY", "GRIDREACH_ENV", "TEST_DATABASE_URL")}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "SECRET_KEY", "GRIDREACH_ENV", "TEST_DATABASE_URL")
+    }
     environ.update(env)
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_database_url_is_read_from_the_environment():
-    result = _python("import config; print(config.Config.SQLALCHEMY_DATABASE_URI)",
-                     DATABASE_URL="postgres://gr:pw@10.0.0.5:6432/grid")
+    result = _python(
+        "import config; print(config.Config.SQLALCHEMY_DATABASE_URI)",
+        DATABASE_URL="postgres://gr:pw@10.0.0.5:6432/grid",
+    )
     assert result.stdout.strip() == "postgresql+psycopg://gr:pw@10.0.0.5:6432/grid", result.stderr
     default = _python("import config; print(config.Config.SQLALCHEMY_DATABASE_URI)")
     assert default.stdout.strip() == f"sqlite:///{ROOT / 'instance' / 'gridreach.db'}"
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _python("from app import create_app; create_app()", GRIDREACH_ENV="production",
-                     DATABASE_URL="sqlite://")
+    result = _python(
+        "from app import create_app; create_app()",
+        GRIDREACH_ENV="production",
+        DATABASE_URL="sqlite://",
+    )
     assert result.returncode != 0 and "SECRET_KEY must be set in production" in result.stderr
 
 
@@ -143,6 +171,10 @@ def test_sqlite_every_pooled_connection_gets_the_settings(sqlite_app):
 def test_sqlite_enforces_foreign_keys(sqlite_app):
     with db.engine.begin() as conn:
         conn.execute(text("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
-        conn.execute(text("CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id))"))
+        conn.execute(
+            text(
+                "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id))"
+            )
+        )
     with pytest.raises(IntegrityError), db.engine.begin() as conn:
         conn.execute(text("INSERT INTO child (parent_id) VALUES (42)"))

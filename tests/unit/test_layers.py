@@ -11,7 +11,12 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[2] / "app"
 BLUEPRINTS = APP / "blueprints"
 # What every blueprint may import: the layer itself, the page kit, the HTTP guard, safe redirects.
-SHARED = {"app.blueprints", "app.blueprints.kit", "app.blueprints.guard", "app.blueprints.redirects"}
+SHARED = {
+    "app.blueprints",
+    "app.blueprints.kit",
+    "app.blueprints.guard",
+    "app.blueprints.redirects",
+}
 
 
 def _module(path: Path) -> str:
@@ -89,7 +94,9 @@ def _circles(graph: dict[str, set[str]]) -> list[set[str]]:
 def test_no_import_circle_between_modules():
     """Imports at module level form no circle, except a blueprint package with its own view modules
     (the package makes `bp`, then imports the modules that register on it)."""
-    graph = {name: _imports(path, top_level_only=True) - {name} for name, path in _modules().items()}
+    graph = {
+        name: _imports(path, top_level_only=True) - {name} for name, path in _modules().items()
+    }
     bad = []
     for group in _circles(graph):
         packages = {".".join(name.split(".")[:3]) for name in group}
@@ -107,6 +114,8 @@ def test_the_words_for_codes_live_in_labels_only():
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
                 for target in node.targets:
-                    if isinstance(target, ast.Name) and re.search(r"LABELS$|^WORDS$|_TEXT$", target.id):
+                    if isinstance(target, ast.Name) and re.search(
+                        r"LABELS$|^WORDS$|_TEXT$", target.id
+                    ):
                         tables.append(f"{name}.{target.id}")
     assert tables == []

@@ -34,13 +34,16 @@ def test_token_keeps_a_full_hmac_sha256(ctx):
     assert len(signature) == 43  # 32 bytes in base64url: no truncation
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),   # signature altered
-    lambda t: "8" + t[1:],                                # site id altered
-    lambda t: t.replace("-1.", "-2."),                    # version altered
-    lambda t: t.split(".")[0],                            # signature dropped
-    lambda t: t + "x",
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # signature altered
+        lambda t: "8" + t[1:],  # site id altered
+        lambda t: t.replace("-1.", "-2."),  # version altered
+        lambda t: t.split(".")[0],  # signature dropped
+        lambda t: t + "x",
+    ],
+)
 def test_tampered_tokens_are_refused(ctx, mutate):
     token = qr.site_token(site(7, 1))
     with pytest.raises(qr.BadSiteToken) as info:
@@ -48,8 +51,23 @@ def test_tampered_tokens_are_refused(ctx, mutate):
     assert info.value.status == 404 and "token" in info.value.errors
 
 
-@pytest.mark.parametrize("garbage", ["", "x", "...", "7-1", "7-1.", ".abc", "0-1.abc", "a" * 500,
-                                     "签到.abc", "7-1.=====", None, 42])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "",
+        "x",
+        "...",
+        "7-1",
+        "7-1.",
+        ".abc",
+        "0-1.abc",
+        "a" * 500,
+        "签到.abc",
+        "7-1.=====",
+        None,
+        42,
+    ],
+)
 def test_garbage_tokens_are_refused(ctx, garbage):
     with pytest.raises(qr.BadSiteToken):
         qr.load_site_token(garbage)

@@ -117,7 +117,9 @@ def test_every_message_is_translated_with_the_same_placeholders(catalog):
             problems.append(f"untranslated: {ids[0]!r}")
             continue
         for string in strings:
-            if placeholders(string) != placeholders(ids[0]) or stray_percents(string) != stray_percents(ids[0]):
+            if placeholders(string) != placeholders(ids[0]) or stray_percents(
+                string
+            ) != stray_percents(ids[0]):
                 problems.append(f"placeholders differ: {ids[0]!r} -> {string!r}")
     assert not problems, "\n".join(problems)
 
@@ -170,11 +172,34 @@ def test_a_service_error_reaches_the_page_in_chinese(client, district, login_as,
 
 # --- strings a person reads must reach the catalogue ------------------------------------------
 
-GETTEXT_CALLS = {"_", "_l", "gettext", "lazy_gettext", "pgettext", "lazy_pgettext", "ngettext", "N_"}
+GETTEXT_CALLS = {
+    "_",
+    "_l",
+    "gettext",
+    "lazy_gettext",
+    "pgettext",
+    "lazy_pgettext",
+    "ngettext",
+    "N_",
+}
 # Constructors whose first argument (and `errors=` values) people read.
-MESSAGE_CALLS = {"DomainError", "Invalid", "NotFound", "Forbidden", "Conflict", "Unauthorized", "BadSiteToken",
-                 "ValidationError"}
-SCANNED = ("app/services/*.py", "app/blueprints/**/*.py", "app/schemas/*.py", "app/qr.py", "app/errors.py")
+MESSAGE_CALLS = {
+    "DomainError",
+    "Invalid",
+    "NotFound",
+    "Forbidden",
+    "Conflict",
+    "Unauthorized",
+    "BadSiteToken",
+    "ValidationError",
+}
+SCANNED = (
+    "app/services/*.py",
+    "app/blueprints/**/*.py",
+    "app/schemas/*.py",
+    "app/qr.py",
+    "app/errors.py",
+)
 # Literals of modules not converted yet (users, auth, the imports): each is listed exactly, so
 # that a new untranslated literal anywhere still fails. Delete entries as those modules wrap them.
 NOT_YET_WRAPPED = {
@@ -187,7 +212,13 @@ NOT_YET_WRAPPED = {
 
 
 def _call_name(func) -> str | None:
-    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else None
+    )
 
 
 def _is_bare_text(node) -> bool:
@@ -198,7 +229,11 @@ def _is_bare_text(node) -> bool:
         return True
     if isinstance(node, ast.BinOp):
         return _is_bare_text(node.left)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    ):
         return _is_bare_text(node.func.value)
     return False
 
@@ -230,21 +265,33 @@ def unwrapped_texts() -> list[tuple[str, int, str]]:
                 if isinstance(node, ast.Call) and _call_name(node.func) not in GETTEXT_CALLS:
                     for text in _shown_text(node):
                         if _is_bare_text(text):
-                            shown = text.value if isinstance(text, ast.Constant) else ast.unparse(text)
+                            shown = (
+                                text.value if isinstance(text, ast.Constant) else ast.unparse(text)
+                            )
                             found.append((where, text.lineno, shown))
                 elif isinstance(node, ast.Assign) and any(
-                        isinstance(t, ast.Name) and t.id == "default_error_messages" for t in node.targets):
-                    found += [(where, v.lineno, v.value) for v in getattr(node.value, "values", [])
-                              if _is_bare_text(v)]
+                    isinstance(t, ast.Name) and t.id == "default_error_messages"
+                    for t in node.targets
+                ):
+                    found += [
+                        (where, v.lineno, v.value)
+                        for v in getattr(node.value, "values", [])
+                        if _is_bare_text(v)
+                    ]
     return found
 
 
 def test_error_messages_and_form_labels_are_wrapped_for_translation():
     """A message or label written as a bare literal is never extracted: people would read English."""
-    problems = [f"  {where}:{line}: {text!r}" for where, line, text in unwrapped_texts()
-                if (where, text) not in NOT_YET_WRAPPED]
-    assert not problems, "wrap these in _l(...) (or N_ for schema messages) and run `make i18n-extract`:\n" + \
-        "\n".join(problems)
+    problems = [
+        f"  {where}:{line}: {text!r}"
+        for where, line, text in unwrapped_texts()
+        if (where, text) not in NOT_YET_WRAPPED
+    ]
+    assert not problems, (
+        "wrap these in _l(...) (or N_ for schema messages) and run `make i18n-extract`:\n"
+        + "\n".join(problems)
+    )
 
 
 def test_the_scan_sees_bare_messages_and_passes_wrapped_ones(tmp_path, monkeypatch):
@@ -261,10 +308,19 @@ def test_the_scan_sees_bare_messages_and_passes_wrapped_ones(tmp_path, monkeypat
         "check = Regexp('x', error='pattern words')\n"
         "flash('flashed words', 'error')\n"
         "flash(_('wrapped'), 'ok')\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert sorted(text for _where, _line, text in unwrapped_texts()) == sorted(
-        ["plain words", "field words", "f'{x} built'", "Label words", "pattern words", "flashed words"])
+        [
+            "plain words",
+            "field words",
+            "f'{x} built'",
+            "Label words",
+            "pattern words",
+            "flashed words",
+        ]
+    )
 
 
 # Words a page may show as they are: names of things, and the language switch's own name.
@@ -289,7 +345,8 @@ def bare_template_texts() -> list[tuple[str, str]]:
 
 def test_templates_write_no_words_outside_gettext():
     assert not bare_template_texts(), "wrap in {{ _('...') }}:\n" + "\n".join(
-        f"  {where}: {text!r}" for where, text in bare_template_texts())
+        f"  {where}: {text!r}" for where, text in bare_template_texts()
+    )
 
 
 def _marshmallow_messages() -> list[str]:
@@ -305,19 +362,35 @@ def _marshmallow_messages() -> list[str]:
         for key, template in templates.items():
             if key == "format" or (key == "invalid_awareness" and not awareness):
                 continue  # "format": writing an answer, never reading a request
-            messages.append(template.format(obj_type=getattr(cls, "OBJ_TYPE", ""), awareness=awareness,
-                                            choices="a, b", input="x"))
+            messages.append(
+                template.format(
+                    obj_type=getattr(cls, "OBJ_TYPE", ""),
+                    awareness=awareness,
+                    choices="a, b",
+                    input="x",
+                )
+            )
     messages += list(ma_schema.Schema._default_error_messages.values())
     failing = [
-        (validate.Range(min=1, max=5), 9), (validate.Range(min=1, max=5, min_inclusive=False), 9),
+        (validate.Range(min=1, max=5), 9),
+        (validate.Range(min=1, max=5, min_inclusive=False), 9),
         (validate.Range(min=1, max=5, max_inclusive=False), 9),
         (validate.Range(min=1, max=5, min_inclusive=False, max_inclusive=False), 9),
-        (validate.Range(min=1), 0), (validate.Range(min=1, min_inclusive=False), 0),
-        (validate.Range(max=5), 9), (validate.Range(max=5, max_inclusive=False), 9),
-        (validate.Length(min=2, max=3), "x"), (validate.Length(min=2), "x"), (validate.Length(max=1), "xy"),
-        (validate.Length(equal=2), "x"), (validate.OneOf(["a", "b"]), "c"), (validate.Equal(1), 2),
-        (validate.ContainsOnly(["a"]), ["b"]), (validate.ContainsNoneOf(["a"]), ["a"]),
-        (validate.Regexp("a"), "b"), (validate.Email(), "x"), (validate.URL(), "x"),
+        (validate.Range(min=1), 0),
+        (validate.Range(min=1, min_inclusive=False), 0),
+        (validate.Range(max=5), 9),
+        (validate.Range(max=5, max_inclusive=False), 9),
+        (validate.Length(min=2, max=3), "x"),
+        (validate.Length(min=2), "x"),
+        (validate.Length(max=1), "xy"),
+        (validate.Length(equal=2), "x"),
+        (validate.OneOf(["a", "b"]), "c"),
+        (validate.Equal(1), 2),
+        (validate.ContainsOnly(["a"]), ["b"]),
+        (validate.ContainsNoneOf(["a"]), ["a"]),
+        (validate.Regexp("a"), "b"),
+        (validate.Email(), "x"),
+        (validate.URL(), "x"),
         (validate.Predicate("isdigit"), "x"),
     ]
     for validator, value in failing:
@@ -335,5 +408,7 @@ def test_every_marshmallow_message_has_a_chinese_translation(app, compiled_catal
 
     with app.test_request_context("/"), force_locale("zh"):
         english = [m for m in _marshmallow_messages() if in_language(m) == m]
-    assert not english, "add these to VALIDATION_MESSAGES in app/error_messages.py and translate them:\n" + \
-        "\n".join(f"  {m!r}" for m in english)
+    assert not english, (
+        "add these to VALIDATION_MESSAGES in app/error_messages.py and translate them:\n"
+        + "\n".join(f"  {m!r}" for m in english)
+    )

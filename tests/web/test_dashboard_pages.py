@@ -19,7 +19,10 @@ PERIOD = "from=2026-03-01&to=2026-03-31"
 def march(app):
     m = build_march_district()
     m.case = make_case(area=m.c1, occurred_on=date(2026, 3, 25), household=m.h1, loss="5000")
-    m.s1.boundary = {"type": "Polygon", "coordinates": [[[121.5, 29.8], [121.6, 29.8], [121.6, 29.9], [121.5, 29.8]]]}
+    m.s1.boundary = {
+        "type": "Polygon",
+        "coordinates": [[[121.5, 29.8], [121.6, 29.8], [121.6, 29.9], [121.5, 29.8]]],
+    }
     db.session.commit()
     return m
 
@@ -85,7 +88,10 @@ def test_map_json_without_tiles_is_wgs84(client, login_as, march):
     sites = {s[0]: s for s in body["sites"]}
     assert sites[march.s1_site.id][4] is True and sites[march.g3_site.id][4] is False
     assert march.inactive.id not in sites
-    assert sites[march.s1_site.id][2:4] == [round(march.s1_site.lat, 6), round(march.s1_site.lng, 6)]
+    assert sites[march.s1_site.id][2:4] == [
+        round(march.s1_site.lat, 6),
+        round(march.s1_site.lng, 6),
+    ]
     east = next(a for a in body["areas"] if a["area_id"] == march.s1.id)
     assert east["site_coverage"] == 1.0 and east["boundary"]["coordinates"][0][0] == [121.5, 29.8]
 
@@ -126,28 +132,53 @@ def test_leader_cannot_post_a_case(client, login_as, march):
 
 def test_coordinator_records_a_case_on_the_page(client, login_as, march):
     login_as(march.coordinator)
-    response = client.post(f"/dashboard/cases?{PERIOD}", data={
-        "area_id": march.c1.id, "occurred_on": "2026-03-20", "fraud_type": "shopping", "loss_amount": "0",
-        "victim_age_band": "", "reference": ""})
+    response = client.post(
+        f"/dashboard/cases?{PERIOD}",
+        data={
+            "area_id": march.c1.id,
+            "occurred_on": "2026-03-20",
+            "fraud_type": "shopping",
+            "loss_amount": "0",
+            "victim_age_band": "",
+            "reference": "",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert db.session.query(FraudCase).filter_by(fraud_type="shopping").count() == 1
-    bad = client.post("/dashboard/cases", data={"area_id": march.c1.id, "occurred_on": "2999-01-01",
-                                                "fraud_type": "shopping", "loss_amount": "1"})
+    bad = client.post(
+        "/dashboard/cases",
+        data={
+            "area_id": march.c1.id,
+            "occurred_on": "2999-01-01",
+            "fraud_type": "shopping",
+            "loss_amount": "1",
+        },
+    )
     assert bad.status_code == 422 and "must not be in the future" in bad.get_data(as_text=True)
 
 
 def test_coordinator_imports_cases_on_the_page(client, login_as, march):
     login_as(march.coordinator)
     good = f"社区,发案日期,诈骗类型,损失金额\n{march.c1.id},2026-03-20,刷单,100\n".encode()
-    response = client.post("/dashboard/cases", data={"file": (io.BytesIO(good), "c.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/dashboard/cases",
+        data={"file": (io.BytesIO(good), "c.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     bad = f"社区,发案日期,诈骗类型,损失金额\n{march.c2.id},2026-03-20,刷单,100\n".encode()
-    response = client.post("/dashboard/cases", data={"file": (io.BytesIO(bad), "c.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/dashboard/cases",
+        data={"file": (io.BytesIO(bad), "c.csv")},
+        content_type="multipart/form-data",
+    )
     # Another street's community reads as unknown: the page tells nothing about what lies outside.
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and f"未知社区 &#39;{march.c2.id}&#39;" in html and "辖区" not in html
+    assert (
+        response.status_code == 422
+        and f"未知社区 &#39;{march.c2.id}&#39;" in html
+        and "辖区" not in html
+    )
 
 
 def test_report_page(client, login_as, march):
@@ -167,13 +198,17 @@ def test_every_figure_is_scoped_to_the_street(client, login_as, march):
     from tests.factories import local, make_warning
 
     make_case(area=march.c2, occurred_on=date(2026, 3, 20), loss="777")
-    make_warning(area=march.g3, at=local(2026, 3, 20, 9), hours=2, handled_after=1, result="dissuaded")
+    make_warning(
+        area=march.g3, at=local(2026, 3, 20, 9), hours=2, handled_after=1, result="dissuaded"
+    )
     make_warning(area=march.g1, at=local(2026, 3, 21, 9), hours=2, handled_after=3)
     db.session.commit()
     login_as(march.leader1)
     page = client.get(f"/dashboard/?{PERIOD}").get_data(as_text=True)
     assert 'data-figure="cases">1<' in page and "5,000.00" in page and "777" not in page
-    assert 'data-figure="warnings_in_time">0 / 1<' in page  # the west street's warning is not counted
+    assert (
+        'data-figure="warnings_in_time">0 / 1<' in page
+    )  # the west street's warning is not counted
     assert 'data-figure="site_coverage">100.0%' in page and 'data-figure="visits">4<' in page
     login_as(march.district_leader)
     page = client.get(f"/dashboard/?{PERIOD}").get_data(as_text=True)
@@ -182,8 +217,13 @@ def test_every_figure_is_scoped_to_the_street(client, login_as, march):
 
 def test_a_large_case_file_is_queued_and_followed_on_the_page(client, login_as, march):
     login_as(march.coordinator)
-    big = ("社区,发案日期,诈骗类型,损失金额\n" + f"{march.c1.id},2026-03-20,刷单,100\n" * 5_001).encode()
-    response = client.post("/dashboard/cases", data={"file": (io.BytesIO(big), "c.csv")},
-                           content_type="multipart/form-data")
+    big = (
+        "社区,发案日期,诈骗类型,损失金额\n" + f"{march.c1.id},2026-03-20,刷单,100\n" * 5_001
+    ).encode()
+    response = client.post(
+        "/dashboard/cases",
+        data={"file": (io.BytesIO(big), "c.csv")},
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 202 and 'id="import-job"' in page and "js/import-job.js" in page

@@ -63,7 +63,9 @@ def test_readyz_is_200_when_the_database_answers(client):
 def _set_revisions(*revisions: str) -> None:
     db.session.execute(text("DELETE FROM alembic_version"))
     for revision in revisions:
-        db.session.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": revision})
+        db.session.execute(
+            text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": revision}
+        )
     db.session.commit()
 
 

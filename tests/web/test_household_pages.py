@@ -31,10 +31,14 @@ def test_workers_and_leaders_are_kept_out(district, login_as):
 def test_add_a_household(district, login_as):
     grid = district.a.grids[0]
     client = login_as(district.a.coordinator)
-    response = client.post("/coordinate/households", data={"area_id": grid.id, "label": "3-2-201",
-                                                            "tags": ["elderly", "parent"]})
+    response = client.post(
+        "/coordinate/households",
+        data={"area_id": grid.id, "label": "3-2-201", "tags": ["elderly", "parent"]},
+    )
     assert response.status_code == 302
-    h = db.session.scalar(select(Household).where(Household.area_id == grid.id, Household.label == "3-2-201"))
+    h = db.session.scalar(
+        select(Household).where(Household.area_id == grid.id, Household.label == "3-2-201")
+    )
     assert h.tags == ["elderly", "parent"]
     again = client.post("/coordinate/households", data={"area_id": grid.id, "label": "3-2-201"})
     assert again.status_code == 409 and 'data-field="label"' in again.get_data(as_text=True)
@@ -44,7 +48,12 @@ def test_mark_unreachable_and_back(district, login_as):
     h = make_household(area=district.a.grids[0])
     client = login_as(district.a.coordinator)
     url = f"/coordinate/households/{h.id}/reachability"
-    assert client.post(url, data={"reason": "demolished", "next": "/coordinate/households"}).status_code == 302
+    assert (
+        client.post(
+            url, data={"reason": "demolished", "next": "/coordinate/households"}
+        ).status_code
+        == 302
+    )
     db.session.refresh(h)
     assert (h.unreachable, h.unreachable_reason) == (True, "demolished")
     assert client.post(url, data={"reason": ""}).status_code == 302
@@ -53,7 +62,9 @@ def test_mark_unreachable_and_back(district, login_as):
     response = client.post(url, data={"reason": "", "next": "https://evil.example/"})
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
     refused = client.post(url, data={"reason": "x", "next": "https://evil.example/"})
-    assert refused.status_code == 422 and "Location" not in refused.headers  # a wrong field answers 422
+    assert (
+        refused.status_code == 422 and "Location" not in refused.headers
+    )  # a wrong field answers 422
     db.session.refresh(h)
     assert h.unreachable is False
 
@@ -61,29 +72,43 @@ def test_mark_unreachable_and_back(district, login_as):
 def test_other_streets_household_is_not_found(district, login_as):
     h = make_household(area=district.b.grids[0])
     client = login_as(district.a.coordinator)
-    assert client.post(f"/coordinate/households/{h.id}/reachability", data={"reason": "vacant"}).status_code == 404
+    assert (
+        client.post(
+            f"/coordinate/households/{h.id}/reachability", data={"reason": "vacant"}
+        ).status_code
+        == 404
+    )
     db.session.refresh(h)
     assert h.unreachable is False
 
 
 def upload(client, data, name):
-    return client.post("/coordinate/households/import", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/coordinate/households/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_import_page_good_file(district, login_as):
     grid = district.a.grids[0]
     client = login_as(district.a.coordinator)
     assert client.get("/coordinate/households/import").status_code == 200
-    response = upload(client, xlsx_bytes([["网格", "地址", "标签"], [grid.name, "1-1-101", "老人"]]), "h.xlsx")
+    response = upload(
+        client, xlsx_bytes([["网格", "地址", "标签"], [grid.name, "1-1-101", "老人"]]), "h.xlsx"
+    )
     assert response.status_code == 302
-    assert db.session.scalar(select(Household.tags).where(Household.area_id == grid.id)) == ["elderly"]
+    assert db.session.scalar(select(Household.tags).where(Household.area_id == grid.id)) == [
+        "elderly"
+    ]
 
 
 def test_import_page_lists_bad_rows(district, login_as):
     grid = district.a.grids[0]
     client = login_as(district.a.coordinator)
-    response = upload(client, csv_bytes([["grid", "label"], [grid.id, "1"], ["nowhere", "2"]]), "h.csv")
+    response = upload(
+        client, csv_bytes([["grid", "label"], [grid.id, "1"], ["nowhere", "2"]]), "h.csv"
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "import-report" in page and "nowhere" in page
     assert db.session.scalar(select(Household).where(Household.area_id == grid.id)) is None
@@ -91,7 +116,9 @@ def test_import_page_lists_bad_rows(district, login_as):
 
 def test_template_is_utf8_with_bom(district, login_as):
     response = login_as(district.a.coordinator).get("/coordinate/households/import/template.csv")
-    assert response.data.startswith("\ufeff".encode()) and "网格,地址,标签" in response.get_data(as_text=True)
+    assert response.data.startswith("\ufeff".encode()) and "网格,地址,标签" in response.get_data(
+        as_text=True
+    )
 
 
 def test_odd_filters_are_not_errors(district, login_as):
@@ -110,12 +137,19 @@ def test_import_page_queues_a_large_file_and_follows_it(district, login_as):
     page = response.get_data(as_text=True)
     assert response.status_code == 202 and 'id="import-job"' in page and "js/import-job.js" in page
     card = page.split('id="import-job"')[1].split("</main>")[0]
-    assert "/api/v1/jobs/" in card and "<script>" not in card  # no inline script: a JSON config and a file
+    assert (
+        "/api/v1/jobs/" in card and "<script>" not in card
+    )  # no inline script: a JSON config and a file
 
 
 def test_import_page_names_the_row_limit(district, login_as):
     client = login_as(district.a.coordinator)
-    response = client.post("/coordinate/households/import?lang=en",
-                           data={"file": (io.BytesIO(b"grid,label\n" + b"1,x\n" * 200_001), "huge.csv")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 413 and "the file has more than 200,000 rows" in response.get_data(as_text=True)
+    response = client.post(
+        "/coordinate/households/import?lang=en",
+        data={"file": (io.BytesIO(b"grid,label\n" + b"1,x\n" * 200_001), "huge.csv")},
+        content_type="multipart/form-data",
+    )
+    assert (
+        response.status_code == 413
+        and "the file has more than 200,000 rows" in response.get_data(as_text=True)
+    )

@@ -41,9 +41,13 @@ def _writes_during(call):
         event.remove(bind, "before_cursor_execute", watch)
 
 
-def test_re_approving_a_checkin_answers_409_with_the_reason_and_writes_nothing(api, client, login_as, district):
+def test_re_approving_a_checkin_answers_409_with_the_reason_and_writes_nothing(
+    api, client, login_as, district
+):
     a = district.a
-    flagged = api.post("/checkins", user=a.worker, json=body(a.sites[0], accuracy_m=None)).get_json()
+    flagged = api.post(
+        "/checkins", user=a.worker, json=body(a.sites[0], accuracy_m=None)
+    ).get_json()
     login_as(a.coordinator)
     path = f"/coordinate/checkins/{flagged['id']}/review"
     assert client.post(path, data={"decision": "approve"}).status_code == 302
@@ -59,8 +63,14 @@ def test_re_approving_a_checkin_answers_409_with_the_reason_and_writes_nothing(a
 
 def test_a_wrong_field_answers_422_on_every_form(client, login_as, district):
     login_as(district.a.coordinator)
-    for path in ("/coordinate/sites", "/coordinate/areas", "/coordinate/users", "/coordinate/households",
-                 "/coordinate/campaigns", "/coordinate/warnings"):
+    for path in (
+        "/coordinate/sites",
+        "/coordinate/areas",
+        "/coordinate/users",
+        "/coordinate/households",
+        "/coordinate/campaigns",
+        "/coordinate/warnings",
+    ):
         response = client.post(path, data={})
         assert response.status_code == 422, path
         assert 'class="errors"' in response.get_data(as_text=True), path
@@ -75,8 +85,11 @@ def test_the_sites_page_pages_through_every_site_with_its_filter(client, login_a
     for n in range(60):
         make_site(area=a.grids[0], name=f"点位{n:03d}")
     db.session.commit()
-    total = db.session.scalar(select(func.count()).select_from(
-        filter_by_scope(select(Site.id), a.coordinator, Site.area_id).subquery()))
+    total = db.session.scalar(
+        select(func.count()).select_from(
+            filter_by_scope(select(Site.id), a.coordinator, Site.area_id).subquery()
+        )
+    )
     login_as(a.coordinator)
     first = client.get("/coordinate/sites?per_page=50")
     html = first.get_data(as_text=True)
@@ -87,14 +100,20 @@ def test_the_sites_page_pages_through_every_site_with_its_filter(client, login_a
     assert 'rel="prev"' in second and 'rel="next"' not in second
     assert len(_site_ids(html)) == 50 and not _site_ids(html) & _site_ids(second)
     assert len(_site_ids(html) | _site_ids(second)) == total
-    filtered = client.get(f"/coordinate/sites?area_id={a.grids[0].id}&per_page=10").get_data(as_text=True)
+    filtered = client.get(f"/coordinate/sites?area_id={a.grids[0].id}&per_page=10").get_data(
+        as_text=True
+    )
     assert f"area_id={a.grids[0].id}" in re.search(r'rel="next" href="([^"]+)"', filtered).group(1)
     assert client.get("/coordinate/sites?page=0").status_code == 422
 
 
-def test_a_worker_sees_every_task_a_page_at_a_time_and_home_says_how_many(client, login_as, district):
+def test_a_worker_sees_every_task_a_page_at_a_time_and_home_says_how_many(
+    client, login_as, district
+):
     a = district.a
-    made = {make_task(area=a.grids[0], assignees=[a.worker], title=f"任务{n:03d}").id for n in range(55)}
+    made = {
+        make_task(area=a.grids[0], assignees=[a.worker], title=f"任务{n:03d}").id for n in range(55)
+    }
     db.session.commit()
     login_as(a.worker)
     first = client.get("/worker/tasks").get_data(as_text=True)
@@ -110,7 +129,9 @@ def test_the_cases_page_pages_its_list_and_keeps_the_period(client, login_as, di
     made = {make_case(area=a.community, occurred_on=date(2026, 3, day)).id for day in range(1, 6)}
     db.session.commit()
     login_as(a.coordinator)
-    first = client.get("/dashboard/cases?from=2026-03-01&to=2026-03-31&per_page=2").get_data(as_text=True)
+    first = client.get("/dashboard/cases?from=2026-03-01&to=2026-03-31&per_page=2").get_data(
+        as_text=True
+    )
     assert 'data-total="5"' in first
     pages = [first]
     while 'rel="next"' in pages[-1]:
@@ -139,12 +160,19 @@ def test_row_forms_answer_their_refusal(client, login_as, district):
     household = make_household(area=a.grids[0], label="1-1-101")
     task = make_task(area=a.grids[0], status="cancelled")
     db.session.commit()
-    bad_reason = client.post(f"/coordinate/households/{household.id}/reachability", data={"reason": "flooded"})
-    assert bad_reason.status_code == 422 and 'data-field="reason"' in bad_reason.get_data(as_text=True)
+    bad_reason = client.post(
+        f"/coordinate/households/{household.id}/reachability", data={"reason": "flooded"}
+    )
+    assert bad_reason.status_code == 422 and 'data-field="reason"' in bad_reason.get_data(
+        as_text=True
+    )
     not_allowed = client.post(f"/coordinate/tasks/{task.id}/status", data={"status": "done"})
     assert not_allowed.status_code == 422
     assert "不允许变更为该状态" in not_allowed.get_data(as_text=True)
-    assert client.post(f"/coordinate/tasks/{task.id}/status", data={"status": "nonsense"}).status_code == 422
+    assert (
+        client.post(f"/coordinate/tasks/{task.id}/status", data={"status": "nonsense"}).status_code
+        == 422
+    )
     db.session.expire_all()
     assert db.session.get(Task, task.id).status == "cancelled"
 

@@ -36,7 +36,9 @@ def test_site_poster_shows_name_grid_and_the_code(client, login_as, district):
     response = client.get(f"/coordinate/sites/{site.id}/poster")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert site.name in html and district.a.grids[0].name in html and district.a.community.name in html
+    assert (
+        site.name in html and district.a.grids[0].name in html and district.a.community.name in html
+    )
     assert page_size(html) == "A4 portrait" and 'lang="zh-CN"' in html
     assert len(poster_svgs(html)) == 1
 
@@ -54,7 +56,10 @@ def test_the_poster_code_decodes_to_the_site_url(client, login_as, district, tmp
 def test_a5_and_bad_size(client, login_as, district):
     login_as(district.a.coordinator)
     site = district.a.sites[0]
-    assert page_size(client.get(f"/coordinate/sites/{site.id}/poster?size=a5").get_data(as_text=True)) == "A5 portrait"
+    assert (
+        page_size(client.get(f"/coordinate/sites/{site.id}/poster?size=a5").get_data(as_text=True))
+        == "A5 portrait"
+    )
     assert client.get(f"/coordinate/sites/{site.id}/poster?size=B3").status_code == 422
 
 
@@ -88,7 +93,9 @@ def test_batch_sheet_has_one_page_per_active_site(client, login_as, district):
     assert len(poster_svgs(html)) == 3 and 'href="/static/css/poster.css"' in html
     assert "break-after: page" in (STATIC / "css/poster.css").read_text()
     grid_html = client.get(f"/coordinate/areas/{a.grids[1].id}/posters").get_data(as_text=True)
-    assert sorted(int(i) for i in re.findall(r'data-site-id="(\d+)"', grid_html)) == sorted([a.sites[1].id, extra.id])
+    assert sorted(int(i) for i in re.findall(r'data-site-id="(\d+)"', grid_html)) == sorted(
+        [a.sites[1].id, extra.id]
+    )
 
 
 def test_batch_needs_a_community_or_grid(client, login_as, district):
@@ -113,24 +120,59 @@ def _print_and_photograph(html: str, tmp_path, dpi: int, px_per_mm: float) -> Im
     """Print the page to PDF with Chromium, rasterise it like a laser printer, then look at it
     the way a cheap phone camera does from a distance: few pixels per module, some blur."""
     page = tmp_path / "poster.html"
-    page.write_text(html.replace('"/static/', f'"{STATIC.as_uri()}/'), encoding="utf-8")  # its stylesheets
+    page.write_text(
+        html.replace('"/static/', f'"{STATIC.as_uri()}/'), encoding="utf-8"
+    )  # its stylesheets
     pdf = tmp_path / "poster.pdf"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120, check=True)
-    subprocess.run([GHOSTSCRIPT, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pngmono", f"-r{dpi}",
-                    "-dFirstPage=1", "-dLastPage=1", f"-sOutputFile={tmp_path / 'printed.png'}", str(pdf)],
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    subprocess.run(
+        [
+            GHOSTSCRIPT,
+            "-q",
+            "-dNOPAUSE",
+            "-dBATCH",
+            "-dSAFER",
+            "-sDEVICE=pngmono",
+            f"-r{dpi}",
+            "-dFirstPage=1",
+            "-dLastPage=1",
+            f"-sOutputFile={tmp_path / 'printed.png'}",
+            str(pdf),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     printed = Image.open(tmp_path / "printed.png").convert("L")
     scale = px_per_mm / (dpi / 25.4)
-    seen = printed.resize((round(printed.width * scale), round(printed.height * scale)), Image.BILINEAR)
+    seen = printed.resize(
+        (round(printed.width * scale), round(printed.height * scale)), Image.BILINEAR
+    )
     return seen.filter(ImageFilter.GaussianBlur(0.8))
 
 
 @pytest.mark.slow
 @needs_zbar
-@pytest.mark.skipif(not (CHROMIUM and GHOSTSCRIPT), reason="needs Debian's chromium and ghostscript (gs)")
+@pytest.mark.skipif(
+    not (CHROMIUM and GHOSTSCRIPT), reason="needs Debian's chromium and ghostscript (gs)"
+)
 @pytest.mark.parametrize("size, px_per_mm", [("A4", 0.8), ("A5", 1.1)])
-def test_printed_poster_scans_from_a_distance(client, login_as, district, tmp_path, size, px_per_mm):
+def test_printed_poster_scans_from_a_distance(
+    client, login_as, district, tmp_path, size, px_per_mm
+):
     """A 1080p phone camera two metres away sees about 2.5 m of wall across 1,920 px: 0.77 px/mm.
     The A4 code still decodes at 0.8 px/mm (under 3 px per module) after print and blur."""
     site = district.a.sites[0]

@@ -94,7 +94,9 @@ def test_a_report_that_meets_the_target_settles_the_task(api, district):
 
 def test_a_household_becoming_reachable_again_settles_the_door_to_door_task(api, district):
     a = district.a
-    household = make_household(area=a.grids[0], label="1-1-101", unreachable=True, unreachable_reason="vacant")
+    household = make_household(
+        area=a.grids[0], label="1-1-101", unreachable=True, unreachable_reason="vacant"
+    )
     task = make_task(area=a.grids[0], kind="door_to_door", target_count=1, assignees=[a.worker])
     db.session.commit()
     visit = {
@@ -116,7 +118,9 @@ def test_a_household_becoming_reachable_again_settles_the_door_to_door_task(api,
 
 def test_changing_a_tasks_target_settles_it(api, district):
     a = district.a
-    task = make_task(area=a.grids[0], kind="site_check", target_count=2, sites=[a.sites[0]], assignees=[a.worker])
+    task = make_task(
+        area=a.grids[0], kind="site_check", target_count=2, sites=[a.sites[0]], assignees=[a.worker]
+    )
     db.session.commit()
     assert (
         api.post("/checkins", user=a.worker, json=body(a.sites[0], task_id=task.id)).status_code

@@ -7,8 +7,13 @@ from app.models import Campaign
 from app.models.base import utcnow
 from tests.factories import make_campaign, make_task, make_user
 
-FORM = {"title": "十一月入户宣传", "kind": "door_to_door", "starts_on": "2026-11-01", "ends_on": "2026-11-30",
-        "household_rounds": "1"}
+FORM = {
+    "title": "十一月入户宣传",
+    "kind": "door_to_door",
+    "starts_on": "2026-11-01",
+    "ends_on": "2026-11-30",
+    "household_rounds": "1",
+}
 
 
 def test_coordinator_creates_a_campaign_and_sees_its_tasks(client, login_as, district):
@@ -27,32 +32,63 @@ def test_coordinator_creates_a_campaign_and_sees_its_tasks(client, login_as, dis
 
 def test_campaign_form_errors_are_shown_on_the_fields(client, login_as, district):
     login_as(district.a.coordinator)
-    response = client.post("/coordinate/campaigns", data={**FORM, "area_id": district.a.community.id,
-                                                          "kind": "rider_drop", "household_rounds": ""})
-    assert response.status_code == 422 and 'data-field="leaflets"' not in response.get_data(as_text=True)
-    assert "此类活动必须填写每个网格发放传单数" in response.get_data(as_text=True)  # in words, not codes
-    other_street = client.post("/coordinate/campaigns", data={**FORM, "area_id": district.b.street.id})
+    response = client.post(
+        "/coordinate/campaigns",
+        data={
+            **FORM,
+            "area_id": district.a.community.id,
+            "kind": "rider_drop",
+            "household_rounds": "",
+        },
+    )
+    assert response.status_code == 422 and 'data-field="leaflets"' not in response.get_data(
+        as_text=True
+    )
+    assert "此类活动必须填写每个网格发放传单数" in response.get_data(
+        as_text=True
+    )  # in words, not codes
+    other_street = client.post(
+        "/coordinate/campaigns", data={**FORM, "area_id": district.b.street.id}
+    )
     assert other_street.status_code == 422  # not among the choices
 
 
 def test_other_streets_campaigns_are_not_found_and_workers_are_kept_out(client, login_as, district):
     campaign_task = make_task(area=district.b.grids[0])
-    campaign = make_campaign(area=district.b.street, title="乙", kind="site_check", starts_on=utcnow().date(),
-                             ends_on=utcnow().date())
+    campaign = make_campaign(
+        area=district.b.street,
+        title="乙",
+        kind="site_check",
+        starts_on=utcnow().date(),
+        ends_on=utcnow().date(),
+    )
     campaign_task.campaign_id = campaign.id
     db.session.commit()
     login_as(district.a.coordinator)
     assert client.get(f"/coordinate/campaigns/{campaign.id}").status_code == 404
     assert client.get(f"/coordinate/campaigns/{campaign.id}/assign").status_code == 404
-    assert client.post(f"/coordinate/tasks/{campaign_task.id}/status", data={"status": "done"}).status_code == 404
+    assert (
+        client.post(
+            f"/coordinate/tasks/{campaign_task.id}/status", data={"status": "done"}
+        ).status_code
+        == 404
+    )
     client.post("/logout")
     login_as(district.a.worker)
     assert client.get("/coordinate/campaigns").status_code == 403
 
 
 def _campaign(client, district):
-    client.post("/coordinate/campaigns", data={**FORM, "kind": "rider_drop", "leaflets": "300",
-                                               "area_id": district.a.community.id, "household_rounds": ""})
+    client.post(
+        "/coordinate/campaigns",
+        data={
+            **FORM,
+            "kind": "rider_drop",
+            "leaflets": "300",
+            "area_id": district.a.community.id,
+            "household_rounds": "",
+        },
+    )
     return db.session.scalar(select(Campaign).order_by(Campaign.id.desc()))
 
 
@@ -64,21 +100,41 @@ def test_assignment_table_saves_ticks_and_bulk_assigns_riders(client, login_as, 
     login_as(a.coordinator)
     campaign = _campaign(client, district)
     tasks = sorted(campaign.tasks, key=lambda t: t.area.path)
-    page = client.get(f"/coordinate/campaigns/{campaign.id}/assign?force=rider").get_data(as_text=True)
+    page = client.get(f"/coordinate/campaigns/{campaign.id}/assign?force=rider").get_data(
+        as_text=True
+    )
     assert riders[0].display_name in page and f'value="{tasks[1].id}:{riders[0].id}"' in page
-    data = {"task": [t.id for t in tasks], "person": [r.id for r in riders], "force": "rider",
-            "cell": [f"{tasks[1].id}:{riders[0].id}"]}
+    data = {
+        "task": [t.id for t in tasks],
+        "person": [r.id for r in riders],
+        "force": "rider",
+        "cell": [f"{tasks[1].id}:{riders[0].id}"],
+    }
     assert client.post(f"/coordinate/campaigns/{campaign.id}/assign", data=data).status_code == 302
     db.session.expire_all()
-    assert [t.assignee_ids for t in tasks] == [[a.worker.id], [riders[0].id]]  # the hidden grid worker stays
-    response = client.post(f"/coordinate/campaigns/{campaign.id}/bulk-assign",
-                           data={"bulk-area_id": a.community.id, "bulk-force": "rider", "bulk-kind": "",
-                                 "bulk-mode": "add"})
+    assert [t.assignee_ids for t in tasks] == [
+        [a.worker.id],
+        [riders[0].id],
+    ]  # the hidden grid worker stays
+    response = client.post(
+        f"/coordinate/campaigns/{campaign.id}/bulk-assign",
+        data={
+            "bulk-area_id": a.community.id,
+            "bulk-force": "rider",
+            "bulk-kind": "",
+            "bulk-mode": "add",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
-    assert [t.assignee_ids for t in tasks] == [[a.worker.id, *[r.id for r in riders]], [r.id for r in riders]]
-    handed = client.post(f"/coordinate/campaigns/{campaign.id}/reassign",
-                         data={"handover-from_user_id": riders[1].id, "handover-to_user_id": 0})
+    assert [t.assignee_ids for t in tasks] == [
+        [a.worker.id, *[r.id for r in riders]],
+        [r.id for r in riders],
+    ]
+    handed = client.post(
+        f"/coordinate/campaigns/{campaign.id}/reassign",
+        data={"handover-from_user_id": riders[1].id, "handover-to_user_id": 0},
+    )
     assert handed.status_code == 302
     db.session.expire_all()
     assert all(riders[1].id not in t.assignee_ids for t in tasks)
@@ -88,7 +144,11 @@ def test_assignment_table_refuses_people_of_another_street(client, login_as, dis
     login_as(district.a.coordinator)
     campaign = _campaign(client, district)
     task = campaign.tasks[0]
-    data = {"task": [task.id], "person": [district.b.worker.id], "cell": [f"{task.id}:{district.b.worker.id}"]}
+    data = {
+        "task": [task.id],
+        "person": [district.b.worker.id],
+        "cell": [f"{task.id}:{district.b.worker.id}"],
+    }
     assert client.post(f"/coordinate/campaigns/{campaign.id}/assign", data=data).status_code == 403
 
 

@@ -85,7 +85,9 @@ def test_a_page_that_catches_a_domain_error_after_a_flush_commits_nothing(
         found = db.session.get(Household, ids["household"])
         household_service.update_household(actor, found, {"tags": ["elderly"]})  # flushed, audited
         with suppress(DomainError):  # 409, caught
-            checkin_service.review_checkin(actor, db.session.get(CheckIn, ids["checkin"]), "approve")
+            checkin_service.review_checkin(
+                actor, db.session.get(CheckIn, ids["checkin"]), "approve"
+            )
         return redirect("/")
 
     with other.app_context():

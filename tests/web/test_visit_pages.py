@@ -14,15 +14,21 @@ def labels_in(page: str) -> list[str]:
 
 def test_not_yet_visited_first_in_natural_order(district, login_as):
     grid, worker = district.a.grids[0], district.a.worker
-    h = {label: make_household(area=grid, label=label)
-         for label in ("12-1-101", "2-1-101", "2-1-102", "3-1-101", "9-9-9")}
+    h = {
+        label: make_household(area=grid, label=label)
+        for label in ("12-1-101", "2-1-101", "2-1-102", "3-1-101", "9-9-9")
+    }
     make_household(area=grid, label="1-1-101", unreachable=True, unreachable_reason="vacant")
     make_visit(household=h["2-1-101"], user=worker, outcome="reached")
     make_visit(household=h["3-1-101"], user=worker, outcome="not_home")
     make_visit(household=h["9-9-9"], user=worker, outcome="refused")
     make_visit(household=h["9-9-9"], user=worker, outcome="not_home")
-    make_visit(household=h["12-1-101"], user=worker, outcome="reached",
-               at=datetime.now(UTC) - timedelta(days=40))  # last month: not this one
+    make_visit(
+        household=h["12-1-101"],
+        user=worker,
+        outcome="reached",
+        at=datetime.now(UTC) - timedelta(days=40),
+    )  # last month: not this one
     page = login_as(worker).get(f"/visits/grids/{grid.id}").get_data(as_text=True)
     assert labels_in(page) == ["2-1-102", "12-1-101", "3-1-101", "9-9-9", "2-1-101"]
     assert 'data-visited="3" data-total="5"' in page
@@ -41,8 +47,13 @@ def test_task_page_counts_since_the_task_began(district, login_as):
     grid, worker = district.a.grids[0], district.a.worker
     task = door_task(grid, worker)
     task.starts_at = datetime.now(UTC) - timedelta(days=1)
-    old, new = make_household(area=grid, label="1-1-101"), make_household(area=grid, label="1-1-102")
-    make_visit(household=old, user=worker, outcome="reached", at=datetime.now(UTC) - timedelta(days=2))
+    old, new = (
+        make_household(area=grid, label="1-1-101"),
+        make_household(area=grid, label="1-1-102"),
+    )
+    make_visit(
+        household=old, user=worker, outcome="reached", at=datetime.now(UTC) - timedelta(days=2)
+    )
     make_visit(household=new, user=worker, outcome="reached")
     page = login_as(worker).get(f"/visits/tasks/{task.id}").get_data(as_text=True)
     assert labels_in(page) == ["1-1-101", "1-1-102"]
@@ -55,7 +66,10 @@ def test_home_lists_my_tasks_and_grids(district, login_as):
     door_task(district.a.grids[1])  # someone else's
     page = login_as(worker).get("/visits").get_data(as_text=True)
     assert f"/visits/tasks/{task.id}" in page and page.count("/visits/tasks/") == 1
-    assert f"/visits/grids/{district.a.grids[0].id}" in page and f"/visits/grids/{district.a.grids[1].id}" in page
+    assert (
+        f"/visits/grids/{district.a.grids[0].id}" in page
+        and f"/visits/grids/{district.a.grids[1].id}" in page
+    )
 
 
 def test_other_grids_and_tasks_are_not_found(district, login_as):
@@ -81,13 +95,19 @@ def test_logged_out_goes_to_login(client, district):
 
 
 def test_month_start_is_shanghai_midnight(app):
-    start = visit_sheet.month_start(datetime(2026, 11, 30, 17, 0, tzinfo=UTC))  # already Dec 1st in Shanghai
+    start = visit_sheet.month_start(
+        datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+    )  # already Dec 1st in Shanghai
     assert start == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
 
 
 def test_natural_key():
     assert sorted(["12-1-1", "2-1-1", "幸福里3幢", "幸福里12幢"], key=visit_sheet.natural_key) == [
-        "2-1-1", "12-1-1", "幸福里3幢", "幸福里12幢"]
+        "2-1-1",
+        "12-1-1",
+        "幸福里3幢",
+        "幸福里12幢",
+    ]
 
 
 def test_militia_sees_the_grid_of_their_task(district, login_as):

@@ -13,7 +13,9 @@ from tests.factories import make_task
 
 
 def _config(html: str) -> dict:
-    match = re.search(r'<script type="application/json" id="checkin-config">(.*?)</script>', html, re.S)
+    match = re.search(
+        r'<script type="application/json" id="checkin-config">(.*?)</script>', html, re.S
+    )
     return json.loads(match.group(1))
 
 
@@ -25,15 +27,19 @@ def test_logged_out_phone_goes_to_login_and_comes_back(client, district):
     assert response.headers["Location"].startswith("/login?next=")
     login = client.get(response.headers["Location"])
     assert f'value="{path}"' in login.get_data(as_text=True)
-    back = client.post("/login", data={"username": district.a.worker.username, "password": "Correct-Horse-9",
-                                       "next": path})
+    back = client.post(
+        "/login",
+        data={"username": district.a.worker.username, "password": "Correct-Horse-9", "next": path},
+    )
     assert back.status_code == 302 and back.headers["Location"] == path
 
 
 def test_site_page_shows_site_grid_kind_my_open_tasks_and_the_button(client, district, login_as):
     site, worker = district.a.sites[0], district.a.worker
     mine = make_task(area=site.area, title="Check the boards", assignees=[worker], sites=[site])
-    make_task(area=site.area, title="Finished round", assignees=[worker], sites=[site], status="done")
+    make_task(
+        area=site.area, title="Finished round", assignees=[worker], sites=[site], status="done"
+    )
     make_task(area=district.b.grids[0], title="Someone else's street", sites=[district.b.sites[0]])
     login_as(worker)
     response = client.get(f"/c/{qr.site_token(site)}?lang=en")
@@ -52,10 +58,20 @@ def test_site_page_shows_site_grid_kind_my_open_tasks_and_the_button(client, dis
 
 def test_several_open_tasks_offer_a_choice_soonest_first(client, district, login_as):
     site, worker = district.a.sites[0], district.a.worker
-    later = make_task(area=site.area, title="Later", assignees=[worker], sites=[site],
-                      due_at=utcnow() + timedelta(days=9))
-    sooner = make_task(area=site.area, title="Sooner", assignees=[worker], sites=[site],
-                       due_at=utcnow() + timedelta(days=2))
+    later = make_task(
+        area=site.area,
+        title="Later",
+        assignees=[worker],
+        sites=[site],
+        due_at=utcnow() + timedelta(days=9),
+    )
+    sooner = make_task(
+        area=site.area,
+        title="Sooner",
+        assignees=[worker],
+        sites=[site],
+        due_at=utcnow() + timedelta(days=2),
+    )
     login_as(worker)
     html = client.get(f"/c/{qr.site_token(site)}").get_data(as_text=True)
     assert html.index("Sooner") < html.index("Later")

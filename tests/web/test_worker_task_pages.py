@@ -13,18 +13,38 @@ from tests.factories import make_task
 
 def test_worker_home_shows_warnings_first_then_tasks_by_deadline(client, login_as, district):
     a = district.a
-    later = make_task(area=a.grids[0], kind="lecture", target_count=2, assignees=[a.worker], title="讲座",
-                      due_at=utcnow() + timedelta(days=5))
-    sooner = make_task(area=a.grids[0], kind="site_check", target_count=1, title="检查点位",
-                       due_at=utcnow() + timedelta(hours=5))
+    later = make_task(
+        area=a.grids[0],
+        kind="lecture",
+        target_count=2,
+        assignees=[a.worker],
+        title="讲座",
+        due_at=utcnow() + timedelta(days=5),
+    )
+    sooner = make_task(
+        area=a.grids[0],
+        kind="site_check",
+        target_count=1,
+        title="检查点位",
+        due_at=utcnow() + timedelta(hours=5),
+    )
     make_task(area=a.grids[1], title="别人的网格")
-    warnings.create_warning(a.police, {"level": "high", "area_id": a.grids[0].id, "subject_label": "王某",
-                                       "phone": "13800131234"})
+    warnings.create_warning(
+        a.police,
+        {
+            "level": "high",
+            "area_id": a.grids[0].id,
+            "subject_label": "王某",
+            "phone": "13800131234",
+        },
+    )
     db.session.commit()
     login_as(a.worker)
     page = client.get("/").get_data(as_text=True)
     assert page.index("王某") < page.index("检查点位") < page.index("讲座")
-    assert "别人的网格" not in page and "138****1234" not in page  # the home list shows no numbers at all
+    assert (
+        "别人的网格" not in page and "138****1234" not in page
+    )  # the home list shows no numbers at all
     seconds = [int(v) for v in re.findall(r'data-seconds="(-?\d+)"', page)]
     assert len(seconds) == 3 and 7000 < seconds[0] <= 7200 and seconds[1] < seconds[2]
     english = client.get("/?lang=en").get_data(as_text=True)
@@ -34,13 +54,18 @@ def test_worker_home_shows_warnings_first_then_tasks_by_deadline(client, login_a
 
 def test_worker_reports_a_lecture_on_the_phone(client, login_as, district):
     a = district.a
-    lecture = make_task(area=a.grids[0], kind="lecture", target_count=2, assignees=[a.worker], title="讲座")
+    lecture = make_task(
+        area=a.grids[0], kind="lecture", target_count=2, assignees=[a.worker], title="讲座"
+    )
     db.session.commit()
     login_as(a.worker)
     page = client.get(f"/worker/tasks/{lecture.id}").get_data(as_text=True)
     assert "0 / 2" in page and 'name="count"' in page
     assert client.post(f"/worker/tasks/{lecture.id}", data={"count": "0"}).status_code == 422
-    assert client.post(f"/worker/tasks/{lecture.id}", data={"count": "1", "note": "小学"}).status_code == 302
+    assert (
+        client.post(f"/worker/tasks/{lecture.id}", data={"count": "1", "note": "小学"}).status_code
+        == 302
+    )
     assert "1 / 2" in client.get(f"/worker/tasks/{lecture.id}").get_data(as_text=True)
 
 
@@ -49,7 +74,12 @@ def test_worker_pages_hide_other_grids_tasks(api, client, login_as, district):
     other = make_task(area=a.grids[1], title="别人的网格")
     site_task = make_task(area=a.grids[0], kind="site_check", target_count=1, sites=[a.sites[0]])
     db.session.commit()
-    assert api.post("/checkins", user=a.worker, json=body(a.sites[0], task_id=site_task.id)).status_code == 201
+    assert (
+        api.post(
+            "/checkins", user=a.worker, json=body(a.sites[0], task_id=site_task.id)
+        ).status_code
+        == 201
+    )
     login_as(a.worker)
     assert client.get(f"/worker/tasks/{other.id}").status_code == 404
     page = client.get(f"/worker/tasks/{site_task.id}").get_data(as_text=True)

@@ -8,7 +8,9 @@ from tests.factories import local, make_warning, reveal_count
 
 
 def _warn(district, grid=None, level="high", at=None):
-    warning = make_warning(by=district.a.police, area=grid or district.a.grids[0], level=level, at=at)
+    warning = make_warning(
+        by=district.a.police, area=grid or district.a.grids[0], level=level, at=at
+    )
     db.session.commit()
     return warning
 
@@ -21,21 +23,30 @@ def test_worker_records_an_outcome_and_sees_the_stop_loss_steps(client, login_as
     assert f"/worker/warnings/{warning.id}" in home
     page = client.get(f"/worker/warnings/{warning.id}").get_data(as_text=True)
     assert "138****1234" in page and 'value="already_defrauded"' in page and "/reveal" not in page
-    response = client.post(f"/worker/warnings/{warning.id}", data={"result": "already_defrauded", "note": "已转账",
-                                                                   "lat": "29.9", "lng": "121.55"})
+    response = client.post(
+        f"/worker/warnings/{warning.id}",
+        data={"result": "already_defrauded", "note": "已转账", "lat": "29.9", "lng": "121.55"},
+    )
     assert response.status_code == 302
     page = client.get(f"/worker/warnings/{warning.id}").get_data(as_text=True)
     assert 'id="stop-loss"' in page and "96110" in page and "110" in page
     db.session.expire_all()
     stored = db.session.get(RiskWarning, warning.id)
-    assert (stored.status, stored.result, stored.handled_lat) == ("handled", "already_defrauded", 29.9)
+    assert (stored.status, stored.result, stored.handled_lat) == (
+        "handled",
+        "already_defrauded",
+        29.9,
+    )
 
 
 def test_worker_of_another_grid_cannot_open_the_warning(client, login_as, district):
     warning = _warn(district, grid=district.a.grids[1])
     login_as(district.a.worker)
     assert client.get(f"/worker/warnings/{warning.id}").status_code == 404
-    assert client.post(f"/worker/warnings/{warning.id}", data={"result": "dissuaded"}).status_code == 404
+    assert (
+        client.post(f"/worker/warnings/{warning.id}", data={"result": "dissuaded"}).status_code
+        == 404
+    )
 
 
 def test_police_reveal_the_number_on_the_page_and_it_is_audited(client, login_as, district):
@@ -50,7 +61,9 @@ def test_police_reveal_the_number_on_the_page_and_it_is_audited(client, login_as
     assert "13800131234" not in listing and reveal_count() == before + 1
 
 
-def test_police_enter_warnings_on_the_phone_and_deadlines_show_in_shanghai_time(client, login_as, district):
+def test_police_enter_warnings_on_the_phone_and_deadlines_show_in_shanghai_time(
+    client, login_as, district
+):
     a = district.a
     _warn(district, at=local(2026, 11, 5, 23, 30))
     login_as(a.police)
@@ -59,11 +72,18 @@ def test_police_enter_warnings_on_the_phone_and_deadlines_show_in_shanghai_time(
     detail_id = db.session.scalar(select(RiskWarning.id).order_by(RiskWarning.id.desc()))
     detail = client.get(f"/worker/warnings/{detail_id}").get_data(as_text=True)
     assert "2026-11-06 01:30" in detail  # 23:30 + 2 hours, local time
-    response = client.post("/worker/warnings", data={"level": "low", "area_id": a.grids[1].id,
-                                                     "subject_label": "钱某", "phone": ""})
+    response = client.post(
+        "/worker/warnings",
+        data={"level": "low", "area_id": a.grids[1].id, "subject_label": "钱某", "phone": ""},
+    )
     assert response.status_code == 302
     client.post("/logout")
     login_as(a.worker)
-    assert client.post("/worker/warnings", data={"level": "low", "area_id": a.grids[0].id,
-                                                 "subject_label": "x"}).status_code == 200
+    assert (
+        client.post(
+            "/worker/warnings",
+            data={"level": "low", "area_id": a.grids[0].id, "subject_label": "x"},
+        ).status_code
+        == 200
+    )
     assert db.session.scalar(select(func.count()).where(RiskWarning.subject_label == "x")) == 0

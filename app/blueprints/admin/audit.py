@@ -12,8 +12,16 @@ from app.extensions import db
 from app.schemas.audit import AuditQuerySchema, blank_args
 from app.services import audit
 
-CSV_HEADERS = (_l("When"), _l("Username"), _l("Name"), _l("Action"), _l("Object"), _l("Object id"),
-               _l("From where"), _l("Changes"))
+CSV_HEADERS = (
+    _l("When"),
+    _l("Username"),
+    _l("Name"),
+    _l("Action"),
+    _l("Object"),
+    _l("Object id"),
+    _l("From where"),
+    _l("Changes"),
+)
 
 
 def _filters() -> dict:
@@ -25,9 +33,15 @@ def _filters() -> dict:
 
 
 def _render(page, errors: dict):
-    return render_template("admin/audit.html", page=page, errors=errors, args=request.args,
-                           actions=audit.actions(), describe=audit.describe,
-                           export_url=url_for(".audit_export", **request.args.to_dict()))
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        errors=errors,
+        args=request.args,
+        actions=audit.actions(),
+        describe=audit.describe,
+        export_url=url_for(".audit_export", **request.args.to_dict()),
+    )
 
 
 @bp.get("/audit")
@@ -45,9 +59,14 @@ def audit_export():
     """The same search as CSV (UTF-8 with a BOM, formula-safe), at most audit.EXPORT_LIMIT rows."""
     try:
         filters = _filters()
-        rows = db.session.execute(audit.search_events(current_user, filters).limit(audit.EXPORT_LIMIT))
+        rows = db.session.execute(
+            audit.search_events(current_user, filters).limit(audit.EXPORT_LIMIT)
+        )
     except Invalid as error:
         return _render(None, error.errors), 422
     body = audit.events_csv(rows, [str(h) for h in CSV_HEADERS])
-    return Response(body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=audit-log.csv"})
+    return Response(
+        body,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
+    )

@@ -49,8 +49,11 @@ def require_login() -> None:
         return
     if not current_user.is_authenticated or not _bearer_is_the_caller():
         raise Unauthorized(_l("a valid token or session is required"))
-    if not uses_bearer() and request.method not in SAFE_METHODS \
-            and current_app.config.get("WTF_CSRF_ENABLED", True):
+    if (
+        not uses_bearer()
+        and request.method not in SAFE_METHODS
+        and current_app.config.get("WTF_CSRF_ENABLED", True)
+    ):
         csrf.protect()
 
 
@@ -76,7 +79,12 @@ class ApiBlueprint(Blueprint):
 def report_or_error(report_schema: str) -> dict:
     """The documented 422 of an import: its report of bad rows, or the usual error body when the
     request itself is wrong (no file)."""
-    return {"oneOf": [{"$ref": f"#/components/schemas/{report_schema}"}, {"$ref": "#/components/schemas/Error"}]}
+    return {
+        "oneOf": [
+            {"$ref": f"#/components/schemas/{report_schema}"},
+            {"$ref": "#/components/schemas/Error"},
+        ]
+    }
 
 
 def protected_blueprint(name: str, import_name: str, description: str) -> Blueprint:

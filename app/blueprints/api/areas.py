@@ -20,7 +20,9 @@ class Areas(MethodView):
     @blp.response(200, list_schema(AreaSchema))
     def get(self, args):
         """Areas in the caller's scope."""
-        return paginate(area_service.list_areas(current_user, args.get("parent_id"), args.get("level")), args)
+        return paginate(
+            area_service.list_areas(current_user, args.get("parent_id"), args.get("level")), args
+        )
 
     @authorize("create", "area", areas=("parent_id",))
     @blp.arguments(AreaSchema)

@@ -17,8 +17,11 @@ blp = ApiBlueprint("api_auth", __name__, description="Log in and out")
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
-@blp.alt_response(429, description="Too many failed logins: the body's `message`, `retry_after` (seconds) and "
-                  "`retry_at` say when to try again; also the Retry-After header")
+@blp.alt_response(
+    429,
+    description="Too many failed logins: the body's `message`, `retry_after` (seconds) and "
+    "`retry_at` say when to try again; also the Retry-After header",
+)
 @blp.doc(security=[])
 def issue_token(data):
     """Exchange a username and password for a bearer token (429 with Retry-After after too many failures)."""

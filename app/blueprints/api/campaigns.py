@@ -10,7 +10,9 @@ from app.schemas.task import CampaignListItemSchema, CampaignQuerySchema, Campai
 from app.services import campaigns as campaign_service
 
 URL = "/campaigns"
-blp = protected_blueprint("api_campaigns", __name__, "Campaigns over an area and a period, one task per grid")
+blp = protected_blueprint(
+    "api_campaigns", __name__, "Campaigns over an area and a period, one task per grid"
+)
 
 
 @blp.route("")

@@ -34,7 +34,9 @@ class Cases(MethodView):
     @authorize("create", "case", areas=("area_id",))
     @blp.arguments(CaseSchema)
     @blp.response(201, CaseSchema)
-    @blp.alt_response(200, schema=CaseSchema, description="The same client_id again: the first record")
+    @blp.alt_response(
+        200, schema=CaseSchema, description="The same client_id again: the first record"
+    )
     def post(self, data):
         """Record a case in a community."""
         case, created = case_service.create_case(current_user, data)
@@ -61,8 +63,16 @@ def get_backcheck(case_id):
 @authorize("import", "case")
 @blp.arguments(CaseImportFileSchema, location="files")
 @blp.response(201, CaseImportReportSchema)
-@blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")
-@blp.alt_response(422, schema=report_or_error("CaseImportReport"), description="Bad rows (nothing was written), or no file")
+@blp.alt_response(
+    202,
+    schema=JobStartedSchema,
+    description="More than 5,000 rows: queued, follow GET /jobs/{job_id}",
+)
+@blp.alt_response(
+    422,
+    schema=report_or_error("CaseImportReport"),
+    description="Bad rows (nothing was written), or no file",
+)
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 def import_cases(files):
     """Import a CSV or XLSX file (community, occurred_on, fraud_type, loss_amount, …; or Chinese headers)."""

@@ -40,7 +40,9 @@ class CheckIns(MethodView):
         return paginate(checkin_service.list_checkins(current_user, args), args)
 
     @blp.response(201, CheckInSchema)
-    @blp.alt_response(200, schema=CheckInSchema, description="The same client_id again: the first record")
+    @blp.alt_response(
+        200, schema=CheckInSchema, description="The same client_id again: the first record"
+    )
     @authorize("check_in", "site", then=checkin_service.check_token_site)
     @blp.arguments(CheckInCreateSchema)
     def post(self, data):

@@ -1,6 +1,5 @@
 """Coverage of an area and its children over a period."""
 
-
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
@@ -18,4 +17,6 @@ blp = protected_blueprint("api_coverage", __name__, "Coverage rates (覆盖率) 
 @blp.response(200, CoverageSchema)
 def get_coverage(args):
     """Coverage of an area (yours by default; the district for district-wide users) and its children."""
-    return coverage_service.for_area(current_user, args["area_id"], args["date_from"], args["date_to"])
+    return coverage_service.for_area(
+        current_user, args["area_id"], args["date_from"], args["date_to"]
+    )

@@ -30,7 +30,12 @@ class Households(MethodView):
     def get(self, args):
         """Households in the caller's scope (a worker: those of their grids)."""
         query = household_service.list_households(
-            current_user, args.get("area_id"), args.get("tag"), args.get("unreachable"), args.get("q"))
+            current_user,
+            args.get("area_id"),
+            args.get("tag"),
+            args.get("unreachable"),
+            args.get("q"),
+        )
         return paginate(query, args)
 
     @authorize("create", "household", areas=("area_id",))
@@ -62,8 +67,16 @@ class HouseholdById(MethodView):
 @authorize("import", "household")
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
-@blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")
-@blp.alt_response(422, schema=report_or_error("ImportReport"), description="Bad rows (nothing was written), or no file")
+@blp.alt_response(
+    202,
+    schema=JobStartedSchema,
+    description="More than 5,000 rows: queued, follow GET /jobs/{job_id}",
+)
+@blp.alt_response(
+    422,
+    schema=report_or_error("ImportReport"),
+    description="Bad rows (nothing was written), or no file",
+)
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 def import_households(files):
     """Import a CSV or XLSX file (columns grid, label, tags; or 网格, 地址, 标签): all rows or none."""

@@ -22,7 +22,9 @@ class Sites(MethodView):
     @blp.response(200, list_schema(SiteSchema))
     def get(self, args):
         """Sites in the caller's scope."""
-        query = site_service.list_sites(current_user, args.get("area_id"), args.get("kind"), args.get("active"))
+        query = site_service.list_sites(
+            current_user, args.get("area_id"), args.get("kind"), args.get("active")
+        )
         return paginate(query, args)
 
     @authorize("create", "site", areas=("area_id",))

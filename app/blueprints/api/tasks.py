@@ -20,7 +20,9 @@ from app.services import assignments, task_progress
 from app.services import tasks as task_service
 
 URL = "/tasks"
-blp = protected_blueprint("api_tasks", __name__, "Tasks per grid (任务), progress counted from evidence")
+blp = protected_blueprint(
+    "api_tasks", __name__, "Tasks per grid (任务), progress counted from evidence"
+)
 
 
 @blp.route("")
@@ -55,17 +57,23 @@ class TaskById(MethodView):
     @blp.response(200, TaskSchema)
     def patch(self, data, task_id):
         """Change a task: title, period, target, assignees, sites, or status (done, cancelled, reopened)."""
-        return task_service.update_task(current_user, task_service.get_task(current_user, task_id), data)
+        return task_service.update_task(
+            current_user, task_service.get_task(current_user, task_id), data
+        )
 
 
 @blp.route("/<int:task_id>/report", methods=["POST"])
 @authorize("report", "task", load=task_service.find_task)
 @blp.arguments(TaskReportSchema)
 @blp.response(201, TaskSchema)
-@blp.alt_response(200, schema=TaskSchema, description="The same client_id again: nothing more stored")
+@blp.alt_response(
+    200, schema=TaskSchema, description="The same client_id again: nothing more stored"
+)
 def report(data, task_id):
     """An assignee reports a count (lectures held, stalls run, leaflets handed out)."""
-    task, created = task_service.report_count(current_user, task_service.get_task(current_user, task_id), data)
+    task, created = task_service.report_count(
+        current_user, task_service.get_task(current_user, task_id), data
+    )
     return task, 201 if created else 200
 
 

@@ -21,7 +21,9 @@ class Users(MethodView):
     @blp.response(200, list_schema(UserSchema))
     def get(self, args):
         """Users in the caller's scope."""
-        query = user_service.list_users(current_user, args.get("role"), args.get("force"), args.get("area_id"))
+        query = user_service.list_users(
+            current_user, args.get("role"), args.get("force"), args.get("area_id")
+        )
         return paginate(query, args)
 
     @authorize("create", "user", areas=("area_id",), then=user_service.check_grants)
@@ -40,7 +42,13 @@ class UserById(MethodView):
         """One user."""
         return user_service.get_user(current_user, user_id)
 
-    @authorize("update", "user", load=user_service.get_user, areas=("area_id",), then=user_service.check_grants)
+    @authorize(
+        "update",
+        "user",
+        load=user_service.get_user,
+        areas=("area_id",),
+        then=user_service.check_grants,
+    )
     @blp.arguments(UserSchema(partial=True))
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):

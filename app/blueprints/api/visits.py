@@ -20,14 +20,21 @@ class Visits(MethodView):
     @blp.response(200, list_schema(VisitSchema))
     def get(self, args):
         """A worker's own visits; everyone else's in the caller's area."""
-        query = visit_service.list_visits(current_user, args.get("area_id"), args.get("household_id"),
-                                          args.get("task_id"), args.get("flagged"))
+        query = visit_service.list_visits(
+            current_user,
+            args.get("area_id"),
+            args.get("household_id"),
+            args.get("task_id"),
+            args.get("flagged"),
+        )
         return paginate(query, args)
 
     @authorize("record", "visit", then=visit_service.check_household)
     @blp.arguments(VisitSchema)
     @blp.response(201, VisitSchema)
-    @blp.alt_response(200, schema=VisitSchema, description="This client_id was stored before: the same visit")
+    @blp.alt_response(
+        200, schema=VisitSchema, description="This client_id was stored before: the same visit"
+    )
     def post(self, data):
         """Record a visit; the same client_id again answers 200 with the visit stored first."""
         visit, created = visit_service.record_visit(current_user, data)

@@ -59,7 +59,9 @@ def board(args):
 @blp.response(200, WarningSchema)
 def get_warning(warning_id):
     """One warning."""
-    return warning_service.present(current_user, [warning_service.get_warning(current_user, warning_id)])[0]
+    return warning_service.present(
+        current_user, [warning_service.get_warning(current_user, warning_id)]
+    )[0]
 
 
 @blp.route("/<int:warning_id>/outcome", methods=["POST"])
@@ -69,7 +71,9 @@ def get_warning(warning_id):
 def outcome(data, warning_id):
     """Record the outcome; `already_defrauded` answers with urgent stop-loss steps."""
     warning = warning_service.get_warning(current_user, warning_id)
-    return warning_service.present(current_user, [warning_service.record_outcome(current_user, warning, data)])[0]
+    return warning_service.present(
+        current_user, [warning_service.record_outcome(current_user, warning, data)]
+    )[0]
 
 
 @blp.route("/<int:warning_id>/reveal-phone", methods=["POST"])
@@ -85,8 +89,16 @@ def reveal_phone(warning_id):
 @authorize("import", "warning")
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportReportSchema)
-@blp.alt_response(202, schema=JobStartedSchema, description="More than 5,000 rows: queued, follow GET /jobs/{job_id}")
-@blp.alt_response(422, schema=report_or_error("ImportReport"), description="Bad rows (nothing was written), or no file")
+@blp.alt_response(
+    202,
+    schema=JobStartedSchema,
+    description="More than 5,000 rows: queued, follow GET /jobs/{job_id}",
+)
+@blp.alt_response(
+    422,
+    schema=report_or_error("ImportReport"),
+    description="Bad rows (nothing was written), or no file",
+)
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 def import_warnings(files):
     """Import a CSV or XLSX list (level, grid, subject_label, phone; or 等级, 网格, 对象, 电话): all or nothing."""

@@ -22,10 +22,16 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = auth_service.log_in(form.username.data.strip(), form.password.data, client_address())
+            user = auth_service.log_in(
+                form.username.data.strip(), form.password.data, client_address()
+            )
         except TooManyAttempts as error:
             flash(error.explain(), "error")
-            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(error.retry_after)}
+            return (
+                render_template("auth/login.html", form=form),
+                429,
+                {"Retry-After": str(error.retry_after)},
+            )
         except Unauthorized:
             flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401
@@ -50,5 +56,3 @@ def start_session(user, remember: bool) -> None:
     session.pop(field, None)
     g.pop(field, None)
     login_user(user, remember=remember)
-
-

@@ -13,7 +13,9 @@ from app.services import areas as area_service
 
 def _parent_choices():
     areas = db.session.scalars(area_service.list_areas(current_user)).all()
-    return [(0, "—")] + [(a.id, f"{'　' * (a.path.count('/') - 2)}{a.name}") for a in areas if a.level != "grid"]
+    return [(0, "—")] + [
+        (a.id, f"{'　' * (a.path.count('/') - 2)}{a.name}") for a in areas if a.level != "grid"
+    ]
 
 
 @bp.route("/areas", methods=["GET", "POST"])
@@ -21,9 +23,17 @@ def areas():
     """The tree in the coordinator's scope, with a form to add an area."""
     form = AreaForm()
     form.parent_id.choices = _parent_choices()
-    area = submit(form, lambda: area_service.create_area(current_user, form_data(
-        form, ["name", "level", "parent_id", "code", "household_count", "population"],
-        blank_to_none=("parent_id", "code", "household_count", "population"))))
+    area = submit(
+        form,
+        lambda: area_service.create_area(
+            current_user,
+            form_data(
+                form,
+                ["name", "level", "parent_id", "code", "household_count", "population"],
+                blank_to_none=("parent_id", "code", "household_count", "population"),
+            ),
+        ),
+    )
     if area is not None:
         flash(_("Added %(name)s.", name=area.name), "ok")
         return redirect(url_for(".areas"))
@@ -38,9 +48,18 @@ def edit_area(area_id: int):
     form = AreaForm(obj=area)
     form.parent_id.choices = _parent_choices()
     del form.level, form.parent_id
-    saved = submit(form, lambda: area_service.update_area(current_user, area, form_data(
-        form, ["name", "code", "household_count", "population"],
-        blank_to_none=("code", "household_count", "population"))))
+    saved = submit(
+        form,
+        lambda: area_service.update_area(
+            current_user,
+            area,
+            form_data(
+                form,
+                ["name", "code", "household_count", "population"],
+                blank_to_none=("code", "household_count", "population"),
+            ),
+        ),
+    )
     if saved is not None:
         flash(_("Saved."), "ok")
         return redirect(url_for(".areas"))

@@ -23,7 +23,9 @@ from app.services.access import filter_by_scope
 
 
 def _area_choices(levels=("street", "community", "grid")):
-    areas = db.session.scalars(area_service.list_areas(current_user).where(Area.level.in_(levels))).all()
+    areas = db.session.scalars(
+        area_service.list_areas(current_user).where(Area.level.in_(levels))
+    ).all()
     indent = {"street": "", "community": "· ", "grid": "· · "}
     return [(a.id, indent[a.level] + a.name) for a in areas]
 
@@ -33,7 +35,9 @@ def campaigns():
     """Campaigns over my area, with a form for a new one."""
     form = CampaignForm()
     form.area_id.choices = _area_choices()
-    campaign = submit(form, lambda: campaign_service.create_campaign(current_user, form.data_for_service()))
+    campaign = submit(
+        form, lambda: campaign_service.create_campaign(current_user, form.data_for_service())
+    )
     if campaign is not None:
         flash(_("Campaign created with %(n)s tasks.", n=len(campaign.scoped_tasks)), "ok")
         return redirect(url_for(".campaign", campaign_id=campaign.id))
@@ -58,8 +62,11 @@ def task_status(task_id: int):
     """Mark a task done, cancel it, or reopen it."""
     task = task_service.get_task(current_user, task_id)
     form = TaskStatusForm()
-    saved = submit(form, lambda: task_service.update_task(current_user, task, {"status": form.status.data}),
-                   on_fields=False)
+    saved = submit(
+        form,
+        lambda: task_service.update_task(current_user, task, {"status": form.status.data}),
+        on_fields=False,
+    )
     if saved is None:
         if form.errors:
             flash(_("That status is not allowed."), "error")
@@ -70,13 +77,22 @@ def task_status(task_id: int):
         found = campaign_service.get_campaign(current_user, task.campaign_id)
         return render_template("coordinate/campaign.html", campaign=found), answer_status(form)
     flash(_("Saved."), "ok")
-    return redirect(url_for(".campaign", campaign_id=task.campaign_id) if task.campaign_id else url_for(".campaigns"))
+    return redirect(
+        url_for(".campaign", campaign_id=task.campaign_id)
+        if task.campaign_id
+        else url_for(".campaigns")
+    )
 
 
 def _people_choices(blank: bool):
-    query = filter_by_scope(db.select(User), current_user, User.area_id).where(
-        field_workers(User.role)).order_by(User.display_name)
-    people = [(u.id, f"{u.display_name} ({label(u.force, 'force')})") for u in db.session.scalars(query)]
+    query = (
+        filter_by_scope(db.select(User), current_user, User.area_id)
+        .where(field_workers(User.role))
+        .order_by(User.display_name)
+    )
+    people = [
+        (u.id, f"{u.display_name} ({label(u.force, 'force')})") for u in db.session.scalars(query)
+    ]
     return ([(0, "—")] if blank else []) + people
 
 
@@ -88,8 +104,14 @@ def _assign_page(found, status: int = 200, bulk=None, handover=None):
     handover.from_user_id.choices = _people_choices(False)
     handover.to_user_id.choices = _people_choices(True)
     table = assignments.assignment_table(current_user, found, force)
-    return render_template("coordinate/campaign_assign.html", campaign=found, table=table, force=force,
-                           bulk=bulk, handover=handover), status
+    return render_template(
+        "coordinate/campaign_assign.html",
+        campaign=found,
+        table=table,
+        force=force,
+        bulk=bulk,
+        handover=handover,
+    ), status
 
 
 @bp.get("/campaigns/<int:campaign_id>/assign")
@@ -116,10 +138,14 @@ def save_assign(campaign_id: int):
     found = campaign_service.get_campaign(current_user, campaign_id)
     wanted, shown = _parse_cells(request.form)
     if not set(wanted) <= {t.id for t in found.scoped_tasks}:
-        raise Invalid(_l("a row is not a task of this campaign"), {"task": _l("not in this campaign")})
+        raise Invalid(
+            _l("a row is not a task of this campaign"), {"task": _l("not in this campaign")}
+        )
     changed = assignments.set_assignments(current_user, wanted, shown)
     flash(_("Saved: %(n)s tasks changed.", n=changed), "ok")
-    return redirect(url_for(".assign", campaign_id=campaign_id, force=request.form.get("force") or None))
+    return redirect(
+        url_for(".assign", campaign_id=campaign_id, force=request.form.get("force") or None)
+    )
 
 
 @bp.post("/campaigns/<int:campaign_id>/bulk-assign")
@@ -128,12 +154,29 @@ def bulk_assign(campaign_id: int):
     found = campaign_service.get_campaign(current_user, campaign_id)
     form = BulkAssignForm(prefix="bulk")
     form.area_id.choices = _area_choices(("street", "community"))
-    result = submit(form, lambda: assignments.bulk_assign(current_user, {
-        "area_id": form.area_id.data, "force": form.force.data, "kind": form.kind.data or None,
-        "campaign_id": found.id, "mode": form.mode.data}))
+    result = submit(
+        form,
+        lambda: assignments.bulk_assign(
+            current_user,
+            {
+                "area_id": form.area_id.data,
+                "force": form.force.data,
+                "kind": form.kind.data or None,
+                "campaign_id": found.id,
+                "mode": form.mode.data,
+            },
+        ),
+    )
     if result is None:
         return _assign_page(found, answer_status(form, ok=422), bulk=form)
-    flash(_("%(added)s assignments added to %(tasks)s tasks.", added=result["added"], tasks=result["tasks"]), "ok")
+    flash(
+        _(
+            "%(added)s assignments added to %(tasks)s tasks.",
+            added=result["added"],
+            tasks=result["tasks"],
+        ),
+        "ok",
+    )
     return redirect(url_for(".assign", campaign_id=found.id))
 
 
@@ -144,12 +187,22 @@ def reassign(campaign_id: int):
     form = ReassignForm(prefix="handover")
     form.from_user_id.choices = _people_choices(False)
     form.to_user_id.choices = _people_choices(True)
-    result = submit(form, lambda: assignments.reassign(current_user, {
-        "from_user_id": form.from_user_id.data, "to_user_id": form.to_user_id.data or None}))
+    result = submit(
+        form,
+        lambda: assignments.reassign(
+            current_user,
+            {"from_user_id": form.from_user_id.data, "to_user_id": form.to_user_id.data or None},
+        ),
+    )
     if result is None:
         return _assign_page(found, answer_status(form, ok=422), handover=form)
     flash(_("%(n)s tasks handed over.", n=result["tasks"]), "ok")
     if result["skipped"]:
-        flash(_("%(n)s tasks are in grids the new person may not work in: assign them by hand.",
-                n=len(result["skipped"])), "error")
+        flash(
+            _(
+                "%(n)s tasks are in grids the new person may not work in: assign them by hand.",
+                n=len(result["skipped"]),
+            ),
+            "error",
+        )
     return redirect(url_for(".assign", campaign_id=found.id))

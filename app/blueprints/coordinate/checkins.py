@@ -61,8 +61,14 @@ def checkins():
     filters, errors = _filters()
     query = None if errors else _listed(filters)
     rows = page_of(query, PER_PAGE) if query is not None else Page([], 0, 1, PER_PAGE)
-    return render_template("coordinate/checkins.html", rows=rows, args=request.args, errors=errors,
-                           reason_text=reason_text, **_filter_choices()), 422 if errors else 200
+    return render_template(
+        "coordinate/checkins.html",
+        rows=rows,
+        args=request.args,
+        errors=errors,
+        reason_text=reason_text,
+        **_filter_choices(),
+    ), 422 if errors else 200
 
 
 @bp.get("/checkins/review")
@@ -74,8 +80,9 @@ def review_queue():
 def _review_page(form: ReviewForm):
     query = checkin_service.list_checkins(current_user, {"status": "flagged"})
     rows = page_of(query.order_by(None).order_by(CheckIn.captured_at, CheckIn.id))
-    return render_template("coordinate/checkin_review.html", rows=rows, form=form,
-                           reason_text=reason_text), answer_status(form)
+    return render_template(
+        "coordinate/checkin_review.html", rows=rows, form=form, reason_text=reason_text
+    ), answer_status(form)
 
 
 @bp.post("/checkins/<int:checkin_id>/review")
@@ -84,8 +91,13 @@ def review(checkin_id: int):
     with its status (409 for a check-in no longer flagged) and the reason."""
     checkin = checkin_service.get_checkin(current_user, checkin_id)
     form = ReviewForm()
-    done = submit(form, lambda: checkin_service.review_checkin(
-        current_user, checkin, form.decision.data, form.reason.data), on_fields=False)
+    done = submit(
+        form,
+        lambda: checkin_service.review_checkin(
+            current_user, checkin, form.decision.data, form.reason.data
+        ),
+        on_fields=False,
+    )
     if done is None:
         if form.errors:
             flash(_("Choose approve or reject."), "error")
@@ -100,18 +112,38 @@ def checkin_map():
     filters, errors = _filters()
     query = None if errors else _listed(filters)
     rows = db.session.scalars(query.limit(MAP_LIMIT)).all() if query is not None else []
-    total = len(rows) if len(rows) < MAP_LIMIT else db.session.scalar(
-        db.select(db.func.count()).select_from(query.order_by(None).subquery()))
+    total = (
+        len(rows)
+        if len(rows) < MAP_LIMIT
+        else db.session.scalar(
+            db.select(db.func.count()).select_from(query.order_by(None).subquery())
+        )
+    )
     datum = current_app.config.get("MAP_TILE_DATUM", "wgs84")
     points = [_point(c, datum) for c in rows]
-    return render_template("coordinate/checkin_map.html", points=points, errors=errors, args=request.args,
-                           tile_url=current_app.config.get("MAP_TILE_URL") or "", limit=MAP_LIMIT,
-                           total=total, **_filter_choices()), 422 if errors else 200
+    return render_template(
+        "coordinate/checkin_map.html",
+        points=points,
+        errors=errors,
+        args=request.args,
+        tile_url=current_app.config.get("MAP_TILE_URL") or "",
+        limit=MAP_LIMIT,
+        total=total,
+        **_filter_choices(),
+    ), 422 if errors else 200
 
 
 def _point(checkin, datum: str) -> dict:
     """One check-in for the map, shifted into the tiles' datum (AMap tiles are GCJ-02)."""
-    lat, lng = geo.from_wgs84(checkin.lat, checkin.lng, datum if datum in geo.COORD_SYSTEMS else "wgs84")
-    return {"lat": round(lat, 6), "lng": round(lng, 6), "status": checkin.status,
-            "site": checkin.site.name, "user": checkin.user.display_name or checkin.user.username,
-            "at": checkin.captured_at.isoformat(), "distance": round(checkin.distance_m)}
+    lat, lng = geo.from_wgs84(
+        checkin.lat, checkin.lng, datum if datum in geo.COORD_SYSTEMS else "wgs84"
+    )
+    return {
+        "lat": round(lat, 6),
+        "lng": round(lng, 6),
+        "status": checkin.status,
+        "site": checkin.site.name,
+        "user": checkin.user.display_name or checkin.user.username,
+        "at": checkin.captured_at.isoformat(),
+        "distance": round(checkin.distance_m),
+    }

@@ -26,15 +26,24 @@ TEMPLATE_CSV = "网格,地址,标签\r\n网格编码或名称,12-2-301,elderly;s
 
 class HouseholdForm(FlaskForm):
     area_id = SelectField(_l("Grid"), coerce=int)
-    label = StringField(_l("Address (building-unit-room)"), validators=[DataRequired(), Length(max=120)])
-    tags = SelectMultipleField(_l("Tags"), choices=[(t, HOUSEHOLD_TAG_LABELS[t]) for t in HOUSEHOLD_TAGS],
-                               validators=[Optional()], widget=widgets.ListWidget(prefix_label=False),
-                               option_widget=widgets.CheckboxInput())
+    label = StringField(
+        _l("Address (building-unit-room)"), validators=[DataRequired(), Length(max=120)]
+    )
+    tags = SelectMultipleField(
+        _l("Tags"),
+        choices=[(t, HOUSEHOLD_TAG_LABELS[t]) for t in HOUSEHOLD_TAGS],
+        validators=[Optional()],
+        widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
+    )
 
 
 class ReachabilityForm(FlaskForm):
-    reason = SelectField(_l("Reachable?"), validators=[Optional()],
-                         choices=[("", _l("Reachable")), *UNREACHABLE_REASON_LABELS.items()])
+    reason = SelectField(
+        _l("Reachable?"),
+        validators=[Optional()],
+        choices=[("", _l("Reachable")), *UNREACHABLE_REASON_LABELS.items()],
+    )
 
 
 class ImportForm(FlaskForm):
@@ -49,8 +58,12 @@ def _grid_choices():
 def _filters() -> dict:
     unreachable = {"1": True, "0": False}.get(request.args.get("unreachable", ""))
     tag = request.args.get("tag") if request.args.get("tag") in HOUSEHOLD_TAGS else None
-    return {"area_id": request.args.get("area_id", type=int), "tag": tag, "unreachable": unreachable,
-            "q": request.args.get("q", "").strip() or None}
+    return {
+        "area_id": request.args.get("area_id", type=int),
+        "tag": tag,
+        "unreachable": unreachable,
+        "q": request.args.get("q", "").strip() or None,
+    }
 
 
 @bp.route("/households", methods=["GET", "POST"])
@@ -58,16 +71,27 @@ def households():
     """Households in scope, filtered by area, tag, reachability or building; a form to add one."""
     form = HouseholdForm()
     form.area_id.choices = _grid_choices()
-    household = submit(form, lambda: household_service.create_household(current_user, {
-        "area_id": form.area_id.data, "label": form.label.data, "tags": form.tags.data or []}))
+    household = submit(
+        form,
+        lambda: household_service.create_household(
+            current_user,
+            {"area_id": form.area_id.data, "label": form.label.data, "tags": form.tags.data or []},
+        ),
+    )
     if household is not None:
         flash(_("Added %(label)s.", label=household.label), "ok")
         return redirect(url_for(".households", area_id=household.area_id))
     filters = _filters()
     page = page_of(household_service.list_households(current_user, **filters), PER_PAGE)
-    return render_template("coordinate/households.html", form=form, page=page, filters=filters,
-                           grids=form.area_id.choices, tag_labels=HOUSEHOLD_TAG_LABELS, reason_labels=UNREACHABLE_REASON_LABELS
-                           ), answer_status(form)
+    return render_template(
+        "coordinate/households.html",
+        form=form,
+        page=page,
+        filters=filters,
+        grids=form.area_id.choices,
+        tag_labels=HOUSEHOLD_TAG_LABELS,
+        reason_labels=UNREACHABLE_REASON_LABELS,
+    ), answer_status(form)
 
 
 @bp.post("/households/<int:household_id>/reachability")
@@ -75,15 +99,24 @@ def household_reachability(household_id: int):
     """Mark a household vacant or demolished (it leaves the coverage figures), or reachable again."""
     household = household_service.get_household(current_user, household_id)
     form = ReachabilityForm()
-    saved = submit(form, lambda: household_service.update_household(current_user, household, {
-        "unreachable": bool(form.reason.data), "unreachable_reason": form.reason.data or None}))
+    saved = submit(
+        form,
+        lambda: household_service.update_household(
+            current_user,
+            household,
+            {"unreachable": bool(form.reason.data), "unreachable_reason": form.reason.data or None},
+        ),
+    )
     if saved is None:
         if form.errors:
             flash(_("Choose vacant, demolished or reachable."), "error")
         return refused(form)
     flash(_("%(label)s: saved.", label=household.label), "ok")
-    return redirect(safe_next(request.form.get("next")) if request.form.get("next")
-                    else url_for(".households", area_id=household.area_id))
+    return redirect(
+        safe_next(request.form.get("next"))
+        if request.form.get("next")
+        else url_for(".households", area_id=household.area_id)
+    )
 
 
 @bp.route("/households/import", methods=["GET", "POST"])
@@ -95,11 +128,16 @@ def import_households():
         flash(_("Imported %(count)s households.", count=report["created"]), "ok")
         return redirect(url_for(".households"))
     status = 422 if report is not None else 202 if job else answer_status(form)
-    return render_template("coordinate/household_import.html", form=form, report=report, job=job), status
+    return render_template(
+        "coordinate/household_import.html", form=form, report=report, job=job
+    ), status
 
 
 @bp.get("/households/import/template.csv")
 def household_import_template():
     """A CSV to fill in, UTF-8 with a BOM so that Excel opens the Chinese headers correctly."""
-    return Response("\ufeff" + TEMPLATE_CSV, mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=households.csv"})
+    return Response(
+        "\ufeff" + TEMPLATE_CSV,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=households.csv"},
+    )

@@ -32,8 +32,13 @@ def _poster(site: Site) -> dict:
     """What one poster shows: the code (inline SVG, vector for the printer) and its labels."""
     url = qr.site_url(site)
     grid = site.area
-    return {"site": site, "url": url, "svg": Markup(qr.qr_svg(url)), "grid": grid,
-            "community": grid.parent if grid is not None else None}
+    return {
+        "site": site,
+        "url": url,
+        "svg": Markup(qr.qr_svg(url)),
+        "grid": grid,
+        "community": grid.parent if grid is not None else None,
+    }
 
 
 def _render(posters: list[dict], size: str, title: str):
@@ -58,5 +63,7 @@ def area_posters(area_id: int):
     size = _size()
     if area.level not in BATCH_LEVELS:
         raise Invalid(_l("choose a community or a grid"), {"area_id": _l("a community or a grid")})
-    sites = db.session.scalars(site_service.list_sites(current_user, area_id=area.id, active=True)).all()
+    sites = db.session.scalars(
+        site_service.list_sites(current_user, area_id=area.id, active=True)
+    ).all()
     return _render([_poster(site) for site in sites], size, area.name)

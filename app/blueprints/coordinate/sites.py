@@ -11,8 +11,18 @@ from app.extensions import db
 from app.services import areas as area_service
 from app.services import sites as site_service
 
-SITE_FIELDS = ["name", "kind", "area_id", "lat", "lng", "coord_system", "radius_m", "address",
-               "visits_per_month", "active"]
+SITE_FIELDS = [
+    "name",
+    "kind",
+    "area_id",
+    "lat",
+    "lng",
+    "coord_system",
+    "radius_m",
+    "address",
+    "visits_per_month",
+    "active",
+]
 
 
 def _grid_choices():
@@ -38,8 +48,9 @@ def sites():
         return redirect(url_for(".sites"))
     area_id = request.args.get("area_id", type=int)
     rows = page_of(site_service.list_sites(current_user, area_id=area_id))
-    return render_template("coordinate/sites.html", form=form, sites=rows, area_id=area_id,
-                           grids=form.area_id.choices), answer_status(form)
+    return render_template(
+        "coordinate/sites.html", form=form, sites=rows, area_id=area_id, grids=form.area_id.choices
+    ), answer_status(form)
 
 
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])

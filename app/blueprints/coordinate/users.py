@@ -13,13 +13,25 @@ from app.policy import COORDINATOR_MAY_GIVE, FIXED_FOR_SELF, can
 from app.services import areas as area_service
 from app.services import users as user_service
 
-USER_FIELDS = ["username", "display_name", "password", "role", "force", "area_id", "grid_ids", "phone", "active"]
+USER_FIELDS = [
+    "username",
+    "display_name",
+    "password",
+    "role",
+    "force",
+    "area_id",
+    "grid_ids",
+    "phone",
+    "active",
+]
 
 
 def _prepare(form: UserForm) -> None:
     areas = db.session.scalars(area_service.list_areas(current_user)).all()
     none = [(0, "—")] if current_user.area_id is None else []
-    form.area_id.choices = none + [(a.id, f"{'　' * (a.path.count('/') - 2)}{a.name}") for a in areas]
+    form.area_id.choices = none + [
+        (a.id, f"{'　' * (a.path.count('/') - 2)}{a.name}") for a in areas
+    ]
     form.grid_ids.choices = [(a.id, a.name) for a in areas if a.level == "grid"]
     if not can(current_user, "grant", "privilege"):
         form.role.choices = [c for c in form.role.choices if c[0] in COORDINATOR_MAY_GIVE]
@@ -52,9 +64,12 @@ def users():
     if user is not None:
         flash(_("Added %(name)s.", name=user.display_name), "ok")
         return redirect(url_for(".users"))
-    query = user_service.list_users(current_user, role=request.args.get("role") or None,
-                                    force=request.args.get("force") or None)
-    return render_template("coordinate/users.html", form=form, users=page_of(query)), answer_status(form)
+    query = user_service.list_users(
+        current_user, role=request.args.get("role") or None, force=request.args.get("force") or None
+    )
+    return render_template("coordinate/users.html", form=form, users=page_of(query)), answer_status(
+        form
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -74,9 +89,14 @@ def edit_user(user_id: int):
         flash(_("Saved."), "ok")
         return redirect(url_for(".users"))
     fields = [name for name in USER_FIELDS if name in form]
-    return render_template("coordinate/user_edit.html", form=form, user=user, fields=fields,
-                           own=user.id == current_user.id,
-                           locked_until=user_service.login_locked_until(user)), answer_status(form)
+    return render_template(
+        "coordinate/user_edit.html",
+        form=form,
+        user=user,
+        fields=fields,
+        own=user.id == current_user.id,
+        locked_until=user_service.login_locked_until(user),
+    ), answer_status(form)
 
 
 @bp.post("/users/<int:user_id>/unlock")

@@ -24,11 +24,16 @@ FILTERS = {"status": ("open", "handled"), "level": ("high", "medium", "low")}
 
 
 def grid_choices():
-    return [(g.id, g.name) for g in db.session.scalars(area_service.list_areas(current_user, level="grid"))]
+    return [
+        (g.id, g.name)
+        for g in db.session.scalars(area_service.list_areas(current_user, level="grid"))
+    ]
 
 
 def _filters() -> dict:
-    args = {k: request.args.get(k) for k, allowed in FILTERS.items() if request.args.get(k) in allowed}
+    args = {
+        k: request.args.get(k) for k, allowed in FILTERS.items() if request.args.get(k) in allowed
+    }
     if request.args.get("overdue") == "1":
         args["overdue"] = True
     return args
@@ -38,8 +43,15 @@ def _list_page(form: WarningForm, upload: ImportForm, report=None, job=None, sta
     args = _filters()
     rows = page_of(warning_service.list_warnings(current_user, args))
     warning_service.present(current_user, rows.items, full_numbers=False)
-    return render_template("coordinate/warnings.html", form=form, upload=upload, warnings=rows, args=args,
-                           report=report, job=job), status
+    return render_template(
+        "coordinate/warnings.html",
+        form=form,
+        upload=upload,
+        warnings=rows,
+        args=args,
+        report=report,
+        job=job,
+    ), status
 
 
 @bp.route("/warnings", methods=["GET", "POST"])
@@ -47,7 +59,9 @@ def warnings():
     """Warnings in my area (open first), with entry by hand and import from a file."""
     form, upload = WarningForm(), ImportForm(prefix="upload")
     form.area_id.choices = grid_choices()
-    warning = submit(form, lambda: warning_service.create_warning(current_user, form.data_for_service()))
+    warning = submit(
+        form, lambda: warning_service.create_warning(current_user, form.data_for_service())
+    )
     if warning is not None:
         flash(_("Warning entered; the grid's workers see it now."), "ok")
         return redirect(url_for(".warnings"))
@@ -63,7 +77,9 @@ def import_warnings():
     if report is not None and not report["error_count"]:
         flash(_("%(n)s warnings imported.", n=report["created"]), "ok")
         return redirect(url_for(".warnings"))
-    return _list_page(form, upload, report=report, job=job, status=202 if job else answer_status(upload, ok=422))
+    return _list_page(
+        form, upload, report=report, job=job, status=202 if job else answer_status(upload, ok=422)
+    )
 
 
 @bp.route("/warnings/<int:warning_id>", methods=["GET", "POST"])
@@ -71,13 +87,16 @@ def warning(warning_id: int):
     """One warning: its deadline, who answers for it, the outcome form, and the number on request."""
     found = warning_service.get_warning(current_user, warning_id)
     form = OutcomeForm()
-    done = submit(form, lambda: warning_service.record_outcome(current_user, found, form.data_for_service()))
+    done = submit(
+        form, lambda: warning_service.record_outcome(current_user, found, form.data_for_service())
+    )
     if done is not None:
         flash(_("Outcome recorded."), "ok")
         return redirect(url_for(".warning", warning_id=found.id))
     warning_service.present(current_user, [found], full_numbers=False)
-    return render_template("coordinate/warning.html", warning=found, form=form,
-                           stop_loss=STOP_LOSS_STEPS), answer_status(form)
+    return render_template(
+        "coordinate/warning.html", warning=found, form=form, stop_loss=STOP_LOSS_STEPS
+    ), answer_status(form)
 
 
 @bp.post("/warnings/<int:warning_id>/reveal")
@@ -87,9 +106,13 @@ def reveal_warning_phone(warning_id: int):
     found = warning_service.get_warning(current_user, warning_id)
     phone = warning_service.reveal_phone(current_user, found)
     warning_service.present(current_user, [found], full_numbers=False)
-    return render_template("coordinate/warning.html", warning=found, form=OutcomeForm(),
-                           revealed=phone,
-                           stop_loss=STOP_LOSS_STEPS)
+    return render_template(
+        "coordinate/warning.html",
+        warning=found,
+        form=OutcomeForm(),
+        revealed=phone,
+        stop_loss=STOP_LOSS_STEPS,
+    )
 
 
 @bp.get("/warnings/board")

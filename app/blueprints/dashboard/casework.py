@@ -30,9 +30,14 @@ class CaseForm(FlaskForm):
     area_id = SelectField(_l("Community"), coerce=int)
     occurred_on = DateField(_l("Date"), validators=[DataRequired()])
     fraud_type = SelectField(_l("Fraud type"), choices=list(FRAUD_TYPE_LABELS.items()))
-    loss_amount = DecimalField(_l("Loss (yuan)"), places=2, validators=[InputRequired(), NumberRange(min=0)])
-    victim_age_band = SelectField(_l("Victim age"), choices=[("", "—"), *labelled(AGE_BANDS, AGE_BAND_LABELS)],
-                                  validators=[Optional()])
+    loss_amount = DecimalField(
+        _l("Loss (yuan)"), places=2, validators=[InputRequired(), NumberRange(min=0)]
+    )
+    victim_age_band = SelectField(
+        _l("Victim age"),
+        choices=[("", "—"), *labelled(AGE_BANDS, AGE_BAND_LABELS)],
+        validators=[Optional()],
+    )
     reference = StringField(_l("Case number"), validators=[Optional(), Length(max=40)])
 
 
@@ -41,7 +46,9 @@ class CaseImportForm(FlaskForm):
 
 
 def _communities() -> list[tuple[int, str]]:
-    query = filter_by_scope(select(Area.id, Area.name).where(Area.level == "community"), current_user, Area.id)
+    query = filter_by_scope(
+        select(Area.id, Area.name).where(Area.level == "community"), current_user, Area.id
+    )
     return [(area_id, name) for area_id, name in db.session.execute(query.order_by(Area.path))]
 
 
@@ -74,22 +81,46 @@ def _cases_page(report, form: CaseForm | None = None, upload: CaseImportForm | N
     if form is None:
         form, upload = _forms()
     paging = page_args(request.args)
-    summary = backchecks.summary(current_user, args["area_id"], args["date_from"], args["date_to"], **paging)
+    summary = backchecks.summary(
+        current_user, args["area_id"], args["date_from"], args["date_to"], **paging
+    )
     listed = Page(summary["items"], summary["cases"], paging["page"], paging["per_page"])
     area = coverage.resolve_area(current_user, args["area_id"])
     crumbs = dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None))
     job = report if isinstance(report, Job) else None
-    page = render_template("dashboard/cases.html", summary=summary, listed=listed, form=form, upload=upload,
-                           import_report=None if job else report, import_job=job, type_labels=FRAUD_TYPE_LABELS,
-                           area=area, crumbs=crumbs, period=coverage.make_period(args["date_from"], args["date_to"]))
-    return page, 202 if job else answer_status(form, upload, ok=422 if request.method == "POST" else 200)
+    page = render_template(
+        "dashboard/cases.html",
+        summary=summary,
+        listed=listed,
+        form=form,
+        upload=upload,
+        import_report=None if job else report,
+        import_job=job,
+        type_labels=FRAUD_TYPE_LABELS,
+        area=area,
+        crumbs=crumbs,
+        period=coverage.make_period(args["date_from"], args["date_to"]),
+    )
+    return page, 202 if job else answer_status(
+        form, upload, ok=422 if request.method == "POST" else 200
+    )
 
 
 def _enter(form: CaseForm):
-    case = submit(form, lambda: cases.create_case(current_user, {
-        "area_id": form.area_id.data, "occurred_on": form.occurred_on.data, "fraud_type": form.fraud_type.data,
-        "loss_amount": form.loss_amount.data, "victim_age_band": form.victim_age_band.data or None,
-        "reference": form.reference.data or None}))
+    case = submit(
+        form,
+        lambda: cases.create_case(
+            current_user,
+            {
+                "area_id": form.area_id.data,
+                "occurred_on": form.occurred_on.data,
+                "fraud_type": form.fraud_type.data,
+                "loss_amount": form.loss_amount.data,
+                "victim_age_band": form.victim_age_band.data or None,
+                "reference": form.reference.data or None,
+            },
+        ),
+    )
     if case is None:
         return None
     flash(_("Case recorded."), "ok")
@@ -109,7 +140,9 @@ def backcheck(case_id: int):
     """The back-check (倒查) of one case."""
     check = backchecks.for_case(current_user, case_id)
     case = cases.get_case(current_user, case_id)
-    return render_template("dashboard/backcheck.html", check=check, case=case, type_labels=FRAUD_TYPE_LABELS)
+    return render_template(
+        "dashboard/backcheck.html", check=check, case=case, type_labels=FRAUD_TYPE_LABELS
+    )
 
 
 @bp.get("/report")
@@ -117,6 +150,9 @@ def daily_report():
     """The daily report as a table, with its downloads and the text for a chat group."""
     day = load_query(DailyReportQuerySchema(), request.args)["date"]
     report = reports.daily(current_user, day)
-    return render_template("dashboard/report.html", report=report, text=reports.as_text(report),
-                           columns=reports.COLUMNS)
-
+    return render_template(
+        "dashboard/report.html",
+        report=report,
+        text=reports.as_text(report),
+        columns=reports.COLUMNS,
+    )

@@ -19,7 +19,9 @@ def query_args() -> dict:
     """area_id, from and to from the query string, after the caller's role and area are checked."""
     refuse_outside_scope(current_user, request.args.get("area_id"), "area_id")
     try:
-        return CoverageQuerySchema().load({k: v for k, v in request.args.items() if k in ("area_id", "from", "to")})
+        return CoverageQuerySchema().load(
+            {k: v for k, v in request.args.items() if k in ("area_id", "from", "to")}
+        )
     except ValidationError as error:
         raise Invalid(_l("bad query"), dict(error.messages)) from None
 
@@ -34,7 +36,11 @@ def index():
     """Figures, the ranking of child areas, charts and cards for an area and period."""
     view = dashboard.overview(*_args())
     crumbs = dashboard.breadcrumbs(view["area"], view["scope"])
-    held = cards.active_cards(view["area"], today()) if not view["area"] or view["area"].level != "grid" else []
+    held = (
+        cards.active_cards(view["area"], today())
+        if not view["area"] or view["area"].level != "grid"
+        else []
+    )
     return render_template("dashboard/index.html", crumbs=crumbs, held_cards=held[:20], **view)
 
 
@@ -43,8 +49,11 @@ def ranking_csv():
     """The ranking table as CSV (UTF-8 with a BOM)."""
     view = dashboard.overview(*_args())
     name = f"ranking-{view['period'].first.isoformat()}-{view['period'].last.isoformat()}.csv"
-    return Response(reports.ranking_csv(view["rows"]), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        reports.ranking_csv(view["rows"]),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.get("/map")
@@ -54,8 +63,13 @@ def coverage_map():
     area = coverage.resolve_area(current_user, args["area_id"])
     period = coverage.make_period(args["date_from"], args["date_to"])
     crumbs = dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None))
-    return render_template("dashboard/map.html", crumbs=crumbs, area=area, period=period,
-                           tile_url=current_app.config.get("MAP_TILE_URL") or "")
+    return render_template(
+        "dashboard/map.html",
+        crumbs=crumbs,
+        area=area,
+        period=period,
+        tile_url=current_app.config.get("MAP_TILE_URL") or "",
+    )
 
 
 @bp.get("/data/trend.json")
@@ -67,5 +81,9 @@ def trend_json():
 @bp.get("/data/map.json")
 def map_json():
     """Sites and child areas for the map, in the datum of the configured tiles."""
-    datum = current_app.config.get("MAP_TILE_DATUM", "wgs84") if current_app.config.get("MAP_TILE_URL") else "wgs84"
+    datum = (
+        current_app.config.get("MAP_TILE_DATUM", "wgs84")
+        if current_app.config.get("MAP_TILE_URL")
+        else "wgs84"
+    )
     return jsonify(dashboard.map_data(*_args(), datum))

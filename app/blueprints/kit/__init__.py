@@ -61,7 +61,9 @@ def refused(form: FlaskForm):
     """The answer to a small form posted from a row of a list (no page of its own to show it again):
     the error page with the form's status and its messages by field (flashed ones shown too)."""
     status = answer_status(form, ok=422)
-    return render_template("error.html", status=status, message=None, field_errors=form.errors or None), status
+    return render_template(
+        "error.html", status=status, message=None, field_errors=form.errors or None
+    ), status
 
 
 @dataclass
@@ -143,5 +145,13 @@ def start_page_import(form: FlaskForm, kind: str):
     return (result.as_dict() if result is not None else None), None
 
 
-__all__ = ["Page", "answer_status", "page_of", "private", "refused", "renew_own_session", "start_page_import",
-           "submit"]
+__all__ = [
+    "Page",
+    "answer_status",
+    "page_of",
+    "private",
+    "refused",
+    "renew_own_session",
+    "start_page_import",
+    "submit",
+]

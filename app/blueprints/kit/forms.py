@@ -63,17 +63,27 @@ class SiteForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices(SITE_KINDS, SITE_KIND_LABELS))
     area_id = SelectField(_l("Grid"), coerce=int)
     lat = DecimalField(_l("Latitude"), places=6, validators=[DataRequired(), NumberRange(-90, 90)])
-    lng = DecimalField(_l("Longitude"), places=6, validators=[DataRequired(), NumberRange(-180, 180)])
-    coord_system = SelectField(_l("Coordinates from"), choices=choices(COORD_SYSTEMS, COORD_SYSTEM_LABELS))
+    lng = DecimalField(
+        _l("Longitude"), places=6, validators=[DataRequired(), NumberRange(-180, 180)]
+    )
+    coord_system = SelectField(
+        _l("Coordinates from"), choices=choices(COORD_SYSTEMS, COORD_SYSTEM_LABELS)
+    )
     radius_m = IntegerField(_l("Radius (m)"), default=100, validators=[NumberRange(10, 5000)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
-    visits_per_month = IntegerField(_l("Required visits per month"), default=1, validators=[NumberRange(0, 100)])
+    visits_per_month = IntegerField(
+        _l("Required visits per month"), default=1, validators=[NumberRange(0, 100)]
+    )
     active = BooleanField(_l("Active"), default=True)
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), SchemaRule(UserSchema(), "username")])
-    display_name = StringField(_l("Display name"), validators=[Optional(), SchemaRule(UserSchema(), "display_name")])
+    username = StringField(
+        _l("Username"), validators=[DataRequired(), SchemaRule(UserSchema(), "username")]
+    )
+    display_name = StringField(
+        _l("Display name"), validators=[Optional(), SchemaRule(UserSchema(), "display_name")]
+    )
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=256)])
     role = SelectField(_l("Role"), choices=choices(ROLES, ROLE_LABELS))
     force = SelectField(_l("Force"), choices=[("", "—"), *choices(FORCES, FORCE_LABELS)])

@@ -26,28 +26,54 @@ class CampaignForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=int)
     starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
     ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
-    household_rounds = IntegerField(TARGET_KEY_LABELS["household_rounds"], validators=[Optional(), NumberRange(1, 31)])
-    site_visits = IntegerField(TARGET_KEY_LABELS["site_visits"], validators=[Optional(), NumberRange(1, 100)])
-    leaflets = IntegerField(TARGET_KEY_LABELS["leaflets"], validators=[Optional(), NumberRange(1, 1_000_000)])
-    lectures = IntegerField(TARGET_KEY_LABELS["lectures"], validators=[Optional(), NumberRange(1, 1000)])
-    stalls = IntegerField(TARGET_KEY_LABELS["stalls"], validators=[Optional(), NumberRange(1, 1000)])
-    app_installs = IntegerField(TARGET_KEY_LABELS["app_installs"], validators=[Optional(), NumberRange(1, 1_000_000)])
-    count = IntegerField(TARGET_KEY_LABELS["count"], validators=[Optional(), NumberRange(1, 1_000_000)])
+    household_rounds = IntegerField(
+        TARGET_KEY_LABELS["household_rounds"], validators=[Optional(), NumberRange(1, 31)]
+    )
+    site_visits = IntegerField(
+        TARGET_KEY_LABELS["site_visits"], validators=[Optional(), NumberRange(1, 100)]
+    )
+    leaflets = IntegerField(
+        TARGET_KEY_LABELS["leaflets"], validators=[Optional(), NumberRange(1, 1_000_000)]
+    )
+    lectures = IntegerField(
+        TARGET_KEY_LABELS["lectures"], validators=[Optional(), NumberRange(1, 1000)]
+    )
+    stalls = IntegerField(
+        TARGET_KEY_LABELS["stalls"], validators=[Optional(), NumberRange(1, 1000)]
+    )
+    app_installs = IntegerField(
+        TARGET_KEY_LABELS["app_installs"], validators=[Optional(), NumberRange(1, 1_000_000)]
+    )
+    count = IntegerField(
+        TARGET_KEY_LABELS["count"], validators=[Optional(), NumberRange(1, 1_000_000)]
+    )
     repeat_monthly = BooleanField(_l("Repeat every month"))
 
     def data_for_service(self) -> dict:
         targets = {key: getattr(self, key).data for key in TARGET_KEYS if getattr(self, key).data}
-        return {"title": self.title.data.strip(), "kind": self.kind.data, "area_id": self.area_id.data,
-                "starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "targets": targets,
-                "repeat_monthly": self.repeat_monthly.data}
+        return {
+            "title": self.title.data.strip(),
+            "kind": self.kind.data,
+            "area_id": self.area_id.data,
+            "starts_on": self.starts_on.data,
+            "ends_on": self.ends_on.data,
+            "targets": targets,
+            "repeat_monthly": self.repeat_monthly.data,
+        }
 
 
 class BulkAssignForm(FlaskForm):
     area_id = SelectField(_l("People of"), coerce=int)
     force = SelectField(_l("Force"), choices=labelled(FORCES, FORCE_LABELS), default="rider")
-    kind = SelectField(_l("To every task of kind"), choices=[("", "—"), *labelled(TASK_KINDS, TASK_KIND_LABELS)],
-                       validators=[Optional()])
-    mode = SelectField(_l("Mode"), choices=[("add", _l("Add to the assignees")), ("replace", _l("Replace the assignees"))])
+    kind = SelectField(
+        _l("To every task of kind"),
+        choices=[("", "—"), *labelled(TASK_KINDS, TASK_KIND_LABELS)],
+        validators=[Optional()],
+    )
+    mode = SelectField(
+        _l("Mode"),
+        choices=[("add", _l("Add to the assignees")), ("replace", _l("Replace the assignees"))],
+    )
 
 
 class ReassignForm(FlaskForm):
@@ -62,12 +88,18 @@ class TaskStatusForm(FlaskForm):
 class WarningForm(FlaskForm):
     level = SelectField(_l("Level"), choices=labelled(WARNING_LEVELS, WARNING_LEVEL_LABELS))
     area_id = SelectField(_l("Grid"), coerce=int)
-    subject_label = StringField(_l("Person (a label, not a full name)"), validators=[DataRequired(), Length(max=80)])
+    subject_label = StringField(
+        _l("Person (a label, not a full name)"), validators=[DataRequired(), Length(max=80)]
+    )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=24)])
 
     def data_for_service(self) -> dict:
-        return {"level": self.level.data, "area_id": self.area_id.data,
-                "subject_label": self.subject_label.data.strip(), "phone": self.phone.data or None}
+        return {
+            "level": self.level.data,
+            "area_id": self.area_id.data,
+            "subject_label": self.subject_label.data.strip(),
+            "phone": self.phone.data or None,
+        }
 
 
 class ImportForm(FlaskForm):

@@ -42,20 +42,30 @@ def task(task_id: int):
     found = get_task(current_user, task_id)
     form = ReportForm()
     may_report = found.kind in REPORTED_KINDS and can(current_user, "report", "task", found)
-    report = lambda: report_count(current_user, found, {  # noqa: E731
-        "count": form.count.data, "note": (form.note.data or "").strip() or None})
+
+    def report():
+        note = (form.note.data or "").strip() or None
+        return report_count(current_user, found, {"count": form.count.data, "note": note})
+
     if may_report and submit(form, report) is not None:
         flash(_("Reported. Thank you."), "ok")
         return redirect(url_for(".task", task_id=found.id))
-    page = render_template("worker/tasks_detail.html", task=found, form=form, may_report=may_report,
-                           site_kinds=SITE_KINDS)
+    page = render_template(
+        "worker/tasks_detail.html",
+        task=found,
+        form=form,
+        may_report=may_report,
+        site_kinds=SITE_KINDS,
+    )
     return _private_page(page, answer_status(form))
 
 
 def _warning_form():
     form = WarningForm()
-    form.area_id.choices = [(g.id, g.name) for g in db.session.scalars(
-        area_service.list_areas(current_user, level="grid"))]
+    form.area_id.choices = [
+        (g.id, g.name)
+        for g in db.session.scalars(area_service.list_areas(current_user, level="grid"))
+    ]
     return form
 
 
@@ -76,8 +86,13 @@ def my_warnings():
 
 def _warning_page(found, form, revealed=None, status=200):
     warning_service.present(current_user, [found], full_numbers=False)
-    page = render_template("worker/warnings_one.html", warning=found, form=form, revealed=revealed,
-                           stop_loss=STOP_LOSS_STEPS)
+    page = render_template(
+        "worker/warnings_one.html",
+        warning=found,
+        form=form,
+        revealed=revealed,
+        stop_loss=STOP_LOSS_STEPS,
+    )
     return _private_page(page, status)
 
 
@@ -99,4 +114,6 @@ def warning(warning_id: int):
 def reveal_phone(warning_id: int):
     """Police see the full number once; written to the audit log."""
     found = warning_service.get_warning(current_user, warning_id)
-    return _warning_page(found, OutcomeForm(), revealed=warning_service.reveal_phone(current_user, found))
+    return _warning_page(
+        found, OutcomeForm(), revealed=warning_service.reveal_phone(current_user, found)
+    )

@@ -25,10 +25,18 @@ MESSAGES = {
     "not_saved": _l("The check-in could not be saved on this phone. Please try again."),
     "denied": _l("Location is blocked"),
     "denied_why": _l("A check-in needs your position to prove that you are at the site."),
-    "denied_help": _l("Allow it: tap the lock or ⓘ next to the address, choose Permissions → Location → Allow, make sure the phone's location (GPS) is on, then tap Check in again. In WeChat, open the page in the phone's browser first (⋯ → Open in browser)."),
-    "unavailable": _l("The phone could not find its position. Turn on location (GPS), step outside or near a window, and try again."),
-    "timeout": _l("No position after waiting. Turn on location (GPS), step outside or near a window, and try again."),
-    "no_geolocation": _l("This browser cannot give a position. Open the page in the phone's own browser over https."),
+    "denied_help": _l(
+        "Allow it: tap the lock or ⓘ next to the address, choose Permissions → Location → Allow, make sure the phone's location (GPS) is on, then tap Check in again. In WeChat, open the page in the phone's browser first (⋯ → Open in browser)."
+    ),
+    "unavailable": _l(
+        "The phone could not find its position. Turn on location (GPS), step outside or near a window, and try again."
+    ),
+    "timeout": _l(
+        "No position after waiting. Turn on location (GPS), step outside or near a window, and try again."
+    ),
+    "no_geolocation": _l(
+        "This browser cannot give a position. Open the page in the phone's own browser over https."
+    ),
 }
 
 

@@ -21,10 +21,16 @@ CHECKINS_URL = PREFIX + "/checkins"
 
 def _page(site=None, tasks=(), token: str | None = None):
     config = {"token": token, "api": CHECKINS_URL, "csrf_url": "/csrf-token", **page_texts()}
-    kind = label(site.kind, 'site_kind') if site is not None else None
+    kind = label(site.kind, "site_kind") if site is not None else None
     can_check_in = not current_user.is_authenticated or can(current_user, "check_in", "site")
-    html = render_template("worker/site.html", site=site, kind=kind, tasks=tasks, config=config,
-                           can_check_in=can_check_in)
+    html = render_template(
+        "worker/site.html",
+        site=site,
+        kind=kind,
+        tasks=tasks,
+        config=config,
+        can_check_in=can_check_in,
+    )
     return private(make_response(html), revalidate=True)
 
 
@@ -57,7 +63,8 @@ def csrf_token():
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, served from the root so that it may control /c/."""
-    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    response = send_from_directory(
+        current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0
+    )
     response.headers["Cache-Control"] = "no-cache"
     return response
-

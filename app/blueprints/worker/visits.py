@@ -18,7 +18,9 @@ MESSAGES = {
     "locating": _l("Finding your position…"),
     "gps_ok": _l("GPS ready, accurate to %(accuracy)s m"),
     "gps_wait": _l("Waiting for GPS…"),
-    "denied": _l("Location is blocked for this page: allow it in the browser's site settings, then tap again."),
+    "denied": _l(
+        "Location is blocked for this page: allow it in the browser's site settings, then tap again."
+    ),
     "no_fix": _l("No GPS position yet. Turn on location, step near a window, and tap again."),
     "sent": _l("Recorded"),
     "queued": _l("Saved on this phone; it will be sent when the connection is back."),
@@ -31,11 +33,22 @@ MESSAGES = {
 
 
 def _sheet_page(sheet):
-    config = {"api": VISITS_URL, "csrf_url": "/csrf-token", "task_id": sheet.task.id if sheet.task else None,
-              "messages": {k: str(v) for k, v in MESSAGES.items()},
-              "states": {k: str(v) for k, v in VISIT_STATE_LABELS.items()}}
-    html = render_template("worker/visits_sheet.html", sheet=sheet, config=config, outcomes=VISIT_OUTCOME_LABELS,
-                           states=VISIT_STATE_LABELS, tags=HOUSEHOLD_TAG_LABELS, q=request.args.get("q", ""))
+    config = {
+        "api": VISITS_URL,
+        "csrf_url": "/csrf-token",
+        "task_id": sheet.task.id if sheet.task else None,
+        "messages": {k: str(v) for k, v in MESSAGES.items()},
+        "states": {k: str(v) for k, v in VISIT_STATE_LABELS.items()},
+    }
+    html = render_template(
+        "worker/visits_sheet.html",
+        sheet=sheet,
+        config=config,
+        outcomes=VISIT_OUTCOME_LABELS,
+        states=VISIT_STATE_LABELS,
+        tags=HOUSEHOLD_TAG_LABELS,
+        q=request.args.get("q", ""),
+    )
     return private(make_response(html), revalidate=True)
 
 
@@ -43,8 +56,11 @@ def _sheet_page(sheet):
 @authorize("record", "visit")
 def visits_home():
     """My door-to-door tasks and my grids."""
-    html = render_template("worker/visits.html", tasks=visit_sheet.my_door_tasks(current_user),
-                           grids=page_of(visit_sheet.my_grids(current_user)))
+    html = render_template(
+        "worker/visits.html",
+        tasks=visit_sheet.my_door_tasks(current_user),
+        grids=page_of(visit_sheet.my_grids(current_user)),
+    )
     return private(make_response(html), revalidate=True)
 
 
@@ -54,7 +70,9 @@ def visit_task(task_id: int):
     """A door-to-door task's households, those not yet visited since the task began first."""
     task = visit_sheet.task_for(current_user, task_id)
     since = visit_sheet.task_start(task)
-    return _sheet_page(visit_sheet.build_sheet(task.area, since, task=task, q=request.args.get("q")))
+    return _sheet_page(
+        visit_sheet.build_sheet(task.area, since, task=task, q=request.args.get("q"))
+    )
 
 
 @bp.get("/visits/grids/<int:grid_id>")
@@ -62,4 +80,6 @@ def visit_task(task_id: int):
 def visit_grid(grid_id: int):
     """A grid's households, those not yet visited this month first."""
     grid = visit_sheet.grid_for(current_user, grid_id)
-    return _sheet_page(visit_sheet.build_sheet(grid, visit_sheet.month_start(), q=request.args.get("q")))
+    return _sheet_page(
+        visit_sheet.build_sheet(grid, visit_sheet.month_start(), q=request.args.get("q"))
+    )
