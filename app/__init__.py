@@ -191,7 +191,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.add_template_filter(label, "label")
 
-    from app.blueprints.guard import can
+    from app.guard import can
 
     @app.context_processor
     def inject_globals():

@@ -1,6 +1,6 @@
 """Who may do what: one table of (verb, resource) → roles and scope.
 
-Services call `require`, the HTTP guard (`app/blueprints/guard.py`) calls it before a body is read,
+Services call `require`, the HTTP guard (`app/guard.py`) calls it before a body is read,
 and templates get `can`'s answers as booleans. This module imports nothing from Flask; the area
 scope (subtree filters) comes from `app.services.access`.
 """

@@ -14,7 +14,6 @@ import io
 from datetime import date
 from decimal import Decimal
 
-from flask import render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 
@@ -194,11 +193,6 @@ def as_xlsx(report: dict) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def as_text(report: dict) -> str:
-    """A short summary in Chinese, ready to paste into a WeChat group."""
-    return render_template("dashboard/daily_report.txt", report=report).strip() + "\n"
 
 
 RANKING = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app import policy
-from app.blueprints.guard import route_policy
+from app.guard import route_policy
 
 
 def routes(app):

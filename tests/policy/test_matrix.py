@@ -23,8 +23,8 @@ import pytest
 from flask import Flask
 
 from app import policy, qr
-from app.blueprints.guard import route_policy
 from app.extensions import db
+from app.guard import route_policy
 from tests.factories import (
     PASSWORD,
     make_api_token,

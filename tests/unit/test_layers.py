@@ -13,9 +13,9 @@ BLUEPRINTS = APP / "blueprints"
 # What every blueprint may import: the layer itself, the page kit, the HTTP guard, safe redirects.
 SHARED = {
     "app.blueprints",
-    "app.blueprints.kit",
-    "app.blueprints.guard",
-    "app.blueprints.redirects",
+    "app.kit",
+    "app.guard",
+    "app.redirects",
 }
 
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.blueprints.guard import guard_blueprint
+from app.guard import guard_blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # The audit log names every person and address: admins only.

@@ -6,9 +6,9 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from app.blueprints.admin import bp
-from app.blueprints.kit import Page
 from app.errors import Invalid
 from app.extensions import db
+from app.kit import Page
 from app.schemas.audit import AuditQuerySchema, blank_args
 from app.services import audit
 

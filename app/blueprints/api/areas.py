@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
-from app.blueprints.guard import authorize
+from app.guard import authorize
 from app.schemas.area import AreaQuerySchema, AreaSchema
 from app.schemas.common import list_schema, paginate
 from app.services import areas as area_service

@@ -4,8 +4,8 @@ from flask import request
 from flask_login import current_user
 
 from app.blueprints.api import ApiBlueprint, require_login
-from app.blueprints.guard import authorize
 from app.extensions import client_address
+from app.guard import authorize
 from app.schemas.user import TokenRequestSchema, TokenSchema, UserSchema
 from app.services import auth as auth_service
 

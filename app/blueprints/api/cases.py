@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint, report_or_error
 from app.blueprints.api.jobs import import_answer
-from app.blueprints.guard import authorize
+from app.guard import authorize
 from app.schemas.case import (
     BackcheckSchema,
     CaseImportFileSchema,

@@ -3,7 +3,7 @@
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
-from app.blueprints.guard import authorize
+from app.guard import authorize
 from app.schemas.coverage import CoverageQuerySchema, CoverageSchema
 from app.services import coverage as coverage_service
 

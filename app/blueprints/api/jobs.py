@@ -4,7 +4,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
-from app.blueprints.guard import authorize
+from app.guard import authorize
 from app.models import Job
 from app.schemas.job import JobSchema
 from app.services import jobs as job_service

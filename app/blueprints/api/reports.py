@@ -4,7 +4,8 @@ from flask import Response
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
-from app.blueprints.guard import authorize
+from app.guard import authorize
+from app.kit import daily_report_text
 from app.schemas.report import DailyReportQuerySchema, DailyReportSchema
 from app.services import reports
 
@@ -35,5 +36,5 @@ def daily_report(args):
     if args["format"] == "xlsx":
         return download(reports.as_xlsx(report), XLSX, f"{name}.xlsx")
     if args["format"] == "text":
-        return Response(reports.as_text(report), mimetype="text/plain; charset=utf-8")
+        return Response(daily_report_text(report), mimetype="text/plain; charset=utf-8")
     return report

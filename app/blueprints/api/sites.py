@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app import qr
 from app.blueprints.api import protected_blueprint
-from app.blueprints.guard import authorize
+from app.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.site import SiteQuerySchema, SiteSchema
 from app.services import sites as site_service

@@ -4,8 +4,8 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
-from app.blueprints.guard import authorize
-from app.blueprints.kit import renew_own_session
+from app.guard import authorize
+from app.kit import renew_own_session
 from app.schemas.common import list_schema, paginate
 from app.schemas.user import UserQuerySchema, UserSchema
 from app.services import users as user_service

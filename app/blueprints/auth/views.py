@@ -6,10 +6,10 @@ from flask_login import current_user, login_user, logout_user
 
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import LoginForm
-from app.blueprints.guard import authorize
-from app.blueprints.redirects import safe_next
 from app.errors import TooManyAttempts, Unauthorized
 from app.extensions import client_address
+from app.guard import authorize
+from app.redirects import safe_next
 from app.services import auth as auth_service
 from app.services import users as user_service
 

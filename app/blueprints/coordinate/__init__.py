@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.blueprints.guard import guard_blueprint
+from app.guard import guard_blueprint
 
 bp = Blueprint("coordinate", __name__, url_prefix="/coordinate")
 # Coordinators and admins keep the map; leaders read the dashboard instead (a view may say more).

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
-from app.blueprints.kit import answer_status, page_of, submit
-from app.blueprints.kit.work_forms import BulkAssignForm, CampaignForm, ReassignForm, TaskStatusForm
 from app.errors import Invalid
 from app.extensions import db
+from app.kit import answer_status, page_of, submit
+from app.kit.work_forms import BulkAssignForm, CampaignForm, ReassignForm, TaskStatusForm
 from app.labels import label
 from app.models import FORCES, Area, User
 from app.policy import field_workers

@@ -13,10 +13,10 @@ from wtforms.validators import AnyOf, Length, Optional
 
 from app import geo
 from app.blueprints.coordinate import bp
-from app.blueprints.kit import Page, answer_status, page_of, submit
 from app.error_messages import errors_in_language, in_language
 from app.errors import DomainError
 from app.extensions import db
+from app.kit import Page, answer_status, page_of, submit
 from app.models import CHECKIN_STATUSES, FORCES, CheckIn
 from app.schemas.checkin import CheckInQuerySchema
 from app.services import areas as area_service

@@ -12,11 +12,11 @@ from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.coordinate import bp
-from app.blueprints.kit import answer_status, page_of, refused, start_page_import, submit
-from app.blueprints.redirects import safe_next
 from app.extensions import db
+from app.kit import answer_status, page_of, refused, start_page_import, submit
 from app.labels import HOUSEHOLD_TAG_LABELS, UNREACHABLE_REASON_LABELS
 from app.models import HOUSEHOLD_TAGS
+from app.redirects import safe_next
 from app.services import areas as area_service
 from app.services import households as household_service
 

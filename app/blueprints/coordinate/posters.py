@@ -10,9 +10,9 @@ from markupsafe import Markup
 
 from app import qr
 from app.blueprints.coordinate import bp
-from app.blueprints.guard import authorize
 from app.errors import Invalid
 from app.extensions import db
+from app.guard import authorize
 from app.models import Site
 from app.services import areas as area_service
 from app.services import sites as site_service

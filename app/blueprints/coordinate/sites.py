@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
-from app.blueprints.kit import answer_status, page_of, submit
-from app.blueprints.kit.forms import SiteForm, form_data
 from app.extensions import db
+from app.kit import answer_status, page_of, submit
+from app.kit.forms import SiteForm, form_data
 from app.services import areas as area_service
 from app.services import sites as site_service
 

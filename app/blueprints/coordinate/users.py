@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
-from app.blueprints.guard import authorize
-from app.blueprints.kit import answer_status, page_of, renew_own_session, submit
-from app.blueprints.kit.forms import UserForm, form_data
 from app.extensions import db
+from app.guard import authorize
+from app.kit import answer_status, page_of, renew_own_session, submit
+from app.kit.forms import UserForm, form_data
 from app.policy import COORDINATOR_MAY_GIVE, FIXED_FOR_SELF, can
 from app.services import areas as area_service
 from app.services import users as user_service

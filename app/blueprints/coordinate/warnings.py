@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
-from app.blueprints.guard import authorize
-from app.blueprints.kit import answer_status, page_of, start_page_import, submit
-from app.blueprints.kit.work_forms import ImportForm, OutcomeForm, WarningForm
 from app.errors import Invalid
 from app.extensions import db
+from app.guard import authorize
+from app.kit import answer_status, page_of, start_page_import, submit
+from app.kit.work_forms import ImportForm, OutcomeForm, WarningForm
 from app.schemas.common import load_query
 from app.schemas.warning import BoardQuerySchema
 from app.services import areas as area_service

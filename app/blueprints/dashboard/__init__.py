@@ -5,7 +5,7 @@ caller's area (a street leader sees only their street)."""
 
 from flask import Blueprint
 
-from app.blueprints.guard import guard_blueprint
+from app.guard import guard_blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 guard_blueprint(bp, "read", "dashboard")

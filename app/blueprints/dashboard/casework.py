@@ -14,9 +14,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.blueprints.dashboard import bp
 from app.blueprints.dashboard.views import query_args
-from app.blueprints.guard import authorize
-from app.blueprints.kit import Page, answer_status, start_page_import, submit
 from app.extensions import db
+from app.guard import authorize
+from app.kit import Page, answer_status, daily_report_text, start_page_import, submit
 from app.labels import AGE_BAND_LABELS, FRAUD_TYPE_LABELS, labelled
 from app.models import Area, Job
 from app.models.case import AGE_BANDS
@@ -153,6 +153,6 @@ def daily_report():
     return render_template(
         "dashboard/report.html",
         report=report,
-        text=reports.as_text(report),
+        text=daily_report_text(report),
         columns=reports.COLUMNS,
     )

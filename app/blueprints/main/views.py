@@ -3,10 +3,10 @@
 from flask import jsonify, make_response, redirect, render_template, request
 from flask_login import current_user
 
-from app.blueprints.guard import authorize
 from app.blueprints.main import bp
-from app.blueprints.redirects import safe_next
+from app.guard import authorize
 from app.i18n import LANG_COOKIE
+from app.redirects import safe_next
 from app.services.home import home_for
 from app.services.readiness import database_state
 

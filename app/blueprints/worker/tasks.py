@@ -6,11 +6,11 @@ from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.blueprints.guard import authorize
-from app.blueprints.kit import answer_status, page_of, private, submit
-from app.blueprints.kit.work_forms import OutcomeForm, ReportForm, WarningForm
 from app.blueprints.worker import bp
 from app.extensions import db
+from app.guard import authorize
+from app.kit import answer_status, page_of, private, submit
+from app.kit.work_forms import OutcomeForm, ReportForm, WarningForm
 from app.policy import can
 from app.services import areas as area_service
 from app.services import warnings as warning_service

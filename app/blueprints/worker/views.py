@@ -7,11 +7,11 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.blueprints import API_PREFIX as PREFIX
-from app.blueprints.guard import authorize
-from app.blueprints.kit import private
 from app.blueprints.worker import bp
 from app.blueprints.worker.texts import page_texts
 from app.errors import DomainError, Forbidden
+from app.guard import authorize
+from app.kit import private
 from app.labels import label
 from app.policy import can
 from app.services.checkins import open_tasks_at_site, resolve_site_token

@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints import API_PREFIX as PREFIX
-from app.blueprints.guard import authorize
-from app.blueprints.kit import page_of, private
 from app.blueprints.worker import bp
+from app.guard import authorize
+from app.kit import page_of, private
 from app.labels import HOUSEHOLD_TAG_LABELS, VISIT_OUTCOME_LABELS, VISIT_STATE_LABELS
 from app.services import visit_sheet
 

@@ -155,3 +155,9 @@ __all__ = [
     "start_page_import",
     "submit",
 ]
+
+
+def daily_report_text(report: dict) -> str:
+    """The daily report as a short summary, ready to paste into a chat group (a rendering, so it
+    lives here rather than among the rules)."""
+    return render_template("dashboard/daily_report.txt", report=report).strip() + "\n"
