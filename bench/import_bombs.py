@@ -21,67 +21,22 @@ import json
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.xlsx_bombs import repeated, write_xlsx  # noqa: E402
+
 OUT = ROOT / "bench" / "out" / "bombs"
 MB = 1024 * 1024
-MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PARTS = {
-    "[Content_Types].xml": (
-        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        '<Override PartName="/xl/sharedStrings.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
-    ),
-    "_rels/.rels": (
-        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/workbook.xml": (
-        f'<?xml version="1.0"?><workbook xmlns="{MAIN.decode()}" xmlns:r="{RELS}">'
-        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
-    ),
-}
 HEADER_STRINGS = b"<si><t>grid</t></si><si><t>label</t></si>"
 HEADER_ROW = b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
 
 
-def repeated(head: bytes, piece: bytes, times: int, per_chunk: int = 10_000):
-    """head, then `times` pieces, in chunks: a generator, so a 500 MB part never sits in memory."""
-    yield head
-    for start in range(0, times, per_chunk):
-        yield piece * min(per_chunk, times - start)
-
-
 def xlsx(path: Path, strings=(HEADER_STRINGS,), rows=(HEADER_ROW,)) -> None:
-    """A workbook laid out as Excel writes it, its parts streamed from chunks and deflated."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in PARTS.items():
-            archive.writestr(name, text)
-        for name, root, inner, chunks in (
-            ("xl/sharedStrings.xml", b"sst", b"", strings),
-            ("xl/worksheets/sheet1.xml", b"worksheet", b"sheetData", rows),
-        ):
-            with archive.open(name, "w", force_zip64=True) as part:
-                part.write(b'<?xml version="1.0"?><' + root + b' xmlns="' + MAIN + b'">')
-                part.write(b"<" + inner + b">" if inner else b"")
-                for chunk in chunks:
-                    part.write(chunk)
-                part.write((b"</" + inner + b">" if inner else b"") + b"</" + root + b">")
+    """A workbook laid out as Excel writes it, its parts streamed from chunks (tests/xlsx_bombs.py)."""
+    write_xlsx(path, strings, rows)
 
 
 def csv_rows(path: Path, count: int, grid: str = "{grid}", bad: bool = False) -> None:

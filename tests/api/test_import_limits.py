@@ -17,6 +17,7 @@ import pytest
 from app.extensions import db
 from app.models import Household
 from tests.services.test_importing import csv_bytes
+from tests.xlsx_bombs import MAIN, repeated, write_xlsx
 
 MB = 1024 * 1024
 
@@ -37,34 +38,6 @@ def _message(body: dict) -> str:
     return body["message"] + " " + " ".join(body.get("errors", {}).get("json", {}).get("file", []))
 
 
-MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE_PARTS = {
-    "[Content_Types].xml": (
-        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        '<Override PartName="/xl/sharedStrings.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
-    ),
-    "_rels/.rels": (
-        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/workbook.xml": (
-        f'<?xml version="1.0"?><workbook xmlns="{MAIN.decode()}" xmlns:r="{RELS}">'
-        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
-    ),
-}
 HEADER_STRINGS = b"<si><t>grid</t></si><si><t>label</t></si><si><t>nowhere</t></si>"
 HEADER_ROWS = (
     b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
@@ -73,30 +46,10 @@ HEADER_ROWS = (
 
 
 def handmade_xlsx(sheet_rows=(HEADER_ROWS,), strings=(HEADER_STRINGS,)) -> bytes:
-    """A workbook as Excel lays it out, its sheet and shared strings streamed from chunks and
-    deflated: a few kB can stand for hundreds of MB."""
+    """A small or bomb workbook (tests/xlsx_bombs.py), as bytes."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in PACKAGE_PARTS.items():
-            archive.writestr(name, text)
-        for name, root, inner, chunks in (
-            ("xl/sharedStrings.xml", b"sst", b"", strings),
-            ("xl/worksheets/sheet1.xml", b"worksheet", b"sheetData", sheet_rows),
-        ):
-            with archive.open(name, "w", force_zip64=True) as part:
-                part.write(b'<?xml version="1.0"?><' + root + b' xmlns="' + MAIN + b'">')
-                part.write(b"<" + inner + b">" if inner else b"")
-                for chunk in chunks:
-                    part.write(chunk)
-                part.write((b"</" + inner + b">" if inner else b"") + b"</" + root + b">")
+    write_xlsx(out, strings, sheet_rows)
     return out.getvalue()
-
-
-def repeated(head: bytes, piece: bytes, times: int, per_chunk: int = 10_000):
-    """head, then `times` pieces, in chunks: a generator, so the inflated part never sits in memory."""
-    yield head
-    for start in range(0, times, per_chunk):
-        yield piece * min(per_chunk, times - start)
 
 
 def test_a_handmade_workbook_is_read_like_any_other(api, district):
