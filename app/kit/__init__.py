@@ -4,6 +4,7 @@ Blueprints import this package (and app.blueprints, guard, redirects), never eac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -11,6 +12,9 @@ from typing import TypeVar
 from flask import current_app, flash, render_template, request, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from marshmallow import Schema, ValidationError, fields
+from wtforms import BooleanField
 
 from app.error_messages import in_language
 from app.errors import DomainError
@@ -19,31 +23,143 @@ from app.schemas.common import page_args, paginate
 T = TypeVar("T")
 
 
-def submit(form: FlaskForm, call: Callable[[], T], *, on_fields: bool = True) -> T | None:
-    """Validate a posted `form`, then `call()` the service: its result, or None when either refused.
+def submit(
+    form: FlaskForm,
+    call: Callable[..., T],
+    *,
+    schema: Schema | None = None,
+    on_fields: bool = True,
+) -> T | None:
+    """Load a posted `form` through the resource's `schema`, then `call(data)` the service with
+    what it loaded: the service's result, or None when the schema or the service refused.
 
     A refused form keeps the status its page answers (`answer_status`): 422 for a wrong field,
-    else the domain error's own (422 Invalid, 409 Conflict, 403, 404, 413). The error's messages go
-    on the form's fields of the same name; its message is flashed when a message has no such field
-    (always with `on_fields=False`)."""
-    if not form.validate_on_submit():
-        if form.is_submitted():
-            form.error_status = 422
-        return None
+    else the domain error's own (422 Invalid, 409 Conflict, 403, 404, 413). Messages go on the
+    form's fields of the same name; a message with no such field is flashed (a domain error's
+    always with `on_fields=False`). Without a schema (the warning forms, until they move to one)
+    the form's own WTForms validators check it and `call()` takes nothing."""
+    if schema is None:
+        if not form.validate_on_submit():
+            if form.is_submitted():
+                form.error_status = 422
+            return None
+        data = None
+    else:
+        if not form.is_submitted():
+            return None
+        data = load_form(form, schema)
+        if data is None:
+            return None
     try:
-        return call()
+        return call() if schema is None else call(data)
     except DomainError as error:
         form.error_status = error.status
-        unplaced = []
-        for name, messages in error.errors.items():
-            field = getattr(form, name, None) if on_fields else None
-            if field is not None and hasattr(field, "errors"):
-                field.errors = list(field.errors) + [in_language(m) for m in messages]
-            else:
-                unplaced.append(name)
+        unplaced = _place_errors(form, error.errors) if on_fields else list(error.errors)
         if unplaced or not error.errors:
             flash(in_language(error.message), "error")
         return None
+
+
+def load_form(form: FlaskForm, schema: Schema) -> dict | None:
+    """The posted form loaded with `schema` (the API's contract for the resource), or None with the
+    schema's messages on the form's fields (flashed when no field has the name) and status 422.
+
+    The schema's fields the form does not show are left out (`partial`); those it shows and
+    the person left blank are missing, so a required one is refused as in the API."""
+    shown = {name for name, field in schema.load_fields.items() if _key(name, field) in form}
+    partial = schema.partial
+    if partial is not True:
+        partial = set(partial or ()) | (set(schema.load_fields) - shown)
+    try:
+        return schema.load(form_body(form, schema), partial=partial)
+    except ValidationError as error:
+        form.error_status = 422
+        for message in _place_errors(form, error.messages):
+            flash(message, "error")
+        return None
+
+
+def form_body(form: FlaskForm, schema: Schema) -> dict:
+    """What the form posted, shaped as the JSON body the API takes for the same schema: numbers
+    as numbers, a checkbox as true or false, a multi-select or checkbox list as a list, a file as
+    itself; a blank field is null where the field allows null, "" where "" is a valid value of
+    it, and absent otherwise. Only the schema's fields the form shows are read."""
+    body = {}
+    for name, field in schema.load_fields.items():
+        key = _key(name, field)
+        if key not in form:
+            continue
+        shown = form[key]
+        if isinstance(shown, BooleanField):
+            body[key] = bool(shown.data)
+        elif isinstance(field, fields.List):
+            values = request.form.getlist(shown.name)
+            body[key] = [_typed(field.inner, v) for v in values if v.strip()]
+        elif isinstance(shown, FileField):
+            upload = request.files.get(shown.name)
+            if upload is not None and upload.filename:
+                body[key] = upload
+        else:
+            raw = request.form.get(shown.name, "")
+            if raw.strip():
+                body[key] = _typed(field, raw)
+            elif field.allow_none:
+                body[key] = None
+            elif _accepts(field, ""):
+                body[key] = ""
+    return body
+
+
+def _key(name: str, field: fields.Field) -> str:
+    return field.data_key or name
+
+
+def _typed(field: fields.Field, raw: str):
+    """A posted string as the JSON value the field expects, when it reads as one (else as sent,
+    for the schema to refuse with its own message)."""
+    text = raw.strip()
+    if isinstance(field, fields.Integer) and _WHOLE.fullmatch(text):
+        return int(text)
+    if isinstance(field, fields.Float) and not isinstance(field, fields.Decimal):
+        try:
+            return float(text)
+        except ValueError:
+            return raw
+    return raw
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]{1,40}")
+
+
+def _accepts(field: fields.Field, value) -> bool:
+    try:
+        field.deserialize(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _place_errors(form: FlaskForm, errors: dict) -> list[str]:
+    """Put each field's messages (in the reader's language) on the form's field of that name;
+    answer the messages that found no field."""
+    unplaced = []
+    for name, messages in errors.items():
+        words = [in_language(m) for m in _flat(messages)]
+        field = form[name] if isinstance(name, str) and name in form else None
+        if field is not None:
+            field.errors = list(field.errors) + words
+        else:
+            unplaced.extend(words)
+    return unplaced
+
+
+def _flat(messages) -> list:
+    """The messages of one field, however marshmallow nested them (a list's by position)."""
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _flat(value)]
+    if isinstance(messages, (list, tuple)):
+        return [m for value in messages for m in _flat(value)]
+    return [messages]
 
 
 def answer_status(*forms: FlaskForm | None, ok: int = 200) -> int:
@@ -132,14 +248,19 @@ def renew_own_session(user) -> None:
         login_user(user, remember=cookie in request.cookies)
 
 
-def start_page_import(form: FlaskForm, kind: str):
-    """Import the form's `file`: (the report as answered, None) or (None, the background job).
+def start_page_import(form: FlaskForm, kind: str, schema: Schema | None = None):
+    """Import the form's `file` (loaded through `schema`, the API's file schema, when given):
+    (the report as answered, None) or (None, the background job).
 
     A refused form or a file past a limit keeps its status on the form and gives (None, None)."""
     from app.models import Job
     from app.services.imports import start_import
 
-    result = submit(form, lambda: start_import(current_user, kind, form.file.data.read()))
+    def start(data=None):
+        upload = data["file"] if data is not None else form.file.data
+        return start_import(current_user, kind, upload.read())
+
+    result = submit(form, start, schema=schema)
     if isinstance(result, Job):
         return None, result
     return (result.as_dict() if result is not None else None), None
@@ -148,6 +269,8 @@ def start_page_import(form: FlaskForm, kind: str):
 __all__ = [
     "Page",
     "answer_status",
+    "form_body",
+    "load_form",
     "page_of",
     "private",
     "refused",

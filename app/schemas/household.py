@@ -1,6 +1,6 @@
 """Household input and output: an address label and tags, nothing that names a person."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
 from app.models import HOUSEHOLD_TAGS
 from app.schemas.common import Id, PageArgs, QueryId, Text
@@ -32,6 +32,20 @@ class HouseholdPatchSchema(Schema):
     tags = fields.List(Tag, validate=validate.Length(max=len(HOUSEHOLD_TAGS)))
     unreachable = fields.Bool()
     unreachable_reason = Text(allow_none=True, validate=validate.OneOf(UNREACHABLE_REASONS))
+
+
+class HouseholdReachabilitySchema(HouseholdPatchSchema):
+    """The households page's row form: one `reason` (blank: reachable again) for both fields."""
+
+    unreachable_reason = Text(
+        allow_none=True, data_key="reason", validate=validate.OneOf(UNREACHABLE_REASONS)
+    )
+
+    @post_load
+    def _reachable_unless_a_reason(self, data, **kwargs):
+        if "unreachable_reason" in data:
+            data["unreachable"] = data["unreachable_reason"] is not None
+        return data
 
 
 class HouseholdQuerySchema(PageArgs):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
 from app.models import FORCES, TASK_KINDS, TASK_STATUSES
 from app.schemas.common import Count, Day, Id, PageArgs, QueryId, Text, name_field
@@ -145,6 +145,21 @@ class CampaignSchema(Schema):
     previous_id = fields.Int(dump_only=True, allow_none=True)
     created_at = LocalDateTime(dump_only=True)
     tasks = fields.List(fields.Nested(TaskSchema), attribute="scoped_tasks", dump_only=True)
+
+
+class _CampaignPage(CampaignSchema):
+    @post_load
+    def _fold_targets(self, data, **kwargs):
+        data["targets"] = {key: data.pop(key) for key in TARGET_KEYS if key in data}
+        return data
+
+
+# The campaign page's shape: a number field per target (a blank one sets none) for `targets`,
+# each with the rule of a value of `targets`.
+CampaignPageSchema = _CampaignPage.from_dict(
+    {key: Count(maximum=MAX_TARGET, load_only=True) for key in TARGET_KEYS},
+    name="CampaignPageSchema",
+)
 
 
 class CampaignSummarySchema(Schema):

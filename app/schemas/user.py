@@ -16,7 +16,7 @@ MAX_GRIDS = 200
 class UserSchema(Schema):
     id = fields.Int(dump_only=True)
     username = fields.Str(required=True, validate=USERNAME)
-    password = Text(required=True, load_only=True, validate=validate.Length(max=256))
+    password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=256))
     display_name = name_field(max=80)
     role = fields.Str(required=True, validate=validate.OneOf(ROLES))
     force = fields.Str(allow_none=True, validate=validate.OneOf(FORCES))

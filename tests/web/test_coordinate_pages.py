@@ -35,7 +35,7 @@ def test_adding_under_another_street_is_refused(district, login_as):
         "/coordinate/areas",
         data={"name": "越界", "level": "community", "parent_id": district.b.street.id},
     )
-    assert response.status_code == 422  # not a choice in the coordinator's form
+    assert response.status_code == 403  # outside the coordinator's area, as in the API
     assert db.session.scalar(select(Area).where(Area.name == "越界")) is None
 
 

@@ -149,7 +149,7 @@ def test_coordinator_records_a_case_on_the_page(client, login_as, march):
         "/dashboard/cases",
         data={
             "area_id": march.c1.id,
-            "occurred_on": "2999-01-01",
+            "occurred_on": "2098-01-01",
             "fraud_type": "shopping",
             "loss_amount": "1",
         },

@@ -7,13 +7,14 @@ from flask_login import current_user
 from app.blueprints.coordinate import bp
 from app.extensions import db
 from app.kit import answer_status, submit
-from app.kit.forms import AreaForm, form_data
+from app.kit.forms import NONE_CHOICE, AreaForm
+from app.schemas.area import AreaSchema
 from app.services import areas as area_service
 
 
 def _parent_choices():
     areas = db.session.scalars(area_service.list_areas(current_user)).all()
-    return [(0, "—")] + [
+    return [NONE_CHOICE] + [
         (a.id, f"{'　' * (a.path.count('/') - 2)}{a.name}") for a in areas if a.level != "grid"
     ]
 
@@ -24,15 +25,7 @@ def areas():
     form = AreaForm()
     form.parent_id.choices = _parent_choices()
     area = submit(
-        form,
-        lambda: area_service.create_area(
-            current_user,
-            form_data(
-                form,
-                ["name", "level", "parent_id", "code", "household_count", "population"],
-                blank_to_none=("parent_id", "code", "household_count", "population"),
-            ),
-        ),
+        form, lambda data: area_service.create_area(current_user, data), schema=AreaSchema()
     )
     if area is not None:
         flash(_("Added %(name)s.", name=area.name), "ok")
@@ -49,16 +42,7 @@ def edit_area(area_id: int):
     form.parent_id.choices = _parent_choices()
     del form.level, form.parent_id
     saved = submit(
-        form,
-        lambda: area_service.update_area(
-            current_user,
-            area,
-            form_data(
-                form,
-                ["name", "code", "household_count", "population"],
-                blank_to_none=("code", "household_count", "population"),
-            ),
-        ),
+        form, lambda data: area_service.update_area(current_user, area, data), schema=AreaSchema()
     )
     if saved is not None:
         flash(_("Saved."), "ok")

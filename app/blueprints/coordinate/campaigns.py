@@ -11,10 +11,12 @@ from app.blueprints.coordinate import bp
 from app.errors import Invalid
 from app.extensions import db
 from app.kit import answer_status, page_of, submit
+from app.kit.forms import NONE_CHOICE
 from app.kit.work_forms import BulkAssignForm, CampaignForm, ReassignForm, TaskStatusForm
 from app.labels import label
 from app.models import FORCES, Area, User
 from app.policy import field_workers
+from app.schemas.task import BulkAssignSchema, CampaignPageSchema, ReassignSchema, TaskPatchSchema
 from app.services import areas as area_service
 from app.services import assignments
 from app.services import campaigns as campaign_service
@@ -36,7 +38,9 @@ def campaigns():
     form = CampaignForm()
     form.area_id.choices = _area_choices()
     campaign = submit(
-        form, lambda: campaign_service.create_campaign(current_user, form.data_for_service())
+        form,
+        lambda data: campaign_service.create_campaign(current_user, data),
+        schema=CampaignPageSchema(),
     )
     if campaign is not None:
         flash(_("Campaign created with %(n)s tasks.", n=len(campaign.scoped_tasks)), "ok")
@@ -64,7 +68,8 @@ def task_status(task_id: int):
     form = TaskStatusForm()
     saved = submit(
         form,
-        lambda: task_service.update_task(current_user, task, {"status": form.status.data}),
+        lambda data: task_service.update_task(current_user, task, data),
+        schema=TaskPatchSchema(),
         on_fields=False,
     )
     if saved is None:
@@ -93,7 +98,7 @@ def _people_choices(blank: bool):
     people = [
         (u.id, f"{u.display_name} ({label(u.force, 'force')})") for u in db.session.scalars(query)
     ]
-    return ([(0, "—")] if blank else []) + people
+    return ([NONE_CHOICE] if blank else []) + people
 
 
 def _assign_page(found, status: int = 200, bulk=None, handover=None):
@@ -156,16 +161,8 @@ def bulk_assign(campaign_id: int):
     form.area_id.choices = _area_choices(("street", "community"))
     result = submit(
         form,
-        lambda: assignments.bulk_assign(
-            current_user,
-            {
-                "area_id": form.area_id.data,
-                "force": form.force.data,
-                "kind": form.kind.data or None,
-                "campaign_id": found.id,
-                "mode": form.mode.data,
-            },
-        ),
+        lambda data: assignments.bulk_assign(current_user, {**data, "campaign_id": found.id}),
+        schema=BulkAssignSchema(),
     )
     if result is None:
         return _assign_page(found, answer_status(form, ok=422), bulk=form)
@@ -189,10 +186,8 @@ def reassign(campaign_id: int):
     form.to_user_id.choices = _people_choices(True)
     result = submit(
         form,
-        lambda: assignments.reassign(
-            current_user,
-            {"from_user_id": form.from_user_id.data, "to_user_id": form.to_user_id.data or None},
-        ),
+        lambda data: assignments.reassign(current_user, data),
+        schema=ReassignSchema(),
     )
     if result is None:
         return _assign_page(found, answer_status(form, ok=422), handover=form)

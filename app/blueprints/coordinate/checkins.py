@@ -9,7 +9,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from wtforms import HiddenField, TextAreaField
-from wtforms.validators import AnyOf, Length, Optional
 
 from app import geo
 from app.blueprints.coordinate import bp
@@ -18,7 +17,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.kit import Page, answer_status, page_of, submit
 from app.models import CHECKIN_STATUSES, FORCES, CheckIn
-from app.schemas.checkin import CheckInQuerySchema
+from app.schemas.checkin import CheckInQuerySchema, CheckInReviewSchema
 from app.services import areas as area_service
 from app.services import checkins as checkin_service
 from app.services.checkin_rules import reason_text
@@ -28,8 +27,8 @@ MAP_LIMIT = 2000
 
 
 class ReviewForm(FlaskForm):
-    decision = HiddenField(validators=[AnyOf(checkin_service.DECISIONS)])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    decision = HiddenField()
+    reason = TextAreaField(_l("Reason"))
 
 
 def _filters() -> tuple[dict, dict]:
@@ -93,9 +92,10 @@ def review(checkin_id: int):
     form = ReviewForm()
     done = submit(
         form,
-        lambda: checkin_service.review_checkin(
-            current_user, checkin, form.decision.data, form.reason.data
+        lambda data: checkin_service.review_checkin(
+            current_user, checkin, data["decision"], data["reason"]
         ),
+        schema=CheckInReviewSchema(),
         on_fields=False,
     )
     if done is None:

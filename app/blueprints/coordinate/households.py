@@ -7,16 +7,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
-from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.coordinate import bp
 from app.extensions import db
 from app.kit import answer_status, page_of, refused, start_page_import, submit
+from app.kit.forms import optional_int
 from app.labels import HOUSEHOLD_TAG_LABELS, UNREACHABLE_REASON_LABELS
 from app.models import HOUSEHOLD_TAGS
 from app.redirects import safe_next
+from app.schemas.household import HouseholdReachabilitySchema, HouseholdSchema, ImportFileSchema
 from app.services import areas as area_service
 from app.services import households as household_service
 
@@ -25,14 +26,11 @@ TEMPLATE_CSV = "网格,地址,标签\r\n网格编码或名称,12-2-301,elderly;s
 
 
 class HouseholdForm(FlaskForm):
-    area_id = SelectField(_l("Grid"), coerce=int)
-    label = StringField(
-        _l("Address (building-unit-room)"), validators=[DataRequired(), Length(max=120)]
-    )
+    area_id = SelectField(_l("Grid"), coerce=optional_int)
+    label = StringField(_l("Address (building-unit-room)"))
     tags = SelectMultipleField(
         _l("Tags"),
         choices=[(t, HOUSEHOLD_TAG_LABELS[t]) for t in HOUSEHOLD_TAGS],
-        validators=[Optional()],
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
     )
@@ -41,13 +39,12 @@ class HouseholdForm(FlaskForm):
 class ReachabilityForm(FlaskForm):
     reason = SelectField(
         _l("Reachable?"),
-        validators=[Optional()],
         choices=[("", _l("Reachable")), *UNREACHABLE_REASON_LABELS.items()],
     )
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+    file = FileField(_l("CSV or XLSX file"))
 
 
 def _grid_choices():
@@ -73,10 +70,8 @@ def households():
     form.area_id.choices = _grid_choices()
     household = submit(
         form,
-        lambda: household_service.create_household(
-            current_user,
-            {"area_id": form.area_id.data, "label": form.label.data, "tags": form.tags.data or []},
-        ),
+        lambda data: household_service.create_household(current_user, data),
+        schema=HouseholdSchema(),
     )
     if household is not None:
         flash(_("Added %(label)s.", label=household.label), "ok")
@@ -101,11 +96,8 @@ def household_reachability(household_id: int):
     form = ReachabilityForm()
     saved = submit(
         form,
-        lambda: household_service.update_household(
-            current_user,
-            household,
-            {"unreachable": bool(form.reason.data), "unreachable_reason": form.reason.data or None},
-        ),
+        lambda data: household_service.update_household(current_user, household, data),
+        schema=HouseholdReachabilitySchema(),
     )
     if saved is None:
         if form.errors:
@@ -123,7 +115,7 @@ def household_reachability(household_id: int):
 def import_households():
     """Upload a CSV or XLSX file; every row is checked and either all are added or none."""
     form = ImportForm()
-    report, job = start_page_import(form, "households")
+    report, job = start_page_import(form, "households", ImportFileSchema())
     if report is not None and not report["error_count"]:
         flash(_("Imported %(count)s households.", count=report["created"]), "ok")
         return redirect(url_for(".households"))

@@ -7,22 +7,10 @@ from flask_login import current_user
 from app.blueprints.coordinate import bp
 from app.extensions import db
 from app.kit import answer_status, page_of, submit
-from app.kit.forms import SiteForm, form_data
+from app.kit.forms import SiteForm
+from app.schemas.site import SiteSchema
 from app.services import areas as area_service
 from app.services import sites as site_service
-
-SITE_FIELDS = [
-    "name",
-    "kind",
-    "area_id",
-    "lat",
-    "lng",
-    "coord_system",
-    "radius_m",
-    "address",
-    "visits_per_month",
-    "active",
-]
 
 
 def _grid_choices():
@@ -30,19 +18,14 @@ def _grid_choices():
     return [(g.id, g.name) for g in grids]
 
 
-def _site_data(form: SiteForm) -> dict:
-    data = form_data(form, SITE_FIELDS)
-    data["lat"], data["lng"] = float(data["lat"]), float(data["lng"])
-    data["address"] = data["address"] or ""
-    return data
-
-
 @bp.route("/sites", methods=["GET", "POST"])
 def sites():
     """Sites in scope (filter by area), with a form to add one."""
     form = SiteForm()
     form.area_id.choices = _grid_choices()
-    site = submit(form, lambda: site_service.create_site(current_user, _site_data(form)))
+    site = submit(
+        form, lambda data: site_service.create_site(current_user, data), schema=SiteSchema()
+    )
     if site is not None:
         flash(_("Added %(name)s.", name=site.name), "ok")
         return redirect(url_for(".sites"))
@@ -59,7 +42,9 @@ def edit_site(site_id: int):
     site = site_service.get_site(current_user, site_id)
     form = SiteForm(obj=site)
     form.area_id.choices = _grid_choices()
-    saved = submit(form, lambda: site_service.update_site(current_user, site, _site_data(form)))
+    saved = submit(
+        form, lambda data: site_service.update_site(current_user, site, data), schema=SiteSchema()
+    )
     if saved is not None:
         flash(_("Saved."), "ok")
         return redirect(url_for(".sites"))

@@ -8,8 +8,9 @@ from app.blueprints.coordinate import bp
 from app.extensions import db
 from app.guard import authorize
 from app.kit import answer_status, page_of, renew_own_session, submit
-from app.kit.forms import UserForm, form_data
+from app.kit.forms import NONE_CHOICE, UserForm
 from app.policy import COORDINATOR_MAY_GIVE, FIXED_FOR_SELF, can
+from app.schemas.user import UserSchema
 from app.services import areas as area_service
 from app.services import users as user_service
 
@@ -28,21 +29,13 @@ USER_FIELDS = [
 
 def _prepare(form: UserForm) -> None:
     areas = db.session.scalars(area_service.list_areas(current_user)).all()
-    none = [(0, "—")] if current_user.area_id is None else []
+    none = [NONE_CHOICE] if current_user.area_id is None else []
     form.area_id.choices = none + [
         (a.id, f"{'　' * (a.path.count('/') - 2)}{a.name}") for a in areas
     ]
     form.grid_ids.choices = [(a.id, a.name) for a in areas if a.level == "grid"]
     if not can(current_user, "grant", "privilege"):
         form.role.choices = [c for c in form.role.choices if c[0] in COORDINATOR_MAY_GIVE]
-
-
-def _data(form: UserForm, creating: bool) -> dict:
-    names = [name for name in USER_FIELDS if name in form]
-    data = form_data(form, names, blank_to_none=("force", "area_id", "phone"))
-    if not data["password"] and not creating:
-        data.pop("password")
-    return data
 
 
 def _drop_fixed_fields(form: UserForm, user) -> None:
@@ -60,7 +53,9 @@ def users():
     """People in scope, with a form to add one."""
     form = UserForm()
     _prepare(form)
-    user = submit(form, lambda: user_service.create_user(current_user, _data(form, True)))
+    user = submit(
+        form, lambda data: user_service.create_user(current_user, data), schema=UserSchema()
+    )
     if user is not None:
         flash(_("Added %(name)s.", name=user.display_name), "ok")
         return redirect(url_for(".users"))
@@ -81,9 +76,13 @@ def edit_user(user_id: int):
     _prepare(form)
     if request.method == "GET":
         form.grid_ids.data = [g.id for g in user.grids]
-        form.area_id.data = user.area_id or 0
     _drop_fixed_fields(form, user)
-    saved = submit(form, lambda: user_service.update_user(current_user, user, _data(form, False)))
+    # A blank password keeps the one they have.
+    saved = submit(
+        form,
+        lambda data: user_service.update_user(current_user, user, data),
+        schema=UserSchema(partial=("password",)),
+    )
     if saved is not None:
         renew_own_session(user)
         flash(_("Saved."), "ok")

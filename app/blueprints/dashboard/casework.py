@@ -7,19 +7,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import DateField, DecimalField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.blueprints.dashboard import bp
 from app.blueprints.dashboard.views import query_args
 from app.extensions import db
 from app.guard import authorize
 from app.kit import Page, answer_status, daily_report_text, start_page_import, submit
+from app.kit.forms import NONE_CHOICE, optional_int
 from app.labels import AGE_BAND_LABELS, FRAUD_TYPE_LABELS, labelled
 from app.models import Area, Job
 from app.models.case import AGE_BANDS
+from app.schemas.case import CaseImportFileSchema, CaseSchema
 from app.schemas.common import load_query, page_args
 from app.schemas.report import DailyReportQuerySchema
 from app.services import backchecks, cases, coverage, dashboard, reports
@@ -27,22 +28,18 @@ from app.services.access import filter_by_scope
 
 
 class CaseForm(FlaskForm):
-    area_id = SelectField(_l("Community"), coerce=int)
-    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    area_id = SelectField(_l("Community"), coerce=optional_int)
+    occurred_on = DateField(_l("Date"))
     fraud_type = SelectField(_l("Fraud type"), choices=list(FRAUD_TYPE_LABELS.items()))
-    loss_amount = DecimalField(
-        _l("Loss (yuan)"), places=2, validators=[InputRequired(), NumberRange(min=0)]
-    )
+    loss_amount = DecimalField(_l("Loss (yuan)"), places=2)
     victim_age_band = SelectField(
-        _l("Victim age"),
-        choices=[("", "—"), *labelled(AGE_BANDS, AGE_BAND_LABELS)],
-        validators=[Optional()],
+        _l("Victim age"), choices=[NONE_CHOICE, *labelled(AGE_BANDS, AGE_BAND_LABELS)]
     )
-    reference = StringField(_l("Case number"), validators=[Optional(), Length(max=40)])
+    reference = StringField(_l("Case number"))
 
 
 class CaseImportForm(FlaskForm):
-    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+    file = FileField(_l("CSV or XLSX file"))
 
 
 def _communities() -> list[tuple[int, str]]:
@@ -107,20 +104,7 @@ def _cases_page(report, form: CaseForm | None = None, upload: CaseImportForm | N
 
 
 def _enter(form: CaseForm):
-    case = submit(
-        form,
-        lambda: cases.create_case(
-            current_user,
-            {
-                "area_id": form.area_id.data,
-                "occurred_on": form.occurred_on.data,
-                "fraud_type": form.fraud_type.data,
-                "loss_amount": form.loss_amount.data,
-                "victim_age_band": form.victim_age_band.data or None,
-                "reference": form.reference.data or None,
-            },
-        ),
-    )
+    case = submit(form, lambda data: cases.create_case(current_user, data), schema=CaseSchema())
     if case is None:
         return None
     flash(_("Case recorded."), "ok")
@@ -128,7 +112,7 @@ def _enter(form: CaseForm):
 
 
 def _import(upload: CaseImportForm):
-    report, job = start_page_import(upload, "cases")
+    report, job = start_page_import(upload, "cases", CaseImportFileSchema())
     if report is not None and not report["error_count"] and report["created"]:
         flash(_("%(n)d cases imported.", n=report["created"]), "ok")
         return True

@@ -12,6 +12,7 @@ from app.guard import authorize
 from app.kit import answer_status, page_of, private, submit
 from app.kit.work_forms import OutcomeForm, ReportForm, WarningForm
 from app.policy import can
+from app.schemas.task import TaskReportSchema
 from app.services import areas as area_service
 from app.services import warnings as warning_service
 from app.services.home import my_work, unfinished_tasks
@@ -43,11 +44,8 @@ def task(task_id: int):
     form = ReportForm()
     may_report = found.kind in REPORTED_KINDS and can(current_user, "report", "task", found)
 
-    def report():
-        note = (form.note.data or "").strip() or None
-        return report_count(current_user, found, {"count": form.count.data, "note": note})
-
-    if may_report and submit(form, report) is not None:
+    report = lambda data: report_count(current_user, found, data)  # noqa: E731
+    if may_report and submit(form, report, schema=TaskReportSchema()) is not None:
         flash(_("Reported. Thank you."), "ok")
         return redirect(url_for(".task", task_id=found.id))
     page = render_template(
