@@ -49,6 +49,14 @@ class DomainError(Exception):
         self.errors = {k: v if isinstance(v, list) else [v] for k, v in (errors or {}).items()}
         _on_domain_error(self)
 
+    def explain(self) -> str:
+        """The message a person reads, in their language."""
+        return in_language(self.message)
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries (none but a 429's Retry-After)."""
+        return {}
+
 
 class Invalid(DomainError):
     """The input names a field whose value breaks a rule."""
@@ -85,6 +93,9 @@ class TooManyAttempts(DomainError):
     def retry_after(self) -> int:
         """Whole seconds until `retry_at`, at least 1."""
         return max(1, math.ceil((self.retry_at - datetime.now(UTC)).total_seconds()))
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
     def explain(self) -> str:
         """The sentence a person reads, in their language, with the minutes and the local time."""
@@ -136,7 +147,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(TooManyAttempts)
     def handle_too_many_attempts(error: TooManyAttempts):
-        headers = {"Retry-After": str(error.retry_after)}
+        headers = error.headers()
         message = error.explain()
         if wants_json():
             return _json_error(

@@ -53,10 +53,10 @@ def submit(
     try:
         return call() if schema is None else call(data)
     except DomainError as error:
-        form.error_status = error.status
+        form.error_status, form.refusal = error.status, error
         unplaced = _place_errors(form, error.errors) if on_fields else list(error.errors)
         if unplaced or not error.errors:
-            flash(in_language(error.message), "error")
+            flash(error.explain(), "error")
         return None
 
 
@@ -173,6 +173,12 @@ def answer_status(*forms: FlaskForm | None, ok: int = 200) -> int:
     return ok
 
 
+def answer_headers(form: FlaskForm) -> dict[str, str]:
+    """The headers a refused form's answer carries (a 429's Retry-After)."""
+    refusal = getattr(form, "refusal", None)
+    return refusal.headers() if refusal is not None else {}
+
+
 def refused(form: FlaskForm):
     """The answer to a small form posted from a row of a list (no page of its own to show it again):
     the error page with the form's status and its messages by field (flashed ones shown too)."""
@@ -268,6 +274,7 @@ def start_page_import(form: FlaskForm, kind: str, schema: Schema | None = None):
 
 __all__ = [
     "Page",
+    "answer_headers",
     "answer_status",
     "form_body",
     "load_form",

@@ -35,7 +35,7 @@ class UserQuerySchema(PageArgs):
 
 
 class TokenRequestSchema(Schema):
-    username = Text(required=True, validate=validate.Length(min=1, max=64))
+    username = Text(required=True, strip=True, validate=validate.Length(min=1, max=64))
     password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=256))
 
 

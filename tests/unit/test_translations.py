@@ -143,7 +143,7 @@ def test_the_catalog_holds_every_string_in_the_sources(catalog):
 def test_the_extraction_sees_templates_python_and_domain_errors():
     ids = extracted_ids()
     assert "Log in" in ids  # a template
-    assert "Wrong username or password." in ids  # _() in Python
+    assert "Saved." in ids  # _() in Python
     assert "Please log in to open this page." in ids  # N_()
     assert "wrong username or password" in ids  # a DomainError subclass's message
     assert "at least %(n)d characters" in ids  # a lazy per-field message with a value

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Area, Campaign, FraudCase, User
+from tests.factories import PASSWORD
 
 ERROR = re.compile(r'<p class="errors" data-field="([^"]+)">(.*?)</p>', re.S)
 
@@ -172,3 +173,18 @@ def test_the_page_calls_the_service_with_what_the_schema_loaded(client, login_as
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     case = db.session.scalar(select(FraudCase))
     assert case.reference == "A-1" and case.loss_amount == Decimal("12.50")
+
+
+def test_a_username_with_spaces_around_logs_in_on_page_and_api(client, district):
+    """The login page trimmed the username and the API did not (a phone keyboard's trailing
+    space was a wrong password there); both load TokenRequestSchema now, which trims it."""
+    padded = {"username": f" {district.a.worker.username} ", "password": PASSWORD}
+    assert client.post("/api/v1/auth/token", json=padded).status_code == 200
+    assert client.post("/login", data=padded).status_code == 302
+
+
+def test_a_wrong_password_on_the_login_page_says_so_through_submit(client, district):
+    page = client.post("/login", data={"username": district.a.worker.username, "password": "x"})
+    assert page.status_code == 401 and "用户名或密码错误" in page.get_data(as_text=True)
+    blank = client.post("/login", data={"username": "", "password": "x"})
+    assert blank.status_code == 422 and "必填项缺失。" in blank.get_data(as_text=True)

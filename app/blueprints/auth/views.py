@@ -1,15 +1,15 @@
 """Log in and out of the pages (session cookie)."""
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import LoginForm
-from app.errors import TooManyAttempts, Unauthorized
 from app.extensions import client_address
 from app.guard import authorize
+from app.kit import answer_headers, answer_status, submit
 from app.redirects import safe_next
+from app.schemas.user import TokenRequestSchema
 from app.services import auth as auth_service
 from app.services import users as user_service
 
@@ -20,25 +20,17 @@ __all__ = ["safe_next", "start_session"]
 def login():
     """The login page; lands back where the person came from."""
     form = LoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        try:
-            user = auth_service.log_in(
-                form.username.data.strip(), form.password.data, client_address()
-            )
-        except TooManyAttempts as error:
-            flash(error.explain(), "error")
-            return (
-                render_template("auth/login.html", form=form),
-                429,
-                {"Retry-After": str(error.retry_after)},
-            )
-        except Unauthorized:
-            flash(_("Wrong username or password."), "error")
-            return render_template("auth/login.html", form=form), 401
+    user = submit(
+        form,
+        lambda data: auth_service.log_in(data["username"], data["password"], client_address()),
+        schema=TokenRequestSchema(),
+        on_fields=False,
+    )
+    if user is not None:
         start_session(user, remember=form.remember.data)
         return redirect(safe_next(form.next.data))
-    status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    page = render_template("auth/login.html", form=form)
+    return page, answer_status(form), answer_headers(form)
 
 
 @bp.post("/logout")
