@@ -1,8 +1,9 @@
 """Who may do what: one table of (verb, resource) → roles and scope.
 
 Services call `require`, the HTTP guard (`app/guard.py`) calls it before a body is read,
-and templates get `can`'s answers as booleans. This module imports nothing from Flask; the area
-scope (subtree filters) comes from `app.services.access`.
+and templates get `can`'s answers as booleans. This module imports nothing from Flask and
+nothing from the services; the scope helpers that query (subtree filters, the grids a person
+works) are in `app.services.access`, which applies the rules here.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import Forbidden, NotFound
+from app.i18n import N_
 from app.models import ROLES, Area, User
-from app.services.access import NOT_FOUND, REFUSED, within_scope
 
 ADMIN, LEADER, COORDINATOR, WORKER = "admin", "leader", "coordinator", "worker"
 EVERYONE = frozenset({ADMIN, LEADER, COORDINATOR, WORKER})
@@ -35,6 +36,48 @@ COORDINATOR_MAY_GIVE = (COORDINATOR, WORKER)
 AREA_REQUIRED = (COORDINATOR, WORKER)
 # Roles that cover the whole district and hold no area.
 DISTRICT_ONLY = (ADMIN,)
+
+
+NOT_FOUND = {
+    None: N_("not found"),
+    "area": N_("area not found"),
+    "site": N_("site not found"),
+    "case": N_("case not found"),
+    "user": N_("user not found"),
+    "household": N_("household not found"),
+    "task": N_("task not found"),
+    "warning": N_("warning not found"),
+}
+# What the policy answers when it refuses (verb, resource); the rest read REFUSED[None].
+REFUSED = {
+    None: N_("your role may not do this"),
+    ("read", "audit"): N_("admins only"),
+    ("use", "coordination"): N_("coordinators only"),
+    ("update", "area"): N_("you may not change this area"),
+    ("update", "site"): N_("you may not change this site"),
+    ("update", "user"): N_("you may not change this user"),
+    ("update", "household"): N_("you may not change this household"),
+    ("update", "task"): N_("you may not change this task"),
+    ("review", "checkin"): N_("you may not review check-ins at this site"),
+    ("report", "task"): N_("only the task's assignees report on it"),
+    ("create", "warning"): N_("police and coordinators enter warnings"),
+    ("import", "warning"): N_("police and coordinators enter warnings"),
+    ("handle", "warning"): N_("you may not handle this warning"),
+    ("unmask", "phone"): N_("only police and admins see full numbers"),
+}
+
+
+def scope_area(user: User) -> Area | None:
+    """The area a user is confined to; None means the whole district."""
+    if user.area_id is None:
+        return None
+    return user.area  # held by the user, so loaded once per request
+
+
+def within_scope(user: User, area: Area | None) -> bool:
+    """True when `area` lies inside the user's subtree."""
+    scope = scope_area(user)
+    return scope is None or (area is not None and area.is_within(scope))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """The area scope: subtree filters, the areas a person may name, the grids a person works.
 
-These are the scope helpers of the policy (`app/policy.py`), which decides who may do what."""
+These are the scope helpers of the policy (`app/policy.py`), which decides who may do what
+and holds the rules they apply: where a person's scope is (`scope_area`, `within_scope`), and
+who works grids (`field_workers`, `is_field_worker`). The policy imports nothing from here."""
 
 from __future__ import annotations
 
@@ -12,34 +14,22 @@ from app.extensions import db
 from app.models import Area, User
 from app.models.base import INT32_MAX
 from app.models.user import user_grids
+from app.policy import NOT_FOUND, field_workers, is_field_worker, scope_area, within_scope
 
-NOT_FOUND = {
-    None: _l("not found"),
-    "area": _l("area not found"),
-    "site": _l("site not found"),
-    "case": _l("case not found"),
-    "user": _l("user not found"),
-    "household": _l("household not found"),
-    "task": _l("task not found"),
-    "warning": _l("warning not found"),
-}
-# What the policy answers when it refuses (verb, resource); the rest read REFUSED[None].
-REFUSED = {
-    None: _l("your role may not do this"),
-    ("read", "audit"): _l("admins only"),
-    ("use", "coordination"): _l("coordinators only"),
-    ("update", "area"): _l("you may not change this area"),
-    ("update", "site"): _l("you may not change this site"),
-    ("update", "user"): _l("you may not change this user"),
-    ("update", "household"): _l("you may not change this household"),
-    ("update", "task"): _l("you may not change this task"),
-    ("review", "checkin"): _l("you may not review check-ins at this site"),
-    ("report", "task"): _l("only the task's assignees report on it"),
-    ("create", "warning"): _l("police and coordinators enter warnings"),
-    ("import", "warning"): _l("police and coordinators enter warnings"),
-    ("handle", "warning"): _l("you may not handle this warning"),
-    ("unmask", "phone"): _l("only police and admins see full numbers"),
-}
+__all__ = [
+    "area_ids_in_scope",
+    "effective_grids",
+    "filter_by_scope",
+    "grid_people",
+    "grids_of",
+    "is_id",
+    "refuse_outside_scope",
+    "require_area_in_scope",
+    "scope_area",
+    "subtree_clause",
+    "visible_or_404",
+    "within_scope",
+]
 
 
 def is_id(value) -> bool:
@@ -51,13 +41,6 @@ def subtree_clause(path_column, path: str) -> ColumnElement[bool]:
     """Rows whose path lies under `path`, as an index-friendly range ('/3/' ≤ p < '/30')."""
     upper = path[:-1] + chr(ord(path[-1]) + 1)
     return and_(path_column >= path, path_column < upper)
-
-
-def scope_area(user: User) -> Area | None:
-    """The area a user is confined to; None means the whole district."""
-    if user.area_id is None:
-        return None
-    return user.area  # held by the user, so loaded once per request
 
 
 def area_ids_in_scope(user: User):
@@ -72,12 +55,6 @@ def filter_by_scope(query, user: User, area_column):
     """Confine a select() to the user's area subtree through `area_column`."""
     ids = area_ids_in_scope(user)
     return query if ids is None else query.where(area_column.in_(ids))
-
-
-def within_scope(user: User, area: Area | None) -> bool:
-    """True when `area` lies inside the user's subtree."""
-    scope = scope_area(user)
-    return scope is None or (area is not None and area.is_within(scope))
 
 
 def visible_or_404(user: User, obj, area: Area | None, what: str):
@@ -126,7 +103,7 @@ def grids_of(user_id):
         .join(Area, Area.id == User.area_id)
         .where(
             User.id == user_id,
-            User.role == "worker",
+            field_workers(User.role),
             Area.level == "grid",
             ~exists(_listed_grids(user_id)),
         )
@@ -141,7 +118,7 @@ def grid_people():
         select(User.id.label("user_id"), User.area_id.label("area_id"))
         .join(Area, Area.id == User.area_id)
         .where(
-            User.role == "worker",
+            field_workers(User.role),
             Area.level == "grid",
             ~exists().where(user_grids.c.user_id == User.id),
         )
@@ -154,4 +131,4 @@ def effective_grids(user: User) -> list[Area]:
     if user.grids:
         return list(user.grids)
     area = user.area
-    return [area] if user.role == "worker" and area is not None and area.level == "grid" else []
+    return [area] if is_field_worker(user) and area is not None and area.level == "grid" else []

@@ -119,3 +119,10 @@ def test_the_words_for_codes_live_in_labels_only():
                     ):
                         tables.append(f"{name}.{target.id}")
     assert tables == []
+
+
+def test_the_policy_asks_no_service_not_even_inside_a_function():
+    """The scope helpers (app/services/access.py) apply the policy's rules; the policy never imports
+    them back, not even lazily (the check above reads module-level imports only)."""
+    assert "app.policy" in _imports(APP / "services" / "access.py", top_level_only=True)
+    assert sorted(n for n in _imports(APP / "policy.py") if n.startswith("app.services")) == []
