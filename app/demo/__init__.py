@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import Area, User
 from app.models.base import utcnow
 from app.services.passwords import check_password_rules, hash_password
+from app.services.task_progress import settle_tasks
 
 DEMO_PASSWORD = "Demo-2026!"
 SEED = 330205  # fixed, so that every run builds the same district
@@ -194,7 +195,7 @@ def build_activity(
     checkins = build_checkins(rng("checkins"), clock, sites, people, links)
     checkins += build_rider_drops(rng("riders"), clock, tasks, sites)
     visits = build_visits(rng("visits"), clock, grids, people, links)
-    casework.settle_tasks(tasks, grids, checkins, visits)
+    settle_tasks([task.id for task in tasks])  # as every writer of evidence does
     reached = {row["household_id"] for row in visits if row["outcome"] == "reached"}
     warnings = casework.build_warnings(rng("warnings"), clock, grids, people)
     cases = casework.build_cases(rng("cases"), clock, streets, grids, people, reached)

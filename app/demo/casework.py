@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from flask import current_app
 from sqlalchemy import insert, select
 
-from app.demo.activity import TZ, Clock, Links
+from app.demo.activity import Clock, Links
 from app.demo.data import FRAUD_TYPES, SURNAMES, WARNING_NOTES, WARNING_RISKS
 from app.demo.places import Grid, SiteRow, Street, random_point
 from app.extensions import db
@@ -176,60 +176,6 @@ def build_campaigns(
         db.session.add(campaign)
     db.session.flush()
     return len(_plans(clock, streets)), tasks
-
-
-def _evidence_by_grid(
-    grids: list[Grid], checkins: list[dict], visits: list[dict]
-) -> dict[int, tuple[list, list]]:
-    """Each grid's (accepted check-ins, visits to its reachable households)."""
-    grid_of = {h: g.area.id for g in grids for h, unreachable in g.households if not unreachable}
-    site_grid = {s: g.area.id for g in grids for s in g.site_ids}
-    evidence = {g.area.id: ([], []) for g in grids}
-    for row in checkins:
-        if row["status"] == "accepted":
-            evidence[site_grid[row["site_id"]]][0].append(row)
-    for row in visits:
-        if row["household_id"] in grid_of:
-            evidence[grid_of[row["household_id"]]][1].append(row)
-    return evidence
-
-
-def _done(task: Task, checkins: list[dict], visits: list[dict]) -> int:
-    """What counts towards the task's target, as the task progress rules count it."""
-
-    def within(row):
-        return task.starts_at <= row["captured_at"] <= task.due_at
-
-    if task.kind == "site_check":
-        own = {site.id for site in task.sites}
-        return len(
-            {
-                (r["site_id"], r["captured_at"].astimezone(TZ).date())
-                for r in checkins
-                if r["task_id"] == task.id
-                or (r["task_id"] is None and r["site_id"] in own and within(r))
-            }
-        )
-    if task.kind == "door_to_door":
-        return len({r["household_id"] for r in visits if r["outcome"] == "reached" and within(r)})
-    if task.kind == "app_promotion":
-        return len({r["household_id"] for r in visits if r["app_installed"] and within(r)})
-    if task.kind == "rider_drop":
-        return sum(r["materials_count"] or 0 for r in checkins if r["task_id"] == task.id)
-    return 0
-
-
-def settle_tasks(
-    tasks: list[Task], grids: list[Grid], checkins: list[dict], visits: list[dict]
-) -> None:
-    """Statuses as the evidence in each task's grid and period has them (open, in progress, done)."""
-    evidence = _evidence_by_grid(grids, checkins, visits)
-    for task in tasks:
-        count = _done(task, *evidence[task.area_id])
-        if task.target_count and count >= task.target_count:
-            task.status = "done"
-        elif count:
-            task.status = "in_progress"
 
 
 def _subject(rng: random.Random) -> str:
