@@ -48,17 +48,22 @@ def authorize(
     load: Callable | None = None,
     areas: Iterable[str] = (),
     then: Callable | None = None,
+    methods: Iterable[str] | None = None,
 ):
     """View decorator: the policy's answer for (verb, resource) before the view reads its input.
 
     `load(user, **view_args)` finds the object (404 outside the caller's view of it); `areas` are
     input fields naming areas, refused outside the caller's subtree; `then(user, raw, obj)` refuses
     what else a body may name that the caller must not touch (grants, other streets' people, the
-    site a check-in's token names)."""
+    site a check-in's token names). With `methods` the rule guards those methods only (a page that
+    shows a list on GET and adds to it on POST: the write's rule on POST, the page's on GET)."""
+    only = frozenset(methods) if methods is not None else None
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
+            if only is not None and request.method not in only:
+                return view(*args, **kwargs)  # another rule guards this method
             if not current_user.is_authenticated:
                 return _signed_out()
             user = current_user._get_current_object()
@@ -77,7 +82,10 @@ def authorize(
             del kept
             return response
 
-        wrapper.policy = (verb, resource)
+        wrapper.policies = {
+            **getattr(view, "policies", {}),
+            **dict.fromkeys(only or (None,), (verb, resource)),
+        }
         return wrapper
 
     return decorator
@@ -93,7 +101,8 @@ def view_policy(view, method: str) -> tuple[str, str] | None:
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
         view = getattr(view_class, method.lower(), None)
-    return getattr(view, "policy", None)
+    policies = getattr(view, "policies", {})
+    return policies.get(method, policies.get(None))
 
 
 def route_policy(endpoint: str, view, method: str) -> tuple[str, str] | None:

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.blueprints.coordinate import bp
 from app.extensions import db
+from app.guard import authorize
 from app.kit import answer_status, submit
 from app.kit.forms import NONE_CHOICE, AreaForm
 from app.schemas.area import AreaSchema
@@ -20,6 +21,7 @@ def _parent_choices():
 
 
 @bp.route("/areas", methods=["GET", "POST"])
+@authorize("create", "area", areas=("parent_id",), methods=["POST"])
 def areas():
     """The tree in the coordinator's scope, with a form to add an area."""
     form = AreaForm()
@@ -35,6 +37,7 @@ def areas():
 
 
 @bp.route("/areas/<int:area_id>", methods=["GET", "POST"])
+@authorize("update", "area", load=area_service.get_area, methods=["POST"])
 def edit_area(area_id: int):
     """Change an area's name, code and counts."""
     area = area_service.get_area(current_user, area_id)

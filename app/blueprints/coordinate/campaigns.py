@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.blueprints.coordinate import bp
 from app.errors import Invalid
 from app.extensions import db
+from app.guard import authorize
 from app.kit import answer_status, page_of, submit
 from app.kit.forms import NONE_CHOICE
 from app.kit.work_forms import BulkAssignForm, CampaignForm, ReassignForm, TaskStatusForm
@@ -33,6 +34,7 @@ def _area_choices(levels=("street", "community", "grid")):
 
 
 @bp.route("/campaigns", methods=["GET", "POST"])
+@authorize("create", "campaign", areas=("area_id",), methods=["POST"])
 def campaigns():
     """Campaigns over my area, with a form for a new one."""
     form = CampaignForm()
@@ -62,6 +64,7 @@ def campaign(campaign_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/status")
+@authorize("update", "task", load=task_service.find_task)
 def task_status(task_id: int):
     """Mark a task done, cancel it, or reopen it."""
     task = task_service.get_task(current_user, task_id)
@@ -138,6 +141,7 @@ def _parse_cells(form) -> tuple[dict[int, list[int]], list[int]]:
 
 
 @bp.post("/campaigns/<int:campaign_id>/assign")
+@authorize("assign", "task")
 def save_assign(campaign_id: int):
     """Save the table: for each row, the ticked people among those shown."""
     found = campaign_service.get_campaign(current_user, campaign_id)
@@ -154,6 +158,7 @@ def save_assign(campaign_id: int):
 
 
 @bp.post("/campaigns/<int:campaign_id>/bulk-assign")
+@authorize("assign", "task", areas=("bulk-area_id",))
 def bulk_assign(campaign_id: int):
     """Everyone of a force under an area onto every unfinished task of the campaign (of a kind)."""
     found = campaign_service.get_campaign(current_user, campaign_id)
@@ -178,6 +183,7 @@ def bulk_assign(campaign_id: int):
 
 
 @bp.post("/campaigns/<int:campaign_id>/reassign")
+@authorize("assign", "task")
 def reassign(campaign_id: int):
     """Hand someone's unfinished tasks (in every campaign) to another person."""
     found = campaign_service.get_campaign(current_user, campaign_id)

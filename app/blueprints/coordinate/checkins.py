@@ -15,6 +15,7 @@ from app.blueprints.coordinate import bp
 from app.error_messages import errors_in_language, in_language
 from app.errors import DomainError
 from app.extensions import db
+from app.guard import authorize
 from app.kit import Page, answer_status, page_of, submit
 from app.models import CHECKIN_STATUSES, FORCES, CheckIn
 from app.schemas.checkin import CheckInQuerySchema, CheckInReviewSchema
@@ -85,6 +86,7 @@ def _review_page(form: ReviewForm):
 
 
 @bp.post("/checkins/<int:checkin_id>/review")
+@authorize("review", "checkin", load=checkin_service.get_checkin)
 def review(checkin_id: int):
     """Approve or reject one flagged check-in, then back to the queue; a refusal answers the queue
     with its status (409 for a check-in no longer flagged) and the reason."""

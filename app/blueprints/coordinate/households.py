@@ -12,6 +12,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, widgets
 
 from app.blueprints.coordinate import bp
 from app.extensions import db
+from app.guard import authorize
 from app.kit import answer_status, page_of, refused, start_page_import, submit
 from app.kit.forms import optional_int
 from app.labels import HOUSEHOLD_TAG_LABELS, UNREACHABLE_REASON_LABELS
@@ -64,6 +65,7 @@ def _filters() -> dict:
 
 
 @bp.route("/households", methods=["GET", "POST"])
+@authorize("create", "household", areas=("area_id",), methods=["POST"])
 def households():
     """Households in scope, filtered by area, tag, reachability or building; a form to add one."""
     form = HouseholdForm()
@@ -90,6 +92,7 @@ def households():
 
 
 @bp.post("/households/<int:household_id>/reachability")
+@authorize("update", "household", load=household_service.get_household)
 def household_reachability(household_id: int):
     """Mark a household vacant or demolished (it leaves the coverage figures), or reachable again."""
     household = household_service.get_household(current_user, household_id)
@@ -112,6 +115,7 @@ def household_reachability(household_id: int):
 
 
 @bp.route("/households/import", methods=["GET", "POST"])
+@authorize("import", "household", methods=["POST"])
 def import_households():
     """Upload a CSV or XLSX file; every row is checked and either all are added or none."""
     form = ImportForm()

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.blueprints.coordinate import bp
 from app.extensions import db
+from app.guard import authorize
 from app.kit import answer_status, page_of, submit
 from app.kit.forms import SiteForm
 from app.schemas.site import SiteSchema
@@ -19,6 +20,7 @@ def _grid_choices():
 
 
 @bp.route("/sites", methods=["GET", "POST"])
+@authorize("create", "site", areas=("area_id",), methods=["POST"])
 def sites():
     """Sites in scope (filter by area), with a form to add one."""
     form = SiteForm()
@@ -37,6 +39,7 @@ def sites():
 
 
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
+@authorize("update", "site", load=site_service.get_site, areas=("area_id",), methods=["POST"])
 def edit_site(site_id: int):
     """Change a site; coordinates may be entered in any datum."""
     site = site_service.get_site(current_user, site_id)

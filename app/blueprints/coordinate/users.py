@@ -49,6 +49,7 @@ def _drop_fixed_fields(form: UserForm, user) -> None:
 
 
 @bp.route("/users", methods=["GET", "POST"])
+@authorize("create", "user", areas=("area_id",), then=user_service.check_grants, methods=["POST"])
 def users():
     """People in scope, with a form to add one."""
     form = UserForm()

@@ -17,7 +17,7 @@ from app.services import areas as area_service
 from app.services import warnings as warning_service
 from app.services.home import my_work, unfinished_tasks
 from app.services.task_progress import REPORTED_KINDS, SITE_KINDS, attach_progress
-from app.services.tasks import get_task, report_count
+from app.services.tasks import find_task, get_task, report_count
 from app.services.warnings import STOP_LOSS_STEPS
 
 
@@ -37,6 +37,7 @@ def my_tasks():
 
 
 @bp.route("/worker/tasks/<int:task_id>", methods=["GET", "POST"])
+@authorize("report", "task", load=find_task, methods=["POST"])
 @authorize("use", "pages")
 def task(task_id: int):
     """One task: its progress, and how to add to it (scan a site, visit households, report a count)."""
