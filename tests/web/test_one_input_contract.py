@@ -71,15 +71,12 @@ def test_forty_household_rounds_are_a_target_for_page_and_api(client, api, login
     assert targets == [{"household_rounds": 40}, {"household_rounds": 40}]
 
 
+CASE = {"occurred_on": "2026-03-01", "fraud_type": "shopping", "loss_amount": "100"}
+
+
 def _case_both(client, api, district, **changes):
     a = district.a
-    form = {
-        "area_id": a.community.id,
-        "occurred_on": "2026-03-01",
-        "fraud_type": "shopping",
-        "loss_amount": "100",
-        **changes,
-    }
+    form = {**CASE, "area_id": a.community.id, **changes}
     return client.post("/dashboard/cases", data=form), api.post(
         "/cases", user=a.coordinator, json=form
     )
@@ -160,16 +157,13 @@ def test_a_grid_of_another_street_is_forbidden_alike(client, api, login_as, dist
 def test_the_page_calls_the_service_with_what_the_schema_loaded(client, login_as, district):
     """Trimmed text and a number as a number: the schema's loading, not the form's raw data."""
     login_as(district.a.coordinator)
-    response = client.post(
-        "/dashboard/cases",
-        data={
-            "area_id": district.a.community.id,
-            "occurred_on": "2026-03-01",
-            "fraud_type": "shopping",
-            "loss_amount": "12.50",
-            "reference": "  A-1  ",
-        },
-    )
+    form = {
+        **CASE,
+        "area_id": district.a.community.id,
+        "loss_amount": "12.50",
+        "reference": " A-1 ",
+    }
+    response = client.post("/dashboard/cases", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     case = db.session.scalar(select(FraudCase))
     assert case.reference == "A-1" and case.loss_amount == Decimal("12.50")
