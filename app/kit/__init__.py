@@ -13,7 +13,7 @@ from flask import current_app, flash, render_template, request, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 from wtforms import BooleanField
 
 from app.error_messages import in_language
@@ -45,6 +45,7 @@ def submit(
             return None
         data = None
     else:
+        show_rules(form, schema)
         if not form.is_submitted():
             return None
         data = load_form(form, schema)
@@ -77,6 +78,26 @@ def load_form(form: FlaskForm, schema: Schema) -> dict | None:
         for message in _place_errors(form, error.messages):
             flash(message, "error")
         return None
+
+
+def show_rules(form: FlaskForm, schema: Schema) -> None:
+    """The schema's rules as the fields' HTML attributes (required, maxlength, min, max), so that
+    a browser can say so before the form is sent; the schema still decides when it is."""
+    partial = schema.partial
+    for name, field in schema.load_fields.items():
+        key = _key(name, field)
+        if key not in form:
+            continue
+        flags = form[key].flags
+        if field.required and not (partial is True or name in (partial or ())):
+            flags.required = True
+        for rule in field.validators:
+            if isinstance(rule, validate.Length) and rule.max is not None:
+                flags.maxlength = rule.max
+            elif isinstance(rule, validate.Range):
+                for bound in ("min", "max"):
+                    if getattr(rule, bound) is not None:
+                        setattr(flags, bound, str(getattr(rule, bound)))
 
 
 def form_body(form: FlaskForm, schema: Schema) -> dict:
@@ -282,6 +303,7 @@ __all__ = [
     "private",
     "refused",
     "renew_own_session",
+    "show_rules",
     "start_page_import",
     "submit",
 ]

@@ -182,3 +182,17 @@ def test_a_wrong_password_on_the_login_page_says_so_through_submit(client, distr
     assert page.status_code == 401 and "用户名或密码错误" in page.get_data(as_text=True)
     blank = client.post("/login", data={"username": "", "password": "x"})
     assert blank.status_code == 422 and "必填项缺失。" in blank.get_data(as_text=True)
+
+
+def test_the_schema_rules_show_as_the_fields_html_attributes(client, login_as, district):
+    """What the WTForms validators used to print (required, maxlength, min, max) comes from the schema."""
+    login_as(district.a.coordinator)
+    page = client.get("/coordinate/sites").get_data(as_text=True)
+    name = re.search(r'<input[^>]*name="name"[^>]*>', page).group(0)
+    radius = re.search(r'<input[^>]*name="radius_m"[^>]*>', page).group(0)
+    address = re.search(r'<input[^>]*name="address"[^>]*>', page).group(0)
+    assert "required" in name and 'maxlength="120"' in name
+    assert 'min="10"' in radius and 'max="5000"' in radius
+    assert "required" not in address and 'maxlength="255"' in address
+    own = client.get(f"/coordinate/users/{district.a.coordinator.id}").get_data(as_text=True)
+    assert "required" not in re.search(r'<input[^>]*name="password"[^>]*>', own).group(0)
