@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from marshmallow import Schema
 
 from app.errors import DomainError
-from app.kit.contract import form_body, load_form, place_errors, show_rules
+from app.kit.contract import load_form, place_errors, posted_body, show_rules
 from app.schemas.common import page_args, paginate
 
 T = TypeVar("T")
@@ -172,7 +172,7 @@ __all__ = [
     "Page",
     "answer_headers",
     "answer_status",
-    "form_body",
+    "posted_body",
     "load_form",
     "page_of",
     "private",

@@ -27,7 +27,7 @@ def load_form(form: FlaskForm, schema: Schema) -> dict | None:
     if partial is not True:
         partial = set(partial or ()) | (set(schema.load_fields) - shown)
     try:
-        return schema.load(form_body(form, schema), partial=partial)
+        return schema.load(posted_body(form, schema), partial=partial)
     except ValidationError as error:
         form.error_status = 422
         for message in place_errors(form, error.messages):
@@ -55,7 +55,7 @@ def show_rules(form: FlaskForm, schema: Schema) -> None:
                         setattr(flags, bound, str(getattr(rule, bound)))
 
 
-def form_body(form: FlaskForm, schema: Schema) -> dict:
+def posted_body(form: FlaskForm, schema: Schema) -> dict:
     """What the form posted, shaped as the JSON body the API takes for the same schema: numbers
     as numbers, a checkbox as true or false, a multi-select or checkbox list as a list, a file as
     itself; a blank field is null where the field allows null, "" where "" is a valid value of
