@@ -165,7 +165,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_domain_error(error: DomainError):
         if wants_json():
             return _json_error(error.status, error.message, error.errors)
-        message = in_language(error.message)
+        message = error.explain()
         return render_template(
             "error.html",
             status=error.status,
