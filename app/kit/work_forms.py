@@ -8,7 +8,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.kit.forms import NONE_CHOICE, optional_int
@@ -54,6 +62,14 @@ class BulkAssignForm(FlaskForm):
 class ReassignForm(FlaskForm):
     from_user_id = SelectField(_l("Person leaving"), coerce=optional_int)
     to_user_id = SelectField(_l("Hand over to"), coerce=optional_int)
+
+
+class AssignmentTableForm(FlaskForm):
+    """The assignment table's inputs (the template draws the table itself)."""
+
+    task = SelectMultipleField(coerce=int)
+    person = SelectMultipleField(coerce=int)
+    cell = SelectMultipleField()
 
 
 class TaskStatusForm(FlaskForm):

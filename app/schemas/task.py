@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from app.i18n import N_
 from app.models import FORCES, TASK_KINDS, TASK_STATUSES
 from app.schemas.common import Count, Day, Id, PageArgs, QueryId, Text, name_field
 from app.services.localtime import to_local
@@ -120,6 +121,29 @@ class BulkAssignResultSchema(Schema):
 class ReassignSchema(Schema):
     from_user_id = Id(required=True)
     to_user_id = Id(allow_none=True, metadata={"description": "none: just take the person off"})
+
+
+class AssignmentTableSchema(Schema):
+    """The assignment page's table as it posts: the rows (tasks) and columns (people) it showed,
+    and each ticked cell as "task_id:user_id"; loaded as {"wanted": {task_id: [user_id]}, "shown"}."""
+
+    task = fields.List(Id(), load_default=list, validate=validate.Length(max=5000))
+    person = fields.List(Id(), load_default=list, validate=validate.Length(max=5000))
+    cell = fields.List(
+        Text(validate=validate.Regexp(r"^[0-9]{1,10}:[0-9]{1,10}\Z")),
+        load_default=list,
+        validate=validate.Length(max=100_000),
+    )
+
+    @post_load
+    def _table(self, data, **kwargs):
+        wanted: dict[int, list[int]] = {task_id: [] for task_id in data["task"]}
+        for cell in data["cell"]:
+            task_id, user_id = (int(part) for part in cell.split(":"))
+            if task_id not in wanted:
+                raise ValidationError(N_("a ticked cell is not in a row of the table"), "cell")
+            wanted[task_id].append(user_id)
+        return {"wanted": wanted, "shown": data["person"]}
 
 
 class ReassignResultSchema(Schema):

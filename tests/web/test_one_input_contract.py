@@ -127,7 +127,8 @@ def test_zero_households_is_stored_as_zero_by_page_and_api(client, api, login_as
 
 
 def test_a_nul_in_a_name_is_refused_alike(client, api, login_as, district):
-    """The page let a NUL reach the flush guard; the API's Text field refuses it on its field."""
+    """Alike before too (the flush guard words it as the Text field does); now the schema refuses
+    it on the page as in the API, before the service runs."""
     login_as(district.a.coordinator)
     page, answer = _area_both(client, api, district, name="新\x00社区")
     assert_refused_alike(page, answer, "name")

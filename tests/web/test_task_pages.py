@@ -1,5 +1,7 @@
 """Coordinator campaign and assignment pages."""
 
+from datetime import date
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -161,3 +163,22 @@ def test_coordinator_marks_a_task_done_and_cancels_one(client, login_as, distric
     client.post(f"/coordinate/tasks/{second.id}/status", data={"status": "cancelled"})
     db.session.expire_all()
     assert (first.status, second.status) == ("done", "cancelled")
+
+
+def test_a_garbled_assignment_table_is_refused_on_its_field(client, login_as, district):
+    """The table loads through AssignmentTableSchema: a cell that is no "task:person", or a ticked
+    cell outside the rows sent, answers 422 naming `cell` and changes nothing."""
+    a = district.a
+    campaign = make_campaign(
+        area=a.community, starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 30)
+    )
+    task = make_task(area=a.grids[0], campaign=campaign)
+    login_as(a.coordinator)
+    path = f"/coordinate/campaigns/{campaign.id}/assign"
+    for cell in ("x:y", f"{task.id + 1000}:{a.worker.id}"):
+        data = {"task": [task.id], "person": [a.worker.id], "cell": [cell]}
+        response = client.post(path, data=data)
+        assert response.status_code == 422, cell
+        assert 'data-field="cell"' in response.get_data(as_text=True), cell
+    db.session.expire_all()
+    assert a.worker.id not in task.assignee_ids

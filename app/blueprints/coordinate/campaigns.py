@@ -11,13 +11,25 @@ from app.blueprints.coordinate import bp
 from app.errors import Invalid
 from app.extensions import db
 from app.guard import authorize
-from app.kit import answer_status, page_of, submit
+from app.kit import answer_status, load_form, page_of, refused, submit
 from app.kit.forms import NONE_CHOICE
-from app.kit.work_forms import BulkAssignForm, CampaignForm, ReassignForm, TaskStatusForm
+from app.kit.work_forms import (
+    AssignmentTableForm,
+    BulkAssignForm,
+    CampaignForm,
+    ReassignForm,
+    TaskStatusForm,
+)
 from app.labels import label
 from app.models import FORCES, Area, User
 from app.policy import field_workers
-from app.schemas.task import BulkAssignSchema, CampaignPageSchema, ReassignSchema, TaskPatchSchema
+from app.schemas.task import (
+    AssignmentTableSchema,
+    BulkAssignSchema,
+    CampaignPageSchema,
+    ReassignSchema,
+    TaskPatchSchema,
+)
 from app.services import areas as area_service
 from app.services import assignments
 from app.services import campaigns as campaign_service
@@ -128,29 +140,20 @@ def assign(campaign_id: int):
     return _assign_page(campaign_service.get_campaign(current_user, campaign_id))
 
 
-def _parse_cells(form) -> tuple[dict[int, list[int]], list[int]]:
-    try:
-        shown = [int(v) for v in form.getlist("person")]
-        wanted = {int(v): [] for v in form.getlist("task")}
-        for cell in form.getlist("cell"):
-            task_id, user_id = (int(part) for part in cell.split(":", 1))
-            wanted[task_id].append(user_id)
-    except (ValueError, KeyError):
-        raise Invalid(_l("the table was not sent whole"), {"cell": _l("unreadable")}) from None
-    return wanted, shown
-
-
 @bp.post("/campaigns/<int:campaign_id>/assign")
 @authorize("assign", "task")
 def save_assign(campaign_id: int):
     """Save the table: for each row, the ticked people among those shown."""
     found = campaign_service.get_campaign(current_user, campaign_id)
-    wanted, shown = _parse_cells(request.form)
-    if not set(wanted) <= {t.id for t in found.scoped_tasks}:
+    form = AssignmentTableForm()
+    table = load_form(form, AssignmentTableSchema())
+    if table is None:
+        return refused(form)
+    if not set(table["wanted"]) <= {t.id for t in found.scoped_tasks}:
         raise Invalid(
             _l("a row is not a task of this campaign"), {"task": _l("not in this campaign")}
         )
-    changed = assignments.set_assignments(current_user, wanted, shown)
+    changed = assignments.set_assignments(current_user, table["wanted"], table["shown"])
     flash(_("Saved: %(n)s tasks changed.", n=changed), "ok")
     return redirect(
         url_for(".assign", campaign_id=campaign_id, force=request.form.get("force") or None)
