@@ -29,10 +29,10 @@ from app.models import (
     Visit,
 )
 from app.models.base import utcnow
-from app.services import warnings
 from app.services.auth import issue_token
 from app.services.localtime import DEFAULT_TIMEZONE
 from app.services.passwords import hash_password
+from app.services.warnings import handling
 
 PASSWORD = "Correct-Horse-9"
 LOCAL_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
@@ -232,7 +232,7 @@ def make_warning(
             "phone": "13800131234",
             **fields,
         }
-        return warnings.create_warning(by, data, now=at)
+        return handling.create_warning(by, data, now=at)
     created_at = at or utcnow()
     hours = hours or current_app.config["WARNING_DEADLINE_HOURS"][level]
     deadline_at = created_at + timedelta(hours=hours)

@@ -10,7 +10,7 @@ from app.models import WARNING_LEVELS, WARNING_RESULTS
 from app.schemas.common import Day, Id, Latitude, Longitude, PageArgs, QueryId, Text, name_field
 from app.schemas.task import LocalDateTime
 from app.services.localtime import to_local
-from app.services.warnings import STOP_LOSS_STEPS, WARNING_STATUSES
+from app.services.warnings.handling import STOP_LOSS_STEPS, WARNING_STATUSES
 
 PHONE_INPUT = validate.Regexp(r"^\+?[0-9 \-()]{5,24}$", error=N_("digits only"))
 

@@ -21,7 +21,7 @@ from app.policy import require
 from app.services.access import filter_by_scope
 from app.services.audit import record_event
 from app.services.importing import ImportReport, RowMessage, chunked, read_rows, row_message
-from app.services.warnings import build_warning, normalize_phone
+from app.services.warnings.handling import build_warning, normalize_phone
 
 COLUMNS = {
     "level": ("等级", "级别", "预警等级", "预警级别"),
