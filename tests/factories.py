@@ -22,6 +22,7 @@ from app.models import (
     FraudCase,
     Household,
     Job,
+    Notification,
     RiskWarning,
     Site,
     Task,
@@ -31,6 +32,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.auth import issue_token
 from app.services.localtime import DEFAULT_TIMEZONE
+from app.services.notifications import outbox
 from app.services.passwords import hash_password
 from app.services.warnings import handling
 
@@ -294,6 +296,19 @@ def make_audit_event(
             created_at=at or utcnow(),
         )
     )
+
+
+def make_notification(
+    *,
+    recipients: Iterable[User],
+    kind: str = "task_assigned",
+    title: str = "新任务",
+    text: str = "截止：12-01 18:00",
+    at: datetime | None = None,
+    **fields,
+) -> Notification:
+    """A notification to `recipients` with its deliveries, written as the outbox writes it."""
+    return outbox.notify(kind, recipients, title, text, now=at, **fields)
 
 
 def make_job(

@@ -37,6 +37,7 @@ from app.services.access import (
     within_scope,
 )
 from app.services.audit import record_event
+from app.services.notifications import events
 
 WARNING_STATUSES = ("open", "handled")
 ESCALATION = ("grid", "community", "street")
@@ -131,6 +132,7 @@ def create_warning(actor: User, data: dict[str, Any], now: datetime | None = Non
     db.session.add(warning)
     db.session.flush()
     record_event(actor, "warning.create", warning, level=warning.level, area_id=grid.id)
+    events.warning_created(warning, warning.created_at)
     return warning
 
 
