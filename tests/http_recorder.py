@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 class Received:
     path: str
     query: dict
-    headers: dict
+    headers: dict  # names in lower case
     raw: bytes
 
     @property
@@ -25,10 +25,11 @@ class Received:
 
 @dataclass
 class Recorder:
-    """`answers`: (status, body) given in turn, then 200 `default_body`; `delay`: seconds per request."""
+    """`answers`: (status, body) or (status, body, seconds to wait first) given in turn, then 200
+    `default_body`; `delay`: seconds every request waits."""
 
     received: list[Received] = field(default_factory=list)
-    answers: list[tuple[int, bytes]] = field(default_factory=list)
+    answers: list[tuple] = field(default_factory=list)
     default_body: bytes = b'{"errcode": 0, "errmsg": "ok"}'
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -49,15 +50,21 @@ class Recorder:
                 parts = urlsplit(self.path)
                 with recorder.lock:
                     recorder.received.append(
-                        Received(parts.path, parse_qs(parts.query), dict(self.headers), raw)
+                        Received(
+                            parts.path,
+                            parse_qs(parts.query),
+                            {k.lower(): v for k, v in self.headers.items()},
+                            raw,
+                        )
                     )
-                    status, body = (
+                    answer = (
                         recorder.answers.pop(0)
                         if recorder.answers
                         else (200, recorder.default_body)
                     )
-                if recorder.delay:
-                    time.sleep(recorder.delay)
+                status, body, wait = (*answer, recorder.delay)[:3]
+                if wait:
+                    time.sleep(wait)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))

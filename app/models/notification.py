@@ -28,7 +28,8 @@ NOTIFICATION_KINDS = (
     "checkin_rejected",
     "daily_report",
 )
-CHANNELS = ("log", "webhook", "wecom", "dingtalk", "sms")
+# "default": the channel the settings name when the row is sent (NOTIFY_WEBHOOK_URL and _FORMAT).
+CHANNELS = ("default", "log", "webhook", "wecom", "dingtalk", "sms")
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed")
 
 

@@ -145,7 +145,7 @@ def test_sms_to_a_person_with_their_own_channel_uses_the_template(
     outcomes = sender.send_due()
     assert outcomes["sent"] == 2  # the log channel for all, and the worker's own SMS
     (sms,) = recorder.received
-    assert sms.path == "/sms" and sms.headers["Authorization"] == "Bearer gw-token"
+    assert sms.path == "/sms" and sms.headers["authorization"] == "Bearer gw-token"
     assert sms.json["to"] == "13900000001"
     assert sms.json["content"].startswith("【" + app.config["PRODUCT_NAME"] + "】")
     _no_phone(sms.raw)

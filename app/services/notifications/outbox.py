@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Notification, NotificationDelivery, NotificationRecipient, User
 from app.models.base import utcnow
-from app.services.notifications.channels import default_channel
 
 PERSONAL_CHANNELS = ("webhook", "wecom", "dingtalk", "sms")
 
@@ -59,7 +58,8 @@ def notify(
         recipients=[NotificationRecipient(user_id=u.id) for u in people],
     )
     db.session.add(notification)
-    deliveries = [NotificationDelivery(channel=default_channel(config), due_at=now)]
+    # The configured channel is resolved when sending, so a change of settings reaches what waits.
+    deliveries = [NotificationDelivery(channel="default", due_at=now)]
     for user in people:
         own = _personal_address(user, config)
         if own:

@@ -30,6 +30,7 @@ from app.services.notifications.channels import (
     Message,
     Recipient,
     channel_for,
+    default_channel,
 )
 from app.services.warnings.handling import escalation
 
@@ -144,6 +145,8 @@ def deliver(delivery_id: int, attempt: int, now: datetime | None = None) -> str:
     """Send one claimed delivery and mark it: `sent`, `retry`, `failed` or `lost` (taken over)."""
     delivery = db.session.get(NotificationDelivery, delivery_id)
     message, channel_name, address = _message(delivery), delivery.channel, delivery.address
+    if channel_name == "default":
+        channel_name = default_channel(current_app.config)
     db.session.commit()  # no transaction stays open while the message is on the wire
     error = None
     try:
