@@ -115,6 +115,16 @@ def field_workers(role_column):
     return role_column == WORKER
 
 
+def police_officers(role_column, force_column):
+    """An SQL condition: police officers in the field (the rule of is_police_officer)."""
+    return (role_column == WORKER) & (force_column == "police")
+
+
+def coordinators(role_column):
+    """An SQL condition: the coordinators a late warning escalates to."""
+    return role_column == COORDINATOR
+
+
 def _manages_user(user: User, other: User) -> bool:
     """Admins manage everyone; a coordinator manages the workers of their area, the coordinators
     of areas strictly below theirs (never a peer), and their own ordinary fields."""
@@ -215,6 +225,8 @@ RULES: dict[tuple[str, str], Rule] = {
         frozenset({WORKER})
     ),  # the phone's menu entries (managers have their pages)
     ("read", "self"): Rule(EVERYONE),
+    ("read", "notification"): Rule(EVERYONE),  # one's own (the service filters)
+    ("update", "notification"): Rule(EVERYONE),  # marking one's own read
     ("revoke", "token"): Rule(EVERYONE),  # one's own
 }
 

@@ -21,11 +21,12 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import literal, or_, select
+from sqlalchemy import literal, select
 
 from app.extensions import db
 from app.labels import WARNING_LEVEL_LABELS
 from app.models import Area, User
+from app.policy import coordinators, police_officers
 from app.services.access import grids_of
 from app.services.localtime import to_local
 from app.services.notifications.outbox import notify, notify_once
@@ -68,9 +69,8 @@ def community_police(grid: Area) -> list[User]:
         db.session.scalars(
             select(User).where(
                 User.active,
-                User.role == "worker",
-                User.force == "police",
-                or_(User.area_id.in_((grid.id, community.id, street.id))),
+                police_officers(User.role, User.force),
+                User.area_id.in_((grid.id, community.id, street.id)),
             )
         )
     )
@@ -79,7 +79,7 @@ def community_police(grid: Area) -> list[User]:
 def coordinators_of(area: Area) -> list[User]:
     return list(
         db.session.scalars(
-            select(User).where(User.active, User.role == "coordinator", User.area_id == area.id)
+            select(User).where(User.active, coordinators(User.role), User.area_id == area.id)
         )
     )
 
