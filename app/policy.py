@@ -13,7 +13,7 @@ from typing import Any
 
 from app.errors import Forbidden, NotFound
 from app.models import ROLES, Area, User
-from app.services.access import NOT_FOUND, REFUSED, within_scope
+from app.services.access import NOT_FOUND, REFUSED, effective_grids, within_scope
 
 ADMIN, LEADER, COORDINATOR, WORKER = "admin", "leader", "coordinator", "worker"
 EVERYONE = frozenset({ADMIN, LEADER, COORDINATOR, WORKER})
@@ -164,6 +164,19 @@ def _reviews(user: User, checkin) -> bool:
     return within_scope(user, checkin.site.area)
 
 
+def _reveals(user: User, warning) -> bool:
+    """The number behind a 拨打 button: police officers and admins (as _unmasks), and a worker of
+    the warning's grid, the handler who must call; coordinators and leaders never."""
+    if _unmasks(user):
+        return True
+    return is_field_worker(user) and any(g.id == warning.area_id for g in effective_grids(user))
+
+
+def _corrects(user: User, warning) -> bool:
+    """A coordinator (or admin) of the warning's area corrects an outcome recorded by mistake."""
+    return within_scope(user, warning.area)
+
+
 def _unmasks(user: User) -> bool:
     """Admins and police officers in the field; a coordinator or leader never, whatever their force."""
     return user.role == ADMIN or is_police_officer(user)
@@ -209,6 +222,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "warning_board"): Rule(EVERYONE, who=_keeps_board),
     ("handle", "warning"): Rule(RECORDERS, "check", _handles_warning),
     ("unmask", "phone"): Rule(RECORDERS, "check", who=_unmasks),  # the warning is found first (404)
+    ("reveal", "phone"): Rule(RECORDERS, "check", _reveals),  # one warning's number, audited
+    ("correct", "warning"): Rule(MANAGERS, "check", _corrects),
     ("read", "case"): Rule(READERS),
     ("create", "case"): Rule(MANAGERS),
     ("import", "case"): Rule(MANAGERS),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.area import Area
 from app.models.base import UTCDateTime, utcnow
+from app.models.household import Household
 from app.models.user import User
 
 WARNING_LEVELS = ("high", "medium", "low")
@@ -55,3 +56,4 @@ class RiskWarning(db.Model):
     area: Mapped[Area] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
+    household: Mapped[Household | None] = relationship()

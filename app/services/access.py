@@ -39,6 +39,8 @@ REFUSED = {
     ("import", "warning"): _l("police and coordinators enter warnings"),
     ("handle", "warning"): _l("you may not handle this warning"),
     ("unmask", "phone"): _l("only police and admins see full numbers"),
+    ("reveal", "phone"): _l("only police, admins and the grid's workers see the number"),
+    ("correct", "warning"): _l("you may not correct this warning"),
 }
 
 

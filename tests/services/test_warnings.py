@@ -170,5 +170,5 @@ def test_escalation_goes_from_grid_to_community_to_street(district):
     assert handling.escalation(warning, local(2026, 11, 5, 10, 59)) == "grid"
     assert handling.escalation(warning, local(2026, 11, 5, 11, 1)) == "community"
     assert handling.escalation(warning, local(2026, 11, 5, 13, 1)) == "street"
-    handling.record_outcome(district.a.worker, warning, {"result": "unreachable"})
+    handling.record_outcome(district.a.worker, warning, {"result": "dissuaded"})
     assert handling.escalation(warning, local(2026, 11, 5, 13, 1)) is None

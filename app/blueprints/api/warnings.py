@@ -12,6 +12,7 @@ from app.schemas.job import JobStartedSchema
 from app.schemas.warning import (
     BoardQuerySchema,
     BoardSchema,
+    CorrectionSchema,
     OutcomeSchema,
     RevealedPhoneSchema,
     WarningQuerySchema,
@@ -73,11 +74,23 @@ def outcome(data, warning_id):
     return handling.present(current_user, [handling.record_outcome(current_user, warning, data)])[0]
 
 
+@blp.route("/<int:warning_id>/correct", methods=["POST"])
+@authorize("correct", "warning", load=handling.get_warning)
+@blp.arguments(CorrectionSchema)
+@blp.response(200, WarningSchema)
+def correct(data, warning_id):
+    """Correct an outcome recorded by mistake, with a reason (coordinators); audited."""
+    warning = handling.get_warning(current_user, warning_id)
+    return handling.present(current_user, [handling.correct_outcome(current_user, warning, data)])[
+        0
+    ]
+
+
 @blp.route("/<int:warning_id>/reveal-phone", methods=["POST"])
-@authorize("unmask", "phone", load=handling.get_warning)
+@authorize("reveal", "phone", load=handling.get_warning)
 @blp.response(200, RevealedPhoneSchema)
 def reveal_phone(warning_id):
-    """The full number, for police and admins; written to the audit log."""
+    """The full number, for police, admins and a worker of the warning's grid; audited."""
     warning = handling.get_warning(current_user, warning_id)
     return {"id": warning.id, "phone": handling.reveal_phone(current_user, warning)}
 

@@ -66,14 +66,16 @@ def warning(warning_id: int):
     form = OutcomeForm()
     record = lambda: handling.record_outcome(current_user, found, form.data_for_service())  # noqa: E731
     if submit(form, record) is not None:
-        flash(_("Outcome recorded."), "ok")
+        if found.status == "handled":
+            flash(_("Outcome recorded."), "ok")
         return redirect(url_for(".warning", warning_id=found.id))
     return _warning_page(found, form, status=answer_status(form))
 
 
 @bp.post("/worker/warnings/<int:warning_id>/reveal")
-@authorize("unmask", "phone", load=handling.get_warning)
+@authorize("reveal", "phone", load=handling.get_warning)
 def reveal_phone(warning_id: int):
-    """Police see the full number once; written to the audit log."""
+    """The number behind the call button, for the handlers (police, the grid's workers, admins),
+    shown once; written to the audit log."""
     found = handling.get_warning(current_user, warning_id)
     return _warning_page(found, OutcomeForm(), revealed=handling.reveal_phone(current_user, found))
