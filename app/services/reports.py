@@ -29,8 +29,13 @@ COLUMNS = (
     ("cases", _l("Cases"), "int"),
     ("losses", _l("Losses (yuan)"), "money"),
     ("warnings_issued", _l("Warnings issued"), "int"),
+    ("warnings_high", _l("High warnings"), "int"),
+    ("warnings_medium", _l("Medium warnings"), "int"),
+    ("warnings_low", _l("Low warnings"), "int"),
     ("warnings_handled_in_time", _l("Handled in time"), "int"),
     ("warnings_dissuaded", _l("Dissuaded"), "int"),
+    ("warnings_phone_dissuaded", _l("Dissuaded by phone"), "int"),
+    ("stopped_amount", _l("Stopped or recovered (yuan)"), "money"),
     ("checkins", _l("Check-ins"), "int"),
     ("visits", _l("Visits"), "int"),
     ("households_reached", _l("Households reached"), "int"),
@@ -61,9 +66,7 @@ def daily(actor: User, day: date | None) -> dict:
             "name": area.name,
             "cases": 0,
             "losses": 0.0,
-            "warnings_issued": 0,
-            "warnings_handled_in_time": 0,
-            "warnings_dissuaded": 0,
+            **warning_figures.empty(),
         }
         row.update(cases.get(area.id, {}))
         row.update(warnings.get(area.id, {}))
@@ -77,6 +80,7 @@ def daily(actor: User, day: date | None) -> dict:
         row["household_coverage_month"] = month[area.id]["household_coverage"]
         rows.append(row)
     totals = {key: sum(row[key] for row in rows) for key in COUNTS}
+    totals.update(warning_figures.add_up(rows))
     totals.update(
         area_id=scope.id if scope else None,
         name=scope.name if scope else None,
