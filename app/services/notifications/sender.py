@@ -2,8 +2,8 @@
 time has come, claims due deliveries, sends each through its channel, and marks it.
 
 Claims: on PostgreSQL a batch is taken with SELECT ... FOR UPDATE SKIP LOCKED, so two senders
-never take the same row; on SQLite each row is taken by a conditional UPDATE that only one sender
-can win (its row count). No transaction is held while a message is on the wire. A row whose
+never take the same row; on SQLite a batch is taken by one conditional UPDATE ... RETURNING (only
+rows still ready are taken, and SQLite runs one writer at a time). No transaction is held while a message is on the wire. A row whose
 sender died mid-send stays `sending` and is taken again after NOTIFY_CLAIM_SECONDS (a receiver
 may then see it twice: the `X-GridReach-Delivery` header, or the SMS `id`, is the same both
 times); a failed send is tried again after a back-off that doubles, up to NOTIFY_MAX_ATTEMPTS.
@@ -35,7 +35,7 @@ from app.services.notifications.channels import (
 from app.services.warnings.handling import escalation
 
 log = logging.getLogger(__name__)
-BATCH = 50
+BATCH = 20
 
 
 def stage_of(warning: RiskWarning, now: datetime) -> str | None:
@@ -101,16 +101,16 @@ def claim(now: datetime, limit: int = BATCH) -> list[tuple[int, int]]:
             db.session.execute(update(D).where(D.id.in_([r.id for r in rows])).values(**taken))
         db.session.commit()
         return [(r.id, r.attempts + 1) for r in rows]
-    rows = db.session.execute(query).all()
-    claimed = []
-    for row in rows:
-        won = db.session.execute(
-            update(D).where(D.id == row.id, D.attempts == row.attempts, _ready(now)).values(**taken)
-        ).rowcount
-        db.session.commit()
-        if won == 1:
-            claimed.append((row.id, row.attempts + 1))
-    return claimed
+    # SQLite: one conditional UPDATE takes the candidates still ready; writers are serialised, so
+    # a row taken by another sender meanwhile is no longer ready and is not returned here.
+    ids = [r.id for r in db.session.execute(query).all()]
+    rows = []
+    if ids:
+        rows = db.session.execute(
+            update(D).where(D.id.in_(ids), _ready(now)).values(**taken).returning(D.id, D.attempts)
+        ).all()
+    db.session.commit()
+    return sorted((r.id, r.attempts) for r in rows)
 
 
 def _message(delivery: NotificationDelivery) -> Message:
