@@ -94,10 +94,11 @@ migrate: translations ## Build or upgrade the database schema (flask db upgrade)
 seed: migrate ## Fill an empty database with the demo district and print the demo logins
 	$(FLASK) seed-demo
 
-run: seed ## Install, compile, migrate, seed, then serve at http://127.0.0.1:5000 with the background worker
-	@echo "GridReach at http://$(HOST):$(PORT)/ (Ctrl-C stops it and the background worker)"
+run: seed ## Install, compile, migrate, seed, then serve at http://127.0.0.1:5000 with the background worker and the notification sender
+	@echo "GridReach at http://$(HOST):$(PORT)/ (Ctrl-C stops it, the background worker and the notification sender)"
 	@$(FLASK) worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) send-notifications & sender=$$!; \
+	trap 'kill $$worker $$sender 2>/dev/null; wait $$worker $$sender 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # --- checks ------------------------------------------------------------------

@@ -80,8 +80,30 @@ class Config:
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50 per 15 minutes")
 
-    # Warning deadlines per level, in hours (the bureau's defaults).
-    WARNING_DEADLINE_HOURS = {"high": 2, "medium": 24, "low": 72}
+    # Warning deadlines per level, in hours (the bureau's defaults: 2 h, 24 h, 72 h), and the
+    # local hour by which each day's open warnings are cleared to zero (每日 X 时前回头看).
+    WARNING_DEADLINE_HOURS = {
+        "high": float(os.environ.get("WARNING_HOURS_HIGH", "2")),
+        "medium": float(os.environ.get("WARNING_HOURS_MEDIUM", "24")),
+        "low": float(os.environ.get("WARNING_HOURS_LOW", "72")),
+    }
+    WARNING_ZEROING_HOUR = int(os.environ.get("WARNING_ZEROING_HOUR", "9"))
+
+    # Notifications: the channel everyone's are sent through (a generic JSON webhook, or a WeCom
+    # or DingTalk group robot, by NOTIFY_WEBHOOK_FORMAT; the log when no URL is set), an SMS
+    # gateway for people whose own channel is SMS, and how the sender retries.
+    NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
+    NOTIFY_WEBHOOK_FORMAT = os.environ.get("NOTIFY_WEBHOOK_FORMAT", "json")
+    NOTIFY_DINGTALK_SECRET = os.environ.get("NOTIFY_DINGTALK_SECRET", "")
+    NOTIFY_SMS_URL = os.environ.get("NOTIFY_SMS_URL", "")
+    NOTIFY_SMS_TOKEN = os.environ.get("NOTIFY_SMS_TOKEN", "")
+    NOTIFY_SMS_TEMPLATE = os.environ.get("NOTIFY_SMS_TEMPLATE", "【{product}】{title}：{text}")
+    NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_TIMEOUT_SECONDS", "10"))
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+    NOTIFY_RETRY_SECONDS = float(os.environ.get("NOTIFY_RETRY_SECONDS", "30"))
+    NOTIFY_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", "3600"))
+    NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "5"))
+    NOTIFY_CLAIM_SECONDS = int(os.environ.get("NOTIFY_CLAIM_SECONDS", "300"))
     # Red/yellow cards: cases per 10,000 residents in a period.
     CARD_RED_PER_10K = float(os.environ.get("CARD_RED_PER_10K", "3"))
     CARD_YELLOW_PER_10K = float(os.environ.get("CARD_YELLOW_PER_10K", "1.5"))

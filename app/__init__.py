@@ -203,7 +203,16 @@ def register_blueprints(app: Flask) -> None:
             "product_name": product_name(),
             "can": can,
             "task_words": TASK_WORDS,
+            "unread_notifications": _unread_notifications,
         }
+
+    def _unread_notifications() -> int:
+        """The badge: the signed-in person's unread notifications (asked only where shown)."""
+        from flask_login import current_user
+
+        from app.services.notifications.inbox import unread_count
+
+        return unread_count(current_user) if current_user.is_authenticated else 0
 
 
 def register_cli(app: Flask) -> None:

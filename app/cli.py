@@ -1,5 +1,5 @@
 """Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns |
-purge-expired | worker."""
+purge-expired | worker | send-notifications."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(settle_tasks_command)
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(send_notifications_command)
 
 
 @click.command("create-user")
@@ -183,3 +184,28 @@ def worker_command(once, poll):
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     processed = work(once=once, poll_seconds=poll, should_stop=lambda: bool(stopping))
     click.echo(f"{processed} jobs processed")
+
+
+@click.command("send-notifications")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option(
+    "--poll",
+    type=float,
+    default=None,
+    help="Seconds between looks at the outbox (NOTIFY_POLL_SECONDS).",
+)
+def send_notifications_command(once, poll):
+    """Deliver notifications (warnings, reminders, escalations, tasks) as they fall due; safe to
+    run several at once."""
+    import signal
+
+    from app.services.notifications.sender import run
+
+    stopping = []
+    # SIGTERM (systemd, make run) finishes the message in hand, then stops.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    totals = run(once=once, poll_seconds=poll, should_stop=lambda: bool(stopping))
+    click.echo(
+        "notifications: {sent} sent, {retry} to retry, {failed} given up, {planned} reminders "
+        "or escalations written".format(**totals)
+    )

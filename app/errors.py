@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.error_messages import errors_in_language, http_message, in_language
+from app.extensions import db
 from app.logging_setup import loggable_path
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
+        db.session.rollback()  # as the answer will: the page below reads what was, not the refused
         if wants_json():
             return _json_error(error.status, error.message, error.errors)
         message = error.explain()

@@ -79,6 +79,7 @@ TASK_KIND_LABELS = {
 WARNING_LEVEL_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
 WARNING_RESULT_LABELS = {
     "dissuaded": _l("Dissuaded face to face"),
+    "phone_dissuaded": _l("Dissuaded by phone"),
     "unreachable": _l("Could not be reached"),
     "already_defrauded": _l("Already defrauded"),
 }

@@ -64,6 +64,8 @@ REFUSED = {
     ("import", "warning"): N_("police and coordinators enter warnings"),
     ("handle", "warning"): N_("you may not handle this warning"),
     ("unmask", "phone"): N_("only police and admins see full numbers"),
+    ("reveal", "phone"): N_("only police, admins and the grid's workers see the number"),
+    ("correct", "warning"): N_("you may not correct this warning"),
 }
 
 
@@ -158,6 +160,16 @@ def field_workers(role_column):
     return role_column == WORKER
 
 
+def police_officers(role_column, force_column):
+    """An SQL condition: police officers in the field (the rule of is_police_officer)."""
+    return (role_column == WORKER) & (force_column == "police")
+
+
+def coordinators(role_column):
+    """An SQL condition: the coordinators a late warning escalates to."""
+    return role_column == COORDINATOR
+
+
 def _manages_user(user: User, other: User) -> bool:
     """Admins manage everyone; a coordinator manages the workers of their area, the coordinators
     of areas strictly below theirs (never a peer), and their own ordinary fields."""
@@ -195,6 +207,27 @@ def _assigned(user: User, task) -> bool:
 
 def _reviews(user: User, checkin) -> bool:
     return within_scope(user, checkin.site.area)
+
+
+def _reveals(user: User, warning) -> bool:
+    """The number behind a 拨打 button: police officers and admins (as _unmasks), and a worker of
+    the warning's grid, the handler who must call; coordinators and leaders never."""
+    if _unmasks(user):
+        return True
+    return is_field_worker(user) and _works_grid(user, warning.area_id)
+
+
+def _works_grid(user: User, grid_id: int) -> bool:
+    """Whether `grid_id` is one of the person's grids: `grid_ids` when given, else their own area
+    when it is a grid (access.effective_grids, read from the loaded user without a query)."""
+    if user.grids:
+        return any(g.id == grid_id for g in user.grids)
+    return user.area is not None and user.area.level == "grid" and user.area_id == grid_id
+
+
+def _corrects(user: User, warning) -> bool:
+    """A coordinator (or admin) of the warning's area corrects an outcome recorded by mistake."""
+    return within_scope(user, warning.area)
 
 
 def _unmasks(user: User) -> bool:
@@ -242,6 +275,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "warning_board"): Rule(EVERYONE, who=_keeps_board),
     ("handle", "warning"): Rule(RECORDERS, "check", _handles_warning),
     ("unmask", "phone"): Rule(RECORDERS, "check", who=_unmasks),  # the warning is found first (404)
+    ("reveal", "phone"): Rule(RECORDERS, "check", _reveals),  # one warning's number, audited
+    ("correct", "warning"): Rule(MANAGERS, "check", _corrects),
     ("read", "case"): Rule(READERS),
     ("create", "case"): Rule(MANAGERS),
     ("import", "case"): Rule(MANAGERS),
@@ -258,6 +293,8 @@ RULES: dict[tuple[str, str], Rule] = {
         frozenset({WORKER})
     ),  # the phone's menu entries (managers have their pages)
     ("read", "self"): Rule(EVERYONE),
+    ("read", "notification"): Rule(EVERYONE),  # one's own (the service filters)
+    ("update", "notification"): Rule(EVERYONE),  # marking one's own read
     ("revoke", "token"): Rule(EVERYONE),  # one's own
 }
 

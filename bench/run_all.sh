@@ -60,5 +60,9 @@ $PY bench/import_bombs.py
 section "campaign fan-out, task progress, monthly roll, zeroing board ($grids grids)"
 $PY bench/tasks_progress.py --grids "$grids"
 [ -n "$pg_base" ] && $PY bench/tasks_progress.py "$(pg_db gridreach_bench_tasks)" --grids "$grids"
+
+section "notification sender vs a bare insert+select loop"
+$PY bench/notify_sender.py --count "$([ -n "$quick" ] && echo 500 || echo 2000)"
+[ -n "$pg_base" ] && $PY bench/notify_sender.py "$(pg_db gridreach_bench_notify)" --count "$([ -n "$quick" ] && echo 500 || echo 2000)"
 echo
 echo "done"

@@ -209,9 +209,10 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(app, db, admin) -> None:
     from app.models import Task
-    from app.services import campaigns, task_progress, warning_board
+    from app.services import campaigns, task_progress
     from app.services.auth import issue_token
     from app.services.localtime import today
+    from app.services.warnings import board as warning_board
 
     first = today().replace(day=1)
     last = campaigns.add_months(first, 1, False) - timedelta(days=1)

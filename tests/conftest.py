@@ -207,3 +207,27 @@ def redis_server():
     server = start_redis_server()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def recorder():
+    """A real HTTP server on 127.0.0.1 recording what it receives (notification channels)."""
+    from tests.http_recorder import Recorder
+
+    server = Recorder().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def notify_to(app, recorder, monkeypatch):
+    """notify_to(format="json", **settings): the app's notifications go to the recorder."""
+
+    def _to(fmt: str = "json", path: str = "/hook", **settings):
+        monkeypatch.setitem(app.config, "NOTIFY_WEBHOOK_URL", recorder.url + path)
+        monkeypatch.setitem(app.config, "NOTIFY_WEBHOOK_FORMAT", fmt)
+        for key, value in settings.items():
+            monkeypatch.setitem(app.config, key, value)
+        return recorder
+
+    return _to

@@ -22,6 +22,7 @@ from app.models import (
     FraudCase,
     Household,
     Job,
+    Notification,
     RiskWarning,
     Site,
     Task,
@@ -29,10 +30,11 @@ from app.models import (
     Visit,
 )
 from app.models.base import utcnow
-from app.services import warnings
 from app.services.auth import issue_token
 from app.services.localtime import DEFAULT_TIMEZONE
+from app.services.notifications import outbox
 from app.services.passwords import hash_password
+from app.services.warnings import handling
 
 PASSWORD = "Correct-Horse-9"
 LOCAL_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
@@ -232,7 +234,7 @@ def make_warning(
             "phone": "13800131234",
             **fields,
         }
-        return warnings.create_warning(by, data, now=at)
+        return handling.create_warning(by, data, now=at)
     created_at = at or utcnow()
     hours = hours or current_app.config["WARNING_DEADLINE_HOURS"][level]
     deadline_at = created_at + timedelta(hours=hours)
@@ -294,6 +296,19 @@ def make_audit_event(
             created_at=at or utcnow(),
         )
     )
+
+
+def make_notification(
+    *,
+    recipients: Iterable[User],
+    kind: str = "task_assigned",
+    title: str = "新任务",
+    text: str = "截止：12-01 18:00",
+    at: datetime | None = None,
+    **fields,
+) -> Notification:
+    """A notification to `recipients` with its deliveries, written as the outbox writes it."""
+    return outbox.notify(kind, recipients, title, text, now=at, **fields)
 
 
 def make_job(

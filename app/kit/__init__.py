@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from marshmallow import Schema
 
 from app.errors import DomainError
+from app.extensions import db
 from app.kit.contract import load_form, place_errors, posted_body, show_rules
 from app.schemas.common import page_args, paginate
 
@@ -51,6 +52,9 @@ def submit(
     try:
         return call() if schema is None else call(data)
     except DomainError as error:
+        # The request rolls back anyway (transactions by outcome); rolling back now lets the page
+        # shown again read the database as it was, not the refused change still pending.
+        db.session.rollback()
         form.error_status, form.refusal = error.status, error
         unplaced = place_errors(form, error.errors) if on_fields else list(error.errors)
         if unplaced or not error.errors:

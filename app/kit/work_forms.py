@@ -1,7 +1,6 @@
-"""Forms of the campaign, assignment, task report and warning pages.
+"""Forms of the campaign, assignment, task report and import pages.
 
-The campaign, assignment and report forms render fields whose rules are their schemas'
-(app/schemas/task.py); the warning forms still check themselves, until the warnings feature moves."""
+Their fields render; their rules are their schemas' (app/schemas/task.py)."""
 
 from __future__ import annotations
 
@@ -17,18 +16,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
 
 from app.kit.forms import NONE_CHOICE, optional_int
 from app.labels import (
     FORCE_LABELS,
     TARGET_KEY_LABELS,
     TASK_KIND_LABELS,
-    WARNING_LEVEL_LABELS,
-    WARNING_RESULT_LABELS,
     labelled,
 )
-from app.models import FORCES, TASK_KINDS, TASK_STATUSES, WARNING_LEVELS, WARNING_RESULTS
+from app.models import FORCES, TASK_KINDS, TASK_STATUSES
 
 
 class CampaignForm(FlaskForm):
@@ -76,42 +72,8 @@ class TaskStatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[(s, s) for s in TASK_STATUSES])
 
 
-class WarningForm(FlaskForm):
-    level = SelectField(_l("Level"), choices=labelled(WARNING_LEVELS, WARNING_LEVEL_LABELS))
-    area_id = SelectField(_l("Grid"), coerce=int)
-    subject_label = StringField(
-        _l("Person (a label, not a full name)"), validators=[DataRequired(), Length(max=80)]
-    )
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=24)])
-
-    def data_for_service(self) -> dict:
-        return {
-            "level": self.level.data,
-            "area_id": self.area_id.data,
-            "subject_label": self.subject_label.data.strip(),
-            "phone": self.phone.data or None,
-        }
-
-
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
-
-
-class OutcomeForm(FlaskForm):
-    result = SelectField(_l("Outcome"), choices=labelled(WARNING_RESULTS, WARNING_RESULT_LABELS))
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
-    lat = StringField(validators=[Optional()])
-    lng = StringField(validators=[Optional()])
-
-    def data_for_service(self) -> dict:
-        data = {"result": self.result.data, "note": (self.note.data or "").strip() or None}
-        try:
-            lat, lng = float(self.lat.data), float(self.lng.data)
-        except (TypeError, ValueError):
-            return data
-        if -90 <= lat <= 90 and -180 <= lng <= 180:
-            data.update(lat=lat, lng=lng)
-        return data
 
 
 class ReportForm(FlaskForm):

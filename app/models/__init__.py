@@ -6,6 +6,12 @@ from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
 from app.models.job import JOB_STATUSES, Job
+from app.models.notification import (
+    NOTIFICATION_KINDS,
+    Notification,
+    NotificationDelivery,
+    NotificationRecipient,
+)
 from app.models.site import SITE_KINDS, Site
 from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
 from app.models.user import FORCES, ROLES, ApiToken, User
@@ -19,6 +25,7 @@ __all__ = [
     "HOUSEHOLD_TAGS",
     "JOB_STATUSES",
     "LEVELS",
+    "NOTIFICATION_KINDS",
     "ROLES",
     "SITE_KINDS",
     "TASK_KINDS",
@@ -34,6 +41,9 @@ __all__ = [
     "FraudCase",
     "Household",
     "Job",
+    "Notification",
+    "NotificationDelivery",
+    "NotificationRecipient",
     "RiskWarning",
     "Site",
     "Task",

@@ -43,6 +43,10 @@ class User(UserMixin, db.Model):
     # Part of every session and remember cookie: raising it (logout, new password,
     # deactivation) ends them all, server-side.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Where this person is told besides the app: a channel (sms, wecom, dingtalk, webhook) and
+    # its address (their phone for SMS, a group robot's URL); none: the configured channel only.
+    notify_channel: Mapped[str | None] = mapped_column(String(16))
+    notify_address: Mapped[str | None] = mapped_column(String(500))
 
     area: Mapped[Area | None] = relationship()
     grids: Mapped[list[Area]] = relationship(secondary=user_grids, order_by="Area.name")

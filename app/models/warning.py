@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.area import Area
 from app.models.base import UTCDateTime, utcnow
+from app.models.household import Household
 from app.models.user import User
 
 WARNING_LEVELS = ("high", "medium", "low")
-WARNING_RESULTS = ("dissuaded", "unreachable", "already_defrauded")
+WARNING_RESULTS = ("dissuaded", "phone_dissuaded", "unreachable", "already_defrauded")
+REPORTED_TO = ("96110", "110", "none")
 
 
 class RiskWarning(db.Model):
@@ -36,7 +39,21 @@ class RiskWarning(db.Model):
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handled_lat: Mapped[float | None]
     handled_lng: Mapped[float | None]
+    # Where to find the person: a known household, or an address label.
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    # 无法见面: the first failure asks to try again; the second hands the warning to the police.
+    unreachable_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    handed_to_police_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 已被骗 (快采): when, how much, through what, to whom, whether reported; and 止损金额.
+    loss_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    stopped_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    paid_to: Mapped[str | None] = mapped_column(String(80))
+    defrauded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fraud_channel: Mapped[str | None] = mapped_column(String(40))
+    reported_to: Mapped[str | None] = mapped_column(String(8))
 
     area: Mapped[Area] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
+    household: Mapped[Household | None] = relationship()

@@ -20,8 +20,24 @@ class DailyRowSchema(Schema):
     cases = fields.Int()
     losses = fields.Float(metadata={"description": "yuan"})
     warnings_issued = fields.Int()
+    warnings_by_level = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Int(),
+        metadata={"description": "issued: high, medium, low"},
+    )
+    warnings_landed_by_level = fields.Dict(
+        keys=fields.Str(), values=fields.Int(), metadata={"description": "handled that day"}
+    )
+    warnings_in_time_by_level = fields.Dict(
+        keys=fields.Str(), values=fields.Int(), metadata={"description": "handled within deadline"}
+    )
+    warnings_high = fields.Int(metadata={"description": "warnings_by_level as columns"})
+    warnings_medium = fields.Int()
+    warnings_low = fields.Int()
     warnings_handled_in_time = fields.Int()
-    warnings_dissuaded = fields.Int()
+    warnings_dissuaded = fields.Int(metadata={"description": "face to face"})
+    warnings_phone_dissuaded = fields.Int()
+    stopped_amount = fields.Float(metadata={"description": "止损金额, yuan"})
     checkins = fields.Int()
     visits = fields.Int()
     households_reached = fields.Int()

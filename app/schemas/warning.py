@@ -7,10 +7,12 @@ from marshmallow import Schema, fields, validate
 from app.geo import COORD_SYSTEMS
 from app.i18n import N_
 from app.models import WARNING_LEVELS, WARNING_RESULTS
+from app.models.warning import REPORTED_TO
+from app.schemas.case import in_cents
 from app.schemas.common import Day, Id, Latitude, Longitude, PageArgs, QueryId, Text, name_field
 from app.schemas.task import LocalDateTime
 from app.services.localtime import to_local
-from app.services.warnings import STOP_LOSS_STEPS, WARNING_STATUSES
+from app.services.warnings.handling import STOP_LOSS_STEPS, WARNING_STATUSES
 
 PHONE_INPUT = validate.Regexp(r"^\+?[0-9 \-()]{5,24}$", error=N_("digits only"))
 
@@ -35,6 +37,16 @@ class WarningSchema(Schema):
         validate=PHONE_INPUT,
         metadata={"description": "answered as 138****1234 except to police and admins"},
     )
+    household_id = Id(
+        allow_none=True, load_default=None, metadata={"description": "a household of the grid"}
+    )
+    address = Text(
+        allow_none=True,
+        load_default=None,
+        strip=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "where to find the person, when no household is known"},
+    )
     status = fields.Str(dump_only=True)
     created_at = LocalDateTime(dump_only=True)
     deadline_at = LocalDateTime(
@@ -53,6 +65,19 @@ class WarningSchema(Schema):
     handled_by_id = fields.Int(dump_only=True)
     handled_lat = fields.Float(dump_only=True)
     handled_lng = fields.Float(dump_only=True)
+    unreachable_count = fields.Int(
+        dump_only=True,
+        metadata={"description": "无法见面 so far; the second hands it to the police"},
+    )
+    handed_to_police_at = LocalDateTime(dump_only=True)
+    loss_amount = fields.Decimal(dump_only=True, as_string=True)
+    stopped_amount = fields.Decimal(
+        dump_only=True, as_string=True, metadata={"description": "止损金额, yuan"}
+    )
+    paid_to = fields.Str(dump_only=True)
+    defrauded_at = LocalDateTime(dump_only=True)
+    fraud_channel = fields.Str(dump_only=True)
+    reported_to = fields.Str(dump_only=True)
     stop_loss = fields.Function(
         _stop_loss,
         dump_only=True,
@@ -74,12 +99,45 @@ class WarningQuerySchema(PageArgs):
     area_id = QueryId(metadata={"description": "any area: its whole subtree"})
 
 
+def _amount(description: str):
+    return fields.Decimal(
+        allow_none=True,
+        as_string=True,
+        allow_nan=False,
+        validate=in_cents,
+        metadata={
+            "description": description,
+            "type": "string",
+            "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        },
+    )
+
+
 class OutcomeSchema(Schema):
     result = fields.Str(required=True, validate=validate.OneOf(WARNING_RESULTS))
     note = Text(allow_none=True, validate=validate.Length(max=2000))
+    # 已被骗 (快采): kept with `already_defrauded` only.
+    loss_amount = _amount("yuan lost")
+    stopped_amount = _amount("yuan stopped or recovered (止损金额)")
+    paid_to = Text(
+        allow_none=True,
+        strip=True,
+        validate=validate.Length(max=80),
+        metadata={"description": "the payee account or number the victim paid"},
+    )
+    defrauded_at = LocalDateTime(allow_none=True)
+    fraud_channel = Text(allow_none=True, strip=True, validate=validate.Length(max=40))
+    reported_to = fields.Str(allow_none=True, validate=validate.OneOf(REPORTED_TO))
     lat = Latitude(allow_none=True)
     lng = Longitude(allow_none=True)
     coord_system = fields.Str(load_default="wgs84", validate=validate.OneOf(COORD_SYSTEMS))
+
+
+class CorrectionSchema(OutcomeSchema):
+    reason = Text(required=True, strip=True, validate=validate.Length(min=1, max=500))
+
+    class Meta:
+        exclude = ("lat", "lng", "coord_system")
 
 
 class RevealedPhoneSchema(Schema):

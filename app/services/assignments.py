@@ -23,6 +23,7 @@ from app.services.access import (
     within_scope,
 )
 from app.services.audit import record_event
+from app.services.notifications import events
 from app.services.task_progress import FINAL_STATUSES
 from app.services.tasks import may_work_in, visible_tasks
 
@@ -85,6 +86,7 @@ def set_assignments(actor: User, wanted: dict[int, list[int]], shown: list[int])
         if {u.id for u in keep + chosen} != set(task.assignee_ids):
             before = sorted(task.assignee_ids)
             task.assignees = keep + chosen
+            events.task_assigned(task, [u for u in chosen if u.id not in before])
             changes[f"task {task.id} assignee_ids"] = {
                 "old": before,
                 "new": sorted(task.assignee_ids),
@@ -148,6 +150,7 @@ def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
         keep = [] if data.get("mode") == "replace" else list(task.assignees)
         task.assignees = keep + [p for p in eligible if p.id not in {u.id for u in keep}]
         after = {u.id for u in task.assignees}
+        events.task_assigned(task, [u for u in task.assignees if u.id not in before])
         added += len(after - before)
         if after != before:
             changes[f"task {task.id} assignee_ids"] = {"old": sorted(before), "new": sorted(after)}
@@ -188,6 +191,7 @@ def reassign(actor: User, data: dict[str, Any]) -> dict[str, Any]:
         if successor is not None and may_work_in(successor, task.area):
             if successor not in task.assignees:
                 task.assignees.append(successor)
+                events.task_assigned(task, [successor])
         elif successor is not None:
             skipped.append(task.id)
         moved.append(task.id)

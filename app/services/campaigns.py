@@ -27,6 +27,7 @@ from app.services.access import (
 )
 from app.services.audit import record_event
 from app.services.localtime import end_of_day, start_of_day, today
+from app.services.notifications import events
 from app.services.task_progress import COUNT_TARGET_KEY, FINAL_STATUSES
 from app.services.tasks import grid_workers, may_work_in, visible_tasks
 
@@ -107,6 +108,8 @@ def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
         )  # now, so that an autoflush while building the next one finds it in the session
         tasks.append(task)
     db.session.flush()
+    for task in tasks:
+        events.task_assigned(task, task.assignees)
     return task_progress.settle(tasks)  # evidence already made in the period counts
 
 

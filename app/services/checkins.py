@@ -30,6 +30,7 @@ from app.services.access import (
     within_scope,
 )
 from app.services.audit import record_event
+from app.services.notifications import events
 
 OPEN_TASK_STATUSES = ("open", "in_progress")
 LINKABLE_TASK_STATUSES = ("open", "in_progress", "done")
@@ -351,4 +352,6 @@ def review_checkin(
     if decision == "approve":
         _settle_for(checkin)
     record_event(actor, f"checkin.{decision}", checkin, flags=checkin.reason, reason=reason)
+    if decision == "reject":
+        events.checkin_rejected(checkin, reason)
     return checkin

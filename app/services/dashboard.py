@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, distinct, exists, func, or_, select, true
+from sqlalchemy import case, distinct, exists, func, select, true
 
 from app import geo
 from app.extensions import db
@@ -17,6 +17,7 @@ from app.models.base import utcnow
 from app.services import cards, coverage
 from app.services.access import subtree_clause
 from app.services.localtime import local_date
+from app.services.warnings import figures as warning_figures
 
 OPEN_TASK = ("open", "in_progress")
 
@@ -64,7 +65,7 @@ def overview(actor: User, area_id: int | None, first: date | None, last: date | 
         "period": period,
         "figures": now_figures,
         "rows": rows,
-        "warnings": _warnings(area, period),
+        "warnings": warning_figures.for_period(_in_area(RiskWarning.area_id, area), period),
         "cases": _cases(area, period),
         "card": colours.get(area.id) if area is not None else None,
     }
@@ -89,30 +90,6 @@ def _in_area(area_column, area: Area | None):
     if area is None:
         return true()
     return area_column.in_(select(Area.id).where(subtree_clause(Area.path, area.path)))
-
-
-def _warnings(area: Area | None, period: coverage.Period) -> dict:
-    """Warnings issued and handled in the period; how many handled by their deadline."""
-    issued = and_(RiskWarning.created_at >= period.start, RiskWarning.created_at < period.end)
-    handled = and_(RiskWarning.handled_at >= period.start, RiskWarning.handled_at < period.end)
-    row = db.session.execute(
-        select(
-            func.sum(case((issued, 1), else_=0)),
-            func.sum(case((handled, 1), else_=0)),
-            func.sum(
-                case((and_(handled, RiskWarning.handled_at <= RiskWarning.deadline_at), 1), else_=0)
-            ),
-            func.sum(case((and_(handled, RiskWarning.result == "dissuaded"), 1), else_=0)),
-        ).where(_in_area(RiskWarning.area_id, area), or_(issued, handled))
-    ).one()
-    issued_n, handled_n, in_time, dissuaded = (int(v or 0) for v in row)
-    return {
-        "issued": issued_n,
-        "handled": handled_n,
-        "handled_in_time": in_time,
-        "dissuaded": dissuaded,
-        "in_time_rate": coverage.rate(in_time, handled_n),
-    }
 
 
 def _cases(area: Area | None, period: coverage.Period) -> dict:

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Area, Site, Task, User
 from app.policy import can, is_field_worker
-from app.services import task_progress, tasks, warnings
+from app.services import task_progress, tasks
 from app.services.access import effective_grids, filter_by_scope, scope_area
+from app.services.warnings import handling
 
 HOME_WARNINGS = 20
 HOME_TASKS = 50
@@ -47,9 +48,9 @@ def _count(query) -> int:
 def my_work(user: User) -> dict:
     """A worker's first open warnings (soonest deadline first, number masked) and unfinished tasks by
     due time, with how many there are of each (the pages link to the whole lists)."""
-    open_query = warnings.list_warnings(user, {"status": "open"})
+    open_query = handling.list_warnings(user, {"status": "open"})
     open_warnings = db.session.scalars(open_query.limit(HOME_WARNINGS)).all()
-    warnings.present(user, open_warnings, full_numbers=False)
+    handling.present(user, open_warnings, full_numbers=False)
     query = unfinished_tasks(user)
     my_tasks = task_progress.attach_progress(db.session.scalars(query.limit(HOME_TASKS)).all())
     return {

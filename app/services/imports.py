@@ -15,9 +15,10 @@ from app.errors import Invalid
 from app.i18n import N_
 from app.models import Job, User
 from app.policy import require
-from app.services import case_import, household_import, jobs, warning_import
+from app.services import case_import, household_import, jobs
 from app.services.import_limits import ImportLimits, count_rows
 from app.services.importing import ImportReport
+from app.services.warnings import imports as warning_import
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Background jobs: queued by a request, claimed and run by `flask --app app worker`.
 
-A job kind is a name and a handler registered with `job_kind`; a later kind (sending
-notifications, for one) registers its own handler and reuses the queue, the worker loop, the
-progress and the stale-job recovery. A handler runs in the worker's session and returns the
+A job kind is a name and a handler registered with `job_kind`; it reuses the queue, the worker
+loop, the progress and the stale-job recovery. The notification sender runs on the same poll loop
+(`poll_loop`) over its own outbox table (app/services/notifications/sender.py): a notification is
+many small rows with a due time and a back-off each, not one upload with a creator and a report. A handler runs in the worker's session and returns the
 job's report (JSON); its work commits together with the job's `done` status, or not at all.
 Progress goes through a connection of its own, in short transactions, so a page can show it
 while the handler's own transaction is still open.
@@ -230,6 +231,26 @@ def _finish(job_id: int, attempt: int, status: str, report: dict) -> str:
     return status
 
 
+def poll_loop(
+    step: Callable[[], bool],
+    once: bool = False,
+    poll_seconds: float = 2,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Call `step` (which answers whether it found work) until told to stop; when it finds none,
+    wait `poll_seconds`, or with `once` return. The loop of the worker and of the notification
+    sender; how many steps found work."""
+    busy = 0
+    while not should_stop():
+        if step():
+            busy += 1
+            continue
+        if once:
+            break
+        time.sleep(poll_seconds)
+    return busy
+
+
 def work(
     once: bool = False,
     poll_seconds: float | None = None,
@@ -240,17 +261,15 @@ def work(
     config = current_app.config
     poll = config["JOB_POLL_SECONDS"] if poll_seconds is None else poll_seconds
     stale_after = timedelta(seconds=config["JOB_STALE_SECONDS"])
-    processed = 0
-    while not should_stop():
+
+    def step() -> bool:
         requeue_stale(stale_after)
         job_id = claim_next()
         if job_id is None:
-            if once:
-                break
-            time.sleep(poll)
-            continue
+            return False
         status = run_job(job_id)
         log.info("job %s finished: %s", job_id, status)
         db.session.remove()
-        processed += 1
-    return processed
+        return True
+
+    return poll_loop(step, once=once, poll_seconds=poll, should_stop=should_stop)

@@ -15,12 +15,13 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Area, FraudCase, RiskWarning, User
+from app.models import Area, FraudCase, User
 from app.services import coverage
-from app.services.localtime import day_bounds, today
+from app.services.localtime import today
+from app.services.warnings import figures as warning_figures
 
 COLUMNS = (
     ("area_id", _l("Area id"), "int"),
@@ -28,8 +29,13 @@ COLUMNS = (
     ("cases", _l("Cases"), "int"),
     ("losses", _l("Losses (yuan)"), "money"),
     ("warnings_issued", _l("Warnings issued"), "int"),
+    ("warnings_high", _l("High warnings"), "int"),
+    ("warnings_medium", _l("Medium warnings"), "int"),
+    ("warnings_low", _l("Low warnings"), "int"),
     ("warnings_handled_in_time", _l("Handled in time"), "int"),
     ("warnings_dissuaded", _l("Dissuaded"), "int"),
+    ("warnings_phone_dissuaded", _l("Dissuaded by phone"), "int"),
+    ("stopped_amount", _l("Stopped or recovered (yuan)"), "money"),
     ("checkins", _l("Check-ins"), "int"),
     ("visits", _l("Visits"), "int"),
     ("households_reached", _l("Households reached"), "int"),
@@ -52,7 +58,7 @@ def daily(actor: User, day: date | None) -> dict:
     on_day = _by_area(coverage.compute(scope, coverage.Period(day, day)), scope)
     month_figures = coverage.compute(scope, coverage.Period(day.replace(day=1), day))
     month = _by_area(month_figures, scope)
-    cases, warnings = _cases(areas, day), _warnings(areas, day)
+    cases, warnings = _cases(areas, day), warning_figures.per_report_area(areas, day)
     rows = []
     for area in areas:
         row = {
@@ -60,9 +66,7 @@ def daily(actor: User, day: date | None) -> dict:
             "name": area.name,
             "cases": 0,
             "losses": 0.0,
-            "warnings_issued": 0,
-            "warnings_handled_in_time": 0,
-            "warnings_dissuaded": 0,
+            **warning_figures.empty(),
         }
         row.update(cases.get(area.id, {}))
         row.update(warnings.get(area.id, {}))
@@ -76,6 +80,7 @@ def daily(actor: User, day: date | None) -> dict:
         row["household_coverage_month"] = month[area.id]["household_coverage"]
         rows.append(row)
     totals = {key: sum(row[key] for row in rows) for key in COUNTS}
+    totals.update(warning_figures.add_up(rows))
     totals.update(
         area_id=scope.id if scope else None,
         name=scope.name if scope else None,
@@ -108,36 +113,6 @@ def _cases(areas: list[Area], day: date) -> dict[int, dict]:
     return {
         b: {"cases": int(n), "losses": float(round(Decimal(loss), 2))}
         for b, n, loss in rows
-        if b is not None
-    }
-
-
-def _warnings(areas: list[Area], day: date) -> dict[int, dict]:
-    """Warnings issued, handled in time and dissuaded that day per report area: one grouped query."""
-    start, end = day_bounds(day)
-    issued = and_(RiskWarning.created_at >= start, RiskWarning.created_at < end)
-    handled = and_(RiskWarning.handled_at >= start, RiskWarning.handled_at < end)
-    bucket = coverage.bucket_of(Area.path, areas).label("bucket")
-    rows = db.session.execute(
-        select(
-            bucket,
-            func.sum(case((issued, 1), else_=0)),
-            func.sum(
-                case((and_(handled, RiskWarning.handled_at <= RiskWarning.deadline_at), 1), else_=0)
-            ),
-            func.sum(case((and_(handled, RiskWarning.result == "dissuaded"), 1), else_=0)),
-        )
-        .join(Area, Area.id == RiskWarning.area_id)
-        .where(or_(issued, handled))
-        .group_by("bucket")
-    ).all()
-    return {
-        b: {
-            "warnings_issued": int(i),
-            "warnings_handled_in_time": int(t),
-            "warnings_dissuaded": int(d),
-        }
-        for b, i, t, d in rows
         if b is not None
     }
 

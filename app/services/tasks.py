@@ -32,6 +32,7 @@ from app.services.access import (
 )
 from app.services.audit import changes, record_event, snapshot
 from app.services.localtime import start_of_day, today
+from app.services.notifications import events
 from app.services.task_progress import FINAL_STATUSES, REPORTED_KINDS, SITE_KINDS
 
 # Which status a coordinator may set from which.
@@ -233,6 +234,7 @@ def create_task(actor: User, data: dict[str, Any]) -> Task:
     record_event(
         actor, "task.create", task, area_id=grid.id, assignee_ids=[u.id for u in assignees]
     )
+    events.task_assigned(task, assignees)
     return task_progress.settle([task])[0]  # evidence made before the task counts for it
 
 
@@ -241,7 +243,9 @@ def update_task(actor: User, task: Task, data: dict[str, Any]) -> Task:
     require(actor, "update", "task", task)
     before = snapshot(task, data)
     if "assignee_ids" in data:
+        earlier = set(task.assignee_ids)
         task.assignees = resolve_assignees(actor, task.area, data.pop("assignee_ids"))
+        events.task_assigned(task, [u for u in task.assignees if u.id not in earlier])
     if "site_ids" in data:
         task.sites = _resolve_sites(task.area, data.pop("site_ids"))
     if "status" in data:

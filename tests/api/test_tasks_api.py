@@ -291,7 +291,7 @@ def _statements(call) -> int:
 
 
 def test_lists_take_the_same_number_of_queries_for_few_and_many_rows(api, district):
-    from app.services import warnings
+    from app.services.warnings import handling
 
     a = district.a
     rider = make_user(role="worker", area=a.community, force="rider")
@@ -307,7 +307,7 @@ def test_lists_take_the_same_number_of_queries_for_few_and_many_rows(api, distri
                     assignees=[a.worker, rider],
                     sites=[a.sites[i % 2]] * (i % 2),
                 )
-            warnings.create_warning(
+            handling.create_warning(
                 a.police, {"level": "high", "area_id": a.grids[i % 2].id, "subject_label": "x"}
             )
             api.post(

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, RiskWarning
 from app.models.base import utcnow
-from app.services import warnings
+from app.services.warnings import handling
 
 WARNING = {"level": "high", "subject_label": "王某（72岁）", "phone": "13800131234"}
 
@@ -99,7 +99,7 @@ def test_reveal_phone_endpoint(api, district):
 
 def test_overdue_and_status_filters(api, district):
     a = district.a
-    late = warnings.create_warning(
+    late = handling.create_warning(
         a.police, {**WARNING, "area_id": a.grids[0].id}, now=utcnow() - timedelta(hours=3)
     )
     _post(api, a.police, a.grids[0])
@@ -182,7 +182,7 @@ def _file(text):
 
 def test_board_over_http_for_readers_and_police(api, district):
     a = district.a
-    late = warnings.create_warning(
+    late = handling.create_warning(
         a.police, {**WARNING, "area_id": a.grids[0].id}, now=utcnow() - timedelta(hours=3)
     )
     _post(api, a.police, a.grids[1], level="low")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import RiskWarning
 from app.models.base import utcnow
-from app.services import warnings
+from app.services.warnings import handling
 from tests.browser.phone import BROWSER
 from tests.factories import PASSWORD, make_task
 
@@ -31,7 +31,7 @@ def world(live_server, district):
         title="社区讲座",
         due_at=utcnow() + timedelta(days=2),
     )
-    warning = warnings.create_warning(
+    warning = handling.create_warning(
         a.police,
         {
             "level": "high",

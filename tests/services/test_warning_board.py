@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import RiskWarning
-from app.services import warning_board, warning_import, warnings
+from app.services.warnings import board as warning_board
+from app.services.warnings import handling
+from app.services.warnings import imports as warning_import
 from tests.factories import local, make_warning
 
 NOW = local(2026, 11, 6, 10)  # ten in the morning of 6 November
@@ -28,11 +30,11 @@ def test_board_by_level_and_street_with_yesterdays_review(district):
     in_time = _warn(
         a.police, a.grids[0], "medium", local(2026, 11, 5, 8)
     )  # yesterday, handled in time
-    warnings.record_outcome(a.worker, in_time, {"result": "dissuaded"}, now=local(2026, 11, 5, 9))
+    handling.record_outcome(a.worker, in_time, {"result": "dissuaded"}, now=local(2026, 11, 5, 9))
     handled_late = _warn(
         a.police, a.grids[0], "high", local(2026, 11, 5, 12)
     )  # yesterday, handled late
-    warnings.record_outcome(
+    handling.record_outcome(
         a.worker, handled_late, {"result": "already_defrauded"}, now=local(2026, 11, 5, 18)
     )
     early = _warn(

@@ -9,8 +9,8 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import AuditEvent
 from app.models.base import utcnow
-from app.services import warnings
 from app.services.localtime import to_local
+from app.services.warnings import handling
 from tests.factories import local, make_user
 
 
@@ -22,11 +22,11 @@ def _warn(actor, grid, level="high", now=None, **extra):
         "phone": "138 0013 1234",
         **extra,
     }
-    return warnings.create_warning(actor, data, now=now)
+    return handling.create_warning(actor, data, now=now)
 
 
 def _ids(actor, **args):
-    return [w.id for w in db.session.scalars(warnings.list_warnings(actor, args))]
+    return [w.id for w in db.session.scalars(handling.list_warnings(actor, args))]
 
 
 @pytest.mark.parametrize(("level", "hours"), [("high", 2), ("medium", 24), ("low", 72)])
@@ -84,9 +84,9 @@ def test_a_grid_worker_sees_the_warnings_of_their_grids_only(district):
     )
     assert _ids(b.worker) == [foreign.id]
     with pytest.raises(NotFound):
-        warnings.get_warning(a.worker, neighbour.id)
+        handling.get_warning(a.worker, neighbour.id)
     with pytest.raises(NotFound):
-        warnings.get_warning(a.coordinator, foreign.id)
+        handling.get_warning(a.coordinator, foreign.id)
 
 
 def test_open_first_then_soonest_deadline_and_overdue_filter(district):
@@ -96,7 +96,7 @@ def test_open_first_then_soonest_deadline_and_overdue_filter(district):
     late = _warn(a.police, a.grids[0], "high", now=now - timedelta(hours=3))
     high = _warn(a.police, a.grids[0], "high", now=now)
     handled = _warn(a.police, a.grids[0], "high", now=now - timedelta(hours=5))
-    warnings.record_outcome(a.worker, handled, {"result": "dissuaded"})
+    handling.record_outcome(a.worker, handled, {"result": "dissuaded"})
     assert _ids(a.worker) == [late.id, high.id, low.id, handled.id]
     assert _ids(a.worker, overdue=True) == [late.id]
     assert _ids(a.worker, status="handled") == [handled.id]
@@ -105,15 +105,15 @@ def test_open_first_then_soonest_deadline_and_overdue_filter(district):
 def test_masking_and_the_audit_of_full_numbers(district):
     a = district.a
     warning = _warn(a.police, a.grids[0])
-    assert warnings.mask_phone("13800131234") == "138****1234"
+    assert handling.mask_phone("13800131234") == "138****1234"
     for viewer in (a.worker, a.coordinator, a.leader):
-        assert warnings.present(viewer, [warning])[0].phone_shown == "138****1234"
+        assert handling.present(viewer, [warning])[0].phone_shown == "138****1234"
     assert (
         db.session.scalar(select(AuditEvent).where(AuditEvent.action == "warning.reveal_phone"))
         is None
     )
-    assert warnings.present(a.police, [warning])[0].phone_shown == "13800131234"
-    assert warnings.present(district.admin, [warning])[0].phone_shown == "13800131234"
+    assert handling.present(a.police, [warning])[0].phone_shown == "13800131234"
+    assert handling.present(district.admin, [warning])[0].phone_shown == "13800131234"
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "warning.reveal_phone")
     ).all()
@@ -122,15 +122,15 @@ def test_masking_and_the_audit_of_full_numbers(district):
         (district.admin.id, [warning.id]),
     ]
     assert all("13800131234" not in str(e.detail) for e in events)
-    assert warnings.present(a.police, [warning], full_numbers=False)[0].phone_shown == "138****1234"
+    assert handling.present(a.police, [warning], full_numbers=False)[0].phone_shown == "138****1234"
 
 
 def test_reveal_is_for_police_and_admins_and_always_audited(district):
     a = district.a
     warning = _warn(a.police, a.grids[0])
-    assert warnings.reveal_phone(a.police, warning) == "13800131234"
+    assert handling.reveal_phone(a.police, warning) == "13800131234"
     with pytest.raises(Forbidden):
-        warnings.reveal_phone(a.coordinator, warning)
+        handling.reveal_phone(a.coordinator, warning)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "warning.reveal_phone"))
     assert (event.actor_id, event.object_id, event.detail["via"]) == (
         a.police.id,
@@ -143,32 +143,32 @@ def test_outcomes_once_with_position_and_by_the_right_people(district):
     a = district.a
     warning = _warn(a.police, a.grids[0])
     with pytest.raises(Forbidden):
-        warnings.record_outcome(a.leader, warning, {"result": "dissuaded"})
+        handling.record_outcome(a.leader, warning, {"result": "dissuaded"})
     other = make_user(role="worker", area=a.community, grids=[a.grids[1]])
     with pytest.raises(Forbidden):
-        warnings.record_outcome(other, warning, {"result": "dissuaded"})
+        handling.record_outcome(other, warning, {"result": "dissuaded"})
     with pytest.raises(Invalid):
-        warnings.record_outcome(a.worker, warning, {"result": "dissuaded", "lat": 29.9})
-    done = warnings.record_outcome(
+        handling.record_outcome(a.worker, warning, {"result": "dissuaded", "lat": 29.9})
+    done = handling.record_outcome(
         a.worker,
         warning,
         {"result": "already_defrauded", "note": "已转账", "lat": 29.9, "lng": 121.55},
     )
     assert (done.status, done.handled_by_id, done.handled_lat) == ("handled", a.worker.id, 29.9)
     assert (
-        warnings.record_outcome(
+        handling.record_outcome(
             a.worker, warning, {"result": "already_defrauded", "note": "已转账"}
         )
         is done
     )
     with pytest.raises(Conflict):
-        warnings.record_outcome(a.worker, warning, {"result": "dissuaded"})
+        handling.record_outcome(a.worker, warning, {"result": "dissuaded"})
 
 
 def test_escalation_goes_from_grid_to_community_to_street(district):
     warning = _warn(district.a.police, district.a.grids[0], "high", now=local(2026, 11, 5, 9))
-    assert warnings.escalation(warning, local(2026, 11, 5, 10, 59)) == "grid"
-    assert warnings.escalation(warning, local(2026, 11, 5, 11, 1)) == "community"
-    assert warnings.escalation(warning, local(2026, 11, 5, 13, 1)) == "street"
-    warnings.record_outcome(district.a.worker, warning, {"result": "unreachable"})
-    assert warnings.escalation(warning, local(2026, 11, 5, 13, 1)) is None
+    assert handling.escalation(warning, local(2026, 11, 5, 10, 59)) == "grid"
+    assert handling.escalation(warning, local(2026, 11, 5, 11, 1)) == "community"
+    assert handling.escalation(warning, local(2026, 11, 5, 13, 1)) == "street"
+    handling.record_outcome(district.a.worker, warning, {"result": "dissuaded"})
+    assert handling.escalation(warning, local(2026, 11, 5, 13, 1)) is None

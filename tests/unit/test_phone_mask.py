@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.warnings import mask_phone
+from app.services.warnings.handling import mask_phone
 
 DIGITS = "123456789012345"
 # (length, masked): 11 digits is a mobile (first 3, last 4); any other length shows its last

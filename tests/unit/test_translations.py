@@ -207,7 +207,7 @@ NOT_YET_WRAPPED = {
     ("app/services/case_import.py", "a case number was added meanwhile"),
     ("app/services/household_import.py", "households changed during the import: try again"),
     ("app/services/household_import.py", "a label was added meanwhile"),
-    ("app/services/warning_import.py", "police and coordinators enter warnings"),
+    ("app/services/warnings/imports.py", "police and coordinators enter warnings"),
 }
 
 

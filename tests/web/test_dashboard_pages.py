@@ -227,3 +227,21 @@ def test_a_large_case_file_is_queued_and_followed_on_the_page(client, login_as, 
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 202 and 'id="import-job"' in page and "js/import-job.js" in page
+
+
+def test_the_dashboard_shows_the_money_stopped_and_phone_dissuasions(client, login_as, district):
+    from app.services.warnings import handling
+
+    a = district.a
+    for result, extra in (
+        ("already_defrauded", {"stopped_amount": 1234.5}),
+        ("phone_dissuaded", {}),
+    ):
+        warning = handling.create_warning(
+            a.police, {"level": "high", "area_id": a.grids[0].id, "subject_label": "王某"}
+        )
+        handling.record_outcome(a.worker, warning, {"result": result, **extra})
+    db.session.commit()
+    login_as(district.leader)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert 'data-figure="stopped_amount">1,234.50<' in page and "其中电话劝阻 1 人" in page

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import AuditEvent, CheckIn, Site, Task
 from app.models.base import utcnow
 from app.services.access import filter_by_scope
-from app.services.warning_board import LIST_LIMIT
+from app.services.warnings.board import LIST_LIMIT
 from tests.api.checkin_helpers import body
 from tests.factories import (
     make_area,

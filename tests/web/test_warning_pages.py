@@ -111,11 +111,13 @@ def test_coordinator_records_an_outcome_on_the_page(client, login_as, district):
     warning = _warn(district)
     login_as(district.a.coordinator)
     response = client.post(
-        f"/coordinate/warnings/{warning.id}", data={"result": "unreachable", "note": "空号"}
+        f"/coordinate/warnings/{warning.id}", data={"result": "phone_dissuaded", "note": "空号"}
     )
     assert response.status_code == 302
     page = client.get(f"/coordinate/warnings/{warning.id}").get_data(as_text=True)
-    assert 'data-result="unreachable"' in page and "空号" in page and 'id="stop-loss"' not in page
+    assert (
+        'data-result="phone_dissuaded"' in page and "空号" in page and 'id="stop-loss"' not in page
+    )
     assert client.get(f"/coordinate/warnings/{warning.id}", headers={}).status_code == 200
     login_other = district.b.coordinator
     client.post("/logout")

@@ -6,7 +6,7 @@ from datetime import timedelta
 from app.extensions import db
 from app.models import Task
 from app.models.base import utcnow
-from app.services import warnings
+from app.services.warnings import handling
 from tests.api.checkin_helpers import body
 from tests.factories import make_task
 
@@ -29,7 +29,7 @@ def test_worker_home_shows_warnings_first_then_tasks_by_deadline(client, login_a
         due_at=utcnow() + timedelta(hours=5),
     )
     make_task(area=a.grids[1], title="别人的网格")
-    warnings.create_warning(
+    handling.create_warning(
         a.police,
         {
             "level": "high",

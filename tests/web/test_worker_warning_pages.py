@@ -22,10 +22,20 @@ def test_worker_records_an_outcome_and_sees_the_stop_loss_steps(client, login_as
     home = client.get("/").get_data(as_text=True)
     assert f"/worker/warnings/{warning.id}" in home
     page = client.get(f"/worker/warnings/{warning.id}").get_data(as_text=True)
-    assert "138****1234" in page and 'value="already_defrauded"' in page and "/reveal" not in page
+    assert "138****1234" in page and 'value="already_defrauded"' in page
+    # The grid's worker is a handler who must call: the number is behind the call button.
+    assert f"/worker/warnings/{warning.id}/reveal" in page and "13800131234" not in page
     response = client.post(
         f"/worker/warnings/{warning.id}",
-        data={"result": "already_defrauded", "note": "已转账", "lat": "29.9", "lng": "121.55"},
+        data={
+            "result": "already_defrauded",
+            "note": "已转账",
+            "lat": "29.9",
+            "lng": "121.55",
+            "loss_amount": "8000",
+            "stopped_amount": "5000.5",
+            "reported_to": "96110",
+        },
     )
     assert response.status_code == 302
     page = client.get(f"/worker/warnings/{warning.id}").get_data(as_text=True)
@@ -36,6 +46,11 @@ def test_worker_records_an_outcome_and_sees_the_stop_loss_steps(client, login_as
         "handled",
         "already_defrauded",
         29.9,
+    )
+    assert (str(stored.loss_amount), str(stored.stopped_amount), stored.reported_to) == (
+        "8000.00",
+        "5000.50",
+        "96110",
     )
 
 
@@ -87,3 +102,22 @@ def test_police_enter_warnings_on_the_phone_and_deadlines_show_in_shanghai_time(
         == 200
     )
     assert db.session.scalar(select(func.count()).where(RiskWarning.subject_label == "x")) == 0
+
+
+def test_the_worker_reveals_then_calls_and_each_reveal_is_audited(client, login_as, district):
+    warning = _warn(district)
+    login_as(district.a.worker)
+    before = reveal_count()
+    revealed = client.post(f"/worker/warnings/{warning.id}/reveal")
+    page = revealed.get_data(as_text=True)
+    assert revealed.status_code == 200 and 'href="tel:13800131234"' in page
+    assert "no-store" in revealed.headers["Cache-Control"] and reveal_count() == before + 1
+
+
+def test_a_worker_of_another_grid_cannot_reveal(client, login_as, district):
+    from tests.factories import make_user
+
+    warning = _warn(district)
+    other = make_user(role="worker", area=district.a.community, grids=[district.a.grids[1]])
+    login_as(other)
+    assert client.post(f"/worker/warnings/{warning.id}/reveal").status_code in (403, 404)

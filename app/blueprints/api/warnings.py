@@ -12,13 +12,15 @@ from app.schemas.job import JobStartedSchema
 from app.schemas.warning import (
     BoardQuerySchema,
     BoardSchema,
+    CorrectionSchema,
     OutcomeSchema,
     RevealedPhoneSchema,
     WarningQuerySchema,
     WarningSchema,
 )
-from app.services import imports, warning_board
-from app.services import warnings as warning_service
+from app.services import imports
+from app.services.warnings import handling
+from app.services.warnings.board import board as zeroing_board
 
 URL = "/warnings"
 blp = protected_blueprint("api_warnings", __name__, "Risk warnings (预警指令) and their outcomes")
@@ -31,8 +33,8 @@ class Warnings(MethodView):
     @blp.response(200, list_schema(WarningSchema))
     def get(self, args):
         """Warnings the caller sees (a grid worker: their grids'), open first, soonest deadline first."""
-        page = paginate(warning_service.list_warnings(current_user, args), args)
-        warning_service.present(current_user, page["items"])
+        page = paginate(handling.list_warnings(current_user, args), args)
+        handling.present(current_user, page["items"])
         return page
 
     @authorize("create", "warning", areas=("area_id",))
@@ -40,8 +42,8 @@ class Warnings(MethodView):
     @blp.response(201, WarningSchema)
     def post(self, data):
         """Enter a warning for a grid; the deadline follows from the level."""
-        warning = warning_service.create_warning(current_user, data)
-        return warning_service.present(current_user, [warning])[0]
+        warning = handling.create_warning(current_user, data)
+        return handling.present(current_user, [warning])[0]
 
 
 @blp.route("/board")
@@ -51,7 +53,7 @@ class Warnings(MethodView):
 def board(args):
     """日日清零: open and overdue by level and street, the share handled in time today and yesterday,
     the overdue ones with who answers for them now, and yesterday's review (numbers masked)."""
-    return warning_board.board(current_user, args.get("date"))
+    return zeroing_board(current_user, args.get("date"))
 
 
 @blp.route("/<int:warning_id>")
@@ -59,30 +61,38 @@ def board(args):
 @blp.response(200, WarningSchema)
 def get_warning(warning_id):
     """One warning."""
-    return warning_service.present(
-        current_user, [warning_service.get_warning(current_user, warning_id)]
-    )[0]
+    return handling.present(current_user, [handling.get_warning(current_user, warning_id)])[0]
 
 
 @blp.route("/<int:warning_id>/outcome", methods=["POST"])
-@authorize("handle", "warning", load=warning_service.get_warning)
+@authorize("handle", "warning", load=handling.get_warning)
 @blp.arguments(OutcomeSchema)
 @blp.response(200, WarningSchema)
 def outcome(data, warning_id):
     """Record the outcome; `already_defrauded` answers with urgent stop-loss steps."""
-    warning = warning_service.get_warning(current_user, warning_id)
-    return warning_service.present(
-        current_user, [warning_service.record_outcome(current_user, warning, data)]
-    )[0]
+    warning = handling.get_warning(current_user, warning_id)
+    return handling.present(current_user, [handling.record_outcome(current_user, warning, data)])[0]
+
+
+@blp.route("/<int:warning_id>/correct", methods=["POST"])
+@authorize("correct", "warning", load=handling.get_warning)
+@blp.arguments(CorrectionSchema)
+@blp.response(200, WarningSchema)
+def correct(data, warning_id):
+    """Correct an outcome recorded by mistake, with a reason (coordinators); audited."""
+    warning = handling.get_warning(current_user, warning_id)
+    return handling.present(current_user, [handling.correct_outcome(current_user, warning, data)])[
+        0
+    ]
 
 
 @blp.route("/<int:warning_id>/reveal-phone", methods=["POST"])
-@authorize("unmask", "phone", load=warning_service.get_warning)
+@authorize("reveal", "phone", load=handling.get_warning)
 @blp.response(200, RevealedPhoneSchema)
 def reveal_phone(warning_id):
-    """The full number, for police and admins; written to the audit log."""
-    warning = warning_service.get_warning(current_user, warning_id)
-    return {"id": warning.id, "phone": warning_service.reveal_phone(current_user, warning)}
+    """The full number, for police, admins and a worker of the warning's grid; audited."""
+    warning = handling.get_warning(current_user, warning_id)
+    return {"id": warning.id, "phone": handling.reveal_phone(current_user, warning)}
 
 
 @blp.route("/import", methods=["POST"])

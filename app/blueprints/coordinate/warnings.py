@@ -11,14 +11,15 @@ from app.errors import Invalid
 from app.extensions import db
 from app.guard import authorize
 from app.kit import answer_status, page_of, start_page_import, submit
-from app.kit.work_forms import ImportForm, OutcomeForm, WarningForm
+from app.kit.warning_forms import OutcomeForm, WarningForm
+from app.kit.work_forms import ImportForm
 from app.schemas.common import load_query
 from app.schemas.warning import BoardQuerySchema
 from app.services import areas as area_service
-from app.services import warning_board
-from app.services import warnings as warning_service
 from app.services.localtime import today
-from app.services.warnings import STOP_LOSS_STEPS
+from app.services.warnings import handling
+from app.services.warnings.board import board as zeroing_board
+from app.services.warnings.handling import STOP_LOSS_STEPS
 
 FILTERS = {"status": ("open", "handled"), "level": ("high", "medium", "low")}
 
@@ -41,8 +42,8 @@ def _filters() -> dict:
 
 def _list_page(form: WarningForm, upload: ImportForm, report=None, job=None, status: int = 200):
     args = _filters()
-    rows = page_of(warning_service.list_warnings(current_user, args))
-    warning_service.present(current_user, rows.items, full_numbers=False)
+    rows = page_of(handling.list_warnings(current_user, args))
+    handling.present(current_user, rows.items, full_numbers=False)
     return render_template(
         "coordinate/warnings.html",
         form=form,
@@ -59,9 +60,7 @@ def warnings():
     """Warnings in my area (open first), with entry by hand and import from a file."""
     form, upload = WarningForm(), ImportForm(prefix="upload")
     form.area_id.choices = grid_choices()
-    warning = submit(
-        form, lambda: warning_service.create_warning(current_user, form.data_for_service())
-    )
+    warning = submit(form, lambda: handling.create_warning(current_user, form.data_for_service()))
     if warning is not None:
         flash(_("Warning entered; the grid's workers see it now."), "ok")
         return redirect(url_for(".warnings"))
@@ -85,27 +84,27 @@ def import_warnings():
 @bp.route("/warnings/<int:warning_id>", methods=["GET", "POST"])
 def warning(warning_id: int):
     """One warning: its deadline, who answers for it, the outcome form, and the number on request."""
-    found = warning_service.get_warning(current_user, warning_id)
+    found = handling.get_warning(current_user, warning_id)
     form = OutcomeForm()
     done = submit(
-        form, lambda: warning_service.record_outcome(current_user, found, form.data_for_service())
+        form, lambda: handling.record_outcome(current_user, found, form.data_for_service())
     )
     if done is not None:
         flash(_("Outcome recorded."), "ok")
         return redirect(url_for(".warning", warning_id=found.id))
-    warning_service.present(current_user, [found], full_numbers=False)
+    handling.present(current_user, [found], full_numbers=False)
     return render_template(
         "coordinate/warning.html", warning=found, form=form, stop_loss=STOP_LOSS_STEPS
     ), answer_status(form)
 
 
 @bp.post("/warnings/<int:warning_id>/reveal")
-@authorize("unmask", "phone", load=warning_service.get_warning)
+@authorize("unmask", "phone", load=handling.get_warning)
 def reveal_warning_phone(warning_id: int):
     """Show the full number once (police and admins); written to the audit log."""
-    found = warning_service.get_warning(current_user, warning_id)
-    phone = warning_service.reveal_phone(current_user, found)
-    warning_service.present(current_user, [found], full_numbers=False)
+    found = handling.get_warning(current_user, warning_id)
+    phone = handling.reveal_phone(current_user, found)
+    handling.present(current_user, [found], full_numbers=False)
     return render_template(
         "coordinate/warning.html",
         warning=found,
@@ -123,5 +122,5 @@ def warnings_board():
     except Invalid:
         flash(_("Not a date: %(value)s", value=request.args["date"]), "error")
         day = today()
-    board = warning_board.board(current_user, day)
+    board = zeroing_board(current_user, day)
     return render_template("coordinate/warnings_board.html", board=board)

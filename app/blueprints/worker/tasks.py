@@ -1,4 +1,4 @@
-"""The worker's phone pages for tasks and warnings: my tasks, reporting a count, a warning's outcome."""
+"""The worker's phone pages for tasks: my tasks (with my open warnings first), reporting a count."""
 
 from __future__ import annotations
 
@@ -7,18 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.worker import bp
-from app.extensions import db
 from app.guard import authorize
 from app.kit import answer_status, page_of, private, submit
-from app.kit.work_forms import OutcomeForm, ReportForm, WarningForm
+from app.kit.work_forms import ReportForm
 from app.policy import can
 from app.schemas.task import TaskReportSchema
-from app.services import areas as area_service
-from app.services import warnings as warning_service
 from app.services.home import my_work, unfinished_tasks
 from app.services.task_progress import REPORTED_KINDS, SITE_KINDS, attach_progress
 from app.services.tasks import find_task, get_task, report_count
-from app.services.warnings import STOP_LOSS_STEPS
 
 
 def _private_page(html: str, status: int = 200):
@@ -57,62 +53,3 @@ def task(task_id: int):
         site_kinds=SITE_KINDS,
     )
     return _private_page(page, answer_status(form))
-
-
-def _warning_form():
-    form = WarningForm()
-    form.area_id.choices = [
-        (g.id, g.name)
-        for g in db.session.scalars(area_service.list_areas(current_user, level="grid"))
-    ]
-    return form
-
-
-@bp.route("/worker/warnings", methods=["GET", "POST"])
-@authorize("use", "pages")
-def my_warnings():
-    """Open warnings I answer for; police also enter new ones here."""
-    form = _warning_form() if can(current_user, "create", "warning") else None
-    create = lambda: warning_service.create_warning(current_user, form.data_for_service())  # noqa: E731
-    if form is not None and submit(form, create) is not None:
-        flash(_("Warning entered; the grid's workers see it now."), "ok")
-        return redirect(url_for(".my_warnings"))
-    rows = page_of(warning_service.list_warnings(current_user, {}))
-    warning_service.present(current_user, rows.items, full_numbers=False)
-    page = render_template("worker/warnings.html", warnings=rows, form=form)
-    return _private_page(page, answer_status(form))
-
-
-def _warning_page(found, form, revealed=None, status=200):
-    warning_service.present(current_user, [found], full_numbers=False)
-    page = render_template(
-        "worker/warnings_one.html",
-        warning=found,
-        form=form,
-        revealed=revealed,
-        stop_loss=STOP_LOSS_STEPS,
-    )
-    return _private_page(page, status)
-
-
-@bp.route("/worker/warnings/<int:warning_id>", methods=["GET", "POST"])
-@authorize("use", "pages")
-def warning(warning_id: int):
-    """A warning with the time left; one tap per outcome, with the phone's position."""
-    found = warning_service.get_warning(current_user, warning_id)
-    form = OutcomeForm()
-    record = lambda: warning_service.record_outcome(current_user, found, form.data_for_service())  # noqa: E731
-    if submit(form, record) is not None:
-        flash(_("Outcome recorded."), "ok")
-        return redirect(url_for(".warning", warning_id=found.id))
-    return _warning_page(found, form, status=answer_status(form))
-
-
-@bp.post("/worker/warnings/<int:warning_id>/reveal")
-@authorize("unmask", "phone", load=warning_service.get_warning)
-def reveal_phone(warning_id: int):
-    """Police see the full number once; written to the audit log."""
-    found = warning_service.get_warning(current_user, warning_id)
-    return _warning_page(
-        found, OutcomeForm(), revealed=warning_service.reveal_phone(current_user, found)
-    )

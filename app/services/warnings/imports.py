@@ -21,7 +21,8 @@ from app.policy import require
 from app.services.access import filter_by_scope
 from app.services.audit import record_event
 from app.services.importing import ImportReport, RowMessage, chunked, read_rows, row_message
-from app.services.warnings import build_warning, normalize_phone
+from app.services.notifications import events
+from app.services.warnings.handling import build_warning, normalize_phone
 
 COLUMNS = {
     "level": ("等级", "级别", "预警等级", "预警级别"),
@@ -114,8 +115,10 @@ def import_warnings(
         return report
     now = now or utcnow()
     for batch in chunked(rows, 1000):
-        db.session.add_all([build_warning(actor, row["grid"], row, now) for row in batch])
+        warnings = [build_warning(actor, row["grid"], row, now) for row in batch]
+        db.session.add_all(warnings)
         db.session.flush()
+        events.warnings_created(warnings, now)
     report.created = len(rows)
     record_event(actor, "warning.import", None, created=len(rows))
     return report

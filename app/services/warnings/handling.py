@@ -26,7 +26,7 @@ from app import geo
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.labels import WARNING_RESULT_LABELS
-from app.models import Area, RiskWarning, User
+from app.models import Area, Household, RiskWarning, User
 from app.models.base import utcnow
 from app.policy import can, is_field_worker, is_police_officer, require
 from app.services.access import (
@@ -37,6 +37,7 @@ from app.services.access import (
     within_scope,
 )
 from app.services.audit import record_event
+from app.services.notifications import events
 
 WARNING_STATUSES = ("open", "handled")
 ESCALATION = ("grid", "community", "street")
@@ -114,6 +115,8 @@ def build_warning(actor: User, grid: Area, data: dict[str, Any], now: datetime) 
         area=grid,
         subject_label=data["subject_label"],
         phone=normalize_phone(data.get("phone")),
+        household_id=data.get("household_id"),
+        address=data.get("address") or None,
         status="open",
         created_by_id=actor.id,
         created_at=now,
@@ -127,10 +130,18 @@ def create_warning(actor: User, data: dict[str, Any], now: datetime | None = Non
     grid = require_area_in_scope(actor, data["area_id"])
     if grid.level != "grid":
         raise Invalid(_l("a warning goes to a grid"), {"area_id": _l("must be a grid")})
+    if data.get("household_id") is not None:
+        household = db.session.get(Household, data["household_id"])
+        if household is None or household.area_id != grid.id:
+            raise Invalid(
+                _l("the household is not in this grid"),
+                {"household_id": _l("not a household of the grid")},
+            )
     warning = build_warning(actor, grid, data, now or utcnow())
     db.session.add(warning)
     db.session.flush()
     record_event(actor, "warning.create", warning, level=warning.level, area_id=grid.id)
+    events.warning_created(warning, warning.created_at)
     return warning
 
 
@@ -190,7 +201,9 @@ def record_outcome(
         warning.handled_lat, warning.handled_lng = geo.to_wgs84(
             data["lat"], data["lng"], data.get("coord_system") or "wgs84"
         )
-    warning.result, warning.note = data["result"], data.get("note") or None
+    if data["result"] == "unreachable" and warning.unreachable_count < UNREACHABLE_TRIES:
+        return _not_reached(actor, warning, data, now or utcnow())
+    _set_result(warning, data)
     warning.status, warning.handled_by_id, warning.handled_at = "handled", actor.id, now or utcnow()
     db.session.flush()
     record_event(
@@ -199,6 +212,67 @@ def record_outcome(
         warning,
         result=warning.result,
         in_time=warning.handled_at <= warning.deadline_at,
+    )
+    return warning
+
+
+UNREACHABLE_TRIES = 2
+DEFRAUDED_FIELDS = (
+    "loss_amount",
+    "stopped_amount",
+    "paid_to",
+    "defrauded_at",
+    "fraud_channel",
+    "reported_to",
+)
+
+
+def _set_result(warning: RiskWarning, data: dict[str, Any]) -> None:
+    """The result and note, and with 已被骗 the 快采 figures (cleared for any other result)."""
+    warning.result, warning.note = data["result"], data.get("note") or None
+    defrauded = data["result"] == "already_defrauded"
+    for field in DEFRAUDED_FIELDS:
+        setattr(warning, field, data.get(field) if defrauded else None)
+
+
+def _not_reached(actor: User, warning: RiskWarning, data: dict[str, Any], now: datetime):
+    """无法见面 does not close the warning: the first time it asks to try again, the second it
+    hands the warning to the community's police (told at once); the next 无法见面 closes it."""
+    warning.unreachable_count += 1
+    if data.get("note"):
+        warning.note = data["note"]
+    handed = warning.unreachable_count >= UNREACHABLE_TRIES
+    if handed:
+        warning.handed_to_police_at = now
+    db.session.flush()
+    record_event(
+        actor, "warning.unreachable", warning, tries=warning.unreachable_count, to_police=handed
+    )
+    if handed:
+        events.warning_to_police(warning, now)
+    return warning
+
+
+def correct_outcome(actor: User, warning: RiskWarning, data: dict[str, Any]) -> RiskWarning:
+    """A coordinator corrects an outcome recorded by mistake, with a reason; the first record
+    stays in the audit log (the event carries it)."""
+    require(actor, "correct", "warning", warning)
+    if warning.status != "handled":
+        raise Conflict(
+            _l("only a handled warning's outcome is corrected"),
+            {"result": _l("no outcome recorded yet")},
+        )
+    before = {"result": warning.result, "note": warning.note}
+    before.update({f: str(getattr(warning, f)) for f in DEFRAUDED_FIELDS if getattr(warning, f)})
+    _set_result(warning, data)
+    db.session.flush()
+    record_event(
+        actor,
+        "warning.correct",
+        warning,
+        before=before,
+        result=warning.result,
+        reason=data["reason"],
     )
     return warning
 
@@ -224,7 +298,8 @@ def present(
 
 
 def reveal_phone(actor: User, warning: RiskWarning) -> str | None:
-    """The full number, for police and admins only; every call is written to the audit log."""
-    require(actor, "unmask", "phone")
+    """The full number, for police, admins and the workers of the warning's grid (the handlers
+    who must call); every reveal is written to the audit log."""
+    require(actor, "reveal", "phone", warning)
     record_event(actor, "warning.reveal_phone", warning, warning_ids=[warning.id], via="reveal")
     return warning.phone

@@ -22,7 +22,7 @@ from app.models.base import utcnow
 from app.models.warning import WARNING_LEVELS
 from app.policy import require
 from app.services.localtime import day_bounds, today
-from app.services.warnings import escalation, mask_phone, visible_warnings
+from app.services.warnings.handling import escalation, mask_phone, visible_warnings
 
 LIST_LIMIT = 200
 DAY_FIGURES = ("created", "handled", "in_time", "decided", "open", "dissuaded", "defrauded")
