@@ -163,6 +163,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "area"): Rule(EVERYONE),
     ("create", "area"): Rule(MANAGERS),
     ("update", "area"): Rule(MANAGERS),
+    ("import", "boundary"): Rule(MANAGERS),  # each matched area must also be one they may update
     ("read", "site"): Rule(EVERYONE),
     ("create", "site"): Rule(MANAGERS),
     ("update", "site"): Rule(MANAGERS),
