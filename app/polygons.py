@@ -23,6 +23,8 @@ MAX_POSITIONS = 20_000
 MAX_PAIR_CHECKS = 1_000_000
 # Stored positions keep 7 decimals (about 1 cm): more is noise from the datum conversion.
 DECIMALS = 7
+# Drawing copies drop detail finer than about 2 m.
+DISPLAY_TOLERANCE_DEG = 0.00002
 
 
 def _number(value: object) -> bool:

@@ -34,8 +34,6 @@ ECHO_MAX = 60
 NAME_KEYS = ("name", "名称", "NAME", "Name")
 CODE_KEYS = ("code", "编码", "CODE", "Code")
 PARENT_KEYS = ("parent", "上级", "PARENT", "Parent")
-# Display copies drop detail finer than about 2 m.
-DISPLAY_TOLERANCE_DEG = 0.00002
 
 
 @dataclass
@@ -77,7 +75,7 @@ class BoundaryReport:
                     "area_id": area.id,
                     "name": area.name,
                     "level": area.level,
-                    "boundary": polygons.simplify(geometry, DISPLAY_TOLERANCE_DEG),
+                    "boundary": polygons.simplify(geometry, polygons.DISPLAY_TOLERANCE_DEG),
                 }
                 for number, area, geometry in self.matched
             ]
@@ -241,8 +239,3 @@ def import_boundaries(
     report.updated = len(report.matched)
     db.session.flush()
     return report
-
-
-def display_boundary(area: Area) -> dict | None:
-    """The area's boundary lightened for drawing (the stored one stays whole)."""
-    return polygons.simplify(area.boundary, DISPLAY_TOLERANCE_DEG)

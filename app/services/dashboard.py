@@ -14,6 +14,7 @@ from app import geo
 from app.extensions import db
 from app.models import Area, CheckIn, FraudCase, Household, RiskWarning, Site, Task, User, Visit
 from app.models.base import utcnow
+from app.polygons import DISPLAY_TOLERANCE_DEG, simplify
 from app.services import cards, coverage
 from app.services.access import subtree_clause
 from app.services.localtime import local_date
@@ -256,8 +257,9 @@ def _center(
 
 
 def _shift_geojson(boundary: dict | None, datum: str) -> dict | None:
-    """A (Multi)Polygon's [lng, lat] positions moved into the tiles' datum."""
-    if not boundary or boundary.get("type") not in ("Polygon", "MultiPolygon"):
+    """A (Multi)Polygon lightened for drawing (polygons.simplify), moved into the tiles' datum."""
+    boundary = simplify(boundary, DISPLAY_TOLERANCE_DEG)
+    if boundary is None:
         return None
 
     def move(node):

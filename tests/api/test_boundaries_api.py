@@ -104,7 +104,7 @@ def test_every_bad_feature_is_reported_and_nothing_is_written(api, district):
     assert report["updated"] == 0 and report["error_count"] == 9
     assert [e["feature"] for e in report["errors"]] == [2, 3, 4, 5, 6, 7, 8, 9, 10]
     messages = {e["feature"]: e["message"] for e in report["errors"]}
-    assert "cross" in messages[2] and "cross" in messages[8]
+    assert "交叉" in messages[2] and "交叉" in messages[8]
     # An area outside the caller's street reads as unknown, like one that does not exist.
     assert messages[4] == messages[3].replace("没有这个网格", district.b.grids[0].name)
     db.session.refresh(grid1)
@@ -211,7 +211,7 @@ def test_huge_coordinate_arrays_are_refused_quickly(api, district):
     body = collection(feature({"name": district.a.grids[0].name}, [ring]))
     response = api.post("/areas/boundaries", user=district.admin, json=body)
     assert response.status_code == 422
-    assert "20000" in response.get_json()["errors"][0]["message"].replace(",", "")
+    assert "20000" in response.get_json()["errors"][0]["message"]
 
 
 def test_an_intricate_zigzag_is_refused_within_the_check_budget(api, district):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from app.blueprints.dashboard import bp
 from app.errors import Invalid
+from app.kit.maps import tile_datum
 from app.schemas.coverage import CoverageQuerySchema
 from app.services import cards, coverage, dashboard, reports
 from app.services.access import refuse_outside_scope
@@ -68,7 +69,6 @@ def coverage_map():
         crumbs=crumbs,
         area=area,
         period=period,
-        tile_url=current_app.config.get("MAP_TILE_URL") or "",
     )
 
 
@@ -81,9 +81,4 @@ def trend_json():
 @bp.get("/data/map.json")
 def map_json():
     """Sites and child areas for the map, in the datum of the configured tiles."""
-    datum = (
-        current_app.config.get("MAP_TILE_DATUM", "wgs84")
-        if current_app.config.get("MAP_TILE_URL")
-        else "wgs84"
-    )
-    return jsonify(dashboard.map_data(*_args(), datum))
+    return jsonify(dashboard.map_data(*_args(), tile_datum()))

@@ -1,0 +1,31 @@
+"""The base map every map page draws on: the configured tiles and the datum they are drawn in."""
+
+from __future__ import annotations
+
+from flask import current_app
+from markupsafe import Markup, escape
+
+from app.geo import COORD_SYSTEMS
+
+
+def tile_datum() -> str:
+    """The datum map data must be sent in: the tiles', or WGS-84 when there are no tiles."""
+    config = current_app.config
+    datum = config.get("MAP_TILE_DATUM") or "wgs84"
+    return datum if config.get("MAP_TILE_URL") and datum in COORD_SYSTEMS else "wgs84"
+
+
+def base_map() -> dict:
+    """What a page's map box carries as data-* attributes (see static/js/basemap.js)."""
+    config = current_app.config
+    return {
+        "tile-url": config.get("MAP_TILE_URL") or "",
+        "tile-datum": tile_datum(),
+        "tile-subdomains": config.get("MAP_TILE_SUBDOMAINS") or "abc",
+        "tile-attribution": config.get("MAP_TILE_ATTRIBUTION") or "",
+    }
+
+
+def base_map_attrs() -> Markup:
+    """` data-tile-url="..." ...`: the base map's settings on a map box, escaped."""
+    return Markup("".join(f' data-{name}="{escape(value)}"' for name, value in base_map().items()))
