@@ -6,6 +6,8 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from app.geo import COORD_SYSTEMS
+from app.services import periods
+from app.services.localtime import today
 
 
 def tile_datum() -> str:
@@ -29,3 +31,8 @@ def base_map() -> dict:
 def base_map_attrs() -> Markup:
     """` data-tile-url="..." ...`: the base map's settings on a map box, escaped."""
     return Markup("".join(f' data-{name}="{escape(value)}"' for name, value in base_map().items()))
+
+
+def period_presets() -> list[dict]:
+    """The one-click periods of the leaders' pages, counted from today's local date."""
+    return periods.presets(today())

@@ -11,20 +11,28 @@ from app.blueprints.dashboard import bp
 from app.errors import Invalid
 from app.kit.maps import tile_datum
 from app.schemas.coverage import CoverageQuerySchema
+from app.schemas.ranking import RankingQuerySchema
 from app.services import cards, coverage, dashboard, reports
 from app.services.access import refuse_outside_scope
 from app.services.localtime import today
 
 
-def query_args() -> dict:
-    """area_id, from and to from the query string, after the caller's role and area are checked."""
+def query_args(schema=CoverageQuerySchema) -> dict:
+    """area_id, from and to (and what else `schema` knows) from the query string, after the
+    caller's role and area are checked."""
     refuse_outside_scope(current_user, request.args.get("area_id"), "area_id")
+    known = set(schema().fields) | {"from", "to"}
     try:
-        return CoverageQuerySchema().load(
-            {k: v for k, v in request.args.items() if k in ("area_id", "from", "to")}
-        )
+        return schema().load({k: v for k, v in request.args.items() if k in known})
     except ValidationError as error:
         raise Invalid(_l("bad query"), dict(error.messages)) from None
+
+
+def _ranked() -> dict:
+    args = query_args(RankingQuerySchema)
+    return dashboard.overview(
+        current_user, args["area_id"], args["date_from"], args["date_to"], args["sort"]
+    )
 
 
 def _args() -> tuple:
@@ -35,7 +43,7 @@ def _args() -> tuple:
 @bp.get("/")
 def index():
     """Figures, the ranking of child areas, charts and cards for an area and period."""
-    view = dashboard.overview(*_args())
+    view = _ranked()
     crumbs = dashboard.breadcrumbs(view["area"], view["scope"])
     held = (
         cards.active_cards(view["area"], today())
@@ -47,8 +55,8 @@ def index():
 
 @bp.get("/ranking.csv")
 def ranking_csv():
-    """The ranking table as CSV (UTF-8 with a BOM)."""
-    view = dashboard.overview(*_args())
+    """The ranking table as CSV (UTF-8 with a BOM), in rank order."""
+    view = _ranked()
     name = f"ranking-{view['period'].first.isoformat()}-{view['period'].last.isoformat()}.csv"
     return Response(
         reports.ranking_csv(view["rows"]),
