@@ -14,6 +14,9 @@ def preset(name: str, today: date) -> tuple[date, date]:
         return today, today
     if name == "week":  # weeks start on Monday, as in China
         return today - timedelta(days=today.weekday()), today
+    if name == "last_week":  # the city's weekly case map: Monday to Sunday of last week
+        monday = today - timedelta(days=today.weekday() + 7)
+        return monday, monday + timedelta(days=6)
     if name == "month":
         return today.replace(day=1), today
     if name == "last_month":

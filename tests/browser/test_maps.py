@@ -5,6 +5,7 @@ bar, and with tiles configured they come from a local server; no console errors,
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -87,4 +88,45 @@ def test_imported_gcj02_grids_draw_named_on_the_map(
     else:
         page.wait_for_selector("#coverage-map .leaflet-tile-loaded")
         assert server.paths and all(p.startswith("/tiles/") for p in server.paths)
+    assert problems == []
+
+
+@pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_case_map_shows_the_periods_cases_with_cards_and_exports_a_png(
+    browse, district, device
+):
+    from datetime import date, timedelta
+
+    from app.services.localtime import today
+
+    district.a.community.population = district.b.community.population = 10000
+    for community, lng in ((district.a.community, 121.54), (district.b.community, 121.56)):
+        community.boundary = {
+            "type": "Polygon",
+            "coordinates": [
+                [[lng, 29.9], [lng + 0.02, 29.9], [lng + 0.02, 29.92], [lng, 29.92], [lng, 29.9]]
+            ],
+        }
+    factories.make_case(area=district.a.community, occurred_on=date(2026, 3, 5), loss="800")
+    factories.make_case(area=district.a.community, occurred_on=date(2026, 3, 9), loss="200")
+    last_month = today().replace(day=1) - timedelta(days=1)
+    for day in (1, 2):  # 2 per 10,000 last month: a yellow card held now
+        factories.make_case(area=district.b.community, occurred_on=last_month.replace(day=day))
+    db.session.commit()
+    open_page, problems = browse
+    page = open_page(district.leader, "/dashboard/case-map?from=2026-03-01&to=2026-03-31", device)
+    page.wait_for_selector('#case-map[data-ready="1"]')
+    box = page.locator("#case-map")
+    assert box.get_attribute("data-drawn") == "2" and box.get_attribute("data-cases") == "2"
+    rows = page.eval_on_selector_all(
+        "#case-map-table tbody tr", "rows => rows.map(r => Array.from(r.cells, c => c.textContent))"
+    )
+    by_name = {row[0]: row for row in rows}
+    assert by_name[district.a.community.name][1:4] == ["2", "1000.00", "2.00"]
+    assert by_name[district.b.community.name][4] == "黄牌"
+    with page.expect_download() as download:
+        page.click("#case-map-export")
+    png = Path(download.value.path()).read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    assert download.value.suggested_filename == "发案地图-2026-03-01-2026-03-31.png"
     assert problems == []

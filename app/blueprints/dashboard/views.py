@@ -10,9 +10,12 @@ from marshmallow import ValidationError
 from app.blueprints.dashboard import bp
 from app.errors import Invalid
 from app.kit.maps import tile_datum
+from app.labels import FRAUD_TYPE_LABELS
+from app.schemas.case_map import CaseMapQuerySchema
 from app.schemas.coverage import CoverageQuerySchema
 from app.schemas.ranking import RankingQuerySchema
-from app.services import cards, coverage, dashboard, reports
+from app.services import cards, coverage, dashboard, periods, reports
+from app.services import case_map as case_map_service
 from app.services.access import refuse_outside_scope
 from app.services.localtime import today
 
@@ -90,3 +93,37 @@ def trend_json():
 def map_json():
     """Sites and child areas for the map, in the datum of the configured tiles."""
     return jsonify(dashboard.map_data(*_args(), tile_datum()))
+
+
+def _case_map_args() -> tuple:
+    args = query_args(CaseMapQuerySchema)
+    return (
+        current_user,
+        args["area_id"],
+        args["date_from"],
+        args["date_to"],
+        args["fraud_type"] or None,
+    )
+
+
+@bp.get("/case-map")
+def case_map():
+    """The case map (发案地图): cases per community coloured by rate, cards outlined, PNG export."""
+    args = query_args(CaseMapQuerySchema)
+    area = coverage.resolve_area(current_user, args["area_id"])
+    period = coverage.make_period(args["date_from"], args["date_to"])
+    return render_template(
+        "dashboard/case_map.html",
+        crumbs=dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None)),
+        area=area,
+        period=period,
+        fraud_type=args["fraud_type"] or "",
+        fraud_types=FRAUD_TYPE_LABELS,
+        last_week=periods.preset("last_week", today()),
+    )
+
+
+@bp.get("/data/case-map.json")
+def case_map_json():
+    """Cases per community for the case map (boundaries in WGS-84: the map is drawn without tiles)."""
+    return jsonify(case_map_service.for_area(*_case_map_args()))
