@@ -208,6 +208,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "report"): Rule(READERS),
     ("read", "job"): Rule(EVERYONE),  # a job answers its creator only (the service filters)
     ("read", "audit"): Rule(ADMINS),
+    ("read", "settings"): Rule(ADMINS),  # the deployment's settings (keys shown cut)
     ("use", "coordination"): Rule(MANAGERS),  # the coordinators' pages
     ("use", "pages"): Rule(
         EVERYONE

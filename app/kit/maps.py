@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
 from flask import current_app
 from markupsafe import Markup, escape
 
@@ -26,6 +28,17 @@ def base_map() -> dict:
         "tile-subdomains": config.get("MAP_TILE_SUBDOMAINS") or "abc",
         "tile-attribution": config.get("MAP_TILE_ATTRIBUTION") or "",
     }
+
+
+def masked_tile_url(url: str) -> str:
+    """The tile URL as an admin may read it on a page: the key (`tk=`, `key=`) cut to its last 4."""
+    parts = urlsplit(url)
+    query = [
+        (name, "…" + value[-4:] if name.lower() in ("tk", "key", "token") and value else value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    # Leave {x}, {y}, {z} readable: urlencode would turn their braces into %7B...%7D.
+    return urlunsplit(parts._replace(query=unquote(urlencode(query))))
 
 
 def base_map_attrs() -> Markup:
