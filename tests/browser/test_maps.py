@@ -130,3 +130,41 @@ def test_the_case_map_shows_the_periods_cases_with_cards_and_exports_a_png(
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
     assert download.value.suggested_filename == "发案地图-2026-03-01-2026-03-31.png"
     assert problems == []
+
+
+@pytest.mark.parametrize("tiles", [False, True], ids=["no-tiles", "tiles"])
+def test_my_sites_sorted_by_distance_with_done_marked(request, browse, district, tiles):
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+
+    server = request.getfixturevalue("tile_server") if tiles else None
+    worker = district.a.worker
+    near = factories.make_site(area=district.a.grids[0], name="近处展板", lat=29.95, lng=121.60)
+    far = factories.make_site(area=district.a.grids[0], name="远处横幅", lat=29.80, lng=121.40)
+    done = district.a.sites[0]
+    factories.make_checkin(site=done, user=worker, at=utcnow() - timedelta(minutes=3))
+    db.session.commit()
+    open_page, problems = browse
+    page = open_page(
+        worker,
+        "/worker/sites",
+        PHONE,
+        geolocation={"latitude": 29.951, "longitude": 121.601, "accuracy": 10},
+        permissions=["geolocation"],
+    )
+    page.wait_for_selector('#my-sites[data-sorted="distance"]')
+    order = page.eval_on_selector_all(
+        "#my-sites li.site", "items => items.map(i => i.dataset.name)"
+    )
+    assert order == [near.name, done.name, far.name]
+    assert page.locator(f'#my-sites li[data-id="{done.id}"]').get_attribute("data-done") == "1"
+    assert "m" in page.inner_text(f'#my-sites li[data-id="{near.id}"] .distance')
+    page.wait_for_selector('#my-sites-map[data-ready="1"]')
+    assert page.locator("#my-sites-map .leaflet-control-scale").count() == 1
+    amap = page.get_attribute(f'#my-sites li[data-id="{near.id}"] a.nav-amap', "href")
+    assert amap.startswith("https://uri.amap.com/navigation?to=") and "coordinate=gaode" in amap
+    if server is not None:
+        page.wait_for_selector("#my-sites-map .leaflet-tile-loaded")
+        assert server.paths
+    assert problems == []
