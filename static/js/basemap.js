@@ -27,6 +27,28 @@
     return [lat + d[0], lng + d[1]];
   }
 
+  function bdToGcj(lat, lng) {  // Baidu's published inverse (a few centimetres off: fine for a pin)
+    var xPi = Math.PI * 3000.0 / 180.0, x = lng - 0.0065, y = lat - 0.006;
+    var z = Math.sqrt(x * x + y * y) - 0.00002 * Math.sin(y * xPi);
+    var theta = Math.atan2(y, x) - 0.000003 * Math.cos(x * xPi);
+    return [z * Math.sin(theta), z * Math.cos(theta)];
+  }
+
+  function gcjToWgs(lat, lng) {  // iterate the forward shift, as app/geo.py does
+    var guess = [lat, lng];
+    for (var i = 0; i < 10; i++) {
+      var fwd = wgsToGcj(guess[0], guess[1]);
+      guess = [guess[0] - (fwd[0] - lat), guess[1] - (fwd[1] - lng)];
+    }
+    return guess;
+  }
+
+  /* A point given in `datum` (wgs84, gcj02, bd09) as WGS-84. */
+  function toWgs(lat, lng, datum) {
+    if (datum === "bd09") { var g = bdToGcj(lat, lng); return gcjToWgs(g[0], g[1]); }
+    return datum === "gcj02" ? gcjToWgs(lat, lng) : [lat, lng];
+  }
+
   function create(box, options) {
     var datum = box.getAttribute("data-tile-datum") || "wgs84";
     var url = box.getAttribute("data-tile-url") || "";
@@ -62,5 +84,5 @@
     };
   }
 
-  window.BaseMap = { create: create, wgsToGcj: wgsToGcj };
+  window.BaseMap = { create: create, wgsToGcj: wgsToGcj, toWgs: toWgs };
 })();

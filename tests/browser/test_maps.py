@@ -168,3 +168,42 @@ def test_my_sites_sorted_by_distance_with_done_marked(request, browse, district,
         page.wait_for_selector("#my-sites-map .leaflet-tile-loaded")
         assert server.paths
     assert problems == []
+
+
+def test_a_coordinator_places_a_site_by_map_position_and_pasted_baidu_coordinates(browse, district):
+    site = district.a.sites[0]
+    site.area.boundary = {
+        "type": "Polygon",
+        "coordinates": [
+            [[121.54, 29.89], [121.56, 29.89], [121.56, 29.91], [121.54, 29.91], [121.54, 29.89]]
+        ],
+    }
+    db.session.commit()
+    open_page, problems = browse
+    page = open_page(
+        district.a.coordinator,
+        f"/coordinate/sites/{site.id}",
+        PHONE,
+        geolocation={"latitude": 29.8987, "longitude": 121.5523, "accuracy": 5},
+        permissions=["geolocation"],
+    )
+    page.wait_for_selector('#site-picker[data-ready="1"]')
+    page.locator("#site-picker").scroll_into_view_if_needed()
+    box = page.locator("#site-picker").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)
+    assert page.locator("#site-picker").get_attribute("data-placed") == "wgs84"  # no tiles: WGS-84
+    clicked = float(page.input_value("#lat")), float(page.input_value("#lng"))
+    assert clicked != (29.9, 121.55) and 29.88 < clicked[0] < 29.92
+    page.click("#site-use-position")
+    page.wait_for_selector('#site-picker-status:has-text("29.898700")')
+    assert page.input_value("#lng") == "121.552300" and page.input_value("#coord_system") == "wgs84"
+    page.fill("#site-paste", "121.563312，29.906101")
+    page.select_option("#site-paste-datum", "bd09")
+    page.click("#site-paste-apply")
+    assert page.input_value("#coord_system") == "bd09" and page.input_value("#lat") == "29.906101"
+    page.click("main form[method=post] button.primary")
+    page.wait_for_load_state("networkidle")
+    db.session.expire_all()
+    want = geo.bd09_to_wgs84(29.906101, 121.563312)
+    assert abs(site.lat - want[0]) < 1e-6 and abs(site.lng - want[1]) < 1e-6
+    assert problems == []
