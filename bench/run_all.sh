@@ -60,5 +60,8 @@ $PY bench/import_bombs.py
 section "campaign fan-out, task progress, monthly roll, zeroing board ($grids grids)"
 $PY bench/tasks_progress.py --grids "$grids"
 [ -n "$pg_base" ] && $PY bench/tasks_progress.py "$(pg_db gridreach_bench_tasks)" --grids "$grids"
+section "boundary import: checking, converting and simplifying GeoJSON rings (CPU only)"
+$PY bench/boundaries.py
+
 echo
 echo "done"
