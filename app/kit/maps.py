@@ -49,3 +49,19 @@ def base_map_attrs() -> Markup:
 def period_presets() -> list[dict]:
     """The one-click periods of the leaders' pages, counted from today's local date."""
     return periods.presets(today())
+
+
+# The settings an admin puts in the environment for each tile provider (README, "Base maps").
+TILE_EXAMPLES = {
+    "tianditu": (
+        "MAP_TILE_URL=https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+        "&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+        "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=YOUR_KEY\n"
+        "MAP_TILE_DATUM=wgs84\nMAP_TILE_SUBDOMAINS=01234567\nMAP_TILE_ATTRIBUTION=天地图"
+    ),
+    "amap": (
+        "MAP_TILE_URL=https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
+        "&style=8&x={x}&y={y}&z={z}\n"
+        "MAP_TILE_DATUM=gcj02\nMAP_TILE_SUBDOMAINS=1234\nMAP_TILE_ATTRIBUTION=高德地图"
+    ),
+}

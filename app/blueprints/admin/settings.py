@@ -4,7 +4,7 @@ from flask import current_app, render_template
 
 from app.blueprints.admin import bp
 from app.guard import authorize
-from app.kit.maps import masked_tile_url, tile_datum
+from app.kit.maps import TILE_EXAMPLES, masked_tile_url, tile_datum
 
 
 @bp.get("/settings/maps")
@@ -12,10 +12,10 @@ from app.kit.maps import masked_tile_url, tile_datum
 def map_settings():
     """The base map in use, and how to set up Tianditu or AMap tiles."""
     config = current_app.config
-    return render_template(
-        "admin/map_settings.html",
-        tile_url=masked_tile_url(config.get("MAP_TILE_URL") or ""),
-        datum=tile_datum(),
-        subdomains=config.get("MAP_TILE_SUBDOMAINS") or "",
-        attribution=config.get("MAP_TILE_ATTRIBUTION") or "",
-    )
+    settings = [
+        ("MAP_TILE_URL", masked_tile_url(config.get("MAP_TILE_URL") or "")),
+        ("MAP_TILE_DATUM", tile_datum()),
+        ("MAP_TILE_SUBDOMAINS", config.get("MAP_TILE_SUBDOMAINS") or ""),
+        ("MAP_TILE_ATTRIBUTION", config.get("MAP_TILE_ATTRIBUTION") or ""),
+    ]
+    return render_template("admin/map_settings.html", settings=settings, examples=TILE_EXAMPLES)
