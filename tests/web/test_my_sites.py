@@ -37,3 +37,8 @@ def test_navigation_links_carry_each_apps_datum():
         f"latlng:{blat:.6f},{blng:.6f}|" in links["baidu"] and "coord_type=bd09ll" in links["baidu"]
     )
     assert "广场 展板" in unquote(links["amap"])
+
+
+def test_the_workers_home_links_to_my_sites(district, login_as):
+    page = login_as(district.a.worker).get("/").get_data(as_text=True)
+    assert 'href="/worker/sites"' in page
