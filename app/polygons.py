@@ -20,11 +20,16 @@ Position = tuple[float, float]
 MAX_POSITIONS = 20_000
 # Segment pairs compared to find a ring that crosses itself: a sweep over x compares a few per
 # segment for real outlines; a hostile zigzag could need n², so the check stops at this budget.
-MAX_PAIR_CHECKS = 1_000_000
+MAX_PAIR_CHECKS = 300_000
 # Stored positions keep 7 decimals (about 1 cm): more is noise from the datum conversion.
 DECIMALS = 7
 # Drawing copies drop detail finer than about 2 m.
 DISPLAY_TOLERANCE_DEG = 0.00002
+# Douglas-Peucker is n log n on real outlines but n² on a zigzag: past this many distance
+# computations a ring is thinned by stride instead (still a fair drawing, found in bounded time).
+MAX_SIMPLIFY_WORK = 600_000
+# Positions a ring thinned by stride keeps.
+STRIDE_KEEP = 2_000
 
 
 def _number(value: object) -> bool:
@@ -176,19 +181,44 @@ def to_wgs84(geometry: dict, coord_system: str) -> dict:
     return {"type": "MultiPolygon", "coordinates": polygons}
 
 
+def rough_count(geometry: object) -> int:
+    """How many positions a geometry seems to hold, whatever junk it is (0 for no list of rings)."""
+    if not isinstance(geometry, dict) or not isinstance(geometry.get("coordinates"), list):
+        return 0
+    coords = geometry["coordinates"]
+    polygons = [coords] if geometry.get("type") == "Polygon" else coords
+    return sum(
+        len(ring)
+        for polygon in polygons
+        if isinstance(polygon, list)
+        for ring in polygon
+        if isinstance(ring, list)
+    )
+
+
 def positions(geometry: dict) -> Iterator[Sequence[float]]:
     for polygon in polygons_of(geometry):
         for ring in polygon:
             yield from ring
 
 
+def _by_stride(points: list) -> list:
+    step = max(1, math.ceil((len(points) - 1) / STRIDE_KEEP))
+    return points[:-1:step] + [points[-1]]
+
+
 def _douglas_peucker(points: list, tolerance: float) -> list:
-    """The points kept by Douglas-Peucker (iterative, so a long ring cannot exhaust the stack)."""
+    """The points kept by Douglas-Peucker (iterative, so a long ring cannot exhaust the stack);
+    past MAX_SIMPLIFY_WORK distance computations, the ring thinned by stride."""
     keep = [False] * len(points)
     keep[0] = keep[-1] = True
     stack = [(0, len(points) - 1)]
+    work = 0
     while stack:
         first, last = stack.pop()
+        work += last - first
+        if work > MAX_SIMPLIFY_WORK:
+            return _by_stride(points)
         (x1, y1), (x2, y2) = points[first][:2], points[last][:2]
         length = math.hypot(x2 - x1, y2 - y1)
         far, index = 0.0, -1

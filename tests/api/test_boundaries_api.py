@@ -223,3 +223,15 @@ def test_an_intricate_zigzag_is_refused_within_the_check_budget(api, district):
     body = collection(feature({"name": district.a.grids[0].name}, [ring]))
     response = api.post("/areas/boundaries", user=district.admin, json=body)
     assert response.status_code == 422
+
+
+def test_a_file_past_the_position_limit_is_refused_before_checking(api, district, monkeypatch):
+    from app.services import boundaries
+
+    monkeypatch.setattr(boundaries, "MAX_POSITIONS", 8)
+    body = collection(
+        feature({"name": district.a.grids[0].name}, square(121.55, 29.90)),
+        feature({"name": district.a.grids[1].name}, square(121.56, 29.90)),
+    )
+    response = api.post("/areas/boundaries", user=district.admin, json=body)
+    assert response.status_code == 413 and "8" in str(response.get_json()["errors"])
