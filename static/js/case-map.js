@@ -41,17 +41,22 @@
       })
     };
     echarts.registerMap("case-map", geo);
+    var middles = mapped.filter(function (r) { return r.center; }).map(function (r) { return r.center[0]; });
+    var midLat = middles.length ? middles.reduce(function (a, b) { return a + b; }, 0) / middles.length : 30;
     var top = Math.max.apply(null, [1].concat(data.communities.map(function (r) { return r.rate_per_10k || 0; })));
     chart.setOption({
       backgroundColor: "#ffffff",
       animation: false,
       title: { text: labels.title, subtext: labels.subtitle, left: "center" },
       tooltip: { trigger: "item", renderMode: "richText" },
-      visualMap: { min: 0, max: top, text: [labels.rate, ""], calculable: false, left: 8, bottom: 8,
+      visualMap: { min: 0, max: top, text: ["", labels.rate], calculable: false, orient: "horizontal",
+                   left: "center", bottom: 4, itemHeight: 120,
                    inRange: { color: ["#fff7bc", "#fec44f", "#d95f0e", "#993404"] } },
       series: [{
-        type: "map", map: "case-map", roam: true, selectedMode: false, top: 64, bottom: 16,
-        label: { show: true, fontSize: 11, color: "#24292f",
+        // All four margins: the map keeps its aspect inside the box, on a phone too.
+        type: "map", map: "case-map", roam: true, selectedMode: false, top: 64, bottom: 56, left: 8, right: 8,
+        aspectScale: Math.cos(midLat * Math.PI / 180),  // a kilometre as long east-west as north-south
+        label: { show: true, fontSize: 11, color: "#24292f", textBorderColor: "#ffffff", textBorderWidth: 2,
                  formatter: function (p) { return p.name + "\n" + ((p.data && p.data.cases) || 0); } },
         emphasis: { label: { show: true } },
         data: mapped.map(function (r) {

@@ -124,6 +124,8 @@ def test_the_case_map_shows_the_periods_cases_with_cards_and_exports_a_png(
     by_name = {row[0]: row for row in rows}
     assert by_name[district.a.community.name][1:4] == ["2", "1000.00", "2.00"]
     assert by_name[district.b.community.name][4] == "黄牌"
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1  # the table scrolls in its box; the map fits the screen
     with page.expect_download() as download:
         page.click("#case-map-export")
     png = Path(download.value.path()).read_bytes()
