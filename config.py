@@ -125,8 +125,12 @@ class Config:
     # progress for this long is queued again.
     JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "600"))
     JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "2"))
+    # Base map tiles (see README, "Base maps"): a Leaflet URL template, the datum its tiles are
+    # drawn in (wgs84 for Tianditu, gcj02 for AMap), the letters {s} stands for, the credit line.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_DATUM = os.environ.get("MAP_TILE_DATUM", "wgs84")
+    MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "abc")
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
     # Strict-Transport-Security max-age in seconds; 0 sends none (production sets it).
     HSTS_MAX_AGE = 0
 

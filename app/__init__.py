@@ -191,6 +191,11 @@ def register_blueprints(app: Flask) -> None:
 
     app.add_template_filter(label, "label")
 
+    from app.kit.maps import base_map_attrs, period_presets
+
+    app.add_template_global(base_map_attrs, "base_map_attrs")
+    app.add_template_global(period_presets, "period_presets")
+
     from app.guard import can
 
     @app.context_processor

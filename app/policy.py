@@ -239,6 +239,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "area"): Rule(EVERYONE),
     ("create", "area"): Rule(MANAGERS),
     ("update", "area"): Rule(MANAGERS),
+    ("import", "boundary"): Rule(MANAGERS),  # each matched area must also be one they may update
     ("read", "site"): Rule(EVERYONE),
     ("create", "site"): Rule(MANAGERS),
     ("update", "site"): Rule(MANAGERS),
@@ -285,6 +286,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "report"): Rule(READERS),
     ("read", "job"): Rule(EVERYONE),  # a job answers its creator only (the service filters)
     ("read", "audit"): Rule(ADMINS),
+    ("read", "settings"): Rule(ADMINS),  # the deployment's settings (keys shown cut)
     ("use", "coordination"): Rule(MANAGERS),  # the coordinators' pages
     ("use", "pages"): Rule(
         EVERYONE

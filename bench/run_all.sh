@@ -64,5 +64,9 @@ $PY bench/tasks_progress.py --grids "$grids"
 section "notification sender vs a bare insert+select loop"
 $PY bench/notify_sender.py --count "$([ -n "$quick" ] && echo 500 || echo 2000)"
 [ -n "$pg_base" ] && $PY bench/notify_sender.py "$(pg_db gridreach_bench_notify)" --count "$([ -n "$quick" ] && echo 500 || echo 2000)"
+
+section "boundary import: checking, converting and simplifying GeoJSON rings (CPU only)"
+$PY bench/boundaries.py
+
 echo
 echo "done"

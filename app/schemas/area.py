@@ -61,9 +61,17 @@ class AreaSchema(Schema):
     population = Count(allow_none=True)
     center_lat = Latitude(allow_none=True)
     center_lng = Longitude(allow_none=True)
-    boundary = fields.Dict(allow_none=True, load_only=True, validate=validate_boundary)
+    # GeoJSON geometry in WGS-84, as stored (lists leave it out: see AreaListItemSchema).
+    boundary = fields.Dict(allow_none=True, validate=validate_boundary)
     has_boundary = fields.Function(lambda a: a.boundary is not None, dump_only=True)
     path = fields.Str(dump_only=True)
+
+
+class AreaListItemSchema(AreaSchema):
+    """An area in a list: without its boundary, which may hold thousands of positions."""
+
+    class Meta:
+        exclude = ("boundary",)
 
 
 class AreaQuerySchema(PageArgs):

@@ -14,9 +14,10 @@ from app import geo
 from app.extensions import db
 from app.models import Area, CheckIn, FraudCase, Household, RiskWarning, Site, Task, User, Visit
 from app.models.base import utcnow
-from app.services import cards, coverage
+from app.polygons import DISPLAY_TOLERANCE_DEG, simplify
+from app.services import cards, coverage, ranking
 from app.services.access import subtree_clause
-from app.services.localtime import local_date
+from app.services.localtime import local_date, today
 from app.services.warnings import figures as warning_figures
 
 OPEN_TASK = ("open", "in_progress")
@@ -33,8 +34,14 @@ def breadcrumbs(area: Area | None, scope: Area | None) -> list[dict]:
     return [{"area_id": i, "name": names[i]} for i in ids]
 
 
-def overview(actor: User, area_id: int | None, first: date | None, last: date | None) -> dict:
-    """Figures of the area for the period, and one ranked row per child area."""
+def overview(
+    actor: User,
+    area_id: int | None,
+    first: date | None,
+    last: date | None,
+    measure: str = ranking.DEFAULT_MEASURE,
+) -> dict:
+    """Figures of the area for the period, and one row per child area ranked by `measure`."""
     area = coverage.resolve_area(actor, area_id)
     period = coverage.make_period(first, last)
     now_figures = coverage.compute(area, period)
@@ -42,21 +49,26 @@ def overview(actor: User, area_id: int | None, first: date | None, last: date | 
     children = coverage.children_of(area)
     overdue = _overdue_tasks(children)
     colours = {c["area_id"]: c for c in cards.evaluate(area, period)}
+    held = held_cards(area)
     rows = []
     for child in now_figures["children"]:
-        prior = before.get(child["area_id"], {})
-        card = colours.get(child["area_id"], {})
+        prior = before.get(child["area_id"])
+        counted = colours.get(child["area_id"], {})
+        card = held.get(child["area_id"])
         rows.append(
             {
                 **child,
-                "site_change": round(child["site_coverage"] - prior.get("site_coverage", 0.0), 4),
-                "household_change": round(
-                    child["household_coverage"] - prior.get("household_coverage", 0.0), 4
+                "site_change": ranking.change(
+                    child["site_coverage"], prior, "checkins", "site_coverage"
+                ),
+                "household_change": ranking.change(
+                    child["household_coverage"], prior, "visits", "household_coverage"
                 ),
                 "overdue_tasks": overdue.get(child["area_id"], 0),
-                "cases": card.get("cases", 0),
-                "card": card.get("card"),
-                "rate_per_10k": card.get("rate_per_10k"),
+                "cases": counted.get("cases", 0),
+                "card": card,
+                "card_rank": ranking.CARD_RANK.get(card, 0),
+                "rate_per_10k": counted.get("rate_per_10k"),
             }
         )
     return {
@@ -64,10 +76,20 @@ def overview(actor: User, area_id: int | None, first: date | None, last: date | 
         "scope": coverage.resolve_area(actor, None),
         "period": period,
         "figures": now_figures,
-        "rows": rows,
+        "rows": ranking.rank_rows(rows, measure),
+        "measure": measure if measure in ranking.MEASURES else ranking.DEFAULT_MEASURE,
         "warnings": warning_figures.for_period(_in_area(RiskWarning.area_id, area), period),
         "cases": _cases(area, period),
         "card": colours.get(area.id) if area is not None else None,
+    }
+
+
+def held_cards(area: Area | None) -> dict[int, str]:
+    """The card each street or community under `area` holds today (as the cards table shows)."""
+    return {
+        c["area_id"]: c["card"]
+        for c in cards.active_cards(area, today())
+        if c.get("lifted_on") is None
     }
 
 
@@ -233,8 +255,9 @@ def _center(
 
 
 def _shift_geojson(boundary: dict | None, datum: str) -> dict | None:
-    """A (Multi)Polygon's [lng, lat] positions moved into the tiles' datum."""
-    if not boundary or boundary.get("type") not in ("Polygon", "MultiPolygon"):
+    """A (Multi)Polygon lightened for drawing (polygons.simplify), moved into the tiles' datum."""
+    boundary = simplify(boundary, DISPLAY_TOLERANCE_DEG)
+    if boundary is None:
         return None
 
     def move(node):

@@ -182,6 +182,7 @@ RANKING = (
     ("overdue_tasks", _l("Overdue tasks")),
     ("cases", _l("Cases")),
     ("card", _l("Card")),
+    ("rank", _l("Rank")),
 )
 
 

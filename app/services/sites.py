@@ -113,3 +113,16 @@ def rotate_qr(actor: User, site: Site) -> Site:
     db.session.flush()
     record_event(actor, "site.rotate_qr", site, qr_version=site.qr_version)
     return site
+
+
+def outside_its_grid(site: Site) -> bool:
+    """True when the site's grid has a boundary and the site's pin lies outside it."""
+    boundary = site.area.boundary if site.area is not None else None
+    if not boundary or boundary.get("type") not in ("Polygon", "MultiPolygon"):
+        return False
+    return not geo.point_in_polygon(site.lat, site.lng, boundary)
+
+
+def outside_their_grids(sites) -> set[int]:
+    """The ids of those sites placed outside their grid's boundary (their areas already loaded)."""
+    return {site.id for site in sites if outside_its_grid(site)}

@@ -1,14 +1,12 @@
-/* Draw check-ins as coloured points on a Leaflet map; tiles only when the page names a tile URL. */
+/* Draw check-ins as coloured points on the shared base map (basemap.js); points arrive in the tiles' datum. */
 (function () {
   "use strict";
   var box = document.getElementById("checkin-map");
   var data = document.getElementById("checkin-points");
-  if (!box || !data || typeof L === "undefined") { return; }
+  if (!box || !data || typeof L === "undefined" || !window.BaseMap) { return; }
   var points = JSON.parse(data.textContent || "[]");
   var colours = { accepted: "#1a7f37", flagged: "#9a6700", rejected: "#cf222e" };
-  var map = L.map(box, { preferCanvas: true });
-  var tiles = box.getAttribute("data-tile-url");
-  if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+  var map = window.BaseMap.create(box).map;
   var layer = L.featureGroup().addTo(map);
   points.forEach(function (p) {
     var marker = L.circleMarker([p.lat, p.lng], {

@@ -6,6 +6,18 @@
   var labels = data.labels || {};
   var charts = [];
 
+  /* Rank numbers by the measure, largest first, whatever the display order: equal values share a
+     rank and the next one skips (1, 2, 2, 4); a row without the measure has none (—). */
+  function rerank(rows, key) {
+    var values = rows.map(function (row) { var v = row.getAttribute("data-" + key); return v === "" ? null : parseFloat(v); });
+    rows.forEach(function (row, i) {
+      var cell = row.querySelector("td.rank");
+      if (!cell) { return; }
+      if (values[i] === null) { cell.textContent = "—"; return; }
+      cell.textContent = String(1 + values.filter(function (v) { return v !== null && v > values[i]; }).length);
+    });
+  }
+
   function sortable(table) {
     var body = table.tBodies[0];
     table.querySelectorAll("thead button[data-sort]").forEach(function (button) {
@@ -19,10 +31,14 @@
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (a, b) {
           var x = a.getAttribute("data-" + key), y = b.getAttribute("data-" + key);
+          if (!text && (x === "" || y === "")) { return (x === "") - (y === ""); }  // no value: last
           var order = text ? x.localeCompare(y, data.lang === "zh" ? "zh-CN" : "en") : parseFloat(x) - parseFloat(y);
           return descending ? -order : order;
         });
         rows.forEach(function (row) { body.appendChild(row); });
+        if (!text) { rerank(rows, key); }
+        table.querySelectorAll("thead th").forEach(function (other) { other.classList.remove("ranked-by"); });
+        if (!text) { th.classList.add("ranked-by"); }
       });
     });
   }

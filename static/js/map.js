@@ -1,13 +1,13 @@
 /* The coverage map: sites coloured by whether they were visited, areas by coverage (Leaflet).
-   Coordinates arrive already in the tiles' datum; with no tile URL the points and boundaries still draw. */
+   Coordinates arrive already in the tiles' datum; with no tile URL the points and boundaries still
+   draw, named, over a scale bar (basemap.js). */
 (function () {
   "use strict";
   var box = document.getElementById("coverage-map");
-  if (!box || typeof L === "undefined") { return; }
+  if (!box || typeof L === "undefined" || !window.BaseMap) { return; }
   var labels = JSON.parse((document.getElementById("map-labels") || {}).textContent || "{}");
-  var map = L.map(box, { preferCanvas: true });
-  var tiles = box.getAttribute("data-tile-url");
-  if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+  var base = window.BaseMap.create(box);
+  var map = base.map;
 
   function coverageColour(rate) {
     if (rate >= 0.8) { return "#1a7f37"; }
@@ -54,6 +54,7 @@
       }
       if (shape) {
         shape.bindPopup(popup(lines, area.level === "grid" ? null : drillUrl(area)));
+        base.label(shape, area.name);
         layer.addLayer(shape);
       }
     });

@@ -28,7 +28,9 @@ WORKER_WRITES = {
 # Calls that address no object or area before reading their body: anyone's own token, public
 # quiz answers, and imports (each row names its area and is judged with the rest of the file).
 ADDRESS_NOTHING = {("POST", "/auth/token"), ("DELETE", "/auth/token"), ("POST", "/quiz-responses")}
-IMPORTS = re.compile(r"/import$")
+# Files naming their areas inside (rows, GeoJSON features): an area outside the caller's reads as
+# unknown in the per-row (per-feature) report, as any unusable row does.
+IMPORTS = re.compile(r"/(import|boundaries)$")
 
 
 def write_endpoints(app) -> list[tuple[str, str]]:

@@ -517,7 +517,8 @@ def test_valid_boundary_and_centre_are_accepted(api, district):
     )
     response = api.post("/areas", user=district.admin, json=body)
     assert response.status_code == 201
-    assert response.get_json()["has_boundary"] is True and "boundary" not in response.get_json()
+    assert response.get_json()["has_boundary"] is True
+    assert response.get_json()["boundary"] == {"type": "Polygon", "coordinates": [ring]}
     multi = {"type": "MultiPolygon", "coordinates": [[ring]]}
     assert (
         api.patch(

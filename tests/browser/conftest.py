@@ -10,6 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.browser.phone import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.factories import PASSWORD
 
 
 @dataclass
@@ -113,3 +114,93 @@ def phone_factory(chromium, live_server):
     yield new_phone
     for context in contexts:
         context.close()
+
+
+DESKTOP = {
+    "viewport": {"width": 1280, "height": 900},
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+}
+
+
+@pytest.fixture
+def browse(chromium, live_server):
+    """open(user, path, device=DESKTOP, **context) → a logged-in page; every console error, page
+    error and request to a host other than 127.0.0.1 is recorded in `problems`."""
+    contexts, problems = [], []
+
+    def note_request(request):
+        host = request.url.split("/")[2] if "://" in request.url else ""
+        if request.url.startswith(("http://", "https://")) and not host.startswith("127.0.0.1"):
+            problems.append(f"request out: {request.url}")
+
+    def open_page(user, path, device=DESKTOP, **options):
+        context = chromium.new_context(base_url=live_server.url, **device, **options)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda msg: (
+                problems.append(f"console {msg.type}: {msg.text} at {msg.location}")
+                if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
+                else None
+            ),
+        )
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("request", note_request)
+        page.goto("/login?next=" + path.replace("&", "%26").replace("?", "%3F"))
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield open_page, problems
+    for context in contexts:
+        context.close()
+
+
+@dataclass
+class TileServer:
+    """A tile server on 127.0.0.1 answering every path with one small PNG, counting the requests."""
+
+    url_template: str
+    paths: list[str]
+
+
+@pytest.fixture
+def tile_server(app, monkeypatch):
+    """Tiles configured (MAP_TILE_URL pointing at a local server), in the datum the test sets."""
+    import io
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (220, 230, 220)).save(buffer, "PNG")
+    png, paths = buffer.getvalue(), []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the http.server name)
+            paths.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(png)))
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    template = f"http://127.0.0.1:{server.server_port}/tiles/{{z}}/{{x}}/{{y}}.png"
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", template)
+    monkeypatch.setitem(app.config, "MAP_TILE_DATUM", "gcj02")
+    try:
+        yield TileServer(template, paths)
+    finally:
+        server.shutdown()
+        thread.join(10)

@@ -9,4 +9,4 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_blueprint(bp, "read", "audit")
 
 
-from app.blueprints.admin import audit  # noqa: E402,F401
+from app.blueprints.admin import audit, settings  # noqa: E402,F401

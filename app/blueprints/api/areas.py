@@ -1,13 +1,16 @@
 """Areas: streets, communities, grids."""
 
+from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint
+from app.blueprints.api import protected_blueprint, report_or_error
 from app.guard import authorize
-from app.schemas.area import AreaQuerySchema, AreaSchema
+from app.schemas.area import AreaListItemSchema, AreaQuerySchema, AreaSchema
+from app.schemas.boundary import BoundaryImportQuerySchema, BoundaryReportSchema
 from app.schemas.common import list_schema, paginate
 from app.services import areas as area_service
+from app.services import boundaries
 
 URL = "/areas"
 blp = protected_blueprint("api_areas", __name__, "Streets, communities and grids")
@@ -17,7 +20,7 @@ blp = protected_blueprint("api_areas", __name__, "Streets, communities and grids
 class Areas(MethodView):
     @authorize("read", "area")
     @blp.arguments(AreaQuerySchema, location="query")
-    @blp.response(200, list_schema(AreaSchema))
+    @blp.response(200, list_schema(AreaListItemSchema))
     def get(self, args):
         """Areas in the caller's scope."""
         return paginate(
@@ -47,3 +50,26 @@ class AreaById(MethodView):
         """Change an area; a new parent_id moves its whole subtree."""
         area = area_service.get_area(current_user, area_id)
         return area_service.update_area(current_user, area, data)
+
+
+@blp.route("/boundaries", methods=["POST"])
+@authorize("import", "boundary")
+@blp.arguments(BoundaryImportQuerySchema, location="query")
+@blp.response(200, BoundaryReportSchema)
+@blp.alt_response(
+    422,
+    schema=report_or_error("BoundaryReport"),
+    description="Unusable features (nothing was written), or not a FeatureCollection",
+)
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+def import_boundaries(args):
+    """Boundaries from a GeoJSON FeatureCollection (the body, or file field `file`): all or none.
+
+    Each feature names its area by `properties.code`, or `name` with an optional `parent`.
+    """
+    upload = request.files.get("file")
+    collection = boundaries.read_collection(upload.read() if upload else request.get_data())
+    report = boundaries.import_boundaries(
+        current_user, collection, args["coord_system"], args["dry_run"]
+    )
+    return report.as_dict(preview=args["dry_run"]), 200 if report.ok else 422

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.blueprints.coordinate import bp
 from app.extensions import db
+from app.geo import COORD_SYSTEMS
 from app.guard import authorize
 from app.kit import answer_status, submit
 from app.kit.forms import NONE_CHOICE, AreaForm
@@ -51,3 +52,9 @@ def edit_area(area_id: int):
         flash(_("Saved."), "ok")
         return redirect(url_for(".areas"))
     return render_template("coordinate/area_edit.html", form=form, area=area), answer_status(form)
+
+
+@bp.get("/areas/boundaries")
+def boundaries():
+    """Import boundaries from a GeoJSON file: previewed on the map, then saved (through the API)."""
+    return render_template("coordinate/boundary_import.html", coord_systems=COORD_SYSTEMS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +17,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.guard import authorize
 from app.kit import Page, answer_status, page_of, submit
+from app.kit.maps import tile_datum
 from app.models import CHECKIN_STATUSES, FORCES, CheckIn
 from app.schemas.checkin import CheckInQuerySchema, CheckInReviewSchema
 from app.services import areas as area_service
@@ -121,14 +122,12 @@ def checkin_map():
             db.select(db.func.count()).select_from(query.order_by(None).subquery())
         )
     )
-    datum = current_app.config.get("MAP_TILE_DATUM", "wgs84")
-    points = [_point(c, datum) for c in rows]
+    points = [_point(c, tile_datum()) for c in rows]
     return render_template(
         "coordinate/checkin_map.html",
         points=points,
         errors=errors,
         args=request.args,
-        tile_url=current_app.config.get("MAP_TILE_URL") or "",
         limit=MAP_LIMIT,
         total=total,
         **_filter_choices(),

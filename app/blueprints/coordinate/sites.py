@@ -34,7 +34,12 @@ def sites():
     area_id = request.args.get("area_id", type=int)
     rows = page_of(site_service.list_sites(current_user, area_id=area_id))
     return render_template(
-        "coordinate/sites.html", form=form, sites=rows, area_id=area_id, grids=form.area_id.choices
+        "coordinate/sites.html",
+        form=form,
+        sites=rows,
+        area_id=area_id,
+        grids=form.area_id.choices,
+        outside=site_service.outside_their_grids(rows.items),
     ), answer_status(form)
 
 
@@ -51,4 +56,9 @@ def edit_site(site_id: int):
     if saved is not None:
         flash(_("Saved."), "ok")
         return redirect(url_for(".sites"))
-    return render_template("coordinate/site_edit.html", form=form, site=site), answer_status(form)
+    return render_template(
+        "coordinate/site_edit.html",
+        form=form,
+        site=site,
+        outside=site_service.outside_its_grid(site),
+    ), answer_status(form)

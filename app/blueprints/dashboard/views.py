@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from app.blueprints.dashboard import bp
 from app.errors import Invalid
+from app.kit.maps import tile_datum
+from app.labels import FRAUD_TYPE_LABELS
+from app.schemas.case_map import CaseMapQuerySchema
 from app.schemas.coverage import CoverageQuerySchema
-from app.services import cards, coverage, dashboard, reports
+from app.schemas.ranking import RankingQuerySchema
+from app.services import cards, coverage, dashboard, periods, reports
+from app.services import case_map as case_map_service
 from app.services.access import refuse_outside_scope
 from app.services.localtime import today
 
 
-def query_args() -> dict:
-    """area_id, from and to from the query string, after the caller's role and area are checked."""
+def query_args(schema=CoverageQuerySchema) -> dict:
+    """area_id, from and to (and what else `schema` knows) from the query string, after the
+    caller's role and area are checked."""
     refuse_outside_scope(current_user, request.args.get("area_id"), "area_id")
+    known = set(schema().fields) | {"from", "to"}
     try:
-        return CoverageQuerySchema().load(
-            {k: v for k, v in request.args.items() if k in ("area_id", "from", "to")}
-        )
+        return schema().load({k: v for k, v in request.args.items() if k in known})
     except ValidationError as error:
         raise Invalid(_l("bad query"), dict(error.messages)) from None
+
+
+def _ranked() -> dict:
+    args = query_args(RankingQuerySchema)
+    return dashboard.overview(
+        current_user, args["area_id"], args["date_from"], args["date_to"], args["sort"]
+    )
 
 
 def _args() -> tuple:
@@ -34,7 +46,7 @@ def _args() -> tuple:
 @bp.get("/")
 def index():
     """Figures, the ranking of child areas, charts and cards for an area and period."""
-    view = dashboard.overview(*_args())
+    view = _ranked()
     crumbs = dashboard.breadcrumbs(view["area"], view["scope"])
     held = (
         cards.active_cards(view["area"], today())
@@ -46,8 +58,8 @@ def index():
 
 @bp.get("/ranking.csv")
 def ranking_csv():
-    """The ranking table as CSV (UTF-8 with a BOM)."""
-    view = dashboard.overview(*_args())
+    """The ranking table as CSV (UTF-8 with a BOM), in rank order."""
+    view = _ranked()
     name = f"ranking-{view['period'].first.isoformat()}-{view['period'].last.isoformat()}.csv"
     return Response(
         reports.ranking_csv(view["rows"]),
@@ -68,7 +80,6 @@ def coverage_map():
         crumbs=crumbs,
         area=area,
         period=period,
-        tile_url=current_app.config.get("MAP_TILE_URL") or "",
     )
 
 
@@ -81,9 +92,38 @@ def trend_json():
 @bp.get("/data/map.json")
 def map_json():
     """Sites and child areas for the map, in the datum of the configured tiles."""
-    datum = (
-        current_app.config.get("MAP_TILE_DATUM", "wgs84")
-        if current_app.config.get("MAP_TILE_URL")
-        else "wgs84"
+    return jsonify(dashboard.map_data(*_args(), tile_datum()))
+
+
+def _case_map_args() -> tuple:
+    args = query_args(CaseMapQuerySchema)
+    return (
+        current_user,
+        args["area_id"],
+        args["date_from"],
+        args["date_to"],
+        args["fraud_type"] or None,
     )
-    return jsonify(dashboard.map_data(*_args(), datum))
+
+
+@bp.get("/case-map")
+def case_map():
+    """The case map (发案地图): cases per community coloured by rate, cards outlined, PNG export."""
+    args = query_args(CaseMapQuerySchema)
+    area = coverage.resolve_area(current_user, args["area_id"])
+    period = coverage.make_period(args["date_from"], args["date_to"])
+    return render_template(
+        "dashboard/case_map.html",
+        crumbs=dashboard.breadcrumbs(area, coverage.resolve_area(current_user, None)),
+        area=area,
+        period=period,
+        fraud_type=args["fraud_type"] or "",
+        fraud_types=FRAUD_TYPE_LABELS,
+        last_week=periods.preset("last_week", today()),
+    )
+
+
+@bp.get("/data/case-map.json")
+def case_map_json():
+    """Cases per community for the case map (boundaries in WGS-84: the map is drawn without tiles)."""
+    return jsonify(case_map_service.for_area(*_case_map_args()))
