@@ -178,6 +178,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ),  # themselves; readers the people of their area (the service finds them)
     ("create", "user"): Rule(MANAGERS),
     ("update", "user"): Rule(MANAGERS, "check", _manages_user),
+    ("import", "user"): Rule(MANAGERS),  # workers of every force but police (admins add those)
     ("unlock", "user"): Rule(ADMINS),
     ("grant", "privilege"): Rule(ADMINS),
     ("read", "household"): Rule(EVERYONE),

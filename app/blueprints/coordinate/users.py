@@ -1,13 +1,14 @@
 """People: list, add, edit (coordinators: workers and coordinators of their own area)."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.coordinate import bp
+from app.blueprints.coordinate.households import ImportForm
 from app.extensions import db
 from app.guard import authorize
-from app.kit import answer_status, page_of, renew_own_session, submit
+from app.kit import answer_status, page_of, renew_own_session, start_page_import, submit
 from app.kit.forms import UserForm, form_data
 from app.policy import COORDINATOR_MAY_GIVE, FIXED_FOR_SELF, can
 from app.services import areas as area_service
@@ -24,6 +25,9 @@ USER_FIELDS = [
     "phone",
     "active",
 ]
+PEOPLE_TEMPLATE_CSV = (
+    "姓名,手机号,力量类型,区域,用户名,网格\r\n张三,13800000000,骑手,区域编码或名称,,\r\n"
+)
 
 
 def _prepare(form: UserForm) -> None:
@@ -107,3 +111,36 @@ def unlock_user(user_id: int):
     user_service.unlock_login(current_user, user)
     flash(_("%(name)s may log in again now.", name=user.display_name), "ok")
     return redirect(url_for(".edit_user", user_id=user.id))
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@authorize("import", "user")
+def import_people():
+    """Upload a people sheet; every row is checked and either all are added or updated, or none."""
+    form = ImportForm()
+    report, job = start_page_import(form, "people")
+    if report is not None and not report["error_count"]:
+        flash(
+            _(
+                "Imported: %(created)s added, %(updated)s updated.",
+                created=report["created"],
+                updated=report["updated"],
+            ),
+            "ok",
+        )
+        return redirect(url_for(".users"))
+    status = 422 if report is not None else 202 if job else answer_status(form)
+    return render_template(
+        "coordinate/people_import.html", form=form, report=report, job=job
+    ), status
+
+
+@bp.get("/users/import/template.csv")
+@authorize("import", "user")
+def people_import_template():
+    """A people sheet to fill in, UTF-8 with a BOM so that Excel opens the Chinese headers."""
+    return Response(
+        "\ufeff" + PEOPLE_TEMPLATE_CSV,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=people.csv"},
+    )
