@@ -6,8 +6,9 @@
 The database named is emptied (every table dropped and rebuilt): give it a scratch one.
 Steps, for each format, as a street coordinator (so the area scope is in play):
 two baselines taken in the same run (reading the file alone; a bare executemany of the same
-people, no file and no checks), then the import service creating everyone, the same sheet
-again (every row an update), and the HTTP path: POST /api/v1/users/import answers 202 (more than
+people, no file and no checks), then the import service creating everyone, the sheet again
+with every person's force changed (every row an update), the same sheet once more (every row
+matched, nothing to change), and the HTTP path: POST /api/v1/users/import answers 202 (more than
 5,000 rows) and the background worker (`jobs.work(once=True)`) does the import. Each step's
 seconds, rows/s, and its ratio to the bare executemany are printed.
 """
@@ -29,7 +30,7 @@ OUT = Path(__file__).resolve().parent / "out"
 FORCES = ("骑手", "民兵", "志愿者", "网格员", "企业反诈宣传员")
 
 
-def make_rows(count: int, grids: list[tuple[int, str, str]]) -> list[list[object]]:
+def make_rows(count: int, grids: list[tuple[int, str, str]], shift: int = 0) -> list[list[object]]:
     """Chinese headers; areas by code or name, one grid each, every fifth row with a username."""
     rows: list[list[object]] = [["姓名", "手机号", "力量类型", "区域", "用户名", "网格"]]
     for i in range(count):
@@ -38,7 +39,7 @@ def make_rows(count: int, grids: list[tuple[int, str, str]]) -> list[list[object
             [
                 f"队员{i}",
                 f"13{i:09d}",
-                FORCES[i % len(FORCES)],
+                FORCES[(i + shift) % len(FORCES)],
                 code if i % 2 else name,
                 f"bench.{i}" if i % 5 == 0 else "",
                 name,
@@ -78,7 +79,9 @@ def coordinator_of(db, admin):
     return user
 
 
-def steps(app, db, actor, data: bytes, name: str, rows: int) -> dict[str, tuple[Callable, bool]]:
+def steps(
+    app, db, actor, data: bytes, changed: bytes, name: str, rows: int
+) -> dict[str, tuple[Callable, bool]]:
     """(step, whether the table is emptied before it) for one file."""
     from app.models import User
     from app.models.base import utcnow
@@ -111,9 +114,9 @@ def steps(app, db, actor, data: bytes, name: str, rows: int) -> dict[str, tuple[
         db.session.commit()
         return len(prepared)
 
-    def service(expect: str) -> Callable[[], int]:
+    def service(expect: str, sheet: bytes) -> Callable[[], int]:
         def run() -> int:
-            report = import_people(db.session.get(User, actor.id), data)
+            report = import_people(db.session.get(User, actor.id), sheet)
             assert report.ok, report.errors[:5]
             db.session.commit()
             assert getattr(report, expect) == rows, (report.created, report.updated)
@@ -145,8 +148,9 @@ def steps(app, db, actor, data: bytes, name: str, rows: int) -> dict[str, tuple[
     return {
         "read file only (baseline)": (read_only, True),
         "bare executemany (baseline)": (bare_insert, True),
-        "import service: create": (service("created"), True),
-        "import service: same sheet, update": (service("updated"), False),
+        "import service: create": (service("created", data), True),
+        "import service: every force changed": (service("updated", changed), False),
+        "import service: same sheet again": (service("updated", changed), False),
         "HTTP 202 + worker: create": (http_and_worker, True),
     }
 
@@ -175,13 +179,14 @@ def main(argv: list[str] | None = None) -> None:
         actor = coordinator_of(db, admin)
         keep = {admin.id, actor.id}
         rows = make_rows(args.rows, grids)
+        changed_rows = make_rows(args.rows, grids, shift=1)
         print(f"{args.rows:,} people, {len(grids)} grids, on {db.engine.dialect.name}")
         print(f"{'file':<5} {'step':<36} {'seconds':>8} {'rows/s':>9} {'ratio':>6}")
         for kind in args.formats.split(","):
-            data = writers[kind](rows)
+            data, changed = writers[kind](rows), writers[kind](changed_rows)
             baseline = None
             for label, (step, reset) in steps(
-                app, db, actor, data, f"people.{kind}", args.rows
+                app, db, actor, data, changed, f"people.{kind}", args.rows
             ).items():
                 if reset:
                     empty_people(db, keep)

@@ -48,6 +48,12 @@ class CampaignForm(FlaskForm):
         TARGET_KEY_LABELS["count"], validators=[Optional(), NumberRange(1, 1_000_000)]
     )
     repeat_monthly = BooleanField(_l("Repeat every month"))
+    # Blank: a task per grid; a force: a task per active person of that force in the area.
+    force = SelectField(
+        _l("One task per"),
+        choices=[("", _l("Grid")), *labelled(FORCES, FORCE_LABELS)],
+        default="",
+    )
 
     def data_for_service(self) -> dict:
         targets = {key: getattr(self, key).data for key in TARGET_KEYS if getattr(self, key).data}
@@ -59,6 +65,7 @@ class CampaignForm(FlaskForm):
             "ends_on": self.ends_on.data,
             "targets": targets,
             "repeat_monthly": self.repeat_monthly.data,
+            "force": self.force.data or None,
         }
 
 

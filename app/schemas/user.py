@@ -36,7 +36,11 @@ class UserQuerySchema(PageArgs):
 
 
 class TokenRequestSchema(Schema):
-    username = Text(required=True, validate=validate.Length(min=1, max=64))
+    username = Text(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "a username, or the phone number of exactly one person"},
+    )
     password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=256))
 
 

@@ -39,6 +39,7 @@ from app.services.importing import (
     row_message,
 )
 from app.services.passwords import NO_PASSWORD
+from app.services.phones import normalize_phone
 from app.services.storable import check_rows
 
 COLUMNS = {
@@ -92,11 +93,6 @@ LOOKUP_CHUNK = 500
 
 def _key(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().casefold()
-
-
-def normalize_phone(value: str) -> str:
-    """A phone as stored: width-folded, without spaces or dashes (`138-0000 1234` → `13800001234`)."""
-    return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value))
 
 
 def force_code(value: str) -> str:
@@ -307,17 +303,21 @@ def _new_grids(row: PersonRow, paths: dict[int, str]) -> list[int] | None:
     return None if sorted(wanted) == sorted(current) else wanted
 
 
+def _fields(row: PersonRow) -> dict:
+    return {
+        "display_name": row.display_name,
+        "phone": row.phone,
+        "force": row.force,
+        "area_id": row.area_id,
+    }
+
+
 def _update(rows: list[PersonRow], paths: dict[int, str]) -> list[tuple[int, list[int]]]:
     """Change the matched people in bulk; the grid lists to rewrite."""
-    values = [
-        {
-            "id": row.person.id,
-            "display_name": row.display_name,
-            "phone": row.phone,
-            "force": row.force,
-            "area_id": row.area_id,
-        }
+    values = [  # only the people a row changes: the same sheet again updates nobody
+        {"id": row.person.id, **fresh}
         for row in rows
+        if (fresh := _fields(row)) != {key: getattr(row.person, key) for key in fresh}
     ]
     check_rows(User.__table__, values)
     regrid = [(row.person.id, g) for row in rows if (g := _new_grids(row, paths)) is not None]

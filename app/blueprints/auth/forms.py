@@ -7,7 +7,9 @@ from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    username = StringField(
+        _l("Username or phone number"), validators=[DataRequired(), Length(max=64)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     remember = BooleanField(_l("Stay logged in on this phone"), default=True)
     next = HiddenField()
