@@ -63,6 +63,8 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
     API_TOKEN_TTL = timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "30")))
+    # How long a printed one-time sign-in code stays good.
+    SIGN_IN_CODE_TTL = timedelta(days=int(os.environ.get("SIGN_IN_CODE_TTL_DAYS", "14")))
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

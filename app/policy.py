@@ -180,6 +180,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("update", "user"): Rule(MANAGERS, "check", _manages_user),
     ("import", "user"): Rule(MANAGERS),  # workers of every force but police (admins add those)
     ("unlock", "user"): Rule(ADMINS),
+    # One-time codes to sign in the first time: for the people one manages.
+    ("issue", "sign_in_code"): Rule(MANAGERS, "check", _manages_user),
+    ("revoke", "sign_in_code"): Rule(MANAGERS, "check", _manages_user),
     ("grant", "privilege"): Rule(ADMINS),
     ("read", "household"): Rule(EVERYONE),
     ("create", "household"): Rule(MANAGERS),
@@ -227,6 +230,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "main.readyz",
         "main.set_language",
         "auth.login",
+        "auth.first_sign_in",
         "worker.offline_shell",
         "worker.service_worker",
         "api_auth.issue_token",

@@ -6,6 +6,7 @@ from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
 from app.models.job import JOB_STATUSES, Job
+from app.models.sign_in_code import SignInCode
 from app.models.site import SITE_KINDS, Site
 from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
 from app.models.user import FORCES, ROLES, ApiToken, User
@@ -35,6 +36,7 @@ __all__ = [
     "Household",
     "Job",
     "RiskWarning",
+    "SignInCode",
     "Site",
     "Task",
     "User",

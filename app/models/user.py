@@ -34,7 +34,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), index=True)
     force: Mapped[str | None] = mapped_column(String(24), index=True)
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # Indexed: people log in with it, and imports match people by it.
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
