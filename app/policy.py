@@ -183,6 +183,11 @@ RULES: dict[tuple[str, str], Rule] = {
     # One-time codes to sign in the first time: for the people one manages.
     ("issue", "sign_in_code"): Rule(MANAGERS, "check", _manages_user),
     ("revoke", "sign_in_code"): Rule(MANAGERS, "check", _manages_user),
+    # Invites by QR: people of a force ask to join an area; a coordinator lets them in.
+    ("read", "invite"): Rule(MANAGERS),
+    ("create", "invite"): Rule(MANAGERS),
+    ("revoke", "invite"): Rule(MANAGERS),
+    ("approve", "user"): Rule(MANAGERS, "check", _manages_user),
     ("grant", "privilege"): Rule(ADMINS),
     ("read", "household"): Rule(EVERYONE),
     ("create", "household"): Rule(MANAGERS),
@@ -231,6 +236,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "main.set_language",
         "auth.login",
         "auth.first_sign_in",
+        "auth.join",
         "worker.offline_shell",
         "worker.service_worker",
         "api_auth.issue_token",

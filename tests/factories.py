@@ -23,6 +23,7 @@ from app.models import (
     CheckIn,
     FraudCase,
     Household,
+    Invite,
     Job,
     RiskWarning,
     SignInCode,
@@ -314,6 +315,11 @@ def make_sign_in_code(*, user: User, code: str | None = None, **fields) -> SignI
     )
     row.plain = plain
     return _add(row)
+
+
+def make_invite(*, area: Area, force: str = "rider", **fields) -> Invite:
+    fields.setdefault("expires_at", utcnow() + timedelta(days=14))
+    return _add(Invite(area_id=area.id, force=force, **fields))
 
 
 def reveal_count() -> int:

@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
+from app.models.invite import Invite
 from app.models.job import JOB_STATUSES, Job
 from app.models.sign_in_code import SignInCode
 from app.models.site import SITE_KINDS, Site
@@ -34,6 +35,7 @@ __all__ = [
     "Campaign",
     "FraudCase",
     "Household",
+    "Invite",
     "Job",
     "RiskWarning",
     "SignInCode",

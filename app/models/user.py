@@ -44,6 +44,11 @@ class User(UserMixin, db.Model):
     # Part of every session and remember cookie: raising it (logout, new password,
     # deactivation) ends them all, server-side.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Joined through an invite and not approved yet (inactive until a coordinator approves).
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    invite_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invites.id", ondelete="SET NULL", use_alter=True), index=True
+    )
 
     area: Mapped[Area | None] = relationship()
     grids: Mapped[list[Area]] = relationship(secondary=user_grids, order_by="Area.name")

@@ -72,3 +72,19 @@ class PeopleImportReportSchema(Schema):
     error_count = fields.Int(
         metadata={"description": "every bad row's error; `errors` lists the first 1,000"}
     )
+
+
+class InviteSchema(Schema):
+    """A coordinator's new invite: people of this force join this area."""
+
+    area_id = QueryId(required=True)
+    force = fields.Str(required=True, validate=validate.OneOf(FORCES))
+    days = fields.Int(load_default=14, validate=validate.Range(min=1, max=90))
+
+
+class JoinSchema(Schema):
+    """What a person scanning an invite fills in."""
+
+    display_name = name_field(max=80)
+    phone = fields.Str(required=True, validate=PHONE)
+    password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=256))

@@ -23,3 +23,11 @@ class FirstSignInForm(FlaskForm):
         _l("The same password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
+
+
+class JoinForm(FlaskForm):
+    """Asking to join through an invite (the service checks it against JoinSchema)."""
+
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
+    phone = StringField(_l("Mobile phone number"), validators=[DataRequired(), Length(max=20)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])

@@ -15,14 +15,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.blueprints.auth import bp
-from app.blueprints.auth.forms import FirstSignInForm, LoginForm
+from app.blueprints.auth.forms import FirstSignInForm, JoinForm, LoginForm
 from app.errors import TooManyAttempts, Unauthorized
-from app.extensions import client_address
+from app.extensions import client_address, limiter
 from app.guard import authorize
 from app.kit import answer_status, private, submit
 from app.redirects import safe_next
 from app.services import auth as auth_service
-from app.services import sign_in_codes
+from app.services import invites, sign_in_codes
 from app.services import users as user_service
 
 __all__ = ["safe_next", "start_session"]
@@ -68,6 +68,34 @@ def first_sign_in(code: str):
         return redirect(url_for("main.home"))
     page = render_template("auth/first_sign_in.html", form=form, person=found.user)
     return private(make_response(page, answer_status(form)))
+
+
+@bp.route("/i/<token>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["INVITE_JOINS_PER_ADDRESS"],
+    methods=["POST"],
+    key_func=client_address,
+)
+def join(token: str):
+    """A printed invite's link: ask to join as a worker of its force and area, then wait."""
+    invite = invites.live_invite(token)
+    if invite is None:
+        page = render_template("auth/join.html", form=None, invite=None, joined=None)
+        return private(make_response(page, 404))
+    form = JoinForm()
+    joined = submit(
+        form,
+        lambda: invites.join_by_invite(
+            invite,
+            {
+                "display_name": form.display_name.data,
+                "phone": form.phone.data,
+                "password": form.password.data,
+            },
+        ),
+    )
+    page = render_template("auth/join.html", form=form, invite=invite, joined=joined)
+    return private(make_response(page, 201 if joined else answer_status(form)))
 
 
 @bp.post("/logout")
