@@ -123,3 +123,24 @@ def test_the_campaign_page_offers_one_task_per_person(district, login_as):
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     made = db.session.scalars(select(Task).where(Task.person_key != 0)).all()
     assert len(made) == 3 and {t.target_count for t in made} == {100}
+
+
+def test_the_assignment_page_draws_no_table_past_a_screen(district, login_as):
+    a = district.a
+    riders = _riders(a)
+    per_person = campaigns.create_campaign(a.coordinator, _rider_campaign(a.street))
+    client = login_as(a.coordinator)
+    page = client.get(f"/coordinate/campaigns/{per_person.id}/assign").get_data(as_text=True)
+    assert 'id="matrix-note"' in page and 'class="matrix"' not in page
+    by_grid = campaigns.create_campaign(
+        a.coordinator, _rider_campaign(a.street, force=None, title="按网格")
+    )
+    small = client.get(f"/coordinate/campaigns/{by_grid.id}/assign").get_data(as_text=True)
+    assert 'class="matrix"' in small
+    for i in range(1001):  # 2 grids × 1,000+ people: past the 2,000 cells a screen holds
+        make_user(role="worker", area=a.street, force="militia", username=f"m{i}x")
+    db.session.flush()
+    big = client.get(f"/coordinate/campaigns/{by_grid.id}/assign").get_data(as_text=True)
+    assert 'class="matrix"' not in big and 'id="matrix-note"' in big
+    filtered = client.get(f"/coordinate/campaigns/{by_grid.id}/assign?force=rider")
+    assert 'class="matrix"' in filtered.get_data(as_text=True) and len(riders) == 3
