@@ -110,3 +110,9 @@ def test_more_than_5000_people_are_a_job_with_the_same_report(app, committing, c
     assert done["report"] == {"created": 5_001, "updated": 0, "errors": [], "error_count": 0}
     db.session.rollback()
     assert db.session.scalar(select(func.count()).where(User.force == "rider")) >= 5_001
+
+
+def test_files_past_the_limits_are_refused_naming_them(api, district):
+    huge = b"display_name,phone,force,area\n" + b"x" * (33 * 1024 * 1024)
+    response = upload(api, district.a.coordinator, huge)
+    assert response.status_code == 413 and "32 MB" in response.get_json()["message"]
