@@ -233,6 +233,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "static",
         "main.healthz",
         "main.readyz",
+        "main.manifest",
         "main.set_language",
         "auth.login",
         "auth.first_sign_in",
