@@ -63,6 +63,10 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
     API_TOKEN_TTL = timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "30")))
+    # How long a printed one-time sign-in code stays good.
+    # Sign-ups through a printed invite, per address (the public form creates accounts).
+    INVITE_JOINS_PER_ADDRESS = os.environ.get("INVITE_JOINS_PER_ADDRESS", "20 per hour")
+    SIGN_IN_CODE_TTL = timedelta(days=int(os.environ.get("SIGN_IN_CODE_TTL_DAYS", "14")))
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

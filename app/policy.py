@@ -255,7 +255,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ),  # themselves; readers the people of their area (the service finds them)
     ("create", "user"): Rule(MANAGERS),
     ("update", "user"): Rule(MANAGERS, "check", _manages_user),
+    ("import", "user"): Rule(MANAGERS),  # workers of every force but police (admins add those)
     ("unlock", "user"): Rule(ADMINS),
+    # One-time codes to sign in the first time: for the people one manages.
+    ("issue", "sign_in_code"): Rule(MANAGERS, "check", _manages_user),
+    ("revoke", "sign_in_code"): Rule(MANAGERS, "check", _manages_user),
+    # Invites by QR: people of a force ask to join an area; a coordinator lets them in.
+    ("read", "invite"): Rule(MANAGERS),
+    ("create", "invite"): Rule(MANAGERS),
+    ("revoke", "invite"): Rule(MANAGERS),
+    ("approve", "user"): Rule(MANAGERS, "check", _manages_user),
     ("grant", "privilege"): Rule(ADMINS),
     ("read", "household"): Rule(EVERYONE),
     ("create", "household"): Rule(MANAGERS),
@@ -306,8 +315,11 @@ PUBLIC_ENDPOINTS = frozenset(
         "static",
         "main.healthz",
         "main.readyz",
+        "main.manifest",
         "main.set_language",
         "auth.login",
+        "auth.first_sign_in",
+        "auth.join",
         "worker.offline_shell",
         "worker.service_worker",
         "api_auth.issue_token",

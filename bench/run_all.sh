@@ -53,6 +53,10 @@ section "household import, $rows rows (CSV, XLSX)"
 $PY bench/import_households.py --rows "$rows"
 [ -n "$pg_base" ] && $PY bench/import_households.py "$(pg_db gridreach_bench_import)" --rows "$rows"
 
+section "people import, 10000 rows (CSV, XLSX): create, update, HTTP + worker"
+$PY bench/import_people.py --rows 10000
+[ -n "$pg_base" ] && $PY bench/import_people.py "$(pg_db gridreach_bench_people)" --rows 10000
+
 section "hostile import files: peak memory and time to answer against a small import"
 $PY bench/import_bombs.py
 [ -n "$pg_base" ] && $PY bench/import_bombs.py --database-url "$(pg_db gridreach_bench_bombs)"

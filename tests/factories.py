@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,9 +23,11 @@ from app.models import (
     CheckIn,
     FraudCase,
     Household,
+    Invite,
     Job,
     Notification,
     RiskWarning,
+    SignInCode,
     Site,
     Task,
     User,
@@ -87,8 +91,8 @@ def make_user(
     n = next(_seq)
     fields.setdefault("username", f"{role}{n}")
     fields.setdefault("display_name", f"{role} {n}")
+    fields.setdefault("password_hash", _password_hash())
     user = User(
-        password_hash=_password_hash(),
         role=role,
         area_id=area.id if area else None,
         force=force or ("grid_worker" if role == "worker" else None),
@@ -315,6 +319,22 @@ def make_job(
     *, creator: User, kind: str = "household_import", status: str = "queued", **fields
 ) -> Job:
     return _add(Job(kind=kind, status=status, creator_id=creator.id, **fields))
+
+
+def make_sign_in_code(*, user: User, code: str | None = None, **fields) -> SignInCode:
+    """A live one-time sign-in code for `user`; its plain code is kept on it as `plain`."""
+    plain = code or secrets.token_urlsafe(16)
+    fields.setdefault("expires_at", utcnow() + timedelta(days=14))
+    row = SignInCode(
+        user_id=user.id, code_hash=hashlib.sha256(plain.encode()).hexdigest(), **fields
+    )
+    row.plain = plain
+    return _add(row)
+
+
+def make_invite(*, area: Area, force: str = "rider", **fields) -> Invite:
+    fields.setdefault("expires_at", utcnow() + timedelta(days=14))
+    return _add(Invite(area_id=area.id, force=force, **fields))
 
 
 def reveal_count() -> int:

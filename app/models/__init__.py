@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
+from app.models.invite import Invite
 from app.models.job import JOB_STATUSES, Job
 from app.models.notification import (
     NOTIFICATION_KINDS,
@@ -12,6 +13,7 @@ from app.models.notification import (
     NotificationDelivery,
     NotificationRecipient,
 )
+from app.models.sign_in_code import SignInCode
 from app.models.site import SITE_KINDS, Site
 from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
 from app.models.user import FORCES, ROLES, ApiToken, User
@@ -40,11 +42,13 @@ __all__ = [
     "Campaign",
     "FraudCase",
     "Household",
+    "Invite",
     "Job",
     "Notification",
     "NotificationDelivery",
     "NotificationRecipient",
     "RiskWarning",
+    "SignInCode",
     "Site",
     "Task",
     "User",

@@ -55,6 +55,8 @@ class Campaign(db.Model):
     ends_on: Mapped[date]
     targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     repeat_monthly: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set: one task per active person of this force in the area, instead of one per grid.
+    force: Mapped[str | None] = mapped_column(String(24))
     # A monthly repeat points at the campaign it was rolled from.
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -65,10 +67,12 @@ class Campaign(db.Model):
 
 
 class Task(db.Model):
-    """Work for one grid; progress is counted from evidence, never typed in."""
+    """Work for one grid, or for one person of a force; progress is counted from evidence."""
 
     __tablename__ = "tasks"
-    __table_args__ = (UniqueConstraint("campaign_id", "area_id"),)
+    # A campaign makes one task per grid, or one per person (person_key = their id; 0 for a grid's
+    # task): a second fan-out of the same campaign can never duplicate either.
+    __table_args__ = (UniqueConstraint("campaign_id", "area_id", "person_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int | None] = mapped_column(
@@ -82,6 +86,7 @@ class Task(db.Model):
     target_count: Mapped[int] = mapped_column(default=1)
     targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reported_count: Mapped[int] = mapped_column(default=0)
+    person_key: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -34,7 +34,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), index=True)
     force: Mapped[str | None] = mapped_column(String(24), index=True)
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # Indexed: people log in with it, and imports match people by it.
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
@@ -47,6 +48,11 @@ class User(UserMixin, db.Model):
     # its address (their phone for SMS, a group robot's URL); none: the configured channel only.
     notify_channel: Mapped[str | None] = mapped_column(String(16))
     notify_address: Mapped[str | None] = mapped_column(String(500))
+    # Joined through an invite and not approved yet (inactive until a coordinator approves).
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    invite_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invites.id", ondelete="SET NULL", use_alter=True), index=True
+    )
 
     area: Mapped[Area | None] = relationship()
     grids: Mapped[list[Area]] = relationship(secondary=user_grids, order_by="Area.name")

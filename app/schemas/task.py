@@ -166,6 +166,11 @@ class CampaignSchema(Schema):
     ends_on = Day(required=True)
     targets = Targets(load_default=dict)
     repeat_monthly = fields.Bool(load_default=False)
+    force = fields.Str(
+        allow_none=True,
+        validate=validate.OneOf(FORCES),
+        metadata={"description": "one task per active person of this force in area_id instead"},
+    )
     previous_id = fields.Int(dump_only=True, allow_none=True)
     created_at = LocalDateTime(dump_only=True)
     tasks = fields.List(fields.Nested(TaskSchema), attribute="scoped_tasks", dump_only=True)

@@ -1,6 +1,6 @@
 """User input and output; never the password or its hash."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.i18n import N_
 from app.models import FORCES, ROLES
@@ -11,6 +11,7 @@ USERNAME = validate.Regexp(r"^[A-Za-z0-9_.\-]{3,64}\Z", error=N_("3-64 letters, 
 # The column holds 20 characters: an optional + and up to 19 digits or dashes.
 PHONE = validate.Regexp(r"^\+?[0-9\-]{5,19}\Z", error=N_("5-20 digits, dashes and a leading +"))
 MAX_GRIDS = 200
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 class UserSchema(Schema):
@@ -35,7 +36,12 @@ class UserQuerySchema(PageArgs):
 
 
 class TokenRequestSchema(Schema):
-    username = Text(required=True, strip=True, validate=validate.Length(min=1, max=64))
+    username = Text(
+        required=True,
+        strip=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "a username, or the phone number of exactly one person"},
+    )
     password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=256))
 
 
@@ -43,3 +49,43 @@ class TokenSchema(Schema):
     token = fields.Str()
     expires_at = fields.DateTime()
     user = fields.Nested(UserSchema)
+
+
+class PersonRowSchema(Schema):
+    """One row of a people sheet once its cells are read (the import's own checks follow)."""
+
+    display_name = name_field(max=80)
+    phone = fields.Str(required=True, validate=PHONE)
+    username = fields.Str(validate=USERNAME)
+    force = fields.Str(required=True, validate=validate.OneOf(FORCES))
+
+    @validates("display_name")
+    def _not_a_formula(self, value: str, **_kwargs) -> None:
+        # A spreadsheet opening an export later would run a name starting with these.
+        if value[:1] in FORMULA_STARTS:
+            raise ValidationError(N_("must not start with = + - or @"))
+
+
+class PeopleImportReportSchema(Schema):
+    created = fields.Int()
+    updated = fields.Int(metadata={"description": "people already in the caller's area, changed"})
+    errors = fields.List(fields.Dict())
+    error_count = fields.Int(
+        metadata={"description": "every bad row's error; `errors` lists the first 1,000"}
+    )
+
+
+class InviteSchema(Schema):
+    """A coordinator's new invite: people of this force join this area."""
+
+    area_id = QueryId(required=True)
+    force = fields.Str(required=True, validate=validate.OneOf(FORCES))
+    days = fields.Int(load_default=14, validate=validate.Range(min=1, max=90))
+
+
+class JoinSchema(Schema):
+    """What a person scanning an invite fills in."""
+
+    display_name = name_field(max=80)
+    phone = fields.Str(required=True, validate=PHONE)
+    password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=256))

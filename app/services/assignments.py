@@ -27,6 +27,9 @@ from app.services.notifications import events
 from app.services.task_progress import FINAL_STATUSES
 from app.services.tasks import may_work_in, visible_tasks
 
+# Tasks × people past which the table is not drawn (18 grids × 111 people).
+MATRIX_MAX_CELLS = 2000
+
 
 def people_for(actor: User, grids: list[Area], force: str | None = None) -> list[User]:
     """Active field workers of the actor's area who may work in at least one of `grids`."""
@@ -46,7 +49,18 @@ def assignment_table(actor: User, campaign: Campaign, force: str | None = None) 
     """Rows: the campaign's tasks the actor sees; columns: the people who may work in them;
     cells: assigned, and whether the person may be assigned there at all."""
     tasks = [t for t in campaign.scoped_tasks if t.status != "cancelled"]
+    if campaign.force:  # one task per person: nothing to tick, each task has its person
+        return {"people": [], "rows": [], "per_person": True, "too_big": False}
     people = people_for(actor, [t.area for t in tasks], force)
+    if len(tasks) * len(people) > MATRIX_MAX_CELLS:
+        # Past a screen: bulk assignment by force and area, and hand-over, do the work instead.
+        return {
+            "people": people,
+            "rows": [],
+            "per_person": False,
+            "too_big": True,
+            "tasks": len(tasks),
+        }
     rows = [
         {
             "task": t,
@@ -57,7 +71,7 @@ def assignment_table(actor: User, campaign: Campaign, force: str | None = None) 
         }
         for t in tasks
     ]
-    return {"people": people, "rows": rows}
+    return {"people": people, "rows": rows, "per_person": False, "too_big": False}
 
 
 def set_assignments(actor: User, wanted: dict[int, list[int]], shown: list[int]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime
 
@@ -17,22 +18,33 @@ from app.models import ApiToken, User
 from app.models.base import utcnow
 from app.services import login_limits
 from app.services.passwords import verify_password
+from app.services.phones import normalize_phone
 
 MAX_TOKEN_LENGTH = 200
+PHONE_LIKE = re.compile(r"\+?[0-9]{5,19}")
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def authenticate(username: str, password: str) -> User:
-    """The active user with these credentials, or Unauthorized (the same answer for every failure)."""
+def find_login(name: str) -> User | None:
+    """The person a login names: by username, else by phone number when exactly one person holds it."""
     # A NUL cannot be in a username, and PostgreSQL refuses it in a query parameter.
-    user = (
-        None
-        if "\x00" in username
-        else db.session.scalar(select(User).where(User.username == username))
-    )
+    if "\x00" in name:
+        return None
+    user = db.session.scalar(select(User).where(User.username == name))
+    phone = normalize_phone(name)
+    if user is not None or not PHONE_LIKE.fullmatch(phone):
+        return user
+    holders = db.session.scalars(select(User).where(User.phone == phone).limit(2)).all()
+    return holders[0] if len(holders) == 1 else None
+
+
+def authenticate(username: str, password: str) -> User:
+    """The active user with these credentials (a username or a phone number), or Unauthorized
+    (the same answer for every failure)."""
+    user = find_login(username)
     if not verify_password(user.password_hash if user else None, password) or not user.active:
         raise Unauthorized(_l("wrong username or password"))
     user.last_login_at = utcnow()

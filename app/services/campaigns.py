@@ -18,9 +18,10 @@ from app.extensions import db
 from app.labels import TARGET_KEY_LABELS
 from app.models import Area, Campaign, Task, User
 from app.models.base import utcnow
-from app.policy import require
+from app.policy import field_workers, require
 from app.services import task_progress
 from app.services.access import (
+    effective_grids,
     require_area_in_scope,
     scope_area,
     subtree_clause,
@@ -65,6 +66,7 @@ def create_campaign(actor: User, data: dict[str, Any]) -> Campaign:
         ends_on=data["ends_on"],
         targets=data.get("targets") or {},
         repeat_monthly=data.get("repeat_monthly", False),
+        force=data.get("force"),
         created_by_id=actor.id,
     )
     db.session.add(campaign)
@@ -75,7 +77,10 @@ def create_campaign(actor: User, data: dict[str, Any]) -> Campaign:
 
 
 def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
-    """One task per grid under the campaign's area; assignees carry over from `previous` where still valid."""
+    """One task per grid under the campaign's area (assignees carry over from `previous` where still
+    valid), or, for a campaign of a force, one task per active person of that force in the area."""
+    if campaign.force:
+        return fan_out_per_person(campaign)
     grids = db.session.scalars(
         select(Area)
         .where(subtree_clause(Area.path, campaign.area.path), Area.level == "grid")
@@ -90,18 +95,7 @@ def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
     tasks = []
     for grid in grids:
         people = [u for u in carried.get(grid.id, []) if may_work_in(u, grid)] or defaults[grid.id]
-        task = Task(
-            campaign=campaign,
-            title=campaign.title,
-            kind=campaign.kind,
-            area_id=grid.id,
-            starts_at=start_of_day(campaign.starts_on),
-            due_at=end_of_day(campaign.ends_on),
-            target_count=targets[grid.id],
-            targets=dict(campaign.targets),
-            status="open",
-            created_by_id=campaign.created_by_id,
-        )
+        task = _campaign_task(campaign, grid.id, targets[grid.id])
         task.assignees = list(people)
         db.session.add(
             task
@@ -111,6 +105,63 @@ def fan_out(campaign: Campaign, previous: Campaign | None = None) -> list[Task]:
     for task in tasks:
         events.task_assigned(task, task.assignees)
     return task_progress.settle(tasks)  # evidence already made in the period counts
+
+
+def _campaign_task(campaign: Campaign, area_id: int, target: int, person_key: int = 0) -> Task:
+    return Task(
+        campaign=campaign,
+        title=campaign.title,
+        kind=campaign.kind,
+        area_id=area_id,
+        starts_at=start_of_day(campaign.starts_on),
+        due_at=end_of_day(campaign.ends_on),
+        target_count=target,
+        targets=dict(campaign.targets),
+        status="open",
+        person_key=person_key,
+        created_by_id=campaign.created_by_id,
+    )
+
+
+def fan_out_per_person(campaign: Campaign) -> list[Task]:
+    """One task per active field worker of the campaign's force in its area, each carrying the
+    campaign's targets as that person's own (a rider sees one task, not one per grid)."""
+    people = db.session.scalars(
+        select(User)
+        .join(Area, Area.id == User.area_id)
+        .where(
+            subtree_clause(Area.path, campaign.area.path),
+            User.force == campaign.force,
+            User.active == True,
+            field_workers(User.role),
+        )
+        .options(selectinload(User.grids), selectinload(User.area))
+        .order_by(User.id)
+    ).all()
+    if not people:
+        raise Invalid(
+            _l("nobody of this force works in this area"),
+            {"force": _l("no active people of this force in area_id")},
+        )
+    tasks = []
+    for person in people:
+        task = _campaign_task(campaign, person.area_id, _person_target(campaign, person), person.id)
+        task.assignees = [person]
+        db.session.add(task)
+        tasks.append(task)
+    db.session.flush()
+    return task_progress.settle(tasks)
+
+
+def _person_target(campaign: Campaign, person: User) -> int:
+    """A count campaign's target as is; otherwise the target of the grids the person works."""
+    key = COUNT_TARGET_KEY.get(campaign.kind)
+    if key:
+        return int(campaign.targets.get(key) or 0)
+    grid_ids = [g.id for g in effective_grids(person)]
+    if not grid_ids:
+        return 0
+    return sum(task_progress.targets_for_grids(campaign.kind, campaign.targets, grid_ids).values())
 
 
 def visible_campaigns(actor: User):
@@ -231,6 +282,7 @@ def roll_campaigns(on: date | None = None) -> list[Campaign]:
             ends_on=ends_on,
             targets=dict(previous.targets),
             repeat_monthly=True,
+            force=previous.force,
             previous_id=previous.id,
             created_by_id=previous.created_by_id,
         )

@@ -59,6 +59,7 @@ class ImportReport:
     """
 
     created: int = 0
+    updated: int | None = None  # only imports that may update existing rows (people) count these
     error_count: int = 0
     max_errors: int = 1000
     _entries: list[tuple[int, str, dict]] = field(default_factory=list)
@@ -95,17 +96,21 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         """The answer of an import, its messages in the current language."""
-        return {
+        answer = {
             "created": self.created,
             "errors": self._rendered(gettext),
             "error_count": self.error_count,
         }
+        if self.updated is not None:
+            answer["updated"] = self.updated
+        return answer
 
     def to_stored(self) -> dict:
         """The report as JSON a job keeps, messages untranslated."""
         self._trim()
         return {
             "created": self.created,
+            "updated": self.updated,
             "error_count": self.error_count,
             "errors": [
                 {"row": row, "message": message, "params": params}
@@ -115,7 +120,11 @@ class ImportReport:
 
     @classmethod
     def from_stored(cls, stored: dict) -> ImportReport:
-        report = cls(created=stored["created"], error_count=stored["error_count"])
+        report = cls(
+            created=stored["created"],
+            updated=stored.get("updated"),
+            error_count=stored["error_count"],
+        )
         report._entries = [(e["row"], e["message"], e["params"]) for e in stored["errors"]]
         return report
 

@@ -13,6 +13,8 @@ from app.errors import Invalid
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 8
+# The hash of a person who has no password yet (imported, invited): no password matches it.
+NO_PASSWORD = "!"
 
 
 @cache
@@ -45,10 +47,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; constant work when the user does not exist."""
+    real = password_hash if password_hash != NO_PASSWORD else None
     try:
-        return (
-            _hasher.verify(password_hash or _dummy_hash(_hasher), password)
-            and password_hash is not None
-        )
+        return _hasher.verify(real or _dummy_hash(_hasher), password) and bool(real)
     except (VerificationError, InvalidHashError):
         return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -47,7 +47,9 @@ MANUAL_STATUS = {
 def mine_clause(user: User):
     """Tasks assigned to `user` or to one of their grids."""
     assigned = select(task_assignees.c.task_id).where(task_assignees.c.user_id == user.id)
-    return or_(Task.id.in_(assigned), Task.area_id.in_(grids_of(user.id)))
+    # A task of one person (a rider's share of a campaign) is theirs alone, not their grid's.
+    of_grid = and_(Task.person_key == 0, Task.area_id.in_(grids_of(user.id)))
+    return or_(Task.id.in_(assigned), of_grid)
 
 
 def visible_tasks(actor: User):

@@ -20,6 +20,7 @@ from app.services import login_limits
 from app.services.access import filter_by_scope, is_id, require_area_in_scope, within_scope
 from app.services.audit import changes, plain, record_event
 from app.services.passwords import check_password_rules, hash_password
+from app.services.phones import normalize_phone
 from app.services.storable import check_storable
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{3,64}")
@@ -166,7 +167,7 @@ def build_user(data: dict[str, Any]) -> User:
         password_hash=hash_password(data["password"]),
         role=data["role"],
         force=force,
-        phone=data.get("phone"),
+        phone=normalize_phone(data["phone"]) if data.get("phone") else data.get("phone"),
         area_id=data.get("area_id"),
         active=data.get("active", True),
     )
@@ -212,6 +213,8 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     if data.get("active") is False and user.active:
         end_sessions(user)
     grid_ids = data.pop("grid_ids", None)
+    if data.get("phone"):
+        data["phone"] = normalize_phone(data["phone"])
     for key, value in data.items():
         setattr(user, key, value)
     if grid_ids is not None:

@@ -32,6 +32,7 @@ from tests.factories import (
     make_case,
     make_checkin,
     make_household,
+    make_invite,
     make_task,
     make_visit,
     make_warning,
@@ -72,6 +73,7 @@ def _street(d, street, admin) -> Street:
     visit = make_visit(user=street.worker, household=household)
     warning = make_warning(area=grid, by=admin)
     case = make_case(area=street.community, occurred_on=date(2026, 1, 5))
+    invite = make_invite(area=street.street)
     ids = {
         "area_id": grid.id,
         "grid_id": grid.id,
@@ -84,6 +86,7 @@ def _street(d, street, admin) -> Street:
         "visit_id": visit.id,
         "warning_id": warning.id,
         "case_id": case.id,
+        "invite_id": invite.id,
         "job_id": 987654,
     }
     return Street(ids, qr.site_token(site))

@@ -14,6 +14,7 @@ from app.blueprints.coordinate import (  # noqa: E402,F401
     campaigns,
     checkins,
     households,
+    invites,
     posters,
     sites,
     users,

@@ -1,18 +1,33 @@
 """People: list, add, edit (coordinators: workers and coordinators of their own area)."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import HiddenField
 
+from app import qr
 from app.blueprints.coordinate import bp
 from app.extensions import db
 from app.guard import authorize
-from app.kit import answer_status, page_of, renew_own_session, submit
+from app.kit import (
+    answer_status,
+    page_of,
+    private,
+    renew_own_session,
+    start_page_import,
+    submit,
+)
 from app.kit.forms import NONE_CHOICE, UserForm
+from app.kit.work_forms import ImportForm
+from app.models import FORCES
 from app.policy import COORDINATOR_MAY_GIVE, FIXED_FOR_SELF, can
 from app.schemas.user import UserSchema
 from app.services import areas as area_service
+from app.services import sign_in_codes
 from app.services import users as user_service
+from app.services.localtime import to_local
 
 USER_FIELDS = [
     "username",
@@ -25,6 +40,9 @@ USER_FIELDS = [
     "phone",
     "active",
 ]
+PEOPLE_TEMPLATE_CSV = (
+    "姓名,手机号,力量类型,区域,用户名,网格\r\n张三,13800000000,骑手,区域编码或名称,,\r\n"
+)
 
 
 def _prepare(form: UserForm) -> None:
@@ -106,4 +124,96 @@ def unlock_user(user_id: int):
     user = user_service.get_user(current_user, user_id)
     user_service.unlock_login(current_user, user)
     flash(_("%(name)s may log in again now.", name=user.display_name), "ok")
+    return redirect(url_for(".edit_user", user_id=user.id))
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@authorize("import", "user")
+def import_people():
+    """Upload a people sheet; every row is checked and either all are added or updated, or none."""
+    form = ImportForm()
+    report, job = start_page_import(form, "people")
+    if report is not None and not report["error_count"]:
+        flash(
+            _(
+                "Imported: %(created)s added, %(updated)s updated.",
+                created=report["created"],
+                updated=report["updated"],
+            ),
+            "ok",
+        )
+        return redirect(url_for(".users"))
+    status = 422 if report is not None else 202 if job else answer_status(form)
+    return render_template(
+        "coordinate/people_import.html", form=form, report=report, job=job
+    ), status
+
+
+@bp.get("/users/import/template.csv")
+@authorize("import", "user")
+def people_import_template():
+    """A people sheet to fill in, UTF-8 with a BOM so that Excel opens the Chinese headers."""
+    return Response(
+        "\ufeff" + PEOPLE_TEMPLATE_CSV,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=people.csv"},
+    )
+
+
+class SlipsForm(FlaskForm):
+    """Which people to print one-time sign-in slips for (those who have no password yet)."""
+
+    area_id = HiddenField()
+    force = HiddenField()
+
+
+def _slip_filters() -> dict:
+    source = request.form if request.method == "POST" else request.args
+    force = source.get("force") if source.get("force") in FORCES else None
+    area = source.get("area_id", "")
+    return {"area_id": int(area) if area.isdigit() and len(area) < 10 else None, "force": force}
+
+
+@bp.route("/users/sign-in-slips", methods=["GET", "POST"])
+@authorize("issue", "sign_in_code")
+def sign_in_slips():
+    """The people of one's area who have not signed in yet; POST prints a slip with a fresh
+    one-time code for each (their earlier slips stop working)."""
+    filters = _slip_filters()
+    people = db.session.scalars(
+        sign_in_codes.people_without_password(current_user, **filters)
+    ).all()
+    form = SlipsForm(data=filters)
+    slips = submit(form, lambda: sign_in_codes.issue_sign_in_codes(current_user, people))
+    if slips is not None:
+        printed = [
+            {
+                "person": p,
+                "svg": Markup(qr.qr_svg(sign_in_codes.sign_in_url(code))),
+                "until": to_local(until).date(),
+            }
+            for p, code, until in slips
+        ]
+        return private(
+            make_response(render_template("coordinate/sign_in_slips.html", slips=printed))
+        )
+    areas = db.session.scalars(area_service.list_areas(current_user)).all()
+    return render_template(
+        "coordinate/sign_in_slips_pick.html",
+        form=form,
+        people=people,
+        filters=filters,
+        areas=areas,
+        forces=FORCES,
+    ), answer_status(form)
+
+
+@bp.post("/users/<int:user_id>/sign-in-codes/revoke")
+@authorize("revoke", "sign_in_code", load=user_service.get_user)
+def revoke_sign_in_codes(user_id: int):
+    """Withdraw a person's unused sign-in slips (one was lost or handed to someone else)."""
+    user = user_service.get_user(current_user, user_id)
+    form = SlipsForm()
+    if submit(form, lambda: sign_in_codes.revoke_sign_in_codes(current_user, user) or True):
+        flash(_("%(name)s's sign-in slips no longer work.", name=user.display_name), "ok")
     return redirect(url_for(".edit_user", user_id=user.id))

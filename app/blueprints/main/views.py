@@ -1,6 +1,6 @@
 """Health, readiness, home and language."""
 
-from flask import jsonify, make_response, redirect, render_template, request
+from flask import current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.main import bp
@@ -15,6 +15,34 @@ from app.services.readiness import database_state
 def healthz():
     """Alive; touches no database."""
     return jsonify(status="ok")
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: GridReach installs to a phone's home screen and opens like an app."""
+    config = current_app.config
+    body = {
+        "name": config["PRODUCT_NAME"],
+        "short_name": config["PRODUCT_NAME"],
+        "lang": "zh-CN",
+        "start_url": url_for("main.home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#c8102e",
+        "icons": [
+            {
+                "src": url_for("static", filename=f"icons/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+            }
+            for size in (192, 512)
+        ],
+    }
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.get("/readyz")
