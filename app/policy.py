@@ -154,6 +154,11 @@ def _reviews(user: User, checkin) -> bool:
     return within_scope(user, checkin.site.area)
 
 
+def _authored(user: User, record) -> bool:
+    """The person who made a check-in or visit (found through their view of it first: 404)."""
+    return record.user_id == user.id
+
+
 def _unmasks(user: User) -> bool:
     """Admins and police officers in the field; a coordinator or leader never, whatever their force."""
     return user.role == ADMIN or is_police_officer(user)
@@ -172,6 +177,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("check_in", "site"): Rule(RECORDERS),  # leaders read; they do not check in
     ("read", "checkin"): Rule(EVERYONE),  # a worker their own (the service filters)
     ("review", "checkin"): Rule(MANAGERS, "check", _reviews),
+    # Details (counts, note, condition, photos) added afterwards: the author alone, within a day
+    # (the service judges the time).
+    ("amend", "checkin"): Rule(RECORDERS, "check", _authored),
     ("list", "user"): Rule(READERS),
     ("read", "user"): Rule(
         EVERYONE
@@ -186,6 +194,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("import", "household"): Rule(MANAGERS),
     ("read", "visit"): Rule(EVERYONE),  # a worker their own (the service filters)
     ("record", "visit"): Rule(RECORDERS),
+    ("amend", "visit"): Rule(RECORDERS, "check", _authored),
+    # Photos: anyone who records evidence uploads; who sees one is decided by the record it
+    # belongs to (the service finds it through the caller's view of that record).
+    ("upload", "photo"): Rule(RECORDERS),
+    ("read", "photo"): Rule(EVERYONE),
     ("read", "campaign"): Rule(READERS),
     ("create", "campaign"): Rule(MANAGERS),
     ("read", "task"): Rule(EVERYONE),

@@ -3,9 +3,10 @@
 from app.models.area import LEVELS, Area
 from app.models.audit import AuditEvent
 from app.models.case import FRAUD_TYPES, FraudCase
-from app.models.checkin import CHECKIN_STATUSES, CheckIn
+from app.models.checkin import CHECKIN_STATUSES, SITE_CONDITIONS, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
 from app.models.job import JOB_STATUSES, Job
+from app.models.photo import Photo
 from app.models.site import SITE_KINDS, Site
 from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
 from app.models.user import FORCES, ROLES, ApiToken, User
@@ -20,6 +21,7 @@ __all__ = [
     "JOB_STATUSES",
     "LEVELS",
     "ROLES",
+    "SITE_CONDITIONS",
     "SITE_KINDS",
     "TASK_KINDS",
     "TASK_STATUSES",
@@ -34,6 +36,7 @@ __all__ = [
     "FraudCase",
     "Household",
     "Job",
+    "Photo",
     "RiskWarning",
     "Site",
     "Task",

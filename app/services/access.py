@@ -22,6 +22,7 @@ NOT_FOUND = {
     "household": _l("household not found"),
     "task": _l("task not found"),
     "warning": _l("warning not found"),
+    "photo": _l("photo not found"),
 }
 # What the policy answers when it refuses (verb, resource); the rest read REFUSED[None].
 REFUSED = {
@@ -34,6 +35,8 @@ REFUSED = {
     ("update", "household"): _l("you may not change this household"),
     ("update", "task"): _l("you may not change this task"),
     ("review", "checkin"): _l("you may not review check-ins at this site"),
+    ("amend", "checkin"): _l("only the check-in's author adds to it"),
+    ("amend", "visit"): _l("only the visit's author adds to it"),
     ("report", "task"): _l("only the task's assignees report on it"),
     ("create", "warning"): _l("police and coordinators enter warnings"),
     ("import", "warning"): _l("police and coordinators enter warnings"),

@@ -21,7 +21,7 @@ from app.models.base import utcnow
 from app.models.task import task_assignees, task_sites
 from app.policy import is_field_worker, require
 from app.services import checkin_rules as rules
-from app.services import task_progress
+from app.services import evidence, task_progress
 from app.services.access import (
     filter_by_scope,
     grids_of,
@@ -199,6 +199,7 @@ def _judged(actor: User, site: Site, data: dict[str, Any]) -> CheckIn:
         people_reached=data.get("people_reached"),
         materials_count=data.get("materials_count"),
         note=data.get("note"),
+        site_condition=data.get("site_condition"),
         reviewed_by_id=None,
         reviewed_at=None,
         review_note=None,
@@ -217,7 +218,7 @@ def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
     return db.session.get(CheckIn, row.id)
 
 
-def _insert_once(checkin: CheckIn) -> CheckIn | None:
+def _insert_once(checkin: CheckIn, photos=()) -> CheckIn | None:
     """Insert the check-in (and settle the tasks it counts for) inside a SAVEPOINT; None when a concurrent send
     of the same client_id won the unique constraint, its row then being visible.
 
@@ -231,6 +232,7 @@ def _insert_once(checkin: CheckIn) -> CheckIn | None:
             checkin.id = db.session.connection().execute(_INSERT, values).inserted_primary_key[0]
             if checkin.status == "accepted":
                 _settle_for(checkin)
+            evidence.attach_photos(list(photos), checkin)
     except IntegrityError:
         if _core(_BY_CLIENT_ID, {"client_id": checkin.client_id}).first() is None:
             raise  # some other constraint broke
@@ -258,11 +260,28 @@ def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
         return earlier, False
     site = resolve_site_token(actor, data["token"])
     task = _task_for(actor, site, data.get("task_id"))
+    photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], None)
     checkin = _judged(actor, site, {**data, "client_id": client_id})
     checkin.task_id = task.id if task is not None else None
-    if _insert_once(checkin) is None:
+    if _insert_once(checkin, photos) is None:
         return _by_client_id(actor, client_id), False
     return checkin, True
+
+
+def amend_checkin(actor: User, checkin: CheckIn, data: dict[str, Any]) -> CheckIn:
+    """The author adds details within a day: counts, note and condition replace, photos are added;
+    position and time never change. Counts that change settle the tasks the check-in counts for."""
+    require(actor, "amend", "checkin", checkin)
+    evidence.require_amendable(checkin, data)
+    photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], checkin)
+    changed = evidence.apply_details(checkin, data)
+    db.session.flush()
+    evidence.attach_photos(photos, checkin)
+    if changed & set(evidence.COUNTS) and checkin.status == "accepted":
+        _settle_for(checkin)
+    if changed or photos:
+        record_event(actor, "checkin.amend", checkin, fields=sorted(changed), photos=len(photos))
+    return checkin
 
 
 def get_checkin(actor: User, checkin_id: int) -> CheckIn:
@@ -319,7 +338,11 @@ def list_checkins(actor: User, filters: dict[str, Any]):
             CheckIn.user_id.in_(select(User.id).where(User.force == filters["force"]))
         )
     query = _in_period(query, filters.get("from"), filters.get("to"))
-    details = (contains_eager(CheckIn.site).selectinload(Site.area), selectinload(CheckIn.user))
+    details = (
+        contains_eager(CheckIn.site).selectinload(Site.area),
+        selectinload(CheckIn.user),
+        selectinload(CheckIn.photos),
+    )
     return query.options(*details).order_by(CheckIn.captured_at.desc(), CheckIn.id.desc())
 
 

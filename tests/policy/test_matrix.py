@@ -32,6 +32,7 @@ from tests.factories import (
     make_case,
     make_checkin,
     make_household,
+    make_photo,
     make_task,
     make_visit,
     make_warning,
@@ -72,6 +73,7 @@ def _street(d, street, admin) -> Street:
     visit = make_visit(user=street.worker, household=household)
     warning = make_warning(area=grid, by=admin)
     case = make_case(area=street.community, occurred_on=date(2026, 1, 5))
+    photo = make_photo(user=street.worker, checkin=checkin)
     ids = {
         "area_id": grid.id,
         "grid_id": grid.id,
@@ -84,6 +86,7 @@ def _street(d, street, admin) -> Street:
         "visit_id": visit.id,
         "warning_id": warning.id,
         "case_id": case.id,
+        "photo_id": photo.id,
         "job_id": 987654,
     }
     return Street(ids, qr.site_token(site))
@@ -128,9 +131,15 @@ def _url(rule: str, street: Street) -> str:
 
 def _load_target(name: str, rule: str, street: Street):
     """The object a route acts on, for the rule's object condition (None when it names none)."""
-    from app.models import CheckIn, RiskWarning, Task, User
+    from app.models import CheckIn, RiskWarning, Task, User, Visit
 
-    models = {"task_id": Task, "warning_id": RiskWarning, "checkin_id": CheckIn, "user_id": User}
+    models = {
+        "task_id": Task,
+        "warning_id": RiskWarning,
+        "checkin_id": CheckIn,
+        "user_id": User,
+        "visit_id": Visit,
+    }
     for param, model in models.items():
         if f"<int:{param}>" in rule:
             return db.session.get(model, street.ids[param])

@@ -34,6 +34,7 @@ RESOURCES = (
     "cases",
     "reports",
     "jobs",
+    "photos",
 )
 
 
