@@ -159,6 +159,11 @@ def _authored(user: User, record) -> bool:
     return record.user_id == user.id
 
 
+def _closes(user: User, item) -> bool:
+    """The person a rectification item was assigned to."""
+    return item.assignee_id == user.id
+
+
 def _unmasks(user: User) -> bool:
     """Admins and police officers in the field; a coordinator or leader never, whatever their force."""
     return user.role == ADMIN or is_police_officer(user)
@@ -199,6 +204,11 @@ RULES: dict[tuple[str, str], Rule] = {
     # belongs to (the service finds it through the caller's view of that record).
     ("upload", "photo"): Rule(RECORDERS),
     ("read", "photo"): Rule(EVERYONE),
+    # Rectification (整改): the site's coordinators assign, the assignee closes with a photo;
+    # a worker reads the items assigned to them (the service filters).
+    ("read", "rectification"): Rule(EVERYONE),
+    ("assign", "rectification"): Rule(MANAGERS),
+    ("close", "rectification"): Rule(RECORDERS, "check", _closes),
     ("read", "campaign"): Rule(READERS),
     ("create", "campaign"): Rule(MANAGERS),
     ("read", "task"): Rule(EVERYONE),

@@ -23,6 +23,7 @@ from app.models import (
     Household,
     Job,
     Photo,
+    Rectification,
     RiskWarning,
     Site,
     Task,
@@ -237,6 +238,21 @@ def make_photo(
     )
     photo_store().put(photo.key, encoded.data, encoded.content_type)
     return _add(photo)
+
+
+def make_rectification(
+    *, site: Site, checkin: CheckIn | None = None, condition: str = "damaged", **fields
+) -> Rectification:
+    """An open rectification item at `site`."""
+    return _add(
+        Rectification(
+            site_id=site.id,
+            checkin_id=checkin.id if checkin else None,
+            condition=condition,
+            status=fields.pop("status", "open"),
+            **fields,
+        )
+    )
 
 
 def tiny_jpeg(size=(64, 48), color=(200, 30, 30), exif: bytes | None = None, fmt="JPEG") -> bytes:

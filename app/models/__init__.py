@@ -7,6 +7,7 @@ from app.models.checkin import CHECKIN_STATUSES, SITE_CONDITIONS, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
 from app.models.job import JOB_STATUSES, Job
 from app.models.photo import Photo
+from app.models.rectification import RECTIFICATION_STATUSES, Rectification
 from app.models.site import SITE_KINDS, Site
 from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
 from app.models.user import FORCES, ROLES, ApiToken, User
@@ -20,6 +21,7 @@ __all__ = [
     "HOUSEHOLD_TAGS",
     "JOB_STATUSES",
     "LEVELS",
+    "RECTIFICATION_STATUSES",
     "ROLES",
     "SITE_CONDITIONS",
     "SITE_KINDS",
@@ -37,6 +39,7 @@ __all__ = [
     "Household",
     "Job",
     "Photo",
+    "Rectification",
     "RiskWarning",
     "Site",
     "Task",

@@ -23,6 +23,7 @@ NOT_FOUND = {
     "task": _l("task not found"),
     "warning": _l("warning not found"),
     "photo": _l("photo not found"),
+    "rectification": _l("rectification not found"),
 }
 # What the policy answers when it refuses (verb, resource); the rest read REFUSED[None].
 REFUSED = {
@@ -37,6 +38,7 @@ REFUSED = {
     ("review", "checkin"): _l("you may not review check-ins at this site"),
     ("amend", "checkin"): _l("only the check-in's author adds to it"),
     ("amend", "visit"): _l("only the visit's author adds to it"),
+    ("close", "rectification"): _l("only the person it was assigned to closes it"),
     ("report", "task"): _l("only the task's assignees report on it"),
     ("create", "warning"): _l("police and coordinators enter warnings"),
     ("import", "warning"): _l("police and coordinators enter warnings"),

@@ -21,7 +21,7 @@ from app.models.base import utcnow
 from app.models.task import task_assignees, task_sites
 from app.policy import is_field_worker, require
 from app.services import checkin_rules as rules
-from app.services import evidence, task_progress
+from app.services import evidence, rectifications, task_progress
 from app.services.access import (
     filter_by_scope,
     grids_of,
@@ -233,6 +233,7 @@ def _insert_once(checkin: CheckIn, photos=()) -> CheckIn | None:
             if checkin.status == "accepted":
                 _settle_for(checkin)
             evidence.attach_photos(list(photos), checkin)
+            rectifications.open_for(checkin)
     except IntegrityError:
         if _core(_BY_CLIENT_ID, {"client_id": checkin.client_id}).first() is None:
             raise  # some other constraint broke
@@ -279,6 +280,8 @@ def amend_checkin(actor: User, checkin: CheckIn, data: dict[str, Any]) -> CheckI
     evidence.attach_photos(photos, checkin)
     if changed & set(evidence.COUNTS) and checkin.status == "accepted":
         _settle_for(checkin)
+    if "site_condition" in changed:
+        rectifications.open_for(checkin)
     if changed or photos:
         record_event(actor, "checkin.amend", checkin, fields=sorted(changed), photos=len(photos))
     return checkin

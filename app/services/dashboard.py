@@ -12,9 +12,20 @@ from sqlalchemy import and_, case, distinct, exists, func, or_, select, true
 
 from app import geo
 from app.extensions import db
-from app.models import Area, CheckIn, FraudCase, Household, RiskWarning, Site, Task, User, Visit
+from app.models import (
+    Area,
+    CheckIn,
+    FraudCase,
+    Household,
+    Rectification,
+    RiskWarning,
+    Site,
+    Task,
+    User,
+    Visit,
+)
 from app.models.base import utcnow
-from app.services import cards, coverage
+from app.services import cards, coverage, rectifications
 from app.services.access import subtree_clause
 from app.services.localtime import local_date
 
@@ -67,7 +78,18 @@ def overview(actor: User, area_id: int | None, first: date | None, last: date | 
         "warnings": _warnings(area, period),
         "cases": _cases(area, period),
         "card": colours.get(area.id) if area is not None else None,
+        "rectifications": _open_rectifications(area),
     }
+
+
+def _open_rectifications(area: Area | None) -> dict:
+    """Rectification items not closed yet under the area, and the age of the oldest in days."""
+    count, oldest = db.session.execute(
+        select(func.count(Rectification.id), func.min(Rectification.opened_at))
+        .join(Site, Site.id == Rectification.site_id)
+        .where(Rectification.status.in_(rectifications.OPEN), _in_area(Site.area_id, area))
+    ).one()
+    return {"open": count, "oldest_days": (utcnow() - oldest).days if oldest else None}
 
 
 def _overdue_tasks(buckets: list[Area]) -> dict[int, int]:

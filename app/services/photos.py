@@ -8,18 +8,33 @@ import secrets
 import uuid
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app import images
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, TooLarge
 from app.extensions import db
 from app.models import Photo, User
 from app.photo_store import photo_store
 from app.policy import require
+from app.services import rectifications
 from app.services.checkins import get_checkin
 from app.services.visits import get_visit
+
+
+def read_upload(stream) -> bytes:
+    """An upload's bytes, refused past PHOTO_MAX_BYTES (413 naming the limit) without reading more."""
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        mb = f"{limit / (1024 * 1024):g}"
+        raise TooLarge(
+            _l("the photo is larger than %(mb)s MB", mb=mb),
+            {"file": [_l("larger than %(mb)s MB", mb=mb)]},
+        )
+    return data
 
 
 def _by_client_id(actor: User, client_id: str) -> Photo | None:
@@ -88,6 +103,10 @@ def get_photo(actor: User, photo_id: int) -> Photo:
             return photo
         if photo.visit_id is not None:
             get_visit(actor, photo.visit_id)
+            return photo
+        item = rectifications.rectification_of_photo(photo)
+        if item is not None:
+            rectifications.get_rectification(actor, item.id)
             return photo
     except NotFound:
         pass

@@ -35,6 +35,7 @@ RESOURCES = (
     "reports",
     "jobs",
     "photos",
+    "rectifications",
 )
 
 

@@ -1,12 +1,10 @@
 """Photos (现场照片): uploaded once per client_id, served only within the record's scope."""
 
-from flask import current_app, make_response, request
+from flask import make_response, request
 from flask.views import MethodView
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
-from app.errors import TooLarge
 from app.guard import authorize
 from app.schemas.photo import PhotoFileSchema, PhotoSchema, PhotoUploadSchema
 from app.services import photos as photo_service
@@ -15,19 +13,6 @@ URL = "/photos"
 blp = protected_blueprint("api_photos", __name__, "Photos (现场照片)")
 # A stored photo never changes (a new one gets a new id): browsers may keep it, shared caches may not.
 CACHE = "private, max-age=86400, immutable"
-
-
-def _read_limited(file) -> bytes:
-    """The upload's bytes, refused past PHOTO_MAX_BYTES (413 naming the limit) without reading more."""
-    limit = current_app.config["PHOTO_MAX_BYTES"]
-    data = file.stream.read(limit + 1)
-    if len(data) > limit:
-        mb = f"{limit / (1024 * 1024):g}"
-        raise TooLarge(
-            _l("the photo is larger than %(mb)s MB", mb=mb),
-            {"file": [_l("larger than %(mb)s MB", mb=mb)]},
-        )
-    return data
 
 
 @blp.route("")
@@ -42,7 +27,7 @@ class Photos(MethodView):
     @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
     def post(self, form, files):
         """Upload a JPEG, PNG or WebP photo (multipart `file`, `client_id`); stored re-encoded, without EXIF."""
-        data = _read_limited(files["file"])
+        data = photo_service.read_upload(files["file"].stream)
         photo, created = photo_service.upload_photo(current_user, form["client_id"], data)
         return photo, 201 if created else 200
 

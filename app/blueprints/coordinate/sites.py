@@ -10,6 +10,7 @@ from app.kit import answer_status, page_of, submit
 from app.kit.forms import SiteForm, form_data
 from app.services import areas as area_service
 from app.services import sites as site_service
+from app.services.rectifications import last_known
 
 SITE_FIELDS = [
     "name",
@@ -49,7 +50,12 @@ def sites():
     area_id = request.args.get("area_id", type=int)
     rows = page_of(site_service.list_sites(current_user, area_id=area_id))
     return render_template(
-        "coordinate/sites.html", form=form, sites=rows, area_id=area_id, grids=form.area_id.choices
+        "coordinate/sites.html",
+        form=form,
+        sites=rows,
+        area_id=area_id,
+        grids=form.area_id.choices,
+        known=last_known([s.id for s in rows]),
     ), answer_status(form)
 
 

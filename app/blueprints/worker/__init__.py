@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("worker", __name__)
 
-from app.blueprints.worker import tasks, views, visits  # noqa: E402,F401
+from app.blueprints.worker import rectifications, tasks, views, visits  # noqa: E402,F401
