@@ -287,6 +287,47 @@ def amend_checkin(actor: User, checkin: CheckIn, data: dict[str, Any]) -> CheckI
     return checkin
 
 
+def review_checkins(
+    actor: User, checkins: list[CheckIn], decision: str, reason: str | None = None
+) -> list[CheckIn]:
+    """Approve or reject several flagged check-ins with one reason: all of them or, when any one
+    may not be (one's own, no longer flagged), none."""
+    if not checkins:
+        raise Invalid(_l("choose at least one check-in"), {"checkin_ids": [_l("none chosen")]})
+    with db.session.begin_nested():
+        return [review_checkin(actor, checkin, decision, reason) for checkin in checkins]
+
+
+def earlier_same_day(checkins: list[CheckIn]) -> dict[int, list[CheckIn]]:
+    """For each check-in, the same worker's earlier check-ins of that local day, in one query."""
+    if not checkins:
+        return {}
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    days = {c.id: c.captured_at.astimezone(zone).date() for c in checkins}
+    start = datetime.combine(min(days.values()), time.min, tzinfo=zone)
+    end = datetime.combine(max(days.values()) + timedelta(days=1), time.min, tzinfo=zone)
+    found = db.session.scalars(
+        select(CheckIn)
+        .where(
+            CheckIn.user_id.in_({c.user_id for c in checkins}),
+            CheckIn.captured_at >= start,
+            CheckIn.captured_at < end,
+        )
+        .options(joinedload(CheckIn.site))
+        .order_by(CheckIn.captured_at)
+    ).all()
+    return {
+        c.id: [
+            other
+            for other in found
+            if other.user_id == c.user_id
+            and other.captured_at < c.captured_at
+            and other.captured_at.astimezone(zone).date() == days[c.id]
+        ]
+        for c in checkins
+    }
+
+
 def get_checkin(actor: User, checkin_id: int) -> CheckIn:
     """A check-in the actor may see: in their area; a worker sees only their own."""
     checkin = db.session.get(CheckIn, checkin_id)
