@@ -116,3 +116,37 @@ def test_details_after_the_check_in_go_to_it(page, district):
     [row] = checkins(district.a.worker)
     assert row.site_condition == "covered" and row.people_reached == 7
     assert len(photos_of(row.id)) == 1
+
+
+def test_the_review_queue_draws_the_photo_and_the_map(chromium, live_server, district):
+    """A flagged check-in with a photo: the coordinator's queue shows the image and draws the map."""
+    from app.schemas.checkin import CheckInCreateSchema
+    from app.services import checkins as checkin_service
+    from tests.api.checkin_helpers import body
+    from tests.factories import PASSWORD, make_photo
+
+    photo = make_photo(user=district.a.worker)
+    db.session.commit()
+    data = {**body(district.a.sites[0], 10, accuracy_m=None), "photo_ids": [photo.id]}
+    checkin_service.record_checkin(district.a.worker, CheckInCreateSchema().load(data))
+    db.session.commit()
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    errors = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto("/login")
+    page.fill("input[name=username]", district.a.coordinator.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto("/coordinate/checkins/review")
+    page.wait_for_selector('.review-map[data-drawn="1"]')
+    loaded = page.evaluate(
+        "() => Array.from(document.querySelectorAll('img.evidence-photo')).map(i => i.naturalWidth)"
+    )
+    assert loaded and all(width > 0 for width in loaded)
+    assert page.locator(".review-map canvas").count() >= 1  # the circles, drawn on a canvas
+    assert errors == []
+    context.close()
