@@ -14,7 +14,6 @@
   var photoInput = document.getElementById("photo-input"), photoStatus = document.getElementById("photo-status");
   var detailsButton = document.getElementById("details-btn");
   var conditionButtons = [].slice.call(document.querySelectorAll("#condition [data-condition]"));
-  var MAX_SIDE = 1600, JPEG_QUALITY = 0.8;
   var condition = null, photos = [];  // chosen before 签到: they follow the check-in
   var lastCheckin = null;  // this page's last check-in (its client_id): details chosen later go to it
 
@@ -107,55 +106,21 @@
     return data;
   }
 
-  // ---- photos: shrunk on the phone (long side 1600 px, JPEG; the canvas keeps no EXIF) ----
-  function bitmap(file) {
-    if (window.createImageBitmap) {
-      return window.createImageBitmap(file, { imageOrientation: "from-image" }).catch(function () {
-        return window.createImageBitmap(file);
-      });
-    }
-    return new Promise(function (resolve, reject) {
-      var img = new Image(), url = URL.createObjectURL(file);
-      img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
-      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("unreadable")); };
-      img.src = url;
-    });
-  }
-  function shrink(file) {
-    return bitmap(file).then(function (image) {
-      var w = image.width, h = image.height, scale = Math.min(1, MAX_SIDE / Math.max(w, h));
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.max(1, Math.round(w * scale));
-      canvas.height = Math.max(1, Math.round(h * scale));
-      canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-      if (image.close) image.close();
-      return canvas.toDataURL("image/jpeg", JPEG_QUALITY);
-    });
-  }
+  // ---- photos (static/js/photo.js) and details that follow the check-in ----
   function photoSays(state, text) {
     photoStatus.setAttribute("data-state", state);
     photoStatus.textContent = text;
   }
-  /** Queue the photos, then one PATCH that adds them (and `extra`) to the check-in `record`. */
   function addTo(record, list, extra) {
-    var chain = Promise.resolve();
-    list.forEach(function (photo) {
-      chain = chain.then(function () { return window.Outbox.send(cfg.photos_api, photo, { form: true }); });
-    });
-    return chain.then(function () {
-      var changes = Object.assign({}, extra || {});
-      if (!list.length && !Object.keys(changes).length) return null;
-      var needs = { record: record, photos: list.map(function (p) { return p.client_id; }) };
-      return window.Outbox.send(cfg.api + "/{record}", changes, { method: "PATCH", needs: needs });
-    });
+    return window.EvidencePhoto.addTo(cfg.photos_api, cfg.api + "/{record}", record, list, extra);
   }
   function pickPhoto() {
     var file = photoInput.files && photoInput.files[0];
     if (!file) return;
     photoSays("shrinking", M.photo_shrinking);
-    shrink(file).then(function (dataUrl) {
+    window.EvidencePhoto.shrink(file).then(function (dataUrl) {
       photoInput.value = "";
-      var photo = { client_id: window.Outbox.uuid(), file: dataUrl, name: "photo.jpg" };
+      var photo = window.EvidencePhoto.item(dataUrl);
       if (lastCheckin) {
         photoSays("queued", M.photo_queued);
         return addTo(lastCheckin, [photo]);
