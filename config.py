@@ -119,6 +119,17 @@ class Config:
         "1" if os.environ.get("PROXY_FIX") == "1" else "0"
     )
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Photos (POST /photos): the largest original accepted, where the files live (app/photo_store.py),
+    # and how long they are kept (purge-expired deletes older ones).
+    PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+    PHOTO_RETENTION_MONTHS = int(os.environ.get("PHOTO_RETENTION_MONTHS", "12"))
+    PHOTO_STORAGE = os.environ.get("PHOTO_STORAGE", "disk")
+    PHOTO_DIR = os.environ.get("PHOTO_DIR", "")  # default: instance/photos
+    PHOTO_S3_BUCKET = os.environ.get("PHOTO_S3_BUCKET", "")
+    PHOTO_S3_ENDPOINT_URL = os.environ.get("PHOTO_S3_ENDPOINT_URL", "")
+    PHOTO_S3_REGION = os.environ.get("PHOTO_S3_REGION", "")
+    PHOTO_S3_ACCESS_KEY = os.environ.get("PHOTO_S3_ACCESS_KEY", "")
+    PHOTO_S3_SECRET_KEY = os.environ.get("PHOTO_S3_SECRET_KEY", "")
     # Imports (households, warnings, cases): files of more rows than IMPORT_SYNC_ROWS run as
     # background jobs; past the other limits a file is refused with 413 naming the limit.
     IMPORT_SYNC_ROWS = int(os.environ.get("IMPORT_SYNC_ROWS", "5000"))

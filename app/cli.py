@@ -144,9 +144,11 @@ def settle_tasks_command():
     help="Rows changed per transaction.",
 )
 def purge_expired_command(batch_size):
-    """Coarsen old check-in and visit positions and erase old warnings' phone numbers; safe to rerun.
+    """Coarsen old check-in and visit positions, erase old warnings' phone numbers, delete old
+    photos; safe to rerun.
 
-    The periods are CHECKIN_POSITION_RETENTION_DAYS and WARNING_PHONE_RETENTION_DAYS."""
+    The periods are CHECKIN_POSITION_RETENTION_DAYS, WARNING_PHONE_RETENTION_DAYS and
+    PHOTO_RETENTION_MONTHS."""
     from flask import current_app
 
     from app.services.retention import purge_plan
@@ -156,6 +158,7 @@ def purge_expired_command(batch_size):
         config["CHECKIN_POSITION_RETENTION_DAYS"],
         config["WARNING_PHONE_RETENTION_DAYS"],
         config["JOB_RETENTION_DAYS"],
+        photo_months=config["PHOTO_RETENTION_MONTHS"],
     )
     for what, step, before in plan:
         total, last_id = 0, 0

@@ -1,6 +1,6 @@
 """What people read for the codes the data keeps: site kinds, roles, forces, levels, datums,
 household tags, visit outcomes, age bands, task kinds and statuses, warning levels and results,
-fraud types, check-in reasons. Every table of words for codes lives here, and nowhere else."""
+fraud types, check-in reasons, site conditions. Every table of words for codes lives here, and nowhere else."""
 
 from __future__ import annotations
 
@@ -121,6 +121,13 @@ CHECKIN_REASON_LABELS = {  # CheckIn.reason holds these codes, comma-separated
     "too_old": _l("Captured more than 72 hours ago"),
     "repeated": _l("Too many check-ins at this site within 10 minutes"),
 }
+SITE_CONDITION_LABELS = {
+    "ok": _l("Intact"),
+    "damaged": _l("Damaged"),
+    "covered": _l("Covered"),
+    "missing": _l("Missing"),
+    "screen_off": _l("Screen not playing"),
+}
 
 # The tables the pages about tasks and warnings read as `task_words` (one context processor).
 TASK_WORDS = {
@@ -146,6 +153,7 @@ TABLES = {
     "fraud_type": FRAUD_TYPE_LABELS,
     "unreachable_reason": UNREACHABLE_REASON_LABELS,
     "checkin_reason": CHECKIN_REASON_LABELS,
+    "site_condition": SITE_CONDITION_LABELS,
 }
 
 

@@ -47,6 +47,8 @@ NOT_FOUND = {
     "household": N_("household not found"),
     "task": N_("task not found"),
     "warning": N_("warning not found"),
+    "photo": N_("photo not found"),
+    "rectification": N_("rectification not found"),
 }
 # What the policy answers when it refuses (verb, resource); the rest read REFUSED[None].
 REFUSED = {
@@ -59,6 +61,9 @@ REFUSED = {
     ("update", "household"): N_("you may not change this household"),
     ("update", "task"): N_("you may not change this task"),
     ("review", "checkin"): N_("you may not review check-ins at this site"),
+    ("amend", "checkin"): N_("only the check-in's author adds to it"),
+    ("amend", "visit"): N_("only the visit's author adds to it"),
+    ("close", "rectification"): N_("only the person it was assigned to closes it"),
     ("report", "task"): N_("only the task's assignees report on it"),
     ("create", "warning"): N_("police and coordinators enter warnings"),
     ("import", "warning"): N_("police and coordinators enter warnings"),
@@ -230,6 +235,16 @@ def _corrects(user: User, warning) -> bool:
     return within_scope(user, warning.area)
 
 
+def _authored(user: User, record) -> bool:
+    """The person who made a check-in or visit (found through their view of it first: 404)."""
+    return record.user_id == user.id
+
+
+def _closes(user: User, item) -> bool:
+    """The person a rectification item was assigned to."""
+    return item.assignee_id == user.id
+
+
 def _unmasks(user: User) -> bool:
     """Admins and police officers in the field; a coordinator or leader never, whatever their force."""
     return user.role == ADMIN or is_police_officer(user)
@@ -249,6 +264,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("check_in", "site"): Rule(RECORDERS),  # leaders read; they do not check in
     ("read", "checkin"): Rule(EVERYONE),  # a worker their own (the service filters)
     ("review", "checkin"): Rule(MANAGERS, "check", _reviews),
+    # Details (counts, note, condition, photos) added afterwards: the author alone, within a day
+    # (the service judges the time).
+    ("amend", "checkin"): Rule(RECORDERS, "check", _authored),
     ("list", "user"): Rule(READERS),
     ("read", "user"): Rule(
         EVERYONE
@@ -272,6 +290,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ("import", "household"): Rule(MANAGERS),
     ("read", "visit"): Rule(EVERYONE),  # a worker their own (the service filters)
     ("record", "visit"): Rule(RECORDERS),
+    ("amend", "visit"): Rule(RECORDERS, "check", _authored),
+    # Photos: anyone who records evidence uploads; who sees one is decided by the record it
+    # belongs to (the service finds it through the caller's view of that record).
+    ("upload", "photo"): Rule(RECORDERS),
+    ("read", "photo"): Rule(EVERYONE),
+    # Rectification (整改): the site's coordinators assign, the assignee closes with a photo;
+    # a worker reads the items assigned to them (the service filters).
+    ("read", "rectification"): Rule(EVERYONE),
+    ("assign", "rectification"): Rule(MANAGERS),
+    ("close", "rectification"): Rule(RECORDERS, "check", _closes),
     ("read", "campaign"): Rule(READERS),
     ("create", "campaign"): Rule(MANAGERS),
     ("read", "task"): Rule(EVERYONE),

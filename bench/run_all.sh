@@ -63,6 +63,7 @@ $PY bench/import_bombs.py
 
 section "campaign fan-out, task progress, monthly roll, zeroing board ($grids grids)"
 $PY bench/tasks_progress.py --grids "$grids"
+$PY bench/photo_upload.py --uploads "$([ -n "$quick" ] && echo 2 || echo 8)"
 [ -n "$pg_base" ] && $PY bench/tasks_progress.py "$(pg_db gridreach_bench_tasks)" --grids "$grids"
 
 section "notification sender vs a bare insert+select loop"

@@ -3,10 +3,10 @@
  * else the offline shell, which checks in by the link's token alone. Styles and scripts: the kept
  * copy at once, refreshed in the background. POSTs pass untouched: the page's outbox owns retries. */
 "use strict";
-var CACHE = "gridreach-c-2";
+var CACHE = "gridreach-c-4";
 var SHELL = "/c/offline";
 var ASSETS = ["/static/css/app.css", "/static/css/checkin.css", "/static/vendor/idb-keyval/idb-keyval.js",
-  "/static/js/outbox.js", "/static/js/checkin.js", "/static/js/logout.js"];
+  "/static/js/outbox.js", "/static/js/photo.js", "/static/js/checkin.js", "/static/js/logout.js"];
 var SLOW_MS = 6000, MAX_PAGES = 40;
 
 self.addEventListener("install", function (event) {

@@ -91,12 +91,13 @@ def _method(args, kwargs) -> str:
 
 
 @pytest.fixture(scope="session")
-def app():
+def app(tmp_path_factory):
     """One app for the whole run, its schema built fresh."""
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = _test_database_url()
+        PHOTO_DIR = str(tmp_path_factory.mktemp("photos"))
 
     app = create_app(Config)
     app.test_client_class = FreshGlobalsClient
@@ -231,3 +232,13 @@ def notify_to(app, recorder, monkeypatch):
         return recorder
 
     return _to
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on a free port of 127.0.0.1 for the whole run (stopped at the end)."""
+    from tests.s3_server import start_s3_server
+
+    server = start_s3_server()
+    yield server
+    server.stop()

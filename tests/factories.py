@@ -26,6 +26,8 @@ from app.models import (
     Invite,
     Job,
     Notification,
+    Photo,
+    Rectification,
     RiskWarning,
     SignInCode,
     Site,
@@ -213,6 +215,62 @@ def make_visit(
             **fields,
         )
     )
+
+
+def make_photo(
+    *,
+    user: User,
+    checkin: CheckIn | None = None,
+    visit: Visit | None = None,
+    at: datetime | None = None,
+    data: bytes | None = None,
+) -> Photo:
+    """A photo uploaded by `user` (a small JPEG in the photo store unless `data` says otherwise)."""
+    from app.images import reencode
+    from app.photo_store import photo_store
+
+    encoded = reencode(data or tiny_jpeg())
+    photo = Photo(
+        client_id=str(uuid.uuid4()),
+        user_id=user.id,
+        key=f"{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}.jpg",
+        content_type=encoded.content_type,
+        size=len(encoded.data),
+        width=encoded.width,
+        height=encoded.height,
+        created_at=at or utcnow(),
+        checkin_id=checkin.id if checkin else None,
+        visit_id=visit.id if visit else None,
+    )
+    photo_store().put(photo.key, encoded.data, encoded.content_type)
+    return _add(photo)
+
+
+def make_rectification(
+    *, site: Site, checkin: CheckIn | None = None, condition: str = "damaged", **fields
+) -> Rectification:
+    """An open rectification item at `site`."""
+    return _add(
+        Rectification(
+            site_id=site.id,
+            checkin_id=checkin.id if checkin else None,
+            condition=condition,
+            status=fields.pop("status", "open"),
+            **fields,
+        )
+    )
+
+
+def tiny_jpeg(size=(64, 48), color=(200, 30, 30), exif: bytes | None = None, fmt="JPEG") -> bytes:
+    """A small image of one colour, optionally carrying an EXIF block."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    extra = {"exif": exif} if exif else {}
+    Image.new("RGB", size, color).save(out, fmt, **extra)
+    return out.getvalue()
 
 
 def make_warning(

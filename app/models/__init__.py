@@ -3,7 +3,7 @@
 from app.models.area import LEVELS, Area
 from app.models.audit import AuditEvent
 from app.models.case import FRAUD_TYPES, FraudCase
-from app.models.checkin import CHECKIN_STATUSES, CheckIn
+from app.models.checkin import CHECKIN_STATUSES, SITE_CONDITIONS, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
 from app.models.invite import Invite
 from app.models.job import JOB_STATUSES, Job
@@ -13,6 +13,8 @@ from app.models.notification import (
     NotificationDelivery,
     NotificationRecipient,
 )
+from app.models.photo import Photo
+from app.models.rectification import RECTIFICATION_STATUSES, Rectification
 from app.models.sign_in_code import SignInCode
 from app.models.site import SITE_KINDS, Site
 from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
@@ -28,7 +30,9 @@ __all__ = [
     "JOB_STATUSES",
     "LEVELS",
     "NOTIFICATION_KINDS",
+    "RECTIFICATION_STATUSES",
     "ROLES",
+    "SITE_CONDITIONS",
     "SITE_KINDS",
     "TASK_KINDS",
     "TASK_STATUSES",
@@ -47,6 +51,8 @@ __all__ = [
     "Notification",
     "NotificationDelivery",
     "NotificationRecipient",
+    "Photo",
+    "Rectification",
     "RiskWarning",
     "SignInCode",
     "Site",

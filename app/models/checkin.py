@@ -9,11 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
+from app.models.photo import Photo
 from app.models.site import Site
 from app.models.task import Task
 from app.models.user import User
 
 CHECKIN_STATUSES = ("accepted", "rejected", "flagged")
+# The site's state as the worker found it: 完好, 破损, 被遮挡, 缺失, 屏幕未播放 (e-screens).
+SITE_CONDITIONS = ("ok", "damaged", "covered", "missing", "screen_off")
 
 
 class CheckIn(db.Model):
@@ -64,6 +67,7 @@ class CheckIn(db.Model):
     people_reached: Mapped[int | None]
     materials_count: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
+    site_condition: Mapped[str | None] = mapped_column(String(16))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_note: Mapped[str | None] = mapped_column(Text)
@@ -72,3 +76,8 @@ class CheckIn(db.Model):
     site: Mapped[Site] = relationship()
     task: Mapped[Task | None] = relationship()
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    photos: Mapped[list[Photo]] = relationship(order_by="Photo.id", viewonly=True)
+
+    @property
+    def photo_ids(self) -> list[int]:
+        return [photo.id for photo in self.photos]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.household import Household
+from app.models.photo import Photo
 from app.models.task import Task
 from app.models.user import User
 
@@ -51,7 +52,17 @@ class Visit(db.Model):
     app_installed: Mapped[bool] = mapped_column(Boolean, default=False)
     materials_count: Mapped[int | None]
     flag_reason: Mapped[str | None] = mapped_column(String(64))
+    # Details the worker may add within a day (PATCH /visits/ID); site_condition is that of the
+    # publicity material at the doorway (a notice, a sticker), in the check-ins' words.
+    people_reached: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    site_condition: Mapped[str | None] = mapped_column(String(16))
 
     household: Mapped[Household] = relationship()
     user: Mapped[User] = relationship()
     task: Mapped[Task | None] = relationship()
+    photos: Mapped[list[Photo]] = relationship(order_by="Photo.id", viewonly=True)
+
+    @property
+    def photo_ids(self) -> list[int]:
+        return [photo.id for photo in self.photos]

@@ -10,16 +10,15 @@ from app.i18n import N_
 from app.models import CHECKIN_STATUSES, FORCES
 from app.models.base import INT32_MAX
 from app.schemas.common import PageArgs, Text
+from app.schemas.evidence import MAX_COUNT, MAX_NOTE, PhotoIds, SiteCondition
 from app.services.checkin_rules import reason_text
 from app.services.checkins import DECISIONS
 
-MAX_NOTE = 1000
 # Times outside these years are typing errors or broken clocks; refusing them keeps date arithmetic safe.
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 PLAUSIBLE_TIME = validate.Range(
     min=EARLIEST, max=LATEST, error=N_("must lie between 2000 and 2100")
 )
-MAX_COUNT = 100_000
 
 
 class JsonFloat(fields.Float):
@@ -75,6 +74,8 @@ class CheckInCreateSchema(Schema):
     people_reached = JsonInt(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
     materials_count = JsonInt(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
     note = Text(allow_none=True, validate=validate.Length(max=MAX_NOTE))
+    site_condition = SiteCondition(allow_none=True)
+    photo_ids = PhotoIds(load_default=list)
 
 
 class CheckInSiteSchema(Schema):
@@ -107,6 +108,8 @@ class CheckInSchema(Schema):
     people_reached = fields.Int(allow_none=True)
     materials_count = fields.Int(allow_none=True)
     note = fields.Str(allow_none=True)
+    site_condition = fields.Str(allow_none=True)
+    photo_ids = fields.List(fields.Int())
     reviewed_by_id = fields.Int(allow_none=True)
     reviewed_at = fields.AwareDateTime(allow_none=True)
     review_note = fields.Str(allow_none=True)

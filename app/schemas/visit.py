@@ -52,6 +52,11 @@ class VisitSchema(Schema):
     flag_reason = fields.Str(
         dump_only=True, metadata={"description": "e.g. outside_grid; still counted"}
     )
+    # Added afterwards with PATCH /visits/ID.
+    people_reached = fields.Int(dump_only=True, allow_none=True)
+    note = fields.Str(dump_only=True, allow_none=True)
+    site_condition = fields.Str(dump_only=True, allow_none=True)
+    photo_ids = fields.List(fields.Int(), dump_only=True)
 
 
 class VisitQuerySchema(PageArgs):

@@ -21,7 +21,7 @@ from app.models.base import utcnow
 from app.models.task import task_assignees, task_sites
 from app.policy import is_field_worker, require
 from app.services import checkin_rules as rules
-from app.services import task_progress
+from app.services import evidence, rectifications, task_progress
 from app.services.access import (
     filter_by_scope,
     grids_of,
@@ -200,6 +200,7 @@ def _judged(actor: User, site: Site, data: dict[str, Any]) -> CheckIn:
         people_reached=data.get("people_reached"),
         materials_count=data.get("materials_count"),
         note=data.get("note"),
+        site_condition=data.get("site_condition"),
         reviewed_by_id=None,
         reviewed_at=None,
         review_note=None,
@@ -218,7 +219,7 @@ def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
     return db.session.get(CheckIn, row.id)
 
 
-def _insert_once(checkin: CheckIn) -> CheckIn | None:
+def _insert_once(checkin: CheckIn, photos=()) -> CheckIn | None:
     """Insert the check-in (and settle the tasks it counts for) inside a SAVEPOINT; None when a concurrent send
     of the same client_id won the unique constraint, its row then being visible.
 
@@ -232,6 +233,8 @@ def _insert_once(checkin: CheckIn) -> CheckIn | None:
             checkin.id = db.session.connection().execute(_INSERT, values).inserted_primary_key[0]
             if checkin.status == "accepted":
                 _settle_for(checkin)
+            evidence.attach_photos(list(photos), checkin)
+            rectifications.open_for(checkin)
     except IntegrityError:
         if _core(_BY_CLIENT_ID, {"client_id": checkin.client_id}).first() is None:
             raise  # some other constraint broke
@@ -259,11 +262,71 @@ def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
         return earlier, False
     site = resolve_site_token(actor, data["token"])
     task = _task_for(actor, site, data.get("task_id"))
+    photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], None)
     checkin = _judged(actor, site, {**data, "client_id": client_id})
     checkin.task_id = task.id if task is not None else None
-    if _insert_once(checkin) is None:
+    if _insert_once(checkin, photos) is None:
         return _by_client_id(actor, client_id), False
     return checkin, True
+
+
+def amend_checkin(actor: User, checkin: CheckIn, data: dict[str, Any]) -> CheckIn:
+    """The author adds details within a day: counts, note and condition replace, photos are added;
+    position and time never change. Counts that change settle the tasks the check-in counts for."""
+    require(actor, "amend", "checkin", checkin)
+    evidence.require_amendable(checkin, data)
+    photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], checkin)
+    changed = evidence.apply_details(checkin, data)
+    db.session.flush()
+    evidence.attach_photos(photos, checkin)
+    if changed & set(evidence.COUNTS) and checkin.status == "accepted":
+        _settle_for(checkin)
+    if "site_condition" in changed:
+        rectifications.open_for(checkin)
+    if changed or photos:
+        record_event(actor, "checkin.amend", checkin, fields=sorted(changed), photos=len(photos))
+    return checkin
+
+
+def review_checkins(
+    actor: User, checkins: list[CheckIn], decision: str, reason: str | None = None
+) -> list[CheckIn]:
+    """Approve or reject several flagged check-ins with one reason: all of them or, when any one
+    may not be (one's own, no longer flagged), none."""
+    if not checkins:
+        raise Invalid(_l("choose at least one check-in"), {"checkin_ids": [_l("none chosen")]})
+    with db.session.begin_nested():
+        return [review_checkin(actor, checkin, decision, reason) for checkin in checkins]
+
+
+def earlier_same_day(checkins: list[CheckIn]) -> dict[int, list[CheckIn]]:
+    """For each check-in, the same worker's earlier check-ins of that local day, in one query."""
+    if not checkins:
+        return {}
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    days = {c.id: c.captured_at.astimezone(zone).date() for c in checkins}
+    start = datetime.combine(min(days.values()), time.min, tzinfo=zone)
+    end = datetime.combine(max(days.values()) + timedelta(days=1), time.min, tzinfo=zone)
+    found = db.session.scalars(
+        select(CheckIn)
+        .where(
+            CheckIn.user_id.in_({c.user_id for c in checkins}),
+            CheckIn.captured_at >= start,
+            CheckIn.captured_at < end,
+        )
+        .options(joinedload(CheckIn.site))
+        .order_by(CheckIn.captured_at)
+    ).all()
+    return {
+        c.id: [
+            other
+            for other in found
+            if other.user_id == c.user_id
+            and other.captured_at < c.captured_at
+            and other.captured_at.astimezone(zone).date() == days[c.id]
+        ]
+        for c in checkins
+    }
 
 
 def get_checkin(actor: User, checkin_id: int) -> CheckIn:
@@ -320,7 +383,11 @@ def list_checkins(actor: User, filters: dict[str, Any]):
             CheckIn.user_id.in_(select(User.id).where(User.force == filters["force"]))
         )
     query = _in_period(query, filters.get("from"), filters.get("to"))
-    details = (contains_eager(CheckIn.site).selectinload(Site.area), selectinload(CheckIn.user))
+    details = (
+        contains_eager(CheckIn.site).selectinload(Site.area),
+        selectinload(CheckIn.user),
+        selectinload(CheckIn.photos),
+    )
     return query.options(*details).order_by(CheckIn.captured_at.desc(), CheckIn.id.desc())
 
 

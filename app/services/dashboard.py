@@ -12,10 +12,21 @@ from sqlalchemy import case, distinct, exists, func, select, true
 
 from app import geo
 from app.extensions import db
-from app.models import Area, CheckIn, FraudCase, Household, RiskWarning, Site, Task, User, Visit
+from app.models import (
+    Area,
+    CheckIn,
+    FraudCase,
+    Household,
+    Rectification,
+    RiskWarning,
+    Site,
+    Task,
+    User,
+    Visit,
+)
 from app.models.base import utcnow
 from app.polygons import DISPLAY_TOLERANCE_DEG, simplify
-from app.services import cards, coverage, ranking
+from app.services import cards, coverage, ranking, rectifications
 from app.services.access import subtree_clause
 from app.services.localtime import local_date, today
 from app.services.warnings import figures as warning_figures
@@ -81,6 +92,7 @@ def overview(
         "warnings": warning_figures.for_period(_in_area(RiskWarning.area_id, area), period),
         "cases": _cases(area, period),
         "card": colours.get(area.id) if area is not None else None,
+        "rectifications": _open_rectifications(area),
     }
 
 
@@ -91,6 +103,16 @@ def held_cards(area: Area | None) -> dict[int, str]:
         for c in cards.active_cards(area, today())
         if c.get("lifted_on") is None
     }
+
+
+def _open_rectifications(area: Area | None) -> dict:
+    """Rectification items not closed yet under the area, and the age of the oldest in days."""
+    count, oldest = db.session.execute(
+        select(func.count(Rectification.id), func.min(Rectification.opened_at))
+        .join(Site, Site.id == Rectification.site_id)
+        .where(Rectification.status.in_(rectifications.OPEN), _in_area(Site.area_id, area))
+    ).one()
+    return {"open": count, "oldest_days": (utcnow() - oldest).days if oldest else None}
 
 
 def _overdue_tasks(buckets: list[Area]) -> dict[int, int]:

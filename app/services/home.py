@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Area, Site, Task, User
 from app.policy import can, is_field_worker
-from app.services import task_progress, tasks
+from app.services import rectifications, task_progress, tasks
 from app.services.access import effective_grids, filter_by_scope, scope_area
 from app.services.warnings import handling
 
@@ -29,8 +29,13 @@ def home_for(user: User) -> dict:
             users = filter_by_scope(users.where(User.area_id.is_not(None)), user, User.area_id)
         counts["users"] = db.session.scalar(users)
     page = {"scope": scope_area(user), "counts": counts, "grids": effective_grids(user)}
+    if can(user, "assign", "rectification"):
+        page["rectifications"] = rectifications.open_summary(user)
     if is_field_worker(user):
         page.update(my_work(user))
+        page["my_rectifications"] = _count(
+            rectifications.list_rectifications(user, {"status": "assigned"})
+        )
     return page
 
 

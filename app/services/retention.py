@@ -1,5 +1,5 @@
 """Retention: old check-in and visit positions coarsened, old warnings' phone numbers erased,
-finished background jobs (and the reports they keep) deleted.
+finished background jobs (and the reports they keep) deleted, old photos deleted with their files.
 
 Each step works on one batch of rows that still need it, in id order after `after_id`, and
 answers the ids it changed, so the caller can commit between batches (short transactions on
@@ -16,6 +16,7 @@ from sqlalchemy import Float, Numeric, cast, delete, func, or_, select, update
 from app.extensions import db
 from app.models import CheckIn, Job, RiskWarning, Visit
 from app.models.base import utcnow
+from app.services.photos import delete_expired_photos
 
 # 3 decimals of a degree: about 110 m of latitude, enough for "which street", not "which door".
 COARSE_DECIMALS = 3
@@ -97,8 +98,22 @@ def delete_finished_jobs(before: datetime, limit: int, after_id: int = 0) -> lis
     return ids
 
 
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months earlier (the month's last day when shorter)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    following = datetime(year + (month == 12), month % 12 + 1, 1)
+    last_day = (following - timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
 def purge_plan(
-    position_days: int, phone_days: int, job_days: int = 30, now: datetime | None = None
+    position_days: int,
+    phone_days: int,
+    job_days: int = 30,
+    now: datetime | None = None,
+    photo_months: int | None = None,
 ) -> list[tuple[str, Callable[..., list[int]], datetime]]:
     """(what, one-batch step, cutoff) for each kind of expired data."""
     now = now or utcnow()
@@ -108,4 +123,8 @@ def purge_plan(
         ("visit positions coarsened", coarsen_visit_positions, positions),
         ("warning phone numbers erased", erase_warning_phones, now - timedelta(days=phone_days)),
         ("finished jobs deleted", delete_finished_jobs, now - timedelta(days=job_days)),
-    ]
+    ] + (
+        [("photos deleted", delete_expired_photos, months_before(now, photo_months))]
+        if photo_months is not None
+        else []
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app import geo
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -16,7 +17,7 @@ from app.extensions import db
 from app.models import Area, Household, Site, Task, User, Visit
 from app.models.task import task_assignees
 from app.policy import can, is_field_worker, require
-from app.services import task_progress
+from app.services import evidence, task_progress
 from app.services.access import (
     filter_by_scope,
     is_id,
@@ -24,6 +25,7 @@ from app.services.access import (
     subtree_clause,
     within_scope,
 )
+from app.services.audit import record_event
 from app.services.households import works_in
 
 # Without a boundary, a grid is the circle around its sites' centroid reaching the farthest
@@ -176,6 +178,26 @@ def record_visit(actor: User, data: dict[str, Any]) -> tuple[Visit, bool]:
     return visit, True
 
 
+def amend_visit(actor: User, visit: Visit, data: dict[str, Any]) -> Visit:
+    """The author adds details within a day (as for check-ins); a changed leaflet count settles
+    the tasks the visit counts for."""
+    require(actor, "amend", "visit", visit)
+    evidence.require_amendable(visit, data)
+    photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], visit)
+    changed = evidence.apply_details(visit, data)
+    db.session.flush()
+    evidence.attach_photos(photos, visit)
+    if changed & set(evidence.COUNTS):
+        task_progress.settle_tasks(
+            task_progress.tasks_counting(
+                visit.task_id, [visit.household.area_id], task_progress.HOUSEHOLD_KINDS
+            )
+        )
+    if changed or photos:
+        record_event(actor, "visit.amend", visit, fields=sorted(changed), photos=len(photos))
+    return visit
+
+
 def get_visit(actor: User, visit_id: int) -> Visit:
     """A visit the actor may see: their own, or (coordinators, leaders, admins) one in their area."""
     visit = db.session.get(Visit, visit_id) if is_id(visit_id) else None
@@ -213,4 +235,6 @@ def list_visits(
         query = query.where(
             Visit.flag_reason.is_not(None) if flagged else Visit.flag_reason.is_(None)
         )
-    return query.order_by(Visit.captured_at.desc(), Visit.id.desc())
+    return query.options(selectinload(Visit.photos)).order_by(
+        Visit.captured_at.desc(), Visit.id.desc()
+    )

@@ -11,6 +11,11 @@
   var token = cfg.token || decodeURIComponent(window.location.pathname.split("/")[2] || "");
   var mine = {};  // client_ids queued from this page: their later delivery is reported here
   var busy = false;
+  var photoInput = document.getElementById("photo-input"), photoStatus = document.getElementById("photo-status");
+  var detailsButton = document.getElementById("details-btn");
+  var conditionButtons = [].slice.call(document.querySelectorAll("#condition [data-condition]"));
+  var condition = null, photos = [];  // chosen before 签到: they follow the check-in
+  var lastCheckin = null;  // this page's last check-in (its client_id): details chosen later go to it
 
   window.Outbox.configure({ csrfUrl: cfg.csrf_url });
 
@@ -89,7 +94,57 @@
     if (people !== undefined) data.people_reached = people;
     if (leaflets !== undefined) data.materials_count = leaflets;
     if (note && note.value.trim()) data.note = note.value.trim();
+    if (condition) data.site_condition = condition;
     return data;
+  }
+  function details() {
+    var data = {}, people = whole("people_reached"), leaflets = whole("materials_count");
+    var note = document.getElementById("note");
+    if (people !== undefined) data.people_reached = people;
+    if (leaflets !== undefined) data.materials_count = leaflets;
+    if (note && note.value.trim()) data.note = note.value.trim();
+    return data;
+  }
+
+  // ---- photos (static/js/photo.js) and details that follow the check-in ----
+  function photoSays(state, text) {
+    photoStatus.setAttribute("data-state", state);
+    photoStatus.textContent = text;
+  }
+  function addTo(record, list, extra) {
+    return window.EvidencePhoto.addTo(cfg.photos_api, cfg.api + "/{record}", record, list, extra);
+  }
+  function pickPhoto() {
+    var file = photoInput.files && photoInput.files[0];
+    if (!file) return;
+    photoSays("shrinking", M.photo_shrinking);
+    window.EvidencePhoto.shrink(file).then(function (dataUrl) {
+      photoInput.value = "";
+      var photo = window.EvidencePhoto.item(dataUrl);
+      if (lastCheckin) {
+        photoSays("queued", M.photo_queued);
+        return addTo(lastCheckin, [photo]);
+      }
+      photos.push(photo);
+      photoSays("waiting", fill(M.photo_waiting, { count: photos.length }));
+      return null;
+    }).catch(function () { photoSays("error", M.photo_unreadable); });
+  }
+  function pickCondition(button) {
+    condition = button.getAttribute("data-condition");
+    conditionButtons.forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
+    if (lastCheckin) {
+      photoSays("queued", M.details_queued);
+      addTo(lastCheckin, [], { site_condition: condition });
+    }
+  }
+  function addDetails() {
+    var changes = details();
+    if (!lastCheckin) { photoSays("error", M.no_checkin_yet); return; }
+    if (!Object.keys(changes).length) return;
+    clearExtras();
+    photoSays("queued", M.details_queued);
+    addTo(lastCheckin, [], changes);
   }
   function clearExtras() {
     ["people_reached", "materials_count", "note"].forEach(function (id) {
@@ -151,7 +206,19 @@
     show("locating", M.locating, []);
     locate().then(function (pos) {
       show("sending", M.sending, []);
-      return window.Outbox.send(cfg.api, body(pos)).then(report);
+      var data = body(pos), chosen = photos;
+      return window.Outbox.send(cfg.api, data).then(function (result) {
+        report(result);
+        if (result.state === "refused" || (result.state === "queued" && !result.saved)) return null;
+        // The check-in is on its way: what was chosen for it follows, and what comes next joins it.
+        lastCheckin = data.client_id;
+        photos = [];
+        condition = null;
+        conditionButtons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+        if (!chosen.length) return null;
+        photoSays("queued", M.photo_queued);
+        return addTo(lastCheckin, chosen);
+      });
     }, geoFailure).then(function () {
       busy = false;
       button.disabled = false;
@@ -166,6 +233,8 @@
   });
   window.addEventListener("outbox:sent", function (event) {
     var detail = event.detail, v = verdict(detail.data);
+    if (detail.item.method === "PATCH") { photoSays("sent", M.photo_sent); return; }
+    if (detail.item.url !== cfg.api) return;  // a photo: its PATCH reports it
     if (busy) return;
     v.extra.status = detail.data.status;
     v.lines.unshift(M[detail.data.status] || detail.data.status);
@@ -173,6 +242,10 @@
     delete mine[detail.item.id];
   });
   window.addEventListener("outbox:refused", function (event) {
+    if (event.detail.item.url !== cfg.api) {
+      photoSays("refused", [M.details_refused].concat(refusal(event.detail)).join(" "));
+      return;
+    }
     if (!busy) show("refused", M.refused, refusal(event.detail));
   });
   window.addEventListener("outbox:login", function () {
@@ -180,6 +253,11 @@
   });
 
   button.addEventListener("click", checkIn);
+  photoInput.addEventListener("change", pickPhoto);
+  detailsButton.addEventListener("click", addDetails);
+  conditionButtons.forEach(function (b) {
+    b.addEventListener("click", function () { pickCondition(b); });
+  });
   syncButton.addEventListener("click", function () {
     syncButton.disabled = true;
     window.Outbox.flush().then(function () { syncButton.disabled = false; }, function () { syncButton.disabled = false; });

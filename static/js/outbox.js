@@ -2,6 +2,11 @@
  *
  * Generic: any page may call Outbox.send(url, body). The body carries a `client_id` (a UUID made
  * here when missing) and a `captured_at`, so that a retry never makes a second record on the server.
+ * Outbox.send(url, body, {form: true}) posts multipart (a photo: body.file a data: URL, body.client_id);
+ * Outbox.send(url, body, {method: "PATCH", needs: {record: CLIENT_ID, photos: [CLIENT_IDS]}}) waits
+ * until those items were taken, then fills `{record}` in the url with the record's id and adds the
+ * photos' ids to body.photo_ids (a refused record drops it; refused photos are left out). So details
+ * and photos never hold back the record itself.
  * Items live in IndexedDB (vendored idb-keyval; localStorage when IndexedDB is unusable, as in some
  * in-app browsers) until the server answers 2xx or a definitive 4xx. Sending is retried on `online`,
  * on page load, when the page becomes visible, every 30 s while items wait, and by Outbox.flush()
@@ -17,10 +22,12 @@
 (function (window) {
   "use strict";
   var DB_NAME = "gridreach", STORE_NAME = "outbox", LOCAL_KEY = "gridreach-outbox";
+  // What the server answered per client_id ({id} or {refused: true}), for the items that need it.
+  var DONE_KEY = "gridreach-outbox-done", DONE_KEEP = 300;
   var TIMEOUT_MS = 20000, RETRY_MS = 30000;
   var settings = { csrfUrl: "/csrf-token" };
   var csrfToken = null, useIdb = !!(window.idbKeyval && window.indexedDB), idbStore = null;
-  var inflight = {}, flushing = null, waiting = 0;
+  var inflight = {}, flushing = null, waiting = 0, lastCreated = 0;
 
   // ---- storage: IndexedDB first, localStorage as the fallback ----
   function idb() {
@@ -93,18 +100,72 @@
     return meta ? meta.getAttribute("content") : null;
   }
 
+  // ---- answers remembered for the items that wait on others ----
+  function doneAll() {
+    try { return JSON.parse(window.localStorage.getItem(DONE_KEY) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function remember(clientId, answer) {
+    try {
+      var map = doneAll(), keys;
+      answer.at = Date.now();
+      map[clientId] = answer;
+      keys = Object.keys(map).sort(function (a, b) { return map[a].at - map[b].at; });
+      keys.slice(0, Math.max(0, keys.length - DONE_KEEP)).forEach(function (k) { delete map[k]; });
+      window.localStorage.setItem(DONE_KEY, JSON.stringify(map));
+    } catch (e) { /* storage full: the waiting item keeps waiting, nothing is sent twice */ }
+  }
+  /** The request an item makes now: {url, body}; {wait: true} while what it needs is unsent;
+   * {drop: true} when it has nothing left to do. */
+  function resolve(item) {
+    var needs = item.needs;
+    if (!needs) return { url: item.url, body: item.body };
+    var done = doneAll(), record = needs.record && done[needs.record];
+    if (needs.record && !record) return { wait: true };
+    if (record && record.refused) return { drop: true };
+    var ids = [], pending = false;
+    (needs.photos || []).forEach(function (cid) {
+      var photo = done[cid];
+      if (!photo) pending = true;
+      else if (!photo.refused) ids.push(photo.id);
+    });
+    if (pending) return { wait: true };
+    var body = Object.assign({}, item.body);
+    if (needs.photos) {
+      if (ids.length) body.photo_ids = (body.photo_ids || []).concat(ids);
+      else if (Object.keys(body).length === 0) return { drop: true };
+    }
+    return { url: record ? item.url.replace("{record}", record.id) : item.url, body: body };
+  }
+  function fileOf(dataUrl) {
+    var parts = String(dataUrl).split(","), type = (parts[0].match(/^data:([^;]+)/) || [])[1] || "image/jpeg";
+    var raw = window.atob(parts[1] || ""), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return new Blob([bytes], { type: type });
+  }
+
   // ---- the network ----
-  function post(item) {
+  function post(item, request) {
+    request = request || { url: item.url, body: item.body };
     var ctrl = window.AbortController ? new AbortController() : null;
     var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, TIMEOUT_MS) : null;
-    var headers = { "Content-Type": "application/json", "Accept": "application/json" };
+    var headers = { "Accept": "application/json" }, payload;
+    if (item.form) {
+      payload = new FormData();
+      Object.keys(request.body).forEach(function (key) {
+        if (key === "file") payload.append("file", fileOf(request.body.file), request.body.name || "photo.jpg");
+        else if (key !== "name") payload.append(key, request.body[key]);
+      });
+    } else {
+      headers["Content-Type"] = "application/json";
+      payload = JSON.stringify(request.body);
+    }
     // Refusals come back in the page's language, not the browser's.
     if (document.documentElement.lang) headers["Accept-Language"] = document.documentElement.lang;
     var token = currentCsrf();
     if (token) headers["X-CSRFToken"] = token;
-    return fetch(item.url, {
-      method: "POST", credentials: "same-origin", headers: headers,
-      body: JSON.stringify(item.body), signal: ctrl ? ctrl.signal : undefined
+    return fetch(request.url, {
+      method: item.method || "POST", credentials: "same-origin", headers: headers,
+      body: payload, signal: ctrl ? ctrl.signal : undefined
     }).then(function (res) {
       return res.text().then(function (text) {
         var data = null;
@@ -129,19 +190,21 @@
   function isCsrfError(res) { return res.status === 400 && /csrf|referrer/i.test(res.text || ""); }
 
   // What an answer means for the item: sent, refused (dropped), or kept to try again.
-  function judge(item, res, csrfRetried) {
+  function judge(item, res, csrfRetried, request) {
     var s = res.status;
     if (s >= 200 && s < 300 && res.data !== null && !res.redirected) {
+      remember(item.id, { id: res.data.id });
       return del(item.id).then(function () { return { state: "sent", item: item, status: s, data: res.data }; });
     }
     if (isCsrfError(res) && !csrfRetried) {
-      return refreshCsrf().then(function () { return post(item); }).then(function (again) {
-        return judge(item, again, true);
+      return refreshCsrf().then(function () { return post(item, request); }).then(function (again) {
+        return judge(item, again, true, request);
       }, function () { return { state: "queued", item: item, why: "csrf" }; });
     }
     if (s === 401) return { state: "queued", item: item, why: "login" };
     if (isCsrfError(res)) return { state: "queued", item: item, why: "csrf" };
     if (s < 400 || s === 408 || s === 429 || s >= 500) return { state: "queued", item: item, why: "server" };
+    remember(item.id, { refused: true });
     return del(item.id).then(function () { return { state: "refused", item: item, status: s, data: res.data }; });
   }
 
@@ -149,7 +212,10 @@
   function attempt(item) {
     if (inflight[item.id]) return inflight[item.id];
     if (navigator.onLine === false) return Promise.resolve({ state: "queued", item: item, why: "offline" });
-    var result = post(item).then(function (res) { return judge(item, res, false); }, function () {
+    var request = resolve(item);
+    if (request.wait) return Promise.resolve({ state: "queued", item: item, why: "waiting" });
+    if (request.drop) return del(item.id).then(function () { return { state: "dropped", item: item }; });
+    var result = post(item, request).then(function (res) { return judge(item, res, false, request); }, function () {
       return { state: "queued", item: item, why: "network" };
     });
     inflight[item.id] = result;
@@ -166,12 +232,22 @@
     }
   }
 
-  /** Keep `body` on the phone and try to send it now; resolves with {state, item, status?, data?, why?}. */
-  function send(url, body) {
-    var data = Object.assign({}, body);
-    if (!data.client_id) data.client_id = uuid();
-    if (!data.captured_at) data.captured_at = isoTime();
-    var item = { id: data.client_id, url: url, body: data, created: Date.now() };
+  /** Keep `body` on the phone and try to send it now; resolves with {state, item, status?, data?, why?}.
+   * `options`: {form: true} for multipart, {method, needs} for an item that waits on others. */
+  function send(url, body, options) {
+    var opts = options || {}, data = Object.assign({}, body), id = data.client_id || uuid();
+    if (!opts.method || opts.method === "POST") {
+      data.client_id = id;
+      if (!opts.form && !data.captured_at) data.captured_at = isoTime();
+    } else {
+      delete data.client_id;  // a PATCH names its record in the url; the id only keys the item here
+    }
+    // Strictly increasing, so that items queued in one tap are sent in the order they were made.
+    lastCreated = Math.max(Date.now(), lastCreated + 1);
+    var item = { id: id, url: url, body: data, created: lastCreated };
+    if (opts.form) item.form = true;
+    if (opts.method) item.method = opts.method;
+    if (opts.needs) item.needs = opts.needs;
     return put(item).then(function () { return true; }, function () { return false; }).then(function (saved) {
       return attempt(item).then(function (result) {
         result.saved = saved;
@@ -199,7 +275,7 @@
           return attempt(item).then(function (result) {
             results.push(result);
             announce(result);
-            return result.state === "queued" && result.why !== "server";
+            return result.state === "queued" && result.why !== "server" && result.why !== "waiting";
           });
         });
       }, Promise.resolve(false));

@@ -90,6 +90,29 @@
     return data;
   }
 
+  // ---- the doorway photo (static/js/photo.js): it follows the row's visit, never holds it back ----
+  var lastVisit = {}, pendingPhotos = {};  // by household id: this page's last visit, photos waiting for one
+  function addPhotos(row, visitClientId, photos) {
+    say(row, "queued", M.photo_queued);
+    return window.EvidencePhoto.addTo(cfg.photos_api, cfg.api + "/{record}", visitClientId, photos);
+  }
+  function pickPhoto(row, input) {
+    var file = input.files && input.files[0];
+    if (!file) return;
+    window.EvidencePhoto.shrink(file).then(function (dataUrl) {
+      input.value = "";
+      var photo = window.EvidencePhoto.item(dataUrl), id = row.dataset.id;
+      if (lastVisit[id]) return addPhotos(row, lastVisit[id], [photo]);
+      (pendingPhotos[id] = pendingPhotos[id] || []).push(photo);
+      say(row, "waiting", M.photo_waiting);
+      return null;
+    }).catch(function () { say(row, "error", M.photo_unreadable); });
+  }
+  each(rows(), function (row) {
+    var input = row.querySelector(".hh-photo");
+    if (input) input.addEventListener("change", function () { pickPhoto(row, input); });
+  });
+
   // One tap: a fix, then the outbox. Sent and refused answers arrive as outbox events (below).
   function record(row, outcome) {
     busy(row, true);
@@ -99,6 +122,12 @@
       previous[data.client_id] = before;
       setState(row, RANK[outcome] > RANK[before] ? outcome : before);
       return window.Outbox.send(cfg.api, data).then(function (result) {
+        var id = row.dataset.id, photos = pendingPhotos[id] || [];
+        if (result.state !== "refused" && (result.state !== "queued" || result.saved)) {
+          lastVisit[id] = data.client_id;
+          delete pendingPhotos[id];
+          if (photos.length) addPhotos(row, data.client_id, photos);
+        }
         if (result.state !== "queued") return;
         row.setAttribute("data-sync", "queued");
         say(row, "queued", result.why === "login" ? M.login : M.queued);
@@ -112,6 +141,11 @@
 
   window.addEventListener("outbox:sent", function (event) {
     var row = mine(event.detail), visit = event.detail.data || {};
+    if (event.detail.item.method === "PATCH") {
+      var photoRow = rowFor(visit.household_id);
+      if (photoRow) { photoRow.setAttribute("data-photo", "sent"); say(photoRow, "sent", M.photo_sent); }
+      return;
+    }
     if (!row) return;
     row.setAttribute("data-sync", "sent");
     say(row, visit.flag_reason ? "flagged" : "sent", visit.flag_reason ? M.flagged : M.sent);

@@ -27,7 +27,13 @@ WORKER_WRITES = {
 }
 # Calls that address no object or area before reading their body: anyone's own token, public
 # quiz answers, and imports (each row names its area and is judged with the rest of the file).
-ADDRESS_NOTHING = {("POST", "/auth/token"), ("DELETE", "/auth/token"), ("POST", "/quiz-responses")}
+# Calls that name nothing of anybody's area (a photo upload is one's own until a record takes it).
+ADDRESS_NOTHING = {
+    ("POST", "/auth/token"),
+    ("DELETE", "/auth/token"),
+    ("POST", "/quiz-responses"),
+    ("POST", "/photos"),
+}
 # Files naming their areas inside (rows, GeoJSON features): an area outside the caller's reads as
 # unknown in the per-row (per-feature) report, as any unusable row does.
 IMPORTS = re.compile(r"/(import|boundaries)$")

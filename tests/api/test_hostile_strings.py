@@ -115,18 +115,9 @@ def test_a_note_in_any_script_is_stored_and_read_back_intact(api, district):
         assert again["note"] == note
 
 
-def _patch_route(app, prefix: str) -> bool:
-    return any(
-        rule.rule == f"/api/v1/{prefix}/<int:{prefix[:-1]}_id>" and "PATCH" in rule.methods
-        for rule in app.url_map.iter_rules()
-    )
-
-
 @pytest.mark.parametrize("resource", ["checkins", "visits"])
-def test_patch_text_fields_with_hostile_strings(app, api, district, resource):
+def test_patch_text_fields_with_hostile_strings(api, district, resource):
     """The author's later changes (PATCH /checkins/ID, /visits/ID) meet the same rules."""
-    if not _patch_route(app, resource):
-        pytest.skip(f"PATCH /{resource}/ID is not offered yet")
     worker = district.a.worker
     if resource == "checkins":
         created = api.post(

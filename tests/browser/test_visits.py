@@ -166,3 +166,40 @@ def test_search_by_building(phone_factory, world):
     assert page.is_hidden(f"#hh-{twelve.id}") and page.is_visible(f"#hh-{three.id}")
     page.fill("#hh-search", "１２")  # full-width digits, as some phone keyboards type them
     assert page.is_visible(f"#hh-{twelve.id}") and page.is_hidden(f"#hh-{three.id}")
+
+
+def test_a_doorway_photo_taken_offline_joins_its_visit_once_back_online(phone_factory, world):
+    """A doorway photo chosen before the outcome, without signal: the visit, its photo and the
+    PATCH that joins them wait on the phone and arrive once; the stored photo has no EXIF."""
+    import io
+
+    from PIL import Image
+
+    from app.models import Photo
+    from app.photo_store import photo_store
+    from tests.factories import tiny_jpeg
+
+    exif = Image.Exif()
+    exif[0x0110] = "PhoneCam 9"
+    original = tiny_jpeg(size=(2400, 1800), exif=exif.tobytes())
+    phone = phone_factory(position=NEAR)
+    page = open_sheet(phone, world)
+    household = world["households"][0]
+    phone.set_offline(True)
+    with page.expect_file_chooser() as chooser:
+        page.tap(f"#hh-{household.id} .hh-photo-btn")
+    chooser.value.set_files(
+        files=[{"name": "door.jpg", "mimeType": "image/jpeg", "buffer": original}]
+    )
+    message(page, household, "waiting")
+    page.tap(f'#hh-{household.id} button[data-outcome="reached"]')
+    page.wait_for_selector('#outbox-count[data-count="3"]', state="attached")
+    assert visits() == []
+    phone.set_offline(False)
+    page.wait_for_selector(f'#hh-{household.id}[data-photo="sent"]')
+    [visit] = visits()
+    photos = list(db.session.scalars(select(Photo).where(Photo.visit_id == visit.id)))
+    assert len(photos) == 1
+    stored = photo_store().get(photos[0].key)
+    image = Image.open(io.BytesIO(stored))
+    assert max(image.size) == 1600 and len(image.getexif()) == 0 and b"PhoneCam" not in stored

@@ -33,6 +33,8 @@ from tests.factories import (
     make_checkin,
     make_household,
     make_invite,
+    make_photo,
+    make_rectification,
     make_task,
     make_visit,
     make_warning,
@@ -74,6 +76,8 @@ def _street(d, street, admin) -> Street:
     warning = make_warning(area=grid, by=admin)
     case = make_case(area=street.community, occurred_on=date(2026, 1, 5))
     invite = make_invite(area=street.street)
+    photo = make_photo(user=street.worker, checkin=checkin)
+    rectification = make_rectification(site=site, checkin=checkin, assignee_id=street.worker.id)
     ids = {
         "area_id": grid.id,
         "grid_id": grid.id,
@@ -87,6 +91,8 @@ def _street(d, street, admin) -> Street:
         "warning_id": warning.id,
         "case_id": case.id,
         "invite_id": invite.id,
+        "photo_id": photo.id,
+        "rectification_id": rectification.id,
         "job_id": 987654,
     }
     return Street(ids, qr.site_token(site))
@@ -131,9 +137,16 @@ def _url(rule: str, street: Street) -> str:
 
 def _load_target(name: str, rule: str, street: Street):
     """The object a route acts on, for the rule's object condition (None when it names none)."""
-    from app.models import CheckIn, RiskWarning, Task, User
+    from app.models import CheckIn, Rectification, RiskWarning, Task, User, Visit
 
-    models = {"task_id": Task, "warning_id": RiskWarning, "checkin_id": CheckIn, "user_id": User}
+    models = {
+        "task_id": Task,
+        "warning_id": RiskWarning,
+        "checkin_id": CheckIn,
+        "user_id": User,
+        "visit_id": Visit,
+        "rectification_id": Rectification,
+    }
     for param, model in models.items():
         if f"<int:{param}>" in rule:
             return db.session.get(model, street.ids[param])

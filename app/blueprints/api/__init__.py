@@ -34,6 +34,8 @@ RESOURCES = (
     "cases",
     "reports",
     "jobs",
+    "photos",
+    "rectifications",
 )
 
 

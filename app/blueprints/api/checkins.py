@@ -14,6 +14,7 @@ from app.schemas.checkin import (
     CheckInSchema,
 )
 from app.schemas.common import list_schema, paginate
+from app.schemas.evidence import EvidenceDetailsSchema
 from app.services import checkins as checkin_service
 
 URL = "/checkins"
@@ -52,11 +53,21 @@ class CheckIns(MethodView):
 
 
 @blp.route("/<int:checkin_id>")
-@authorize("read", "checkin")
-@blp.response(200, CheckInSchema)
-def get_checkin(checkin_id):
-    """One check-in."""
-    return checkin_service.get_checkin(current_user, checkin_id)
+class CheckInById(MethodView):
+    @authorize("read", "checkin")
+    @blp.response(200, CheckInSchema)
+    def get(self, checkin_id):
+        """One check-in."""
+        return checkin_service.get_checkin(current_user, checkin_id)
+
+    @blp.response(200, CheckInSchema)
+    @authorize("amend", "checkin", load=checkin_service.get_checkin)
+    @with_checkin
+    @blp.arguments(EvidenceDetailsSchema)
+    def patch(self, data, checkin):
+        """The author adds details within 24 hours: counts, note and site_condition replace,
+        photo_ids are added; position and time never change."""
+        return checkin_service.amend_checkin(current_user, checkin, data)
 
 
 @blp.route("/<int:checkin_id>/review", methods=["POST"])

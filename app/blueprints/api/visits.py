@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.blueprints.api import protected_blueprint
 from app.guard import authorize
 from app.schemas.common import list_schema, paginate
+from app.schemas.evidence import EvidenceDetailsSchema
 from app.schemas.visit import VisitQuerySchema, VisitSchema
 from app.services import visits as visit_service
 
@@ -48,3 +49,11 @@ class VisitById(MethodView):
     def get(self, visit_id):
         """One visit."""
         return visit_service.get_visit(current_user, visit_id)
+
+    @blp.response(200, VisitSchema)
+    @authorize("amend", "visit", load=visit_service.get_visit)
+    @blp.arguments(EvidenceDetailsSchema)
+    def patch(self, data, visit_id):
+        """The author adds details within 24 hours (as for check-ins)."""
+        visit = visit_service.get_visit(current_user, visit_id)
+        return visit_service.amend_visit(current_user, visit, data)

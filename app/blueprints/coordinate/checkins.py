@@ -17,7 +17,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.guard import authorize
 from app.kit import Page, answer_status, page_of, submit
-from app.kit.maps import tile_datum
+from app.kit.maps import base_map, tile_datum
 from app.models import CHECKIN_STATUSES, FORCES, CheckIn
 from app.schemas.checkin import CheckInQuerySchema, CheckInReviewSchema
 from app.services import areas as area_service
@@ -81,9 +81,54 @@ def review_queue():
 def _review_page(form: ReviewForm):
     query = checkin_service.list_checkins(current_user, {"status": "flagged"})
     rows = page_of(query.order_by(None).order_by(CheckIn.captured_at, CheckIn.id))
+    datum = tile_datum()
     return render_template(
-        "coordinate/checkin_review.html", rows=rows, form=form, reason_text=reason_text
+        "coordinate/checkin_review.html",
+        rows=rows,
+        form=form,
+        reason_text=reason_text,
+        earlier=checkin_service.earlier_same_day(list(rows)),
+        maps={c.id: _review_map(c, datum) for c in rows},
+        tile_url=base_map()["tile-url"],
     ), answer_status(form)
+
+
+def _review_map(checkin, datum: str) -> dict:
+    """The fix, its accuracy and the site's pin and radius, in the tiles' datum."""
+    datum = datum if datum in geo.COORD_SYSTEMS else "wgs84"
+    lat, lng = geo.from_wgs84(checkin.lat, checkin.lng, datum)
+    site_lat, site_lng = geo.from_wgs84(checkin.site.lat, checkin.site.lng, datum)
+    return {
+        "lat": round(lat, 6),
+        "lng": round(lng, 6),
+        "accuracy": checkin.accuracy_m or 0,
+        "site_lat": round(site_lat, 6),
+        "site_lng": round(site_lng, 6),
+        "radius": checkin.site.radius_m,
+    }
+
+
+@bp.post("/checkins/review-bulk")
+def review_bulk():
+    """Approve or reject the chosen flagged check-ins with one reason: all of them or none."""
+    form = ReviewForm()
+    ids = [int(i) for i in request.form.getlist("checkin_ids") if i.isdigit()]
+    done = submit(
+        form,
+        lambda: checkin_service.review_checkins(
+            current_user,
+            [checkin_service.get_checkin(current_user, i) for i in ids],
+            form.decision.data,
+            form.reason.data,
+        ),
+        on_fields=False,
+    )
+    if done is None:
+        if form.errors:
+            flash(_("Choose approve or reject."), "error")
+        return _review_page(form)
+    flash(_("%(n)d check-ins reviewed.", n=len(done)), "ok")
+    return redirect(url_for(".review_queue"))
 
 
 @bp.post("/checkins/<int:checkin_id>/review")

@@ -12,6 +12,7 @@ from app.kit.forms import SiteForm
 from app.schemas.site import SiteSchema
 from app.services import areas as area_service
 from app.services import sites as site_service
+from app.services.rectifications import last_known
 
 
 def _grid_choices():
@@ -40,6 +41,7 @@ def sites():
         area_id=area_id,
         grids=form.area_id.choices,
         outside=site_service.outside_their_grids(rows.items),
+        known=last_known([s.id for s in rows]),
     ), answer_status(form)
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("worker", __name__)
 
-from app.blueprints.worker import sites, tasks, views, visits, warnings  # noqa: E402,F401
+from app.blueprints.worker import rectifications, sites, tasks, views, visits, warnings  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.labels import CHECKIN_REASON_LABELS
+from app.labels import CHECKIN_REASON_LABELS, SITE_CONDITION_LABELS
 
 MESSAGES = {
     "locating": _l("Finding your position… keep the phone still for a few seconds."),
@@ -34,6 +34,14 @@ MESSAGES = {
     "timeout": _l(
         "No position after waiting. Turn on location (GPS), step outside or near a window, and try again."
     ),
+    "photo_waiting": _l("Photos to send with the check-in: %(count)s"),
+    "photo_queued": _l("Photo saved on this phone; it is sent after the check-in."),
+    "photo_shrinking": _l("Preparing the photo…"),
+    "photo_unreadable": _l("This photo could not be read. Take it again or choose another."),
+    "photo_sent": _l("Photo and details added to the check-in."),
+    "details_queued": _l("Details saved on this phone; they are added to the check-in when sent."),
+    "details_refused": _l("The server refused the added details:"),
+    "no_checkin_yet": _l("Check in first; details are then added to that check-in."),
     "no_geolocation": _l(
         "This browser cannot give a position. Open the page in the phone's own browser over https."
     ),
@@ -45,4 +53,5 @@ def page_texts() -> dict:
     return {
         "messages": {key: str(text) for key, text in MESSAGES.items()},
         "reasons": {key: str(text) for key, text in CHECKIN_REASON_LABELS.items()},
+        "conditions": {key: str(text) for key, text in SITE_CONDITION_LABELS.items()},
     }

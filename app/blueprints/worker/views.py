@@ -12,15 +12,22 @@ from app.blueprints.worker.texts import page_texts
 from app.errors import DomainError, Forbidden
 from app.guard import authorize
 from app.kit import private
-from app.labels import label
+from app.labels import SITE_CONDITION_LABELS, label
 from app.policy import can
 from app.services.checkins import open_tasks_at_site, resolve_site_token
 
 CHECKINS_URL = PREFIX + "/checkins"
+PHOTOS_URL = PREFIX + "/photos"
 
 
 def _page(site=None, tasks=(), token: str | None = None):
-    config = {"token": token, "api": CHECKINS_URL, "csrf_url": "/csrf-token", **page_texts()}
+    config = {
+        "token": token,
+        "api": CHECKINS_URL,
+        "photos_api": PHOTOS_URL,
+        "csrf_url": "/csrf-token",
+        **page_texts(),
+    }
     kind = label(site.kind, "site_kind") if site is not None else None
     can_check_in = not current_user.is_authenticated or can(current_user, "check_in", "site")
     html = render_template(
@@ -30,6 +37,7 @@ def _page(site=None, tasks=(), token: str | None = None):
         tasks=tasks,
         config=config,
         can_check_in=can_check_in,
+        conditions=SITE_CONDITION_LABELS,
     )
     return private(make_response(html), revalidate=True)
 

@@ -15,6 +15,10 @@ from app.services import visit_sheet
 
 VISITS_URL = PREFIX + "/visits"
 MESSAGES = {
+    "photo_waiting": _l("Doorway photo kept: tap how the visit went, and it goes with the visit."),
+    "photo_queued": _l("Doorway photo saved on this phone; it is added to the visit when sent."),
+    "photo_sent": _l("Doorway photo added to the visit."),
+    "photo_unreadable": _l("This photo could not be read. Take it again or choose another."),
     "locating": _l("Finding your position…"),
     "gps_ok": _l("GPS ready, accurate to %(accuracy)s m"),
     "gps_wait": _l("Waiting for GPS…"),
@@ -35,6 +39,7 @@ MESSAGES = {
 def _sheet_page(sheet):
     config = {
         "api": VISITS_URL,
+        "photos_api": PREFIX + "/photos",
         "csrf_url": "/csrf-token",
         "task_id": sheet.task.id if sheet.task else None,
         "messages": {k: str(v) for k, v in MESSAGES.items()},
