@@ -203,6 +203,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("create", "case"): Rule(MANAGERS),
     ("import", "case"): Rule(MANAGERS),
     ("read", "coverage"): Rule(READERS),
+    ("read", "awareness"): Rule(READERS),
+    ("read", "quiz"): Rule(READERS),
+    ("create", "quiz"): Rule(MANAGERS),
+    ("update", "quiz"): Rule(MANAGERS),
+    # A quiz's code is public (its link is meant for chat groups); printing it changes nothing.
+    ("print", "quiz"): Rule(READERS),
     ("read", "dashboard"): Rule(READERS),
     ("read", "report"): Rule(READERS),
     ("read", "job"): Rule(EVERYONE),  # a job answers its creator only (the service filters)
@@ -227,6 +233,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "main.set_language",
         "auth.login",
         "worker.offline_shell",
+        # A scanned site code: the check-in page for a signed-in person, else the public page.
+        "worker.site_page",
+        "public.quiz_page",
+        "api_quiz_responses.answer_quiz",
         "worker.service_worker",
         "api_auth.issue_token",
         "api-docs.openapi_json",

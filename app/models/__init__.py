@@ -6,6 +6,7 @@ from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
 from app.models.job import JOB_STATUSES, Job
+from app.models.quiz import QUIZ_AUDIENCES, Quiz, QuizResponse
 from app.models.site import SITE_KINDS, Site
 from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
 from app.models.user import FORCES, ROLES, ApiToken, User
@@ -19,6 +20,7 @@ __all__ = [
     "HOUSEHOLD_TAGS",
     "JOB_STATUSES",
     "LEVELS",
+    "QUIZ_AUDIENCES",
     "ROLES",
     "SITE_KINDS",
     "TASK_KINDS",
@@ -34,6 +36,8 @@ __all__ = [
     "FraudCase",
     "Household",
     "Job",
+    "Quiz",
+    "QuizResponse",
     "RiskWarning",
     "Site",
     "Task",

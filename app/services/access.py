@@ -22,6 +22,7 @@ NOT_FOUND = {
     "household": _l("household not found"),
     "task": _l("task not found"),
     "warning": _l("warning not found"),
+    "quiz": _l("quiz not found"),
 }
 # What the policy answers when it refuses (verb, resource); the rest read REFUSED[None].
 REFUSED = {

@@ -32,6 +32,7 @@ from tests.factories import (
     make_case,
     make_checkin,
     make_household,
+    make_quiz,
     make_task,
     make_visit,
     make_warning,
@@ -72,6 +73,7 @@ def _street(d, street, admin) -> Street:
     visit = make_visit(user=street.worker, household=household)
     warning = make_warning(area=grid, by=admin)
     case = make_case(area=street.community, occurred_on=date(2026, 1, 5))
+    quiz = make_quiz(area=street.community)
     ids = {
         "area_id": grid.id,
         "grid_id": grid.id,
@@ -85,6 +87,7 @@ def _street(d, street, admin) -> Street:
         "warning_id": warning.id,
         "case_id": case.id,
         "job_id": 987654,
+        "quiz_id": quiz.id,
     }
     return Street(ids, qr.site_token(site))
 
@@ -216,4 +219,7 @@ def test_the_printed_code_answers_to_one_rule_in_the_api_and_on_the_pages(app):
         for _, method, rule, rule_key in guarded_routes(app)
         if re.search(r"qr\.(png|svg)$|poster", rule)
     }
-    assert len(printing) == 4 and set(printing.values()) == {("print", "site")}
+    sites = {rule: key for rule, key in printing.items() if "quiz" not in rule}
+    quizzes = {rule: key for rule, key in printing.items() if "quiz" in rule}
+    assert len(sites) == 4 and set(sites.values()) == {("print", "site")}
+    assert quizzes and set(quizzes.values()) == {("print", "quiz")}
