@@ -122,6 +122,11 @@ CHECKIN_REASON_LABELS = {  # CheckIn.reason holds these codes, comma-separated
 }
 
 # The tables the pages about tasks and warnings read as `task_words` (one context processor).
+QUIZ_AUDIENCE_LABELS = {
+    "residents": _l("Residents' edition"),
+    "students": _l("Students' edition"),
+    "parents": _l("Parents' edition"),
+}
 TASK_WORDS = {
     "kinds": TASK_KIND_LABELS,
     "forces": FORCE_LABELS,
@@ -145,6 +150,7 @@ TABLES = {
     "fraud_type": FRAUD_TYPE_LABELS,
     "unreachable_reason": UNREACHABLE_REASON_LABELS,
     "checkin_reason": CHECKIN_REASON_LABELS,
+    "quiz_audience": QUIZ_AUDIENCE_LABELS,
 }
 
 

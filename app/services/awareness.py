@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, case, func, literal, select
+from sqlalchemy import Integer, and_, case, func, literal, select
 
 from app.extensions import db
 from app.models import Area, Quiz, QuizResponse, User
@@ -67,3 +67,23 @@ def by_bucket(area: Area | None, buckets: list[Area], period: Period) -> dict:
     if area is not None:
         query = query.where(subtree_clause(Area.path, area.path))
     return {b: (int(n), int(p or 0)) for b, n, p in db.session.execute(query).all()}
+
+
+def quiz_figures(quiz: Quiz) -> dict[str, int]:
+    """Every sheet of one quiz so far: stored, counted, passed (for its coordinator's page)."""
+    row = db.session.execute(
+        select(
+            func.count(QuizResponse.id),
+            func.sum(case((QuizResponse.counted == True, 1), else_=0)),
+            func.sum(
+                case((and_(QuizResponse.counted == True, QuizResponse.passed == True), 1), else_=0)
+            ),
+        ).where(QuizResponse.quiz_id == quiz.id)
+    ).one()
+    stored, counted, passed = (int(v or 0) for v in row)
+    return {
+        "stored": stored,
+        "responses": counted,
+        "passed": passed,
+        "awareness_rate": rate(passed, counted),
+    }

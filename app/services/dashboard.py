@@ -14,7 +14,7 @@ from app import geo
 from app.extensions import db
 from app.models import Area, CheckIn, FraudCase, Household, RiskWarning, Site, Task, User, Visit
 from app.models.base import utcnow
-from app.services import cards, coverage
+from app.services import awareness, cards, coverage, household_groups
 from app.services.access import subtree_clause
 from app.services.localtime import local_date
 
@@ -41,6 +41,8 @@ def overview(actor: User, area_id: int | None, first: date | None, last: date | 
     children = coverage.children_of(area)
     overdue = _overdue_tasks(children)
     colours = {c["area_id"]: c for c in cards.evaluate(area, period)}
+    aware = awareness.compute(area, period)
+    aware_by_child = {c["area_id"]: c for c in aware["children"]}
     rows = []
     for child in now_figures["children"]:
         prior = before.get(child["area_id"], {})
@@ -56,6 +58,8 @@ def overview(actor: User, area_id: int | None, first: date | None, last: date | 
                 "cases": card.get("cases", 0),
                 "card": card.get("card"),
                 "rate_per_10k": card.get("rate_per_10k"),
+                "awareness_rate": aware_by_child[child["area_id"]]["awareness_rate"],
+                "awareness_responses": aware_by_child[child["area_id"]]["responses"],
             }
         )
     return {
@@ -67,6 +71,8 @@ def overview(actor: User, area_id: int | None, first: date | None, last: date | 
         "warnings": _warnings(area, period),
         "cases": _cases(area, period),
         "card": colours.get(area.id) if area is not None else None,
+        "awareness": aware,
+        "groups": household_groups.for_area(area, period),
     }
 
 

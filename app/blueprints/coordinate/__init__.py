@@ -15,6 +15,7 @@ from app.blueprints.coordinate import (  # noqa: E402,F401
     checkins,
     households,
     posters,
+    quizzes,
     sites,
     users,
     warnings,
