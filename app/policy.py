@@ -204,6 +204,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("import", "case"): Rule(MANAGERS),
     ("read", "coverage"): Rule(READERS),
     ("read", "awareness"): Rule(READERS),
+    ("read", "assessment"): Rule(READERS),
+    ("update", "assessment"): Rule(ADMINS),  # the district sets the weights
     ("read", "quiz"): Rule(READERS),
     ("create", "quiz"): Rule(MANAGERS),
     ("update", "quiz"): Rule(MANAGERS),

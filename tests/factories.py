@@ -439,6 +439,9 @@ class ApiClient:
     def patch(self, url, user=None, **kw):
         return self._call("PATCH", url, user, **kw)
 
+    def put(self, url, user=None, **kw):
+        return self._call("PUT", url, user, **kw)
+
     def delete(self, url, user=None, **kw):
         return self._call("DELETE", url, user, **kw)
 

@@ -1,6 +1,7 @@
 """All models, imported so that metadata (and Alembic) sees every table."""
 
 from app.models.area import LEVELS, Area
+from app.models.assessment import INDICATORS, AssessmentWeight
 from app.models.audit import AuditEvent
 from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, CheckIn
@@ -16,6 +17,7 @@ from app.models.warning import WARNING_LEVELS, WARNING_RESULTS, RiskWarning
 __all__ = [
     "CHECKIN_STATUSES",
     "FORCES",
+    "INDICATORS",
     "FRAUD_TYPES",
     "HOUSEHOLD_TAGS",
     "JOB_STATUSES",
@@ -29,6 +31,7 @@ __all__ = [
     "WARNING_LEVELS",
     "WARNING_RESULTS",
     "ApiToken",
+    "AssessmentWeight",
     "Area",
     "AuditEvent",
     "CheckIn",

@@ -117,3 +117,21 @@ def test_a_coordinator_chooses_the_tips_of_an_area(client, login_as, district):
     cleared = client.post(f"/coordinate/areas/{community.id}/tips", data={})
     assert cleared.status_code == 302 and community.public_tips is None
     assert client.get(f"/coordinate/areas/{district.b.community.id}/tips").status_code == 404
+
+
+def test_the_assessment_page_and_its_weights(client, login_as, district):
+    login_as(district.a.leader)
+    page = client.get("/dashboard/assessment?month=2026-03&level=community")
+    assert page.status_code == 200 and district.a.community.name in page.get_data(as_text=True)
+    assert district.b.community.name not in page.get_data(as_text=True)
+    assert client.get("/dashboard/assessment?month=bad").status_code == 422
+    assert client.get("/dashboard/assessment/weights").status_code == 403
+    login_as(district.admin)
+    saved = client.post("/dashboard/assessment/weights", data={"awareness_rate": "2.5"})
+    assert saved.status_code == 302
+    refused = client.post("/dashboard/assessment/weights", data={"site_coverage": "lots"})
+    assert refused.status_code == 422 and 'data-field="site_coverage"' in refused.get_data(
+        as_text=True
+    )
+    html = client.get("/dashboard/assessment?month=2026-03").get_data(as_text=True)
+    assert "×2.5" in html

@@ -32,6 +32,7 @@ RESOURCES = (
     "warnings",
     "coverage",
     "awareness",
+    "assessment",
     "quizzes",
     "quiz_responses",
     "cases",
