@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 from app.extensions import db
 from app.models import (
     Area,
+    AssessmentWeight,
     AuditEvent,
     Campaign,
     CheckIn,
@@ -351,6 +352,11 @@ def make_quiz_response(
             **fields,
         )
     )
+
+
+def make_assessment_weight(*, indicator: str, weight: float) -> AssessmentWeight:
+    """The district's weight for one assessment indicator."""
+    return _add(AssessmentWeight(indicator=indicator, weight=weight))
 
 
 def reveal_count() -> int:

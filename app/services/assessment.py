@@ -25,6 +25,7 @@ from sqlalchemy import and_, case, func, select
 
 from app.errors import Invalid
 from app.extensions import db
+from app.labels import label
 from app.models import INDICATORS, Area, AssessmentWeight, RiskWarning, User
 from app.policy import require
 from app.services import awareness, cards, coverage, household_groups
@@ -173,17 +174,6 @@ def _rank(rows: list[dict]) -> None:
         row["rank"] = ordered[i - 1]["rank"] if same else i + 1
 
 
-LABELS = {
-    "site_coverage": _l("Site coverage"),
-    "household_coverage": _l("Household coverage"),
-    "warnings_on_time": _l("Warnings handled in time"),
-    "cases_per_10k": _l("Cases per 10,000 residents"),
-    "awareness_rate": _l("Awareness rate"),
-    "app_install_rate": _l("App install rate"),
-    "rounds_completed": _l("Rounds completed"),
-}
-
-
 def as_xlsx(result: dict) -> bytes:
     """The sheet: a title row (month, area), one row per area, per indicator its value,
     normalised value and weight, then the score and rank; the score is reproducible from it."""
@@ -214,7 +204,7 @@ def as_xlsx(result: dict) -> bytes:
     )
     sheet.append(
         [str(_l("Area"))]
-        + [x for n in INDICATORS for x in (str(LABELS[n]), "", "")]
+        + [x for n in INDICATORS for x in (label(n, "indicator"), "", "")]
         + [str(_l("Score")), str(_l("Rank"))]
     )
     parts = [str(_l("value")), str(_l("normalised")), str(_l("weight"))]

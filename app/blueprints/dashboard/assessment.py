@@ -22,9 +22,7 @@ def assessment_page():
     raw = {"month": today().strftime("%Y-%m"), **request.args.to_dict()}
     args = load_query(AssessmentQuerySchema(), raw)
     result = assessment.assess(current_user, args["month"], args["level"])
-    return render_template(
-        "dashboard/assessment.html", result=result, labels=assessment.LABELS, names=INDICATORS
-    )
+    return render_template("dashboard/assessment.html", result=result, names=INDICATORS)
 
 
 @bp.route("/assessment/weights", methods=["GET", "POST"])
@@ -43,7 +41,6 @@ def assessment_weights():
     html = render_template(
         "dashboard/assessment_weights.html",
         weights=assessment.weights(),
-        labels=assessment.LABELS,
         errors=errors,
         posted=request.form,
     )
