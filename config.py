@@ -54,6 +54,9 @@ class Config:
 
     # The name people read in titles, the top bar and on posters; the English one on English pages.
     PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "反诈网格通")
+    # Where the public page sends residents for the national anti-fraud app (国家反诈中心APP); unset,
+    # the page tells them to search for it in their phone's app store.
+    ANTIFRAUD_APP_URL = os.environ.get("ANTIFRAUD_APP_URL", "")
     PRODUCT_NAME_EN = os.environ.get("PRODUCT_NAME_EN", "GridReach")
 
     API_TITLE = "GridReach API"

@@ -174,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
     from app.blueprints.coordinate import bp as coordinate_bp
     from app.blueprints.dashboard import bp as dashboard_bp
     from app.blueprints.main import bp as main_bp
+    from app.blueprints.public import bp as public_bp
     from app.blueprints.worker import bp as worker_bp
 
     app.register_blueprint(main_bp)
@@ -182,6 +183,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(worker_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(public_bp)
     register_api(app)
     from app.services.audit import set_origin_source
 

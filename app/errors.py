@@ -109,6 +109,20 @@ class TooManyAttempts(DomainError):
         )
 
 
+class TooManyAnswers(TooManyAttempts):
+    """Too many quiz answers from one phone or one address: `retry_at` says when more count."""
+
+    def __init__(self, retry_at: datetime, limit: str):
+        super().__init__(retry_at)
+        self.message = _l("too many answers from this %(limit)s", limit=limit)
+        self.errors = {limit: [self.message]}
+
+    def explain(self) -> str:
+        return gettext(
+            "Thank you: this phone or network has sent enough answers today. Try again later."
+        )
+
+
 class TooLarge(DomainError):
     """The input passes a size limit (bytes, rows, inflated size); the message names the limit."""
 

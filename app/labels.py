@@ -130,6 +130,20 @@ SITE_CONDITION_LABELS = {
 }
 
 # The tables the pages about tasks and warnings read as `task_words` (one context processor).
+QUIZ_AUDIENCE_LABELS = {
+    "residents": _l("Residents' edition"),
+    "students": _l("Students' edition"),
+    "parents": _l("Parents' edition"),
+}
+ASSESSMENT_INDICATOR_LABELS = {
+    "site_coverage": _l("Site coverage"),
+    "household_coverage": _l("Household coverage"),
+    "warnings_on_time": _l("Warnings handled in time"),
+    "cases_per_10k": _l("Cases per 10,000 residents"),
+    "awareness_rate": _l("Awareness rate"),
+    "app_install_rate": _l("App install rate"),
+    "rounds_completed": _l("Rounds completed"),
+}
 TASK_WORDS = {
     "kinds": TASK_KIND_LABELS,
     "forces": FORCE_LABELS,
@@ -154,6 +168,8 @@ TABLES = {
     "unreachable_reason": UNREACHABLE_REASON_LABELS,
     "checkin_reason": CHECKIN_REASON_LABELS,
     "site_condition": SITE_CONDITION_LABELS,
+    "quiz_audience": QUIZ_AUDIENCE_LABELS,
+    "indicator": ASSESSMENT_INDICATOR_LABELS,
 }
 
 

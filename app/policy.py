@@ -49,6 +49,7 @@ NOT_FOUND = {
     "warning": N_("warning not found"),
     "photo": N_("photo not found"),
     "rectification": N_("rectification not found"),
+    "quiz": N_("quiz not found"),
 }
 # What the policy answers when it refuses (verb, resource); the rest read REFUSED[None].
 REFUSED = {
@@ -319,6 +320,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("create", "case"): Rule(MANAGERS),
     ("import", "case"): Rule(MANAGERS),
     ("read", "coverage"): Rule(READERS),
+    ("read", "awareness"): Rule(READERS),
+    ("read", "assessment"): Rule(READERS),
+    ("update", "assessment"): Rule(ADMINS),  # the district sets the weights
+    ("read", "quiz"): Rule(READERS),
+    ("create", "quiz"): Rule(MANAGERS),
+    ("update", "quiz"): Rule(MANAGERS),
+    # A quiz's code is public (its link is meant for chat groups); printing it changes nothing.
+    ("print", "quiz"): Rule(READERS),
     ("read", "dashboard"): Rule(READERS),
     ("read", "report"): Rule(READERS),
     ("read", "job"): Rule(EVERYONE),  # a job answers its creator only (the service filters)
@@ -349,6 +358,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.first_sign_in",
         "auth.join",
         "worker.offline_shell",
+        # A scanned site code: the check-in page for a signed-in person, else the public page.
+        "worker.site_page",
+        "public.quiz_page",
+        "api_quiz_responses.answer_quiz",
         "worker.service_worker",
         "api_auth.issue_token",
         "api-docs.openapi_json",

@@ -103,3 +103,9 @@ def qr_svg(data: str) -> str:
     image = _code(data, image_factory=qrcode.image.svg.SvgPathFillImage).make_image()
     text = image.to_string(encoding="unicode")
     return re.sub(r"^<\?xml[^>]*\?>\s*", "", text)
+
+
+def quiz_url(quiz) -> str:
+    """The link a quiz's code encodes: PUBLIC_BASE_URL/q/TOKEN (public: no signature needed, the
+    token is random and the page shows nothing private)."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/q/{quiz.token}"

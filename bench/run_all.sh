@@ -39,6 +39,9 @@ else
   $PY bench/checkin_load.py --duration "$duration"
 fi
 
+section "public quiz: page weight, POST /quiz-responses vs GET /healthz (SQLite)"
+$PY bench/quiz_load.py --duration "$duration"
+
 section "coverage on a generated district (SQLite)"
 $PY bench/generate_district.py --database-url sqlite:///bench/out/district.db "${scale_args[@]}"
 $PY bench/coverage_bench.py --database-url sqlite:///bench/out/district.db --repeats 15

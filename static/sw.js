@@ -42,7 +42,8 @@ self.addEventListener("fetch", function (event) {
 
 function keep(key) {
   return function (response) {
-    if (response.ok && !response.redirected && response.type === "basic") {
+    // The public page (a code opened without an account) is no one's to keep offline.
+    if (response.ok && !response.redirected && response.type === "basic" && !response.headers.get("X-Public-Page")) {
       var copy = response.clone();
       caches.open(CACHE).then(function (cache) {
         return cache.put(key, copy).then(function () { return cache.keys(); }).then(function (keys) {

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, text
 from app.extensions import db
 from app.models import (
     Area,
+    AssessmentWeight,
     AuditEvent,
     Campaign,
     CheckIn,
@@ -27,6 +28,8 @@ from app.models import (
     Job,
     Notification,
     Photo,
+    Quiz,
+    QuizResponse,
     Rectification,
     RiskWarning,
     SignInCode,
@@ -395,6 +398,60 @@ def make_invite(*, area: Area, force: str = "rider", **fields) -> Invite:
     return _add(Invite(area_id=area.id, force=force, **fields))
 
 
+QUIZ_QUESTIONS = (
+    {
+        "text": "“公安局”要求把钱转到“安全账户”，这是？",
+        "choices": ["依法办案", "诈骗"],
+        "answer": [1],
+    },
+    {"text": "可以告诉“客服”短信验证码吗？", "choices": ["可以", "不可以"], "answer": [1]},
+    {
+        "text": "哪些做法能防诈骗？",
+        "choices": ["安装国家反诈中心APP", "不点陌生链接", "陌生人让转账就转"],
+        "answer": [0, 1],
+    },
+)
+
+
+def make_quiz(*, area: Area, questions=QUIZ_QUESTIONS, pass_mark: float = 0.6, **fields) -> Quiz:
+    """An open quiz for `area` (three questions, the last a multiple choice, by default)."""
+    fields.setdefault("token", f"quiz{next(_seq)}token")
+    return _add(
+        Quiz(
+            title=fields.pop("title", "反诈知识问答"),
+            audience=fields.pop("audience", "residents"),
+            area_id=area.id,
+            pass_mark=pass_mark,
+            questions=[dict(q) for q in questions],
+            **fields,
+        )
+    )
+
+
+def make_quiz_response(
+    *, quiz: Quiz, passed: bool = True, counted: bool = True, at: datetime | None = None, **fields
+) -> QuizResponse:
+    """A stored sheet (its answers are not judged again)."""
+    return _add(
+        QuizResponse(
+            quiz_id=quiz.id,
+            client_id=fields.pop("client_id", str(uuid.uuid4())),
+            address_key=fields.pop("address_key", "test"),
+            answers=fields.pop("answers", [[0]] * len(quiz.questions)),
+            score=1.0 if passed else 0.0,
+            passed=passed,
+            counted=counted,
+            created_at=at or utcnow(),
+            **fields,
+        )
+    )
+
+
+def make_assessment_weight(*, indicator: str, weight: float) -> AssessmentWeight:
+    """The district's weight for one assessment indicator."""
+    return _add(AssessmentWeight(indicator=indicator, weight=weight))
+
+
 def reveal_count() -> int:
     """How many times a full phone number has been revealed (audit events)."""
     return db.session.scalar(
@@ -480,6 +537,9 @@ class ApiClient:
 
     def patch(self, url, user=None, **kw):
         return self._call("PATCH", url, user, **kw)
+
+    def put(self, url, user=None, **kw):
+        return self._call("PUT", url, user, **kw)
 
     def delete(self, url, user=None, **kw):
         return self._call("DELETE", url, user, **kw)

@@ -1,6 +1,7 @@
 """All models, imported so that metadata (and Alembic) sees every table."""
 
 from app.models.area import LEVELS, Area
+from app.models.assessment import INDICATORS, AssessmentWeight
 from app.models.audit import AuditEvent
 from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, SITE_CONDITIONS, CheckIn
@@ -14,6 +15,7 @@ from app.models.notification import (
     NotificationRecipient,
 )
 from app.models.photo import Photo
+from app.models.quiz import QUIZ_AUDIENCES, Quiz, QuizResponse
 from app.models.rectification import RECTIFICATION_STATUSES, Rectification
 from app.models.sign_in_code import SignInCode
 from app.models.site import SITE_KINDS, Site
@@ -25,12 +27,14 @@ from app.models.warning import WARNING_LEVELS, WARNING_RESULTS, RiskWarning
 __all__ = [
     "CHECKIN_STATUSES",
     "FORCES",
+    "INDICATORS",
     "FRAUD_TYPES",
     "HOUSEHOLD_TAGS",
     "JOB_STATUSES",
     "LEVELS",
     "NOTIFICATION_KINDS",
     "RECTIFICATION_STATUSES",
+    "QUIZ_AUDIENCES",
     "ROLES",
     "SITE_CONDITIONS",
     "SITE_KINDS",
@@ -40,6 +44,7 @@ __all__ = [
     "WARNING_LEVELS",
     "WARNING_RESULTS",
     "ApiToken",
+    "AssessmentWeight",
     "Area",
     "AuditEvent",
     "CheckIn",
@@ -53,6 +58,8 @@ __all__ = [
     "NotificationRecipient",
     "Photo",
     "Rectification",
+    "Quiz",
+    "QuizResponse",
     "RiskWarning",
     "SignInCode",
     "Site",

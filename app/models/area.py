@@ -36,6 +36,9 @@ class Area(db.Model):
     center_lat: Mapped[float | None]
     center_lng: Mapped[float | None]
     boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Keys of the shipped anti-fraud tips shown to the public at this area's sites (None: the
+    # nearest area above that chose, else the default set).
+    public_tips: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Area | None] = relationship(remote_side=[id], back_populates="children")

@@ -46,6 +46,12 @@ class DailyRowSchema(Schema):
         metadata={"description": "0..1, from the 1st of the month to the day"}
     )
     household_coverage_month = fields.Float()
+    awareness_responses_month = fields.Int(
+        metadata={"description": "counted quiz answers from the 1st of the month to the day"}
+    )
+    awareness_rate_month = fields.Float(
+        metadata={"description": "知晓率: passed / counted answers, 0..1, beside its count"}
+    )
 
 
 class DailyReportSchema(Schema):

@@ -26,7 +26,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.polygons import DISPLAY_TOLERANCE_DEG, simplify
-from app.services import cards, coverage, ranking, rectifications
+from app.services import awareness, cards, coverage, household_groups, ranking, rectifications
 from app.services.access import subtree_clause
 from app.services.localtime import local_date, today
 from app.services.warnings import figures as warning_figures
@@ -61,6 +61,8 @@ def overview(
     overdue = _overdue_tasks(children)
     colours = {c["area_id"]: c for c in cards.evaluate(area, period)}
     held = held_cards(area)
+    aware = awareness.compute(area, period)
+    aware_by_child = {c["area_id"]: c for c in aware["children"]}
     rows = []
     for child in now_figures["children"]:
         prior = before.get(child["area_id"])
@@ -80,6 +82,8 @@ def overview(
                 "card": card,
                 "card_rank": ranking.CARD_RANK.get(card, 0),
                 "rate_per_10k": counted.get("rate_per_10k"),
+                "awareness_rate": aware_by_child[child["area_id"]]["awareness_rate"],
+                "awareness_responses": aware_by_child[child["area_id"]]["responses"],
             }
         )
     return {
@@ -93,6 +97,8 @@ def overview(
         "cases": _cases(area, period),
         "card": colours.get(area.id) if area is not None else None,
         "rectifications": _open_rectifications(area),
+        "awareness": aware,
+        "groups": household_groups.for_area(area, period),
     }
 
 

@@ -16,6 +16,7 @@ MEASURES = (
     "cases",
     "rate_per_10k",
     "card_rank",
+    "awareness_rate",
 )
 DEFAULT_MEASURE = "site_coverage"
 CARD_RANK = {"red": 2, "yellow": 1}

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Area, FraudCase, User
-from app.services import coverage
+from app.services import awareness, coverage
 from app.services.localtime import today
 from app.services.warnings import figures as warning_figures
 
@@ -42,6 +42,8 @@ COLUMNS = (
     ("app_installs", _l("App installs"), "int"),
     ("site_coverage_month", _l("Site coverage this month"), "rate"),
     ("household_coverage_month", _l("Household coverage this month"), "rate"),
+    ("awareness_responses_month", _l("Quiz answers this month"), "int"),
+    ("awareness_rate_month", _l("Awareness rate this month"), "rate"),
 )
 COUNTS = tuple(
     key for key, _label, kind in COLUMNS if kind in ("int", "money") and key != "area_id"
@@ -58,6 +60,8 @@ def daily(actor: User, day: date | None) -> dict:
     on_day = _by_area(coverage.compute(scope, coverage.Period(day, day)), scope)
     month_figures = coverage.compute(scope, coverage.Period(day.replace(day=1), day))
     month = _by_area(month_figures, scope)
+    month_awareness = awareness.compute(scope, coverage.Period(day.replace(day=1), day))
+    aware = _by_area(month_awareness, scope)
     cases, warnings = _cases(areas, day), warning_figures.per_report_area(areas, day)
     rows = []
     for area in areas:
@@ -78,6 +82,8 @@ def daily(actor: User, day: date | None) -> dict:
         )
         row["site_coverage_month"] = month[area.id]["site_coverage"]
         row["household_coverage_month"] = month[area.id]["household_coverage"]
+        row["awareness_responses_month"] = aware[area.id]["responses"]
+        row["awareness_rate_month"] = aware[area.id]["awareness_rate"]
         rows.append(row)
     totals = {key: sum(row[key] for row in rows) for key in COUNTS}
     totals.update(warning_figures.add_up(rows))
@@ -87,6 +93,8 @@ def daily(actor: User, day: date | None) -> dict:
         losses=round(totals["losses"], 2),
         site_coverage_month=month_figures["site_coverage"],
         household_coverage_month=month_figures["household_coverage"],
+        awareness_responses_month=month_awareness["responses"],
+        awareness_rate_month=month_awareness["awareness_rate"],
     )
     return {
         "date": day.isoformat(),

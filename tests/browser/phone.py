@@ -39,8 +39,12 @@ BROWSER = [
 
 
 def log_in(page, user) -> None:
-    """Fill the login page the app redirected to, and wait to land back on the site page."""
-    page.wait_for_selector("input[name=username]")
+    """From the public page a scanned code opens (through its staff link) or the login page the
+    app redirected to: log in, and wait to land back on the site page."""
+    page.wait_for_selector("input[name=username], #staff-login")
+    if page.query_selector("#staff-login") is not None:
+        page.tap("#staff-login")
+        page.wait_for_selector("input[name=username]")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")

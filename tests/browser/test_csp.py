@@ -172,7 +172,8 @@ def test_the_phone_pages_run_under_the_csp_when_used(browse, demo):
         PHONE, geolocation=near, permissions=["geolocation"], service_workers="allow"
     )
     page = phone.new_page()
-    page.goto(f"/c/{qr.site_token(site)}")  # logged out: the login page
+    page.goto(f"/c/{qr.site_token(site)}")  # logged out: the public page, then its staff link
+    page.tap("#staff-login")
     page.wait_for_selector("input[name=username]")
     page.fill("input[name=username]", worker.username)
     page.fill("input[name=password]", DEMO_PASSWORD)

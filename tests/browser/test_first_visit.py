@@ -34,9 +34,12 @@ def world(live_server, district):
 
 
 def first_visit(phone, world):
-    """Scan, log in, land on the site page, and wait until the service worker has kept it."""
+    """Scan, see the public page, tap the staff login, log in, land on the site page, and wait
+    until the service worker has kept it."""
     page = phone.new_page()
     page.goto(world["path"])
+    page.wait_for_selector("#public-tips")
+    page.tap("#staff-login")
     log_in(page, world["worker"])
     assert page.evaluate(KEPT), "the service worker did not keep the page"
     return page
@@ -68,6 +71,7 @@ def test_first_visit_of_a_logged_out_phone_moves_under_100_kb(phone_factory, wor
     assert on_the_wire < BUDGET, live_server.log
     urls = " ".join(url for url, _ in seen)
     assert "/login" in urls and world["path"] in urls and "app.css" in urls and "checkin.js" in urls
+    assert "public.css" in urls and live_server.count("GET", world["path"]) >= 2  # public, then own
     assert "echarts" not in urls and "leaflet" not in urls
     assert page.url.endswith(world["path"])
 
@@ -140,6 +144,7 @@ def test_logging_out_forgets_the_pages_kept_offline_but_not_waiting_check_ins(ph
 
     phone.unroute("**/api/v1/checkins")
     page.goto(world["path"])
+    page.tap("#staff-login")  # signed out: the public page, whose staff link comes back
     log_in(page, world["worker"])  # the outbox survived and sends on this load
     waiting(page, 0)
     assert len(checkins(world["worker"])) == 1

@@ -34,6 +34,7 @@ from tests.factories import (
     make_household,
     make_invite,
     make_photo,
+    make_quiz,
     make_rectification,
     make_task,
     make_visit,
@@ -78,6 +79,7 @@ def _street(d, street, admin) -> Street:
     invite = make_invite(area=street.street)
     photo = make_photo(user=street.worker, checkin=checkin)
     rectification = make_rectification(site=site, checkin=checkin, assignee_id=street.worker.id)
+    quiz = make_quiz(area=street.community)
     ids = {
         "area_id": grid.id,
         "grid_id": grid.id,
@@ -94,6 +96,7 @@ def _street(d, street, admin) -> Street:
         "photo_id": photo.id,
         "rectification_id": rectification.id,
         "job_id": 987654,
+        "quiz_id": quiz.id,
     }
     return Street(ids, qr.site_token(site))
 
@@ -247,4 +250,7 @@ def test_the_printed_code_answers_to_one_rule_in_the_api_and_on_the_pages(app):
         for _, method, rule, rule_key in guarded_routes(app)
         if re.search(r"qr\.(png|svg)$|poster", rule)
     }
-    assert len(printing) == 4 and set(printing.values()) == {("print", "site")}
+    sites = {rule: key for rule, key in printing.items() if "quiz" not in rule}
+    quizzes = {rule: key for rule, key in printing.items() if "quiz" in rule}
+    assert len(sites) == 4 and set(sites.values()) == {("print", "site")}
+    assert quizzes and set(quizzes.values()) == {("print", "quiz")}

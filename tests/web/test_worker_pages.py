@@ -19,19 +19,23 @@ def _config(html: str) -> dict:
     return json.loads(match.group(1))
 
 
-def test_logged_out_phone_goes_to_login_and_comes_back(client, district):
+def test_logged_out_phone_sees_the_public_page_whose_staff_link_comes_back(client, district):
     site = district.a.sites[0]
     path = f"/c/{qr.site_token(site)}"
     response = client.get(path)
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login?next=")
-    login = client.get(response.headers["Location"])
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "工作人员登录" in html and "96110" in html and "checkin-btn" not in html
+    staff = re.search(r'id="staff-login" href="([^"]+)"', html).group(1)
+    assert staff.startswith("/login?next=")
+    login = client.get(staff.replace("&amp;", "&"))
     assert f'value="{path}"' in login.get_data(as_text=True)
     back = client.post(
         "/login",
         data={"username": district.a.worker.username, "password": "Correct-Horse-9", "next": path},
     )
     assert back.status_code == 302 and back.headers["Location"] == path
+    assert "checkin-btn" in client.get(path).get_data(as_text=True)
 
 
 def test_site_page_shows_site_grid_kind_my_open_tasks_and_the_button(client, district, login_as):

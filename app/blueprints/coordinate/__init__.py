@@ -16,6 +16,7 @@ from app.blueprints.coordinate import (  # noqa: E402,F401
     households,
     invites,
     posters,
+    quizzes,
     rectifications,
     sites,
     users,

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, make_response, render_template, send_from_directory
+from flask import (
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -13,7 +21,8 @@ from app.errors import DomainError, Forbidden
 from app.guard import authorize
 from app.kit import private
 from app.labels import SITE_CONDITION_LABELS, label
-from app.policy import can
+from app.policy import can, require
+from app.services import public_pages
 from app.services.checkins import open_tasks_at_site, resolve_site_token
 
 CHECKINS_URL = PREFIX + "/checkins"
@@ -43,9 +52,12 @@ def _page(site=None, tasks=(), token: str | None = None):
 
 
 @bp.get("/c/<token>")
-@authorize("use", "pages")
 def site_page(token: str):
-    """The site's name, grid and kind, my open tasks here, and the big check-in button."""
+    """For a signed-in person: the site's name, grid and kind, my open tasks here, and the big
+    check-in button. For anybody else: the public page (tips, the app, 96110, the area's quiz)."""
+    if not current_user.is_authenticated:
+        return public_site_page(token)
+    require(current_user, "use", "pages")
     try:
         site = resolve_site_token(current_user, token)
     except DomainError as error:
@@ -53,6 +65,23 @@ def site_page(token: str):
         html = render_template("worker/code_problem.html", outside=outside, detail=error.message)
         return private(make_response(html, error.status), revalidate=True)
     return _page(site, open_tasks_at_site(current_user, site), token)
+
+
+def public_site_page(token: str):
+    """Nothing about the site's workers or tasks; its login link comes back here."""
+    side = public_pages.for_site_token(token)
+    html = render_template(
+        "public/site.html",
+        tips=side.tips,
+        quiz=side.quiz,
+        app_url=current_app.config.get("ANTIFRAUD_APP_URL", ""),
+        login_url=url_for("auth.login", next=request.path),
+    )
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Public-Page"] = "1"  # the service worker keeps no copy of it
+    response.vary.add("Cookie")
+    return response
 
 
 @bp.get("/c/offline")
