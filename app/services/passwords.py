@@ -13,6 +13,7 @@ from app.errors import Invalid
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 8
+MAX_LENGTH = 256
 # The hash of a person who has no password yet (imported, invited): no password matches it.
 NO_PASSWORD = "!"
 
@@ -31,7 +32,11 @@ def _common_passwords() -> frozenset[str]:
 
 
 def check_password_rules(password: str, field: str = "password") -> None:
-    """Refuse short and well-known passwords, naming the field."""
+    """Refuse short, overlong and well-known passwords, naming the field."""
+    if len(password) > MAX_LENGTH:  # hashing is costly by design: bound what it is given
+        raise Invalid(
+            _l("password too long"), {field: _l("at most %(n)d characters", n=MAX_LENGTH)}
+        )
     if len(password) < MIN_LENGTH:
         raise Invalid(
             _l("password too short"), {field: _l("at least %(n)d characters", n=MIN_LENGTH)}

@@ -126,3 +126,24 @@ def test_the_public_form_is_rate_limited_per_address(district, login_as, app):
     assert phone.get(path).status_code == 200  # reading the form is not limited
     elsewhere = join(phone, path, password="short", phone="13700000001")
     assert elsewhere.status_code == 429
+
+
+def test_invite_and_join_pages_check_by_the_schemas_rules(district, login_as, app):
+    """The pages' rules are the schemas': days 1..90 on the invite, the password's own rules
+    (and no more than 256 characters to hash) on the join form; each refusal names its field."""
+    coordinator = login_as(district.a.coordinator)
+    form = {"area_id": district.a.street.id, "force": "rider"}
+    for days in ("0", "91", "x"):
+        refused = coordinator.post("/coordinate/invites", data={**form, "days": days})
+        assert refused.status_code == 422, days
+        assert 'id="days-error"' in refused.get_data(as_text=True) or "days" in refused.get_data(
+            as_text=True
+        )
+    assert db.session.scalar(select(Invite)) is None
+    _invite, path = invite_on_page(coordinator, district.a.street)
+    phone = app.test_client()
+    too_long = join(phone, path, password="x" * 10_000)
+    assert too_long.status_code == 422 and "256" in too_long.get_data(as_text=True)
+    blank = join(phone, path, name="")
+    assert blank.status_code == 422
+    assert db.session.scalar(select(User).where(User.phone == "13600000001")) is None

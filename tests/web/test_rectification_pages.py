@@ -80,3 +80,31 @@ def test_open_item_reaches_the_coordinator_and_is_closed_with_a_photo(
     db.session.expire_all()
     assert item.status == "closed" and item.note == "已重新张贴"
     assert db.session.get(Photo, item.closing_photo_id).user_id == district.a.worker.id
+
+
+def test_closing_without_a_photo_or_with_an_overlong_note_is_refused_naming_the_field(
+    api, client, login_as, district
+):
+    item, _photo = damaged(api, district)
+    login_as(district.a.coordinator)
+    assert (
+        client.post(
+            f"/coordinate/rectifications/{item.id}/assign",
+            data={"assignee_id": str(district.a.worker.id)},
+        ).status_code
+        == 302
+    )
+    nobody = client.post(f"/coordinate/rectifications/{item.id}/assign", data={"assignee_id": ""})
+    assert nobody.status_code == 422
+    login_as(district.a.worker)
+    no_photo = client.post(f"/rectifications/{item.id}/close", data={"note": "好了"})
+    assert no_photo.status_code == 422
+    long_note = client.post(
+        f"/rectifications/{item.id}/close",
+        data={"note": "长" * 5000, "file": (io.BytesIO(tiny_jpeg()), "fixed.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert long_note.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Rectification, item.id).status == "assigned"
+    assert db.session.scalars(select(Photo.id)).all() == [_photo.id]  # no upload kept

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import EqualTo
 
 
 class LoginForm(FlaskForm):
@@ -16,16 +16,17 @@ class LoginForm(FlaskForm):
 class FirstSignInForm(FlaskForm):
     """Set one's password with a one-time code (the service checks the password rules)."""
 
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(_l("New password"))
     confirm = PasswordField(
         _l("The same password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        # The one rule of this page alone: the password's own rules are the service's.
+        validators=[EqualTo("password", message=_l("The passwords differ."))],
     )
 
 
 class JoinForm(FlaskForm):
     """Asking to join through an invite (the service checks it against JoinSchema)."""
 
-    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
-    phone = StringField(_l("Mobile phone number"), validators=[DataRequired(), Length(max=20)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    display_name = StringField(_l("Your name"))
+    phone = StringField(_l("Mobile phone number"))
+    password = PasswordField(_l("Password"))

@@ -109,6 +109,7 @@ def _review_map(checkin, datum: str) -> dict:
 
 
 @bp.post("/checkins/review-bulk")
+@authorize("review", "checkin")
 def review_bulk():
     """Approve or reject the chosen flagged check-ins with one reason: all of them or none."""
     form = ReviewForm()

@@ -8,28 +8,29 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import IntegerField, SelectField
-from wtforms.validators import NumberRange
 
 from app import qr
 from app.blueprints.coordinate import bp
 from app.extensions import db
 from app.guard import authorize
 from app.kit import answer_status, page_of, private, submit
+from app.kit.forms import optional_int
 from app.labels import FORCE_LABELS, labelled
 from app.models import FORCES
 from app.policy import ADMIN_ONLY_FORCES
+from app.schemas.user import InviteSchema
 from app.services import areas as area_service
 from app.services import invites as invite_service
 
 
 class InviteForm(FlaskForm):
-    area_id = SelectField(_l("Area"), coerce=int)
+    area_id = SelectField(_l("Area"), coerce=optional_int)
     force = SelectField(
         _l("Force"),
         choices=labelled([f for f in FORCES if f not in ADMIN_ONLY_FORCES], FORCE_LABELS),
         default="rider",
     )
-    days = IntegerField(_l("Valid for (days)"), default=14, validators=[NumberRange(1, 90)])
+    days = IntegerField(_l("Valid for (days)"), default=14)
 
 
 def _invite_form() -> InviteForm:
@@ -58,10 +59,8 @@ def invites():
 def create_invite():
     """Make an invite for a force and an area, then show its code to print."""
     form = _invite_form()
-    fields = ("area_id", "force", "days")
     made = submit(
-        form,
-        lambda: invite_service.create_invite(current_user, {n: form[n].data for n in fields}),
+        form, lambda data: invite_service.create_invite(current_user, data), schema=InviteSchema()
     )
     if made is not None:
         return redirect(url_for(".invite", invite_id=made.id))

@@ -33,6 +33,7 @@ def _attempt(call):
 
 
 @bp.route("/quizzes", methods=["GET", "POST"])
+@authorize("create", "quiz", methods=["POST"])
 def quizzes():
     """The quizzes of my area, and a form to write one."""
     errors = None
@@ -56,6 +57,7 @@ def quizzes():
 
 
 @bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
+@authorize("update", "quiz", load=quiz_service.get_quiz, methods=["POST"])
 def quiz(quiz_id: int):
     """A quiz: its link, its answers so far, its allowance per address; close or reopen it."""
     found = quiz_service.get_quiz(current_user, quiz_id)
@@ -93,6 +95,7 @@ def quiz_poster(quiz_id: int):
 
 
 @bp.route("/areas/<int:area_id>/tips", methods=["GET", "POST"])
+@authorize("update", "area", load=area_service.get_area, methods=["POST"])
 def area_tips(area_id: int):
     """The anti-fraud tips the public sees when they scan a code of this area's sites."""
     area = area_service.get_area(current_user, area_id)

@@ -9,17 +9,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
-from wtforms.validators import InputRequired
 
 from app.blueprints.coordinate import bp
 from app.guard import authorize
 from app.kit import answer_status, page_of, submit
+from app.kit.forms import optional_int
 from app.models.base import utcnow
+from app.schemas.rectification import RectificationAssignSchema
 from app.services import rectifications as service
 
 
 class AssignForm(FlaskForm):
-    assignee_id = SelectField(_l("Assign to"), coerce=int, validators=[InputRequired()])
+    assignee_id = SelectField(_l("Assign to"), coerce=optional_int)
 
 
 def _page(form: AssignForm):
@@ -48,7 +49,8 @@ def assign_rectification(rectification_id: int):
     ]
     done = submit(
         form,
-        lambda: service.assign_rectification(current_user, item, form.assignee_id.data),
+        lambda data: service.assign_rectification(current_user, item, data["assignee_id"]),
+        schema=RectificationAssignSchema(),
         on_fields=False,
     )
     if done is None:

@@ -10,20 +10,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
 
 from app.blueprints.worker import bp
+from app.errors import Invalid
 from app.guard import authorize
 from app.kit import answer_status, page_of, private, submit
+from app.schemas.rectification import RectificationCloseSchema
 from app.services import photos
 from app.services import rectifications as service
 
 
 class CloseForm(FlaskForm):
-    file = FileField(_l("Photo of the site put right"), validators=[FileRequired()])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    file = FileField(_l("Photo of the site put right"))
+    note = TextAreaField(_l("Note"))
 
 
 def _page(form: CloseForm):
@@ -39,10 +40,16 @@ def my_rectifications():
     return _page(CloseForm())
 
 
-def _close(item, form: CloseForm):
-    data = photos.read_upload(form.file.data.stream)
-    photo, _created = photos.upload_photo(current_user, uuid.uuid4(), data)
-    return service.close_rectification(current_user, item, photo.id, form.note.data or None)
+# The note by the API's rule; the photo is this page's upload, checked like any photo.
+CLOSE_PAGE = RectificationCloseSchema(exclude=("photo_id",))
+
+
+def _close(item, form: CloseForm, data: dict):
+    if not form.file.data:
+        raise Invalid(_l("a photo is required"), {"file": [_l("choose or take a photo")]})
+    upload = photos.read_upload(form.file.data.stream)
+    photo, _created = photos.upload_photo(current_user, uuid.uuid4(), upload)
+    return service.close_rectification(current_user, item, photo.id, data.get("note"))
 
 
 @bp.post("/rectifications/<int:rectification_id>/close")
@@ -51,7 +58,7 @@ def close_rectification(rectification_id: int):
     """Close one item with its photo, then back to the list."""
     item = service.get_rectification(current_user, rectification_id)
     form = CloseForm()
-    if submit(form, lambda: _close(item, form), on_fields=False) is None:
+    if submit(form, lambda data: _close(item, form, data), schema=CLOSE_PAGE) is None:
         return _page(form)
     flash(_("Closed."), "ok")
     return redirect(url_for(".my_rectifications"))
