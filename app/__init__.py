@@ -216,10 +216,20 @@ def register_blueprints(app: Flask) -> None:
     def _unread_notifications() -> int:
         """The badge: the signed-in person's unread notifications (asked only where shown)."""
         from flask_login import current_user
+        from sqlalchemy.exc import SQLAlchemyError
 
+        from app.extensions import db
         from app.services.notifications.inbox import unread_count
 
-        return unread_count(current_user) if current_user.is_authenticated else 0
+        if not current_user.is_authenticated:
+            return 0
+        # An error page may be drawn over a session holding what failed (count without flushing
+        # it), or over a transaction the database aborted: the badge never breaks the page.
+        try:
+            with db.session.no_autoflush:
+                return unread_count(current_user)
+        except SQLAlchemyError:
+            return 0
 
 
 def register_cli(app: Flask) -> None:

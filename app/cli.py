@@ -1,5 +1,5 @@
 """Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns |
-purge-expired | worker | send-notifications."""
+purge-expired | worker | send-notifications | send-daily-report."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(send_notifications_command)
+    app.cli.add_command(send_daily_report_command)
 
 
 @click.command("create-user")
@@ -212,3 +213,38 @@ def send_notifications_command(once, poll):
         "notifications: {sent} sent, {retry} to retry, {failed} given up, {planned} reminders "
         "or escalations written".format(**totals)
     )
+
+
+@click.command("send-daily-report")
+@click.option(
+    "--date",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day reported (default: yesterday in the district's time zone).",
+)
+def send_daily_report_command(on):
+    """Put the daily report's text in the outbox for the district's leaders and their group (the
+    sender delivers it); once per day, safe to rerun."""
+    from datetime import timedelta
+
+    from flask_babel import force_locale
+    from sqlalchemy import select
+
+    from app.kit import daily_report_text
+    from app.models import User
+    from app.services import reports
+    from app.services.localtime import today
+    from app.services.notifications import events
+
+    day = on.date() if on else today() - timedelta(days=1)
+    reader = db.session.scalar(
+        select(User).where(User.active, User.role == "admin").order_by(User.id)
+    )
+    if reader is None:
+        raise click.ClickException("no active admin to read the district's report as")
+    with force_locale("zh"):
+        text = daily_report_text(reports.daily(reader, day))
+    written = events.daily_report(day, text)
+    db.session.commit()
+    click.echo(f"daily report {day}: {'queued' if written else 'already queued, or no leader'}")

@@ -171,6 +171,11 @@ def police_officers(role_column, force_column):
     return (role_column == WORKER) & (force_column == "police")
 
 
+def leaders(role_column):
+    """An SQL condition: the leaders the daily report goes to."""
+    return role_column == LEADER
+
+
 def coordinators(role_column):
     """An SQL condition: the coordinators a late warning escalates to."""
     return role_column == COORDINATOR

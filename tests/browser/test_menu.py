@@ -34,12 +34,21 @@ def test_language_and_logout_live_in_the_menu(phone_factory, world):
     assert top_bar_links(page) == [
         "反诈网格通",
         "入户走访",
+        "通知",  # the notifications, with the unread badge when there are any
         name,
     ]  # no language link, no logout button
     assert page.locator("header.top").bounding_box()["height"] < 60  # one line on a phone
 
     page.click("#menu summary")
-    assert top_bar_links(page) == ["反诈网格通", "入户走访", name, "中文", "English", "退出登录"]
+    assert top_bar_links(page) == [
+        "反诈网格通",
+        "入户走访",
+        "通知",
+        name,
+        "中文",
+        "English",
+        "退出登录",
+    ]
     assert page.get_attribute("#menu a[hreflang=zh]", "aria-current") == "true"
     panel = page.locator(".menu-panel").bounding_box()
     assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 390  # on the screen
@@ -47,7 +56,7 @@ def test_language_and_logout_live_in_the_menu(phone_factory, world):
     page.click("#menu a[hreflang=en]")
     page.wait_for_selector("html[lang=en]")
     assert page.url.endswith(world["path"])  # back on the same page, now in English
-    assert top_bar_links(page) == ["GridReach", "Door to door", name]
+    assert top_bar_links(page) == ["GridReach", "Door to door", "Notifications", name]
 
     page.focus("#menu summary")  # the menu opens from the keyboard too
     page.keyboard.press("Enter")

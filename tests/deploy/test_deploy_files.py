@@ -70,6 +70,7 @@ def _unit(name: str) -> configparser.ConfigParser:
         ("gridreach-web.service", ".venv/bin/gunicorn -c deploy/gunicorn.conf.py"),
         ("gridreach-worker.service", ".venv/bin/flask --app app worker"),
         ("gridreach-notify.service", ".venv/bin/flask --app app send-notifications"),
+        ("gridreach-daily-report.service", ".venv/bin/flask --app app send-daily-report"),
         ("gridreach-roll-campaigns.service", ".venv/bin/flask --app app roll-campaigns"),
         ("gridreach-purge-expired.service", ".venv/bin/flask --app app purge-expired"),
     ],
@@ -82,13 +83,13 @@ def test_each_service_runs_from_the_checkout_with_the_shared_environment(app, se
     )
     assert unit["ExecStart"] == f"/srv/gridreach/{command}"
     words = shlex.split(command)
-    if words[-1] in ("roll-campaigns", "purge-expired", "send-notifications"):
+    if words[-1] in ("roll-campaigns", "purge-expired", "send-notifications", "send-daily-report"):
         assert words[-1] in app.cli.commands  # (the worker command comes with the job queue)
     if "-c" in words:
         assert (ROOT / words[words.index("-c") + 1]).is_file()
 
 
-@pytest.mark.parametrize("name", ["roll-campaigns", "purge-expired"])
+@pytest.mark.parametrize("name", ["roll-campaigns", "purge-expired", "daily-report"])
 def test_daily_timers_start_their_service(name):
     timer = _unit(f"gridreach-{name}.timer")["Timer"]
     assert re.fullmatch(r"\*-\*-\* \d\d:\d\d:00 Asia/Shanghai", timer["OnCalendar"])

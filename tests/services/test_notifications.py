@@ -285,3 +285,20 @@ def test_only_http_addresses_are_posted_to(app, district, monkeypatch, url):
     now = utcnow()
     _warn(district.a.police, district.a.grids[0], now=now)
     assert sender.send_due(now)["retry"] == 1
+
+
+def test_the_daily_report_goes_to_the_leaders_group_once_a_day(app, district, notify_to):
+    server = notify_to("wecom")
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["send-daily-report", "--date", "2026-11-30"])
+        assert result.exit_code == 0, result.output
+    assert sender.send_due()["sent"] == 1
+    content = server.received[0].json["text"]["content"]
+    assert content.startswith("【反诈日报】2026-11-30") and "2026年11月30日" in content
+    told = db.session.scalars(
+        select(NotificationRecipient.user_id)
+        .join(Notification)
+        .where(Notification.kind == "daily_report")
+    ).all()
+    assert told == [district.leader.id]

@@ -26,7 +26,7 @@ from sqlalchemy import literal, select
 from app.extensions import db
 from app.labels import WARNING_LEVEL_LABELS
 from app.models import Area, User
-from app.policy import coordinators, police_officers
+from app.policy import coordinators, leaders, police_officers
 from app.services.access import grids_of
 from app.services.localtime import to_local
 from app.services.notifications.outbox import notify, notify_once
@@ -193,3 +193,17 @@ def checkin_rejected(checkin, reason: str | None, now: datetime | None = None):
             reason=scrub(reason) or "—",
         )
     return notify("checkin_rejected", [author], title, text, now=now)
+
+
+def daily_report(day, text: str, now: datetime | None = None):
+    """The daily report's paste-ready text to the district's leaders (and through the configured
+    channel to their group), once per day however often it is asked for."""
+    people = list(
+        db.session.scalars(
+            select(User).where(User.active, leaders(User.role), User.area_id.is_(None))
+        )
+    )
+    title = f"【反诈日报】{day.isoformat()}"
+    return notify_once(
+        "daily_report", people, title, text, dedupe_key=f"daily_report:{day.isoformat()}", now=now
+    )
