@@ -34,8 +34,9 @@ def submit(
     A refused form keeps the status its page answers (`answer_status`): 422 for a wrong field,
     else the domain error's own (422 Invalid, 409 Conflict, 403, 404, 413). Messages go on the
     form's fields of the same name; a message with no such field is flashed (a domain error's
-    always with `on_fields=False`). Without a schema (the warning forms, until they move to one)
-    the form's own WTForms validators check it and `call()` takes nothing."""
+    always with `on_fields=False`). Without a schema the form's own WTForms validators check it
+    and `call()` takes nothing: forms with no input of their own (a revoke or a decision button,
+    CSRF only) and the few not yet moved to a schema (join, first sign-in, bulk review)."""
     if schema is None:
         if not form.validate_on_submit():
             if form.is_submitted():

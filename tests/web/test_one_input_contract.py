@@ -13,8 +13,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Area, Campaign, FraudCase, User
-from tests.factories import PASSWORD
+from app.models import Area, Campaign, FraudCase, RiskWarning, User
+from tests.factories import PASSWORD, make_warning
 
 ERROR = re.compile(r'<p class="errors" data-field="([^"]+)">(.*?)</p>', re.S)
 
@@ -153,6 +153,56 @@ def test_a_grid_of_another_street_is_forbidden_alike(client, api, login_as, dist
     page = client.post("/coordinate/sites", data=form)
     answer = api.post("/sites", user=a.coordinator, json=form)
     assert page.status_code == answer.status_code == 403
+
+
+def _warning_both(client, api, district, **changes):
+    a = district.a
+    form = {"level": "high", "area_id": a.grids[0].id, "subject_label": "王某", **changes}
+    page = client.post("/coordinate/warnings", data=form)
+    return page, api.post("/warnings", user=a.coordinator, json=form)
+
+
+def test_a_nul_in_a_warnings_person_is_refused_alike(client, api, login_as, district):
+    """WTForms let the NUL through to the flush guard; the schema's name field refuses it first."""
+    login_as(district.a.coordinator)
+    page, answer = _warning_both(client, api, district, subject_label="张\x00某")
+    assert_refused_alike(page, answer, "subject_label")
+    assert db.session.scalar(select(RiskWarning.id)) is None
+
+
+def test_a_warnings_phone_in_letters_is_refused_alike(client, api, login_as, district):
+    """The page took any 24 characters as a phone number; the API's rule (digits only) wins."""
+    login_as(district.a.coordinator)
+    page, answer = _warning_both(client, api, district, phone="call me")
+    assert_refused_alike(page, answer, "phone")
+    assert db.session.scalar(select(RiskWarning.id)) is None
+
+
+def _outcome_both(client, api, district, **changes):
+    a = district.a
+    pair = [make_warning(by=a.police, area=a.grids[0]) for _ in range(2)]
+    db.session.commit()
+    body = {"result": "already_defrauded", **changes}
+    page = client.post(f"/worker/warnings/{pair[0].id}", data=body)
+    return page, api.post(f"/warnings/{pair[1].id}/outcome", user=a.worker, json=body), pair
+
+
+def test_a_loss_in_fractions_of_a_cent_on_a_warning_is_refused_alike(
+    client, api, login_as, district
+):
+    """The page's DecimalField took 8000.125 yuan (and stored it rounded); the API refuses it."""
+    login_as(district.a.worker)
+    page, answer, pair = _outcome_both(client, api, district, loss_amount="8000.125")
+    assert_refused_alike(page, answer, "loss_amount")
+    assert [w.status for w in pair] == ["open", "open"]
+
+
+def test_a_position_off_the_earth_is_refused_alike(client, api, login_as, district):
+    """The page dropped a latitude past 90 and recorded the outcome without it; the API refuses it."""
+    login_as(district.a.worker)
+    page, answer, pair = _outcome_both(client, api, district, lat="91", lng="121.5")
+    assert_refused_alike(page, answer, "lat")
+    assert [w.status for w in pair] == ["open", "open"]
 
 
 def test_the_page_calls_the_service_with_what_the_schema_loaded(client, login_as, district):

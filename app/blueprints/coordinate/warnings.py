@@ -14,7 +14,7 @@ from app.kit import answer_status, page_of, start_page_import, submit
 from app.kit.warning_forms import OutcomeForm, WarningForm
 from app.kit.work_forms import ImportForm
 from app.schemas.common import load_query
-from app.schemas.warning import BoardQuerySchema
+from app.schemas.warning import BoardQuerySchema, OutcomeSchema, WarningSchema
 from app.services import areas as area_service
 from app.services.localtime import today
 from app.services.warnings import handling
@@ -60,7 +60,8 @@ def warnings():
     """Warnings in my area (open first), with entry by hand and import from a file."""
     form, upload = WarningForm(), ImportForm(prefix="upload")
     form.area_id.choices = grid_choices()
-    warning = submit(form, lambda: handling.create_warning(current_user, form.data_for_service()))
+    create = lambda data: handling.create_warning(current_user, data)  # noqa: E731
+    warning = submit(form, create, schema=WarningSchema())
     if warning is not None:
         flash(_("Warning entered; the grid's workers see it now."), "ok")
         return redirect(url_for(".warnings"))
@@ -86,9 +87,8 @@ def warning(warning_id: int):
     """One warning: its deadline, who answers for it, the outcome form, and the number on request."""
     found = handling.get_warning(current_user, warning_id)
     form = OutcomeForm()
-    done = submit(
-        form, lambda: handling.record_outcome(current_user, found, form.data_for_service())
-    )
+    record = lambda data: handling.record_outcome(current_user, found, data)  # noqa: E731
+    done = submit(form, record, schema=OutcomeSchema())
     if done is not None:
         flash(_("Outcome recorded."), "ok")
         return redirect(url_for(".warning", warning_id=found.id))

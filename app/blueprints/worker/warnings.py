@@ -12,6 +12,7 @@ from app.guard import authorize
 from app.kit import answer_status, page_of, private, submit
 from app.kit.warning_forms import OutcomeForm, WarningForm
 from app.policy import can
+from app.schemas.warning import OutcomeSchema, WarningSchema
 from app.services import areas as area_service
 from app.services.warnings import handling
 from app.services.warnings.handling import STOP_LOSS_STEPS
@@ -36,8 +37,8 @@ def _warning_form():
 def my_warnings():
     """Open warnings I answer for; police also enter new ones here."""
     form = _warning_form() if can(current_user, "create", "warning") else None
-    create = lambda: handling.create_warning(current_user, form.data_for_service())  # noqa: E731
-    if form is not None and submit(form, create) is not None:
+    create = lambda data: handling.create_warning(current_user, data)  # noqa: E731
+    if form is not None and submit(form, create, schema=WarningSchema()) is not None:
         flash(_("Warning entered; the grid's workers see it now."), "ok")
         return redirect(url_for(".my_warnings"))
     rows = page_of(handling.list_warnings(current_user, {}))
@@ -64,8 +65,8 @@ def warning(warning_id: int):
     """A warning with the time left; one tap per outcome, with the phone's position."""
     found = handling.get_warning(current_user, warning_id)
     form = OutcomeForm()
-    record = lambda: handling.record_outcome(current_user, found, form.data_for_service())  # noqa: E731
-    if submit(form, record) is not None:
+    record = lambda data: handling.record_outcome(current_user, found, data)  # noqa: E731
+    if submit(form, record, schema=OutcomeSchema()) is not None:
         if found.status == "handled":
             flash(_("Outcome recorded."), "ok")
         return redirect(url_for(".warning", warning_id=found.id))
