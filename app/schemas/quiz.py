@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from app.content.quiz_bank import BANK, bank_questions
 from app.content.tips import TIPS
-from app.errors import Invalid
 from app.i18n import N_
 from app.models import QUIZ_AUDIENCES
 from app.qr import quiz_url
@@ -74,13 +72,6 @@ class QuizPatchSchema(Schema):
     title = name_field()
     pass_mark = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1))
     address_allowance = Count(MAX_ALLOWANCE, minimum=1)
-    active = fields.Bool()
-
-
-class QuizSettingsPageSchema(Schema):
-    """The quiz page's settings form (form fields are text, so numbers are not strict)."""
-
-    address_allowance = fields.Int(validate=validate.Range(min=1, max=MAX_ALLOWANCE))
     active = fields.Bool()
 
 
@@ -175,55 +166,42 @@ def parse_questions(text: str) -> list[dict]:
 
 
 class QuizPageSchema(Schema):
-    """The coordinators' page: questions from the bank (their numbers) and written as text."""
+    """The coordinators' page: questions from the bank (their numbers) and written as text,
+    folded into what POST /quizzes takes and checked by the same schema (QuizCreateSchema)."""
 
     title = name_field(required=True)
     audience = fields.Str(required=True, validate=validate.OneOf(QUIZ_AUDIENCES))
     area_id = QueryId(required=True)
     pass_percent = fields.Int(required=True, validate=validate.Range(min=0, max=100))
-    bank = fields.List(fields.Int(validate=validate.Range(min=0, max=len(BANK) - 1)))
+    bank = fields.List(
+        fields.Int(validate=validate.Range(min=0, max=len(BANK) - 1)), load_default=list
+    )
     questions_text = Text(load_default="", validate=validate.Length(max=20_000))
     address_allowance = fields.Int(
         load_default=None, validate=validate.Range(min=1, max=MAX_ALLOWANCE)
     )
 
-
-def quiz_from_page(form) -> dict:
-    """A posted page form as POST /quizzes takes it, checked by the same schema (422 naming the
-    page's fields)."""
-    raw = {k: v for k, v in form.items() if k != "bank" and v.strip()}
-    raw["bank"] = form.getlist("bank")
-    try:
-        page = QuizPageSchema().load(raw, unknown=EXCLUDE)
-    except ValidationError as error:
-        raise Invalid(_l("check the marked fields"), dict(error.messages)) from None
-    body = {
-        "title": page["title"],
-        "audience": page["audience"],
-        "area_id": page["area_id"],
-        "pass_mark": page["pass_percent"] / 100,
-        "questions": bank_questions(page.get("bank", [])) + parse_questions(page["questions_text"]),
-        "address_allowance": page["address_allowance"],
-    }
-    try:
-        return QuizCreateSchema().load(body)
-    except ValidationError as error:
-        messages = error.messages.get("questions")
-        raise Invalid(
-            _l("check the questions"),
-            {"questions_text": [_l("each question needs 2 to 8 choices and a right one (*)")]}
-            if messages
-            else dict(error.messages),
-        ) from None
+    @post_load
+    def _fold(self, page, **kwargs):
+        body = {
+            "title": page["title"],
+            "audience": page["audience"],
+            "area_id": page["area_id"],
+            "pass_mark": page["pass_percent"] / 100,
+            "questions": bank_questions(page["bank"]) + parse_questions(page["questions_text"]),
+            "address_allowance": page["address_allowance"],
+        }
+        try:
+            return QuizCreateSchema().load(body)
+        except ValidationError as error:
+            if "questions" not in error.messages:
+                raise
+            raise ValidationError(
+                [N_("each question needs 2 to 8 choices and a right one (*)")], "questions_text"
+            ) from None
 
 
 class TipsPageSchema(Schema):
+    """The tips ticked on an area's page (none: the area takes those above it, or the default)."""
+
     tips = fields.List(fields.Str(validate=validate.OneOf(list(TIPS))), load_default=list)
-
-
-def tips_from_page(form) -> list[str]:
-    """The tips ticked on the page (none: the area takes those above it, or the default)."""
-    try:
-        return TipsPageSchema().load({"tips": form.getlist("tips")})["tips"]
-    except ValidationError as error:
-        raise Invalid(_l("check the marked fields"), dict(error.messages)) from None

@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.content.quiz_bank import bank_questions
 from app.extensions import db
-from app.models import Area, Campaign, FraudCase, RiskWarning, User
-from tests.factories import PASSWORD, make_warning
+from app.models import Area, Campaign, FraudCase, Quiz, RiskWarning, User
+from tests.factories import PASSWORD, make_quiz, make_warning
 
 ERROR = re.compile(r'<p class="errors" data-field="([^"]+)">(.*?)</p>', re.S)
 
@@ -203,6 +204,42 @@ def test_a_position_off_the_earth_is_refused_alike(client, api, login_as, distri
     page, answer, pair = _outcome_both(client, api, district, lat="91", lng="121.5")
     assert_refused_alike(page, answer, "lat")
     assert [w.status for w in pair] == ["open", "open"]
+
+
+def _quiz_both(client, api, district, **changes):
+    a = district.a
+    form = {"title": "防诈问答", "audience": "residents", "area_id": a.community.id}
+    page = {**form, "pass_percent": "60", "bank": ["1"], **changes}
+    body = {**form, "pass_mark": 0.6, "questions": bank_questions([1]), **changes}
+    return client.post("/coordinate/quizzes", data=page), api.post(
+        "/quizzes", user=a.coordinator, json=body
+    )
+
+
+def test_a_quiz_for_another_street_is_forbidden_alike(client, api, login_as, district):
+    """The quiz page answered any refusal of the service 422; it keeps the refusal's status now."""
+    login_as(district.a.coordinator)
+    page, answer = _quiz_both(client, api, district, area_id=district.b.community.id)
+    assert page.status_code == answer.status_code == 403
+    assert db.session.scalar(select(Quiz.id)) is None
+
+
+def test_a_nul_in_a_quiz_title_is_refused_alike(client, api, login_as, district):
+    login_as(district.a.coordinator)
+    page, answer = _quiz_both(client, api, district, title="防诈\x00问答")
+    assert_refused_alike(page, answer, "title")
+
+
+def test_a_quiz_allowance_of_zero_is_refused_alike(client, api, login_as, district):
+    """The settings page loads the API's PATCH schema (its own page schema is gone)."""
+    quiz = make_quiz(area=district.a.community)
+    db.session.commit()
+    login_as(district.a.coordinator)
+    page = client.post(f"/coordinate/quizzes/{quiz.id}", data={"address_allowance": "0"})
+    answer = api.patch(
+        f"/quizzes/{quiz.id}", user=district.a.coordinator, json={"address_allowance": 0}
+    )
+    assert_refused_alike(page, answer, "address_allowance")
 
 
 def test_the_page_calls_the_service_with_what_the_schema_loaded(client, login_as, district):

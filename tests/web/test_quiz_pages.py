@@ -78,7 +78,8 @@ def test_another_streets_area_and_quiz_are_out_of_reach(client, login_as, distri
             "bank": ["1"],
         },
     )
-    assert response.status_code == 422 and db.session.scalar(select(Quiz)) is None
+    # The service's refusal keeps its own status, as on every page (the API answers 403 too).
+    assert response.status_code == 403 and db.session.scalar(select(Quiz)) is None
     other = make_quiz(area=district.b.community)
     assert client.get(f"/coordinate/quizzes/{other.id}").status_code == 404
     assert client.get(f"/coordinate/quizzes/{other.id}/poster").status_code == 404

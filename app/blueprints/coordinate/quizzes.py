@@ -13,47 +13,36 @@ from app import qr
 from app.blueprints.coordinate import bp
 from app.content.quiz_bank import BANK
 from app.content.tips import MAX_TIPS, TIPS
-from app.errors import DomainError
 from app.extensions import db
 from app.guard import authorize
-from app.kit import page_of, private
-from app.schemas.common import load_query
-from app.schemas.quiz import QuizSettingsPageSchema, quiz_from_page, tips_from_page
+from app.kit import answer_status, page_of, private, submit
+from app.kit.quiz_forms import QuizForm, QuizSettingsForm, TipsForm
+from app.schemas.quiz import QuizPageSchema, QuizPatchSchema, TipsPageSchema
 from app.services import areas as area_service
 from app.services import awareness, public_pages
 from app.services import quizzes as quiz_service
-
-
-def _attempt(call):
-    """Run a page's service call: (result, None), or (None, the refusal's field errors)."""
-    try:
-        return call(), None
-    except DomainError as error:
-        return None, error.errors or {"": [error.message]}
 
 
 @bp.route("/quizzes", methods=["GET", "POST"])
 @authorize("create", "quiz", methods=["POST"])
 def quizzes():
     """The quizzes of my area, and a form to write one."""
-    errors = None
-    if request.method == "POST":
-        quiz, errors = _attempt(
-            lambda: quiz_service.create_quiz(current_user, quiz_from_page(request.form))
-        )
-        if quiz is not None:
-            flash(_("Quiz saved: print its poster or share its link."), "ok")
-            return redirect(url_for(".quiz", quiz_id=quiz.id))
+    form = QuizForm()
+    create = lambda data: quiz_service.create_quiz(current_user, data)  # noqa: E731
+    quiz = submit(form, create, schema=QuizPageSchema())
+    if quiz is not None:
+        flash(_("Quiz saved: print its poster or share its link."), "ok")
+        return redirect(url_for(".quiz", quiz_id=quiz.id))
     areas = db.session.scalars(area_service.list_areas(current_user)).all()
     html = render_template(
         "coordinate/quizzes.html",
         page=page_of(quiz_service.list_quizzes(current_user)),
         areas=areas,
         bank=BANK,
-        errors=errors or {},
+        errors=form.errors,
         posted=request.form,
     )
-    return html, 422 if errors else 200
+    return html, answer_status(form)
 
 
 @bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
@@ -61,25 +50,20 @@ def quizzes():
 def quiz(quiz_id: int):
     """A quiz: its link, its answers so far, its allowance per address; close or reopen it."""
     found = quiz_service.get_quiz(current_user, quiz_id)
-    errors = None
-    if request.method == "POST":
-        _done, errors = _attempt(
-            lambda: quiz_service.update_quiz(
-                current_user, found, load_query(QuizSettingsPageSchema(), request.form)
-            )
-        )
-        if not errors:
-            flash(_("Saved."), "ok")
-            return redirect(url_for(".quiz", quiz_id=found.id))
+    form = QuizSettingsForm()
+    update = lambda data: quiz_service.update_quiz(current_user, found, data)  # noqa: E731
+    if submit(form, update, schema=QuizPatchSchema()) is not None:
+        flash(_("Saved."), "ok")
+        return redirect(url_for(".quiz", quiz_id=found.id))
     figures = awareness.quiz_figures(found)
     html = render_template(
         "coordinate/quiz.html",
         quiz=found,
         url=qr.quiz_url(found),
         figures=figures,
-        errors=errors or {},
+        errors=form.errors,
     )
-    return private(make_response(html, 422 if errors else 200))
+    return private(make_response(html, answer_status(form)))
 
 
 @bp.get("/quizzes/<int:quiz_id>/poster")
@@ -99,14 +83,11 @@ def quiz_poster(quiz_id: int):
 def area_tips(area_id: int):
     """The anti-fraud tips the public sees when they scan a code of this area's sites."""
     area = area_service.get_area(current_user, area_id)
-    errors = None
-    if request.method == "POST":
-        _done, errors = _attempt(
-            lambda: public_pages.choose_tips(current_user, area, tips_from_page(request.form))
-        )
-        if not errors:
-            flash(_("Saved."), "ok")
-            return redirect(url_for(".area_tips", area_id=area.id))
+    form = TipsForm()
+    choose = lambda data: public_pages.choose_tips(current_user, area, data["tips"])  # noqa: E731
+    if submit(form, choose, schema=TipsPageSchema()) is not None:
+        flash(_("Saved."), "ok")
+        return redirect(url_for(".area_tips", area_id=area.id))
     html = render_template(
         "coordinate/area_tips.html",
         area=area,
@@ -114,6 +95,6 @@ def area_tips(area_id: int):
         chosen=public_pages.tips_for_area(area),
         own=area.public_tips is not None,
         most=MAX_TIPS,
-        errors=errors or {},
+        errors=form.errors,
     )
-    return html, 422 if errors else 200
+    return html, answer_status(form)
