@@ -35,8 +35,10 @@ def submit(
     else the domain error's own (422 Invalid, 409 Conflict, 403, 404, 413). Messages go on the
     form's fields of the same name; a message with no such field is flashed (a domain error's
     always with `on_fields=False`). Without a schema the form's own WTForms validators check it
-    and `call()` takes nothing: forms with no input of their own (a revoke or a decision button,
-    CSRF only) and the few not yet moved to a schema (join, first sign-in, bulk review)."""
+    and `call()` takes nothing: forms with no input of their own (revoking an invite or a
+    person's sign-in codes, printing slips for the listed people: CSRF only), and three that still
+    read their input otherwise (joining by invite, whose service normalises the phone before its
+    JoinSchema; the first sign-in's password pair; the ticked people of the pending invites)."""
     if schema is None:
         if not form.validate_on_submit():
             if form.is_submitted():

@@ -116,12 +116,13 @@ def review_bulk():
     ids = [int(i) for i in request.form.getlist("checkin_ids") if i.isdigit()]
     done = submit(
         form,
-        lambda: checkin_service.review_checkins(
+        lambda data: checkin_service.review_checkins(
             current_user,
             [checkin_service.get_checkin(current_user, i) for i in ids],
-            form.decision.data,
-            form.reason.data,
+            data["decision"],
+            data["reason"],
         ),
+        schema=CheckInReviewSchema(),
         on_fields=False,
     )
     if done is None:
