@@ -264,6 +264,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "site"): Rule(EVERYONE),
     ("create", "site"): Rule(MANAGERS),
     ("update", "site"): Rule(MANAGERS),
+    ("import", "site"): Rule(MANAGERS),
     # A printed code is a read: it shows the site's current link and changes nothing. Leaders may
     # print it (API and poster page alike); workers get theirs on the site itself.
     ("print", "site"): Rule(READERS),

@@ -29,3 +29,12 @@ class SiteQuerySchema(PageArgs):
     area_id = QueryId()
     kind = fields.Str(validate=validate.OneOf(SITE_KINDS))
     active = fields.Bool()
+
+
+class SiteImportReportSchema(Schema):
+    created = fields.Int()
+    updated = fields.Int(metadata={"description": "sites of the same grid and name, changed"})
+    errors = fields.List(fields.Dict())
+    error_count = fields.Int(
+        metadata={"description": "every bad row's error; `errors` lists the first 1,000"}
+    )

@@ -142,14 +142,22 @@ class _Areas:
             actor,
             Area.id,
         )
+        self.by_id: dict[str, Area] = {}
         self.by_code: dict[str, Area] = {}
         self.by_name: dict[str, list[tuple[Area, str | None, str | None]]] = {}
         for area, parent_name, parent_code in db.session.execute(query):
+            self.by_id[str(area.id)] = area
             if area.code:
                 self.by_code[area.code] = area
             self.by_name.setdefault(area.name, []).append((area, parent_name, parent_code))
 
     def find(self, report: BoundaryReport, number: int, properties: dict) -> Area | None:
+        area_id = _prop(properties, ("area_id",))  # what the map's drawing tool sends
+        if area_id is not None:
+            area = self.by_id.get(area_id)
+            if area is None:
+                report.error(number, N_("no area with id %(id)s in your area"), id=area_id)
+            return area
         code = _prop(properties, CODE_KEYS)
         if code is not None:
             area = self.by_code.get(code)

@@ -15,7 +15,7 @@ from app.errors import Invalid
 from app.i18n import N_
 from app.models import Job, User
 from app.policy import require
-from app.services import case_import, household_import, jobs, people_import
+from app.services import case_import, household_import, jobs, people_import, site_import
 from app.services.import_limits import ImportLimits, count_rows
 from app.services.importing import ImportReport
 from app.services.warnings import imports as warning_import
@@ -34,6 +34,7 @@ IMPORT_KINDS = {
     "warnings": ImportKind("warning", warning_import.import_warnings),
     "cases": ImportKind("case", case_import.import_cases),
     "people": ImportKind("user", people_import.import_people),
+    "sites": ImportKind("site", site_import.import_sites),
 }
 
 

@@ -13,6 +13,7 @@ set -euo pipefail
 ECHARTS_VERSION="6.1.0"
 LEAFLET_VERSION="1.9.4"
 IDB_KEYVAL_VERSION="6.3.0"
+GEOMAN_VERSION="2.20.2"
 
 VENDOR_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -63,6 +64,7 @@ write_version() {
 fetch echarts "$ECHARTS_VERSION"
 fetch leaflet "$LEAFLET_VERSION"
 fetch idb-keyval "$IDB_KEYVAL_VERSION"
+fetch @geoman-io/leaflet-geoman-free "$GEOMAN_VERSION"
 
 # --- echarts: minified full build (global `echarts`) ---
 src="$WORK/echarts/package"
@@ -94,7 +96,16 @@ cp "$src/dist/umd.js" "$dest/idb-keyval.js"
 cp "$src/LICENCE" "$dest/LICENSE"   # the package spells it LICENCE
 write_version idb-keyval "$dest"
 
+# --- leaflet-geoman (free): drawing and editing polygons (adds `map.pm` to Leaflet) ---
+src="$WORK/@geoman-io/leaflet-geoman-free/package"
+dest="$VENDOR_DIR/leaflet-geoman"
+mkdir -p "$dest"
+cp "$src/dist/leaflet-geoman.min.js" "$dest/leaflet-geoman.js"
+cp "$src/dist/leaflet-geoman.css" "$dest/leaflet-geoman.css"
+cp "$src/LICENSE" "$dest/LICENSE"
+write_version @geoman-io/leaflet-geoman-free "$dest"
+
 echo "Vendored into $VENDOR_DIR:"
-for lib in echarts leaflet idb-keyval; do
+for lib in echarts leaflet idb-keyval leaflet-geoman; do
   head -n1 "$VENDOR_DIR/$lib/VERSION"
 done

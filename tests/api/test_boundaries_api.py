@@ -235,3 +235,16 @@ def test_a_file_past_the_position_limit_is_refused_before_checking(api, district
     )
     response = api.post("/areas/boundaries", user=district.admin, json=body)
     assert response.status_code == 413 and "8" in str(response.get_json()["errors"])
+
+
+def test_an_area_by_its_id_as_the_map_drawing_sends_it_another_streets_reads_unknown(api, district):
+    grid, other = district.a.grids[0], district.b.grids[0]
+    ok = collection(feature({"area_id": grid.id}, square(121.55, 29.90)))
+    response = api.post("/areas/boundaries", user=district.a.coordinator, json=ok)
+    assert response.status_code == 200 and response.get_json()["updated"] == 1
+    assert db.session.get(type(grid), grid.id).boundary["type"] == "Polygon"
+    refused = collection(feature({"area_id": other.id}, square(121.55, 29.90)))
+    response = api.post("/areas/boundaries?lang=en", user=district.a.coordinator, json=refused)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["message"] == f"no area with id {other.id} in your area"
+    assert other.boundary is None

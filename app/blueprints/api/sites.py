@@ -5,10 +5,14 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app import qr
-from app.blueprints.api import protected_blueprint
+from app.blueprints.api import protected_blueprint, report_or_error
+from app.blueprints.api.jobs import import_answer
 from app.guard import authorize
 from app.schemas.common import list_schema, paginate
-from app.schemas.site import SiteQuerySchema, SiteSchema
+from app.schemas.household import ImportFileSchema
+from app.schemas.job import JobStartedSchema
+from app.schemas.site import SiteImportReportSchema, SiteQuerySchema, SiteSchema
+from app.services import imports
 from app.services import sites as site_service
 
 URL = "/sites"
@@ -33,6 +37,29 @@ class Sites(MethodView):
     def post(self, data):
         """Add a site to a grid; lat/lng in `coord_system` (default wgs84), stored as WGS-84."""
         return site_service.create_site(current_user, data)
+
+
+@blp.route("/import", methods=["POST"])
+@authorize("import", "site")
+@blp.arguments(ImportFileSchema, location="files")
+@blp.response(201, SiteImportReportSchema)
+@blp.alt_response(
+    202,
+    schema=JobStartedSchema,
+    description="More than 5,000 rows: queued, follow GET /jobs/{job_id}",
+)
+@blp.alt_response(
+    422,
+    schema=report_or_error("SiteImportReport"),
+    description="Bad rows (nothing was written), or no file",
+)
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+def import_sites(files):
+    """Import sites from CSV or XLSX (grid, name, kind, lat, lng, optional coord_system, radius_m,
+    address; or 网格, 名称, 类型, 纬度, 经度, 坐标系, 半径, 地址): all rows or none; coordinates in
+    wgs84 (default), gcj02 or bd09 are stored as WGS-84; a row naming a site already in its grid
+    updates that site."""
+    return import_answer(imports.start_import(current_user, "sites", files["file"].read()))
 
 
 @blp.route("/<int:site_id>")

@@ -10,6 +10,7 @@ from app.geo import COORD_SYSTEMS
 from app.guard import authorize
 from app.kit import answer_status, submit
 from app.kit.forms import NONE_CHOICE, AreaForm
+from app.policy import can
 from app.schemas.area import AreaSchema
 from app.services import areas as area_service
 
@@ -51,7 +52,10 @@ def edit_area(area_id: int):
     if saved is not None:
         flash(_("Saved."), "ok")
         return redirect(url_for(".areas"))
-    return render_template("coordinate/area_edit.html", form=form, area=area), answer_status(form)
+    may_draw = can(current_user, "update", "area", area) and can(current_user, "import", "boundary")
+    return render_template(
+        "coordinate/area_edit.html", form=form, area=area, may_draw=may_draw
+    ), answer_status(form)
 
 
 @bp.get("/areas/boundaries")
