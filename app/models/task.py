@@ -57,6 +57,9 @@ class Campaign(db.Model):
     repeat_monthly: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set: one task per active person of this force in the area, instead of one per grid.
     force: Mapped[str | None] = mapped_column(String(24))
+    # Set: the evidence its tasks count (check-ins, or visits for door-to-door) counts only with a
+    # photo; copied to each task, where it may be changed task by task.
+    photo_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # A monthly repeat points at the campaign it was rolled from.
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -88,6 +91,9 @@ class Task(db.Model):
     reported_count: Mapped[int] = mapped_column(default=0)
     person_key: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    # Set: a check-in (a visit, for door-to-door and app promotion) counts only once it has a photo;
+    # without one it is recorded all the same and counts when a photo is added to it.
+    photo_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -61,6 +61,13 @@ class TaskSchema(Schema):
         maximum=MAX_TARGET, metadata={"description": "default: from the grid's households or sites"}
     )
     targets = Targets()
+    photo_required = fields.Bool(
+        load_default=False,
+        metadata={
+            "description": "evidence (check-ins; visits for door-to-door and app promotion) "
+            "counts only with a photo; without one it is recorded and counts once a photo is added"
+        },
+    )
     status = fields.Str(dump_only=True)
     overdue = fields.Function(lambda t: t.is_overdue(), dump_only=True)
     progress = fields.Nested(
@@ -80,6 +87,7 @@ class TaskPatchSchema(Schema):
     starts_at = LocalDateTime()
     due_at = LocalDateTime()
     target_count = Count(maximum=MAX_TARGET)
+    photo_required = fields.Bool()
     status = fields.Str(validate=validate.OneOf(TASK_STATUSES))
 
 
@@ -166,6 +174,10 @@ class CampaignSchema(Schema):
     ends_on = Day(required=True)
     targets = Targets(load_default=dict)
     repeat_monthly = fields.Bool(load_default=False)
+    photo_required = fields.Bool(
+        load_default=False,
+        metadata={"description": "copied to each task: its evidence counts only with a photo"},
+    )
     force = fields.Str(
         allow_none=True,
         validate=validate.OneOf(FORCES),

@@ -225,6 +225,7 @@ def create_task(actor: User, data: dict[str, Any]) -> Task:
         due_at=data["due_at"],
         targets=targets,
         status="open",
+        photo_required=data.get("photo_required", False),
         created_by_id=actor.id,
         target_count=target
         if target is not None
