@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import islice
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -135,3 +136,22 @@ def delete_expired_photos(before: datetime, limit: int, after_id: int = 0) -> li
         delete(Photo).where(Photo.id.in_(ids)).execution_options(synchronize_session=False)
     )
     return ids
+
+
+# An upload writes its file before its row commits: younger files may still be getting theirs.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def delete_orphan_files(before: datetime, batch: int = 1000, store=None) -> int:
+    """Delete stored files written before `before` that no photo row names (left by a request that
+    failed after writing its file); how many. The rows are looked up `batch` keys at a time."""
+    store = store or photo_store()
+    removed = 0
+    keys = store.keys_before(before)
+    while chunk := list(islice(keys, batch)):
+        known = set(db.session.scalars(select(Photo.key).where(Photo.key.in_(chunk))))
+        for key in chunk:
+            if key not in known:
+                store.delete(key)
+                removed += 1
+    return removed
