@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.area import Area
 from app.models.base import UTCDateTime, utcnow
+from app.models.photo import Photo
 from app.models.site import Site
 from app.models.user import User
 
@@ -136,3 +137,8 @@ class TaskReport(db.Model):
 
     task: Mapped[Task] = relationship()
     user: Mapped[User] = relationship()
+    photos: Mapped[list[Photo]] = relationship(order_by="Photo.id", viewonly=True)
+
+    @property
+    def photo_ids(self) -> list[int]:
+        return [photo.id for photo in self.photos]

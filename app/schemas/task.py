@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from app.i18n import N_
 from app.models import FORCES, TASK_KINDS, TASK_STATUSES
 from app.schemas.common import Count, Day, Id, PageArgs, QueryId, Text, name_field
+from app.schemas.evidence import PhotoIds
 from app.services.localtime import to_local
 from app.services.task_progress import TARGET_KEYS
 
@@ -103,6 +104,10 @@ class TaskQuerySchema(PageArgs):
 class TaskReportSchema(Schema):
     count = Count(required=True, minimum=1, maximum=100_000)
     note = Text(allow_none=True, validate=validate.Length(max=1000))
+    photo_ids = PhotoIds(
+        load_default=list,
+        metadata={"description": "photos of the activity (POST /photos), shown with the task"},
+    )
     client_id = Text(
         validate=validate.Length(min=8, max=36),
         metadata={"description": "made on the phone; the same id again stores nothing more"},

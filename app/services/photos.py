@@ -18,10 +18,12 @@ from app import images
 from app.errors import Conflict, Invalid, NotFound, TooLarge
 from app.extensions import db
 from app.models import Photo, User
+from app.models.task import TaskReport
 from app.photo_store import photo_store
 from app.policy import require
 from app.services import rectifications
 from app.services.checkins import get_checkin
+from app.services.tasks import get_task
 from app.services.visits import get_visit
 
 
@@ -104,6 +106,10 @@ def get_photo(actor: User, photo_id: int) -> Photo:
             return photo
         if photo.visit_id is not None:
             get_visit(actor, photo.visit_id)
+            return photo
+        if photo.task_report_id is not None:
+            report = db.session.get(TaskReport, photo.task_report_id)
+            get_task(actor, report.task_id)
             return photo
         item = rectifications.rectification_of_photo(photo)
         if item is not None:
