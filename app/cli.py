@@ -146,12 +146,14 @@ def settle_tasks_command():
 )
 def purge_expired_command(batch_size):
     """Coarsen old check-in and visit positions, erase old warnings' phone numbers, delete old
-    photos; safe to rerun.
+    photos, delete photo files that no photo row names (older than an hour); safe to rerun.
 
     The periods are CHECKIN_POSITION_RETENTION_DAYS, WARNING_PHONE_RETENTION_DAYS and
     PHOTO_RETENTION_MONTHS."""
     from flask import current_app
 
+    from app.models.base import utcnow
+    from app.services.photos import ORPHAN_GRACE, delete_orphan_files
     from app.services.retention import purge_plan
 
     config = current_app.config
@@ -167,6 +169,13 @@ def purge_expired_command(batch_size):
             db.session.commit()
             total, last_id = total + len(changed), changed[-1]
         click.echo(f"{what}: {total} (before {before:%Y-%m-%d %H:%M} UTC)")
+    # Files a failed request wrote before its photo row could be stored (none of them is personal
+    # data with a record; an hour leaves uploads in flight alone).
+    orphans_before = utcnow() - ORPHAN_GRACE
+    orphans = delete_orphan_files(orphans_before, batch_size)
+    click.echo(
+        f"orphan photo files deleted: {orphans} (before {orphans_before:%Y-%m-%d %H:%M} UTC)"
+    )
 
 
 @click.command("worker")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +30,7 @@ class PhotoStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...  # no error when the key is already gone
+    def keys_before(self, moment: datetime) -> Iterator[str]: ...  # last written before `moment`
 
 
 def _checked(key: str) -> str:
@@ -66,6 +69,25 @@ class DiskStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def keys_before(self, moment: datetime) -> Iterator[str]:
+        """The keys of files last written before `moment`; half-written temporaries that old (a
+        process killed mid-write) are removed on the way, nobody can be writing them any more."""
+        if not self.root.is_dir():
+            return
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            for path in sorted(folder.iterdir()):
+                try:
+                    written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                except FileNotFoundError:
+                    continue  # deleted meanwhile
+                if written >= moment:
+                    continue
+                key = f"{folder.name}/{path.name}"
+                if _KEY.match(key):
+                    yield key
+                elif path.name.startswith(".upload-"):
+                    path.unlink(missing_ok=True)
 
 
 class S3Store:
@@ -117,6 +139,13 @@ class S3Store:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=_checked(key))
+
+    def keys_before(self, moment: datetime) -> Iterator[str]:
+        """The keys of our making whose objects were last written before `moment`, page by page."""
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for item in page.get("Contents", []):
+                if item["LastModified"] < moment and _KEY.match(item["Key"]):
+                    yield item["Key"]
 
 
 def store_from_config(config) -> PhotoStore:

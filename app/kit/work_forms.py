@@ -41,6 +41,7 @@ class CampaignForm(FlaskForm):
     app_installs = IntegerField(TARGET_KEY_LABELS["app_installs"])
     count = IntegerField(TARGET_KEY_LABELS["count"])
     repeat_monthly = BooleanField(_l("Repeat every month"))
+    photo_required = BooleanField(_l("A photo is required for the work to count"))
     # Blank: a task per grid; a force: a task per active person of that force in the area.
     force = SelectField(
         _l("One task per"),

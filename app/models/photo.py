@@ -40,5 +40,9 @@ class Photo(db.Model):
     visit_id: Mapped[int | None] = mapped_column(
         ForeignKey("visits.id", ondelete="SET NULL"), index=True
     )
+    # An activity report's photo (a lecture, a stall): shown to those who may read its task.
+    task_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task_reports.id", ondelete="SET NULL"), index=True
+    )
 
     user: Mapped[User] = relationship()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -16,16 +16,25 @@ from app.models.site import Site
 from app.models.user import User
 
 RECTIFICATION_STATUSES = ("open", "assigned", "closed")
+# The statuses of an item not yet closed: a site has at most one such item.
+_NOT_CLOSED = text("status IN ('open', 'assigned')")
 
 
 class Rectification(db.Model):
-    """One item per problem found; a site has at most one item that is not closed (the service
-    adds later sightings to it rather than opening another)."""
+    """One item per problem found; a site has at most one item that is not closed (later
+    sightings open nothing; the unique partial index settles two sightings at the same moment)."""
 
     __tablename__ = "rectifications"
     __table_args__ = (
         # The coordinator's list and the dashboard ask "open items of these sites, oldest first".
         Index("ix_rectifications_status_site", "status", "site_id", "opened_at"),
+        Index(
+            "uq_rectifications_site_not_closed",
+            "site_id",
+            unique=True,
+            sqlite_where=_NOT_CLOSED,
+            postgresql_where=_NOT_CLOSED,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

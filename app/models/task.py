@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.area import Area
 from app.models.base import UTCDateTime, utcnow
+from app.models.photo import Photo
 from app.models.site import Site
 from app.models.user import User
 
@@ -57,6 +58,9 @@ class Campaign(db.Model):
     repeat_monthly: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set: one task per active person of this force in the area, instead of one per grid.
     force: Mapped[str | None] = mapped_column(String(24))
+    # Set: the evidence its tasks count (check-ins, or visits for door-to-door) counts only with a
+    # photo; copied to each task, where it may be changed task by task.
+    photo_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # A monthly repeat points at the campaign it was rolled from.
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -88,6 +92,9 @@ class Task(db.Model):
     reported_count: Mapped[int] = mapped_column(default=0)
     person_key: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    # Set: a check-in (a visit, for door-to-door and app promotion) counts only once it has a photo;
+    # without one it is recorded all the same and counts when a photo is added to it.
+    photo_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -130,3 +137,8 @@ class TaskReport(db.Model):
 
     task: Mapped[Task] = relationship()
     user: Mapped[User] = relationship()
+    photos: Mapped[list[Photo]] = relationship(order_by="Photo.id", viewonly=True)
+
+    @property
+    def photo_ids(self) -> list[int]:
+        return [photo.id for photo in self.photos]

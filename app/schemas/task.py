@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from app.i18n import N_
 from app.models import FORCES, TASK_KINDS, TASK_STATUSES
 from app.schemas.common import Count, Day, Id, PageArgs, QueryId, Text, name_field
+from app.schemas.evidence import PhotoIds
 from app.services.localtime import to_local
 from app.services.task_progress import TARGET_KEYS
 
@@ -61,6 +62,13 @@ class TaskSchema(Schema):
         maximum=MAX_TARGET, metadata={"description": "default: from the grid's households or sites"}
     )
     targets = Targets()
+    photo_required = fields.Bool(
+        load_default=False,
+        metadata={
+            "description": "evidence (check-ins; visits for door-to-door and app promotion) "
+            "counts only with a photo; without one it is recorded and counts once a photo is added"
+        },
+    )
     status = fields.Str(dump_only=True)
     overdue = fields.Function(lambda t: t.is_overdue(), dump_only=True)
     progress = fields.Nested(
@@ -80,6 +88,7 @@ class TaskPatchSchema(Schema):
     starts_at = LocalDateTime()
     due_at = LocalDateTime()
     target_count = Count(maximum=MAX_TARGET)
+    photo_required = fields.Bool()
     status = fields.Str(validate=validate.OneOf(TASK_STATUSES))
 
 
@@ -95,6 +104,10 @@ class TaskQuerySchema(PageArgs):
 class TaskReportSchema(Schema):
     count = Count(required=True, minimum=1, maximum=100_000)
     note = Text(allow_none=True, validate=validate.Length(max=1000))
+    photo_ids = PhotoIds(
+        load_default=list,
+        metadata={"description": "photos of the activity (POST /photos), shown with the task"},
+    )
     client_id = Text(
         validate=validate.Length(min=8, max=36),
         metadata={"description": "made on the phone; the same id again stores nothing more"},
@@ -166,6 +179,10 @@ class CampaignSchema(Schema):
     ends_on = Day(required=True)
     targets = Targets(load_default=dict)
     repeat_monthly = fields.Bool(load_default=False)
+    photo_required = fields.Bool(
+        load_default=False,
+        metadata={"description": "copied to each task: its evidence counts only with a photo"},
+    )
     force = fields.Str(
         allow_none=True,
         validate=validate.OneOf(FORCES),

@@ -67,6 +67,7 @@ def create_campaign(actor: User, data: dict[str, Any]) -> Campaign:
         targets=data.get("targets") or {},
         repeat_monthly=data.get("repeat_monthly", False),
         force=data.get("force"),
+        photo_required=data.get("photo_required", False),
         created_by_id=actor.id,
     )
     db.session.add(campaign)
@@ -119,6 +120,7 @@ def _campaign_task(campaign: Campaign, area_id: int, target: int, person_key: in
         targets=dict(campaign.targets),
         status="open",
         person_key=person_key,
+        photo_required=bool(campaign.photo_required),
         created_by_id=campaign.created_by_id,
     )
 
@@ -283,6 +285,7 @@ def roll_campaigns(on: date | None = None) -> list[Campaign]:
             targets=dict(previous.targets),
             repeat_monthly=True,
             force=previous.force,
+            photo_required=previous.photo_required,
             previous_id=previous.id,
             created_by_id=previous.created_by_id,
         )

@@ -231,9 +231,9 @@ def _insert_once(checkin: CheckIn, photos=()) -> CheckIn | None:
     try:
         with db.session.begin_nested():
             checkin.id = db.session.connection().execute(_INSERT, values).inserted_primary_key[0]
+            evidence.attach_photos(list(photos), checkin)  # first: a task may need a photo
             if checkin.status == "accepted":
                 _settle_for(checkin)
-            evidence.attach_photos(list(photos), checkin)
             rectifications.open_for(checkin)
     except IntegrityError:
         if _core(_BY_CLIENT_ID, {"client_id": checkin.client_id}).first() is None:
@@ -272,14 +272,16 @@ def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
 
 def amend_checkin(actor: User, checkin: CheckIn, data: dict[str, Any]) -> CheckIn:
     """The author adds details within a day: counts, note and condition replace, photos are added;
-    position and time never change. Counts that change settle the tasks the check-in counts for."""
+    position and time never change. Counts that change, or a photo (which a task may require),
+    settle the tasks the check-in counts for."""
     require(actor, "amend", "checkin", checkin)
     evidence.require_amendable(checkin, data)
     photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], checkin)
     changed = evidence.apply_details(checkin, data)
     db.session.flush()
     evidence.attach_photos(photos, checkin)
-    if changed & set(evidence.COUNTS) and checkin.status == "accepted":
+    # A photo may make it count for a task that requires one.
+    if (changed & set(evidence.COUNTS) or photos) and checkin.status == "accepted":
         _settle_for(checkin)
     if "site_condition" in changed:
         rectifications.open_for(checkin)

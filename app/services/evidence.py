@@ -13,6 +13,7 @@ from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.models import CheckIn, Photo, User, Visit
 from app.models.base import utcnow
+from app.models.task import TaskReport
 
 # How long after it arrived its author may still add to a record.
 AMEND_WINDOW = timedelta(hours=24)
@@ -28,8 +29,15 @@ def require_amendable(record: CheckIn | Visit, data: dict[str, Any]) -> None:
     raise Conflict(closed, {field: [closed] for field in data} or {"id": [closed]})
 
 
+def _column(record) -> str:
+    """The photo's column that links it to a record of this kind."""
+    if isinstance(record, TaskReport):
+        return "task_report_id"
+    return "visit_id" if isinstance(record, Visit) else "checkin_id"
+
+
 def linkable_photos(
-    actor: User, photo_ids: list[int], record: CheckIn | Visit | None
+    actor: User, photo_ids: list[int], record: CheckIn | Visit | TaskReport | None
 ) -> list[Photo]:
     """The photos named, each uploaded by the actor and belonging to no other record (422 naming
     photo_ids otherwise); photos already on `record` are left out."""
@@ -48,12 +56,13 @@ def linkable_photos(
                 ]
             },
         )
-    column = "checkin_id" if isinstance(record, CheckIn) else "visit_id"
+    column = _column(record)
     here = record.id if record is not None else None
     taken = [
         p.id
         for p in mine.values()
-        if (p.checkin_id or p.visit_id) and not (here and getattr(p, column) == here)
+        if (p.checkin_id or p.visit_id or p.task_report_id)
+        and not (here and getattr(p, column) == here)
     ]
     if taken:
         raise Invalid(
@@ -67,20 +76,20 @@ def linkable_photos(
     return [p for p in mine.values() if here is None or getattr(p, column) != here]
 
 
-def attach_photos(photos: list[Photo], record: CheckIn | Visit) -> None:
+def attach_photos(photos: list[Photo], record: CheckIn | Visit | TaskReport) -> None:
     """Link the photos to the record; 409 when a concurrent request linked one of them elsewhere
     first (the UPDATE only takes photos that are still free)."""
     if not photos:
         return
-    column = Photo.checkin_id if isinstance(record, CheckIn) else Photo.visit_id
     taken = db.session.execute(
         update(Photo)
         .where(
             Photo.id.in_([p.id for p in photos]),
             Photo.checkin_id.is_(None),
             Photo.visit_id.is_(None),
+            Photo.task_report_id.is_(None),
         )
-        .values({column: record.id})
+        .values({_column(record): record.id})
         .execution_options(synchronize_session=False)
     ).rowcount
     if taken != len(photos):

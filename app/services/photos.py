@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import islice
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -17,10 +18,12 @@ from app import images
 from app.errors import Conflict, Invalid, NotFound, TooLarge
 from app.extensions import db
 from app.models import Photo, User
+from app.models.task import TaskReport
 from app.photo_store import photo_store
 from app.policy import require
 from app.services import rectifications
 from app.services.checkins import get_checkin
+from app.services.tasks import get_task
 from app.services.visits import get_visit
 
 
@@ -104,6 +107,10 @@ def get_photo(actor: User, photo_id: int) -> Photo:
         if photo.visit_id is not None:
             get_visit(actor, photo.visit_id)
             return photo
+        if photo.task_report_id is not None:
+            report = db.session.get(TaskReport, photo.task_report_id)
+            get_task(actor, report.task_id)
+            return photo
         item = rectifications.rectification_of_photo(photo)
         if item is not None:
             rectifications.get_rectification(actor, item.id)
@@ -135,3 +142,22 @@ def delete_expired_photos(before: datetime, limit: int, after_id: int = 0) -> li
         delete(Photo).where(Photo.id.in_(ids)).execution_options(synchronize_session=False)
     )
     return ids
+
+
+# An upload writes its file before its row commits: younger files may still be getting theirs.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def delete_orphan_files(before: datetime, batch: int = 1000, store=None) -> int:
+    """Delete stored files written before `before` that no photo row names (left by a request that
+    failed after writing its file); how many. The rows are looked up `batch` keys at a time."""
+    store = store or photo_store()
+    removed = 0
+    keys = store.keys_before(before)
+    while chunk := list(islice(keys, batch)):
+        known = set(db.session.scalars(select(Photo.key).where(Photo.key.in_(chunk))))
+        for key in chunk:
+            if key not in known:
+                store.delete(key)
+                removed += 1
+    return removed

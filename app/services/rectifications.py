@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -25,24 +26,33 @@ OPEN = ("open", "assigned")
 SIGHTING_STATUSES = ("accepted", "flagged")
 
 
+def has_open_item(site_id: int) -> bool:
+    """Whether the site has an item not yet closed."""
+    return bool(
+        db.session.scalar(
+            select(exists().where(Rectification.site_id == site_id, Rectification.status.in_(OPEN)))
+        )
+    )
+
+
 def open_for(checkin: CheckIn) -> Rectification | None:
     """Open an item for a check-in that found its site not intact, unless the site has one open
-    already (later sightings add nothing but noise); None when nothing was opened."""
+    already (later sightings add nothing but noise); None when nothing was opened. Two sightings at
+    once both miss the look-up: the unique partial index lets one insert in, the other opens none."""
     condition = checkin.site_condition
     if condition in (None, "ok") or checkin.status not in SIGHTING_STATUSES:
         return None
-    already = db.session.scalar(
-        select(
-            exists().where(Rectification.site_id == checkin.site_id, Rectification.status.in_(OPEN))
-        )
-    )
-    if already:
+    if has_open_item(checkin.site_id):
         return None
     item = Rectification(
         site_id=checkin.site_id, checkin_id=checkin.id, condition=condition, status="open"
     )
-    db.session.add(item)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(item)
+            db.session.flush()
+    except IntegrityError:  # a sighting at the same moment opened the site's item first
+        return None
     return item
 
 

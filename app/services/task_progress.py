@@ -13,6 +13,9 @@ What counts as done, per kind:
 - app_promotion: households with an `app_installed` visit (linked, or in the grid within the
   period), plus reported counts.
 - lecture, stall, other: the counts assignees report with POST /tasks/ID/report.
+
+A task with `photo_required` counts only the check-ins and visits that have a photo; one without is
+recorded all the same and counts once a photo is added to it (PATCH, which settles the task).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Iterable
 from sqlalchemy import and_, case, exists, func, literal, or_, select, union, union_all
 
 from app.extensions import db
-from app.models import Area, CheckIn, Household, Site, Task, Visit
+from app.models import Area, CheckIn, Household, Photo, Site, Task, Visit
 from app.models.task import TaskReport, task_sites
 from app.services.localtime import local_date, usually
 
@@ -52,11 +55,21 @@ def _site_kind_matches():
     return or_(Task.kind == "site_check", Site.kind == Task.kind)
 
 
+def _photo_ok(record) -> object:
+    """The record counts for the task: the task needs no photo, or the record has one."""
+    has_photo = exists().where(
+        (Photo.checkin_id if record is CheckIn else Photo.visit_id) == record.id
+    )
+    return or_(Task.photo_required == False, has_photo)
+
+
 def _site_progress(ids: list[int]) -> dict[int, int]:
     day = local_date(CheckIn.captured_at)
     accepted = usually(CheckIn.status == "accepted")
-    linked = select(CheckIn.task_id.label("task_id"), CheckIn.site_id, day.label("day")).where(
-        CheckIn.task_id.in_(ids), accepted
+    linked = (
+        select(CheckIn.task_id.label("task_id"), CheckIn.site_id, day.label("day"))
+        .join(Task, Task.id == CheckIn.task_id)
+        .where(CheckIn.task_id.in_(ids), accepted, _photo_ok(CheckIn))
     )
     own_site = exists().where(
         task_sites.c.task_id == Task.id, task_sites.c.site_id == CheckIn.site_id
@@ -73,6 +86,7 @@ def _site_progress(ids: list[int]) -> dict[int, int]:
                 accepted,
                 CheckIn.captured_at >= _period_start(),
                 CheckIn.captured_at <= Task.due_at,
+                _photo_ok(CheckIn),
             ),
         )
         .where(Task.id.in_(ids), or_(own_site, and_(~has_sites, _site_kind_matches())))
@@ -88,7 +102,8 @@ def _household_rows(ids: list[int], condition, by_day: bool = True):
     linked = (
         select(Visit.task_id.label("task_id"), Visit.household_id.label("household_id"), *day)
         .join(Household, Household.id == Visit.household_id)
-        .where(Visit.task_id.in_(ids), condition, Household.unreachable == False)
+        .join(Task, Task.id == Visit.task_id)
+        .where(Visit.task_id.in_(ids), condition, Household.unreachable == False, _photo_ok(Visit))
     )
     in_grid = (
         select(Task.id, Household.id, *day)
@@ -100,6 +115,7 @@ def _household_rows(ids: list[int], condition, by_day: bool = True):
                 condition,
                 Visit.captured_at >= _period_start(),
                 Visit.captured_at <= Task.due_at,
+                _photo_ok(Visit),
             ),
         )
         .where(Task.id.in_(ids))
@@ -137,10 +153,12 @@ def _app_households(ids: list[int]) -> dict[int, int]:
 
 def _materials(ids: list[int]) -> dict[int, int]:
     amounts = union_all(
-        select(CheckIn.task_id.label("task_id"), CheckIn.materials_count.label("n")).where(
-            CheckIn.task_id.in_(ids), CheckIn.status == "accepted"
-        ),
-        select(Visit.task_id, Visit.materials_count).where(Visit.task_id.in_(ids)),
+        select(CheckIn.task_id.label("task_id"), CheckIn.materials_count.label("n"))
+        .join(Task, Task.id == CheckIn.task_id)
+        .where(CheckIn.task_id.in_(ids), CheckIn.status == "accepted", _photo_ok(CheckIn)),
+        select(Visit.task_id, Visit.materials_count)
+        .join(Task, Task.id == Visit.task_id)
+        .where(Visit.task_id.in_(ids), _photo_ok(Visit)),
     ).subquery()
     query = select(amounts.c.task_id, func.coalesce(func.sum(amounts.c.n), 0)).group_by(
         amounts.c.task_id

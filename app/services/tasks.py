@@ -20,7 +20,7 @@ from app.models import Area, Site, Task, User
 from app.models.base import utcnow
 from app.models.task import TaskReport, task_assignees
 from app.policy import field_workers, is_field_worker, require
-from app.services import task_progress
+from app.services import evidence, task_progress
 from app.services.access import (
     filter_by_scope,
     grid_people,
@@ -225,6 +225,7 @@ def create_task(actor: User, data: dict[str, Any]) -> Task:
         due_at=data["due_at"],
         targets=targets,
         status="open",
+        photo_required=data.get("photo_required", False),
         created_by_id=actor.id,
         target_count=target
         if target is not None
@@ -296,6 +297,7 @@ def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, b
                     {"client_id": _l("already used for another report")},
                 )
             return task_progress.attach_progress([task])[0], False
+    photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], None)
     report = TaskReport(
         task_id=task.id,
         user_id=actor.id,
@@ -305,5 +307,8 @@ def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, b
     )
     db.session.add(report)
     db.session.flush()
-    record_event(actor, "task.report", task, count=report.count, report_id=report.id)
+    evidence.attach_photos(photos, report)
+    record_event(
+        actor, "task.report", task, count=report.count, report_id=report.id, photos=len(photos)
+    )
     return task_progress.settle([task])[0], True

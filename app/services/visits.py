@@ -187,7 +187,7 @@ def amend_visit(actor: User, visit: Visit, data: dict[str, Any]) -> Visit:
     changed = evidence.apply_details(visit, data)
     db.session.flush()
     evidence.attach_photos(photos, visit)
-    if changed & set(evidence.COUNTS):
+    if changed & set(evidence.COUNTS) or photos:  # a photo may make it count for its task
         task_progress.settle_tasks(
             task_progress.tasks_counting(
                 visit.task_id, [visit.household.area_id], task_progress.HOUSEHOLD_KINDS

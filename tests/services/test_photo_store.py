@@ -137,3 +137,64 @@ def test_months_before(moment, months, expected):
     from datetime import datetime
 
     assert months_before(datetime.fromisoformat(moment), months) == datetime.fromisoformat(expected)
+
+
+def _row_for(key_: str, user) -> Photo:
+    photo = Photo(
+        client_id=str(uuid.uuid4()),
+        user_id=user.id,
+        key=key_,
+        content_type="image/jpeg",
+        size=1,
+        width=1,
+        height=1,
+    )
+    db.session.add(photo)
+    db.session.flush()
+    return photo
+
+
+def test_files_with_no_row_are_deleted_and_those_with_one_kept(store, app):
+    from app.services.photos import delete_orphan_files
+    from tests.factories import make_user
+
+    kept, orphan = key(), key()
+    for k in (kept, orphan):
+        store.put(k, tiny_jpeg(), "image/jpeg")
+    _row_for(kept, make_user())
+    # a file written after the cutoff may still be getting its row: left alone
+    assert delete_orphan_files(utcnow() - timedelta(hours=1), store=store) == 0
+    assert store.get(orphan)
+    soon = utcnow() + timedelta(seconds=5)
+    assert list(store.keys_before(soon)) and set(store.keys_before(soon)) == {kept, orphan}
+    assert delete_orphan_files(soon, batch=1, store=store) == 1
+    with pytest.raises(MissingPhoto):
+        store.get(orphan)
+    assert store.get(kept)
+    assert delete_orphan_files(soon, store=store) == 0
+
+
+def test_purge_expired_deletes_orphan_files_older_than_an_hour(app):
+    import os
+
+    from tests.factories import build_district
+
+    district = build_district()
+    photo = make_photo(user=district.a.worker)
+    store = photo_store()
+    old_orphan, new_orphan = key(), key()
+    for k in (old_orphan, new_orphan):
+        store.put(k, tiny_jpeg(), "image/jpeg")
+    two_hours_ago = (utcnow() - timedelta(hours=2)).timestamp()
+    for k in (old_orphan, photo.key):
+        os.utime(store.root / k, (two_hours_ago, two_hours_ago))
+    # a process killed mid-write leaves a temporary behind: removed once it is that old
+    temp = store.root / old_orphan.split("/")[0] / ".upload-stale"
+    temp.write_bytes(b"half")
+    os.utime(temp, (two_hours_ago, two_hours_ago))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-expired"])
+    assert result.exit_code == 0 and "orphan photo files deleted: 1" in result.output, result.output
+    with pytest.raises(MissingPhoto):
+        store.get(old_orphan)
+    assert store.get(new_orphan) and store.get(photo.key) and not temp.exists()
