@@ -86,6 +86,6 @@ class InviteSchema(Schema):
 class JoinSchema(Schema):
     """What a person scanning an invite fills in."""
 
-    display_name = name_field(max=80)
+    display_name = name_field(max=80, required=True)
     phone = fields.Str(required=True, validate=PHONE)
     password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=256))

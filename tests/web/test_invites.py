@@ -147,3 +147,12 @@ def test_invite_and_join_pages_check_by_the_schemas_rules(district, login_as, ap
     blank = join(phone, path, name="")
     assert blank.status_code == 422
     assert db.session.scalar(select(User).where(User.phone == "13600000001")) is None
+
+
+def test_joining_without_a_name_is_refused_naming_it(district, login_as, app):
+    coordinator = login_as(district.a.coordinator)
+    _invite, path = invite_on_page(coordinator, district.a.street)
+    phone = app.test_client()
+    nameless = phone.post(path, data={"phone": "13600000002", "password": STRONG})
+    assert nameless.status_code == 422
+    assert db.session.scalar(select(User).where(User.phone == "13600000002")) is None
