@@ -5,6 +5,7 @@ masked, formula-looking text kept as text."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -154,3 +155,21 @@ def test_the_page_download_is_the_same_ledger(login_as, march):
     assert [row[1] for row in _rows(book, "签到台账")[1:]] == [march.a.grids[0].name]
     other = client.get(f"/dashboard/ledgers.xlsx?{MARCH}&area_id={march.b.street.id}")
     assert other.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("page", "sheet"),
+    [
+        ("/dashboard/?from=2026-03-01&to=2026-03-31", None),
+        ("/dashboard/cases?from=2026-03-01&to=2026-03-31", "发案台账"),
+        ("/coordinate/checkins?from=2026-03-01&to=2026-03-31", "签到台账"),
+        ("/coordinate/warnings", "预警台账"),
+    ],
+)
+def test_list_pages_link_their_ledger(login_as, march, page, sheet):
+    client = login_as(march.a.coordinator)
+    html = client.get(page).get_data(as_text=True)
+    link = re.search(r'id="ledgers?" [^>]*href="([^"]+)"', html)
+    assert link, html[:300]
+    book = _book(client.get(link.group(1).replace("&amp;", "&")))
+    assert book.sheetnames == (list(SHEETS) if sheet is None else [sheet])
