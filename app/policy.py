@@ -336,6 +336,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("print", "quiz"): Rule(READERS),
     ("read", "dashboard"): Rule(READERS),
     ("read", "report"): Rule(READERS),
+    ("read", "ledger"): Rule(READERS),  # 台账 of the caller's area (the service scopes)
     ("read", "job"): Rule(EVERYONE),  # a job answers its creator only (the service filters)
     ("read", "audit"): Rule(ADMINS),
     ("read", "settings"): Rule(ADMINS),  # the deployment's settings (keys shown cut)

@@ -42,6 +42,10 @@ fi
 section "public quiz: page weight, POST /quiz-responses vs GET /healthz (SQLite)"
 $PY bench/quiz_load.py --duration "$duration"
 
+section "ledger export: peak memory against the data, a month and a year (SQLite)"
+$PY bench/generate_district.py --database-url sqlite:///bench/out/ledger-district.db --scale 0.1
+$PY bench/ledger_export.py --database-url sqlite:///bench/out/ledger-district.db
+
 section "coverage on a generated district (SQLite)"
 $PY bench/generate_district.py --database-url sqlite:///bench/out/district.db "${scale_args[@]}"
 $PY bench/coverage_bench.py --database-url sqlite:///bench/out/district.db --repeats 15

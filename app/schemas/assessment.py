@@ -26,7 +26,9 @@ class Month(fields.Str):
 
 class AssessmentQuerySchema(Schema):
     month = Month(required=True)
-    level = fields.Str(load_default="street", validate=validate.OneOf(("street", "community")))
+    level = fields.Str(
+        load_default="street", validate=validate.OneOf(("street", "community", "worker"))
+    )
     format = fields.Str(load_default="json", validate=validate.OneOf(("json", "xlsx")))
 
 
@@ -37,10 +39,16 @@ class IndicatorSchema(Schema):
 
 
 class AssessmentRowSchema(Schema):
-    area_id = fields.Int()
+    area_id = fields.Int(allow_none=True, metadata={"description": "null for a grid worker"})
+    user_id = fields.Int(metadata={"description": "level=worker: the person"})
+    grids = fields.List(fields.Str(), metadata={"description": "level=worker: the grids worked"})
     name = fields.Str()
     level = fields.Str()
-    indicators = fields.Dict(keys=fields.Str(), values=fields.Nested(IndicatorSchema))
+    indicators = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Nested(IndicatorSchema),
+        metadata={"description": "a grid worker: their grids' coverage, warnings and rounds only"},
+    )
     score = fields.Float(metadata={"description": "Σ weight × normalised ÷ Σ weights"})
     rank = fields.Int()
 

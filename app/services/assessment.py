@@ -1,4 +1,4 @@
-"""The monthly assessment (考核): a score per street or community for a month.
+"""The monthly assessment (考核): a score per street, community or grid worker for a month.
 
 Each indicator is normalised to 0..100: rates as percentages; cases per 10,000 residents (lower
 is better) as 100 × (1 − value ÷ the highest among the areas compared), 100 when none has a case.
@@ -12,6 +12,10 @@ score can be recomputed from them alone. Indicators:
 - awareness_rate: 知晓率, counted quiz answers that passed ÷ counted answers;
 - app_install_rate: households reached with the app ÷ households reached;
 - rounds_completed: active sites visited their monthly number of times ÷ active sites.
+
+A grid worker (网格员工作考核, level `worker`) is scored on the indicators a person answers for,
+WORKER_INDICATORS, over the grids they work (added up, then the rates): site and household
+coverage, warnings on time, rounds completed; the score divides by those indicators' weights only.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
 
 from app.errors import Invalid
 from app.extensions import db
@@ -29,12 +34,14 @@ from app.labels import label
 from app.models import INDICATORS, Area, AssessmentWeight, RiskWarning, User
 from app.policy import require
 from app.services import awareness, cards, coverage, household_groups
-from app.services.access import scope_area, subtree_clause
+from app.services.access import grid_people, scope_area, subtree_clause
 from app.services.audit import record_event
 from app.services.coverage import Period, bucket_of, rate
 
 LOWER_IS_BETTER = ("cases_per_10k",)
-ASSESSED_LEVELS = ("street", "community")
+ASSESSED_LEVELS = ("street", "community", "worker")
+# What a grid worker answers for: their grids' coverage, warnings and rounds (网格员工作考核).
+WORKER_INDICATORS = ("site_coverage", "household_coverage", "warnings_on_time", "rounds_completed")
 
 
 def weights() -> dict[str, float]:
@@ -70,19 +77,24 @@ def month_period(month: date) -> Period:
 
 
 def assess(actor: User, month: date, level: str) -> dict[str, Any]:
-    """Scores of the streets or communities in the actor's area for the month, ranked."""
+    """Scores of the streets, communities or grid workers in the actor's area for the month,
+    ranked. A grid worker is scored on WORKER_INDICATORS only, over the grids they work."""
     require(actor, "read", "assessment")
     if level not in ASSESSED_LEVELS:
-        raise Invalid(_l("street or community"), {"level": [_l("street or community")]})
+        text = _l("street, community or worker")
+        raise Invalid(text, {"level": [text]})
     scope = scope_area(actor)
-    query = select(Area).where(Area.level == level).order_by(Area.path)
-    if scope is not None:
-        query = query.where(subtree_clause(Area.path, scope.path))
-    areas = list(db.session.scalars(query))
     period = month_period(month)
-    values = _values(areas, period)
     w = weights()
-    rows = [_row(area, values[area.id], values, w) for area in areas]
+    if level == "worker":
+        rows = _worker_rows(scope, period, w)
+    else:
+        query = select(Area).where(Area.level == level).order_by(Area.path)
+        if scope is not None:
+            query = query.where(subtree_clause(Area.path, scope.path))
+        areas = list(db.session.scalars(query))
+        values = _values(areas, period)
+        rows = [_row(area, values[area.id], values, w) for area in areas]
     _rank(rows)
     return {
         "month": period.first.strftime("%Y-%m"),
@@ -137,6 +149,61 @@ def _warnings_on_time(areas: list[Area], period: Period) -> dict[int, tuple[int,
     return {b: (int(n), int(t or 0)) for b, n, t in rows if b is not None}
 
 
+def _worker_rows(scope: Area | None, period: Period, w: dict) -> list[dict]:
+    """One row per person who works grids inside `scope`: their grids' figures added up."""
+    grid_area = aliased(Area)
+    people = grid_people()
+    query = (
+        select(User, grid_area)
+        .join(people, people.c.user_id == User.id)
+        .join(grid_area, grid_area.id == people.c.area_id)
+        .where(User.active == True)  # noqa: E712
+        .order_by(User.id, grid_area.path)
+    )
+    if scope is not None:
+        query = query.where(subtree_clause(grid_area.path, scope.path))
+    grids_by_person: dict[User, list[Area]] = {}
+    for person, grid in db.session.execute(query):
+        grids_by_person.setdefault(person, []).append(grid)
+    grids = {g.id: g for gs in grids_by_person.values() for g in gs}
+    per_grid = _grid_figures(list(grids.values()), period)
+    on_time = _warnings_on_time(list(grids.values()), period) if grids else {}
+    values = {}
+    for person, worked in grids_by_person.items():
+        sums = {k: sum(per_grid[g.id][k] for g in worked) for k in coverage.ADDITIVE}
+        coverage.finish(sums)
+        due = sum(on_time.get(g.id, (0, 0))[0] for g in worked)
+        in_time = sum(on_time.get(g.id, (0, 0))[1] for g in worked)
+        values[person.id] = {
+            "site_coverage": sums["site_coverage"],
+            "household_coverage": sums["household_coverage"],
+            "warnings_on_time": rate(in_time, due),
+            "rounds_completed": sums["site_rounds_rate"],
+        }
+    rows = []
+    for person, worked in grids_by_person.items():
+        row = _row(None, values[person.id], values, w, WORKER_INDICATORS)
+        row.update(
+            user_id=person.id,
+            name=person.display_name or person.username,
+            level="worker",
+            grids=[g.name for g in worked],
+        )
+        rows.append(row)
+    return rows
+
+
+def _grid_figures(grids: list[Area], period: Period) -> dict[int, dict]:
+    """Coverage counts per grid, computed once per community that holds some of them."""
+    communities = {g.parent_id for g in grids}
+    figures: dict[int, dict] = {}
+    for community_id in communities:
+        parent = db.session.get(Area, community_id) if community_id is not None else None
+        for child in coverage.compute(parent, period)["children"]:
+            figures[child["area_id"]] = child
+    return figures
+
+
 def normalise(name: str, value: float, highest: float) -> float:
     """0..100: a rate as a percentage; a lower-is-better value against the highest compared."""
     if name in LOWER_IS_BETTER:
@@ -144,23 +211,25 @@ def normalise(name: str, value: float, highest: float) -> float:
     return round(100 * value, 2)
 
 
-def _row(area: Area, mine: dict, every: dict, w: dict) -> dict:
+def _row(
+    area: Area | None, mine: dict, every: dict, w: dict, names: tuple[str, ...] = INDICATORS
+) -> dict:
     indicators = {}
-    for name in INDICATORS:
+    for name in names:
         highest = max((v[name] for v in every.values()), default=0.0)
         indicators[name] = {
             "value": mine[name],
             "normalised": normalise(name, mine[name], highest),
             "weight": w[name],
         }
-    total = sum(w.values())
+    total = sum(w[name] for name in names)
     score = (
         sum(i["weight"] * i["normalised"] for i in indicators.values()) / total if total else 0.0
     )
     return {
-        "area_id": area.id,
-        "name": area.name,
-        "level": area.level,
+        "area_id": area.id if area is not None else None,
+        "name": area.name if area is not None else "",
+        "level": area.level if area is not None else "worker",
         "indicators": indicators,
         "score": round(score, 2),
     }
@@ -186,7 +255,9 @@ def as_xlsx(result: dict) -> bytes:
     sheet.title = result["month"]
     year, month = result["month"].split("-")
     where = result["area_name"] or _l("Whole district")
-    level = _l("streets") if result["level"] == "street" else _l("communities")
+    level = {"street": _l("streets"), "community": _l("communities")}.get(
+        result["level"], _l("grid workers")
+    )
     sheet.append(
         [
             safe_text(
@@ -212,8 +283,8 @@ def as_xlsx(result: dict) -> bytes:
     for row in result["rows"]:
         cells = [safe_text(row["name"])]
         for name in INDICATORS:
-            i = row["indicators"][name]
-            cells += [i["value"], i["normalised"], i["weight"]]
+            i = row["indicators"].get(name)  # a grid worker is not scored on every indicator
+            cells += [i["value"], i["normalised"], i["weight"]] if i else [None, None, None]
         sheet.append(cells + [row["score"], row["rank"]])
     out = io.BytesIO()
     book.save(out)

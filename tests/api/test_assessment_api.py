@@ -95,3 +95,69 @@ def test_who_may_read_and_set(api, district):
     assert api.put("/assessment/weights", district.admin, json=zero).status_code == 422
     assert api.get("/assessment?month=2026-13", district.admin).status_code == 422
     assert api.get("/assessment", district.admin).status_code == 422
+
+
+WORKER_INDICATORS = {"site_coverage", "household_coverage", "warnings_on_time", "rounds_completed"}
+
+
+@pytest.fixture
+def workers_march(march):
+    from tests.factories import make_warning
+
+    a = march.a
+    make_warning(area=a.grids[0], at=local(2026, 3, 9, 8), hours=24, handled_after=2)
+    make_warning(area=a.grids[0], at=local(2026, 3, 12, 8), hours=24, handled_after=30)
+    make_warning(area=march.b.grids[0], at=local(2026, 3, 9, 8), hours=24)
+    return march
+
+
+def test_grid_workers_are_scored_on_their_grids(api, workers_march):
+    m = workers_march
+    api.put("/assessment/weights", m.admin, json={"site_coverage": 2, "awareness_rate": 5})
+    result = api.get(f"/assessment?{MONTH}&level=worker", m.leader).json
+    assert result["level"] == "worker"
+    rows = {r["user_id"]: r for r in result["rows"]}
+    assert set(rows) == {m.a.worker.id, m.b.worker.id}  # the police officer works no grid
+    a, b = rows[m.a.worker.id], rows[m.b.worker.id]
+    assert a["grids"] == [m.a.grids[0].name] and a["area_id"] is None
+    assert set(a["indicators"]) == WORKER_INDICATORS
+    assert a["indicators"]["site_coverage"] == {"value": 1.0, "normalised": 100.0, "weight": 2.0}
+    assert a["indicators"]["warnings_on_time"]["value"] == 0.5
+    assert b["indicators"]["site_coverage"]["value"] == 0.0
+    assert b["indicators"]["warnings_on_time"]["value"] == 0.0
+    for row in (a, b):  # the weights of indicators a person is not scored on do not count
+        parts = row["indicators"].values()
+        expected = sum(p["weight"] * p["normalised"] for p in parts) / sum(
+            p["weight"] for p in parts
+        )
+        assert row["score"] == round(expected, 2)
+    assert (a["rank"], b["rank"]) == (1, 2)
+
+
+def test_a_street_sees_its_own_grid_workers(api, workers_march):
+    m = workers_march
+    mine = api.get(f"/assessment?{MONTH}&level=worker", m.b.coordinator).json
+    assert [r["user_id"] for r in mine["rows"]] == [m.b.worker.id]
+    assert api.get(f"/assessment?{MONTH}&level=worker", m.b.worker).status_code == 403
+
+
+def test_the_worker_sheet_and_page(api, login_as, workers_march):
+    m = workers_march
+    result = api.get(f"/assessment?{MONTH}&level=worker", m.admin).json
+    response = api.get(f"/assessment?{MONTH}&level=worker&format=xlsx", m.admin)
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert "网格员" in rows[0][0]
+    body = rows[3:]
+    assert [line[0] for line in body] == [r["name"] for r in result["rows"]]
+    for line, row in zip(body, result["rows"], strict=True):
+        for i, name in enumerate(INDICATORS):
+            cells = line[1 + 3 * i : 4 + 3 * i]
+            if name in WORKER_INDICATORS:
+                assert cells[1] == row["indicators"][name]["normalised"]
+            else:
+                assert cells == (None, None, None)
+        assert line[-2:] == (row["score"], row["rank"])
+    page = login_as(m.a.coordinator).get(f"/dashboard/assessment?{MONTH}&level=worker")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'data-user="{m.a.worker.id}"' in html and f'data-user="{m.b.worker.id}"' not in html

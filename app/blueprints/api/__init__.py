@@ -37,6 +37,7 @@ RESOURCES = (
     "quiz_responses",
     "cases",
     "reports",
+    "ledgers",
     "jobs",
     "photos",
     "rectifications",
