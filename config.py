@@ -111,6 +111,12 @@ class Config:
     NOTIFY_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", "3600"))
     NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "5"))
     NOTIFY_CLAIM_SECONDS = int(os.environ.get("NOTIFY_CLAIM_SECONDS", "300"))
+    # The four must-checks (四必查): a case's loss from which it is checked (yuan), how many cases
+    # in a community within MUST_CHECK_WINDOW_DAYS, and how many at one place (a site or an address).
+    MUST_CHECK_LOSS = float(os.environ.get("MUST_CHECK_LOSS", "50000"))
+    MUST_CHECK_COMMUNITY_CASES = int(os.environ.get("MUST_CHECK_COMMUNITY_CASES", "3"))
+    MUST_CHECK_PLACE_CASES = int(os.environ.get("MUST_CHECK_PLACE_CASES", "2"))
+    MUST_CHECK_WINDOW_DAYS = int(os.environ.get("MUST_CHECK_WINDOW_DAYS", "30"))
     # Red/yellow cards: cases per 10,000 residents in a period.
     CARD_RED_PER_10K = float(os.environ.get("CARD_RED_PER_10K", "3"))
     CARD_YELLOW_PER_10K = float(os.environ.get("CARD_YELLOW_PER_10K", "1.5"))

@@ -8,6 +8,7 @@ from app.models.checkin import CHECKIN_STATUSES, SITE_CONDITIONS, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
 from app.models.invite import Invite
 from app.models.job import JOB_STATUSES, Job
+from app.models.must_check import MUST_CHECK_KINDS, MUST_CHECK_STATUSES, MustCheck
 from app.models.notification import (
     NOTIFICATION_KINDS,
     Notification,
@@ -32,6 +33,8 @@ __all__ = [
     "HOUSEHOLD_TAGS",
     "JOB_STATUSES",
     "LEVELS",
+    "MUST_CHECK_KINDS",
+    "MUST_CHECK_STATUSES",
     "NOTIFICATION_KINDS",
     "RECTIFICATION_STATUSES",
     "QUIZ_AUDIENCES",
@@ -53,6 +56,7 @@ __all__ = [
     "Household",
     "Invite",
     "Job",
+    "MustCheck",
     "Notification",
     "NotificationDelivery",
     "NotificationRecipient",

@@ -40,6 +40,7 @@ RESOURCES = (
     "jobs",
     "photos",
     "rectifications",
+    "checks",
 )
 
 
