@@ -52,6 +52,9 @@ class DailyRowSchema(Schema):
     awareness_rate_month = fields.Float(
         metadata={"description": "知晓率: passed / counted answers, 0..1, beside its count"}
     )
+    open_checks = fields.Int(
+        metadata={"description": "must-checks (四必查) not yet concluded, as the report is made"}
+    )
 
 
 class DailyReportSchema(Schema):

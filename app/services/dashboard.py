@@ -26,7 +26,15 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.polygons import DISPLAY_TOLERANCE_DEG, simplify
-from app.services import awareness, cards, coverage, household_groups, ranking, rectifications
+from app.services import (
+    awareness,
+    cards,
+    coverage,
+    household_groups,
+    must_checks,
+    ranking,
+    rectifications,
+)
 from app.services.access import subtree_clause
 from app.services.localtime import local_date, today
 from app.services.warnings import figures as warning_figures
@@ -97,6 +105,7 @@ def overview(
         "cases": _cases(area, period),
         "card": colours.get(area.id) if area is not None else None,
         "rectifications": _open_rectifications(area),
+        "open_checks": must_checks.count_open(area),
         "awareness": aware,
         "groups": household_groups.for_area(area, period),
     }
