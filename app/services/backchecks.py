@@ -23,8 +23,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models import Area, FraudCase, Household, Task, User, Visit
-from app.services import cases, coverage
-from app.services.access import filter_by_scope, subtree_clause
+from app.policy import require
+from app.services import coverage
+from app.services.access import filter_by_scope, subtree_clause, visible_or_404
 from app.services.localtime import local_date
 
 WINDOW_DAYS = 30
@@ -40,7 +41,9 @@ def window_of(case: FraudCase) -> coverage.Period:
 
 def for_case(actor: User, case_id: int) -> dict:
     """The back-check of one case the actor may read."""
-    return evidence_of(cases.get_case(actor, case_id))
+    require(actor, "read", "case")
+    case = db.session.get(FraudCase, case_id)
+    return evidence_of(visible_or_404(actor, case, case.area if case else None, "case"))
 
 
 def evidence_of(case) -> dict:

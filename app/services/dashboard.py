@@ -31,7 +31,7 @@ from app.services import (
     cards,
     coverage,
     household_groups,
-    must_checks,
+    must_check_figures,
     ranking,
     rectifications,
 )
@@ -105,7 +105,7 @@ def overview(
         "cases": _cases(area, period),
         "card": colours.get(area.id) if area is not None else None,
         "rectifications": _open_rectifications(area),
-        "open_checks": must_checks.count_open(area),
+        "open_checks": must_check_figures.count_open(area),
         "awareness": aware,
         "groups": household_groups.for_area(area, period),
     }

@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -240,13 +240,3 @@ def conclude_check(actor: User, check: MustCheck, data: dict[str, Any]) -> MustC
     db.session.flush()
     record_event(actor, "must_check.conclude", check, area_id=check.area_id, kind=check.kind)
     return check
-
-
-def count_open(area: Area | None) -> int:
-    """Open checks in an area (None: the district)."""
-    query = select(func.count(MustCheck.id)).where(MustCheck.status == "open")
-    if area is not None:
-        query = query.join(Area, Area.id == MustCheck.area_id).where(
-            subtree_clause(Area.path, area.path)
-        )
-    return db.session.scalar(query)

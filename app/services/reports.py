@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Area, FraudCase, User
-from app.services import awareness, coverage, must_checks
+from app.services import awareness, coverage, must_check_figures
 from app.services.localtime import today
 from app.services.warnings import figures as warning_figures
 
@@ -85,7 +85,7 @@ def daily(actor: User, day: date | None) -> dict:
         row["household_coverage_month"] = month[area.id]["household_coverage"]
         row["awareness_responses_month"] = aware[area.id]["responses"]
         row["awareness_rate_month"] = aware[area.id]["awareness_rate"]
-        row["open_checks"] = must_checks.count_open(area)
+        row["open_checks"] = must_check_figures.count_open(area)
         rows.append(row)
     totals = {key: sum(row[key] for row in rows) for key in COUNTS}
     totals.update(warning_figures.add_up(rows))
