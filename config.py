@@ -117,6 +117,8 @@ class Config:
     MUST_CHECK_COMMUNITY_CASES = int(os.environ.get("MUST_CHECK_COMMUNITY_CASES", "3"))
     MUST_CHECK_PLACE_CASES = int(os.environ.get("MUST_CHECK_PLACE_CASES", "2"))
     MUST_CHECK_WINDOW_DAYS = int(os.environ.get("MUST_CHECK_WINDOW_DAYS", "30"))
+    # Every new case makes a return visit (发案必回访) due within this many local days.
+    RETURN_VISIT_DAYS = int(os.environ.get("RETURN_VISIT_DAYS", "7"))
     # Red/yellow cards: cases per 10,000 residents in a period.
     CARD_RED_PER_10K = float(os.environ.get("CARD_RED_PER_10K", "3"))
     CARD_YELLOW_PER_10K = float(os.environ.get("CARD_YELLOW_PER_10K", "1.5"))

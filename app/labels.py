@@ -66,6 +66,7 @@ AGE_BAND_LABELS = {
 }
 TASK_KIND_LABELS = {
     "door_to_door": _l("Door-to-door publicity"),
+    "return_visit": _l("Return visit after a case"),
     "site_check": _l("Site checks"),
     "poster": _l("Posters"),
     "banner": _l("Banners"),

@@ -24,6 +24,7 @@ TASK_KINDS = (
     "stall",
     "rider_drop",
     "app_promotion",
+    "return_visit",
     "other",
 )
 TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
@@ -87,6 +88,10 @@ class Task(db.Model):
     targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reported_count: Mapped[int] = mapped_column(default=0)
     person_key: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A return visit (回访) after this case: one per case, made when the case is recorded.
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fraud_cases.id", ondelete="CASCADE"), unique=True
+    )
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

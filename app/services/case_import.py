@@ -20,7 +20,7 @@ from app.models import FRAUD_TYPES, Area, FraudCase, Household, User
 from app.models.base import utcnow
 from app.models.case import AGE_BANDS
 from app.policy import require
-from app.services import must_checks
+from app.services import must_checks, return_visits
 from app.services.access import scope_area
 from app.services.audit import record_event
 from app.services.cases import EARLIEST, MAX_LOSS, check_occurred_on
@@ -311,13 +311,13 @@ def import_cases(
         ) from None
     report.created = len(rows)
     record_event(actor, "case.import", None, created=report.created)
-    must_checks.open_for_cases(
-        list(
-            db.session.scalars(
-                select(FraudCase).where(
-                    FraudCase.created_by_id == actor.id, FraudCase.created_at == now
-                )
-            )
+    created = list(
+        db.session.scalars(
+            select(FraudCase)
+            .where(FraudCase.created_by_id == actor.id, FraudCase.created_at == now)
+            .order_by(FraudCase.id)
         )
     )
+    must_checks.open_for_cases(created)
+    return_visits.open_for_cases(created)
     return report

@@ -14,7 +14,7 @@ from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.models import Area, FraudCase, Household, Site, User
 from app.policy import require
-from app.services import must_checks
+from app.services import must_checks, return_visits
 from app.services.access import (
     filter_by_scope,
     require_area_in_scope,
@@ -130,4 +130,5 @@ def create_case(actor: User, data: dict[str, Any]) -> tuple[FraudCase, bool]:
         return visible_or_404(actor, existing, existing.area, "case"), False
     record_event(actor, "case.create", case, area_id=case.area_id, fraud_type=case.fraud_type)
     must_checks.open_for_case(case)
+    return_visits.open_for_case(case)
     return case, True
