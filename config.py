@@ -51,6 +51,8 @@ class Config:
     WARNING_PHONE_RETENTION_DAYS = int(os.environ.get("WARNING_PHONE_RETENTION_DAYS", "90"))
     # Finished background jobs keep their import report this long (the uploaded file is dropped at once).
     JOB_RETENTION_DAYS = int(os.environ.get("JOB_RETENTION_DAYS", "30"))
+    # Notifications older than this are deleted by purge-expired (with recipients and deliveries).
+    NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "90"))
 
     # The name people read in titles, the top bar and on posters; the English one on English pages.
     PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "反诈网格通")

@@ -146,10 +146,10 @@ def settle_tasks_command():
 )
 def purge_expired_command(batch_size):
     """Coarsen old check-in and visit positions, erase old warnings' phone numbers, delete old
-    photos; safe to rerun.
+    photos and notifications; safe to rerun.
 
-    The periods are CHECKIN_POSITION_RETENTION_DAYS, WARNING_PHONE_RETENTION_DAYS and
-    PHOTO_RETENTION_MONTHS."""
+    The periods are CHECKIN_POSITION_RETENTION_DAYS, WARNING_PHONE_RETENTION_DAYS,
+    PHOTO_RETENTION_MONTHS and NOTIFICATION_RETENTION_DAYS."""
     from flask import current_app
 
     from app.services.retention import purge_plan
@@ -160,6 +160,7 @@ def purge_expired_command(batch_size):
         config["WARNING_PHONE_RETENTION_DAYS"],
         config["JOB_RETENTION_DAYS"],
         photo_months=config["PHOTO_RETENTION_MONTHS"],
+        notification_days=config["NOTIFICATION_RETENTION_DAYS"],
     )
     for what, step, before in plan:
         total, last_id = 0, 0
