@@ -29,6 +29,7 @@ from app.polygons import DISPLAY_TOLERANCE_DEG, simplify
 from app.services import (
     awareness,
     cards,
+    case_compare,
     coverage,
     household_groups,
     must_check_figures,
@@ -103,6 +104,7 @@ def overview(
         "measure": measure if measure in ranking.MEASURES else ranking.DEFAULT_MEASURE,
         "warnings": warning_figures.for_period(_in_area(RiskWarning.area_id, area), period),
         "cases": _cases(area, period),
+        "cases_compare": case_compare.compare(area, period),
         "card": colours.get(area.id) if area is not None else None,
         "rectifications": _open_rectifications(area),
         "open_checks": must_check_figures.count_open(area),

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Area, FraudCase, User
-from app.services import awareness, coverage, must_check_figures
+from app.services import awareness, case_compare, coverage, must_check_figures
 from app.services.localtime import today
 from app.services.warnings import figures as warning_figures
 
@@ -103,6 +103,7 @@ def daily(actor: User, day: date | None) -> dict:
         "area_id": scope.id if scope else None,
         "rows": rows,
         "totals": totals,
+        "compare": case_compare.compare(scope, coverage.Period(day, day)),
     }
 
 
