@@ -20,7 +20,7 @@ from app.models.quiz import QUIZ_AUDIENCES, Quiz, QuizResponse
 from app.models.rectification import RECTIFICATION_STATUSES, Rectification
 from app.models.sign_in_code import SignInCode
 from app.models.site import SITE_KINDS, Site
-from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
+from app.models.task import PLANNED_KINDS, TASK_KINDS, TASK_STATUSES, Campaign, Task
 from app.models.user import FORCES, ROLES, ApiToken, User
 from app.models.visit import VISIT_OUTCOMES, Visit
 from app.models.warning import WARNING_LEVELS, WARNING_RESULTS, RiskWarning
@@ -41,6 +41,7 @@ __all__ = [
     "ROLES",
     "SITE_CONDITIONS",
     "SITE_KINDS",
+    "PLANNED_KINDS",
     "TASK_KINDS",
     "TASK_STATUSES",
     "VISIT_OUTCOMES",

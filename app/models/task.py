@@ -27,6 +27,8 @@ TASK_KINDS = (
     "return_visit",
     "other",
 )
+# What campaigns and coordinators plan: every kind but the return visit, which a case makes.
+PLANNED_KINDS = tuple(kind for kind in TASK_KINDS if kind != "return_visit")
 TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
 
 task_assignees = Table(
