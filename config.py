@@ -51,6 +51,8 @@ class Config:
     WARNING_PHONE_RETENTION_DAYS = int(os.environ.get("WARNING_PHONE_RETENTION_DAYS", "90"))
     # Finished background jobs keep their import report this long (the uploaded file is dropped at once).
     JOB_RETENTION_DAYS = int(os.environ.get("JOB_RETENTION_DAYS", "30"))
+    # Notifications older than this are deleted by purge-expired (with recipients and deliveries).
+    NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "90"))
 
     # The name people read in titles, the top bar and on posters; the English one on English pages.
     PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "反诈网格通")
@@ -111,6 +113,14 @@ class Config:
     NOTIFY_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", "3600"))
     NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "5"))
     NOTIFY_CLAIM_SECONDS = int(os.environ.get("NOTIFY_CLAIM_SECONDS", "300"))
+    # The four must-checks (四必查): a case's loss from which it is checked (yuan), how many cases
+    # in a community within MUST_CHECK_WINDOW_DAYS, and how many at one place (a site or an address).
+    MUST_CHECK_LOSS = float(os.environ.get("MUST_CHECK_LOSS", "50000"))
+    MUST_CHECK_COMMUNITY_CASES = int(os.environ.get("MUST_CHECK_COMMUNITY_CASES", "3"))
+    MUST_CHECK_PLACE_CASES = int(os.environ.get("MUST_CHECK_PLACE_CASES", "2"))
+    MUST_CHECK_WINDOW_DAYS = int(os.environ.get("MUST_CHECK_WINDOW_DAYS", "30"))
+    # Every new case makes a return visit (发案必回访) due within this many local days.
+    RETURN_VISIT_DAYS = int(os.environ.get("RETURN_VISIT_DAYS", "7"))
     # Red/yellow cards: cases per 10,000 residents in a period.
     CARD_RED_PER_10K = float(os.environ.get("CARD_RED_PER_10K", "3"))
     CARD_YELLOW_PER_10K = float(os.environ.get("CARD_YELLOW_PER_10K", "1.5"))

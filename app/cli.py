@@ -146,10 +146,11 @@ def settle_tasks_command():
 )
 def purge_expired_command(batch_size):
     """Coarsen old check-in and visit positions, erase old warnings' phone numbers, delete old
-    photos, delete photo files that no photo row names (older than an hour); safe to rerun.
+    photos and notifications, delete photo files that no photo row names (older than an hour);
+    safe to rerun.
 
-    The periods are CHECKIN_POSITION_RETENTION_DAYS, WARNING_PHONE_RETENTION_DAYS and
-    PHOTO_RETENTION_MONTHS."""
+    The periods are CHECKIN_POSITION_RETENTION_DAYS, WARNING_PHONE_RETENTION_DAYS,
+    PHOTO_RETENTION_MONTHS and NOTIFICATION_RETENTION_DAYS."""
     from flask import current_app
 
     from app.models.base import utcnow
@@ -162,6 +163,7 @@ def purge_expired_command(batch_size):
         config["WARNING_PHONE_RETENTION_DAYS"],
         config["JOB_RETENTION_DAYS"],
         photo_months=config["PHOTO_RETENTION_MONTHS"],
+        notification_days=config["NOTIFICATION_RETENTION_DAYS"],
     )
     for what, step, before in plan:
         total, last_id = 0, 0

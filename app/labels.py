@@ -66,6 +66,7 @@ AGE_BAND_LABELS = {
 }
 TASK_KIND_LABELS = {
     "door_to_door": _l("Door-to-door publicity"),
+    "return_visit": _l("Return visit after a case"),
     "site_check": _l("Site checks"),
     "poster": _l("Posters"),
     "banner": _l("Banners"),
@@ -130,6 +131,13 @@ SITE_CONDITION_LABELS = {
 }
 
 # The tables the pages about tasks and warnings read as `task_words` (one context processor).
+MUST_CHECK_KIND_LABELS = {
+    "defrauded": _l("Dissuasion failed"),
+    "large_loss": _l("Large loss"),
+    "community_repeat": _l("Repeated cases in the community"),
+    "place_repeat": _l("Repeated cases at one place"),
+}
+MUST_CHECK_STATUS_LABELS = {"open": _l("Open"), "concluded": _l("Concluded")}
 QUIZ_AUDIENCE_LABELS = {
     "residents": _l("Residents' edition"),
     "students": _l("Students' edition"),
@@ -168,6 +176,8 @@ TABLES = {
     "unreachable_reason": UNREACHABLE_REASON_LABELS,
     "checkin_reason": CHECKIN_REASON_LABELS,
     "site_condition": SITE_CONDITION_LABELS,
+    "must_check_kind": MUST_CHECK_KIND_LABELS,
+    "must_check_status": MUST_CHECK_STATUS_LABELS,
     "quiz_audience": QUIZ_AUDIENCE_LABELS,
     "indicator": ASSESSMENT_INDICATOR_LABELS,
 }

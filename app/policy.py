@@ -50,6 +50,7 @@ NOT_FOUND = {
     "photo": N_("photo not found"),
     "rectification": N_("rectification not found"),
     "quiz": N_("quiz not found"),
+    "must_check": N_("check not found"),
 }
 # What the policy answers when it refuses (verb, resource); the rest read REFUSED[None].
 REFUSED = {
@@ -325,6 +326,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "case"): Rule(READERS),
     ("create", "case"): Rule(MANAGERS),
     ("import", "case"): Rule(MANAGERS),
+    # The four must-checks (四必查): opened by the system; readers read them, a coordinator of
+    # the community concludes them.
+    ("read", "must_check"): Rule(READERS),
+    ("conclude", "must_check"): Rule(MANAGERS),
     ("read", "coverage"): Rule(READERS),
     ("read", "awareness"): Rule(READERS),
     ("read", "assessment"): Rule(READERS),

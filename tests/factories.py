@@ -26,6 +26,7 @@ from app.models import (
     Household,
     Invite,
     Job,
+    MustCheck,
     Notification,
     Photo,
     Quiz,
@@ -258,6 +259,28 @@ def make_rectification(
             site_id=site.id,
             checkin_id=checkin.id if checkin else None,
             condition=condition,
+            status=fields.pop("status", "open"),
+            **fields,
+        )
+    )
+
+
+def make_must_check(
+    *,
+    area: Area,
+    kind: str = "large_loss",
+    case: FraudCase | None = None,
+    on: date | None = None,
+    **fields,
+) -> MustCheck:
+    """An open must-check (四必查) of a community, of `case` when given."""
+    fields.setdefault("trigger_key", f"{kind}:test:{next(_seq)}")
+    return _add(
+        MustCheck(
+            kind=kind,
+            area_id=area.id,
+            case_id=case.id if case else None,
+            trigger_on=on or (case.occurred_on if case else date(2026, 1, 5)),
             status=fields.pop("status", "open"),
             **fields,
         )

@@ -24,12 +24,12 @@ from app.labels import (
     TASK_KIND_LABELS,
     labelled,
 )
-from app.models import FORCES, TASK_KINDS, TASK_STATUSES
+from app.models import FORCES, PLANNED_KINDS, TASK_KINDS, TASK_STATUSES
 
 
 class CampaignForm(FlaskForm):
     title = StringField(_l("Title"))
-    kind = SelectField(_l("Kind"), choices=labelled(TASK_KINDS, TASK_KIND_LABELS))
+    kind = SelectField(_l("Kind"), choices=labelled(PLANNED_KINDS, TASK_KIND_LABELS))
     area_id = SelectField(_l("Area"), coerce=optional_int)
     starts_on = DateField(_l("Starts on"))
     ends_on = DateField(_l("Ends on"))

@@ -8,6 +8,7 @@ from app.models.checkin import CHECKIN_STATUSES, SITE_CONDITIONS, CheckIn
 from app.models.household import HOUSEHOLD_TAGS, Household
 from app.models.invite import Invite
 from app.models.job import JOB_STATUSES, Job
+from app.models.must_check import MUST_CHECK_KINDS, MUST_CHECK_STATUSES, MustCheck
 from app.models.notification import (
     NOTIFICATION_KINDS,
     Notification,
@@ -19,7 +20,7 @@ from app.models.quiz import QUIZ_AUDIENCES, Quiz, QuizResponse
 from app.models.rectification import RECTIFICATION_STATUSES, Rectification
 from app.models.sign_in_code import SignInCode
 from app.models.site import SITE_KINDS, Site
-from app.models.task import TASK_KINDS, TASK_STATUSES, Campaign, Task
+from app.models.task import PLANNED_KINDS, TASK_KINDS, TASK_STATUSES, Campaign, Task
 from app.models.user import FORCES, ROLES, ApiToken, User
 from app.models.visit import VISIT_OUTCOMES, Visit
 from app.models.warning import WARNING_LEVELS, WARNING_RESULTS, RiskWarning
@@ -32,12 +33,15 @@ __all__ = [
     "HOUSEHOLD_TAGS",
     "JOB_STATUSES",
     "LEVELS",
+    "MUST_CHECK_KINDS",
+    "MUST_CHECK_STATUSES",
     "NOTIFICATION_KINDS",
     "RECTIFICATION_STATUSES",
     "QUIZ_AUDIENCES",
     "ROLES",
     "SITE_CONDITIONS",
     "SITE_KINDS",
+    "PLANNED_KINDS",
     "TASK_KINDS",
     "TASK_STATUSES",
     "VISIT_OUTCOMES",
@@ -53,6 +57,7 @@ __all__ = [
     "Household",
     "Invite",
     "Job",
+    "MustCheck",
     "Notification",
     "NotificationDelivery",
     "NotificationRecipient",

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models.area import Area
 from app.models.base import UTCDateTime, utcnow
 from app.models.household import Household
+from app.models.site import Site
 
 FRAUD_TYPES = (
     "loan_investment",
@@ -42,6 +43,9 @@ class FraudCase(db.Model):
     loss_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
     victim_age_band: Mapped[str | None] = mapped_column(String(16))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    # Where it happened (发案部位), for 部位多发必查: a publicity site, or an address as written.
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
     # The police system's case number (案件编号): an import of the same file again adds nothing.
     reference: Mapped[str | None] = mapped_column(String(40), unique=True)
     # Made by the client that posts the case, so that a retried POST stores it once.
@@ -51,3 +55,4 @@ class FraudCase(db.Model):
 
     area: Mapped[Area] = relationship()
     household: Mapped[Household | None] = relationship()
+    site: Mapped[Site | None] = relationship()

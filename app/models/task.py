@@ -25,8 +25,11 @@ TASK_KINDS = (
     "stall",
     "rider_drop",
     "app_promotion",
+    "return_visit",
     "other",
 )
+# What campaigns and coordinators plan: every kind but the return visit, which a case makes.
+PLANNED_KINDS = tuple(kind for kind in TASK_KINDS if kind != "return_visit")
 TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
 
 task_assignees = Table(
@@ -91,6 +94,10 @@ class Task(db.Model):
     targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reported_count: Mapped[int] = mapped_column(default=0)
     person_key: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A return visit (回访) after this case: one per case, made when the case is recorded.
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fraud_cases.id", ondelete="CASCADE"), unique=True
+    )
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     # Set: a check-in (a visit, for door-to-door and app promotion) counts only once it has a photo;
     # without one it is recorded all the same and counts when a photo is added to it.

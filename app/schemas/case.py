@@ -46,6 +46,20 @@ class CaseSchema(Schema):
         allow_none=True, load_default=None, validate=validate.OneOf(AGE_BANDS)
     )
     household_id = Id(allow_none=True, load_default=None)
+    site_id = Id(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "where it happened (发案部位): a site of the community"},
+    )
+    address = Text(
+        strip=True,
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={
+            "description": "where it happened, when not at a site (部位多发必查 compares it)"
+        },
+    )
     reference = Text(
         strip=True,
         allow_none=True,
@@ -141,7 +155,7 @@ class BackcheckLecturesSchema(Schema):
 class BackcheckSchema(Schema):
     """The 30 local days before the case (its own day excluded)."""
 
-    case_id = fields.Int()
+    case_id = fields.Int(allow_none=True, metadata={"description": "none for a warning's check"})
     occurred_on = fields.Str()
     window_from = fields.Str()
     window_to = fields.Str()

@@ -52,6 +52,33 @@ class DailyRowSchema(Schema):
     awareness_rate_month = fields.Float(
         metadata={"description": "知晓率: passed / counted answers, 0..1, beside its count"}
     )
+    open_checks = fields.Int(
+        metadata={"description": "must-checks (四必查) not yet concluded, as the report is made"}
+    )
+
+
+class ChangeSchema(Schema):
+    now = fields.Float()
+    last_year = fields.Float()
+    previous = fields.Float()
+    year_on_year = fields.Float(
+        allow_none=True,
+        metadata={"description": "同比: (now - last_year) / last_year; none from 0"},
+    )
+    period_on_period = fields.Float(
+        allow_none=True, metadata={"description": "环比: against the period just before"}
+    )
+
+
+class CompareSchema(Schema):
+    """Cases and losses against the same days a year before and the period just before."""
+
+    last_year_from = fields.Str()
+    last_year_to = fields.Str()
+    previous_from = fields.Str()
+    previous_to = fields.Str()
+    cases = fields.Nested(ChangeSchema)
+    losses = fields.Nested(ChangeSchema)
 
 
 class DailyReportSchema(Schema):
@@ -59,3 +86,4 @@ class DailyReportSchema(Schema):
     area_id = fields.Int(allow_none=True)
     rows = fields.List(fields.Nested(DailyRowSchema))
     totals = fields.Nested(DailyRowSchema)
+    compare = fields.Nested(CompareSchema, metadata={"description": "同比/环比 of the day"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from app.i18n import N_
-from app.models import FORCES, TASK_KINDS, TASK_STATUSES
+from app.models import FORCES, PLANNED_KINDS, TASK_KINDS, TASK_STATUSES
 from app.schemas.common import Count, Day, Id, PageArgs, QueryId, Text, name_field
 from app.schemas.evidence import PhotoIds
 from app.services.localtime import to_local
@@ -169,7 +169,7 @@ class ReassignResultSchema(Schema):
 class CampaignSchema(Schema):
     id = fields.Int(dump_only=True)
     title = name_field(required=True)
-    kind = fields.Str(required=True, validate=validate.OneOf(TASK_KINDS))
+    kind = fields.Str(required=True, validate=validate.OneOf(PLANNED_KINDS))
     area_id = Id(
         required=True,
         metadata={"description": "a street, community or grid: one task per grid under it"},

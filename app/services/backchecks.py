@@ -23,9 +23,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models import Area, FraudCase, Household, Task, User, Visit
+from app.policy import require
 from app.services import coverage
-from app.services.access import filter_by_scope, subtree_clause
-from app.services.cases import get_case
+from app.services.access import filter_by_scope, subtree_clause, visible_or_404
 from app.services.localtime import local_date
 
 WINDOW_DAYS = 30
@@ -41,7 +41,14 @@ def window_of(case: FraudCase) -> coverage.Period:
 
 def for_case(actor: User, case_id: int) -> dict:
     """The back-check of one case the actor may read."""
-    case = get_case(actor, case_id)
+    require(actor, "read", "case")
+    case = db.session.get(FraudCase, case_id)
+    return evidence_of(visible_or_404(actor, case, case.area if case else None, "case"))
+
+
+def evidence_of(case) -> dict:
+    """The back-check of a case (or anything with `id`, `occurred_on`, `area` its community and
+    `household`), read without asking who reads it: the caller has checked that."""
     window = window_of(case)
     community = case.area
     household = case.household

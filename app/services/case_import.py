@@ -20,11 +20,13 @@ from app.models import FRAUD_TYPES, Area, FraudCase, Household, User
 from app.models.base import utcnow
 from app.models.case import AGE_BANDS
 from app.policy import require
+from app.services import must_checks, return_visits
 from app.services.access import scope_area
 from app.services.audit import record_event
 from app.services.cases import EARLIEST, MAX_LOSS, check_occurred_on
 from app.services.importing import ImportReport, RowMessage, chunked, read_rows, row_message
 from app.services.localtime import today
+from app.services.must_checks import normalize_address
 
 COLUMNS = {
     "community": (
@@ -43,6 +45,7 @@ COLUMNS = {
     "victim_age_band": ("年龄段", "受害人年龄段", "年龄", "age_band", "age"),
     "household": ("住户", "户", "地址", "household_id"),
     "reference": ("案件编号", "警情编号", "编号", "case_number"),
+    "place": ("发案部位", "发案地点", "部位", "place", "address"),
 }
 REQUIRED = ("community", "occurred_on", "fraud_type", "loss_amount")
 TYPE_ALIASES = {
@@ -221,6 +224,9 @@ def _check_row(
     if community_id is not None and values.get("household"):
         household_id, problem = places.household(community_id, values["household"])
         errors += [problem] if problem else []
+    address = normalize_address(values.get("place"))
+    if address and len(address) > 200:
+        errors.append(row_message("place longer than 200 characters"))
     reference = values.get("reference") or None
     if reference and len(reference) > 40:
         errors.append(row_message("case number longer than 40 characters"))
@@ -247,6 +253,7 @@ def _check_row(
         "victim_age_band": band,
         "household_id": household_id,
         "reference": reference,
+        "address": address,
     }
 
 
@@ -304,4 +311,13 @@ def import_cases(
         ) from None
     report.created = len(rows)
     record_event(actor, "case.import", None, created=report.created)
+    created = list(
+        db.session.scalars(
+            select(FraudCase)
+            .where(FraudCase.created_by_id == actor.id, FraudCase.created_at == now)
+            .order_by(FraudCase.id)
+        )
+    )
+    must_checks.open_for_cases(created)
+    return_visits.open_for_cases(created)
     return report

@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import Conflict, Invalid
 from app.extensions import db
-from app.models import Area, FraudCase, Household, User
+from app.models import Area, FraudCase, Household, Site, User
 from app.policy import require
+from app.services import must_checks, return_visits
 from app.services.access import (
     filter_by_scope,
     require_area_in_scope,
@@ -104,6 +105,14 @@ def create_case(actor: User, data: dict[str, Any]) -> tuple[FraudCase, bool]:
         is not None
     ):
         raise Conflict(_l("case number already recorded"), {"reference": _l("already recorded")})
+    if data.get("site_id") is not None:
+        site = db.session.get(Site, data["site_id"])
+        if site is None or not site.area.path.startswith(community.path):
+            raise Invalid(
+                _l("site not in this community"),
+                {"site_id": _l("no such site in this community")},
+            )
+    data["address"] = must_checks.normalize_address(data.get("address"))
     case = FraudCase(client_id=client_id, created_by_id=actor.id, **data)
     try:
         with db.session.begin_nested():
@@ -120,4 +129,6 @@ def create_case(actor: User, data: dict[str, Any]) -> tuple[FraudCase, bool]:
             ) from None
         return visible_or_404(actor, existing, existing.area, "case"), False
     record_event(actor, "case.create", case, area_id=case.area_id, fraud_type=case.fraud_type)
+    must_checks.open_for_case(case)
+    return_visits.open_for_case(case)
     return case, True

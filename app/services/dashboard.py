@@ -26,7 +26,16 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.polygons import DISPLAY_TOLERANCE_DEG, simplify
-from app.services import awareness, cards, coverage, household_groups, ranking, rectifications
+from app.services import (
+    awareness,
+    cards,
+    case_compare,
+    coverage,
+    household_groups,
+    must_check_figures,
+    ranking,
+    rectifications,
+)
 from app.services.access import subtree_clause
 from app.services.localtime import local_date, today
 from app.services.warnings import figures as warning_figures
@@ -95,8 +104,10 @@ def overview(
         "measure": measure if measure in ranking.MEASURES else ranking.DEFAULT_MEASURE,
         "warnings": warning_figures.for_period(_in_area(RiskWarning.area_id, area), period),
         "cases": _cases(area, period),
+        "cases_compare": case_compare.compare(area, period),
         "card": colours.get(area.id) if area is not None else None,
         "rectifications": _open_rectifications(area),
+        "open_checks": must_check_figures.count_open(area),
         "awareness": aware,
         "groups": household_groups.for_area(area, period),
     }

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Area, FraudCase, User
-from app.services import awareness, coverage
+from app.services import awareness, case_compare, coverage, must_check_figures
 from app.services.localtime import today
 from app.services.warnings import figures as warning_figures
 
@@ -44,6 +44,7 @@ COLUMNS = (
     ("household_coverage_month", _l("Household coverage this month"), "rate"),
     ("awareness_responses_month", _l("Quiz answers this month"), "int"),
     ("awareness_rate_month", _l("Awareness rate this month"), "rate"),
+    ("open_checks", _l("Open must-checks"), "int"),
 )
 COUNTS = tuple(
     key for key, _label, kind in COLUMNS if kind in ("int", "money") and key != "area_id"
@@ -84,6 +85,7 @@ def daily(actor: User, day: date | None) -> dict:
         row["household_coverage_month"] = month[area.id]["household_coverage"]
         row["awareness_responses_month"] = aware[area.id]["responses"]
         row["awareness_rate_month"] = aware[area.id]["awareness_rate"]
+        row["open_checks"] = must_check_figures.count_open(area)
         rows.append(row)
     totals = {key: sum(row[key] for row in rows) for key in COUNTS}
     totals.update(warning_figures.add_up(rows))
@@ -101,6 +103,7 @@ def daily(actor: User, day: date | None) -> dict:
         "area_id": scope.id if scope else None,
         "rows": rows,
         "totals": totals,
+        "compare": case_compare.compare(scope, coverage.Period(day, day)),
     }
 
 

@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import Float, Numeric, cast, delete, func, or_, select, update
 
 from app.extensions import db
-from app.models import CheckIn, Job, RiskWarning, Visit
+from app.models import (
+    CheckIn,
+    Job,
+    Notification,
+    NotificationDelivery,
+    NotificationRecipient,
+    RiskWarning,
+    Visit,
+)
 from app.models.base import utcnow
 from app.services.photos import delete_expired_photos
 
@@ -98,6 +106,30 @@ def delete_finished_jobs(before: datetime, limit: int, after_id: int = 0) -> lis
     return ids
 
 
+def delete_old_notifications(before: datetime, limit: int, after_id: int = 0) -> list[int]:
+    """One batch of notifications made before `before`, deleted with their recipients and
+    deliveries (sent or not: past this age a notice is no longer news)."""
+    ids = db.session.scalars(
+        select(Notification.id)
+        .where(Notification.id > after_id, Notification.created_at < before)
+        .order_by(Notification.id)
+        .limit(limit)
+    ).all()
+    if ids:
+        for model in (NotificationDelivery, NotificationRecipient):
+            db.session.execute(
+                delete(model)
+                .where(model.notification_id.in_(ids))
+                .execution_options(synchronize_session=False)
+            )
+        db.session.execute(
+            delete(Notification)
+            .where(Notification.id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
 def months_before(moment: datetime, months: int) -> datetime:
     """The same day and time `months` calendar months earlier (the month's last day when shorter)."""
     index = moment.year * 12 + moment.month - 1 - months
@@ -114,17 +146,36 @@ def purge_plan(
     job_days: int = 30,
     now: datetime | None = None,
     photo_months: int | None = None,
+    notification_days: int | None = None,
 ) -> list[tuple[str, Callable[..., list[int]], datetime]]:
     """(what, one-batch step, cutoff) for each kind of expired data."""
     now = now or utcnow()
     positions = now - timedelta(days=position_days)
-    return [
-        ("check-in positions coarsened", coarsen_checkin_positions, positions),
-        ("visit positions coarsened", coarsen_visit_positions, positions),
-        ("warning phone numbers erased", erase_warning_phones, now - timedelta(days=phone_days)),
-        ("finished jobs deleted", delete_finished_jobs, now - timedelta(days=job_days)),
-    ] + (
-        [("photos deleted", delete_expired_photos, months_before(now, photo_months))]
-        if photo_months is not None
-        else []
+    return (
+        [
+            ("check-in positions coarsened", coarsen_checkin_positions, positions),
+            ("visit positions coarsened", coarsen_visit_positions, positions),
+            (
+                "warning phone numbers erased",
+                erase_warning_phones,
+                now - timedelta(days=phone_days),
+            ),
+            ("finished jobs deleted", delete_finished_jobs, now - timedelta(days=job_days)),
+        ]
+        + (
+            [("photos deleted", delete_expired_photos, months_before(now, photo_months))]
+            if photo_months is not None
+            else []
+        )
+        + (
+            [
+                (
+                    "notifications deleted",
+                    delete_old_notifications,
+                    now - timedelta(days=notification_days),
+                )
+            ]
+            if notification_days is not None
+            else []
+        )
     )

@@ -12,6 +12,8 @@ What counts as done, per kind:
   reported counts.
 - app_promotion: households with an `app_installed` visit (linked, or in the grid within the
   period), plus reported counts.
+- return_visit: a `reached` visit to the case's household, linked to the task or made between
+  the task's start and due time; or (the household unknown) a count reported by an assignee.
 - lecture, stall, other: the counts assignees report with POST /tasks/ID/report.
 
 A task with `photo_required` counts only the check-ins and visits that have a photo; one without is
@@ -26,12 +28,12 @@ from collections.abc import Iterable
 from sqlalchemy import and_, case, exists, func, literal, or_, select, union, union_all
 
 from app.extensions import db
-from app.models import Area, CheckIn, Household, Photo, Site, Task, Visit
+from app.models import Area, CheckIn, FraudCase, Household, Photo, Site, Task, Visit
 from app.models.task import TaskReport, task_sites
 from app.services.localtime import local_date, usually
 
 SITE_KINDS = ("site_check", "poster", "banner", "screen")
-REPORTED_KINDS = ("lecture", "stall", "rider_drop", "app_promotion", "other")
+REPORTED_KINDS = ("lecture", "stall", "rider_drop", "app_promotion", "return_visit", "other")
 # The campaign target that sets each count kind's goal per grid.
 COUNT_TARGET_KEY = {
     "rider_drop": "leaflets",
@@ -43,7 +45,7 @@ COUNT_TARGET_KEY = {
 TARGET_KEYS = ("household_rounds", "site_visits", *COUNT_TARGET_KEY.values())
 FINAL_STATUSES = ("done", "cancelled")
 # Kinds counted from visits to a grid's households, linked to the task or not.
-HOUSEHOLD_KINDS = ("door_to_door", "app_promotion")
+HOUSEHOLD_KINDS = ("door_to_door", "app_promotion", "return_visit")
 
 
 def _period_start():
@@ -175,6 +177,24 @@ def _reported(ids: list[int]) -> dict[int, int]:
     return {task_id: int(total) for task_id, total in db.session.execute(query).all()}
 
 
+def _return_visits(ids: list[int]) -> dict[int, int]:
+    """1 for a return visit whose case's household was reached, linked or within its period."""
+    reached = exists().where(
+        Visit.household_id == FraudCase.household_id,
+        Visit.outcome == "reached",
+        or_(
+            Visit.task_id == Task.id,
+            and_(Visit.captured_at >= _period_start(), Visit.captured_at <= Task.due_at),
+        ),
+    )
+    query = (
+        select(Task.id, literal(1))
+        .join(FraudCase, FraudCase.id == Task.case_id)
+        .where(Task.id.in_(ids), FraudCase.household_id.is_not(None), reached)
+    )
+    return dict(db.session.execute(query).all())
+
+
 def _rounds(task: Task) -> int:
     return max(1, int((task.targets or {}).get("household_rounds") or 1))
 
@@ -196,6 +216,8 @@ def done_counts(tasks: Iterable[Task]) -> dict[int, int]:
         parts.append(_app_households(ids(["app_promotion"])))
     if ids(["rider_drop"]):
         parts.append(_materials(ids(["rider_drop"])))
+    if ids(["return_visit"]):
+        parts.append(_return_visits(ids(["return_visit"])))
     if ids(REPORTED_KINDS):
         parts.append(_reported(ids(REPORTED_KINDS)))
     for part in parts:

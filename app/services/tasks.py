@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.labels import TASK_STATUS_LABELS
-from app.models import Area, Site, Task, User
+from app.models import PLANNED_KINDS, Area, Site, Task, User
 from app.models.base import utcnow
 from app.models.task import TaskReport, task_assignees
 from app.policy import field_workers, is_field_worker, require
@@ -204,6 +204,10 @@ def create_task(actor: User, data: dict[str, Any]) -> Task:
     grid = require_area_in_scope(actor, data["area_id"])
     if grid.level != "grid":
         raise Invalid(_l("a task belongs to a grid"), {"area_id": _l("must be a grid")})
+    if data["kind"] not in PLANNED_KINDS:
+        raise Invalid(
+            _l("return visits are made by the cases"), {"kind": _l("made by a case, not by hand")}
+        )
     sites = _resolve_sites(grid, data.get("site_ids") or [])
     if data.get("assignee_ids") is None:
         assignees = grid_workers([grid.id])[grid.id]

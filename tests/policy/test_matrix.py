@@ -33,6 +33,7 @@ from tests.factories import (
     make_checkin,
     make_household,
     make_invite,
+    make_must_check,
     make_photo,
     make_quiz,
     make_rectification,
@@ -80,6 +81,7 @@ def _street(d, street, admin) -> Street:
     photo = make_photo(user=street.worker, checkin=checkin)
     rectification = make_rectification(site=site, checkin=checkin, assignee_id=street.worker.id)
     quiz = make_quiz(area=street.community)
+    check = make_must_check(area=street.community, case=case)
     ids = {
         "area_id": grid.id,
         "grid_id": grid.id,
@@ -97,6 +99,7 @@ def _street(d, street, admin) -> Street:
         "rectification_id": rectification.id,
         "job_id": 987654,
         "quiz_id": quiz.id,
+        "check_id": check.id,
     }
     return Street(ids, qr.site_token(site))
 

@@ -147,3 +147,20 @@ def test_purge_expired_deletes_finished_jobs_past_their_period_once(app, distric
     assert "finished jobs deleted: 2 " in _run(app)
     assert set(db.session.scalars(select(Job.id))) == {recent, queued}  # the two old ones are gone
     assert "finished jobs deleted: 0 " in _run(app)
+
+
+def test_purge_expired_deletes_notifications_past_their_period_once(app, district):
+    from app.models import Notification, NotificationDelivery, NotificationRecipient
+    from tests.factories import make_notification
+
+    now = utcnow()
+    days = app.config["NOTIFICATION_RETENTION_DAYS"]
+    people = [district.a.worker, district.a.coordinator]
+    make_notification(recipients=people, at=now - timedelta(days=days + 1))
+    kept = make_notification(recipients=people, at=now - timedelta(days=days - 1))
+    db.session.commit()
+    assert "notifications deleted: 1 " in _run(app)
+    assert list(db.session.scalars(select(Notification.id))) == [kept.id]
+    for model in (NotificationRecipient, NotificationDelivery):
+        assert set(db.session.scalars(select(model.notification_id))) <= {kept.id}
+    assert "notifications deleted: 0 " in _run(app)

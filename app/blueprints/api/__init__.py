@@ -41,6 +41,7 @@ RESOURCES = (
     "jobs",
     "photos",
     "rectifications",
+    "checks",
 )
 
 

@@ -13,6 +13,7 @@ from app.blueprints.coordinate import (  # noqa: E402,F401
     areas,
     campaigns,
     checkins,
+    checks,
     households,
     invites,
     posters,

@@ -29,6 +29,7 @@ from app.labels import WARNING_RESULT_LABELS
 from app.models import Area, Household, RiskWarning, User
 from app.models.base import utcnow
 from app.policy import can, is_field_worker, is_police_officer, require
+from app.services import must_checks
 from app.services.access import (
     filter_by_scope,
     grids_of,
@@ -213,6 +214,7 @@ def record_outcome(
         result=warning.result,
         in_time=warning.handled_at <= warning.deadline_at,
     )
+    must_checks.open_for_warning(warning)
     return warning
 
 
@@ -274,6 +276,7 @@ def correct_outcome(actor: User, warning: RiskWarning, data: dict[str, Any]) -> 
         result=warning.result,
         reason=data["reason"],
     )
+    must_checks.open_for_warning(warning)
     return warning
 
 
