@@ -39,6 +39,7 @@ from app.models import (
     Visit,
 )
 from app.models.base import utcnow
+from app.models.task import TaskReport
 from app.services.auth import issue_token
 from app.services.localtime import DEFAULT_TIMEZONE
 from app.services.notifications import outbox
@@ -171,6 +172,17 @@ def make_task(
     task.assignees = list(assignees)
     task.sites = list(sites)
     return _add(task)
+
+
+def make_task_report(
+    *, task: Task, user: User, count: int = 1, at: datetime | None = None, **fields
+) -> TaskReport:
+    """An activity reported on `task`, held at `at` (now), counting for the task's grid unless
+    `area_id` says otherwise."""
+    fields.setdefault("area_id", task.area_id)
+    return _add(
+        TaskReport(task_id=task.id, user_id=user.id, count=count, held_at=at or utcnow(), **fields)
+    )
 
 
 def make_checkin(

@@ -26,7 +26,15 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.polygons import DISPLAY_TOLERANCE_DEG, simplify
-from app.services import awareness, cards, coverage, household_groups, ranking, rectifications
+from app.services import (
+    activities,
+    awareness,
+    cards,
+    coverage,
+    household_groups,
+    ranking,
+    rectifications,
+)
 from app.services.access import subtree_clause
 from app.services.localtime import local_date, today
 from app.services.warnings import figures as warning_figures
@@ -99,6 +107,7 @@ def overview(
         "rectifications": _open_rectifications(area),
         "awareness": aware,
         "groups": household_groups.for_area(area, period),
+        "activities": activities.for_area(area, period.start, period.end),
     }
 
 

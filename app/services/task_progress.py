@@ -12,7 +12,7 @@ What counts as done, per kind:
   reported counts.
 - app_promotion: households with an `app_installed` visit (linked, or in the grid within the
   period), plus reported counts.
-- lecture, stall, other: the counts assignees report with POST /tasks/ID/report.
+- lecture, stall, screening, other: the counts assignees report with POST /tasks/ID/report.
 """
 
 from __future__ import annotations
@@ -28,16 +28,17 @@ from app.models.task import TaskReport, task_sites
 from app.services.localtime import local_date, usually
 
 SITE_KINDS = ("site_check", "poster", "banner", "screen")
-REPORTED_KINDS = ("lecture", "stall", "rider_drop", "app_promotion", "other")
+REPORTED_KINDS = ("lecture", "stall", "screening", "rider_drop", "app_promotion", "other")
 # The campaign target that sets each count kind's goal per grid.
 COUNT_TARGET_KEY = {
     "rider_drop": "leaflets",
     "lecture": "lectures",
     "stall": "stalls",
+    "screening": "count",
     "app_promotion": "app_installs",
     "other": "count",
 }
-TARGET_KEYS = ("household_rounds", "site_visits", *COUNT_TARGET_KEY.values())
+TARGET_KEYS = ("household_rounds", "site_visits", *dict.fromkeys(COUNT_TARGET_KEY.values()))
 FINAL_STATUSES = ("done", "cancelled")
 # Kinds counted from visits to a grid's households, linked to the task or not.
 HOUSEHOLD_KINDS = ("door_to_door", "app_promotion")

@@ -1,4 +1,5 @@
-"""The worker's phone pages for tasks: my tasks (with my open warnings first), reporting a count."""
+"""The worker's phone pages for tasks: my tasks (with my open warnings first), reporting an
+activity (how many, when, where, audience, materials)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from app.policy import can
 from app.schemas.task import TaskReportSchema
 from app.services.home import my_work, unfinished_tasks
 from app.services.task_progress import REPORTED_KINDS, SITE_KINDS, attach_progress
-from app.services.tasks import find_task, get_task, report_count
+from app.services.tasks import find_task, get_task, report_count, report_sites
 
 
 def _private_page(html: str, status: int = 200):
@@ -40,6 +41,8 @@ def task(task_id: int):
     found = get_task(current_user, task_id)
     form = ReportForm()
     may_report = found.kind in REPORTED_KINDS and can(current_user, "report", "task", found)
+    if may_report:
+        form.offer_sites(report_sites(found))
 
     report = lambda data: report_count(current_user, found, data)  # noqa: E731
     if may_report and submit(form, report, schema=TaskReportSchema()) is not None:
