@@ -22,6 +22,7 @@ from app.models import (
     AuditEvent,
     Campaign,
     CheckIn,
+    Commendation,
     FraudCase,
     Household,
     Invite,
@@ -183,6 +184,14 @@ def make_task_report(
     return _add(
         TaskReport(task_id=task.id, user_id=user.id, count=count, held_at=at or utcnow(), **fields)
     )
+
+
+def make_commendation(
+    *, user: User, by: User | None = None, reason: str = "成功劝阻", **fields
+) -> Commendation:
+    """A commendation (褒奖) of `user`, awarded today unless `awarded_on` says otherwise."""
+    fields.setdefault("awarded_on", date.today())
+    return _add(Commendation(user_id=user.id, by_id=by.id if by else None, reason=reason, **fields))
 
 
 def make_checkin(

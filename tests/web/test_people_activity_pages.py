@@ -10,6 +10,7 @@ from app.models.base import utcnow
 from app.services.localtime import today
 from tests.factories import (
     make_checkin,
+    make_commendation,
     make_household,
     make_task,
     make_task_report,
@@ -32,6 +33,7 @@ def _busy_worker(district):
 def test_person_page_shows_this_month_and_the_months_before(client, login_as, district):
     a = district.a
     _busy_worker(district)
+    make_commendation(user=a.worker, by=a.coordinator, reason="表现突出")
     db.session.commit()
     login_as(a.leader)
     response = client.get(f"/dashboard/people/{a.worker.id}")
@@ -40,7 +42,7 @@ def test_person_page_shows_this_month_and_the_months_before(client, login_as, di
     page = response.get_data(as_text=True)
     assert 'data-figure="checkins">1<' in page and 'data-figure="visits">1<' in page
     assert 'data-figure="reports">1<' in page and "受教 120 人次" in page
-    assert "进校园宣讲" in page
+    assert "进校园宣讲" in page and "表现突出" in page
     months = re.findall(r'data-month="(\d{4}-\d{2})"', page)
     assert len(months) == 6 and months[-1] == today().strftime("%Y-%m")
     # a leader reads; only coordinators commend
