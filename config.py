@@ -132,6 +132,8 @@ class Config:
         "1" if os.environ.get("PROXY_FIX") == "1" else "0"
     )
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Whether workers see the leaderboard of their area's people on the phone (readers always do).
+    LEADERBOARD_FOR_WORKERS = os.environ.get("LEADERBOARD_FOR_WORKERS") == "1"
     # Photos (POST /photos): the largest original accepted, where the files live (app/photo_store.py),
     # and how long they are kept (purge-expired deletes older ones).
     PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))

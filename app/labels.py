@@ -73,6 +73,7 @@ TASK_KIND_LABELS = {
     "screen": _l("Electronic screens"),
     "lecture": _l("Lectures"),
     "stall": _l("Street stalls"),
+    "screening": _l("Screenings"),
     "rider_drop": _l("Rider leaflet drops"),
     "app_promotion": _l("Anti-fraud app promotion"),
     "other": _l("Other"),

@@ -323,6 +323,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("unmask", "phone"): Rule(RECORDERS, "check", who=_unmasks),  # the warning is found first (404)
     ("reveal", "phone"): Rule(RECORDERS, "check", _reveals),  # one warning's number, audited
     ("correct", "warning"): Rule(MANAGERS, "check", _corrects),
+    # One person's work over time (the person page): the people of one's area.
+    ("read", "person"): Rule(READERS, "area"),
+    ("commend", "person"): Rule(MANAGERS, "area"),  # 褒奖, listed on the person page
+    # Leaderboards of people: readers on the dashboard; workers their area's on the phone where
+    # the deployment shows it (LEADERBOARD_FOR_WORKERS; else the page is not there: 404).
+    ("read", "leaderboard"): Rule(READERS),
+    ("read", "area_leaderboard"): Rule(frozenset({WORKER})),
     ("read", "case"): Rule(READERS),
     ("create", "case"): Rule(MANAGERS),
     ("import", "case"): Rule(MANAGERS),

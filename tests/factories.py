@@ -22,6 +22,7 @@ from app.models import (
     AuditEvent,
     Campaign,
     CheckIn,
+    Commendation,
     FraudCase,
     Household,
     Invite,
@@ -40,6 +41,7 @@ from app.models import (
     Visit,
 )
 from app.models.base import utcnow
+from app.models.task import TaskReport
 from app.services.auth import issue_token
 from app.services.localtime import DEFAULT_TIMEZONE
 from app.services.notifications import outbox
@@ -172,6 +174,25 @@ def make_task(
     task.assignees = list(assignees)
     task.sites = list(sites)
     return _add(task)
+
+
+def make_task_report(
+    *, task: Task, user: User, count: int = 1, at: datetime | None = None, **fields
+) -> TaskReport:
+    """An activity reported on `task`, held at `at` (now), counting for the task's grid unless
+    `area_id` says otherwise."""
+    fields.setdefault("area_id", task.area_id)
+    return _add(
+        TaskReport(task_id=task.id, user_id=user.id, count=count, held_at=at or utcnow(), **fields)
+    )
+
+
+def make_commendation(
+    *, user: User, by: User | None = None, reason: str = "成功劝阻", **fields
+) -> Commendation:
+    """A commendation (褒奖) of `user`, awarded today unless `awarded_on` says otherwise."""
+    fields.setdefault("awarded_on", date.today())
+    return _add(Commendation(user_id=user.id, by_id=by.id if by else None, reason=reason, **fields))
 
 
 def make_checkin(

@@ -10,6 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -85,4 +86,12 @@ class ImportForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     count = IntegerField(_l("How many"))
+    held_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M")
+    site_id = SelectField(_l("Site"), coerce=optional_int, validate_choice=False)
+    address = StringField(_l("Or address"))
+    audience = IntegerField(_l("Audience or people reached"))
+    materials = IntegerField(_l("Materials handed out"))
     note = TextAreaField(_l("Note"))
+
+    def offer_sites(self, sites) -> None:
+        self.site_id.choices = [NONE_CHOICE, *((site.id, site.name) for site in sites)]

@@ -5,6 +5,7 @@ from app.models.assessment import INDICATORS, AssessmentWeight
 from app.models.audit import AuditEvent
 from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, SITE_CONDITIONS, CheckIn
+from app.models.commendation import Commendation
 from app.models.household import HOUSEHOLD_TAGS, Household
 from app.models.invite import Invite
 from app.models.job import JOB_STATUSES, Job
@@ -27,6 +28,7 @@ from app.models.warning import WARNING_LEVELS, WARNING_RESULTS, RiskWarning
 
 __all__ = [
     "CHECKIN_STATUSES",
+    "Commendation",
     "FORCES",
     "INDICATORS",
     "FRAUD_TYPES",

@@ -23,6 +23,7 @@ TASK_KINDS = (
     "screen",
     "lecture",
     "stall",
+    "screening",
     "rider_drop",
     "app_promotion",
     "return_visit",
@@ -129,15 +130,26 @@ class Task(db.Model):
 
 
 class TaskReport(db.Model):
-    """A count reported by an assignee (lectures held, stalls run, leaflets handed out)."""
+    """An activity an assignee reports: a lecture (宣讲/授课), a stall (摆摊), a screening (放映) or
+    a rider drop, with its count (sessions held, leaflets handed out), when and where it took
+    place (a site or a free address, and the community it counts for), the audience or people
+    reached, the materials handed out, and a note."""
 
     __tablename__ = "task_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     count: Mapped[int]
     note: Mapped[str | None] = mapped_column(Text)
+    # When it took place (the report's time when not given); reports count on its local day.
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    address: Mapped[str | None] = mapped_column(String(200))
+    # The community (or any area) it counts for: the site's area, else the task's grid.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    audience: Mapped[int | None]
+    materials: Mapped[int | None]
     # Made on the phone, so that a retried report is stored once.
     client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -149,3 +161,6 @@ class TaskReport(db.Model):
     @property
     def photo_ids(self) -> list[int]:
         return [photo.id for photo in self.photos]
+
+    site: Mapped[Site | None] = relationship()
+    area: Mapped[Area | None] = relationship()

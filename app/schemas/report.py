@@ -42,6 +42,10 @@ class DailyRowSchema(Schema):
     visits = fields.Int()
     households_reached = fields.Int()
     app_installs = fields.Int()
+    lectures = fields.Int(metadata={"description": "授课节次: lecture sessions held that day"})
+    lecture_audience = fields.Int(metadata={"description": "受教人次: their audience"})
+    stalls = fields.Int(metadata={"description": "stalls (摆摊) run that day"})
+    screenings = fields.Int(metadata={"description": "screenings (放映) held that day"})
     site_coverage_month = fields.Float(
         metadata={"description": "0..1, from the 1st of the month to the day"}
     )

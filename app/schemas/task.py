@@ -8,7 +8,7 @@ from app.i18n import N_
 from app.models import FORCES, PLANNED_KINDS, TASK_KINDS, TASK_STATUSES
 from app.schemas.common import Count, Day, Id, PageArgs, QueryId, Text, name_field
 from app.schemas.evidence import PhotoIds
-from app.services.localtime import to_local
+from app.services.localtime import local_zone, to_local
 from app.services.task_progress import TARGET_KEYS
 
 MAX_TARGET = 1_000_000
@@ -101,8 +101,23 @@ class TaskQuerySchema(PageArgs):
     overdue = fields.Bool()
 
 
+class HeldAt(fields.AwareDateTime):
+    """A time with a zone offset; one without (a phone's date-and-time field) is local time."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        self.default_timezone = local_zone()
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class TaskReportSchema(Schema):
-    count = Count(required=True, minimum=1, maximum=100_000)
+    """A reported activity: a lecture (宣讲/授课), a stall (摆摊), a screening (放映), a rider drop."""
+
+    count = Count(
+        required=True,
+        minimum=1,
+        maximum=100_000,
+        metadata={"description": "sessions held, stalls run, leaflets handed out"},
+    )
     note = Text(allow_none=True, validate=validate.Length(max=1000))
     photo_ids = PhotoIds(
         load_default=list,
@@ -112,6 +127,43 @@ class TaskReportSchema(Schema):
         validate=validate.Length(min=8, max=36),
         metadata={"description": "made on the phone; the same id again stores nothing more"},
     )
+    held_at = HeldAt(
+        allow_none=True,
+        metadata={"description": "when it took place (default now); not in the future"},
+    )
+    site_id = Id(allow_none=True, metadata={"description": "where: a site (a school, a square)"})
+    address = Text(
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "where, when not at a site"},
+    )
+    area_id = Id(
+        allow_none=True,
+        metadata={"description": "the area it counts for; default the site's, else the task's"},
+    )
+    audience = Count(
+        allow_none=True,
+        maximum=1_000_000,
+        metadata={"description": "audience (受教人次) or people reached"},
+    )
+    materials = Count(
+        allow_none=True, maximum=1_000_000, metadata={"description": "materials handed out"}
+    )
+
+
+class TaskReportOutSchema(Schema):
+    id = fields.Int()
+    task_id = fields.Int()
+    kind = fields.Str(attribute="task.kind")
+    user_id = fields.Int()
+    count = fields.Int()
+    held_at = LocalDateTime()
+    site_id = fields.Int(allow_none=True)
+    address = fields.Str(allow_none=True)
+    area_id = fields.Int(allow_none=True)
+    audience = fields.Int(allow_none=True)
+    materials = fields.Int(allow_none=True)
+    note = fields.Str(allow_none=True)
 
 
 class BulkAssignSchema(Schema):

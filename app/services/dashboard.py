@@ -27,6 +27,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.polygons import DISPLAY_TOLERANCE_DEG, simplify
 from app.services import (
+    activities,
     awareness,
     cards,
     case_compare,
@@ -110,6 +111,7 @@ def overview(
         "open_checks": must_check_figures.count_open(area),
         "awareness": aware,
         "groups": household_groups.for_area(area, period),
+        "activities": activities.for_area(area, period.start, period.end),
     }
 
 

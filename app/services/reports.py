@@ -3,7 +3,8 @@
 Per street (for a user confined below the district: their own area only) on the day:
 cases and their losses (occurred that day); warnings issued (created that day), handled in time
 (handled that day, at or before their deadline) and dissuaded (handled that day with result
-`dissuaded`); accepted check-ins, visits, households reached and app installs (coverage's
+`dissuaded`); lectures held and their audience (受教人次), stalls run and screenings held (the
+reported activities that took place that day, by the area they count for); accepted check-ins, visits, households reached and app installs (coverage's
 definitions); and site and household coverage from the first of the month to the day.
 """
 
@@ -19,8 +20,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Area, FraudCase, User
-from app.services import awareness, case_compare, coverage, must_check_figures
-from app.services.localtime import today
+from app.services import activities, awareness, case_compare, coverage, must_check_figures
+from app.services.localtime import day_bounds, today
 from app.services.warnings import figures as warning_figures
 
 COLUMNS = (
@@ -40,6 +41,10 @@ COLUMNS = (
     ("visits", _l("Visits"), "int"),
     ("households_reached", _l("Households reached"), "int"),
     ("app_installs", _l("App installs"), "int"),
+    ("lectures", _l("Lectures held"), "int"),
+    ("lecture_audience", _l("Lecture audience"), "int"),
+    ("stalls", _l("Stalls run"), "int"),
+    ("screenings", _l("Screenings held"), "int"),
     ("site_coverage_month", _l("Site coverage this month"), "rate"),
     ("household_coverage_month", _l("Household coverage this month"), "rate"),
     ("awareness_responses_month", _l("Quiz answers this month"), "int"),
@@ -64,6 +69,7 @@ def daily(actor: User, day: date | None) -> dict:
     month_awareness = awareness.compute(scope, coverage.Period(day.replace(day=1), day))
     aware = _by_area(month_awareness, scope)
     cases, warnings = _cases(areas, day), warning_figures.per_report_area(areas, day)
+    held = activities.per_area(areas, *day_bounds(day))
     rows = []
     for area in areas:
         row = {
@@ -74,6 +80,7 @@ def daily(actor: User, day: date | None) -> dict:
             **warning_figures.empty(),
         }
         row.update(cases.get(area.id, {}))
+        row.update(held.get(area.id, activities.empty()))
         row.update(warnings.get(area.id, {}))
         row.update(
             {

@@ -14,7 +14,7 @@ What counts as done, per kind:
   period), plus reported counts.
 - return_visit: a `reached` visit to the case's household, linked to the task or made between
   the task's start and due time; or (the household unknown) a count reported by an assignee.
-- lecture, stall, other: the counts assignees report with POST /tasks/ID/report.
+- lecture, stall, screening, other: the counts assignees report with POST /tasks/ID/report.
 
 A task with `photo_required` counts only the check-ins and visits that have a photo; one without is
 recorded all the same and counts once a photo is added to it (PATCH, which settles the task).
@@ -33,16 +33,25 @@ from app.models.task import TaskReport, task_sites
 from app.services.localtime import local_date, usually
 
 SITE_KINDS = ("site_check", "poster", "banner", "screen")
-REPORTED_KINDS = ("lecture", "stall", "rider_drop", "app_promotion", "return_visit", "other")
+REPORTED_KINDS = (
+    "lecture",
+    "stall",
+    "screening",
+    "rider_drop",
+    "app_promotion",
+    "return_visit",
+    "other",
+)
 # The campaign target that sets each count kind's goal per grid.
 COUNT_TARGET_KEY = {
     "rider_drop": "leaflets",
     "lecture": "lectures",
     "stall": "stalls",
+    "screening": "count",
     "app_promotion": "app_installs",
     "other": "count",
 }
-TARGET_KEYS = ("household_rounds", "site_visits", *COUNT_TARGET_KEY.values())
+TARGET_KEYS = ("household_rounds", "site_visits", *dict.fromkeys(COUNT_TARGET_KEY.values()))
 FINAL_STATUSES = ("done", "cancelled")
 # Kinds counted from visits to a grid's households, linked to the task or not.
 HOUSEHOLD_KINDS = ("door_to_door", "app_promotion", "return_visit")

@@ -7,6 +7,7 @@ tasks, inside their area, and assign people of their own area whose area contain
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -35,6 +36,8 @@ from app.services.localtime import start_of_day, today
 from app.services.notifications import events
 from app.services.task_progress import FINAL_STATUSES, REPORTED_KINDS, SITE_KINDS
 
+# A phone's clock may run a little ahead of the server's.
+REPORT_CLOCK_SLACK = timedelta(minutes=10)
 # Which status a coordinator may set from which.
 MANUAL_STATUS = {
     "open": ("in_progress", "done", "cancelled"),
@@ -302,17 +305,83 @@ def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, b
                 )
             return task_progress.attach_progress([task])[0], False
     photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], None)
+    held_at = data.get("held_at") or utcnow()
+    if held_at > utcnow() + REPORT_CLOCK_SLACK:
+        raise Invalid(_l("not in the future"), {"held_at": _l("not in the future")})
+    site, area = _report_place(actor, task, data)
     report = TaskReport(
         task_id=task.id,
         user_id=actor.id,
         count=data["count"],
         note=data.get("note"),
         client_id=client_id,
+        held_at=held_at,
+        site_id=site.id if site else None,
+        address=data.get("address") or None,
+        area_id=area.id,
+        audience=data.get("audience"),
+        materials=data.get("materials"),
     )
     db.session.add(report)
     db.session.flush()
     evidence.attach_photos(photos, report)
     record_event(
-        actor, "task.report", task, count=report.count, report_id=report.id, photos=len(photos)
+        actor,
+        "task.report",
+        task,
+        count=report.count,
+        report_id=report.id,
+        area_id=report.area_id,
+        audience=report.audience,
+        photos=len(photos),
     )
     return task_progress.settle([task])[0], True
+
+
+def _street_of(area: Area) -> Area:
+    while area.level != "street" and area.parent is not None:
+        area = area.parent
+    return area
+
+
+def _report_place(actor: User, task: Task, data: dict[str, Any]) -> tuple[Site | None, Area]:
+    """The site (if any) and the area a report counts for: named ones must lie in the reporter's
+    area or the task's street (a lecturer may teach at any school of the street); by default the
+    site's area, else the task's grid."""
+    street = _street_of(task.area)
+
+    def allowed(area: Area | None) -> bool:
+        return area is not None and (within_scope(actor, area) or area.is_within(street))
+
+    site = None
+    if data.get("site_id") is not None:
+        site = db.session.get(Site, data["site_id"])
+        if site is None or not allowed(site.area):
+            raise Invalid(
+                _l("site_id names no site you may report at"), {"site_id": _l("no such site")}
+            )
+    area = site.area if site is not None else task.area
+    if data.get("area_id") is not None:
+        area = db.session.get(Area, data["area_id"])
+        if not allowed(area):
+            raise Invalid(
+                _l("area_id names no area you may report for"), {"area_id": _l("no such area")}
+            )
+    return site, area
+
+
+def report_sites(task: Task) -> list[Site]:
+    """The sites a report form offers: the task's own, then its grid's, by name."""
+    grid = db.session.scalars(select(Site).where(Site.area_id == task.area_id).order_by(Site.name))
+    return list(dict.fromkeys([*task.sites, *grid]))
+
+
+def list_reports(actor: User, task: Task) -> list[TaskReport]:
+    """The activities reported on a task the actor may see, latest first."""
+    return list(
+        db.session.scalars(
+            select(TaskReport)
+            .where(TaskReport.task_id == task.id)
+            .order_by(TaskReport.held_at.desc(), TaskReport.id.desc())
+        )
+    )

@@ -9,7 +9,7 @@ import pytest
 from app import geo
 from app.extensions import db
 from app.models import FraudCase
-from tests.factories import make_case
+from tests.factories import local, make_case, make_task, make_task_report, make_user
 from tests.services.coverage_helpers import build_march_district
 
 PERIOD = "from=2026-03-01&to=2026-03-31"
@@ -35,6 +35,24 @@ def test_leader_sees_figures_and_ranking(client, login_as, march):
     assert 'data-figure="site_coverage">75.0%' in page
     assert "东街道" in page and "西街道" in page and 'id="ranking"' in page
     assert f"/dashboard/?area_id={march.s1.id}" in page
+
+
+def test_lectures_stalls_and_screenings_on_the_dashboard(client, login_as, march):
+    lecturer = make_user(role="worker", area=march.s1, force="volunteer")
+    lecture = make_task(area=march.g1, kind="lecture", assignees=[lecturer])
+    screening = make_task(area=march.g3, kind="screening", assignees=[march.militia])
+    at = local(2026, 3, 12, 9)
+    make_task_report(task=lecture, user=lecturer, count=2, at=at, audience=300)
+    make_task_report(task=lecture, user=lecturer, count=7, at=local(2026, 4, 2, 9), audience=9)
+    make_task_report(task=screening, user=march.militia, count=1, at=at, audience=40)
+    db.session.commit()
+    login_as(march.district_leader)
+    page = client.get(f"/dashboard/?{PERIOD}").get_data(as_text=True)
+    assert 'data-figure="lectures">2<' in page and "受教 300 人次" in page
+    assert "放映 1 场" in page
+    login_as(march.leader2)
+    page = client.get(f"/dashboard/?{PERIOD}").get_data(as_text=True)
+    assert 'data-figure="lectures">0<' in page and "放映 1 场" in page
 
 
 def test_street_leader_sees_only_their_street(client, login_as, march):

@@ -1,4 +1,4 @@
-"""The worker's phone pages for tasks: the home list and reporting a count."""
+"""The worker's phone pages for tasks: the home list and reporting an activity."""
 
 import re
 from datetime import timedelta
@@ -6,6 +6,8 @@ from datetime import timedelta
 from app.extensions import db
 from app.models import Task
 from app.models.base import utcnow
+from app.models.task import TaskReport
+from app.services.localtime import to_local
 from app.services.warnings import handling
 from tests.api.checkin_helpers import body
 from tests.factories import make_task
@@ -67,6 +69,45 @@ def test_worker_reports_a_lecture_on_the_phone(client, login_as, district):
         == 302
     )
     assert "1 / 2" in client.get(f"/worker/tasks/{lecture.id}").get_data(as_text=True)
+
+
+def test_the_report_form_takes_when_where_audience_and_materials(client, login_as, district):
+    a = district.a
+    lecture = make_task(
+        area=a.grids[0], kind="lecture", target_count=3, assignees=[a.worker], title="讲座"
+    )
+    db.session.commit()
+    login_as(a.worker)
+    page = client.get(f"/worker/tasks/{lecture.id}").get_data(as_text=True)
+    for name in ("held_at", "site_id", "address", "audience", "materials"):
+        assert f'name="{name}"' in page, name
+    assert f'value="{a.sites[0].id}"' in page and 'type="datetime-local"' in page
+    late = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post(f"/worker/tasks/{lecture.id}", data={"count": "1", "held_at": late})
+    assert refused.status_code == 422 and "不能晚于现在" in refused.get_data(as_text=True)
+    posted = client.post(
+        f"/worker/tasks/{lecture.id}",
+        data={
+            "count": "2",
+            "held_at": "2026-11-20T09:30",
+            "site_id": str(a.sites[0].id),
+            "address": "",
+            "audience": "150",
+            "materials": "",
+            "note": "",
+        },
+    )
+    assert posted.status_code == 302
+    (report,) = db.session.query(TaskReport).all()
+    assert (report.count, report.audience, report.materials, report.site_id) == (
+        2,
+        150,
+        None,
+        a.sites[0].id,
+    )
+    assert to_local(report.held_at).strftime("%Y-%m-%d %H:%M") == "2026-11-20 09:30"
+    assert report.area_id == a.sites[0].area_id and report.address is None
+    assert "2 / 3" in client.get(f"/worker/tasks/{lecture.id}").get_data(as_text=True)
 
 
 def test_worker_pages_hide_other_grids_tasks(api, client, login_as, district):

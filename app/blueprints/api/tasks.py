@@ -13,6 +13,7 @@ from app.schemas.task import (
     ReassignSchema,
     TaskPatchSchema,
     TaskQuerySchema,
+    TaskReportOutSchema,
     TaskReportSchema,
     TaskSchema,
 )
@@ -75,6 +76,14 @@ def report(data, task_id):
         current_user, task_service.get_task(current_user, task_id), data
     )
     return task, 201 if created else 200
+
+
+@blp.route("/<int:task_id>/reports", methods=["GET"])
+@authorize("read", "task")
+@blp.response(200, TaskReportOutSchema(many=True))
+def reports(task_id):
+    """The activities reported on the task: when, where, audience, materials; latest first."""
+    return task_service.list_reports(current_user, task_service.get_task(current_user, task_id))
 
 
 @blp.route("/bulk-assign", methods=["POST"])

@@ -11,4 +11,4 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 guard_blueprint(bp, "read", "dashboard")
 
 
-from app.blueprints.dashboard import assessment, casework, ledgers, views  # noqa: E402,F401
+from app.blueprints.dashboard import assessment, casework, ledgers, people, views  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""The worker's phone pages for tasks: my tasks (with my open warnings first), reporting a count."""
+"""The worker's phone pages for tasks: my tasks (with my open warnings first), reporting an
+activity (how many, when, where, audience, materials)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from app.kit import answer_status, page_of, private, submit
 from app.kit.work_forms import ReportForm
 from app.policy import can
 from app.schemas.task import TaskReportSchema
+from app.services import people_activity
+from app.services.coverage import make_period
 from app.services.home import my_work, unfinished_tasks
 from app.services.task_progress import REPORTED_KINDS, SITE_KINDS, attach_progress
-from app.services.tasks import find_task, get_task, report_count
+from app.services.tasks import find_task, get_task, report_count, report_sites
 
 
 def _private_page(html: str, status: int = 200):
@@ -40,6 +43,8 @@ def task(task_id: int):
     found = get_task(current_user, task_id)
     form = ReportForm()
     may_report = found.kind in REPORTED_KINDS and can(current_user, "report", "task", found)
+    if may_report:
+        form.offer_sites(report_sites(found))
 
     report = lambda data: report_count(current_user, found, data)  # noqa: E731
     if may_report and submit(form, report, schema=TaskReportSchema()) is not None:
@@ -53,3 +58,14 @@ def task(task_id: int):
         site_kinds=SITE_KINDS,
     )
     return _private_page(page, answer_status(form))
+
+
+@bp.get("/worker/leaderboard")
+@authorize("read", "area_leaderboard")
+@authorize("use", "pages")
+def leaderboard():
+    """This month's leaderboard of the people of my area (where the deployment shows it)."""
+    period = make_period(None, None)
+    rows = people_activity.leaderboard(current_user, None, None, period, "checkins")
+    page = render_template("worker/leaderboard.html", rows=rows, period=period)
+    return _private_page(page)
