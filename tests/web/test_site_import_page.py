@@ -49,3 +49,19 @@ def test_workers_cannot_import_and_template_is_utf8_with_bom(district, login_as)
     response = coordinator.get("/coordinate/sites/import/template.csv")
     assert response.data.startswith("\ufeff".encode())
     assert "网格,名称,类型,纬度,经度,坐标系,半径,地址" in response.get_data(as_text=True)
+
+
+def test_every_import_page_shows_its_help_its_template_and_posts_to_itself(district, login_as):
+    """The three import pages share one layout (coordinate/_import_page.html)."""
+    client = login_as(district.a.coordinator)
+    pages = {
+        "/coordinate/households/import": ("导入住户", "/coordinate/households/import/template.csv"),
+        "/coordinate/sites/import": ("导入宣传点位", "/coordinate/sites/import/template.csv"),
+        "/coordinate/users/import": ("导入人员", "/coordinate/users/import/template.csv"),
+    }
+    for path, (heading, template) in pages.items():
+        html = client.get(path).get_data(as_text=True)
+        assert f"<h1>{heading}</h1>" in html, path
+        assert f'href="{template}"' in html, path
+        assert f'action="{path}"' in html, path
+        assert 'name="file"' in html and "csrf_token" in html, path
