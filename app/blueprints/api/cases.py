@@ -3,8 +3,8 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint, report_or_error
-from app.blueprints.api.jobs import import_answer
+from app.blueprints.api import protected_blueprint
+from app.blueprints.api.jobs import import_answer, import_call
 from app.guard import authorize
 from app.schemas.case import (
     BackcheckSchema,
@@ -14,7 +14,6 @@ from app.schemas.case import (
     CaseSchema,
 )
 from app.schemas.common import list_schema, paginate
-from app.schemas.job import JobStartedSchema
 from app.services import backchecks, imports
 from app.services import cases as case_service
 
@@ -61,19 +60,7 @@ def get_backcheck(case_id):
 
 @blp.route("/import", methods=["POST"])
 @authorize("import", "case")
-@blp.arguments(CaseImportFileSchema, location="files")
-@blp.response(201, CaseImportReportSchema)
-@blp.alt_response(
-    202,
-    schema=JobStartedSchema,
-    description="More than 5,000 rows: queued, follow GET /jobs/{job_id}",
-)
-@blp.alt_response(
-    422,
-    schema=report_or_error("CaseImportReport"),
-    description="Bad rows (nothing was written), or no file",
-)
-@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+@import_call(blp, CaseImportReportSchema, "CaseImportReport", files_schema=CaseImportFileSchema)
 def import_cases(files):
     """Import a CSV or XLSX file (community, occurred_on, fraud_type, loss_amount, …; or Chinese headers)."""
     return import_answer(imports.start_import(current_user, "cases", files["file"].read()))

@@ -3,18 +3,16 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint, report_or_error
-from app.blueprints.api.jobs import import_answer
+from app.blueprints.api import protected_blueprint
+from app.blueprints.api.jobs import import_answer, import_call
 from app.guard import authorize
 from app.schemas.common import list_schema, paginate
 from app.schemas.household import (
     HouseholdPatchSchema,
     HouseholdQuerySchema,
     HouseholdSchema,
-    ImportFileSchema,
     ImportReportSchema,
 )
-from app.schemas.job import JobStartedSchema
 from app.services import households as household_service
 from app.services import imports
 
@@ -65,19 +63,7 @@ class HouseholdById(MethodView):
 
 @blp.route("/import", methods=["POST"])
 @authorize("import", "household")
-@blp.arguments(ImportFileSchema, location="files")
-@blp.response(201, ImportReportSchema)
-@blp.alt_response(
-    202,
-    schema=JobStartedSchema,
-    description="More than 5,000 rows: queued, follow GET /jobs/{job_id}",
-)
-@blp.alt_response(
-    422,
-    schema=report_or_error("ImportReport"),
-    description="Bad rows (nothing was written), or no file",
-)
-@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+@import_call(blp, ImportReportSchema, "ImportReport")
 def import_households(files):
     """Import a CSV or XLSX file (columns grid, label, tags; or 网格, 地址, 标签): all rows or none."""
     return import_answer(imports.start_import(current_user, "households", files["file"].read()))

@@ -3,10 +3,11 @@
 from flask import jsonify
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint
+from app.blueprints.api import protected_blueprint, report_or_error
 from app.guard import authorize
 from app.models import Job
-from app.schemas.job import JobSchema
+from app.schemas.household import ImportFileSchema
+from app.schemas.job import JobSchema, JobStartedSchema
 from app.services import jobs as job_service
 from app.services.importing import ImportReport
 
@@ -30,3 +31,26 @@ def import_answer(result: ImportReport | Job):
         return response
     status = 422 if not result.ok else (201 if result.created else 200)
     return result.as_dict(), status
+
+
+def import_call(blp, report_schema, report_name: str, files_schema=ImportFileSchema):
+    """What every `.../import` call documents and reads: a `file` in; the report (201, or 200 when
+    it changed nothing), 202 with a job above 5,000 rows, 422 with the bad rows, 413 past the
+    limits. The view answers with `import_answer(...)`."""
+
+    def decorate(view):
+        view = blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")(view)
+        view = blp.alt_response(
+            422,
+            schema=report_or_error(report_name),
+            description="Bad rows (nothing was written), or no file",
+        )(view)
+        view = blp.alt_response(
+            202,
+            schema=JobStartedSchema,
+            description="More than 5,000 rows: queued, follow GET /jobs/{job_id}",
+        )(view)
+        view = blp.response(201, report_schema)(view)
+        return blp.arguments(files_schema, location="files")(view)
+
+    return decorate

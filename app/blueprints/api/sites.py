@@ -5,12 +5,10 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app import qr
-from app.blueprints.api import protected_blueprint, report_or_error
-from app.blueprints.api.jobs import import_answer
+from app.blueprints.api import protected_blueprint
+from app.blueprints.api.jobs import import_answer, import_call
 from app.guard import authorize
 from app.schemas.common import list_schema, paginate
-from app.schemas.household import ImportFileSchema
-from app.schemas.job import JobStartedSchema
 from app.schemas.site import SiteImportReportSchema, SiteQuerySchema, SiteSchema
 from app.services import imports
 from app.services import sites as site_service
@@ -41,19 +39,7 @@ class Sites(MethodView):
 
 @blp.route("/import", methods=["POST"])
 @authorize("import", "site")
-@blp.arguments(ImportFileSchema, location="files")
-@blp.response(201, SiteImportReportSchema)
-@blp.alt_response(
-    202,
-    schema=JobStartedSchema,
-    description="More than 5,000 rows: queued, follow GET /jobs/{job_id}",
-)
-@blp.alt_response(
-    422,
-    schema=report_or_error("SiteImportReport"),
-    description="Bad rows (nothing was written), or no file",
-)
-@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+@import_call(blp, SiteImportReportSchema, "SiteImportReport")
 def import_sites(files):
     """Import sites from CSV or XLSX (grid, name, kind, lat, lng, optional coord_system, radius_m,
     address; or 网格, 名称, 类型, 纬度, 经度, 坐标系, 半径, 地址): all rows or none; coordinates in

@@ -3,13 +3,11 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint, report_or_error
-from app.blueprints.api.jobs import import_answer
+from app.blueprints.api import protected_blueprint
+from app.blueprints.api.jobs import import_answer, import_call
 from app.guard import authorize
 from app.kit import renew_own_session
 from app.schemas.common import list_schema, paginate
-from app.schemas.household import ImportFileSchema
-from app.schemas.job import JobStartedSchema
 from app.schemas.user import PeopleImportReportSchema, UserQuerySchema, UserSchema
 from app.services import imports
 from app.services import users as user_service
@@ -75,19 +73,7 @@ def unlock_login(user_id):
 
 @blp.route("/import", methods=["POST"])
 @authorize("import", "user")
-@blp.arguments(ImportFileSchema, location="files")
-@blp.response(201, PeopleImportReportSchema)
-@blp.alt_response(
-    202,
-    schema=JobStartedSchema,
-    description="More than 5,000 rows: queued, follow GET /jobs/{job_id}",
-)
-@blp.alt_response(
-    422,
-    schema=report_or_error("PeopleImportReport"),
-    description="Bad rows (nothing was written), or no file",
-)
-@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+@import_call(blp, PeopleImportReportSchema, "PeopleImportReport")
 def import_people(files):
     """Import workers from CSV or XLSX (display_name, phone, force, area, optional username and
     grids; or 姓名, 手机号, 力量类型, 区域, 用户名, 网格): all rows or none; a person already in the

@@ -3,12 +3,11 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.blueprints.api import protected_blueprint, report_or_error
-from app.blueprints.api.jobs import import_answer
+from app.blueprints.api import protected_blueprint
+from app.blueprints.api.jobs import import_answer, import_call
 from app.guard import authorize
 from app.schemas.common import list_schema, paginate
-from app.schemas.household import ImportFileSchema, ImportReportSchema
-from app.schemas.job import JobStartedSchema
+from app.schemas.household import ImportReportSchema
 from app.schemas.warning import (
     BoardQuerySchema,
     BoardSchema,
@@ -97,19 +96,7 @@ def reveal_phone(warning_id):
 
 @blp.route("/import", methods=["POST"])
 @authorize("import", "warning")
-@blp.arguments(ImportFileSchema, location="files")
-@blp.response(201, ImportReportSchema)
-@blp.alt_response(
-    202,
-    schema=JobStartedSchema,
-    description="More than 5,000 rows: queued, follow GET /jobs/{job_id}",
-)
-@blp.alt_response(
-    422,
-    schema=report_or_error("ImportReport"),
-    description="Bad rows (nothing was written), or no file",
-)
-@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+@import_call(blp, ImportReportSchema, "ImportReport")
 def import_warnings(files):
     """Import a CSV or XLSX list (level, grid, subject_label, phone; or 等级, 网格, 对象, 电话): all or nothing."""
     return import_answer(imports.start_import(current_user, "warnings", files["file"].read()))
