@@ -211,23 +211,31 @@ def _visits(ledger: Ledger) -> Iterator[list]:
 
 
 def _task_reports(ledger: Ledger) -> Iterator[list]:
+    """Activities by when and where they were held (a lecture at a school counts for the school's
+    community, as in the daily report); rows older than those fields by their task's grid."""
+    held_at = func.coalesce(TaskReport.held_at, TaskReport.created_at)
     stmt = (
         select(
-            TaskReport.created_at,
+            held_at,
             Area.name,
             Task.title,
             Task.kind,
             _name(User),
             TaskReport.count,
+            TaskReport.audience,
+            TaskReport.materials,
             TaskReport.note,
         )
         .join(Task, TaskReport.task_id == Task.id)
-        .join(Area, Task.area_id == Area.id)
+        .join(Area, func.coalesce(TaskReport.area_id, Task.area_id) == Area.id)
         .join(User, TaskReport.user_id == User.id)
-        .order_by(TaskReport.created_at, TaskReport.id)
+        .order_by(held_at, TaskReport.id)
     )
-    for at, area, title, kind, person, count, note in _read(ledger, stmt, TaskReport.created_at):
-        yield [at, area, title, label(kind, "task_kind"), person, count, note or ""]
+    for at, area, title, kind, person, count, audience, materials, note in _read(
+        ledger, stmt, held_at
+    ):
+        row = [at, area, title, label(kind, "task_kind"), person, count, audience, materials]
+        yield [*row, note or ""]
 
 
 def _warnings(ledger: Ledger) -> Iterator[list]:
@@ -342,6 +350,8 @@ SHEETS: dict[str, tuple[Any, tuple, Callable[[Ledger], Iterator[list]]]] = {
             _l("Kind"),
             _l("Person"),
             _l("Count"),
+            _l("People reached"),
+            _l("Materials handed out"),
             _l("Note"),
         ),
         _task_reports,

@@ -173,3 +173,32 @@ def test_list_pages_link_their_ledger(login_as, march, page, sheet):
     assert link, html[:300]
     book = _book(client.get(link.group(1).replace("&amp;", "&")))
     assert book.sheetnames == (list(SHEETS) if sheet is None else [sheet])
+
+
+def test_an_activity_is_listed_by_when_and_where_it_was_held(api, march):
+    """A lecture reported in April for a talk held on 20 March at a school of another community
+    belongs to March and to that community, as in the daily report."""
+    a = march.a
+    task = make_task(area=a.grids[0], title="讲座", kind="lecture", assignees=[a.worker])
+    db.session.add(
+        TaskReport(
+            task_id=task.id,
+            user_id=a.worker.id,
+            count=2,
+            audience=120,
+            materials=40,
+            area_id=a.street.id,
+            held_at=local(2026, 3, 20, 15),
+            created_at=local(2026, 4, 2, 9),
+        )
+    )
+    db.session.commit()
+    rows = _rows(
+        _book(api.get(f"/ledgers?{MARCH}&sheet=task_reports", march.admin)), "活动报告台账"
+    )
+    assert rows[0][5:8] == ("数量", "宣传人数", "发放资料数")
+    [lecture] = [row for row in rows[1:] if row[2] == "讲座"]
+    assert lecture[0].isoformat() == "2026-03-20T15:00:00"
+    assert (lecture[1], lecture[5], lecture[6], lecture[7]) == (a.street.name, 2, 120, 40)
+    april = "from=2026-04-01&to=2026-04-30&sheet=task_reports"
+    assert len(_rows(_book(api.get(f"/ledgers?{april}", march.admin)), "活动报告台账")) == 1
