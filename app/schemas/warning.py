@@ -131,13 +131,21 @@ class OutcomeSchema(Schema):
     lat = Latitude(allow_none=True)
     lng = Longitude(allow_none=True)
     coord_system = fields.Str(load_default="wgs84", validate=validate.OneOf(COORD_SYSTEMS))
+    client_id = fields.UUID(
+        load_only=True,
+        load_default=None,
+        metadata={
+            "description": "made by the client for each attempt; a retried 无法见面 with it "
+            "is not counted again"
+        },
+    )
 
 
 class CorrectionSchema(OutcomeSchema):
     reason = Text(required=True, strip=True, validate=validate.Length(min=1, max=500))
 
     class Meta:
-        exclude = ("lat", "lng", "coord_system")
+        exclude = ("lat", "lng", "coord_system", "client_id")
 
 
 class RevealedPhoneSchema(Schema):
