@@ -180,6 +180,9 @@ class BoardFiguresSchema(Schema):
     name = fields.Str()
     open = fields.Int()
     overdue = fields.Int()
+    carried = fields.Int(
+        metadata={"description": "open warnings entered before the day (日日清零 wants 0)"}
+    )
     by_level = fields.Dict(keys=fields.Str(), values=fields.Nested(LevelFiguresSchema))
     today = fields.Nested(DayFiguresSchema)
     yesterday = fields.Nested(DayFiguresSchema)
@@ -199,8 +202,17 @@ class BoardRowSchema(Schema):
     owner_name = fields.Function(lambda row: row["owner"].name)
 
 
+class ZeroingSchema(Schema):
+    hour = fields.Int(metadata={"description": "WARNING_ZEROING_HOUR, local"})
+    due_at = fields.Function(lambda z: to_local(z["due_at"]).isoformat())
+    carried = fields.Int(metadata={"description": "open warnings entered before the day"})
+    cleared = fields.Bool(metadata={"description": "none is carried"})
+    late = fields.Bool(metadata={"description": "some are carried and the zeroing hour has passed"})
+
+
 class BoardSchema(Schema):
     day = fields.Date()
+    zeroing = fields.Nested(ZeroingSchema, metadata={"description": "日日清零 for the day"})
     totals = fields.Nested(BoardFiguresSchema)
     streets = fields.List(fields.Nested(BoardFiguresSchema))
     escalated = fields.List(
