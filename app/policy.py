@@ -362,6 +362,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("read", "self"): Rule(EVERYONE),
     ("read", "notification"): Rule(EVERYONE),  # one's own (the service filters)
     ("update", "notification"): Rule(EVERYONE),  # marking one's own read
+    ("update", "notify_channel"): Rule(EVERYONE),  # one's own channel, to the chat services only
+    ("update", "notify_webhook"): Rule(ADMINS),  # a plain webhook: the sender posts where it says
     ("revoke", "token"): Rule(EVERYONE),  # one's own
 }
 

@@ -12,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from app import create_app
 from app.extensions import db, limiter
@@ -23,9 +23,23 @@ from tests import factories
 
 def _test_database_url() -> str:
     if os.environ.get("TEST_DATABASE_URL"):
-        return TestingConfig.SQLALCHEMY_DATABASE_URI
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(worker) if worker else TestingConfig.SQLALCHEMY_DATABASE_URI
     folder = Path(tempfile.mkdtemp(prefix="gridreach-test-"))
     return f"sqlite:///{folder / 'test.db'}"
+
+
+def _worker_database(worker: str) -> str:
+    """Under -n, each worker gets a database of its own next to TEST_DATABASE_URL's (made
+    afresh), so that workers never see each other's rows or drop each other's tables."""
+    server = make_url(TestingConfig.SQLALCHEMY_DATABASE_URI)
+    name = f"{server.database}_{worker}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 def stamp_latest_migration() -> None:

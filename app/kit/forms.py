@@ -76,3 +76,22 @@ class UserForm(FlaskForm):
     grid_ids = SelectMultipleField(_l("Grids"), coerce=int)
     phone = StringField(_l("Phone"))
     active = BooleanField(_l("Active"), default=True)
+
+
+CHANNEL_LABELS = {
+    "sms": _l("SMS"),
+    "wecom": _l("WeCom group robot (企业微信)"),
+    "dingtalk": _l("DingTalk group robot (钉钉)"),
+    "webhook": _l("Webhook"),
+}
+
+
+class NotifyChannelForm(FlaskForm):
+    """A person's own channel; the choices are those `preferences.channels_for` offers them."""
+
+    channel = SelectField(_l("Also tell me by"))
+    address = StringField(_l("Number or robot URL"))
+
+    def offer(self, channels) -> NotifyChannelForm:
+        self.channel.choices = [("", _l("Only in GridReach")), *choices(channels, CHANNEL_LABELS)]
+        return self

@@ -5,9 +5,11 @@ what they post through the API's schemas in app/schemas/warning.py."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from app.labels import WARNING_LEVEL_LABELS, WARNING_RESULT_LABELS, labelled
 from app.models import WARNING_LEVELS, WARNING_RESULTS
@@ -27,6 +29,8 @@ class OutcomeForm(FlaskForm):
     # The phone's position, posted by static/js/warning-position.js (blank when it has none).
     lat = StringField()
     lng = StringField()
+    # One per page drawn: a double tap or a resent post is the same attempt (无法见面 counts once).
+    client_id = HiddenField(default=lambda: str(uuid4()))
     # 已被骗 (快采): kept with that result only.
     loss_amount = StringField(_l("Amount lost (yuan)"))
     stopped_amount = StringField(_l("Stopped or recovered (yuan)"))

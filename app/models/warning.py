@@ -45,6 +45,8 @@ class RiskWarning(db.Model):
     # 无法见面: the first failure asks to try again; the second hands the warning to the police.
     unreachable_count: Mapped[int] = mapped_column(default=0, server_default="0")
     handed_to_police_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The client_id of the last 无法见面 counted, so that a retried post does not count twice.
+    last_attempt_id: Mapped[str | None] = mapped_column(String(36))
     # 已被骗 (快采): when, how much, through what, to whom, whether reported; and 止损金额.
     loss_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     stopped_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))

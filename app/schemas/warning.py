@@ -131,13 +131,21 @@ class OutcomeSchema(Schema):
     lat = Latitude(allow_none=True)
     lng = Longitude(allow_none=True)
     coord_system = fields.Str(load_default="wgs84", validate=validate.OneOf(COORD_SYSTEMS))
+    client_id = fields.UUID(
+        load_only=True,
+        load_default=None,
+        metadata={
+            "description": "made by the client for each attempt; a retried 无法见面 with it "
+            "is not counted again"
+        },
+    )
 
 
 class CorrectionSchema(OutcomeSchema):
     reason = Text(required=True, strip=True, validate=validate.Length(min=1, max=500))
 
     class Meta:
-        exclude = ("lat", "lng", "coord_system")
+        exclude = ("lat", "lng", "coord_system", "client_id")
 
 
 class RevealedPhoneSchema(Schema):
@@ -172,6 +180,9 @@ class BoardFiguresSchema(Schema):
     name = fields.Str()
     open = fields.Int()
     overdue = fields.Int()
+    carried = fields.Int(
+        metadata={"description": "open warnings entered before the day (日日清零 wants 0)"}
+    )
     by_level = fields.Dict(keys=fields.Str(), values=fields.Nested(LevelFiguresSchema))
     today = fields.Nested(DayFiguresSchema)
     yesterday = fields.Nested(DayFiguresSchema)
@@ -191,8 +202,17 @@ class BoardRowSchema(Schema):
     owner_name = fields.Function(lambda row: row["owner"].name)
 
 
+class ZeroingSchema(Schema):
+    hour = fields.Int(metadata={"description": "WARNING_ZEROING_HOUR, local"})
+    due_at = fields.Function(lambda z: to_local(z["due_at"]).isoformat())
+    carried = fields.Int(metadata={"description": "open warnings entered before the day"})
+    cleared = fields.Bool(metadata={"description": "none is carried"})
+    late = fields.Bool(metadata={"description": "some are carried and the zeroing hour has passed"})
+
+
 class BoardSchema(Schema):
     day = fields.Date()
+    zeroing = fields.Nested(ZeroingSchema, metadata={"description": "日日清零 for the day"})
     totals = fields.Nested(BoardFiguresSchema)
     streets = fields.List(fields.Nested(BoardFiguresSchema))
     escalated = fields.List(

@@ -33,6 +33,9 @@ ADDRESS_NOTHING = {
     ("DELETE", "/auth/token"),
     ("POST", "/quiz-responses"),
     ("POST", "/photos"),
+    # One's own notifications and channel.
+    ("POST", "/notifications/read"),
+    ("PUT", "/notifications/channel"),
 }
 # Files naming their areas inside (rows, GeoJSON features): an area outside the caller's reads as
 # unknown in the per-row (per-feature) report, as any unusable row does.

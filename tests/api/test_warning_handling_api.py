@@ -91,6 +91,22 @@ def test_unreachable_asks_to_try_again_then_hands_over_to_the_police(api, distri
     assert third["status"] == "handled" and third["result"] == "unreachable"
 
 
+def test_a_resent_unreachable_attempt_counts_once(api, district):
+    a = district.a
+    warning = _enter(api, district)
+    url = f"/warnings/{warning['id']}/outcome"
+    attempt = {"result": "unreachable", "client_id": "6f1c0a52-7d0e-4c43-9a53-0b7d3c1e2f10"}
+    first = api.post(url, user=a.worker, json=attempt).get_json()
+    again = api.post(url, user=a.worker, json=attempt).get_json()
+    assert first["unreachable_count"] == again["unreachable_count"] == 1
+    assert again["handed_to_police_at"] is None
+    other = {**attempt, "client_id": "0c9b1f3e-2a44-4b6e-8f0d-5e6a7b8c9d01"}
+    second = api.post(url, user=a.worker, json=other).get_json()
+    assert second["unreachable_count"] == 2 and second["handed_to_police_at"] is not None
+    bad = api.post(url, user=a.worker, json={"result": "unreachable", "client_id": "x"})
+    assert bad.status_code == 422 and "client_id" in str(bad.get_json())
+
+
 def test_already_defrauded_records_the_figures(api, district):
     warning = _enter(api, district)
     answer = api.post(

@@ -217,8 +217,13 @@ def test_every_route_answers_as_the_table_says(app, client, district, streets, a
 
 def test_the_matrix_reaches_every_rule_of_the_table(app):
     used = {rule_key for *_, rule_key in guarded_routes(app)}
-    # Asked by services and templates only: who may hand out privileged grants, the phone menu.
-    assert set(policy.RULES) - used == {("grant", "privilege"), ("use", "field_menu")}
+    # Asked by services and templates only: who may hand out privileged grants, the phone menu,
+    # who may point their own notifications at a plain webhook.
+    assert set(policy.RULES) - used == {
+        ("grant", "privilege"),
+        ("use", "field_menu"),
+        ("update", "notify_webhook"),
+    }
 
 
 # The warning pages, being moved into their own feature, still take their posts on the page rule.

@@ -67,6 +67,24 @@ def test_board_by_level_and_street_with_yesterdays_review(district):
     assert early.id not in {row["warning"].id for row in board["review"]}
 
 
+def test_zeroing_wants_no_earlier_warning_open_by_the_zeroing_hour(app, district):
+    a = district.a
+    left = _warn(a.police, a.grids[0], "medium", local(2026, 11, 5, 23, 59))  # yesterday, open
+    _warn(a.police, a.grids[0], "high", local(2026, 11, 6, 0, 0))  # today: not carried
+    assert app.config["WARNING_ZEROING_HOUR"] == 9
+    before = warning_board.board(district.admin, date(2026, 11, 6), now=local(2026, 11, 6, 8, 59))
+    assert before["zeroing"]["carried"] == before["totals"]["carried"] == 1
+    assert (before["zeroing"]["cleared"], before["zeroing"]["late"]) == (False, False)
+    assert before["zeroing"]["due_at"] == local(2026, 11, 6, 9)
+    after = warning_board.board(district.admin, date(2026, 11, 6), now=NOW)
+    assert after["zeroing"]["late"] is True
+    street_a = next(s for s in after["streets"] if s["area_id"] == a.street.id)
+    assert street_a["carried"] == 1
+    handling.record_outcome(a.worker, left, {"result": "dissuaded"}, now=NOW)
+    cleared = warning_board.board(district.admin, date(2026, 11, 6), now=NOW)["zeroing"]
+    assert (cleared["carried"], cleared["cleared"], cleared["late"]) == (0, True, False)
+
+
 def test_board_is_scoped_and_not_for_grid_workers(district):
     a, b = district.a, district.b
     _warn(a.police, a.grids[0], "high", local(2026, 11, 6, 9))

@@ -80,6 +80,9 @@ def test_board_page_shows_streets_escalations_and_review(client, login_as, distr
         and 'id="total-overdue" class="overdue">1<' in page
     )
     assert f"/coordinate/warnings/{late.id}" in page and "esc-street" in page
+    assert 'id="zeroing"' in page
+    earlier = client.get("/coordinate/warnings/board?date=2099-01-01").get_data(as_text=True)
+    assert 'data-cleared="no"' in earlier  # both are open and were entered before that day
     assert client.get("/coordinate/warnings/board?date=yesterday").status_code == 200
     assert client.get("/coordinate/warnings/board?date=2026-11-06").status_code == 200
 

@@ -1,5 +1,7 @@
 """The phone pages for warnings: outcomes with stop-loss steps, police entry and audited reveals."""
 
+import re
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -121,3 +123,19 @@ def test_a_worker_of_another_grid_cannot_reveal(client, login_as, district):
     other = make_user(role="worker", area=district.a.community, grids=[district.a.grids[1]])
     login_as(other)
     assert client.post(f"/worker/warnings/{warning.id}/reveal").status_code in (403, 404)
+
+
+def test_a_double_tap_on_unreachable_counts_one_attempt(client, login_as, district):
+    warning = _warn(district)
+    login_as(district.a.worker)
+    page = client.get(f"/worker/warnings/{warning.id}").get_data(as_text=True)
+    attempt = re.search(r'name="client_id" type="hidden" value="([0-9a-f-]{36})"', page).group(1)
+    for _ in range(2):  # the same form sent twice
+        sent = client.post(
+            f"/worker/warnings/{warning.id}", data={"result": "unreachable", "client_id": attempt}
+        )
+        assert sent.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(RiskWarning, warning.id).unreachable_count == 1
+    again = client.get(f"/worker/warnings/{warning.id}").get_data(as_text=True)
+    assert 'id="try-again"' in again and attempt not in again  # a new page is a new attempt

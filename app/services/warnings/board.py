@@ -5,6 +5,8 @@ Definitions (days are local, Asia/Shanghai):
 - open: not handled yet, whenever entered; overdue: open and past its deadline.
 - a day's warnings are those entered that day; of them, "decided" are the ones handled or past
   their deadline, and the share in time is handled-within-deadline / decided (None while none is).
+- carried: open warnings entered before the day; 日日清零 wants none of them left by the
+  zeroing hour (WARNING_ZEROING_HOUR, local) of the day, and `zeroing` says whether that holds.
 - escalation of an open warning: the grid until its deadline, its community once late, its street
   once late by another full deadline span (see warnings.escalation).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -21,7 +24,7 @@ from app.models import Area, RiskWarning, User
 from app.models.base import utcnow
 from app.models.warning import WARNING_LEVELS
 from app.policy import require
-from app.services.localtime import day_bounds, today
+from app.services.localtime import day_bounds, start_of_day, today
 from app.services.warnings.handling import escalation, mask_phone, visible_warnings
 
 LIST_LIMIT = 200
@@ -51,6 +54,7 @@ def _empty() -> dict:
     return {
         "open": 0,
         "overdue": 0,
+        "carried": 0,
         "by_level": {lv: {"open": 0, "overdue": 0} for lv in WARNING_LEVELS},
         "today": dict.fromkeys(DAY_FIGURES, 0),
         "yesterday": dict.fromkeys(DAY_FIGURES, 0),
@@ -61,9 +65,10 @@ def _add(target: dict, level: str, row) -> None:
     open_, overdue = int(row[0] or 0), int(row[1] or 0)
     target["open"] += open_
     target["overdue"] += overdue
+    target["carried"] += int(row[2] or 0)
     target["by_level"][level]["open"] += open_
     target["by_level"][level]["overdue"] += overdue
-    for offset, key in ((2, "today"), (2 + len(DAY_FIGURES), "yesterday")):
+    for offset, key in ((3, "today"), (3 + len(DAY_FIGURES), "yesterday")):
         for i, name in enumerate(DAY_FIGURES):
             target[key][name] += int(row[offset + i] or 0)
 
@@ -87,6 +92,7 @@ def board(actor: User, day: date | None = None, now: datetime | None = None) -> 
         RiskWarning.level,
         _count(open_),
         _count(open_ & (RiskWarning.deadline_at < now)),
+        _count(open_ & (RiskWarning.created_at < start_of_day(day))),
         *_day_columns(day, now),
         *_day_columns(day - timedelta(days=1), now),
     ]
@@ -114,10 +120,24 @@ def board(actor: User, day: date | None = None, now: datetime | None = None) -> 
         "levels": WARNING_LEVELS,
         "totals": totals,
         "streets": sorted(streets.values(), key=lambda s: (-s["overdue"], -s["open"], s["name"])),
+        "zeroing": _zeroing(day, now, totals["carried"]),
         "escalated": escalated(actor, now),
         "review": review(actor, day - timedelta(days=1), now),
         "escalated_total": _how_many(_escalated_query(actor, now)),
         "review_total": _how_many(_review_query(actor, day - timedelta(days=1))),
+    }
+
+
+def _zeroing(day: date, now: datetime, carried: int) -> dict:
+    """日日清零 for `day`: by the zeroing hour no warning of an earlier day may still be open."""
+    hour = current_app.config["WARNING_ZEROING_HOUR"]
+    due_at = start_of_day(day) + timedelta(hours=hour)
+    return {
+        "hour": hour,
+        "due_at": due_at,
+        "carried": carried,
+        "cleared": carried == 0,
+        "late": carried > 0 and now >= due_at,
     }
 
 

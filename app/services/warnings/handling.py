@@ -239,8 +239,13 @@ def _set_result(warning: RiskWarning, data: dict[str, Any]) -> None:
 
 def _not_reached(actor: User, warning: RiskWarning, data: dict[str, Any], now: datetime):
     """无法见面 does not close the warning: the first time it asks to try again, the second it
-    hands the warning to the community's police (told at once); the next 无法见面 closes it."""
+    hands the warning to the community's police (told at once); the next 无法见面 closes it.
+    The same attempt posted again (same client_id) is not counted twice."""
+    attempt = str(data["client_id"]) if data.get("client_id") else None
+    if attempt is not None and attempt == warning.last_attempt_id:
+        return warning
     warning.unreachable_count += 1
+    warning.last_attempt_id = attempt
     if data.get("note"):
         warning.note = data["note"]
     handed = warning.unreachable_count >= UNREACHABLE_TRIES
