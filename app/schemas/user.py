@@ -45,6 +45,27 @@ class TokenRequestSchema(Schema):
     password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=256))
 
 
+class SmsCodeRequestSchema(Schema):
+    """Asking for an SMS login code."""
+
+    phone = Text(required=True, strip=True, validate=PHONE)
+
+
+class SmsLoginSchema(SmsCodeRequestSchema):
+    """Logging in with the SMS code sent to the phone."""
+
+    code = Text(
+        required=True,
+        strip=True,
+        load_only=True,
+        validate=validate.Regexp(r"^[0-9]{6}\Z", error=N_("the 6 digits of the SMS")),
+    )
+
+
+class SmsCodeSentSchema(Schema):
+    expires_in = fields.Int(metadata={"description": "seconds the code stays good"})
+
+
 class TokenSchema(Schema):
     token = fields.Str()
     expires_at = fields.DateTime()
