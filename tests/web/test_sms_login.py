@@ -44,7 +44,7 @@ def ask(client, phone=PHONE, **extra):
 
 def sent_code(gateway, index=-1) -> str:
     sms = gateway.received[index]
-    return re.search(r"\b(\d{6})\b", sms.json["content"])[1]
+    return re.search(r"(?<!\d)(\d{6})(?!\d)", sms.json["content"])[1]
 
 
 def test_without_a_gateway_there_is_no_sms_login(client, person):
