@@ -126,9 +126,10 @@ def issue_browser_link(person: User, next_path: str | None) -> str:
 
 
 def revoke_sign_in_codes(actor: User, person: User) -> None:
-    """Kill every unused code of the person (a slip was lost or handed to the wrong person)."""
+    """Kill every unused code of the person (a slip was lost or handed to the wrong person, or
+    their phone was)."""
     policy.require(actor, "revoke", "sign_in_code", person)
-    revoke_live([person.id], utcnow(), "slip")
+    revoke_live([person.id], utcnow())  # their browser links and SMS codes too
     record_event(actor, "user.sign_in_code_revoke", person)
 
 

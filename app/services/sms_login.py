@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.errors import NotFound, TooManyAttempts, Unauthorized
+from app.errors import NotFound, TooManyAttempts, TooManyCodes, Unauthorized
 from app.extensions import db
 from app.models import SignInCode, User
 from app.models.base import utcnow
@@ -45,7 +45,8 @@ def enabled() -> bool:
     return bool(current_app.config.get("NOTIFY_SMS_URL"))
 
 
-def _require_enabled() -> None:
+def require_enabled() -> None:
+    """NotFound where no SMS gateway is configured."""
     if not enabled():
         raise NotFound(_l("Logging in by SMS code is not offered here."))
 
@@ -85,12 +86,12 @@ def request_code(phone: str, address: str) -> OutgoingCode | None:
     """Make a new code for the person holding `phone` (their earlier codes die); the SMS to send
     after commit, or None when nobody holds the number. TooManyAttempts past the limits per
     phone number and per address (spent whether or not the number is anyone's)."""
-    _require_enabled()
+    require_enabled()
     config = current_app.config
     phone = normalize_phone(phone)
     limits = login_limits.current()
-    limits.spend(config["SMS_CODES_PER_ADDRESS"], "sms-address", address)
-    limits.spend(config["SMS_CODES_PER_PHONE"], "sms-phone", phone)
+    limits.spend(config["SMS_CODES_PER_ADDRESS"], "sms-address", address, TooManyCodes)
+    limits.spend(config["SMS_CODES_PER_PHONE"], "sms-phone", phone, TooManyCodes)
     person = _holder(phone)
     if person is None:
         return None
@@ -162,7 +163,7 @@ def _redeem(phone: str, code: str) -> User:
 def log_in_by_code(phone: str, code: str, address: str) -> User:
     """The person holding `phone`, when `code` is their live SMS code (which then dies), within
     the failed-login limits; Unauthorized (one answer for every failure) otherwise."""
-    _require_enabled()
+    require_enabled()
     phone = normalize_phone(phone)
     return within_limits(phone, address, lambda: _redeem(phone, code.strip()))
 

@@ -55,6 +55,7 @@ def test_without_a_gateway_there_is_no_sms_login(client, person):
     assert client.post("/api/v1/auth/sms-code", json={"phone": PHONE}).status_code == 404
     body = {"phone": PHONE, "code": "123456"}
     assert client.post("/api/v1/auth/sms-token", json=body).status_code == 404
+    assert client.post("/api/v1/auth/sms-token", json={"code": "x"}).status_code == 404
 
 
 def test_a_code_by_sms_signs_in_once(client, gateway, person, caplog):
@@ -123,6 +124,7 @@ def test_codes_are_limited_per_phone_and_per_address(app, client, gateway, perso
         assert ask(client).status_code == 200
     refused = ask(client)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "验证码获取次数过多" in refused.get_data(as_text=True)
     assert ask(client, "13955559999").status_code == 200  # another number is its own count
     assert ask(client, "13955559998").status_code == 429  # the address's fifth was the last
     assert len(gateway.received) == 3

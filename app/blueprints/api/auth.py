@@ -1,5 +1,7 @@
 """Tokens for the phone client and integrations, and who am I."""
 
+from functools import wraps
+
 from flask import current_app, make_response, request
 from flask_login import current_user
 
@@ -38,7 +40,19 @@ def issue_token(data):
     return {"token": plain, "expires_at": token.expires_at, "user": user}
 
 
+def sms_offered(view):
+    """404 where no SMS gateway is configured, before the body is read."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        sms_login.require_enabled()
+        return view(*args, **kwargs)
+
+    return checked
+
+
 @blp.route("/auth/sms-code", methods=["POST"])
+@sms_offered
 @blp.arguments(SmsCodeRequestSchema)
 @blp.response(202, SmsCodeSentSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="No SMS gateway is configured")
@@ -56,6 +70,7 @@ def send_sms_code(data):
 
 
 @blp.route("/auth/sms-token", methods=["POST"])
+@sms_offered
 @blp.arguments(SmsLoginSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
