@@ -9,17 +9,20 @@ import logging
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
+from app.errors import NotFound
 from app.extensions import db
 from app.logging_setup import scrub
 from app.models import AuditEvent, SignInCode
 from app.models.base import utcnow
+from app.services import sign_in_codes
 from tests import factories
 from tests.web.test_logging import logged_app  # noqa: F401  (a fixture)
 
 
-def make_link(browser, next_path: str = "/worker/tasks") -> str:
+def new_link(browser, next_path: str = "/worker/tasks") -> str:
     """The code of a new link, as the WeChat notice's button makes it."""
     made = browser.post("/browser-link", data={"next": next_path})
     assert made.status_code == 303, made.get_data(as_text=True)[:300]
@@ -30,7 +33,7 @@ def make_link(browser, next_path: str = "/worker/tasks") -> str:
 
 def test_a_link_signs_in_another_browser_once_landing_where_it_was_made(district, login_as, app):
     worker = district.a.worker
-    code = make_link(login_as(worker), "/worker/tasks?mine=1")
+    code = new_link(login_as(worker), "/worker/tasks?mine=1")
     row = db.session.scalar(select(SignInCode).where(SignInCode.purpose == "link"))
     assert row.code_hash == hashlib.sha256(code.encode()).hexdigest()
     assert row.user_id == worker.id and row.expires_at - utcnow() <= timedelta(minutes=10)
@@ -46,7 +49,7 @@ def test_a_link_signs_in_another_browser_once_landing_where_it_was_made(district
     assert phone.get(f"/s/{code}").status_code == 404
     assert app.test_client().post(f"/s/{code}").status_code == 404  # used once
     # Not a slip: a password posted with it changes nothing.
-    other = make_link(login_as(worker))
+    other = new_link(login_as(worker))
     app.test_client().post(f"/s/{other}", data={"password": "Brand-New-Pass-1", "confirm": "x"})
     login_as(worker)  # the old password still works
     actions = db.session.scalars(
@@ -58,13 +61,13 @@ def test_a_link_signs_in_another_browser_once_landing_where_it_was_made(district
 def test_a_newer_link_expiry_and_deactivation_kill_a_link(district, login_as, app):
     worker = district.a.worker
     browser = login_as(worker)
-    first, second = make_link(browser), make_link(browser)
+    first, second = new_link(browser), new_link(browser)
     assert app.test_client().post(f"/s/{first}").status_code == 404
     row = db.session.scalar(select(SignInCode).where(SignInCode.revoked_at.is_(None)))
     row.expires_at = utcnow() - timedelta(seconds=1)
     db.session.flush()
     assert app.test_client().post(f"/s/{second}").status_code == 404
-    third = make_link(browser)
+    third = new_link(browser)
     worker.active = False
     db.session.flush()
     phone = app.test_client()
@@ -72,10 +75,23 @@ def test_a_newer_link_expiry_and_deactivation_kill_a_link(district, login_as, ap
     assert phone.get("/api/v1/me").status_code == 401
 
 
+def test_two_tabs_racing_with_one_link_sign_in_once(district, login_as):
+    code = new_link(login_as(district.a.worker))
+    found = sign_in_codes.live_code(code)  # both requests found it live
+    db.session.execute(  # the other one used it first
+        update(SignInCode)
+        .where(SignInCode.id == found.id)
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(NotFound):
+        sign_in_codes.use_code(found)
+
+
 def test_the_landing_page_is_a_path_on_this_site(district, login_as, app):
     browser = login_as(district.a.worker)
     for target in ("//evil.example/x", "https://evil.example/", "/\t/evil.example", ""):
-        code = make_link(browser, target)
+        code = new_link(browser, target)
         landed = app.test_client().post(f"/s/{code}")
         assert landed.status_code == 302 and landed.headers["Location"] == "/", target
 
@@ -85,11 +101,11 @@ def test_making_links_needs_a_session_and_is_rate_limited(district, login_as, ap
     assert db.session.scalar(select(SignInCode)) is None
     browser = login_as(district.a.coordinator)  # anyone signed in, not only workers
     for _ in range(5):
-        make_link(browser)
+        new_link(browser)
     refused = browser.post("/browser-link", data={"next": "/"})
     assert refused.status_code == 429
     other = login_as(district.a.worker)  # the limit is per person
-    make_link(other)
+    new_link(other)
 
 
 def test_the_notice_offers_the_button_to_signed_in_people_only(district, login_as, client):
@@ -106,7 +122,7 @@ def test_no_link_code_reaches_the_log(logged_app):  # noqa: F811
     browser.post(
         "/login", data={"username": district.a.worker.username, "password": factories.PASSWORD}
     )
-    code = make_link(browser)
+    code = new_link(browser)
     phone = app.test_client()
     assert phone.get(f"/s/{code}").status_code == 200
     assert phone.post(f"/s/{code}").status_code == 302
