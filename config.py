@@ -72,6 +72,16 @@ class Config:
     # Sign-ups through a printed invite, per address (the public form creates accounts).
     INVITE_JOINS_PER_ADDRESS = os.environ.get("INVITE_JOINS_PER_ADDRESS", "20 per hour")
     SIGN_IN_CODE_TTL = timedelta(days=int(os.environ.get("SIGN_IN_CODE_TTL_DAYS", "14")))
+    # A signed-in person's one-time link out of WeChat's browser: short-lived, and made at most
+    # this often per person.
+    BROWSER_LINK_TTL = timedelta(minutes=int(os.environ.get("BROWSER_LINK_TTL_MINUTES", "10")))
+    BROWSER_LINKS_PER_USER = os.environ.get("BROWSER_LINKS_PER_USER", "5 per 10 minutes")
+    # SMS login codes (offered only where NOTIFY_SMS_URL is set): how long one stays good, how
+    # many wrong tries kill it, and how many may be sent per phone number and per address.
+    SMS_CODE_TTL = timedelta(minutes=int(os.environ.get("SMS_CODE_TTL_MINUTES", "5")))
+    SMS_CODE_TRIES = int(os.environ.get("SMS_CODE_TRIES", "5"))
+    SMS_CODES_PER_PHONE = os.environ.get("SMS_CODES_PER_PHONE", "3 per 15 minutes")
+    SMS_CODES_PER_ADDRESS = os.environ.get("SMS_CODES_PER_ADDRESS", "20 per hour")
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

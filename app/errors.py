@@ -123,6 +123,23 @@ class TooManyAnswers(TooManyAttempts):
         )
 
 
+class TooManyCodes(TooManyAttempts):
+    """Too many SMS login codes asked for one number or from one address."""
+
+    def __init__(self, retry_at: datetime):
+        super().__init__(retry_at)
+        self.message = "too many SMS codes asked for"
+
+    def explain(self) -> str:
+        minutes = math.ceil(self.retry_after / 60)
+        return ngettext(
+            "Too many codes asked for. Try again in %(num)d minute, at %(time)s.",
+            "Too many codes asked for. Try again in %(num)d minutes, at %(time)s.",
+            minutes,
+            time=format_time(self.retry_at, "HH:mm"),
+        )
+
+
 class TooLarge(DomainError):
     """The input passes a size limit (bytes, rows, inflated size); the message names the limit."""
 

@@ -21,14 +21,16 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # What nginx's $request_id and most tracing systems send; anything else is replaced.
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # Route arguments that are secrets: their value never reaches a log line.
-SECRET_ARGS = frozenset({"token"})
+# (/s/CODE: a one-time sign-in slip or browser link; /i/TOKEN: an invite.)
+SECRET_ARGS = frozenset({"token", "code"})
 
 request_log = logging.getLogger("gridreach.request")
 
 # The last line of defence, applied to every formatted line.
 _SCRUBS = (
-    # A QR or quiz token in a path, e.g. a 404 for /c/SOMETHING or a gunicorn access line.
-    (re.compile(r"(/[cq]/)(?!<token>|offline\b)[^\s/?#\"']+"), r"\1<token>"),
+    # A QR, quiz, sign-in or invite token in a path, e.g. a 404 for /c/SOMETHING or a gunicorn
+    # access line.
+    (re.compile(r"(/[cqsi]/)(?!<token>|<code>|offline\b)[^\s/?#\"']+"), r"\1<token>"),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1<redacted>"),
     (
         re.compile(r"(?i)((?:password|passwd|secret|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&}]+"),

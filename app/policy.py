@@ -242,6 +242,10 @@ def _corrects(user: User, warning) -> bool:
     return within_scope(user, warning.area)
 
 
+def _is_self(user: User, other: User) -> bool:
+    return other.id == user.id
+
+
 def _authored(user: User, record) -> bool:
     """The person who made a check-in or visit (found through their view of it first: 404)."""
     return record.user_id == user.id
@@ -286,6 +290,8 @@ RULES: dict[tuple[str, str], Rule] = {
     # One-time codes to sign in the first time: for the people one manages.
     ("issue", "sign_in_code"): Rule(MANAGERS, "check", _manages_user),
     ("revoke", "sign_in_code"): Rule(MANAGERS, "check", _manages_user),
+    # One's own one-time link to continue, signed in, in another browser (out of WeChat's).
+    ("issue", "browser_link"): Rule(EVERYONE, "check", _is_self),
     # Invites by QR: people of a force ask to join an area; a coordinator lets them in.
     ("read", "invite"): Rule(MANAGERS),
     ("create", "invite"): Rule(MANAGERS),
@@ -377,6 +383,11 @@ PUBLIC_ENDPOINTS = frozenset(
         "main.set_language",
         "auth.login",
         "auth.first_sign_in",
+        # SMS login codes: asked for and entered before signing in (404 without a gateway).
+        "auth.sms_login",
+        "auth.sms_code",
+        "api_auth.send_sms_code",
+        "api_auth.issue_token_by_sms",
         "auth.join",
         "worker.offline_shell",
         # A scanned site code: the check-in page for a signed-in person, else the public page.

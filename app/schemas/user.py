@@ -1,11 +1,12 @@
 """User input and output; never the password or its hash."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
 from app.i18n import N_
 from app.models import FORCES, ROLES
 from app.schemas.common import Id, PageArgs, QueryId, Text, name_field
 from app.services.access import effective_grids
+from app.services.phones import normalize_phone
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.\-]{3,64}\Z", error=N_("3-64 letters, digits, _ . -"))
 # The column holds 20 characters: an optional + and up to 19 digits or dashes.
@@ -43,6 +44,33 @@ class TokenRequestSchema(Schema):
         metadata={"description": "a username, or the phone number of exactly one person"},
     )
     password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+class SmsCodeRequestSchema(Schema):
+    """Asking for an SMS login code (a number as people type it: `139 5555 0001` works)."""
+
+    phone = Text(required=True, strip=True, validate=PHONE)
+
+    @pre_load
+    def _fold_phone(self, data, **_kwargs):
+        if isinstance(data, dict) and isinstance(data.get("phone"), str):
+            data = {**data, "phone": normalize_phone(data["phone"])}
+        return data
+
+
+class SmsLoginSchema(SmsCodeRequestSchema):
+    """Logging in with the SMS code sent to the phone."""
+
+    code = Text(
+        required=True,
+        strip=True,
+        load_only=True,
+        validate=validate.Regexp(r"^[0-9]{6}\Z", error=N_("the 6 digits of the SMS")),
+    )
+
+
+class SmsCodeSentSchema(Schema):
+    expires_in = fields.Int(metadata={"description": "seconds the code stays good"})
 
 
 class TokenSchema(Schema):

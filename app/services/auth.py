@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
@@ -53,11 +54,17 @@ def authenticate(username: str, password: str) -> User:
 
 def log_in(username: str, password: str, address: str) -> User:
     """authenticate() within the failed-login limits: TooManyAttempts when they are used up."""
+    return within_limits(username, address, lambda: authenticate(username, password))
+
+
+def within_limits(name: str, address: str, attempt: Callable[[], User]) -> User:
+    """Run a login attempt (a password, an SMS code) within the failed-login limits of the
+    account `name` and the address: TooManyAttempts when they are used up."""
     limits = login_limits.current()
-    account = login_limits.account_key(username)
+    account = login_limits.account_key(name)
     address_over_limit = limits.check(account, address)
     try:
-        user = authenticate(username, password)
+        user = attempt()
     except Unauthorized:
         limits.record_failure(account, address)
         if address_over_limit:

@@ -81,6 +81,15 @@ class LoginLimits:
     def address_logged_in_lately(self, address: str) -> bool:
         return self._run(lambda lim: lim.storage.get(self._good_key(address))) > 0
 
+    def spend(
+        self, limit: str, kind: str, key: str, error: type[TooManyAttempts] = TooManyAttempts
+    ) -> None:
+        """Count one more of something limited (an SMS code sent to a phone, from an address);
+        `error`, counting nothing, when `limit` (e.g. "3 per 15 minutes") is used up."""
+        item = parse(limit)
+        if not self._run(lambda lim: lim.hit(item, kind, key)):
+            raise error(self._reset_at(item, kind, key))
+
     def too_many(self, address: str) -> TooManyAttempts:
         return TooManyAttempts(self._reset_at(self.per_address, "address", address))
 

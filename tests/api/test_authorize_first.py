@@ -31,6 +31,8 @@ WORKER_WRITES = {
 ADDRESS_NOTHING = {
     ("POST", "/auth/token"),
     ("DELETE", "/auth/token"),
+    ("POST", "/auth/sms-code"),
+    ("POST", "/auth/sms-token"),
     ("POST", "/quiz-responses"),
     ("POST", "/photos"),
     # One's own notifications and channel.

@@ -30,3 +30,17 @@ class JoinForm(FlaskForm):
     display_name = StringField(_l("Your name"))
     phone = StringField(_l("Mobile phone number"))
     password = PasswordField(_l("Password"))
+
+
+class SmsLoginForm(FlaskForm):
+    """One form, two buttons: ask for a code (SmsCodeRequestSchema reads the phone), then log
+    in with it (SmsLoginSchema reads phone and code)."""
+
+    phone = StringField(_l("Mobile phone number"))
+    next = HiddenField()
+    code = StringField(_l("Code from the SMS"))
+    remember = BooleanField(_l("Stay logged in on this phone"), default=True)
+
+
+class ContinueForm(FlaskForm):
+    """Continuing, signed in, with a one-time browser link (CSRF only)."""
