@@ -42,6 +42,7 @@ RESOURCES = (
     "photos",
     "rectifications",
     "checks",
+    "people",
 )
 
 
