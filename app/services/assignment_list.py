@@ -296,7 +296,11 @@ def _onto_grid(actor: User, grid_id: int, people: list[User]) -> dict[str, Any]:
 
 
 def check_target(actor: User, raw: dict, _obj=None) -> None:
-    """Before the body is validated: a task or campaign it names must be one the actor sees."""
+    """Before the body is validated: a task or campaign it names must be one the actor sees. As
+    for areas (access.require_area_in_scope), someone confined to an area gets 403 for an unknown
+    id too; a district-wide caller sees every one, and the service answers 404 for a missing one."""
+    if actor.area_id is None:
+        return
     task_id, campaign_id = _raw_id(raw.get("task_id")), _raw_id(raw.get("campaign_id"))
     if is_id(task_id) and db.session.scalar(visible_tasks(actor).where(Task.id == task_id)) is None:
         raise Forbidden(_l("task outside your area"), {"task_id": _l("not one of your tasks")})

@@ -98,6 +98,10 @@ def test_assign_all_refuses_other_streets_and_wrong_bodies(api, district, riders
     none = api.post("/people/assign", user=a.coordinator, json={"force": "rider"})
     assert none.status_code == 422 and "task_id" in none.get_json()["errors"]["json"]
     assert foreign.assignee_ids == []
+    missing = api.post("/people/assign", user=district.admin, json={"task_id": 999999})
+    assert missing.status_code == 404 and "task_id" in missing.get_json()["errors"]["json"]
+    unknown = api.post("/people/assign", user=a.coordinator, json={"task_id": 999999})
+    assert unknown.status_code == 403  # confined: an unknown id tells nothing
 
 
 def test_assign_all_past_the_limit_is_refused(api, district, riders, monkeypatch):

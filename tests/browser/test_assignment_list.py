@@ -52,7 +52,9 @@ def test_filter_page_and_assign_all_shown(browse, crowd, device):
     district, riders, task = crowd
     open_page, problems = browse
     page = open_page(district.a.coordinator, f"/coordinate/assign?task_id={task.id}", device)
-    assert page.locator(".pager").get_attribute("data-total") == "62"  # every field worker of street a
+    assert (
+        page.locator(".pager").get_attribute("data-total") == "62"
+    )  # every field worker of street a
     assert "乙街道骑手" not in page.content()
     page.select_option("#f-force", "rider")
     page.click("#people-filters button[type=submit]")
