@@ -64,6 +64,10 @@ section "people import, 10000 rows (CSV, XLSX): create, update, HTTP + worker"
 $PY bench/import_people.py --rows 10000
 [ -n "$pg_base" ] && $PY bench/import_people.py "$(pg_db gridreach_bench_people)" --rows 10000
 
+section "people list for assignment at 2,000 people: page weight and time in Chromium vs the login page"
+$PY bench/assignment_list.py --people 2000 --repeats "$([ -n "$quick" ] && echo 2 || echo 5)"
+[ -n "$pg_base" ] && $PY bench/assignment_list.py "$(pg_db gridreach_bench_assign)" --people 2000 --repeats "$([ -n "$quick" ] && echo 2 || echo 5)"
+
 section "hostile import files: peak memory and time to answer against a small import"
 $PY bench/import_bombs.py
 [ -n "$pg_base" ] && $PY bench/import_bombs.py --database-url "$(pg_db gridreach_bench_bombs)"

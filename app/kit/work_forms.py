@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -65,6 +66,23 @@ class BulkAssignForm(FlaskForm):
 
 class ReassignForm(FlaskForm):
     from_user_id = SelectField(_l("Person leaving"), coerce=optional_int)
+    to_user_id = SelectField(_l("Hand over to"), coerce=optional_int)
+
+
+class AssignAllForm(FlaskForm):
+    """ "Assign all shown": the list's filters (hidden, as shown) and one target to choose."""
+
+    force = HiddenField()
+    area_id = HiddenField()
+    active = HiddenField()
+    load = HiddenField()
+    q = HiddenField()
+    task_id = SelectField(_l("Onto the task"), coerce=optional_int)
+    campaign_id = SelectField(_l("Onto the campaign"), coerce=optional_int)
+    grid_id = SelectField(_l("Onto the grid"), coerce=optional_int)
+
+
+class HandOverForm(FlaskForm):
     to_user_id = SelectField(_l("Hand over to"), coerce=optional_int)
 
 

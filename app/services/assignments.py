@@ -27,8 +27,10 @@ from app.services.notifications import events
 from app.services.task_progress import FINAL_STATUSES
 from app.services.tasks import may_work_in, visible_tasks
 
-# Tasks × people past which the table is not drawn (18 grids × 111 people).
-MATRIX_MAX_CELLS = 2000
+# Past these the table would pass a screen (18 grids × 23 people made it 5,000 px tall): the
+# people list for assignment (assignment_list) does the work instead.
+MATRIX_MAX_TASKS = 12
+MATRIX_MAX_PEOPLE = 12
 
 
 def people_for(actor: User, grids: list[Area], force: str | None = None) -> list[User]:
@@ -52,8 +54,8 @@ def assignment_table(actor: User, campaign: Campaign, force: str | None = None) 
     if campaign.force:  # one task per person: nothing to tick, each task has its person
         return {"people": [], "rows": [], "per_person": True, "too_big": False}
     people = people_for(actor, [t.area for t in tasks], force)
-    if len(tasks) * len(people) > MATRIX_MAX_CELLS:
-        # Past a screen: bulk assignment by force and area, and hand-over, do the work instead.
+    if len(tasks) > MATRIX_MAX_TASKS or len(people) > MATRIX_MAX_PEOPLE:
+        # Past a screen: the people list, bulk assignment by force and area, hand-over.
         return {
             "people": people,
             "rows": [],
@@ -219,6 +221,32 @@ def reassign(actor: User, data: dict[str, Any]) -> dict[str, Any]:
         skipped=skipped,
     )
     return {"tasks": len(moved), "skipped": skipped}
+
+
+def person_in_scope(actor: User, user_id: int) -> User:
+    """A person of the actor's area (403 otherwise), e.g. someone who leaves."""
+    return _person(actor, user_id, "from_user_id")
+
+
+def successors(actor: User, leaving: User, limit: int = 500) -> list[User]:
+    """Who may take over from `leaving`: active field workers of the actor's area under the
+    community (or, above grids, the area) `leaving` belongs to."""
+    area = leaving.area
+    if area.level == "grid" and area.parent is not None:
+        area = area.parent
+    query = (
+        filter_by_scope(select(User), actor, User.area_id)
+        .join(Area, Area.id == User.area_id)
+        .where(
+            field_workers(User.role),
+            User.active == True,
+            User.id != leaving.id,
+            subtree_clause(Area.path, area.path),
+        )
+        .order_by(User.display_name, User.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
 
 
 def _person(actor: User, user_id: int, field: str) -> User:

@@ -155,6 +155,30 @@ def fan_out_per_person(campaign: Campaign) -> list[Task]:
     return task_progress.settle(tasks)
 
 
+def add_people(campaign: Campaign, people: list[User]) -> list[Task]:
+    """A campaign of a force: a task of their own for each of `people` who has none in it yet
+    (someone who joined the force or the area after the fan-out); returns the new tasks."""
+    have = set(
+        db.session.scalars(
+            select(Task.person_key).where(
+                Task.campaign_id == campaign.id, Task.person_key.in_([p.id for p in people])
+            )
+        )
+    )
+    tasks = []
+    for person in people:
+        if person.id in have:
+            continue
+        task = _campaign_task(campaign, person.area_id, _person_target(campaign, person), person.id)
+        task.assignees = [person]
+        db.session.add(task)
+        tasks.append(task)
+    db.session.flush()
+    for task in tasks:
+        events.task_assigned(task, task.assignees)
+    return task_progress.settle(tasks)
+
+
 def _person_target(campaign: Campaign, person: User) -> int:
     """A count campaign's target as is; otherwise the target of the grids the person works."""
     key = COUNT_TARGET_KEY.get(campaign.kind)
@@ -216,12 +240,17 @@ def summarise(actor: User, campaigns: list[Campaign]) -> list[Campaign]:
     return campaigns
 
 
-def get_campaign(actor: User, campaign_id: int) -> Campaign:
-    """A visible campaign with the tasks inside the actor's area (and their progress)."""
+def visible_campaign(actor: User, campaign_id: int) -> Campaign:
+    """A campaign the actor sees (404 otherwise), without its tasks."""
     campaign = db.session.scalar(visible_campaigns(actor).where(Campaign.id == campaign_id))
     if campaign is None:
         raise NotFound(_l("campaign not found"))
-    return with_tasks(actor, campaign)
+    return campaign
+
+
+def get_campaign(actor: User, campaign_id: int) -> Campaign:
+    """A visible campaign with the tasks inside the actor's area (and their progress)."""
+    return with_tasks(actor, visible_campaign(actor, campaign_id))
 
 
 def with_tasks(actor: User, campaign: Campaign) -> Campaign:

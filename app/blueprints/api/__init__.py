@@ -43,6 +43,7 @@ RESOURCES = (
     "rectifications",
     "checks",
     "notifications",
+    "people",
 )
 
 

@@ -11,6 +11,7 @@ guard_blueprint(bp, "use", "coordination")
 
 from app.blueprints.coordinate import (  # noqa: E402,F401
     areas,
+    assignment_list,
     campaigns,
     checkins,
     checks,

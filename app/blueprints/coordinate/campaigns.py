@@ -120,10 +120,11 @@ def _assign_page(found, status: int = 200, bulk=None, handover=None):
     force = request.args.get("force") if request.args.get("force") in FORCES else None
     bulk = bulk or BulkAssignForm(prefix="bulk")
     bulk.area_id.choices = _area_choices(("street", "community"))
-    handover = handover or ReassignForm(prefix="handover")
-    handover.from_user_id.choices = _people_choices(False)
-    handover.to_user_id.choices = _people_choices(True)
     table = assignments.assignment_table(current_user, found, force)
+    handover = handover or ReassignForm(prefix="handover")
+    if not table["too_big"]:  # a long list of people would pass a screen: the list's rows hand over
+        handover.from_user_id.choices = _people_choices(False)
+        handover.to_user_id.choices = _people_choices(True)
     return render_template(
         "coordinate/campaign_assign.html",
         campaign=found,
