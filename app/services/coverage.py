@@ -337,52 +337,50 @@ def _add_households(entries: dict, area: Area | None, grids) -> None:
 
 def _add_visits(entries: dict, area: Area | None, grids, period: Period) -> None:
     """Visits, households reached, households meeting their rounds, installs, leaflets."""
-    # Each visit carries its household's grid (Visit.area_id), so the period's visits are
-    # grouped by grid and household from ix_visits_coverage_grid alone; only the few
-    # unreachable households are read (ix_households_unreachable_id), not every household.
-    per_household = (
-        select(
-            Visit.area_id,
-            Visit.household_id,
-            func.count(Visit.household_id).label("n"),
-            func.sum(case((Visit.outcome == "reached", 1), else_=0)).label("reached"),
-            func.sum(case((Visit.app_installed == True, 1), else_=0)).label("installs"),
-            func.coalesce(func.sum(Visit.materials_count), 0).label("materials"),
-        )
-        .where(Visit.captured_at >= period.start, Visit.captured_at < period.end)
-        .group_by(Visit.area_id, Visit.household_id)
+    # Each visit carries its household's grid (Visit.area_id), so a period's visits are read
+    # from ix_visits_coverage_grid alone and grouped by grid: the sums straight away, and only
+    # the `reached` ones household by household; of the households, only the few unreachable
+    # ones are read (ix_households_unreachable_id).
+    in_period = and_(
+        Visit.captured_at >= period.start,
+        Visit.captured_at < period.end,
+        Visit.area_id.in_(select(grids.c.grid_id)) if area is not None else true(),
     )
-    if area is not None:
-        per_household = per_household.where(Visit.area_id.in_(select(grids.c.grid_id)))
-    hv = per_household.subquery()
-    reachable = hv.c.household_id.not_in(select(Household.id).where(Household.unreachable == True))
     rows = db.session.execute(
         select(
             grids.c.bucket,
-            func.sum(hv.c.n),
-            func.sum(case((and_(hv.c.reached > 0, reachable), 1), else_=0)),
-            func.sum(
-                case(
-                    (and_(grids.c.rounds > 0, hv.c.reached >= grids.c.rounds, reachable), 1),
-                    else_=0,
-                )
-            ),
-            func.sum(hv.c.installs),
-            func.sum(hv.c.materials),
+            func.count(Visit.area_id),
+            func.sum(case((Visit.app_installed == True, 1), else_=0)),
+            func.coalesce(func.sum(Visit.materials_count), 0),
         )
-        .select_from(hv)
-        .join(grids, grids.c.grid_id == hv.c.area_id)
+        .select_from(Visit)
+        .join(grids, grids.c.grid_id == Visit.area_id)
+        .where(in_period)
         .group_by(grids.c.bucket)
     ).all()
-    for bucket, visits, reached, met, installs, materials in rows:
+    for bucket, visits, installs, materials in rows:
         entry = entries[bucket]
-        entry.update(
-            visits=int(visits),
-            households_reached=int(reached),
-            households_met=int(met),
-            app_installs=int(installs),
-        )
+        entry.update(visits=int(visits), app_installs=int(installs))
         entry["leaflets"] += int(materials)
+    reachable = Visit.household_id.not_in(select(Household.id).where(Household.unreachable == True))
+    reached = (
+        select(Visit.area_id, Visit.household_id, func.count(Visit.area_id).label("n"))
+        .where(in_period, Visit.outcome == "reached", reachable)
+        .group_by(Visit.area_id, Visit.household_id)
+        .subquery("reached")
+    )
+    rows = db.session.execute(
+        select(
+            grids.c.bucket,
+            func.count(reached.c.household_id),
+            func.sum(case((and_(grids.c.rounds > 0, reached.c.n >= grids.c.rounds), 1), else_=0)),
+        )
+        .select_from(reached)
+        .join(grids, grids.c.grid_id == reached.c.area_id)
+        .group_by(grids.c.bucket)
+    ).all()
+    for bucket, reached_count, met in rows:
+        entries[bucket].update(households_reached=int(reached_count), households_met=int(met))
 
 
 def _active_people(
