@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/coverage_bench.py --database-url sqlite:///bench/out/district.db
     .venv/bin/python bench/coverage_bench.py --database-url postgresql://USER@HOST:PORT/DBNAME --repeats 30
+    .venv/bin/python bench/coverage_bench.py --database-url URL --from 2026-11-01 --to 2026-11-30
 
 Each round runs, in turn: the baseline (the bare per-grid site-coverage query, EXISTS form, over
 the same period), then for_area for the district, one street and one grid. Rounds interleave so

@@ -5,6 +5,7 @@
 #   make bench                      # everything, default sizes (about 15-25 minutes)
 #   BENCH_QUICK=1 make bench        # smaller data sets, a few minutes
 #   BENCH_PG_URL=postgresql://... make bench   # use that server instead of a throwaway cluster
+#   BENCH_COVERAGE_10X=1 make bench            # also coverage at 10 M check-ins (PostgreSQL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -46,14 +47,26 @@ section "ledger export: peak memory against the data, a month and a year (SQLite
 $PY bench/generate_district.py --database-url sqlite:///bench/out/ledger-district.db --scale 0.1
 $PY bench/ledger_export.py --database-url sqlite:///bench/out/ledger-district.db
 
+# Coverage over the last whole month (this month may be a day old); ratios to the bare per-grid
+# site query measured in the same run. BENCH_COVERAGE_10X=1 adds the district at ten times the
+# data on PostgreSQL (10 M check-ins: about 25-35 minutes to load on a busy 2-core machine).
+month_first=$(date -d "$(date +%Y-%m-01) -1 month" +%F)
+month_last=$(date -d "$(date +%Y-%m-01) -1 day" +%F)
+coverage_period=(--from "$month_first" --to "$month_last" --repeats 15)
 section "coverage on a generated district (SQLite)"
 $PY bench/generate_district.py --database-url sqlite:///bench/out/district.db "${scale_args[@]}"
-$PY bench/coverage_bench.py --database-url sqlite:///bench/out/district.db --repeats 15
+$PY bench/coverage_bench.py --database-url sqlite:///bench/out/district.db "${coverage_period[@]}"
 if [ -n "$pg_base" ]; then
   section "coverage on a generated district (PostgreSQL)"
   url=$(pg_db gridreach_bench_coverage)
   $PY bench/generate_district.py --database-url "$url" "${scale_args[@]}"
-  $PY bench/coverage_bench.py --database-url "$url" --repeats 15
+  $PY bench/coverage_bench.py --database-url "$url" "${coverage_period[@]}"
+  if [ -n "${BENCH_COVERAGE_10X:-}" ]; then
+    section "coverage at ten times the data (PostgreSQL)"
+    url=$(pg_db gridreach_bench_coverage10)
+    $PY bench/generate_district.py --database-url "$url" --scale 10
+    $PY bench/coverage_bench.py --database-url "$url" "${coverage_period[@]}"
+  fi
 fi
 
 section "household import, $rows rows (CSV, XLSX)"

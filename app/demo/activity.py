@@ -233,6 +233,7 @@ def _visit(
     return {
         "client_id": client_id(rng),
         "household_id": household_id,
+        "area_id": grid.area.id,  # the household's grid
         "user_id": user.id,
         "task_id": task.id if task else None,
         "outcome": outcome,

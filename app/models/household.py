@@ -22,6 +22,8 @@ class Household(db.Model):
         UniqueConstraint("area_id", "label"),
         # Coverage counts reachable households per grid from this index alone.
         Index("ix_households_area_unreachable", "area_id", "unreachable"),
+        # ...and finds the few unreachable ones (whose visits do not count) from this one.
+        Index("ix_households_unreachable_id", "unreachable", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

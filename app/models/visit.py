@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event, select, update
+from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
@@ -24,10 +24,11 @@ class Visit(db.Model):
     __table_args__ = (
         Index("ix_visits_household_captured", "household_id", "captured_at"),
         Index("ix_visits_user_captured", "user_id", "captured_at"),
-        # Coverage reads a period's visits from this index alone.
+        # Coverage reads a period's visits, grid by grid, from this index alone.
         Index(
-            "ix_visits_coverage",
+            "ix_visits_coverage_grid",
             "captured_at",
+            "area_id",
             "household_id",
             "outcome",
             "app_installed",
@@ -39,6 +40,11 @@ class Visit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[str] = mapped_column(String(36), unique=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    # The household's grid, copied when the visit is stored and kept equal to it (a household
+    # moved to another grid takes its visits along: _follow_household below), so that coverage
+    # groups a period's visits by grid without reading every household. Set by the writer, else
+    # by _grid_of_household below.
+    area_id: Mapped[int] = mapped_column()
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     task_id: Mapped[int | None] = mapped_column(
         ForeignKey("tasks.id", ondelete="SET NULL"), index=True
@@ -66,3 +72,23 @@ class Visit(db.Model):
     @property
     def photo_ids(self) -> list[int]:
         return [photo.id for photo in self.photos]
+
+
+@event.listens_for(Visit, "before_insert")
+def _grid_of_household(_mapper, _connection, visit: Visit) -> None:
+    """A writer that did not set the grid gets the household's, inside the INSERT itself."""
+    if visit.area_id is None:
+        visit.area_id = (
+            select(Household.area_id).where(Household.id == visit.household_id).scalar_subquery()
+        )
+
+
+@event.listens_for(Household, "after_update")
+def _follow_household(_mapper, connection, household: Household) -> None:
+    """A household moved to another grid: its visits count there, as coverage always counted."""
+    if attributes.get_history(household, "area_id").deleted:
+        connection.execute(
+            update(Visit.__table__)
+            .where(Visit.__table__.c.household_id == household.id)
+            .values(area_id=household.area_id)
+        )

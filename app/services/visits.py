@@ -147,6 +147,7 @@ def record_visit(actor: User, data: dict[str, Any]) -> tuple[Visit, bool]:
     visit = Visit(
         client_id=client_id,
         household_id=household.id,
+        area_id=household.area_id,
         user_id=actor.id,
         task_id=task_id,
         outcome=data["outcome"],
