@@ -3,7 +3,7 @@
 Existing visits take their household's grid, as coverage counted them until now.
 
 Revision ID: 4d5ab7378a74
-Revises: b6ef93f7327c
+Revises: af06fb874070
 Create Date: 2026-12-01 11:48:07.067649
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4d5ab7378a74'
-down_revision = 'b6ef93f7327c'
+down_revision = 'af06fb874070'
 branch_labels = None
 depends_on = None
 
