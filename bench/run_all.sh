@@ -54,6 +54,9 @@ if [ -n "$pg_base" ]; then
   url=$(pg_db gridreach_bench_coverage)
   $PY bench/generate_district.py --database-url "$url" "${scale_args[@]}"
   $PY bench/coverage_bench.py --database-url "$url" --repeats 15
+  section "monthly partitions: coverage and check-ins, partitioned against plain tables (PostgreSQL)"
+  $PY bench/partitions_bench.py --pg "$pg_base" "${scale_args[@]}" --duration "$duration" \
+    --connections 16,64
 fi
 
 section "household import, $rows rows (CSV, XLSX)"

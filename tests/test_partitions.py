@@ -104,7 +104,13 @@ def test_the_migration_keeps_every_row_in_its_month_and_the_downgrade_gives_them
     migration_app,
 ):
     flask_migrate.upgrade(revision=_before_partitioning())
+    # what an earlier migration of someone else might have added: carried over as it is
+    _sql("ALTER TABLE checkins ADD COLUMN probe_area_id integer REFERENCES areas (id)")
+    _sql("CREATE INDEX ix_checkins_probe ON checkins (probe_area_id, captured_at)")
+    db.session.commit()
     checkins, visits, photo_id, visit_photo_id, rectified_id = _old_data()
+    _sql("UPDATE checkins SET probe_area_id = (SELECT min(id) FROM areas)")
+    db.session.commit()
     before = {table: _snapshot(table) for table in ("checkins", "visits")}
     db.session.remove()
 
@@ -125,6 +131,13 @@ def test_the_migration_keeps_every_row_in_its_month_and_the_downgrade_gives_them
             assert partitions.partition_name(table, year, month) in names
             year, month = partitions.next_month(year, month)
         assert partitions.rows_in_default(db.session.connection(), table) == 0
+    assert _sql("SELECT count(*) FROM checkins WHERE probe_area_id IS NULL").scalar() == 0
+    carried = _sql(
+        "SELECT to_regclass('ix_checkins_probe') IS NOT NULL, (SELECT count(*) FROM "
+        "pg_constraint WHERE conrelid = 'checkins'::regclass AND contype = 'f' "
+        "AND confrelid = 'areas'::regclass)"
+    ).one()
+    assert carried == (True, 1)
     keys = _sql("SELECT kind, client_id, record_id FROM idempotency_keys").all()
     assert sorted(keys) == sorted(
         [("checkin", c.client_id, c.id) for c in checkins]
