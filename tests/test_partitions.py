@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import uuid
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime
 
 import flask_migrate
 import pytest
 from alembic.script import ScriptDirectory
 from flask import current_app
+from psycopg import sql
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
@@ -241,17 +243,60 @@ def test_a_months_coverage_reads_only_that_months_partitions(migration_app):
     assert len(evidence) >= 3  # sites, visits, active people
     cursor = db.session.connection().connection.cursor()
     for statement, parameters in evidence:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
-        plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        read = {
-            name
-            for name in _plan_relations(plan[0]["Plan"])
-            if name.startswith(("checkins", "visits"))
-        }
-        assert read, statement
-        assert read <= {"checkins_y2026m11", "visits_y2026m11"}, (read, statement)
+        # The bounds are parameters: a custom plan prunes when it is made ...
+        read, removed = _explained(cursor, "EXPLAIN (FORMAT JSON) " + statement, parameters)
+        assert read and read <= {"checkins_y2026m11", "visits_y2026m11"}, (read, statement)
+        # ... and a generic one (a statement the driver prepared after a few runs may get one)
+        # when the executor starts: it too reads November alone.
+        numbered, values = _numbered(statement, parameters)
+        types = [_pg_type(value) for value in values]
+        cursor.execute(f"PREPARE coverage_query ({', '.join(types)}) AS {numbered}")
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        args = ", ".join(sql.Literal(value).as_string(cursor) for value in values)
+        read, removed = _explained(
+            cursor, f"EXPLAIN (FORMAT JSON) EXECUTE coverage_query({args})", None
+        )
+        assert read and read <= {"checkins_y2026m11", "visits_y2026m11"}, (read, statement)
+        assert removed, "pruned when the executor started"
+        cursor.execute("RESET plan_cache_mode")
+        cursor.execute("DEALLOCATE coverage_query")
     db.session.rollback()
+
+
+def _explained(cursor, explain: str, parameters) -> tuple[set[str], bool]:
+    """The check-in and visit tables a plan reads, and whether partitions were pruned at start."""
+    cursor.execute(explain, parameters)
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    read = {
+        name for name in _plan_relations(plan[0]["Plan"]) if name.startswith(("checkins", "visits"))
+    }
+    return read, "Subplans Removed" in json.dumps(plan)
+
+
+def _pg_type(value) -> str:
+    if isinstance(value, datetime):
+        return "timestamptz"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "bigint"
+    if isinstance(value, float):
+        return "float8"
+    return "text"
+
+
+def _numbered(statement: str, parameters: dict) -> tuple[str, list]:
+    """`%(name)s` placeholders as `$1`, `$2`, ... (for PREPARE), with the values in that order."""
+    names: list[str] = []
+
+    def number(match):
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    numbered = re.sub(r"%\((\w+)\)s", number, statement)
+    return numbered, [parameters[name] for name in names]
 
 
 def _post_all(app, url: str, bearer: str, data: dict, count: int) -> list[tuple[int, dict]]:
