@@ -1,5 +1,5 @@
 """Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns |
-purge-expired | worker | send-notifications | send-daily-report."""
+purge-expired | worker | send-notifications | send-daily-report | partitions create-ahead."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(send_notifications_command)
     app.cli.add_command(send_daily_report_command)
+    app.cli.add_command(partitions_group)
 
 
 @click.command("create-user")
@@ -259,3 +260,40 @@ def send_daily_report_command(on):
     written = events.daily_report(day, text)
     db.session.commit()
     click.echo(f"daily report {day}: {'queued' if written else 'already queued, or no leader'}")
+
+
+@click.group("partitions")
+def partitions_group():
+    """The monthly partitions of check-ins and visits (PostgreSQL)."""
+
+
+@partitions_group.command("create-ahead")
+@click.option(
+    "--months",
+    type=click.IntRange(0, 120),
+    default=None,
+    help="Months after this one to create (default: 3).",
+)
+def create_ahead_command(months):
+    """Create this month's and the coming months' partitions of checkins and visits, moving any
+    of their rows the DEFAULT partition caught; safe to rerun (run it monthly). Does nothing on
+    SQLite, whose tables are not partitioned."""
+    from app.services import partitions
+
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        click.echo("not PostgreSQL: check-ins and visits are not partitioned; nothing to do")
+        return
+    created = partitions.create_ahead(
+        connection, partitions.MONTHS_AHEAD if months is None else months
+    )
+    stray = {
+        table: partitions.rows_in_default(connection, table) for table in partitions.PARTITIONED
+    }
+    db.session.commit()
+    for name in created:
+        click.echo(f"created partition {name}")
+    for table, count in stray.items():
+        if count:
+            click.echo(f"warning: {count} rows of {table} are in its DEFAULT partition")
+    click.echo(f"{len(created)} partitions created")

@@ -67,6 +67,9 @@ if [ -n "$pg_base" ]; then
     $PY bench/generate_district.py --database-url "$url" --scale 10
     $PY bench/coverage_bench.py --database-url "$url" "${coverage_period[@]}"
   fi
+  section "monthly partitions: coverage and check-ins, partitioned against plain tables (PostgreSQL)"
+  $PY bench/partitions_bench.py --pg "$pg_base" "${scale_args[@]}" --duration "$duration" \
+    --connections 16,64
 fi
 
 section "household import, $rows rows (CSV, XLSX)"

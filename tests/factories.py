@@ -25,6 +25,7 @@ from app.models import (
     Commendation,
     FraudCase,
     Household,
+    IdempotencyKey,
     Invite,
     Job,
     MustCheck,
@@ -238,6 +239,17 @@ def make_visit(
             task_id=task.id if task else None,
             captured_at=at or utcnow(),
             **fields,
+        )
+    )
+
+
+def make_idempotency_key(*, record: CheckIn | Visit) -> IdempotencyKey:
+    """The client_id key of a check-in or visit stored as is (the services write it with the
+    record; make_checkin and make_visit do not, as a database from before the keys holds none)."""
+    kind = "checkin" if isinstance(record, CheckIn) else "visit"
+    return _add(
+        IdempotencyKey(
+            kind=kind, client_id=record.client_id, user_id=record.user_id, record_id=record.id
         )
     )
 

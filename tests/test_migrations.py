@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.extensions import db
 from app.models.base import render_migration_item
+from app.services.partitions import schema_filters
 from config import TestingConfig, database_url
 
 
@@ -80,6 +81,7 @@ def _schema_diffs(app) -> list:
             opts={
                 "compare_type": options.get("compare_type", True),
                 "render_item": render_migration_item,
+                **schema_filters(conn),
             },
         )
         return compare_metadata(context, db.metadata)

@@ -7,6 +7,7 @@ from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, SITE_CONDITIONS, CheckIn
 from app.models.commendation import Commendation
 from app.models.household import HOUSEHOLD_TAGS, Household
+from app.models.idempotency_key import IDEMPOTENT_KINDS, IdempotencyKey
 from app.models.invite import Invite
 from app.models.job import JOB_STATUSES, Job
 from app.models.must_check import MUST_CHECK_KINDS, MUST_CHECK_STATUSES, MustCheck
@@ -33,6 +34,7 @@ __all__ = [
     "INDICATORS",
     "FRAUD_TYPES",
     "HOUSEHOLD_TAGS",
+    "IDEMPOTENT_KINDS",
     "JOB_STATUSES",
     "LEVELS",
     "MUST_CHECK_KINDS",
@@ -57,6 +59,7 @@ __all__ = [
     "Campaign",
     "FraudCase",
     "Household",
+    "IdempotencyKey",
     "Invite",
     "Job",
     "MustCheck",

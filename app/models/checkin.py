@@ -20,7 +20,9 @@ SITE_CONDITIONS = ("ok", "damaged", "covered", "missing", "screen_off")
 
 
 class CheckIn(db.Model):
-    """One check-in; `client_id` (made on the phone) makes retries exactly-once."""
+    """One check-in; `client_id` (made on the phone) makes retries exactly-once, kept unique by
+    idempotency_keys (on PostgreSQL the table is partitioned by month of captured_at and its
+    primary key there is (id, captured_at): see app/services/partitions.py)."""
 
     __tablename__ = "checkins"
     __table_args__ = (
@@ -50,7 +52,7 @@ class CheckIn(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    client_id: Mapped[str] = mapped_column(String(36))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     task_id: Mapped[int | None] = mapped_column(

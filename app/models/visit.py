@@ -18,7 +18,9 @@ VISIT_OUTCOMES = ("reached", "not_home", "refused")
 
 
 class Visit(db.Model):
-    """One visit; `client_id` makes retries exactly-once, `flag_reason` marks far-away fixes."""
+    """One visit; `client_id` makes retries exactly-once (kept unique by idempotency_keys; on
+    PostgreSQL the table is partitioned by month of captured_at), `flag_reason` marks far-away
+    fixes."""
 
     __tablename__ = "visits"
     __table_args__ = (
@@ -38,7 +40,7 @@ class Visit(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    client_id: Mapped[str] = mapped_column(String(36))
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
     # The household's grid, copied when the visit is stored and kept equal to it (a household
     # moved to another grid takes its visits along: _follow_household below), so that coverage

@@ -21,7 +21,7 @@ from app.models.base import utcnow
 from app.models.task import task_assignees, task_sites
 from app.policy import is_field_worker, require
 from app.services import checkin_rules as rules
-from app.services import evidence, rectifications, task_progress
+from app.services import evidence, idempotency, rectifications, task_progress
 from app.services.access import (
     filter_by_scope,
     grids_of,
@@ -118,9 +118,6 @@ _HISTORY = (
     .order_by(CheckIn.captured_at.desc(), CheckIn.id.desc())
     .limit(1)
 )
-_BY_CLIENT_ID = select(CheckIn.id, CheckIn.user_id).where(
-    CheckIn.client_id == bindparam("client_id")
-)
 _COLUMNS = [column for column in CheckIn.__table__.columns if column.key != "id"]
 _INSERT = CheckIn.__table__.insert()
 
@@ -209,19 +206,20 @@ def _judged(actor: User, site: Site, data: dict[str, Any]) -> CheckIn:
 
 def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
     """The check-in an earlier send of the same client_id made; another person's is a conflict."""
-    row = _core(_BY_CLIENT_ID, {"client_id": client_id}).first()
+    row = idempotency.earlier("checkin", client_id)
     if row is None:
         return None
     if row.user_id != actor.id:
         raise Conflict(
             _l("client_id was already used"), {"client_id": _l("already used by another check-in")}
         )
-    return db.session.get(CheckIn, row.id)
+    return db.session.get(CheckIn, row.record_id)
 
 
 def _insert_once(checkin: CheckIn, photos=()) -> CheckIn | None:
-    """Insert the check-in (and settle the tasks it counts for) inside a SAVEPOINT; None when a concurrent send
-    of the same client_id won the unique constraint, its row then being visible.
+    """Insert the check-in and claim its client_id (and settle the tasks it counts for) inside a
+    SAVEPOINT; None when a concurrent send of the same client_id won the key, its row then being
+    visible.
 
     A plain INSERT rather than a unit-of-work flush (the hot path of the busiest call); the row
     then joins the session as persistent. On SQLite the SAVEPOINT opens the transaction (the
@@ -231,12 +229,13 @@ def _insert_once(checkin: CheckIn, photos=()) -> CheckIn | None:
     try:
         with db.session.begin_nested():
             checkin.id = db.session.connection().execute(_INSERT, values).inserted_primary_key[0]
+            idempotency.claim("checkin", checkin.client_id, checkin.user_id, checkin.id)
             evidence.attach_photos(list(photos), checkin)  # first: a task may need a photo
             if checkin.status == "accepted":
                 _settle_for(checkin)
             rectifications.open_for(checkin)
     except IntegrityError:
-        if _core(_BY_CLIENT_ID, {"client_id": checkin.client_id}).first() is None:
+        if idempotency.earlier("checkin", checkin.client_id) is None:
             raise  # some other constraint broke
         return None
     make_transient_to_detached(checkin)

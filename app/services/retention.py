@@ -52,7 +52,8 @@ def _coarsen(model, before: datetime, limit: int, after_id: int) -> list[int]:
     if ids:
         db.session.execute(
             update(model)
-            .where(model.id.in_(ids))
+            # captured_at too: on PostgreSQL it limits the update to the partitions before `before`
+            .where(model.id.in_(ids), model.captured_at < before)
             .values(lat=_coarse(model.lat), lng=_coarse(model.lng))
             .execution_options(synchronize_session=False)
         )

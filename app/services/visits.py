@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Area, Household, Site, Task, User, Visit
 from app.models.task import task_assignees
 from app.policy import can, is_field_worker, require
-from app.services import evidence, task_progress
+from app.services import evidence, idempotency, task_progress
 from app.services.access import (
     filter_by_scope,
     is_id,
@@ -58,11 +58,8 @@ def _replay_of_mine(actor: User, client_id: object) -> bool:
         client_id = str(uuid.UUID(client_id))
     except (TypeError, ValueError, AttributeError):
         return False
-    return bool(
-        db.session.scalar(
-            select(exists().where(Visit.client_id == client_id, Visit.user_id == actor.id))
-        )
-    )
+    row = idempotency.earlier("visit", client_id)
+    return row is not None and row.user_id == actor.id
 
 
 def _load_household(actor: User, household_id: int) -> Household:
@@ -124,12 +121,14 @@ def grid_flag(grid: Area, lat: float, lng: float) -> str | None:
 
 def _existing(actor: User, client_id: str) -> Visit | None:
     """The visit already stored under this client_id; another person's id is a conflict."""
-    visit = db.session.scalar(select(Visit).where(Visit.client_id == client_id))
-    if visit is not None and visit.user_id != actor.id:
+    row = idempotency.earlier("visit", client_id)
+    if row is None:
+        return None
+    if row.user_id != actor.id:
         raise Conflict(
             _l("client_id already used"), {"client_id": _l("already used by another visit")}
         )
-    return visit
+    return db.session.get(Visit, row.record_id)
 
 
 def record_visit(actor: User, data: dict[str, Any]) -> tuple[Visit, bool]:
@@ -165,13 +164,14 @@ def record_visit(actor: User, data: dict[str, Any]) -> tuple[Visit, bool]:
         ):  # on SQLite its RELEASE commits: the visit and its tasks' statuses at once
             db.session.add(visit)
             db.session.flush()
+            idempotency.claim("visit", client_id, actor.id, visit.id)
             task_progress.settle_tasks(
                 task_progress.tasks_counting(
                     task_id, [household.area_id], task_progress.HOUSEHOLD_KINDS
                 )
             )
     except IntegrityError:
-        # Another request stored the same client_id between our look-up and our insert.
+        # Another request claimed the same client_id between our look-up and our insert.
         visit = _existing(actor, client_id)
         if visit is None:
             raise

@@ -73,6 +73,7 @@ def _unit(name: str) -> configparser.ConfigParser:
         ("gridreach-daily-report.service", ".venv/bin/flask --app app send-daily-report"),
         ("gridreach-roll-campaigns.service", ".venv/bin/flask --app app roll-campaigns"),
         ("gridreach-purge-expired.service", ".venv/bin/flask --app app purge-expired"),
+        ("gridreach-partitions.service", ".venv/bin/flask --app app partitions create-ahead"),
     ],
 )
 def test_each_service_runs_from_the_checkout_with_the_shared_environment(app, service, command):
@@ -85,11 +86,13 @@ def test_each_service_runs_from_the_checkout_with_the_shared_environment(app, se
     words = shlex.split(command)
     if words[-1] in ("roll-campaigns", "purge-expired", "send-notifications", "send-daily-report"):
         assert words[-1] in app.cli.commands  # (the worker command comes with the job queue)
+    if words[-2:] == ["partitions", "create-ahead"]:
+        assert "create-ahead" in app.cli.commands["partitions"].commands
     if "-c" in words:
         assert (ROOT / words[words.index("-c") + 1]).is_file()
 
 
-@pytest.mark.parametrize("name", ["roll-campaigns", "purge-expired", "daily-report"])
+@pytest.mark.parametrize("name", ["roll-campaigns", "purge-expired", "daily-report", "partitions"])
 def test_daily_timers_start_their_service(name):
     timer = _unit(f"gridreach-{name}.timer")["Timer"]
     assert re.fullmatch(r"\*-\*-\* \d\d:\d\d:00 Asia/Shanghai", timer["OnCalendar"])
