@@ -218,8 +218,9 @@ def pgbouncer_binary() -> str:
 
 
 class PgBouncer:
-    """PgBouncer in transaction pooling in front of `cluster`, with a small server pool, so that
-    one client's transactions land on different server connections (and several clients' on one)."""
+    """PgBouncer in transaction pooling in front of `cluster`, with a small server pool handed out
+    in turn (server_round_robin), so that one client's transactions land on different server
+    connections, and several clients' on one."""
 
     def __init__(self, workspace: Workspace, cluster: Cluster, pool_size: int = 2):
         binary = pgbouncer_binary()
@@ -241,6 +242,7 @@ class PgBouncer:
             f"auth_file = {users}\n"
             "pool_mode = transaction\n"
             f"default_pool_size = {pool_size}\n"
+            "server_round_robin = 1\n"
             "max_client_conn = 200\n"
             "server_reset_query =\n"
             f"logfile = {self.folder / 'pgbouncer.log'}\n"
