@@ -1,7 +1,12 @@
 """Fixtures of the city tests: a primary with a streaming replica, PgBouncer in front, and apps
-on them (the suite's own database is not used)."""
+on them (the suite's own database is not used).
+
+They start their own servers whatever the suite's engine, so they run once per `make test`: in
+its PostgreSQL run (which has the server binaries), and in `make test-city`."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from sqlalchemy import event
@@ -13,9 +18,15 @@ from tests.city.servers import Cluster, PgBouncer, Workspace
 from tests.conftest import stamp_latest_migration
 
 
+def _once_per_suite() -> None:
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("the city tests run in the PostgreSQL run (make test-pg) and in make test-city")
+
+
 @pytest.fixture(scope="session")
 def primary_and_replica():
     """A primary and a hot standby streaming from it (made by pg_basebackup -R)."""
+    _once_per_suite()
     workspace = Workspace("gridreach-city-")
     primary = replica = None
     try:
