@@ -44,3 +44,11 @@ def test_in_memory_a_new_process_starts_counting_afresh(make_app):
     first = make_app(**settings)
     assert [_join(first) for _ in range(3)] == [404, 404, 429]
     assert _join(make_app(**settings)) == 404
+
+
+def test_the_invite_form_still_answers_when_redis_goes_away(make_app, redis_server):
+    app = make_app(RATELIMIT_STORAGE_URI=redis_server.url, INVITE_JOINS_PER_ADDRESS="2 per hour")
+    assert _join(app) == 404
+    redis_server.stop()
+    # Counted in this process's memory meanwhile (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
+    assert [_join(app) for _ in range(3)] == [404, 404, 429]
