@@ -30,7 +30,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # Test runs never see the developer's own database.
 TEST_ENV := env -u DATABASE_URL
 
-.PHONY: help install install-prod translations i18n-extract migrate seed run test test-sqlite test-pg db-check \
+.PHONY: help install install-prod translations i18n-extract migrate seed run test test-sqlite test-pg test-city db-check \
 	lint bench clean distclean
 
 help: ## List the targets
@@ -114,6 +114,19 @@ test-sqlite: translations ## Run the suite on SQLite only
 
 test-pg: translations ## Run the suite on PostgreSQL only (says so when none is available)
 	@$(TEST_ENV) .ci/test-pg.sh $(PYTEST_ARGS)
+
+# The suite's tests that work the database hardest, run through PgBouncer by make test-city.
+CITY_SLICE ?= tests/api/test_checkins.py tests/api/test_checkins_race.py tests/api/test_visits_api.py \
+	tests/api/test_import_jobs.py tests/services/test_notifications.py \
+	tests/services/test_notification_senders.py tests/api/test_login_limits.py tests/api/test_auth.py
+
+test-city: translations ## Many machines: replica, PgBouncer, two hosts behind nginx (on PostgreSQL), then a slice of the suite through PgBouncer
+	@status=0; \
+	$(TEST_ENV) .ci/pg-cluster.sh run .ci/pytest.sh city tests/city tests/deploy/test_two_hosts.py \
+		tests/api/test_shared_limits_redis.py tests/api/test_login_limits_redis.py $(PYTEST_ARGS) || status=$$?; \
+	$(TEST_ENV) -u TEST_DATABASE_URL $(PY) -m tests.city.through_pgbouncer \
+		.ci/pytest.sh through-pgbouncer $(CITY_SLICE) $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
 
 db-check: translations ## Migrations build the schema on SQLite and PostgreSQL with no drift from the models
 	@.ci/db-check.sh

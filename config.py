@@ -32,6 +32,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL"), f"sqlite:///{BASE_DIR / 'instance' / 'gridreach.db'}"
     )
+    # A streaming replica for the dashboards and reports (app/replica.py); unset, they read the primary.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+    SQLALCHEMY_BINDS = (
+        {"replica": database_url(DATABASE_REPLICA_URL, "")} if DATABASE_REPLICA_URL else {}
+    )
     # hide_parameters: a database error's message (and so its log line) never shows the values.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -181,6 +186,8 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
+    DATABASE_REPLICA_URL = ""
+    SQLALCHEMY_BINDS = {}  # the replica's tests name theirs
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     PUBLIC_BASE_URL = "http://gridreach.test"

@@ -104,6 +104,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _no_server_side_prepares(dbapi_connection, _record) -> None:
+    """psycopg prepares a statement on the server after its fifth run on a connection; behind
+    PgBouncer in transaction pooling the next transaction may be on another server connection,
+    which has never heard of it. Statements are sent whole instead (no session state)."""
+    if hasattr(dbapi_connection, "prepare_threshold"):
+        dbapi_connection.prepare_threshold = None
+
+
 def register_extensions(app: Flask) -> None:
     from flask_babel import gettext
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "deploy" / "nginx" / "gridreach.conf"
+UPSTREAM_EXAMPLE = ROOT / "deploy" / "nginx" / "upstream-several-hosts.conf"
 MIME_TYPES = Path("/etc/nginx/mime.types")
 
 
@@ -82,9 +84,23 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def render(folder: Path, app_port: int) -> RenderedNginx:
+def several_hosts_upstream(app_ports: list[int]) -> str:
+    """deploy/nginx/upstream-several-hosts.conf's block with its hosts swapped for `app_ports`."""
+    block = UPSTREAM_EXAMPLE.read_text(encoding="utf-8")
+    block = block[re.search(r"^upstream gridreach_app \{", block, re.M).start() :]
+    hosts = re.findall(r"server (10\.0\.0\.\d+:8000) ", block)
+    assert len(hosts) >= len(app_ports), f"{UPSTREAM_EXAMPLE.name} names fewer hosts than the test"
+    for host, port in zip(hosts, app_ports, strict=False):
+        block = block.replace(f"server {host} ", f"server 127.0.0.1:{port} ")
+    for host in hosts[len(app_ports) :]:
+        block = re.sub(rf"\n\s*server {re.escape(host)} [^\n]*", "", block)
+    return block
+
+
+def render(folder: Path, app_port: int, upstream: str | None = None) -> RenderedNginx:
     """deploy/nginx/gridreach.conf with the deployment's names swapped for the test's, inside a
-    minimal nginx.conf; each swapped name must be in the site file (so the test follows it)."""
+    minimal nginx.conf; each swapped name must be in the site file (so the test follows it).
+    `upstream` replaces the site's upstream block (then `app_port` is not used)."""
     folder.mkdir(parents=True, exist_ok=True)
     for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (folder / temp).mkdir(exist_ok=True)
@@ -103,6 +119,12 @@ def render(folder: Path, app_port: int) -> RenderedNginx:
         "server 127.0.0.1:8000;": f"server 127.0.0.1:{app_port};",
     }
     site = SITE.read_text(encoding="utf-8")
+    if upstream is not None:
+        site, found = re.subn(
+            r"upstream gridreach_app \{.*?\n\}", lambda _m: upstream, site, count=1, flags=re.S
+        )
+        assert found == 1, f"{SITE.name} no longer has the upstream block: update this test"
+        del swaps["server 127.0.0.1:8000;"]
     for original, replacement in swaps.items():
         assert original in site, f"{SITE.name} no longer says {original!r}: update this test"
         site = site.replace(original, replacement)

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.blueprints.api import protected_blueprint
 from app.guard import authorize
+from app.replica import reads_from_replica
 from app.schemas.assessment import AssessmentQuerySchema, AssessmentSchema, AssessmentWeightsSchema
 from app.services import assessment
 
@@ -22,6 +23,7 @@ blp = protected_blueprint("api_assessment", __name__, "The monthly assessment (è
     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     description="format=xlsx",
 )
+@reads_from_replica
 def get_assessment(args):
     """Scores of the streets or communities of your area for a month (YYYY-MM), ranked."""
     result = assessment.assess(current_user, args["month"], args["level"])

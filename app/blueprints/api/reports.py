@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.blueprints.api import protected_blueprint
 from app.guard import authorize
 from app.kit import daily_report_text
+from app.replica import reads_from_replica
 from app.schemas.report import DailyReportQuerySchema, DailyReportSchema
 from app.services import reports
 
@@ -27,6 +28,7 @@ def download(body: bytes | str, mimetype: str, filename: str) -> Response:
 @blp.arguments(DailyReportQuerySchema, location="query")
 @blp.response(200, DailyReportSchema)
 @blp.alt_response(200, content_type="text/csv", description="format=csv: UTF-8 with a BOM")
+@reads_from_replica
 def daily_report(args):
     """One row per street for a day; format json (default), csv, xlsx or text."""
     report = reports.daily(current_user, args["date"])

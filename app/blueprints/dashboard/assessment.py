@@ -10,6 +10,7 @@ from app.blueprints.dashboard import bp
 from app.errors import DomainError
 from app.guard import authorize
 from app.models import INDICATORS
+from app.replica import reads_from_replica
 from app.schemas.assessment import AssessmentQuerySchema, weights_from_page
 from app.schemas.common import load_query
 from app.services import assessment
@@ -17,6 +18,7 @@ from app.services.localtime import today
 
 
 @bp.get("/assessment")
+@reads_from_replica
 def assessment_page():
     """Scores per street or community for a month, ranked, with the sheet to download."""
     raw = {"month": today().strftime("%Y-%m"), **request.args.to_dict()}

@@ -20,6 +20,7 @@ from app.kit.forms import NONE_CHOICE, optional_int
 from app.labels import AGE_BAND_LABELS, FRAUD_TYPE_LABELS, labelled
 from app.models import Area, Job
 from app.models.case import AGE_BANDS
+from app.replica import reads_from_replica
 from app.schemas.case import CaseImportFileSchema, CaseSchema
 from app.schemas.common import load_query, page_args
 from app.schemas.report import DailyReportQuerySchema
@@ -130,6 +131,7 @@ def backcheck(case_id: int):
 
 
 @bp.get("/report")
+@reads_from_replica
 def daily_report():
     """The daily report as a table, with its downloads and the text for a chat group."""
     day = load_query(DailyReportQuerySchema(), request.args)["date"]

@@ -16,6 +16,7 @@ from app.guard import authorize
 from app.kit import answer_status, private, submit
 from app.labels import FORCE_LABELS, TASK_KIND_LABELS, TASK_STATUS_LABELS
 from app.models import FORCES
+from app.replica import reads_from_replica
 from app.schemas.person import CommendationSchema, LeaderboardQuerySchema
 from app.services import coverage, people_activity
 from app.services.people_activity import find_person
@@ -50,6 +51,7 @@ def person(user_id: int):
 
 @bp.get("/leaderboard")
 @authorize("read", "leaderboard")
+@reads_from_replica
 def leaderboard():
     """People of the area ranked by check-ins, visits or reports in the period; by force."""
     args = query_args(LeaderboardQuerySchema)

@@ -11,6 +11,7 @@ from app.blueprints.dashboard import bp
 from app.errors import Invalid
 from app.kit.maps import tile_datum
 from app.labels import FRAUD_TYPE_LABELS
+from app.replica import reads_from_replica
 from app.schemas.case_map import CaseMapQuerySchema
 from app.schemas.coverage import CoverageQuerySchema
 from app.schemas.ranking import RankingQuerySchema
@@ -44,6 +45,7 @@ def _args() -> tuple:
 
 
 @bp.get("/")
+@reads_from_replica
 def index():
     """Figures, the ranking of child areas, charts and cards for an area and period."""
     view = _ranked()
@@ -57,6 +59,7 @@ def index():
 
 
 @bp.get("/ranking.csv")
+@reads_from_replica
 def ranking_csv():
     """The ranking table as CSV (UTF-8 with a BOM), in rank order."""
     view = _ranked()
@@ -69,6 +72,7 @@ def ranking_csv():
 
 
 @bp.get("/map")
+@reads_from_replica
 def coverage_map():
     """Sites coloured by whether they were visited, areas by coverage."""
     args = query_args()
@@ -84,12 +88,14 @@ def coverage_map():
 
 
 @bp.get("/data/trend.json")
+@reads_from_replica
 def trend_json():
     """Per day: accepted check-ins, visits, households reached."""
     return jsonify(dashboard.trend(*_args()))
 
 
 @bp.get("/data/map.json")
+@reads_from_replica
 def map_json():
     """Sites and child areas for the map, in the datum of the configured tiles."""
     return jsonify(dashboard.map_data(*_args(), tile_datum()))
@@ -107,6 +113,7 @@ def _case_map_args() -> tuple:
 
 
 @bp.get("/case-map")
+@reads_from_replica
 def case_map():
     """The case map (发案地图): cases per community coloured by rate, cards outlined, PNG export."""
     args = query_args(CaseMapQuerySchema)
@@ -124,6 +131,7 @@ def case_map():
 
 
 @bp.get("/data/case-map.json")
+@reads_from_replica
 def case_map_json():
     """Cases per community for the case map (boundaries in WGS-84: the map is drawn without tiles)."""
     return jsonify(case_map_service.for_area(*_case_map_args()))

@@ -4,9 +4,11 @@ from flask import current_app, jsonify, make_response, redirect, render_template
 from flask_login import current_user
 
 from app.blueprints.main import bp
+from app.extensions import db
 from app.guard import authorize
 from app.i18n import LANG_COOKIE
 from app.redirects import safe_next
+from app.replica import replica_state
 from app.services.home import home_for
 from app.services.readiness import database_state
 
@@ -47,11 +49,14 @@ def manifest():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready when the database answers and is at the latest migration."""
+    """Ready when the database answers and is at the latest migration; with a replica, also its
+    state and lag (a replica that is down leaves the host ready, `degraded`: only the dashboards
+    and reports fail)."""
     state = database_state()
     if state.get("schema") != "current":
         return jsonify(status="unavailable", **state), 503
-    return jsonify(status="ok", **state)
+    state |= replica_state(db.engines)
+    return jsonify(status="degraded" if state.get("replica") == "down" else "ok", **state)
 
 
 @bp.get("/")
