@@ -141,7 +141,9 @@ def test_the_dashboards_charts_build_everything_they_ask_for(chart_page, distric
 
 
 def test_the_case_map_builds_everything_it_asks_for_and_exports(chart_page, district):
-    page, problems = chart_page(district.leader, "/dashboard/case-map?from=2026-03-01&to=2026-03-31")
+    page, problems = chart_page(
+        district.leader, "/dashboard/case-map?from=2026-03-01&to=2026-03-31"
+    )
     page.wait_for_selector('#case-map[data-ready="1"] canvas')
     assert_built(page, {"case-map": ["map"]})
     built = page.evaluate(BUILT, NOT_COMPONENTS)
