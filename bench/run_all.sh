@@ -43,6 +43,9 @@ fi
 section "public quiz: page weight, POST /quiz-responses vs GET /healthz (SQLite)"
 $PY bench/quiz_load.py --duration "$duration"
 
+section "page weight: bytes transferred on a first visit, nginx + gunicorn, Chromium (demo district, SQLite)"
+$PY bench/page_weight.py
+
 section "ledger export: peak memory against the data, a month and a year (SQLite)"
 $PY bench/generate_district.py --database-url sqlite:///bench/out/ledger-district.db --scale 0.1
 $PY bench/ledger_export.py --database-url sqlite:///bench/out/ledger-district.db

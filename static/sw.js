@@ -1,9 +1,12 @@
 /* GridReach service worker for the check-in pages under /c/: keeps them usable without signal.
  * Pages: the network first; when it fails (or is very slow) the copy kept from an earlier visit,
  * else the offline shell, which checks in by the link's token alone. Styles and scripts: the kept
- * copy at once, refreshed in the background. POSTs pass untouched: the page's outbox owns retries. */
+ * copy at once, refreshed in the background. POSTs pass untouched: the page's outbox owns retries.
+ * Installing keeps only the shell; the page then names the styles and scripts it loaded (their
+ * versioned URLs, ?v=hash), which the worker keeps from the browser's HTTP cache: nothing is
+ * downloaded twice on a phone's first visit. */
 "use strict";
-var CACHE = "gridreach-c-4";
+var CACHE = "gridreach-c-5";
 var SHELL = "/c/offline";
 var ASSETS = ["/static/css/app.css", "/static/css/checkin.css", "/static/vendor/idb-keyval/idb-keyval.js",
   "/static/js/outbox.js", "/static/js/photo.js", "/static/js/checkin.js", "/static/js/logout.js"];
@@ -11,7 +14,7 @@ var SLOW_MS = 6000, MAX_PAGES = 40;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return cache.addAll([SHELL].concat(ASSETS));
+    return cache.addAll([SHELL]);
   }).then(function () { return self.skipWaiting(); }));
 });
 
@@ -22,12 +25,25 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-// The page asks to keep itself after its first visit (which came before this worker ran).
+// The page asks to keep itself after its first visit (which came before this worker ran), and the
+// styles and scripts it loaded (those of ASSETS, at the versions the page named).
 self.addEventListener("message", function (event) {
   var path = event.data && event.data.keep;
-  if (typeof path === "string" && path.indexOf("/c/") === 0) {
-    event.waitUntil(fetch(path, { credentials: "same-origin" }).then(keep(path)).catch(function () {}));
-  }
+  var assets = (event.data && Array.isArray(event.data.assets)) ? event.data.assets : [];
+  var kept = assets.map(function (href) {
+    var url;
+    try { url = new URL(href, self.location.origin); } catch (e) { return null; }
+    if (url.origin !== self.location.origin || ASSETS.indexOf(url.pathname) === -1) return null;
+    return caches.match(url.href, { cacheName: CACHE }).then(function (hit) {
+      return hit || fetch(url.href).then(function (response) { return response.ok && putAsset(url.href, response); });
+    }).catch(function () {});
+  });
+  // The page last: once it is kept, so are the files it needs.
+  event.waitUntil(Promise.all(kept).then(function () {
+    if (typeof path === "string" && path.indexOf("/c/") === 0) {
+      return fetch(path, { credentials: "same-origin" }).then(keep(path));
+    }
+  }).catch(function () {}));
 });
 
 self.addEventListener("fetch", function (event) {
@@ -74,13 +90,29 @@ function page(request) {
   });
 }
 
+// Keeps one version of each style and script: the one just fetched.
+function putAsset(url, response) {
+  var path = new URL(url).pathname;
+  return caches.open(CACHE).then(function (cache) {
+    return cache.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (r) { return r.url !== url && new URL(r.url).pathname === path; })
+        .map(function (r) { return cache.delete(r); }));
+    }).then(function () { return cache.put(url, response); });
+  });
+}
+
 function asset(request, event) {
   var fresh = fetch(request).then(function (response) {
     if (!response.ok) return response;
-    var copy = response.clone();
-    return caches.open(CACHE).then(function (cache) { return cache.put(request, copy); })
-      .then(function () { return response; });
+    return putAsset(request.url, response.clone()).then(function () { return response; });
   });
   event.waitUntil(fresh.catch(function () {}));
-  return caches.match(request, { cacheName: CACHE }).then(function (hit) { return hit || fresh; });
+  return caches.match(request, { cacheName: CACHE }).then(function (hit) {
+    // Without signal, a page kept before a release asks for an older version: the kept one serves.
+    return hit || fresh.catch(function () {
+      return caches.match(request, { cacheName: CACHE, ignoreSearch: true }).then(function (old) {
+        return old || Response.error();
+      });
+    });
+  });
 }

@@ -271,8 +271,13 @@
       navigator.serviceWorker.register("/sw.js", { scope: "/c/" }).then(function () {
         return navigator.serviceWorker.ready;
       }).then(function (registration) {
-        // The first visit came before the worker: keep this page for the next time without signal.
-        if (registration.active && cfg.token) registration.active.postMessage({ keep: window.location.pathname });
+        // The first visit came before the worker: keep this page for the next time without signal,
+        // and the styles and scripts it loaded (already in the browser's cache: not fetched again).
+        var assets = Array.prototype.map.call(document.querySelectorAll("script[src], link[rel=stylesheet]"),
+          function (node) { return node.src || node.href; });
+        if (registration.active) {
+          registration.active.postMessage({ keep: cfg.token ? window.location.pathname : null, assets: assets });
+        }
       }).catch(function () {});
     });
   }

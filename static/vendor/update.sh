@@ -11,6 +11,7 @@
 set -euo pipefail
 
 ECHARTS_VERSION="6.1.0"
+ESBUILD_VERSION="0.28.2"   # bundles ECharts with only what the pages use (echarts/build/entry.js)
 LEAFLET_VERSION="1.9.4"
 IDB_KEYVAL_VERSION="6.3.0"
 GEOMAN_VERSION="2.20.2"
@@ -66,15 +67,46 @@ fetch leaflet "$LEAFLET_VERSION"
 fetch idb-keyval "$IDB_KEYVAL_VERSION"
 fetch @geoman-io/leaflet-geoman-free "$GEOMAN_VERSION"
 
-# --- echarts: minified full build (global `echarts`) ---
+# --- echarts: a custom build with only the charts and components the pages use (global `echarts`) ---
+# Bundled from the tarball checked above (and the exact zrender and tslib versions it pins) by a
+# pinned esbuild, from echarts/build/entry.js. The same inputs give the same bytes: when the
+# versions are unchanged, the build must match the sha256 recorded in echarts/BUILD.
 src="$WORK/echarts/package"
 dest="$VENDOR_DIR/echarts"
-mkdir -p "$dest"
-cp "$src/dist/echarts.min.js" "$dest/echarts.min.js"
+build="$WORK/echarts-build"
+mkdir -p "$dest" "$build"
+echo '{"name": "gridreach-echarts-build", "private": true}' >"$build/package.json"
+(cd "$build" && npm install --silent --no-audit --no-fund --no-package-lock --ignore-scripts \
+  "$WORK/echarts/$(head -n1 "$WORK/echarts/meta")" "esbuild@$ESBUILD_VERSION")
+cp "$dest/build/entry.js" "$build/entry.js"
+ESBUILD_ARGS=(entry.js --bundle --minify --format=iife --global-name=echarts --target=es2017
+  "--define:process.env.NODE_ENV=\"production\"" --legal-comments=eof --charset=utf8
+  "--banner:js=/*! Apache ECharts $ECHARTS_VERSION, custom build (line, bar, map; grid, legend, title, tooltip, visualMap; canvas). Apache-2.0: see LICENSE, NOTICE and licenses/ beside this file. */")
+(cd "$build" && node_modules/.bin/esbuild "${ESBUILD_ARGS[@]}" --outfile=out.js --log-level=warning)
+zrender_version="$(node -p 'require(process.argv[1]).version' "$build/node_modules/zrender/package.json")"
+tslib_version="$(node -p 'require(process.argv[1]).version' "$build/node_modules/tslib/package.json")"
+{
+  echo "echarts.custom.min.js sha256 $(sha256sum "$build/out.js" | cut -d' ' -f1)"
+  echo "from echarts@$ECHARTS_VERSION zrender@$zrender_version tslib@$tslib_version"
+  echo "by esbuild@$ESBUILD_VERSION ${ESBUILD_ARGS[*]}"
+} >"$build/BUILD"
+if [[ -f "$dest/BUILD" ]] && [[ "$(sed -n 2,3p "$dest/BUILD")" == "$(sed -n 2,3p "$build/BUILD")" ]] \
+  && cmp -s "$dest/build/entry.js" "$build/entry.js" && [[ -f "$dest/echarts.custom.min.js" ]]; then
+  if ! cmp -s "$dest/BUILD" "$build/BUILD"; then
+    echo "the same inputs built other bytes than the recorded build:" >&2
+    diff "$dest/BUILD" "$build/BUILD" >&2 || true
+    exit 1
+  fi
+fi
+cp "$build/out.js" "$dest/echarts.custom.min.js"
+cp "$build/BUILD" "$dest/BUILD"
+rm -f "$dest/echarts.min.js"   # the full build this one replaced
 cp "$src/LICENSE" "$dest/LICENSE"
 cp "$src/NOTICE" "$dest/NOTICE"
 mkdir -p "$dest/licenses"
 cp "$src/licenses/LICENSE-d3" "$dest/licenses/LICENSE-d3"
+cp "$build/node_modules/zrender/LICENSE" "$dest/licenses/LICENSE-zrender"
+cp "$build/node_modules/tslib/LICENSE.txt" "$dest/licenses/LICENSE-tslib"
 write_version echarts "$dest"
 
 # --- leaflet: script, stylesheet and marker/layer images (global `L`) ---

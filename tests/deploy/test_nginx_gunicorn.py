@@ -171,6 +171,14 @@ def test_the_documented_stack_serves_chinese_pages_over_https(stack):
     assert css.getheader("X-Content-Type-Options") == "nosniff"
     vendor, _ = _https(nginx, "/static/vendor/leaflet/leaflet.js")
     assert vendor.status == 200 and "max-age=2592000" in vendor.getheader("Cache-Control", "")
+    # The pages name each file with its hash: those URLs are kept a year and never revalidated.
+    versioned = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{10})"', page).group(1)
+    css, _ = _https(nginx, versioned)
+    assert css.status == 200 and css.getheader("Content-Encoding") == "gzip"
+    assert "max-age=31536000" in css.getheader("Cache-Control", "")
+    assert "immutable" in css.getheader("Cache-Control", "")
+    vendor, _ = _https(nginx, "/static/vendor/leaflet/leaflet.js?v=0123456789")
+    assert "max-age=31536000" in vendor.getheader("Cache-Control", "")
 
     ready, state = _https(nginx, "/readyz")
     assert ready.status == 200, state

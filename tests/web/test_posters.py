@@ -22,7 +22,7 @@ STATIC = Path(__file__).resolve().parents[2] / "static"
 
 def page_size(html: str) -> str:
     """The printed page size, from the size stylesheet the poster links (no inline style: CSP)."""
-    [href] = re.findall(r'href="/static/(css/poster-a\d\.css)"', html)
+    [href] = re.findall(r'href="/static/(css/poster-a\d\.css)(?:\?v=[0-9a-f]+)?"', html)
     return re.search(r"@page \{ size: ([^;]+);", (STATIC / href).read_text()).group(1)
 
 
@@ -90,7 +90,7 @@ def test_batch_sheet_has_one_page_per_active_site(client, login_as, district):
     html = client.get(f"/coordinate/areas/{a.community.id}/posters?size=A5").get_data(as_text=True)
     ids = [int(i) for i in re.findall(r'data-site-id="(\d+)"', html)]
     assert sorted(ids) == sorted([a.sites[0].id, a.sites[1].id, extra.id]) and retired.id not in ids
-    assert len(poster_svgs(html)) == 3 and 'href="/static/css/poster.css"' in html
+    assert len(poster_svgs(html)) == 3 and 'href="/static/css/poster.css?v=' in html
     assert "break-after: page" in (STATIC / "css/poster.css").read_text()
     grid_html = client.get(f"/coordinate/areas/{a.grids[1].id}/posters").get_data(as_text=True)
     assert sorted(int(i) for i in re.findall(r'data-site-id="(\d+)"', grid_html)) == sorted(
