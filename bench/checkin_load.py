@@ -172,7 +172,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, args) -> subprocess.Popen:
+def start_gunicorn(
+    url: str, port: int, args, app: str = "app:create_app()", probe: str = "/healthz"
+) -> subprocess.Popen:
+    """gunicorn serving `app` (GridReach, or bench/bare_app.py's) with the run's settings."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     threads = (
         args.threads if args.worker_class == "gthread" else 1
@@ -191,19 +194,19 @@ def start_gunicorn(url: str, port: int, args) -> subprocess.Popen:
         "2048",
         "--log-level",
         "warning",
-        "app:create_app()",
+        app,
     ]
     process = subprocess.Popen(cmd, env=server_env(url), cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1) as response:
                 if response.status == 200:
                     return process
         except OSError:
             time.sleep(0.2)
     stop(process)
-    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+    raise SystemExit(f"gunicorn ({app}) did not answer {probe} within 30 s")
 
 
 def stop(process: subprocess.Popen) -> None:
