@@ -154,7 +154,7 @@ def run(label: str, url: str, args) -> dict:
     shares = {}
     for ix in indexes:
         shares[ix.name] = (full - median[f"without {ix.name}"]) / base
-        gone = " (dropped)" if ix in dropped else ""
+        gone = " (dropped)" if ix.name in {d.name for d in dropped} else ""
         print(f"    {ix.name:<32} {shares[ix.name]:+.1%}{gone}")
     return {"seconds": median, "shares": shares}
 
