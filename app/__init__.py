@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from app.cookie_session import CookieSessionInterface
 from app.json_body import JSONProvider
 from app.models.base import INT32_MAX
 from config import CONFIGS, DEFAULT_SECRET_KEY, Config
@@ -31,6 +32,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     )
     app.url_map.converters["int"] = IdConverter
     app.json = JSONProvider(app)
+    app.session_interface = CookieSessionInterface()
     app.config.from_object(config_class)
     check_config(app)
     from app.logging_setup import configure_logging
@@ -157,6 +159,7 @@ def register_transactions(app: Flask) -> None:
     from app.errors import on_domain_error
     from app.extensions import db
     from app.services.storable import guard_flushes
+    from app.services.transactions import watch_writes, wrote
 
     guard_flushes(db.session)
 
@@ -166,12 +169,19 @@ def register_transactions(app: Flask) -> None:
 
     on_domain_error(mark_request)
 
+    watch_writes(db.session)
+
     @app.after_request
     def commit_or_rollback(response):
-        if response.status_code < 400 and not g.get("domain_error"):
-            db.session.commit()
-        else:
-            db.session.rollback()
+        if not db.session.registry.has():
+            return response  # the request never used the database (/healthz, static files)
+        session = db.session()
+        if response.status_code >= 400 or g.get("domain_error"):
+            session.rollback()
+        elif session.new or session.dirty or session.deleted or wrote(session):
+            session.commit()
+        # A read ends its transaction when the session is closed at the end of the request
+        # (a ROLLBACK, as cheap as a COMMIT, and nothing to be sure of having saved).
         return response
 
 

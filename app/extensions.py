@@ -1,9 +1,11 @@
 """Extension objects, created unbound; create_app() binds them. Imports nothing of the app but
 app.replica (the session that routes reads), which imports nothing of the app either."""
 
+from functools import partial
+
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
-from flask import request
+from flask import Flask, after_this_request, current_app, g, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,7 +13,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
+from flask_wtf import CSRFProtect as BaseCSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -34,6 +36,18 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
+
+
+class CSRFProtect(BaseCSRFProtect):
+    """Flask-WTF's CSRF check, deciding on the method first: a GET skips the look-up of exempt
+    views and blueprints that Flask-WTF makes before it (the outcome is the same)."""
+
+    def protect(self, apply_exemptions=False):
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        super().protect(apply_exemptions)
+
+
 csrf = CSRFProtect()
 babel = Babel()
 
@@ -46,7 +60,33 @@ def schema_name(schema) -> str:
 
 
 api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
-limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window")
+
+
+class RouteLimiter(Limiter):
+    """Flask-Limiter for the limits routes declare (`@limiter.limit`), and for nothing else.
+
+    Flask-Limiter hooks every request (a check before it, headers after it, a reset at its end)
+    to apply default and application-wide limits. We set none: a limit is on the route it
+    guards, and the decorator checks it when that route runs. So none of those hooks is
+    registered, and a limited route's answer gets its X-RateLimit headers from a callback that
+    its own check registers."""
+
+    def init_app(self, app: Flask) -> None:
+        # Flask-Limiter registers its hooks only for an app it does not yet know.
+        app.extensions.setdefault("limiter", set()).add(self)
+        super().init_app(app)
+        manager = self.limit_manager
+        if manager._default_limits or manager._application_limits:
+            raise RuntimeError("limits go on the routes they guard (@limiter.limit), not app-wide")
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True) -> None:
+        if not g.get("rate_limited"):
+            g.rate_limited = True
+            after_this_request(partial(Limiter._Limiter__inject_headers, self))
+        super()._check_request_limit(callable_name, in_middleware)
+
+
+limiter = RouteLimiter(key_func=get_remote_address, default_limits=[], strategy="moving-window")
 
 
 def client_address() -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import logging.config
+import os
 import re
 import time
-import uuid
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import inspect as sa_inspect
@@ -114,6 +114,8 @@ def configure_logging(app: Flask) -> None:
     @app.after_request
     def log_request(response):
         response.headers[REQUEST_ID_HEADER] = current_request_id()
+        if not request_log.isEnabledFor(logging.INFO):
+            return response  # the line's parts are not even worked out
         started = g.get("request_started")
         duration = f"{(time.perf_counter() - started) * 1000:.1f}" if started else "-"
         request_log.info(
@@ -139,7 +141,7 @@ def current_request_id() -> str:
     """This request's id: the client's or proxy's when it looks like one, else a new one."""
     if "request_id" not in g:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        g.request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
     return g.request_id
 
 

@@ -56,19 +56,31 @@ def content_security_policy(tile_url: str) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+@lru_cache(maxsize=8)
+def security_headers(tile_url: str, hsts_max_age: int) -> tuple[tuple[str, str, str], ...]:
+    """(lowercase name, name, value) of every header an answer gets unless it set its own."""
+    headers = [
+        ("Content-Security-Policy", content_security_policy(tile_url)),
+        ("X-Content-Type-Options", "nosniff"),
+        # Check-in links carry the site's QR token in their path: never send it to another site.
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+    ]
+    if hsts_max_age:
+        headers.append(("Strict-Transport-Security", f"max-age={hsts_max_age}"))
+    return tuple((name.lower(), name, value) for name, value in headers)
+
+
 def add_security_headers(response: Response) -> Response:
-    """Set the headers unless the view chose its own."""
+    """Set the headers unless the view chose its own (one pass over the answer's headers)."""
     config = current_app.config
     headers = response.headers
-    headers.setdefault(
-        "Content-Security-Policy", content_security_policy(config.get("MAP_TILE_URL") or "")
-    )
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    # Check-in links carry the site's QR token in their path: never send it to another site.
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    if config.get("HSTS_MAX_AGE"):
-        headers.setdefault("Strict-Transport-Security", f"max-age={int(config['HSTS_MAX_AGE'])}")
+    present = {name.lower() for name, _value in headers.items()}
+    for lower, name, value in security_headers(
+        config.get("MAP_TILE_URL") or "", int(config.get("HSTS_MAX_AGE") or 0)
+    ):
+        if lower not in present:
+            headers.add(name, value)
     return response
 
 

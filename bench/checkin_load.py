@@ -1,4 +1,5 @@
-"""Load test: POST /checkins against gunicorn on 127.0.0.1, with /healthz measured in the same run.
+"""Load test: POST /checkins against gunicorn on 127.0.0.1, with bare baselines measured in the
+same run on the same gunicorn settings.
 
     .venv/bin/python bench/checkin_load.py                        # SQLite: a fresh file database
     .venv/bin/python bench/checkin_load.py --pg postgresql://USER@127.0.0.1:PORT/DBNAME
@@ -6,13 +7,22 @@
 
 For each database: a fresh schema (SQLite: a new file; PostgreSQL: a new database created next
 to the one named, dropped afterwards), seeded through the app's own services (areas, sites,
-workers, bearer tokens, signed site codes); then gunicorn (2 workers) on a free loopback port.
-For each connection count, --duration seconds of each, in alternating slices: GET /healthz with
-wrk (the baseline), and POST /checkins with our own generator (bench/loadgen.py): a random worker,
-a random site, a fix within ~25 m, a fresh client_id per request (wrk sends one fixed body, and
-abandons the requests in flight when it stops; ours waits for them, so every answer is counted).
-It prints req/s, p50, p99 and errors, the ratio to wrk's /healthz, and at the end checks that the
-rows in the database are exactly the check-ins answered 2xx. Loopback only, bounded in time.
+workers, bearer tokens, signed site codes); then gunicorn (2 workers) serving GridReach, and
+gunicorn with the same settings serving bench/bare_app.py, on free loopback ports. For each
+connection count, --duration seconds of each, in alternating slices:
+
+- GET /ping of the bare app with wrk: what any Flask request costs (the baseline);
+- GET /healthz of GridReach with wrk: the fixed toll of every request;
+- POST /read-insert of the bare app with our generator: the least a check-in could cost (read
+  the site, insert one row);
+- POST /checkins with our own generator (bench/loadgen.py): a random worker, a random site, a
+  fix within ~25 m, a fresh client_id per request (wrk sends one fixed body, and abandons the
+  requests in flight when it stops; ours waits for them, so every answer is counted).
+
+It prints req/s, p50, p99 and errors, each rate as a fraction of the bare /ping's, and at the
+end checks that the rows in the database are exactly the check-ins answered 2xx. The targets
+(issue 15): check-ins at 64 connections at least 1/10 of /ping on SQLite and 1/15 on
+PostgreSQL; p99 under 150 ms at 16 connections. Loopback only, bounded in time.
 """
 
 from __future__ import annotations
@@ -128,9 +138,13 @@ def _seed_here(n_sites: int, n_workers: int) -> None:
         bearers = [issue_token(w)[0] for w in workers]
         plan = {
             "sites": [{"token": qr.site_token(s), "lat": s.lat, "lng": s.lng} for s in placed],
+            "site_ids": [s.id for s in placed],
             "bearers": bearers,
         }
         db.session.commit()
+    from bench.bare_app import create_tables
+
+    create_tables(app.config["SQLALCHEMY_DATABASE_URI"])
     print(json.dumps(plan))
 
 
@@ -166,13 +180,45 @@ def checkin_request(plan: dict, port: int):
     return make
 
 
+def read_insert_request(plan: dict, port: int):
+    """A function making one POST /read-insert for the bare app (a random site, a fresh client_id)."""
+    rng = random.Random()
+    ids, sites = plan["site_ids"], plan["sites"]
+    host = f"127.0.0.1:{port}".encode()
+
+    def make() -> bytes:
+        i = rng.randrange(len(ids))
+        body = json.dumps(
+            {
+                "site_id": ids[i],
+                "lat": sites[i]["lat"] + (rng.random() - 0.5) * 0.0004,
+                "lng": sites[i]["lng"] + (rng.random() - 0.5) * 0.0004,
+                "client_id": str(uuid.uuid4()),
+                "captured_at": datetime.now(UTC).isoformat(),
+            }
+        ).encode()
+        return (
+            b"POST /read-insert HTTP/1.1\r\nHost: "
+            + host
+            + b"\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
+
+    return make
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, args) -> subprocess.Popen:
+def start_gunicorn(
+    url: str, port: int, args, app: str = "app:create_app()", probe: str = "/healthz"
+) -> subprocess.Popen:
+    """gunicorn serving `app` (GridReach, or bench/bare_app.py's) with the run's settings."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     threads = (
         args.threads if args.worker_class == "gthread" else 1
@@ -191,19 +237,19 @@ def start_gunicorn(url: str, port: int, args) -> subprocess.Popen:
         "2048",
         "--log-level",
         "warning",
-        "app:create_app()",
+        app,
     ]
     process = subprocess.Popen(cmd, env=server_env(url), cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1) as response:
                 if response.status == 200:
                     return process
         except OSError:
             time.sleep(0.2)
     stop(process)
-    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+    raise SystemExit(f"gunicorn ({app}) did not answer {probe} within 30 s")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -256,35 +302,55 @@ def line(name: str, r: dict) -> str:
     )
 
 
-def measure(port: int, plan: dict, connections: int, args, answered: list) -> tuple[dict, dict]:
-    """/healthz (wrk) and POST /checkins (ours) in alternating slices, so that whatever else the
-    machine does weighs on both alike; --duration seconds of each in all."""
-    health_runs, merged = [], Run()
+def measure(ports: dict, plan: dict, connections: int, args, answered: list) -> dict:
+    """The four loads in alternating slices, so that whatever else the machine does weighs on
+    all alike; --duration seconds of each in all."""
     slice_s = max(1, round(args.duration / args.rounds))
+    wrk_runs = {"ping": [], "healthz": []}
+    ours = {"read_insert": Run(), "checkins": Run()}
     for _ in range(args.rounds):
-        health_runs.append(wrk(f"http://127.0.0.1:{port}/healthz", connections, slice_s))
-        run = run_load(
-            "127.0.0.1", port, checkin_request(plan, port), connections, slice_s, keep_bodies=True
+        wrk_runs["ping"].append(wrk(f"http://127.0.0.1:{ports['bare']}/ping", connections, slice_s))
+        wrk_runs["healthz"].append(
+            wrk(f"http://127.0.0.1:{ports['app']}/healthz", connections, slice_s)
         )
-        answered += answered_ids(run)
-        merged.latencies += run.latencies
-        merged.statuses.update(run.statuses)
-        merged.socket_errors += run.socket_errors
-        merged.wall_s += run.wall_s
-        merged.cpu_s += run.cpu_s
-    seconds = slice_s * len(health_runs)
-    health = {
-        "rps": sum(r["requests"] for r in health_runs) / seconds,
-        "p50_ms": sorted(r["p50_ms"] for r in health_runs)[len(health_runs) // 2],
-        "p99_ms": max(r["p99_ms"] for r in health_runs),
-        "ok": sum(r["ok"] for r in health_runs),
-        "errors": sum(r["errors"] for r in health_runs),
+        for name, port, make in (
+            ("read_insert", ports["bare"], read_insert_request(plan, ports["bare"])),
+            ("checkins", ports["app"], checkin_request(plan, ports["app"])),
+        ):
+            run = run_load("127.0.0.1", port, make, connections, slice_s, keep_bodies=True)
+            if name == "checkins":
+                answered += answered_ids(run)
+            merged = ours[name]
+            merged.latencies += run.latencies
+            merged.statuses.update(run.statuses)
+            merged.socket_errors += run.socket_errors
+            merged.wall_s += run.wall_s
+            merged.cpu_s += run.cpu_s
+    figures = {name: _wrk_merged(runs, slice_s) for name, runs in wrk_runs.items()}
+    figures.update({name: run.summary() for name, run in ours.items()})
+    return figures
+
+
+def _wrk_merged(runs: list[dict], slice_s: int) -> dict:
+    return {
+        "rps": sum(r["requests"] for r in runs) / (slice_s * len(runs)),
+        "p50_ms": sorted(r["p50_ms"] for r in runs)[len(runs) // 2],
+        "p99_ms": max(r["p99_ms"] for r in runs),
+        "ok": sum(r["ok"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
     }
-    return health, merged.summary()
 
 
 def answered_ids(run) -> list[str]:
     return [json.loads(body)["client_id"] for status, body in run.answered if 200 <= status < 300]
+
+
+LABELS = {
+    "ping": "GET /ping (bare)",
+    "healthz": "GET /healthz",
+    "read_insert": "POST /read-insert",
+    "checkins": "POST /checkins",
+}
 
 
 def run_database(label: str, url: str, args) -> dict:
@@ -296,29 +362,31 @@ def run_database(label: str, url: str, args) -> dict:
         f"\n== {label}: seeding {args.sites} sites and {args.workers} workers through the services"
     )
     plan = seed(url, args.sites, args.workers)
-    port = free_port()
-    server = start_gunicorn(url, port, args)
+    ports = {"app": free_port(), "bare": free_port()}
+    server = start_gunicorn(url, ports["app"], args)
+    bare = start_gunicorn(
+        url, ports["bare"], args, app="bench.bare_app:create_app()", probe="/ping"
+    )
     results, answered = {}, []
     try:
         print(
             f"   gunicorn {args.gunicorn_workers} x {args.worker_class}"
-            f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''} on 127.0.0.1:{port};"
-            f" {args.duration} s per run; load average {os.getloadavg()[0]:.1f}"
+            f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''} for"
+            f" GridReach and for the bare app; {args.duration} s of each per connection count;"
+            f" load average {os.getloadavg()[0]:.1f}"
         )
         for c in args.connections:
-            health, checkins = measure(port, plan, c, args, answered)
-            ratio = checkins["rps"] / health["rps"] if health["rps"] else 0.0
-            results[c] = {"healthz": health, "checkins": checkins, "ratio": ratio}
+            figures = measure(ports, plan, c, args, answered)
+            ping = figures["ping"]["rps"]
+            ratios = {name: (f["rps"] / ping if ping else 0.0) for name, f in figures.items()}
+            results[c] = {"figures": figures, "of_ping": ratios}
             print(f"  {c} connections")
-            print(line("GET /healthz (wrk)", health))
-            print(line("POST /checkins", checkins))
-            print(
-                f"  {'ratio':<18} checkins / healthz = 1/{1 / ratio:.1f}"
-                if ratio
-                else "  ratio n/a"
-            )
+            for name, f in figures.items():
+                share = "" if name == "ping" else f"   = {_fraction(ratios[name])} of /ping"
+                print(line(LABELS[name], f) + share)
     finally:
         stop(server)
+        stop(bare)
     stored = stored_client_ids(url)
     exact = len(stored) == len(answered) and set(stored) == set(answered)
     print(
@@ -326,6 +394,10 @@ def run_database(label: str, url: str, args) -> dict:
         f"{'equal, the same client_ids' if exact else 'MISMATCH'}"
     )
     return {"results": results, "rows": len(stored), "answered_2xx": len(answered), "exact": exact}
+
+
+def _fraction(ratio: float) -> str:
+    return f"1/{1 / ratio:.1f}" if ratio else "n/a"
 
 
 def fresh_postgres(url: str) -> tuple[str, callable]:

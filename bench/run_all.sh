@@ -33,11 +33,21 @@ pg_db() {  # a scratch database next to the base URL's
 
 section() { printf '\n=== %s ===\n' "$*"; }
 
-section "check-in load (POST /checkins vs GET /healthz, gunicorn, 16 and 64 connections)"
+section "fixed toll (GET /healthz vs a bare Flask GET /ping, gunicorn -w 2 --threads 4, 64 connections)"
+$PY bench/fixed_toll.py --duration "$duration"
+
+section "check-in load (POST /checkins vs bare /ping and a bare read-one-insert-one, 16 and 64 connections)"
 if [ -n "$pg_base" ]; then
   $PY bench/checkin_load.py --duration "$duration" --pg "$pg_base"
 else
   $PY bench/checkin_load.py --duration "$duration"
+fi
+
+section "write cost of each index on checkins"
+if [ -n "$pg_base" ]; then
+  $PY bench/checkin_indexes.py --rows "$([ -n "$quick" ] && echo 5000 || echo 20000)" --pg "$pg_base"
+else
+  $PY bench/checkin_indexes.py --rows "$([ -n "$quick" ] && echo 5000 || echo 20000)"
 fi
 
 section "public quiz: page weight, POST /quiz-responses vs GET /healthz (SQLite)"

@@ -26,10 +26,11 @@ class CheckIn(db.Model):
 
     __tablename__ = "checkins"
     __table_args__ = (
-        # Coverage asks "any check-in at this site in the period": site first, then time.
-        Index("ix_checkins_site_captured", "site_id", "captured_at"),
         Index("ix_checkins_user_captured", "user_id", "captured_at"),
-        # Coverage reads every counted check-in of a site in a period from this index alone.
+        # Coverage reads every counted check-in of a site in a period from this index alone;
+        # task progress, a site's last sighting and the review queue (a site's flagged ones) seek
+        # on its leading columns. (A site-and-time index and one on status alone were dropped:
+        # this one answers their queries, and both cost every insert; bench/checkin_indexes.py.)
         Index(
             "ix_checkins_coverage",
             "site_id",
@@ -64,7 +65,7 @@ class CheckIn(db.Model):
     distance_m: Mapped[float]
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(64))
     people_reached: Mapped[int | None]
     materials_count: Mapped[int | None]

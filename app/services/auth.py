@@ -92,10 +92,11 @@ def user_for_token(plain: str, now: datetime | None = None) -> User | None:
     now = now or utcnow()
     if len(plain) > MAX_TOKEN_LENGTH:
         return None
-    # Token and user in one query: this runs on every API call.
+    # Token, user and the user's area (every scope check asks for it) in one query: this runs
+    # on every API call.
     query = (
         select(ApiToken)
-        .options(joinedload(ApiToken.user))
+        .options(joinedload(ApiToken.user).joinedload(User.area))
         .where(ApiToken.token_hash == _digest(plain))
     )
     token = db.session.scalar(query)

@@ -11,7 +11,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm import (
+    contains_eager,
+    joinedload,
+    make_transient_to_detached,
+    selectinload,
+)
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import qr
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -95,8 +101,8 @@ _OPEN_TASKS_HERE = (
     .where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES))
     .order_by(Task.due_at, Task.id)
 )
-_OPEN_TASK_IDS_HERE = (
-    select(Task.id).where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES)).limit(2)
+_TWO_OPEN_TASKS_HERE = (
+    select(Task).where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES)).limit(2)
 )
 _NAMED_TASK_HERE = select(Task).where(
     _MINE, _HERE, Task.id == bindparam("task_id"), Task.status.in_(LINKABLE_TASK_STATUSES)
@@ -139,9 +145,9 @@ def open_tasks_at_site(actor: User, site: Site) -> list[Task]:
 
 def _task_for(actor: User, site: Site, task_id: int | None) -> Task | None:
     """The named task (which must be the actor's, at this site), else the one open task here."""
-    if task_id is None:
-        ids = _core(_OPEN_TASK_IDS_HERE, _here(actor, site)).scalars().all()
-        return db.session.get(Task, ids[0]) if len(ids) == 1 else None
+    if task_id is None:  # the rows themselves: the one found is settled without reloading it
+        tasks = db.session.scalars(_TWO_OPEN_TASKS_HERE, _here(actor, site)).all()
+        return tasks[0] if len(tasks) == 1 else None
     task = db.session.scalar(_NAMED_TASK_HERE, _here(actor, site, task_id=task_id))
     if task is None:
         raise Invalid(
@@ -216,7 +222,7 @@ def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
     return db.session.get(CheckIn, row.record_id)
 
 
-def _insert_once(checkin: CheckIn, photos=()) -> CheckIn | None:
+def _insert_once(checkin: CheckIn, photos=(), task: Task | None = None) -> CheckIn | None:
     """Insert the check-in and claim its client_id (and settle the tasks it counts for) inside a
     SAVEPOINT; None when a concurrent send of the same client_id won the key, its row then being
     visible.
@@ -232,7 +238,7 @@ def _insert_once(checkin: CheckIn, photos=()) -> CheckIn | None:
             idempotency.claim("checkin", checkin.client_id, checkin.user_id, checkin.id)
             evidence.attach_photos(list(photos), checkin)  # first: a task may need a photo
             if checkin.status == "accepted":
-                _settle_for(checkin)
+                _settle_for(checkin, task)
             rectifications.open_for(checkin)
     except IntegrityError:
         if idempotency.earlier("checkin", checkin.client_id) is None:
@@ -240,11 +246,18 @@ def _insert_once(checkin: CheckIn, photos=()) -> CheckIn | None:
         return None
     make_transient_to_detached(checkin)
     db.session.add(checkin)
+    if not photos:  # a new check-in without photos has none: the answer need not ask
+        set_committed_value(checkin, "photos", [])
     return checkin
 
 
-def _settle_for(checkin: CheckIn) -> None:
-    """Settle the tasks an accepted check-in counts for: the one it names, else its grid's site tasks."""
+def _settle_for(checkin: CheckIn, task: Task | None = None) -> None:
+    """Settle the tasks an accepted check-in counts for: the one it names (`task` when the caller
+    holds it already), else its grid's site tasks."""
+    if task is not None and task.id == checkin.task_id:
+        if task.status not in task_progress.FINAL_STATUSES:
+            task_progress.settle([task])
+        return
     task_progress.settle_tasks(
         task_progress.tasks_counting(
             checkin.task_id, [checkin.site.area_id], task_progress.SITE_KINDS, grid_too=False
@@ -264,7 +277,7 @@ def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
     photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], None)
     checkin = _judged(actor, site, {**data, "client_id": client_id})
     checkin.task_id = task.id if task is not None else None
-    if _insert_once(checkin, photos) is None:
+    if _insert_once(checkin, photos, task) is None:
         return _by_client_id(actor, client_id), False
     return checkin, True
 

@@ -1,0 +1,94 @@
+"""What one check-in costs the database: the statements POST /checkins sends, counted on a
+session that starts empty, as each request's does when served."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.models import CheckIn, Task
+from tests.api.checkin_helpers import body
+from tests.factories import make_task
+
+# The test's own transaction wraps the request's in savepoints: count the statements that read
+# or write rows.
+_ROWS = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+@pytest.fixture
+def statements():
+    seen: list[str] = []
+    bind = db.session.get_bind()
+
+    def watch(_conn, _cursor, statement, *_args):
+        if _ROWS.match(statement):
+            seen.append(" ".join(statement.split()))
+
+    event.listen(bind, "before_cursor_execute", watch)
+    yield seen
+    event.remove(bind, "before_cursor_execute", watch)
+
+
+def _post(client, headers, data, statements):
+    db.session.commit()
+    db.session.expunge_all()  # the request starts from an empty session, as it does when served
+    statements.clear()
+    response = client.post("/api/v1/checkins", headers=headers, json=data)
+    return response, [s.split(" WHERE ")[0][:60] for s in statements]
+
+
+def _kinds(found: list[str]) -> list[str]:
+    return [
+        s.split(" ", 1)[0] + " " + re.search(r"(?:FROM|INTO|UPDATE) (\w+)", s).group(1)
+        for s in found
+    ]
+
+
+def test_a_check_in_without_a_task_is_seven_statements(api, district, statements):
+    a = district.a
+    response, found = _post(api.client, api._headers(a.worker), body(a.sites[0]), statements)
+    assert response.status_code == 201 and response.get_json()["status"] == "accepted"
+    assert response.get_json()["photo_ids"] == []
+    assert _kinds(statements) == [
+        "SELECT api_tokens",  # the caller, with their user and area
+        "SELECT sites",  # the site the code names, with its grid
+        "SELECT checkins",  # an earlier send of the same client_id
+        "SELECT tasks",  # the caller's open tasks here
+        "SELECT checkins",  # the caller's previous fix and recent check-ins at the site
+        "INSERT checkins",
+        "SELECT tasks",  # the grid's unfinished site tasks it may settle (none here)
+    ], "\n".join(found)
+
+
+def test_a_check_in_for_a_task_settles_it_without_loading_it_again(api, district, statements):
+    a = district.a
+    task = make_task(area=a.sites[0].area, kind="site_check", assignees=[a.worker])
+    task_id = task.id
+    response, found = _post(api.client, api._headers(a.worker), body(a.sites[0]), statements)
+    assert response.status_code == 201 and response.get_json()["task_id"] == task_id
+    assert _kinds(statements) == [
+        "SELECT api_tokens",
+        "SELECT sites",
+        "SELECT checkins",
+        "SELECT tasks",
+        "SELECT checkins",
+        "INSERT checkins",
+        "SELECT checkins",  # the task's progress (the task itself is not loaded again)
+        "UPDATE tasks",  # its new status
+    ], "\n".join(found)
+    assert db.session.get(Task, task_id).status == "done"
+
+
+def test_a_retry_still_answers_the_first_record_and_adds_none(api, district, statements):
+    a = district.a
+    data, headers = body(a.sites[0]), api._headers(a.worker)
+    first, _found = _post(api.client, headers, data, statements)
+    again, _found = _post(api.client, headers, data, statements)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json() == first.get_json()
+    assert "INSERT checkins" not in _kinds(statements)
+    rows = db.session.scalars(select(CheckIn).where(CheckIn.client_id == data["client_id"]))
+    assert len(rows.all()) == 1
