@@ -191,6 +191,15 @@ def label(value: str | None, table: str) -> str:
     return str(TABLES[table].get(value, value))
 
 
+# A person's own notification channel (notify_channel).
+CHANNEL_LABELS = {
+    "sms": _l("SMS"),
+    "wecom": _l("WeCom group robot (企业微信)"),
+    "dingtalk": _l("DingTalk group robot (钉钉)"),
+    "webhook": _l("Webhook"),
+}
+
+
 def labelled(values, labels) -> list[tuple[str, str]]:
     """(code, word) pairs for a select field."""
     return [(v, labels.get(v, v)) for v in values]

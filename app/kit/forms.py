@@ -21,6 +21,7 @@ from wtforms import (
 from app.geo import COORD_SYSTEMS
 from app.labels import (
     AREA_LEVEL_LABELS,
+    CHANNEL_LABELS,
     COORD_SYSTEM_LABELS,
     FORCE_LABELS,
     ROLE_LABELS,
@@ -76,14 +77,6 @@ class UserForm(FlaskForm):
     grid_ids = SelectMultipleField(_l("Grids"), coerce=int)
     phone = StringField(_l("Phone"))
     active = BooleanField(_l("Active"), default=True)
-
-
-CHANNEL_LABELS = {
-    "sms": _l("SMS"),
-    "wecom": _l("WeCom group robot (企业微信)"),
-    "dingtalk": _l("DingTalk group robot (钉钉)"),
-    "webhook": _l("Webhook"),
-}
 
 
 class NotifyChannelForm(FlaskForm):

@@ -47,7 +47,7 @@ def _kinds(found: list[str]) -> list[str]:
     ]
 
 
-def test_a_check_in_without_a_task_is_seven_statements(api, district, statements):
+def test_a_check_in_without_a_task_is_eight_statements(api, district, statements):
     a = district.a
     response, found = _post(api.client, api._headers(a.worker), body(a.sites[0]), statements)
     assert response.status_code == 201 and response.get_json()["status"] == "accepted"
@@ -55,10 +55,11 @@ def test_a_check_in_without_a_task_is_seven_statements(api, district, statements
     assert _kinds(statements) == [
         "SELECT api_tokens",  # the caller, with their user and area
         "SELECT sites",  # the site the code names, with its grid
-        "SELECT checkins",  # an earlier send of the same client_id
+        "SELECT idempotency_keys",  # an earlier send of the same client_id
         "SELECT tasks",  # the caller's open tasks here
         "SELECT checkins",  # the caller's previous fix and recent check-ins at the site
         "INSERT checkins",
+        "INSERT idempotency_keys",  # its client_id, claimed in the same savepoint
         "SELECT tasks",  # the grid's unfinished site tasks it may settle (none here)
     ], "\n".join(found)
 
@@ -72,10 +73,11 @@ def test_a_check_in_for_a_task_settles_it_without_loading_it_again(api, district
     assert _kinds(statements) == [
         "SELECT api_tokens",
         "SELECT sites",
-        "SELECT checkins",
+        "SELECT idempotency_keys",
         "SELECT tasks",
         "SELECT checkins",
         "INSERT checkins",
+        "INSERT idempotency_keys",
         "SELECT checkins",  # the task's progress (the task itself is not loaded again)
         "UPDATE tasks",  # its new status
     ], "\n".join(found)
