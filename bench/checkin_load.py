@@ -46,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import targets  # noqa: E402
 from bench.loadgen import Run, run_load  # noqa: E402
 
 LUA = Path(__file__).resolve().parent / "healthz.lua"
@@ -384,6 +385,7 @@ def run_database(label: str, url: str, args) -> dict:
             for name, f in figures.items():
                 share = "" if name == "ping" else f"   = {_fraction(ratios[name])} of /ping"
                 print(line(LABELS[name], f) + share)
+            _record_targets(label, c, figures["checkins"], ratios["checkins"])
     finally:
         stop(server)
         stop(bare)
@@ -394,6 +396,23 @@ def run_database(label: str, url: str, args) -> dict:
         f"{'equal, the same client_ids' if exact else 'MISMATCH'}"
     )
     return {"results": results, "rows": len(stored), "answered_2xx": len(answered), "exact": exact}
+
+
+def _record_targets(label: str, connections: int, checkins: dict, of_ping: float) -> None:
+    """p99 under 150 ms at 16 connections; at 64, 1/10 of the bare /ping (1/15 on PostgreSQL)."""
+    if connections == 16:
+        p99 = checkins["p99_ms"]
+        targets.record(
+            f"check-in p99, 16 connections ({label})", f"{p99:.0f} ms", "< 150 ms", p99 < 150
+        )
+    if connections == 64:
+        share = 10 if label == "SQLite" else 15
+        targets.record(
+            f"check-ins ÷ bare /ping, 64 connections ({label})",
+            _fraction(of_ping),
+            f"≥ 1/{share}",
+            of_ping >= 1 / share,
+        )
 
 
 def _fraction(ratio: float) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import targets as bench_targets  # noqa: E402
 from bench.generate_district import bench_config  # noqa: E402
 
 BUDGET_MS = 150.0
@@ -148,12 +149,25 @@ def measure(args) -> None:
             f"{queries[label]:>9}  {verdict}"
         )
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    checkins = f"{counts()['check-ins']:,} check-ins"
+    for label, values in times.items():
+        if label != "baseline":
+            ratio = statistics.median(values) / base
+            bench_targets.record(
+                f"coverage, {label} ÷ bare per-grid query ({db.engine.dialect.name}, {checkins})",
+                f"{ratio:.2f}",
+                f"≤ {args.target:g}",
+                ratio <= args.target,
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument(
+        "--target", type=float, default=2.0, help="the ratio to meet (3 at ten times the data)"
+    )
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--from", dest="date_from", type=date.fromisoformat, default=None)
     parser.add_argument("--to", dest="date_to", type=date.fromisoformat, default=None)

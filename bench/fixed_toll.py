@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import targets  # noqa: E402
 from bench.checkin_load import free_port, line, server_env, start_gunicorn, stop, wrk  # noqa: E402
 from bench.loadgen import run_load  # noqa: E402
 
@@ -123,6 +124,12 @@ def over_http(url: str, args) -> dict:
             print(line("GET /ping (bare)", merged["ping"]))
             print(line("GET /healthz", merged["healthz"]))
             print(f"  {'ratio':<18} /ping / /healthz = {ratio:.2f}  (target <= 1.5)")
+            targets.record(
+                f"fixed toll: bare /ping ÷ /healthz, {connections} connections",
+                f"{ratio:.2f}",
+                "≤ 1.5",
+                0 < ratio <= 1.5,
+            )
     finally:
         stop(ours)
         stop(bare)

@@ -42,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import targets  # noqa: E402
 from tests.deploy.nginx_site import free_port, render  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -387,6 +388,13 @@ def main() -> None:
             f"{w.name:<32} {len(w.requests):>8} {w.decoded:>12,} {w.transferred:>12,} "
             f"{w.transferred / baseline:>8.2f} {target:>10}  {verdict} {ratio}".rstrip()
         )
+        if w.limit:
+            targets.record(
+                f"page weight: {w.name}",
+                f"{w.transferred:,} B",
+                f"< {w.limit:,} B",
+                w.transferred < w.limit,
+            )
         if args.detail:
             for transferred, decoded, url in sorted(w.requests, reverse=True):
                 path = url.split("127.0.0.1", 1)[-1].split("/", 1)[-1]

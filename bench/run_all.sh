@@ -10,6 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 mkdir -p bench/out
+# Each benchmark with a target appends a row here; the table at the end prints them all.
+export BENCH_TARGETS=$PWD/bench/out/targets.tsv
+: >"$BENCH_TARGETS"
 
 quick=${BENCH_QUICK:-}
 scale_args=(); rows=100000; grids=200; duration=10
@@ -78,11 +81,16 @@ if [ -n "$pg_base" ]; then
     section "coverage at ten times the data (PostgreSQL)"
     url=$(pg_db gridreach_bench_coverage10)
     $PY bench/generate_district.py --database-url "$url" --scale 10
-    $PY bench/coverage_bench.py --database-url "$url" "${coverage_period[@]}"
+    $PY bench/coverage_bench.py --database-url "$url" "${coverage_period[@]}" --target 3
   fi
   section "monthly partitions: coverage and check-ins, partitioned against plain tables (PostgreSQL)"
   $PY bench/partitions_bench.py --pg "$pg_base" "${scale_args[@]}" --duration "$duration" \
     --connections 16,64
+fi
+
+if [ -n "$pg_base" ]; then
+  section "PgBouncer (transaction pooling) in front of PostgreSQL: check-ins direct vs through it"
+  $PY bench/city_pgbouncer.py --duration "$duration" --connections 16,64
 fi
 
 section "household import, $rows rows (CSV, XLSX)"
@@ -113,5 +121,15 @@ $PY bench/notify_sender.py --count "$([ -n "$quick" ] && echo 500 || echo 2000)"
 section "boundary import: checking, converting and simplifying GeoJSON rings (CPU only)"
 $PY bench/boundaries.py
 
+section "targets (issue: fast at a district, ready for a city), each measured against its baseline in the same run"
+$PY - "$BENCH_TARGETS" <<'TABLE'
+import sys
+
+rows = [("what", "measured", "target", "verdict")]
+rows += [tuple(line.rstrip("\n").split("\t")) for line in open(sys.argv[1], encoding="utf-8")]
+widths = [max(len(row[i]) for row in rows) for i in range(4)]
+for row in rows:
+    print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+TABLE
 echo
 echo "done"
