@@ -203,7 +203,7 @@ def test_a_coordinator_places_a_site_by_map_position_and_pasted_baidu_coordinate
     page.select_option("#site-paste-datum", "bd09")
     page.click("#site-paste-apply")
     assert page.input_value("#coord_system") == "bd09" and page.input_value("#lat") == "29.906101"
-    page.click("main form[method=post] button.primary")
+    page.click("main form[method=post]:not(#browser-link-form) button.primary")
     page.wait_for_load_state("networkidle")
     db.session.expire_all()
     want = geo.bd09_to_wgs84(29.906101, 121.563312)
