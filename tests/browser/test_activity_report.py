@@ -5,6 +5,7 @@ phone and stored exactly once when the signal is back."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -82,7 +83,7 @@ def test_report_a_lecture_at_a_site_then_at_an_address(live_server, phone_factor
     _submit(page)
     assert _result(page, "refused").startswith("未上报")
     error = page.wait_for_selector('.errors[data-field="audience"]')
-    assert error.is_visible() and error.inner_text()
+    assert error.is_visible() and re.search("[\u4e00-\u9fff]", error.inner_text())  # in Chinese
     assert _reports() == []
     page.fill("input[name=audience]", "86")
     _submit(page)
