@@ -129,7 +129,13 @@ class TaskReportSchema(Schema):
     )
     held_at = HeldAt(
         allow_none=True,
-        metadata={"description": "when it took place (default now); not in the future"},
+        metadata={
+            "description": "when it took place (default captured_at, else now); not in the future"
+        },
+    )
+    captured_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "when the phone made the report (it may be sent later)"},
     )
     site_id = Id(allow_none=True, metadata={"description": "where: a site (a school, a square)"})
     address = Text(

@@ -305,7 +305,7 @@ def report_count(actor: User, task: Task, data: dict[str, Any]) -> tuple[Task, b
                 )
             return task_progress.attach_progress([task])[0], False
     photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], None)
-    held_at = data.get("held_at") or utcnow()
+    held_at = data.get("held_at") or data.get("captured_at") or utcnow()
     if held_at > utcnow() + REPORT_CLOCK_SLACK:
         raise Invalid(_l("not in the future"), {"held_at": _l("not in the future")})
     site, area = _report_place(actor, task, data)

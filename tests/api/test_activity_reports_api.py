@@ -57,6 +57,36 @@ def test_the_bare_count_still_works_and_counts_now_in_the_task_grid(api, distric
     assert report.area_id == a.grids[0].id and report.held_at >= before - timedelta(seconds=1)
 
 
+def test_a_report_sent_late_from_the_phone_counts_when_it_was_made(api, district):
+    """The phone's outbox stamps captured_at; without held_at the report took place then."""
+    a = district.a
+    task = make_task(area=a.grids[0], kind="stall", target_count=5, assignees=[a.worker])
+    db.session.commit()
+    made = "2026-11-20T18:05:00+08:00"
+    answer = api.post(
+        f"/tasks/{task.id}/report",
+        user=a.worker,
+        json={"count": 1, "captured_at": made, "client_id": "stall-offline-1"},
+    )
+    assert answer.status_code == 201, answer.get_json()
+    both = api.post(
+        f"/tasks/{task.id}/report",
+        user=a.worker,
+        json={"count": 1, "held_at": "2026-11-19T09:00:00+08:00", "captured_at": made},
+    )
+    assert both.status_code == 201, both.get_json()
+    rows = api.get(f"/tasks/{task.id}/reports", user=a.worker).get_json()
+    assert sorted(row["held_at"] for row in rows) == ["2026-11-19T09:00:00+08:00", made]
+    future = (utcnow() + timedelta(days=1)).isoformat()
+    late = api.post(
+        f"/tasks/{task.id}/report", user=a.worker, json={"count": 1, "captured_at": future}
+    )
+    assert late.status_code == 422 and "held_at" in late.get_json()["errors"]["json"]
+    bad = api.post(f"/tasks/{task.id}/report", user=a.worker, json={"count": 1, "captured_at": "x"})
+    assert bad.status_code == 422 and "captured_at" in bad.get_json()["errors"]["json"]
+    assert db.session.query(TaskReport).count() == 2
+
+
 def test_bad_fields_are_named(api, district):
     a = district.a
     task = make_task(area=a.grids[0], kind="stall", assignees=[a.worker])
