@@ -43,26 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import targets  # noqa: E402
+from tests.browser.phone import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402  (the browser tests' phone)
 from tests.deploy.nginx_site import free_port, render  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 3,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-    "timezone_id": "Asia/Shanghai",
-}
 DESKTOP = {
     "viewport": {"width": 1280, "height": 900},
     "locale": "zh-CN",
