@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -33,9 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.checkin_load import (  # noqa: E402
+    child,
     free_port,
     fresh_postgres,
-    server_env,
     start_gunicorn,
     stop,
 )
@@ -85,20 +84,7 @@ TIMINGS = """() => {
 
 
 def seed(url: str, people: int) -> dict:
-    code = (
-        f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-        f"from bench.assignment_list import _seed_here; _seed_here({people})"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=server_env(url),
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return child(url, "assignment_list", "_seed_here", people)
 
 
 def _seed_here(people: int) -> None:

@@ -67,11 +67,12 @@ def server_env(url: str) -> dict:
     return env
 
 
-def seed(url: str, n_sites: int, n_workers: int) -> dict:
-    """Build the schema and seed it through the services; run in a child so nothing stays open."""
+def child(url: str, module: str, function: str, *args, timeout: int = 900):
+    """Run bench.<module>.<function>(*args) in a child process with DATABASE_URL=url (so that
+    nothing of it stays open here); the JSON its last printed line holds."""
     code = (
-        f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.checkin_load import _seed_here; "
-        f"_seed_here({n_sites}, {n_workers})"
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); import bench.{module} as m; "
+        f"m.{function}(*{args!r})"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -80,9 +81,14 @@ def seed(url: str, n_sites: int, n_workers: int) -> dict:
         check=True,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def seed(url: str, n_sites: int, n_workers: int) -> dict:
+    """Build the schema and seed it through the services, in a child."""
+    return child(url, "checkin_load", "_seed_here", n_sites, n_workers, timeout=600)
 
 
 def _seed_here(n_sites: int, n_workers: int) -> None:

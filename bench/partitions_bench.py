@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.checkin_load import free_port, server_env, start_gunicorn, stop  # noqa: E402
+from bench.checkin_load import child, free_port, server_env, start_gunicorn, stop  # noqa: E402
 from bench.coverage_bench import baseline_query  # noqa: E402
 from bench.loadgen import Run, run_load  # noqa: E402
 
@@ -58,28 +58,16 @@ def drop_database(url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def child(function: str, url: str, *args) -> dict:
-    """Run bench.partitions_bench.<function>(*args) in a child with DATABASE_URL=url; its JSON."""
-    code = (
-        f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); import bench.partitions_bench as b; "
-        f"print(json.dumps(b.{function}(*{args!r})))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=server_env(url),
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def _app():
     from app import create_app
     from config import ProductionConfig
 
     return create_app(ProductionConfig)
+
+
+def printed(function: str, *args) -> None:
+    """(In a child) print what this module's `function` returns, as JSON, for `child`."""
+    print(json.dumps(globals()[function](*args)))
 
 
 def partition_here() -> dict:
@@ -306,7 +294,7 @@ def main() -> None:
         )
         print(f"district generated in {time.perf_counter() - started:.0f} s", flush=True)
         urls["partitioned"] = create_database(args.pg, names["partitioned"], names["plain"])
-        converted = child("partition_here", urls["partitioned"])
+        converted = child(urls["partitioned"], "partitions_bench", "printed", "partition_here")
         print(
             f"partitioned the copy (checkins and visits, as the migration does) in "
             f"{converted['seconds']:.1f} s: {converted['partitions']} partitions of checkins",
@@ -324,7 +312,10 @@ def main() -> None:
             print(f"  {what:<28}{plain:>10.1f}{part:>13.1f}{part / plain:>12.2f}")
         print(f"  same answers on both: {figures['same_answers']}")
 
-        plans = {label: child("plan_here", url, args.workers) for label, url in urls.items()}
+        plans = {
+            label: child(url, "partitions_bench", "printed", "plan_here", args.workers)
+            for label, url in urls.items()
+        }
         rates = write_rates(urls, plans, args)
         print(
             f"\nPOST /api/v1/checkins, {args.duration} s per database in {args.rounds} slices each"

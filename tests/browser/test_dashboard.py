@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD
 from tests.services.coverage_helpers import build_march_district
 
 # The live server and Chromium fixtures are the shared ones of tests/browser (conftest.py, phone.py).
@@ -42,38 +41,6 @@ def march(live_server):
 
     db.session.commit()
     return district
-
-
-@pytest.fixture
-def browse(chromium, live_server):
-    """open(user, path, device) → a logged-in page; every console error and page error is recorded
-    (but the browser's own request for /favicon.ico, which the app does not serve)."""
-    contexts, problems = [], []
-
-    def open_page(user, path, device=DESKTOP):
-        context = chromium.new_context(base_url=live_server.url, **device)
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda msg: (
-                problems.append(f"console {msg.type}: {msg.text} at {msg.location}")
-                if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
-                else None
-            ),
-        )
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.goto("/login?next=" + path.replace("&", "%26").replace("?", "%3F"))
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        return page
-
-    yield open_page, problems
-    for context in contexts:
-        context.close()
 
 
 def ranking_names(page) -> list[str]:
