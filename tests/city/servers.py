@@ -198,7 +198,7 @@ class Cluster:
 
     def wait_for_replay(self, primary: Cluster, seconds: float = 30) -> None:
         """Until this standby has replayed everything the primary has written so far."""
-        target = primary.psql(DATABASE, "SELECT pg_current_wal_lsn()")
+        target = primary.psql(DATABASE, "SELECT pg_current_wal_insert_lsn()")
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             caught_up = self.psql(
