@@ -103,11 +103,8 @@ run: seed ## Install, compile, migrate, seed, then serve at http://127.0.0.1:500
 
 # --- checks ------------------------------------------------------------------
 
-test: translations ## Run the suite on SQLite, then on PostgreSQL (TEST_DATABASE_URL or a throwaway local cluster)
-	@status=0; \
-	$(TEST_ENV) -u TEST_DATABASE_URL .ci/pytest.sh sqlite $(PYTEST_ARGS) || status=$$?; \
-	$(TEST_ENV) .ci/test-pg.sh $(PYTEST_ARGS) || status=$$?; \
-	exit $$status
+test: translations ## Run the suite on SQLite and on PostgreSQL (TEST_DATABASE_URL or a throwaway local cluster), side by side on two cores or more
+	@$(TEST_ENV) .ci/test-both.sh $(PYTEST_ARGS)
 
 test-sqlite: translations ## Run the suite on SQLite only
 	@$(TEST_ENV) -u TEST_DATABASE_URL .ci/pytest.sh sqlite $(PYTEST_ARGS)
