@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Area, Campaign, Task, User
 from app.models.task import task_assignees
 from app.policy import field_workers, require
+from app.services import campaigns as campaign_service
 from app.services.access import (
     filter_by_scope,
     is_id,
@@ -23,6 +24,7 @@ from app.services.access import (
     within_scope,
 )
 from app.services.audit import record_event
+from app.services.localtime import today
 from app.services.notifications import events
 from app.services.task_progress import FINAL_STATUSES
 from app.services.tasks import may_work_in, visible_tasks
@@ -159,8 +161,15 @@ def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
         .options(selectinload(User.area))
         .order_by(User.id)
     ).all()
+    campaign_id = data.get("campaign_id")
+    if campaign_id is not None:
+        campaign = campaign_service.visible_campaign(actor, campaign_id)
+        if campaign.force:
+            return _own_tasks(actor, area, campaign, people, data)
     added, changes = 0, {}
-    for task in _tasks_under(actor, area, data.get("kind"), data.get("campaign_id")):
+    for task in _tasks_under(actor, area, data.get("kind"), campaign_id):
+        if task.person_key:
+            continue  # one person's own task in a campaign of a force: never anyone else's
         eligible = [p for p in people if may_work_in(p, task.area)]
         before = {u.id for u in task.assignees}
         keep = [] if data.get("mode") == "replace" else list(task.assignees)
@@ -184,6 +193,39 @@ def bulk_assign(actor: User, data: dict[str, Any]) -> dict[str, int]:
         changes=changes,
     )
     return {"tasks": len(changes), "added": added, "people": len(people)}
+
+
+def _own_tasks(
+    actor: User, area: Area, campaign: Campaign, people: list[User], data: dict[str, Any]
+) -> dict[str, int]:
+    """A campaign of a force: each of the people (of that force, inside the campaign's area) gets
+    a task of their own, as its fan-out gave them; nobody joins someone else's."""
+    if data["force"] != campaign.force:
+        raise Invalid(
+            _l("this campaign is for one force only"),
+            {"force": _l("the campaign is for another force")},
+        )
+    if campaign.ends_on < today():
+        raise Invalid(_l("the campaign is over"), {"campaign_id": _l("ended")})
+    if data.get("mode") == "replace":
+        raise Invalid(
+            _l("each person of this campaign has a task of their own"),
+            {"mode": _l("replace does not apply to a campaign of a force")},
+        )
+    inside = [p for p in people if p.area.is_within(campaign.area)]
+    new = campaign_service.add_people(campaign, inside)
+    record_event(
+        actor,
+        "task.bulk_assign",
+        area,
+        force=data["force"],
+        kind=data.get("kind"),
+        campaign_id=campaign.id,
+        tasks=len(new),
+        added=len(new),
+        user_ids=sorted(t.person_key for t in new),
+    )
+    return {"tasks": len(new), "added": len(new), "people": len(people)}
 
 
 def reassign(actor: User, data: dict[str, Any]) -> dict[str, Any]:

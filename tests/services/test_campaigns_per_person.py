@@ -144,3 +144,34 @@ def test_the_assignment_page_draws_no_table_past_a_screen(district, login_as):
     assert 'class="matrix"' not in big and 'id="matrix-note"' in big
     filtered = client.get(f"/coordinate/campaigns/{by_grid.id}/assign?force=rider")
     assert 'class="matrix"' in filtered.get_data(as_text=True) and len(riders) == 3
+
+
+def test_bulk_assign_to_a_campaign_of_a_force_gives_each_their_own_task(district):
+    """The older "assign a force" form on a campaign of a force: newcomers get a task of their
+    own, nobody joins a colleague's, and a rider's own task never goes to anyone else."""
+    from app.services import assignments
+    from app.services.localtime import today
+
+    a = district.a
+    riders = _riders(a)
+    running = {"starts_on": today(), "ends_on": today()}
+    campaign = campaigns.create_campaign(a.coordinator, _rider_campaign(a.street, **running))
+    newcomer = make_user(role="worker", area=a.community, force="rider")
+    order = {"area_id": a.street.id, "force": "rider", "campaign_id": campaign.id}
+    result = assignments.bulk_assign(a.coordinator, order)
+    assert result == {"tasks": 1, "added": 1, "people": 4}
+    made = db.session.scalars(select(Task).where(Task.campaign_id == campaign.id)).all()
+    assert sorted(t.assignee_ids for t in made) == sorted([[p.id] for p in [*riders, newcomer]])
+    assert assignments.bulk_assign(a.coordinator, order)["added"] == 0
+    # By kind, the riders' own tasks are left alone (before, every rider joined each of them).
+    by_kind = assignments.bulk_assign(
+        a.coordinator, {"area_id": a.street.id, "force": "rider", "kind": "rider_drop"}
+    )
+    assert by_kind["added"] == 0
+    assert all(len(t.assignee_ids) == 1 for t in made)
+    with pytest.raises(Invalid) as other_force:
+        assignments.bulk_assign(a.coordinator, {**order, "force": "militia"})
+    assert "force" in other_force.value.errors
+    with pytest.raises(Invalid) as replace:
+        assignments.bulk_assign(a.coordinator, {**order, "mode": "replace"})
+    assert "mode" in replace.value.errors
