@@ -100,6 +100,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Limits keep counting in memory when that storage is down, rather than failing requests.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Coverage roll-ups kept in Redis (redis://HOST:PORT/N), invalidated by every write they
+    # depend on (app/services/rollup_cache.py); empty: computed on every request.
+    ROLLUP_CACHE_URL = os.environ.get("ROLLUP_CACHE_URL", "")
+    ROLLUP_CACHE_SECONDS = int(os.environ.get("ROLLUP_CACHE_SECONDS", "900"))
+    # With a read replica: after a write, roll-ups are not stored for this long (replica lag).
+    ROLLUP_CACHE_SETTLE_SECONDS = float(os.environ.get("ROLLUP_CACHE_SETTLE_SECONDS", "5"))
     # Failed logins only: an office behind one address must still log in freely.
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50 per 15 minutes")

@@ -158,6 +158,7 @@ def register_transactions(app: Flask) -> None:
 
     from app.errors import on_domain_error
     from app.extensions import db
+    from app.services import rollup_cache
     from app.services.storable import guard_flushes
     from app.services.transactions import watch_writes, wrote
 
@@ -170,6 +171,7 @@ def register_transactions(app: Flask) -> None:
     on_domain_error(mark_request)
 
     watch_writes(db.session)
+    rollup_cache.watch()
 
     @app.after_request
     def commit_or_rollback(response):

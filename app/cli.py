@@ -1,10 +1,10 @@
 """Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns |
-purge-expired | worker | send-notifications | send-daily-report | partitions create-ahead."""
+purge-expired | worker | send-notifications | send-daily-report | partitions create-ahead | rollups clear."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from app.error_messages import in_language
 from app.errors import DomainError
@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_notifications_command)
     app.cli.add_command(send_daily_report_command)
     app.cli.add_command(partitions_group)
+    app.cli.add_command(rollups_group)
 
 
 @click.command("create-user")
@@ -297,3 +298,21 @@ def create_ahead_command(months):
         if count:
             click.echo(f"warning: {count} rows of {table} are in its DEFAULT partition")
     click.echo(f"{len(created)} partitions created")
+
+
+@click.group("rollups")
+def rollups_group():
+    """The coverage roll-ups kept in Redis (ROLLUP_CACHE_URL)."""
+
+
+@rollups_group.command("clear")
+def rollups_clear_command():
+    """Forget every kept roll-up (after data was written by hand, outside the app)."""
+    from app.services import rollup_cache
+
+    if not current_app.config.get("ROLLUP_CACHE_URL"):
+        click.echo("ROLLUP_CACHE_URL is not set: no roll-ups are kept")
+        return
+    if not rollup_cache.clear():
+        raise click.ClickException("Redis did not answer; nothing was cleared")
+    click.echo("roll-ups cleared")

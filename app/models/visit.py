@@ -88,7 +88,9 @@ def _grid_of_household(_mapper, _connection, visit: Visit) -> None:
 @event.listens_for(Household, "after_update")
 def _follow_household(_mapper, connection, household: Household) -> None:
     """A household moved to another grid: its visits count there, as coverage always counted."""
-    if attributes.get_history(household, "area_id").deleted:
+    # has_changes, not .deleted: a household set anew after its row expired (a commit) has no
+    # old value loaded, and its visits must follow all the same.
+    if attributes.get_history(household, "area_id").has_changes():
         connection.execute(
             update(Visit.__table__)
             .where(Visit.__table__.c.household_id == household.id)

@@ -36,6 +36,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.models import FORCES, Area, Campaign, CheckIn, Household, Site, User, Visit
 from app.policy import require
+from app.services import rollup_cache
 from app.services.access import (
     require_area_in_scope,
     scope_area,
@@ -133,7 +134,18 @@ def bucket_of(path_column, buckets: list[Area]):
 
 
 def compute(area: Area | None, period: Period) -> dict:
-    """Coverage of `area` (None = district) and its children; the caller has checked access."""
+    """Coverage of `area` (None = district) and its children; the caller has checked access.
+    Kept in Redis when ROLLUP_CACHE_URL is set (rollup_cache says how it stays current)."""
+    return rollup_cache.cached(
+        "coverage",
+        area.id if area is not None else None,
+        period.first,
+        period.last,
+        lambda: _compute(area, period),
+    )
+
+
+def _compute(area: Area | None, period: Period) -> dict:
     children = children_of(area)
     buckets = [area] if area is not None and area.level == "grid" else children
     entries = {b.id: blank(b) for b in buckets}

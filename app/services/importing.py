@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.i18n import N_
+from app.services import rollup_cache
 from app.services.storable import check_rows
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -277,6 +278,7 @@ def bulk_insert(table: Table, rows: Sequence[Mapping[str, object]], chunk: int =
         for part in chunked(rows, chunk):
             connection.execute(table.insert(), list(part))
         return len(rows)
+    rollup_cache.note(table.name, rows)  # COPY passes by SQLAlchemy's events
     keys = list(rows[0])
     as_json = {key for key in keys if isinstance(table.c[key].type, JSON)}
     sql = f"COPY {table.name} ({', '.join(keys)}) FROM STDIN"
