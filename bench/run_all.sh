@@ -72,6 +72,8 @@ coverage_period=(--from "$month_first" --to "$month_last" --repeats 15)
 section "coverage on a generated district (SQLite)"
 $PY bench/generate_district.py --database-url sqlite:///bench/out/district.db "${scale_args[@]}"
 $PY bench/coverage_bench.py --database-url sqlite:///bench/out/district.db "${coverage_period[@]}"
+section "coverage roll-ups kept in Redis: computed after a write, and kept (SQLite)"
+$PY bench/rollup_cache.py --database-url sqlite:///bench/out/district.db
 if [ -n "$pg_base" ]; then
   section "coverage on a generated district (PostgreSQL)"
   url=$(pg_db gridreach_bench_coverage)
@@ -83,6 +85,8 @@ if [ -n "$pg_base" ]; then
     $PY bench/generate_district.py --database-url "$url" --scale 10
     $PY bench/coverage_bench.py --database-url "$url" "${coverage_period[@]}" --target 3
   fi
+  section "coverage roll-ups kept in Redis: computed after a write, and kept (PostgreSQL)"
+  $PY bench/rollup_cache.py --database-url "$(pg_db gridreach_bench_coverage)"
   section "monthly partitions: coverage and check-ins, partitioned against plain tables (PostgreSQL)"
   $PY bench/partitions_bench.py --pg "$pg_base" "${scale_args[@]}" --duration "$duration" \
     --connections 16,64
