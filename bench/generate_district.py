@@ -134,7 +134,9 @@ class Writer:
         if not self.attached:
             return
         cursor = self.raw.cursor()
-        cursor.execute("SET maintenance_work_mem = '256MB'")
+        # Sorting 10 M rows for an index in memory, with a helper process per core.
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute("SET max_parallel_maintenance_workers = 2")
         for statement in self.attached:
             cursor.execute(statement)
         self.raw.commit()
