@@ -6,19 +6,21 @@ its grid as it is now. It covers flagged-then-approved, flagged and rejected che
 unreachable households, a household and a site moved to another grid, inactive sites, grids
 without household rows, and check-ins and visits at 23:59:59 and 00:00:00 local on both edges
 of the period. Coverage reads a grid's households from the counters the household writers keep
-on the grid; the last test writes households every way the app does and checks both the
-counters and coverage against the rows. Runs on SQLite and PostgreSQL.
+on the grid; the last tests write households every way the app does (and two at once) and check
+the counters and coverage against the rows. Runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import FORCES, Area, Campaign, CheckIn, Household, Site, User, Visit
@@ -388,3 +390,34 @@ def test_every_household_writer_keeps_its_grids_counters(app, district):
     check_everywhere(district)
     again = app.test_cli_runner().invoke(args=["recount-households"])
     assert again.output.strip() == "0 areas recounted"
+
+
+def test_two_writers_adding_to_one_grid_at_once_are_both_counted(committing):
+    """The counters move by increments under the grid row's lock: a second transaction writing
+    to the grid waits for the first and then adds to what it committed (a recount from rows
+    its snapshot could not see would lose one)."""
+    street = make_area(level="street")
+    grid = make_area(parent=make_area(level="community", parent=street))
+    db.session.commit()
+    first, second = Session(db.engine), Session(db.engine)
+    done = threading.Event()
+
+    def other_writer():
+        second.add(Household(area_id=grid.id, label="1-1-102", tags=[]))
+        second.commit()
+        done.set()
+
+    try:
+        first.add(Household(area_id=grid.id, label="1-1-101", tags=[]))
+        first.flush()  # holds the grid's row (SQLite: the database) until it commits
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        assert not done.wait(0.5)
+        first.commit()
+        thread.join(20)
+        assert done.is_set()
+    finally:
+        first.close()
+        second.close()
+    db.session.expire_all()
+    assert (grid.household_rows, grid.reachable_households) == (2, 2)
