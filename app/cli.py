@@ -1,5 +1,6 @@
 """Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns |
-purge-expired | worker | send-notifications | send-daily-report | partitions create-ahead | rollups clear."""
+settle-tasks | recount-households | purge-expired | worker | send-notifications |
+send-daily-report | partitions create-ahead | rollups clear."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(roll_campaigns_command)
     app.cli.add_command(settle_tasks_command)
+    app.cli.add_command(recount_households_command)
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(send_notifications_command)
@@ -136,6 +138,18 @@ def settle_tasks_command():
     changed = settle_all()
     db.session.commit()
     click.echo(f"{changed} task statuses settled")
+
+
+@click.command("recount-households")
+def recount_households_command():
+    """Rebuild each grid's count of household rows and of reachable ones; safe to rerun.
+
+    Every household writer keeps them; run this after writing households around the app."""
+    from app.services.households import recount_households
+
+    changed = recount_households()
+    db.session.commit()
+    click.echo(f"{changed} areas recounted")
 
 
 @click.command("purge-expired")

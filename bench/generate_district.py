@@ -826,6 +826,13 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         writer.finish(analyze=not args.no_analyze)
         print(f"  {'commit/analyze':<16} {time.perf_counter() - t0:6.1f} s")
+        t0 = time.perf_counter()
+        # The households were loaded around the app: count each grid's as the writers would.
+        from app.services.households import recount_households
+
+        recount_households()
+        db.session.commit()
+        print(f"  {'household counts':<16} {time.perf_counter() - t0:6.1f} s", flush=True)
         size = writer.size()
         writer.raw.close()
     print(

@@ -32,6 +32,11 @@ class Area(db.Model):
     code: Mapped[str | None] = mapped_column(String(40), unique=True)
     path: Mapped[str] = mapped_column(String(255), default="")
     household_count: Mapped[int | None]
+    # Of a grid: its household rows, and how many of them are reachable. Every writer of
+    # households keeps them in its own transaction (app/models/household.py), so that coverage
+    # reads a grid's households without a pass over them; `flask recount-households` rebuilds them.
+    household_rows: Mapped[int] = mapped_column(default=0, server_default="0")
+    reachable_households: Mapped[int] = mapped_column(default=0, server_default="0")
     population: Mapped[int | None]
     center_lat: Mapped[float | None]
     center_lng: Mapped[float | None]

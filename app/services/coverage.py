@@ -4,7 +4,8 @@ For an area (the district when none) and a period of Asia/Shanghai days, both en
 - sites: active sites, and those with at least one accepted check-in in the period (a flagged
   check-in counts once a coordinator approves it, which sets it to accepted);
 - households: reachable household rows of each grid, or a grid's `household_count` when it has no
-  household rows at all; households reached: reachable households with a `reached` visit;
+  household rows at all (read from the grid's counters, which every household writer keeps:
+  app/models/household.py); households reached: reachable households with a `reached` visit;
 - counts: accepted check-ins, visits (any outcome), people reached (check-ins' people_reached),
   leaflets (materials of check-ins and visits), app installs (visits with app_installed);
 - active people by force: people (with a force) whose own area lies in the area and who made an
@@ -18,9 +19,9 @@ gets that area (a street leader: their street, with its communities as children)
 outside their own is 403, like any reference outside one's area (an unknown id is 403 for a
 confined user too, 422 for a district-wide one, as access.require_area_in_scope answers).
 
-The same figures are given for each child area. The work is a fixed handful of grouped
-queries: every grid of the area is labelled with its child ("bucket") by a CASE over the
-children's path ranges, and each aggregate groups by that label.
+The same figures are given for each child area. The work is a fixed handful of queries: the
+area's grids are read once and each labelled with its child ("bucket") in Python, and each
+aggregate groups by grid (or by a person's own area), its rows then added up per bucket.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, case, exists, func, literal, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 
 from app.errors import Invalid
 from app.extensions import db
@@ -128,9 +129,27 @@ def children_of(area: Area | None) -> list[Area]:
     return list(db.session.scalars(select(Area).where(parent).order_by(Area.name, Area.id)))
 
 
+@dataclass(frozen=True)
+class Grid:
+    """A grid of the area: the child it counts for, its households, the rounds asked of them."""
+
+    bucket: int
+    households: int
+    rounds: int
+
+
 def bucket_of(path_column, buckets: list[Area]):
     """SQL: the id of the bucket whose subtree holds the row's area path (NULL for none)."""
     return case(*[(subtree_clause(path_column, b.path), b.id) for b in buckets], else_=None)
+
+
+def bucket_holding(path: str | None, buckets: list[Area]) -> int | None:
+    """The id of the bucket whose subtree holds `path` (None for none), as bucket_of in SQL."""
+    if path is not None:
+        for bucket in buckets:
+            if path.startswith(bucket.path):
+                return bucket.id
+    return None
 
 
 def compute(area: Area | None, period: Period) -> dict:
@@ -153,7 +172,7 @@ def _compute(area: Area | None, period: Period) -> dict:
     if buckets:
         grids = _grids(area, buckets, _round_targets(area, period))
         _add_sites(entries, area, grids, period)
-        _add_households(entries, area, grids)
+        _add_households(entries, grids)
         _add_visits(entries, area, grids, period)
         active = _active_people(entries, area, buckets, period)
     total = blank(area)
@@ -212,28 +231,32 @@ def _round_targets(area: Area | None, period: Period) -> list[tuple[str, int]]:
     return sorted(best.items(), key=lambda item: -item[1])
 
 
-def _grids(area: Area | None, buckets: list[Area], targets: list[tuple[str, int]]):
-    """Subquery: every grid of the area with its bucket and required household rounds."""
-    rounds = (
-        case(*[(subtree_clause(Area.path, p), r) for p, r in targets], else_=0)
-        if targets
-        else literal(0, Integer)
-    )
-    query = (
-        select(
-            Area.id.label("grid_id"),
-            bucket_of(Area.path, buckets).label("bucket"),
-            Area.household_count.label("household_count"),
-            rounds.label("rounds"),
-        )
-        .where(Area.level == "grid")
-        .group_by(Area.id)
-    )
+def _grid_ids(area: Area | None):
+    """SQL: the ids of the grids of the area (None = district: no condition needed)."""
+    return select(Area.id).where(Area.level == "grid", subtree_clause(Area.path, area.path))
+
+
+def _grids(
+    area: Area | None, buckets: list[Area], targets: list[tuple[str, int]]
+) -> dict[int, Grid]:
+    """Every grid of the area with its bucket, households and required household rounds, by id."""
+    # Read once (a district has about a thousand grids) and labelled here: each aggregate then
+    # groups by grid alone and its rows are added up per bucket in Python, which costs less
+    # than carrying a CASE over the buckets' path ranges through every query. The households
+    # are the counters the household writers keep (app/models/household.py): reachable rows,
+    # or the stated household_count of a grid without rows.
+    query = select(
+        Area.id, Area.path, Area.household_count, Area.household_rows, Area.reachable_households
+    ).where(Area.level == "grid")
     if area is not None:
         query = query.where(subtree_clause(Area.path, area.path))
-    # GROUP BY makes SQLite materialise the ~1,000 labelled grids once instead of
-    # re-evaluating the CASEs for every joined row (PostgreSQL accepts it: id is the key).
-    return query.subquery("grids")
+    grids = {}
+    for grid_id, path, stated, rows, reachable in db.session.execute(query):
+        bucket = bucket_holding(path, buckets)
+        if bucket is not None:
+            rounds = next((r for p, r in targets if path.startswith(p)), 0)
+            grids[grid_id] = Grid(bucket, reachable if rows else stated or 0, rounds)
+    return grids
 
 
 def _counted(period: Period):
@@ -246,7 +269,7 @@ def _counted(period: Period):
     )
 
 
-def _add_sites(entries: dict, area: Area | None, grids, period: Period) -> None:
+def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period: Period) -> None:
     """Sites, visited sites, sites meeting their monthly visits, check-ins, people, leaflets."""
     if area is None and db.engine.dialect.name == "postgresql":
         # The whole district on PostgreSQL: count the period's check-ins site by site first (one
@@ -292,64 +315,42 @@ def _add_sites(entries: dict, area: Area | None, grids, period: Period) -> None:
             .group_by(Site.id)
         )
         if area is not None:
-            per_site = per_site.where(Site.area_id.in_(select(grids.c.grid_id)))
+            per_site = per_site.where(Site.area_id.in_(_grid_ids(area)))
     ps = per_site.subquery()
     active = ps.c.active == True
     met = and_(active, ps.c.n >= ps.c.visits_per_month * period.months)
     rows = db.session.execute(
         select(
-            grids.c.bucket,
+            ps.c.area_id,
             func.sum(case((active, 1), else_=0)),
             func.sum(case((and_(active, ps.c.n > 0), 1), else_=0)),
             func.sum(case((met, 1), else_=0)),
             func.sum(ps.c.n),
             func.sum(ps.c.people),
             func.sum(ps.c.materials),
-        )
-        .select_from(ps)
-        .join(grids, grids.c.grid_id == ps.c.area_id)
-        .group_by(grids.c.bucket)
+        ).group_by(ps.c.area_id)
     ).all()
-    for bucket, total, visited, met_count, checkins, people, materials in rows:
-        entry = entries[bucket]
-        entry.update(
-            sites_total=int(total),
-            sites_visited=int(visited),
-            sites_met=int(met_count),
-            checkins=int(checkins),
-            people_reached=int(people),
-        )
+    for grid_id, total, visited, met_count, checkins, people, materials in rows:
+        if grid_id not in grids:
+            continue
+        entry = entries[grids[grid_id].bucket]
+        entry["sites_total"] += int(total)
+        entry["sites_visited"] += int(visited)
+        entry["sites_met"] += int(met_count)
+        entry["checkins"] += int(checkins)
+        entry["people_reached"] += int(people)
         entry["leaflets"] += int(materials)
 
 
-def _add_households(entries: dict, area: Area | None, grids) -> None:
-    """Reachable households per grid (or its household_count when it has no rows), summed."""
-    per_grid = select(
-        Household.area_id,
-        func.count(Household.area_id).label("rows"),
-        func.sum(case((Household.unreachable == False, 1), else_=0)).label("reachable"),
-    ).group_by(Household.area_id)
-    if area is not None:
-        per_grid = per_grid.where(Household.area_id.in_(select(grids.c.grid_id)))
-    hh = per_grid.subquery()
-    effective = case(
-        (hh.c.rows.is_(None), func.coalesce(grids.c.household_count, 0)), else_=hh.c.reachable
-    )
-    rows = db.session.execute(
-        select(
-            grids.c.bucket,
-            func.sum(effective),
-            func.sum(case((grids.c.rounds > 0, effective), else_=0)),
-        )
-        .select_from(grids)
-        .outerjoin(hh, hh.c.area_id == grids.c.grid_id)
-        .group_by(grids.c.bucket)
-    ).all()
-    for bucket, total, required in rows:
-        entries[bucket].update(households_total=int(total), households_required=int(required))
+def _add_households(entries: dict, grids: dict[int, Grid]) -> None:
+    """Households per grid, summed; and those of grids asked for household rounds."""
+    for grid in grids.values():
+        entry = entries[grid.bucket]
+        entry["households_total"] += grid.households
+        entry["households_required"] += grid.households if grid.rounds > 0 else 0
 
 
-def _add_visits(entries: dict, area: Area | None, grids, period: Period) -> None:
+def _add_visits(entries: dict, area: Area | None, grids: dict[int, Grid], period: Period) -> None:
     """Visits, households reached, households meeting their rounds, installs, leaflets."""
     # Each visit carries its household's grid (Visit.area_id), so a period's visits are read
     # from ix_visits_coverage_grid alone and grouped by grid: the sums straight away, and only
@@ -358,86 +359,85 @@ def _add_visits(entries: dict, area: Area | None, grids, period: Period) -> None
     in_period = and_(
         Visit.captured_at >= period.start,
         Visit.captured_at < period.end,
-        Visit.area_id.in_(select(grids.c.grid_id)) if area is not None else true(),
-    )
-    per_grid = (
-        select(
-            Visit.area_id,
-            func.count(Visit.area_id).label("n"),
-            func.sum(case((Visit.app_installed == True, 1), else_=0)).label("installs"),
-            func.coalesce(func.sum(Visit.materials_count), 0).label("materials"),
-        )
-        .where(in_period)
-        .group_by(Visit.area_id)
-        .subquery("per_grid")
+        Visit.area_id.in_(_grid_ids(area)) if area is not None else true(),
     )
     rows = db.session.execute(
         select(
-            grids.c.bucket,
-            func.sum(per_grid.c.n),
-            func.sum(per_grid.c.installs),
-            func.sum(per_grid.c.materials),
+            Visit.area_id,
+            func.count(Visit.area_id),
+            func.sum(case((Visit.app_installed == True, 1), else_=0)),
+            func.coalesce(func.sum(Visit.materials_count), 0),
         )
-        .select_from(per_grid)
-        .join(grids, grids.c.grid_id == per_grid.c.area_id)
-        .group_by(grids.c.bucket)
+        .where(in_period)
+        .group_by(Visit.area_id)
     ).all()
-    for bucket, visits, installs, materials in rows:
-        entry = entries[bucket]
-        entry.update(visits=int(visits), app_installs=int(installs))
+    for grid_id, visits, installs, materials in rows:
+        if grid_id not in grids:
+            continue
+        entry = entries[grids[grid_id].bucket]
+        entry["visits"] += int(visits)
+        entry["app_installs"] += int(installs)
         entry["leaflets"] += int(materials)
     reachable = Visit.household_id.not_in(select(Household.id).where(Household.unreachable == True))
     reached = (
-        select(Visit.area_id, Visit.household_id, func.count(Visit.area_id).label("n"))
+        select(Visit.area_id, func.count(Visit.area_id).label("n"))
         .where(in_period, Visit.outcome == "reached", reachable)
         .group_by(Visit.area_id, Visit.household_id)
         .subquery("reached")
     )
+    # Households by grid and by how often they were reached: a few rows per grid.
     rows = db.session.execute(
-        select(
-            grids.c.bucket,
-            func.count(reached.c.household_id),
-            func.sum(case((and_(grids.c.rounds > 0, reached.c.n >= grids.c.rounds), 1), else_=0)),
+        select(reached.c.area_id, reached.c.n, func.count()).group_by(
+            reached.c.area_id, reached.c.n
         )
-        .select_from(reached)
-        .join(grids, grids.c.grid_id == reached.c.area_id)
-        .group_by(grids.c.bucket)
     ).all()
-    for bucket, reached_count, met in rows:
-        entries[bucket].update(households_reached=int(reached_count), households_met=int(met))
+    for grid_id, times, households in rows:
+        if grid_id not in grids:
+            continue
+        grid = grids[grid_id]
+        entry = entries[grid.bucket]
+        entry["households_reached"] += households
+        if grid.rounds > 0 and times >= grid.rounds:
+            entry["households_met"] += households
 
 
 def _active_people(
     entries: dict, area: Area | None, buckets: list[Area], period: Period
 ) -> dict[str, int]:
     """People by force who worked in the period, counted in the bucket of their own area."""
-    # Visits first: that test is answered from the (user, time) index alone; a check-in's status
-    # needs its row.
+    # Both tests are answered person by person from the (user, time[, status]) indexes alone
+    # (an id, not *, keeps SQLite off the rows); PostgreSQL no longer hashes the whole period's
+    # check-ins for the second one.
     worked = or_(
-        exists().where(
+        select(Visit.id)
+        .where(
             Visit.user_id == User.id,
             Visit.captured_at >= period.start,
             Visit.captured_at < period.end,
-        ),
-        exists().where(
+        )
+        .exists(),
+        select(CheckIn.id)
+        .where(
             CheckIn.user_id == User.id,
             CheckIn.status == "accepted",
             CheckIn.captured_at >= period.start,
             CheckIn.captured_at < period.end,
-        ),
+        )
+        .exists(),
     )
     home = select(Area.id, Area.path).subquery("home")
     where = subtree_clause(home.c.path, area.path) if area is not None else true()
     rows = db.session.execute(
-        select(bucket_of(home.c.path, buckets).label("bucket"), User.force, func.count(User.id))
+        select(home.c.path, User.force, func.count(User.id))
         .select_from(User)
         .outerjoin(home, home.c.id == User.area_id)
         .where(User.force.in_(FORCES), User.active == True, where, worked)
-        .group_by("bucket", User.force)
+        .group_by(home.c.path, User.force)
     ).all()
     total = dict.fromkeys(FORCES, 0)
-    for bucket, force, count in rows:
+    for path, force, count in rows:
         total[force] += count
+        bucket = bucket_holding(path, buckets)
         if bucket in entries:
             entries[bucket]["active_by_force"][force] += count
     for entry in entries.values():

@@ -14,6 +14,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.models import HOUSEHOLD_TAGS, Area, Household, User
 from app.models.base import utcnow
+from app.models.household import count_households
 from app.policy import require
 from app.services.access import scope_area
 from app.services.audit import record_event
@@ -183,7 +184,9 @@ def _insert(rows: list[tuple]) -> int:
     ]
     try:
         with db.session.begin_nested():
-            return bulk_insert(Household.__table__, values)
+            created = bulk_insert(Household.__table__, values)
+            count_households(db.session.connection(), [(v["area_id"], False) for v in values])
+            return created
     except IntegrityError:
         raise Conflict(
             "households changed during the import: try again",

@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, exists, select, union
+from sqlalchemy import String, cast, exists, func, or_, select, union, update
 from sqlalchemy.orm import joinedload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -192,3 +192,26 @@ def update_household(actor: User, household: Household, data: dict[str, Any]) ->
         )
     record_event(actor, "household.update", household, **changes(before, snapshot(household, data)))
     return household
+
+
+def recount_households() -> int:
+    """Rebuild every area's household_rows and reachable_households from the household rows
+    (the writers keep them; this repairs a database written around them); how many changed."""
+    areas, households = Area.__table__, Household.__table__
+    rows = (
+        select(func.count(households.c.id))
+        .where(households.c.area_id == areas.c.id)
+        .scalar_subquery()
+    )
+    reachable = (
+        select(func.count(households.c.id))
+        .where(households.c.area_id == areas.c.id, households.c.unreachable == False)  # noqa: E712
+        .scalar_subquery()
+    )
+    result = db.session.execute(
+        update(areas)
+        .where(or_(areas.c.household_rows != rows, areas.c.reachable_households != reachable))
+        .values(household_rows=rows, reachable_households=reachable)
+    )
+    db.session.expire_all()
+    return result.rowcount

@@ -5,22 +5,27 @@ The recomputation below reads every row through the ORM and counts in Python, in
 its grid as it is now. It covers flagged-then-approved, flagged and rejected check-ins,
 unreachable households, a household and a site moved to another grid, inactive sites, grids
 without household rows, and check-ins and visits at 23:59:59 and 00:00:00 local on both edges
-of the period. Runs on SQLite and PostgreSQL.
+of the period. Coverage reads a grid's households from the counters the household writers keep
+on the grid; the last tests write households every way the app does (and two at once) and check
+the counters and coverage against the rows. Runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import FORCES, Area, Campaign, CheckIn, Household, Site, User, Visit
-from app.services import coverage, sites, visits
+from app.services import coverage, households, sites, visits
+from app.services.household_import import import_households
 from tests.factories import (
     local,
     make_area,
@@ -31,6 +36,7 @@ from tests.factories import (
     make_user,
     make_visit,
 )
+from tests.services.test_importing import csv_bytes
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIRST, LAST = date(2026, 3, 1), date(2026, 4, 30)
@@ -323,3 +329,95 @@ def test_every_visit_carries_its_households_grid(district):
     ).all()
     assert len(stored) == 121 and all(mine == theirs for mine, theirs in stored)
     check_everywhere(district)
+
+
+def assert_counters_match(district) -> None:
+    """Each grid's stored household counters equal a count of its household rows."""
+    db.session.expire_all()
+    counted = {
+        grid_id: (rows, reachable)
+        for grid_id, rows, reachable in db.session.execute(
+            select(
+                Household.area_id,
+                func.count(Household.id),
+                func.count(Household.id).filter(Household.unreachable == False),  # noqa: E712
+            ).group_by(Household.area_id)
+        )
+    }
+    for grid in district["grids"]:
+        stored = (grid.household_rows, grid.reachable_households)
+        assert stored == counted.get(grid.id, (0, 0)), grid.name
+
+
+def test_every_household_writer_keeps_its_grids_counters(app, district):
+    grids, admin = district["grids"], district["admin"]
+    assert_counters_match(district)  # written through the ORM by the factories
+    # The grid without rows gets one: from now on its rows count, not its household_count.
+    households.create_household(admin, {"area_id": grids[-1].id, "label": "9-9-901"})
+    marked = next(h for h in district["households"] if not h.unreachable)
+    households.update_household(admin, marked, {"unreachable_reason": "vacant"})
+    unmarked = next(h for h in district["households"] if h.unreachable and h is not marked)
+    households.update_household(admin, unmarked, {"unreachable": False})
+    unvisited = db.session.scalar(
+        select(Household)
+        .where(~select(Visit.id).where(Visit.household_id == Household.id).exists())
+        .order_by(Household.id)
+        .limit(1)
+    )
+    moved = next(
+        h
+        for h in district["households"]
+        if h.area_id != grids[0].id and h not in (marked, unmarked)
+    )
+    moved.area_id, moved.unreachable = grids[0].id, not moved.unreachable  # both at once
+    db.session.commit()
+    assert_counters_match(district)
+    db.session.delete(unvisited)
+    report = import_households(
+        admin, csv_bytes([["grid", "label"], [grids[1].id, "7-7-701"], [grids[2].id, "7-7-702"]])
+    )
+    assert report.created == 2
+    db.session.commit()
+    assert_counters_match(district)
+    check_everywhere(district)
+
+    # Written around the app: the command counts every grid again.
+    db.session.execute(update(Area).values(household_rows=0, reachable_households=5))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["recount-households"])
+    assert result.exit_code == 0 and result.output.strip().endswith("areas recounted")
+    assert_counters_match(district)
+    check_everywhere(district)
+    again = app.test_cli_runner().invoke(args=["recount-households"])
+    assert again.output.strip() == "0 areas recounted"
+
+
+def test_two_writers_adding_to_one_grid_at_once_are_both_counted(committing):
+    """The counters move by increments under the grid row's lock: a second transaction writing
+    to the grid waits for the first and then adds to what it committed (a recount from rows
+    its snapshot could not see would lose one)."""
+    street = make_area(level="street")
+    grid = make_area(parent=make_area(level="community", parent=street))
+    db.session.commit()
+    first, second = Session(db.engine), Session(db.engine)
+    done = threading.Event()
+
+    def other_writer():
+        second.add(Household(area_id=grid.id, label="1-1-102", tags=[]))
+        second.commit()
+        done.set()
+
+    try:
+        first.add(Household(area_id=grid.id, label="1-1-101", tags=[]))
+        first.flush()  # holds the grid's row (SQLite: the database) until it commits
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        assert not done.wait(0.5)
+        first.commit()
+        thread.join(20)
+        assert done.is_set()
+    finally:
+        first.close()
+        second.close()
+    db.session.expire_all()
+    assert (grid.household_rows, grid.reachable_households) == (2, 2)
