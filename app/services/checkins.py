@@ -118,12 +118,17 @@ _RECENT_AT_SITE = (
     )
     .scalar_subquery()
 )
-_HISTORY = (
+_HISTORY_ANY = (
     select(CheckIn.lat, CheckIn.lng, CheckIn.captured_at, _RECENT_AT_SITE)
     .where(CheckIn.user_id == bindparam("user_id"), CheckIn.captured_at <= bindparam("at"))
     .order_by(CheckIn.captured_at.desc(), CheckIn.id.desc())
     .limit(1)
 )
+# The previous fix is nearly always recent: looked for within HISTORY_WINDOW first, so that on
+# PostgreSQL's monthly partitions the query reads this month's (and perhaps last month's), not
+# every month's; only a worker with no check-in in the window asks the unbounded question.
+HISTORY_WINDOW = timedelta(days=7)
+_HISTORY = _HISTORY_ANY.where(CheckIn.captured_at >= bindparam("floor"))
 _COLUMNS = [column for column in CheckIn.__table__.columns if column.key != "id"]
 _INSERT = CheckIn.__table__.insert()
 
@@ -159,15 +164,16 @@ def _task_for(actor: User, site: Site, task_id: int | None) -> Task | None:
 
 def _history(user_id: int, site_id: int, captured_at) -> tuple[rules.Fix | None, int]:
     """The worker's previous fix, and their check-ins at the site in the repeat window, in one query."""
-    row = _core(
-        _HISTORY,
-        {
-            "user_id": user_id,
-            "site_id": site_id,
-            "at": captured_at,
-            "since": captured_at - rules.REPEAT_WINDOW,
-        },
-    ).first()
+    params = {
+        "user_id": user_id,
+        "site_id": site_id,
+        "at": captured_at,
+        "since": captured_at - rules.REPEAT_WINDOW,
+        "floor": captured_at - HISTORY_WINDOW,
+    }
+    row = _core(_HISTORY, params).first()
+    if row is None:  # none in the window (so none at the site within the repeat window either)
+        row = _core(_HISTORY_ANY, params).first()
     # No earlier check-in at all means none at this site either.
     return (rules.Fix(row[0], row[1], row[2]), row[3]) if row else (None, 0)
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event, select
 
 from app.extensions import db
-from app.models import CheckIn, Task
-from tests.api.checkin_helpers import body
+from app.models import Area, CheckIn, Task, User
+from tests.api.checkin_helpers import ago, body
 from tests.factories import make_task
 
 # The test's own transaction wraps the request's in savepoints: count the statements that read
@@ -49,7 +49,10 @@ def _kinds(found: list[str]) -> list[str]:
 
 def test_a_check_in_without_a_task_is_eight_statements(api, district, statements):
     a = district.a
-    response, found = _post(api.client, api._headers(a.worker), body(a.sites[0]), statements)
+    headers, data = api._headers(a.worker), body(a.sites[0])
+    earlier = body(a.sites[0], 40, captured_at=ago(hours=1))
+    assert _post(api.client, headers, earlier, statements)[0].status_code == 201
+    response, found = _post(api.client, headers, data, statements)
     assert response.status_code == 201 and response.get_json()["status"] == "accepted"
     assert response.get_json()["photo_ids"] == []
     assert _kinds(statements) == [
@@ -64,11 +67,26 @@ def test_a_check_in_without_a_task_is_eight_statements(api, district, statements
     ], "\n".join(found)
 
 
+def test_a_workers_first_check_in_also_looks_further_back_for_a_previous_fix(
+    api, district, statements
+):
+    a = district.a
+    response, found = _post(api.client, api._headers(a.worker), body(a.sites[0]), statements)
+    assert response.status_code == 201
+    # none in the last week: the one look without a lower bound (on PostgreSQL, every month)
+    assert _kinds(statements).count("SELECT checkins") == 2, "\n".join(found)
+
+
 def test_a_check_in_for_a_task_settles_it_without_loading_it_again(api, district, statements):
     a = district.a
-    task = make_task(area=a.sites[0].area, kind="site_check", assignees=[a.worker])
+    headers, data = api._headers(a.worker), body(a.sites[0])
+    grid_id, worker_id = a.sites[0].area_id, a.worker.id
+    earlier = body(a.sites[0], 40, captured_at=ago(hours=1))  # before the task: it does not count
+    assert _post(api.client, headers, earlier, statements)[0].status_code == 201
+    grid, worker = db.session.get(Area, grid_id), db.session.get(User, worker_id)
+    task = make_task(area=grid, kind="site_check", assignees=[worker])
     task_id = task.id
-    response, found = _post(api.client, api._headers(a.worker), body(a.sites[0]), statements)
+    response, found = _post(api.client, headers, data, statements)
     assert response.status_code == 201 and response.get_json()["task_id"] == task_id
     assert _kinds(statements) == [
         "SELECT api_tokens",

@@ -77,6 +77,14 @@ class TestRecord:
         assert (again["lat"], again["lng"]) == (first["lat"], first["lng"])
         assert post(api, district.a.worker, again).get_json()["reason"] == "same_position"
 
+    def test_same_position_as_a_fix_from_weeks_ago_is_still_flagged(self, api, district):
+        # Beyond the window the previous fix is first looked for in: the unbounded look finds it.
+        site = district.a.sites[0]
+        first = body(site, 30, captured_at=ago(days=40))
+        assert post(api, district.a.worker, first).status_code == 201
+        again = body(site, 30)
+        assert post(api, district.a.worker, again).get_json()["reason"] == "same_position"
+
     def test_impossible_speed_since_previous_check_in_is_flagged(self, api, district):
         far_site = make_site(area=district.a.grids[0], lat=29.99, lng=121.55)  # ~10 km north
         db.session.commit()
