@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.checkin_load import SECRET, PUBLIC_BASE_URL, seed  # noqa: E402
+from bench.checkin_load import PUBLIC_BASE_URL, SECRET, seed  # noqa: E402
 
 
 def _bodies(plan: dict, n: int, seed_value: int, bare: bool = False) -> list[tuple[str, bytes]]:

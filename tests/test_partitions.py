@@ -272,6 +272,7 @@ def test_a_check_ins_previous_fix_is_looked_for_in_its_month_alone(migration_app
     for at in (local(2026, 9, 10, 9), local(2026, 10, 10, 9), local(2026, 11, 20, 9)):
         make_checkin(user=worker, site=site, at=at)
     db.session.commit()
+    worker_id, site_id = worker.id, site.id
     statements = []
 
     def capture(_conn, _cursor, statement, parameters, _context, _many):
@@ -279,7 +280,7 @@ def test_a_check_ins_previous_fix_is_looked_for_in_its_month_alone(migration_app
 
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
-        previous, _recent = checkins._history(worker.id, site.id, local(2026, 11, 25, 9))
+        previous, _recent = checkins._history(worker_id, site_id, local(2026, 11, 25, 9))
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
     assert previous.captured_at == local(2026, 11, 20, 9)

@@ -1,8 +1,8 @@
 """Tests for app.geo: coordinate conversion, geodesic distance, point-in-polygon."""
 
 import itertools
-import random
 import math
+import random
 
 import pytest
 
