@@ -129,6 +129,8 @@ def measure(url: str, n: int, profile: int) -> dict:
         engine = db.engine
 
     def count(_conn, _cursor, statement, *_args):
+        if os.environ.get("CHECKIN_COST_SHOW"):
+            print(" ".join(statement.split())[:70], file=sys.stderr)
         counts["all"] += 1
         counts["rows"] += statement.lstrip()[:6].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE")
 
