@@ -3,6 +3,7 @@ judged by the rules in checkin_rules, listed within scope and reviewed by coordi
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,7 +11,6 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import (
     contains_eager,
     joinedload,
@@ -146,6 +146,10 @@ HISTORY_WINDOW = timedelta(days=7)
 _HISTORY = _HISTORY_ANY.where(CheckIn.captured_at >= bindparam("floor"))
 _COLUMNS = [column for column in CheckIn.__table__.columns if column.key != "id"]
 _INSERT = CheckIn.__table__.insert()
+# (captured_at too: on PostgreSQL it names the one partition to look in)
+_DELETE = CheckIn.__table__.delete().where(
+    CheckIn.id == bindparam("id"), CheckIn.captured_at == bindparam("captured_at")
+)
 
 
 def _core(statement, params: dict):
@@ -249,27 +253,27 @@ def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
 def _insert_once(
     checkin: CheckIn, photos=(), task: Task | None = None, grid_tasks: list[Task] | None = None
 ) -> CheckIn | None:
-    """Insert the check-in and claim its client_id (and settle the tasks it counts for) inside a
-    SAVEPOINT; None when a concurrent send of the same client_id won the key, its row then being
-    visible.
+    """Insert the check-in and claim its client_id (and settle the tasks it counts for); None
+    when a concurrent send of the same client_id won the key, its row then being visible, and
+    the row inserted here deleted again.
 
     A plain INSERT rather than a unit-of-work flush (the hot path of the busiest call); the row
-    then joins the session as persistent. On SQLite the SAVEPOINT opens the transaction (the
-    driver begins none before it) and its RELEASE commits: the database is locked for this
-    insert alone, not for the rest of the request."""
+    then joins the session as persistent. The claim cannot fail (ON CONFLICT DO NOTHING), so
+    PostgreSQL needs no SAVEPOINT around it. On SQLite a SAVEPOINT is kept as the write
+    transaction itself: it opens it (the driver begins none before it) and its RELEASE commits,
+    so the database is locked for this insert alone, not for the rest of the request."""
     values = {column.key: getattr(checkin, column.key) for column in _COLUMNS}
-    try:
-        with db.session.begin_nested():
-            checkin.id = db.session.connection().execute(_INSERT, values).inserted_primary_key[0]
-            idempotency.claim("checkin", checkin.client_id, checkin.user_id, checkin.id)
-            evidence.attach_photos(list(photos), checkin)  # first: a task may need a photo
-            if checkin.status == "accepted":
-                _settle_for(checkin, task, grid_tasks)
-            rectifications.open_for(checkin)
-    except IntegrityError:
-        if idempotency.earlier("checkin", checkin.client_id) is None:
-            raise  # some other constraint broke
-        return None
+    connection = db.session.connection()
+    opens_write = connection.dialect.name == "sqlite"
+    with db.session.begin_nested() if opens_write else nullcontext():
+        checkin.id = connection.execute(_INSERT, values).inserted_primary_key[0]
+        if not idempotency.take("checkin", checkin.client_id, checkin.user_id, checkin.id):
+            connection.execute(_DELETE, {"id": checkin.id, "captured_at": checkin.captured_at})
+            return None
+        evidence.attach_photos(list(photos), checkin)  # first: a task may need a photo
+        if checkin.status == "accepted":
+            _settle_for(checkin, task, grid_tasks)
+        rectifications.open_for(checkin)
     make_transient_to_detached(checkin)
     db.session.add(checkin)
     if not photos:  # a new check-in without photos has none: the answer need not ask
