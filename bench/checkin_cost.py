@@ -10,7 +10,8 @@ For each database: a fresh schema seeded as bench/checkin_load.py seeds it (in a
 then in this process N check-ins (a random worker, a random site, a fix within ~25 m, a fresh
 client_id) through the app's WSGI callable with a bearer token, after a warm-up, and N calls of
 the bare app's /read-insert. It prints the median and mean milliseconds per call of each, their
-ratio, and the statements (SELECT/INSERT/UPDATE/DELETE, and all others) sent per check-in.
+ratio, this process's CPU milliseconds per call of each (what a busy machine disturbs least), and
+the statements (SELECT/INSERT/UPDATE/DELETE, and all others) sent per check-in.
 PostgreSQL: a new database next to the one named, dropped afterwards.
 """
 
@@ -90,14 +91,17 @@ def _caller(app, path: str):
     return call
 
 
-def _time(call, requests) -> list[float]:
-    times = []
+def _time(call, requests, cpu: list | None = None) -> list[float]:
+    """Wall milliseconds of each call; `cpu` gets this process's CPU milliseconds per call."""
+    times, started = [], time.process_time()
     for bearer, body in requests:
         start = time.perf_counter()
         status = call(bearer, body)
         times.append((time.perf_counter() - start) * 1000)
         if status >= 300:
             raise SystemExit(f"unexpected status {status}")
+    if cpu is not None:
+        cpu.append((time.process_time() - started) * 1000 / len(requests))
     return times
 
 
@@ -138,14 +142,19 @@ def measure(url: str, n: int, profile: int) -> dict:
     counted = _bodies(plan, 20, 4)
     _time(checkin, counted)
     event.remove(engine, "before_cursor_execute", count)
-    ours = _time(checkin, _bodies(plan, n, 5))
-    bare_times = _time(read_insert, _bodies(plan, n, 6, bare=True))
+    cpu: list[float] = []
+    ours = _time(checkin, _bodies(plan, n, 5), cpu)
+    bare_times = _time(read_insert, _bodies(plan, n, 6, bare=True), cpu)
     result = {
         "engine": url.split(":", 1)[0],
         "checkin_ms_median": round(statistics.median(ours), 3),
         "checkin_ms_mean": round(statistics.fmean(ours), 3),
         "bare_ms_median": round(statistics.median(bare_times), 3),
         "ratio_median": round(statistics.median(ours) / statistics.median(bare_times), 2),
+        # this process's CPU time per call (the database server's, on PostgreSQL, not included):
+        # the least disturbed by other work on the machine
+        "checkin_cpu_ms": round(cpu[0], 3),
+        "bare_cpu_ms": round(cpu[1], 3),
         "statements_rows": counts["rows"] / len(counted),
         "statements_all": counts["all"] / len(counted),
     }
