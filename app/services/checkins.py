@@ -61,9 +61,12 @@ def resolve_site_token(actor: User, token: str) -> Site:
     return site
 
 
+_WITH_GRID = (joinedload(Site.area),)
+
+
 def _load_site(site_id: int) -> Site | None:
-    """A site with its grid, in one query."""
-    return db.session.get(Site, site_id, options=[joinedload(Site.area)])
+    """A site with its grid, in one query (none when the session holds it already)."""
+    return db.session.get(Site, site_id, options=_WITH_GRID)
 
 
 def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
