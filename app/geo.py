@@ -167,6 +167,20 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return kilometres["s12"] * 1000
 
 
+_EARTH_RADIUS_M = 6_371_008.8  # the mean radius
+
+
+def spherical_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """The haversine distance on a sphere of the Earth's mean radius: within 0.6 % of
+    distance_m, for a quick bound (never a distance to store or show)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((phi2 - phi1) / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    )
+    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
 def _in_ring(lat: float, lng: float, ring: Ring) -> bool:
     """Ray-cast along +lng; ring positions are GeoJSON [lng, lat]."""
     inside = False

@@ -306,3 +306,18 @@ def test_distance_is_geopys_geodesic_bit_for_bit():
         pairs += [(a, near), (a, (rng.uniform(-90, 90), rng.uniform(-180, 180)))]
     for a, b in pairs:
         assert distance_m(*a, *b) == _geopy_metres(*a, *b), (a, b)
+
+
+def test_the_spherical_distance_is_within_0_6_percent_of_the_geodesic_one():
+    from app.geo import spherical_m
+
+    rng = random.Random(16)
+    for _ in range(20000):
+        a = (rng.uniform(-89, 89), rng.uniform(-180, 180))
+        scale = rng.choice((0.001, 0.1, 5.0, 60.0))
+        b = (
+            max(-89.0, min(89.0, a[0] + rng.uniform(-scale, scale))),
+            a[1] + rng.uniform(-scale, scale),
+        )
+        exact = distance_m(*a, *b)
+        assert abs(spherical_m(*a, *b) - exact) <= 0.006 * exact + 1e-9, (a, b)
