@@ -58,6 +58,9 @@ class Config:
     JOB_RETENTION_DAYS = int(os.environ.get("JOB_RETENTION_DAYS", "30"))
     # Notifications older than this are deleted by purge-expired (with recipients and deliveries).
     NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "90"))
+    # A check-in's or visit's client_id is kept this long (purge-expired deletes older keys): a
+    # retry sent later than this would be stored again. Phones send their outbox within hours.
+    IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("IDEMPOTENCY_KEEP_DAYS", "30"))
 
     # The name people read in titles, the top bar and on posters; the English one on English pages.
     PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "反诈网格通")

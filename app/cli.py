@@ -162,11 +162,11 @@ def recount_households_command():
 )
 def purge_expired_command(batch_size):
     """Coarsen old check-in and visit positions, erase old warnings' phone numbers, delete old
-    photos and notifications, delete photo files that no photo row names (older than an hour);
-    safe to rerun.
+    photos and notifications and old check-ins' and visits' client_id keys, delete photo files
+    that no photo row names (older than an hour); safe to rerun.
 
     The periods are CHECKIN_POSITION_RETENTION_DAYS, WARNING_PHONE_RETENTION_DAYS,
-    PHOTO_RETENTION_MONTHS and NOTIFICATION_RETENTION_DAYS."""
+    PHOTO_RETENTION_MONTHS, NOTIFICATION_RETENTION_DAYS and IDEMPOTENCY_KEEP_DAYS."""
     from flask import current_app
 
     from app.models.base import utcnow
@@ -180,6 +180,7 @@ def purge_expired_command(batch_size):
         config["JOB_RETENTION_DAYS"],
         photo_months=config["PHOTO_RETENTION_MONTHS"],
         notification_days=config["NOTIFICATION_RETENTION_DAYS"],
+        idempotency_days=config["IDEMPOTENCY_KEEP_DAYS"],
     )
     for what, step, before in plan:
         total, last_id = 0, 0

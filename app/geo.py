@@ -9,7 +9,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
+from geopy.distance import ELLIPSOIDS
 
 COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
 
@@ -152,9 +153,32 @@ def from_wgs84(lat: float, lng: float, coord_system: str) -> LatLng:
     return _lookup(_FROM_WGS84, coord_system)(lat, lng)
 
 
+# geopy's geodesic() builds a new Geodesic (and parses its points) on every call; the same
+# Karney solution on one instance built once, on geopy's ellipsoid in kilometres and scaled as
+# geopy scales it, gives the same metres bit for bit, about twice as fast (a check-in measures
+# one or two distances).
+_WGS84 = Geodesic(ELLIPSOIDS["WGS-84"][0], ELLIPSOIDS["WGS-84"][2])
+_DISTANCE = Geodesic.DISTANCE
+
+
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Return the WGS-84 geodesic distance in metres (geopy/Karney)."""
-    return geodesic((lat1, lng1), (lat2, lng2)).meters
+    """Return the WGS-84 geodesic distance in metres (Karney's solution, as geopy's geodesic)."""
+    kilometres = _WGS84.Inverse(float(lat1), float(lng1), float(lat2), float(lng2), _DISTANCE)
+    return kilometres["s12"] * 1000
+
+
+_EARTH_RADIUS_M = 6_371_008.8  # the mean radius
+
+
+def spherical_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """The haversine distance on a sphere of the Earth's mean radius: within 0.6 % of
+    distance_m, for a quick bound (never a distance to store or show)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((phi2 - phi1) / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    )
+    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _in_ring(lat: float, lng: float, ring: Ring) -> bool:

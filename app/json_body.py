@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from flask.json.provider import DefaultJSONProvider
+from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 
 
@@ -37,3 +38,18 @@ class BodyParser(FlaskParser):
             return super()._raw_load_json(req)
         except RecursionError as error:
             raise _too_deep(error) from None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[type[Schema], Schema] = {}
+
+    def _get_schema(self, argmap, req) -> Schema:
+        """One instance per schema class, made on first use: webargs would build a new one for
+        every request (copying every declared field), and a schema keeps nothing between loads
+        (the responses' schemas are shared the same way)."""
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas.setdefault(argmap, argmap())
+            return schema
+        return super()._get_schema(argmap, req)

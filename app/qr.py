@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
@@ -63,13 +64,25 @@ def load_site_token(token: str) -> tuple[int, int]:
         or not token.isascii()
     ):
         raise BadSiteToken()
+    config = current_app.config
+    found = _verified(token, config["SECRET_KEY"], tuple(config.get("SECRET_KEY_FALLBACKS", ())))
+    if found is None:
+        raise BadSiteToken()
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _verified(token: str, _key: str, _fallbacks: tuple) -> tuple[int, int] | None:
+    """The payload of a token signed with these keys, else None. Remembered for the keys it was
+    checked with (a check-in reads its code twice, and a district has a few thousand codes);
+    a key change asks again."""
     try:
         payload = _signer().unsign(token).decode("ascii")
     except (BadSignature, UnicodeDecodeError):
-        raise BadSiteToken() from None
+        return None
     match = _PAYLOAD.fullmatch(payload)
     if match is None or max(int(match.group(1)), int(match.group(2))) > INT32_MAX:
-        raise BadSiteToken()
+        return None
     return int(match.group(1)), int(match.group(2))
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import coverage, partitions
+from app.services import checkins, coverage, partitions
 from app.services.localtime import to_local, today
 from tests.api.checkin_helpers import body as checkin_body
 from tests.conftest import FreshGlobalsClient
@@ -260,6 +260,36 @@ def test_a_months_coverage_reads_only_that_months_partitions(migration_app):
         assert removed, "pruned when the executor started"
         cursor.execute("RESET plan_cache_mode")
         cursor.execute("DEALLOCATE coverage_query")
+    db.session.rollback()
+
+
+def test_a_check_ins_previous_fix_is_looked_for_in_its_month_alone(migration_app):
+    flask_migrate.upgrade()
+    district = build_district()
+    worker, site = district.a.worker, district.a.sites[0]
+    for month in (9, 10, 11):
+        partitions.create_month(db.session.connection(), "checkins", 2026, month)
+    for at in (local(2026, 9, 10, 9), local(2026, 10, 10, 9), local(2026, 11, 20, 9)):
+        make_checkin(user=worker, site=site, at=at)
+    db.session.commit()
+    worker_id, site_id = worker.id, site.id
+    statements = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        previous, _recent = checkins._history(worker_id, site_id, local(2026, 11, 25, 9))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert previous.captured_at == local(2026, 11, 20, 9)
+    assert len(statements) == 1
+    cursor = db.session.connection().connection.cursor()
+    read, _removed = _explained(
+        cursor, "EXPLAIN (FORMAT JSON) " + statements[0][0], statements[0][1]
+    )
+    assert read == {"checkins_y2026m11"}, read
     db.session.rollback()
 
 

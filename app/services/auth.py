@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.errors import Unauthorized
@@ -87,19 +87,21 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return plain, token
 
 
+# Token, user and the user's area (every scope check asks for it) in one query, built once: this
+# runs on every API call.
+_TOKEN = (
+    select(ApiToken)
+    .options(joinedload(ApiToken.user).joinedload(User.area))
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(plain: str, now: datetime | None = None) -> User | None:
     """The active user a live token belongs to."""
     now = now or utcnow()
     if len(plain) > MAX_TOKEN_LENGTH:
         return None
-    # Token, user and the user's area (every scope check asks for it) in one query: this runs
-    # on every API call.
-    query = (
-        select(ApiToken)
-        .options(joinedload(ApiToken.user).joinedload(User.area))
-        .where(ApiToken.token_hash == _digest(plain))
-    )
-    token = db.session.scalar(query)
+    token = db.session.scalar(_TOKEN, {"token_hash": _digest(plain)})
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     return token.user if token.user.active else None

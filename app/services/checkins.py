@@ -3,14 +3,14 @@ judged by the rules in checkin_rules, listed within scope and reviewed by coordi
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, case, or_, select
 from sqlalchemy.orm import (
     contains_eager,
     joinedload,
@@ -61,9 +61,12 @@ def resolve_site_token(actor: User, token: str) -> Site:
     return site
 
 
+_WITH_GRID = (joinedload(Site.area),)
+
+
 def _load_site(site_id: int) -> Site | None:
-    """A site with its grid, in one query."""
-    return db.session.get(Site, site_id, options=[joinedload(Site.area)])
+    """A site with its grid, in one query (none when the session holds it already)."""
+    return db.session.get(Site, site_id, options=_WITH_GRID)
 
 
 def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
@@ -101,8 +104,23 @@ _OPEN_TASKS_HERE = (
     .where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES))
     .order_by(Task.due_at, Task.id)
 )
-_TWO_OPEN_TASKS_HERE = (
-    select(Task).where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES)).limit(2)
+_MINE_HERE = and_(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES))
+# What settling asks for an accepted check-in linked to no task (task_progress.tasks_counting).
+_GRID_SITE_TASKS = and_(
+    Task.area_id == bindparam("grid_id"),
+    Task.kind.in_(task_progress.SITE_KINDS),
+    Task.status.not_in(task_progress.FINAL_STATUSES),
+)
+# One look for both: the actor's open tasks here (the one to link), and the grid's unfinished
+# site tasks (the ones to settle when none is linked).
+_TASKS_HERE = (
+    select(
+        Task,
+        case((_MINE_HERE, True), else_=False).label("mine_here"),
+        case((_GRID_SITE_TASKS, True), else_=False).label("grid_site"),
+    )
+    .where(or_(_MINE_HERE, _GRID_SITE_TASKS))
+    .order_by(Task.id)
 )
 _NAMED_TASK_HERE = select(Task).where(
     _MINE, _HERE, Task.id == bindparam("task_id"), Task.status.in_(LINKABLE_TASK_STATUSES)
@@ -118,14 +136,23 @@ _RECENT_AT_SITE = (
     )
     .scalar_subquery()
 )
-_HISTORY = (
+_HISTORY_ANY = (
     select(CheckIn.lat, CheckIn.lng, CheckIn.captured_at, _RECENT_AT_SITE)
     .where(CheckIn.user_id == bindparam("user_id"), CheckIn.captured_at <= bindparam("at"))
     .order_by(CheckIn.captured_at.desc(), CheckIn.id.desc())
     .limit(1)
 )
+# The previous fix is nearly always recent: looked for within HISTORY_WINDOW first, so that on
+# PostgreSQL's monthly partitions the query reads this month's (and perhaps last month's), not
+# every month's; only a worker with no check-in in the window asks the unbounded question.
+HISTORY_WINDOW = timedelta(days=7)
+_HISTORY = _HISTORY_ANY.where(CheckIn.captured_at >= bindparam("floor"))
 _COLUMNS = [column for column in CheckIn.__table__.columns if column.key != "id"]
 _INSERT = CheckIn.__table__.insert()
+# (captured_at too: on PostgreSQL it names the one partition to look in)
+_DELETE = CheckIn.__table__.delete().where(
+    CheckIn.id == bindparam("id"), CheckIn.captured_at == bindparam("captured_at")
+)
 
 
 def _core(statement, params: dict):
@@ -143,31 +170,35 @@ def open_tasks_at_site(actor: User, site: Site) -> list[Task]:
     return list(db.session.scalars(_OPEN_TASKS_HERE, _here(actor, site)))
 
 
-def _task_for(actor: User, site: Site, task_id: int | None) -> Task | None:
-    """The named task (which must be the actor's, at this site), else the one open task here."""
-    if task_id is None:  # the rows themselves: the one found is settled without reloading it
-        tasks = db.session.scalars(_TWO_OPEN_TASKS_HERE, _here(actor, site)).all()
-        return tasks[0] if len(tasks) == 1 else None
+def _task_for(actor: User, site: Site, task_id: int | None) -> tuple[Task | None, list[Task]]:
+    """The named task (which must be the actor's, at this site), else the one open task here;
+    and, when none is named, the grid's unfinished site tasks (settled if no task is linked).
+    The rows themselves: what is settled is not loaded again."""
+    if task_id is None:
+        rows = db.session.execute(_TASKS_HERE, _here(actor, site)).all()
+        mine = [task for task, mine_here, _grid in rows if mine_here]
+        return (mine[0] if len(mine) == 1 else None), [task for task, _, grid in rows if grid]
     task = db.session.scalar(_NAMED_TASK_HERE, _here(actor, site, task_id=task_id))
     if task is None:
         raise Invalid(
             _l("task_id is not one of your tasks at this site"),
             {"task_id": _l("not one of your tasks at this site")},
         )
-    return task
+    return task, []
 
 
 def _history(user_id: int, site_id: int, captured_at) -> tuple[rules.Fix | None, int]:
     """The worker's previous fix, and their check-ins at the site in the repeat window, in one query."""
-    row = _core(
-        _HISTORY,
-        {
-            "user_id": user_id,
-            "site_id": site_id,
-            "at": captured_at,
-            "since": captured_at - rules.REPEAT_WINDOW,
-        },
-    ).first()
+    params = {
+        "user_id": user_id,
+        "site_id": site_id,
+        "at": captured_at,
+        "since": captured_at - rules.REPEAT_WINDOW,
+        "floor": captured_at - HISTORY_WINDOW,
+    }
+    row = _core(_HISTORY, params).first()
+    if row is None:  # none in the window (so none at the site within the repeat window either)
+        row = _core(_HISTORY_ANY, params).first()
     # No earlier check-in at all means none at this site either.
     return (rules.Fix(row[0], row[1], row[2]), row[3]) if row else (None, 0)
 
@@ -222,28 +253,30 @@ def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
     return db.session.get(CheckIn, row.record_id)
 
 
-def _insert_once(checkin: CheckIn, photos=(), task: Task | None = None) -> CheckIn | None:
-    """Insert the check-in and claim its client_id (and settle the tasks it counts for) inside a
-    SAVEPOINT; None when a concurrent send of the same client_id won the key, its row then being
-    visible.
+def _insert_once(
+    checkin: CheckIn, photos=(), task: Task | None = None, grid_tasks: list[Task] | None = None
+) -> CheckIn | None:
+    """Insert the check-in and claim its client_id (and settle the tasks it counts for); None
+    when a concurrent send of the same client_id won the key, its row then being visible, and
+    the row inserted here deleted again.
 
     A plain INSERT rather than a unit-of-work flush (the hot path of the busiest call); the row
-    then joins the session as persistent. On SQLite the SAVEPOINT opens the transaction (the
-    driver begins none before it) and its RELEASE commits: the database is locked for this
-    insert alone, not for the rest of the request."""
+    then joins the session as persistent. The claim cannot fail (ON CONFLICT DO NOTHING), so
+    PostgreSQL needs no SAVEPOINT around it. On SQLite a SAVEPOINT is kept as the write
+    transaction itself: it opens it (the driver begins none before it) and its RELEASE commits,
+    so the database is locked for this insert alone, not for the rest of the request."""
     values = {column.key: getattr(checkin, column.key) for column in _COLUMNS}
-    try:
-        with db.session.begin_nested():
-            checkin.id = db.session.connection().execute(_INSERT, values).inserted_primary_key[0]
-            idempotency.claim("checkin", checkin.client_id, checkin.user_id, checkin.id)
-            evidence.attach_photos(list(photos), checkin)  # first: a task may need a photo
-            if checkin.status == "accepted":
-                _settle_for(checkin, task)
-            rectifications.open_for(checkin)
-    except IntegrityError:
-        if idempotency.earlier("checkin", checkin.client_id) is None:
-            raise  # some other constraint broke
-        return None
+    connection = db.session.connection()
+    opens_write = connection.dialect.name == "sqlite"
+    with db.session.begin_nested() if opens_write else nullcontext():
+        checkin.id = connection.execute(_INSERT, values).inserted_primary_key[0]
+        if not idempotency.take("checkin", checkin.client_id, checkin.user_id, checkin.id):
+            connection.execute(_DELETE, {"id": checkin.id, "captured_at": checkin.captured_at})
+            return None
+        evidence.attach_photos(list(photos), checkin)  # first: a task may need a photo
+        if checkin.status == "accepted":
+            _settle_for(checkin, task, grid_tasks)
+        rectifications.open_for(checkin)
     make_transient_to_detached(checkin)
     db.session.add(checkin)
     if not photos:  # a new check-in without photos has none: the answer need not ask
@@ -251,12 +284,19 @@ def _insert_once(checkin: CheckIn, photos=(), task: Task | None = None) -> Check
     return checkin
 
 
-def _settle_for(checkin: CheckIn, task: Task | None = None) -> None:
+def _settle_for(
+    checkin: CheckIn, task: Task | None = None, grid_tasks: list[Task] | None = None
+) -> None:
     """Settle the tasks an accepted check-in counts for: the one it names (`task` when the caller
-    holds it already), else its grid's site tasks."""
+    holds it already), else its grid's site tasks (`grid_tasks` when the caller loaded them)."""
     if task is not None and task.id == checkin.task_id:
         if task.status not in task_progress.FINAL_STATUSES:
             task_progress.settle([task])
+        return
+    if grid_tasks is not None and checkin.task_id is None:
+        unfinished = [t for t in grid_tasks if t.status not in task_progress.FINAL_STATUSES]
+        if unfinished:
+            task_progress.settle(unfinished)
         return
     task_progress.settle_tasks(
         task_progress.tasks_counting(
@@ -273,11 +313,11 @@ def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
     if earlier is not None:
         return earlier, False
     site = resolve_site_token(actor, data["token"])
-    task = _task_for(actor, site, data.get("task_id"))
+    task, grid_tasks = _task_for(actor, site, data.get("task_id"))
     photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], None)
     checkin = _judged(actor, site, {**data, "client_id": client_id})
     checkin.task_id = task.id if task is not None else None
-    if _insert_once(checkin, photos, task) is None:
+    if _insert_once(checkin, photos, task, grid_tasks) is None:
         return _by_client_id(actor, client_id), False
     return checkin, True
 

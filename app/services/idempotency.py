@@ -5,11 +5,16 @@ SAVEPOINT), after the record's INSERT. Two sends of one client_id at the same mo
 the look-up; the second's claim waits for the first's transaction and then breaks the key's
 primary key, its SAVEPOINT (record included) is rolled back, and it answers the first record,
 which it can now see. One code path on SQLite and PostgreSQL; on PostgreSQL it is what lets the
-records' tables be partitioned by month (no unique client_id is possible on them there)."""
+records' tables be partitioned by month (no unique client_id is possible on them there).
+
+Check-ins (the busiest writer) use `take` instead: INSERT ... ON CONFLICT DO NOTHING, which
+waits for the concurrent transaction in the same way but answers False instead of failing, so
+the loser deletes the row it inserted and needs no SAVEPOINT (two round trips on PostgreSQL)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Row, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models import IdempotencyKey
@@ -34,3 +39,22 @@ def claim(kind: str, client_id: str, user_id: int, record_id: int) -> None:
         _CLAIM,
         {"kind": kind, "client_id": client_id, "user_id": user_id, "record_id": record_id},
     )
+
+
+# The claim that does not fail: on a key already held (or being written by a concurrent
+# transaction, which it waits for) it inserts nothing and returns no row. Each engine's own
+# INSERT ... ON CONFLICT DO NOTHING RETURNING.
+_TAKE = {
+    name: dialect.insert(IdempotencyKey)
+    .on_conflict_do_nothing(index_elements=["kind", "client_id"])
+    .returning(IdempotencyKey.record_id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def take(kind: str, client_id: str, user_id: int, record_id: int) -> bool:
+    """Tie client_id to the record just inserted, as `claim` does; False (and nothing written)
+    when another send holds it, instead of an error that would need a SAVEPOINT to survive."""
+    connection = db.session.connection()
+    params = {"kind": kind, "client_id": client_id, "user_id": user_id, "record_id": record_id}
+    return connection.execute(_TAKE[connection.dialect.name], params).first() is not None

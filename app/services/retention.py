@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Float, Numeric, cast, delete, func, or_, select, update
+from sqlalchemy import Float, Numeric, cast, delete, func, or_, select, tuple_, update
 
 from app.extensions import db
 from app.models import (
     CheckIn,
+    IdempotencyKey,
     Job,
     Notification,
     NotificationDelivery,
@@ -107,6 +108,27 @@ def delete_finished_jobs(before: datetime, limit: int, after_id: int = 0) -> lis
     return ids
 
 
+def delete_old_idempotency_keys(before: datetime, limit: int, after_id: int = 0) -> list[int]:
+    """One batch of client_id keys (check-ins', visits') made before `before`, deleted; the ids
+    of the records they named. `after_id` is not needed: the next batch finds the keys left."""
+    keys = db.session.execute(
+        select(IdempotencyKey.kind, IdempotencyKey.client_id, IdempotencyKey.record_id)
+        .where(IdempotencyKey.created_at < before)
+        .limit(limit)
+    ).all()
+    if keys:
+        db.session.execute(
+            delete(IdempotencyKey)
+            .where(
+                tuple_(IdempotencyKey.kind, IdempotencyKey.client_id).in_(
+                    [(kind, client_id) for kind, client_id, _ in keys]
+                )
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return [record_id for _, _, record_id in keys]
+
+
 def delete_old_notifications(before: datetime, limit: int, after_id: int = 0) -> list[int]:
     """One batch of notifications made before `before`, deleted with their recipients and
     deliveries (sent or not: past this age a notice is no longer news)."""
@@ -148,6 +170,7 @@ def purge_plan(
     now: datetime | None = None,
     photo_months: int | None = None,
     notification_days: int | None = None,
+    idempotency_days: int | None = None,
 ) -> list[tuple[str, Callable[..., list[int]], datetime]]:
     """(what, one-batch step, cutoff) for each kind of expired data."""
     now = now or utcnow()
@@ -177,6 +200,17 @@ def purge_plan(
                 )
             ]
             if notification_days is not None
+            else []
+        )
+        + (
+            [
+                (
+                    "client_id keys deleted",
+                    delete_old_idempotency_keys,
+                    now - timedelta(days=idempotency_days),
+                )
+            ]
+            if idempotency_days is not None
             else []
         )
     )

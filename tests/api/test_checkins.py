@@ -77,6 +77,14 @@ class TestRecord:
         assert (again["lat"], again["lng"]) == (first["lat"], first["lng"])
         assert post(api, district.a.worker, again).get_json()["reason"] == "same_position"
 
+    def test_same_position_as_a_fix_from_weeks_ago_is_still_flagged(self, api, district):
+        # Beyond the window the previous fix is first looked for in: the unbounded look finds it.
+        site = district.a.sites[0]
+        first = body(site, 30, captured_at=ago(days=40))
+        assert post(api, district.a.worker, first).status_code == 201
+        again = body(site, 30)
+        assert post(api, district.a.worker, again).get_json()["reason"] == "same_position"
+
     def test_impossible_speed_since_previous_check_in_is_flagged(self, api, district):
         far_site = make_site(area=district.a.grids[0], lat=29.99, lng=121.55)  # ~10 km north
         db.session.commit()
@@ -230,6 +238,23 @@ class TestTasks:
         make_task(area=district.a.grids[0], assignees=[district.a.worker])
         db.session.commit()
         assert post(api, district.a.worker, body(district.a.sites[0])).get_json()["task_id"] is None
+
+    def test_unlinked_check_in_settles_the_grids_unfinished_site_tasks(self, api, district):
+        a = district.a
+        mine = [make_task(area=a.grids[0], assignees=[a.worker], target_count=2) for _ in range(2)]
+        others = make_task(area=a.grids[0], assignees=[a.police], kind="poster", target_count=1)
+        household = make_task(area=a.grids[0], assignees=[a.worker], kind="door_to_door")
+        elsewhere = make_task(area=a.grids[1], assignees=[a.worker])
+        done = make_task(area=a.grids[0], assignees=[a.worker], status="done")
+        db.session.commit()
+        answer = post(api, a.worker, body(a.sites[0])).get_json()
+        assert answer["task_id"] is None and answer["status"] == "accepted"
+        for task in (*mine, others, household, elsewhere, done):
+            db.session.refresh(task)
+        site_kind = a.sites[0].kind
+        assert [t.status for t in mine] == ["in_progress", "in_progress"]
+        assert others.status == ("done" if site_kind == "poster" else "open")
+        assert (household.status, elsewhere.status, done.status) == ("open", "open", "done")
 
     def test_rejected_check_in_does_not_start_the_task(self, api, district):
         task = make_task(area=district.a.grids[0], assignees=[district.a.worker])

@@ -62,7 +62,7 @@ def test_both_pass_the_lookup_then_the_unique_constraint_decides(
     monkeypatch.setattr(checkin_service, "_insert_once", recording_insert)
     results = _post_from_threads(app, bearer, data, 2)
     assert sorted(status for status, _ in results) == [200, 201], results
-    assert sorted(inserts) == [False, True]  # the loser's INSERT hit the unique constraint
+    assert sorted(inserts) == [False, True]  # the loser found the key taken (its row deleted)
     assert results[0][1]["id"] == results[1][1]["id"]
     assert _rows(data["client_id"]) == 1
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CheckIn, RiskWarning, Visit
+from app.models import CheckIn, IdempotencyKey, RiskWarning, Visit
 from app.models.base import utcnow
-from tests.factories import make_checkin, make_household, make_visit, make_warning
+from tests.api.checkin_helpers import ago, body
+from tests.factories import (
+    make_checkin,
+    make_household,
+    make_idempotency_key,
+    make_visit,
+    make_warning,
+)
 
 PRECISE = (29.9012345, 121.5554321)
 COARSE = (29.901, 121.555)
@@ -164,3 +171,50 @@ def test_purge_expired_deletes_notifications_past_their_period_once(app, distric
     for model in (NotificationRecipient, NotificationDelivery):
         assert set(db.session.scalars(select(model.notification_id))) <= {kept.id}
     assert "notifications deleted: 0 " in _run(app)
+
+
+def test_purge_expired_deletes_client_id_keys_past_their_period_once(app, district, api):
+    """Keys older than IDEMPOTENCY_KEEP_DAYS go, in batches; newer ones (and their records) stay."""
+    sent = [
+        api.client.post(
+            "/api/v1/checkins",
+            headers=api._headers(district.a.worker),
+            json=body(district.a.sites[0], 10 + i, captured_at=ago(hours=i)),
+        ).get_json()
+        for i in range(4)
+    ]
+    assert all("client_id" in answer for answer in sent), sent
+    keys = db.session.scalars(select(IdempotencyKey).order_by(IdempotencyKey.record_id)).all()
+    assert [key.record_id for key in keys] == [answer["id"] for answer in sent]
+    for key, days in zip(keys, (31, 45, 29, 0), strict=True):
+        key.created_at = utcnow() - timedelta(days=days)
+    db.session.commit()
+    kept = {sent[2]["client_id"], sent[3]["client_id"]}
+
+    output = _run(app, "--batch-size", "1")
+    assert "client_id keys deleted: 2" in output
+    assert set(db.session.scalars(select(IdempotencyKey.client_id))) == kept
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 4  # records stay
+    assert "client_id keys deleted: 0" in _run(app)
+    # A retry of a kept key still answers its first record.
+    again = api.client.post(
+        "/api/v1/checkins",
+        headers=api._headers(district.a.worker),
+        json={
+            **body(district.a.sites[0], 12, captured_at=ago(hours=2)),
+            "client_id": sent[2]["client_id"],
+        },
+    )
+    assert again.status_code == 200 and again.get_json()["id"] == sent[2]["id"]
+
+
+def test_client_id_keys_are_kept_for_the_setting(app, district, monkeypatch):
+    monkeypatch.setitem(app.config, "IDEMPOTENCY_KEEP_DAYS", 60)
+    checkin = _checkin(district, 0)
+    key = make_idempotency_key(record=checkin)
+    key.created_at = utcnow() - timedelta(days=45)
+    db.session.commit()
+    assert "client_id keys deleted: 0" in _run(app)
+    monkeypatch.setitem(app.config, "IDEMPOTENCY_KEEP_DAYS", 30)
+    assert "client_id keys deleted: 1" in _run(app)
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0

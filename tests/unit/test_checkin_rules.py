@@ -172,3 +172,52 @@ def test_reason_text_names_every_code(app):
         text = rules.reason_text("out_of_range")
         assert text and "out_of_range" not in text
         assert rules.reason_text("no_accuracy,repeated").count(";") == 1
+
+
+def test_verdicts_at_the_boundaries_are_those_of_geopys_distance(monkeypatch):
+    """Every verdict around the geofence edge (radius, widened by accuracy) and the speed limit
+    is the one geopy's geodesic() gave before distances were measured without it."""
+    from geopy.distance import geodesic
+
+    steps = [m / 100 for m in range(-300, 301, 7)]  # ±3 m around each edge, in 7 cm steps
+    cases = [
+        (north(edge + step), accuracy)
+        for edge, accuracy in ((100, 0.0), (130, 30.0), (150, 80.0))
+        for step in steps
+    ]
+    speed = [
+        (north(0.5), fix(north(-(1000 + step), north(0)), NOW - timedelta(seconds=30)))
+        for step in steps
+    ]
+    now = [verdict(p, accuracy=a) for p, a in cases] + [
+        verdict(p, previous=prev) for p, prev in speed
+    ]
+    monkeypatch.setattr(geo, "distance_m", lambda a, b, c, d: geodesic((a, b), (c, d)).meters)
+    before = [verdict(p, accuracy=a) for p, a in cases] + [
+        verdict(p, previous=prev) for p, prev in speed
+    ]
+    assert [(v.status, v.distance_m, v.reasons) for v in now] == [
+        (v.status, v.distance_m, v.reasons) for v in before
+    ]
+    assert {"accepted", "rejected"} <= {v.status for v in now}
+    assert any(v.reasons == ["too_fast"] for v in now) and any(v.reasons == [] for v in now)
+
+
+def test_too_fast_answers_as_the_geodesic_speed_does():
+    """The spherical shortcut never changes the answer: random moves around the limit, and
+    exactly at it, against speed_kmh (geodesic) itself."""
+    import random
+
+    rng = random.Random(17)
+    start = fix(PIN, NOW)
+    for _ in range(5000):
+        seconds = rng.choice((0, 1, 30, 600, 3600)) + rng.random()
+        metres = rng.uniform(0.5, 1.5) * rules.MAX_SPEED_KMH / 3.6 * seconds
+        bearing = rng.uniform(0, 2 * math.pi)
+        lat = PIN[0] + metres * math.cos(bearing) / 110_850
+        lng = PIN[1] + metres * math.sin(bearing) / (110_850 * math.cos(math.radians(PIN[0])))
+        later = fix((lat, lng), NOW + timedelta(seconds=seconds))
+        assert rules.too_fast(start, later) == (rules.speed_kmh(start, later) > rules.MAX_SPEED_KMH)
+    for metres in (999.5, 1000.0, 1000.5):  # 120 km/h over 30 s is 1,000 m
+        later = fix(north(metres), NOW + timedelta(seconds=30))
+        assert rules.too_fast(start, later) == (rules.speed_kmh(start, later) > rules.MAX_SPEED_KMH)

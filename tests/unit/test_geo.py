@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import random
 
 import pytest
 
@@ -286,3 +287,37 @@ def test_point_in_polygon_accepts_unclosed_ring():
 def test_point_in_polygon_rejects_other_geometry(kind):
     with pytest.raises(ValueError, match="unsupported GeoJSON type"):
         point_in_polygon(29.87, 121.55, {"type": kind, "coordinates": [121.55, 29.87]})
+
+
+def _geopy_metres(lat1, lng1, lat2, lng2):
+    from geopy.distance import geodesic
+
+    return geodesic((lat1, lng1), (lat2, lng2)).meters
+
+
+def test_distance_is_geopys_geodesic_bit_for_bit():
+    """The geodesic solver is called directly (one instance, built once): the metres are exactly
+    those geopy's geodesic() gave, near and far, so no stored distance or verdict moves."""
+    rng = random.Random(15)
+    pairs = [((0.0, 0.0), (0.0, 0.0)), ((90.0, 0.0), (-90.0, 0.0)), ((0.0, 0.0), (0.0, 180.0))]
+    for _ in range(5000):
+        a = (rng.uniform(-89.9, 89.9), rng.uniform(-180, 180))
+        near = (a[0] + rng.uniform(-0.002, 0.002), a[1] + rng.uniform(-0.002, 0.002))
+        pairs += [(a, near), (a, (rng.uniform(-90, 90), rng.uniform(-180, 180)))]
+    for a, b in pairs:
+        assert distance_m(*a, *b) == _geopy_metres(*a, *b), (a, b)
+
+
+def test_the_spherical_distance_is_within_0_6_percent_of_the_geodesic_one():
+    from app.geo import spherical_m
+
+    rng = random.Random(16)
+    for _ in range(20000):
+        a = (rng.uniform(-89, 89), rng.uniform(-180, 180))
+        scale = rng.choice((0.001, 0.1, 5.0, 60.0))
+        b = (
+            max(-89.0, min(89.0, a[0] + rng.uniform(-scale, scale))),
+            a[1] + rng.uniform(-scale, scale),
+        )
+        exact = distance_m(*a, *b)
+        assert abs(spherical_m(*a, *b) - exact) <= 0.006 * exact + 1e-9, (a, b)
