@@ -65,7 +65,7 @@ $PY bench/ledger_export.py --database-url sqlite:///bench/out/ledger-district.db
 
 # Coverage over the last whole month (this month may be a day old); ratios to the bare per-grid
 # site query measured in the same run. BENCH_COVERAGE_10X=1 adds the district at ten times the
-# data on PostgreSQL (10 M check-ins: about 25-35 minutes to load on a busy 2-core machine).
+# data on PostgreSQL (10 M check-ins: about 5 minutes to load on a quiet 2-core machine, 35 on a busy one).
 month_first=$(date -d "$(date +%Y-%m-01) -1 month" +%F)
 month_last=$(date -d "$(date +%Y-%m-01) -1 day" +%F)
 coverage_period=(--from "$month_first" --to "$month_last" --repeats 15)
