@@ -9,6 +9,7 @@ from datetime import timedelta
 from app.extensions import db
 from app.models import CheckIn
 from app.models.base import utcnow
+from app.services.localtime import start_of_day, today
 from tests.api.checkin_helpers import body
 from tests.factories import make_checkin, make_photo
 
@@ -21,7 +22,10 @@ def flagged(api, user, site, **kw):
 
 def test_the_queue_shows_photo_map_and_the_days_earlier_check_ins(client, api, login_as, district):
     worker, site = district.a.worker, district.a.sites[0]
-    make_checkin(user=worker, site=district.a.sites[1], at=utcnow() - timedelta(minutes=30))
+    # Earlier the same local day, even just after midnight in Asia/Shanghai.
+    since_midnight = utcnow() - start_of_day(today())
+    earlier_at = utcnow() - min(timedelta(minutes=30), since_midnight / 2)
+    make_checkin(user=worker, site=district.a.sites[1], at=earlier_at)
     photo = make_photo(user=worker)
     db.session.commit()
     item = flagged(api, worker, site, photo_ids=[photo.id], site_condition="damaged")
