@@ -107,6 +107,23 @@ def count_queries(run) -> int:
     return len(seen)
 
 
+def interleaved(runs, repeats: int, warmup: int) -> dict[str, list[float]]:
+    """Milliseconds of each (label, run), the runs taking turns round by round (a busy machine
+    slows each alike), after `warmup` untimed rounds; the session forgets its rows before each."""
+    from app.extensions import db
+
+    for _label, run in runs * warmup:
+        run()
+    times: dict[str, list[float]] = {label: [] for label, _run in runs}
+    for _ in range(repeats):
+        for label, run in runs:
+            db.session.expire_all()
+            started = time.perf_counter()
+            run()
+            times[label].append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def measure(args) -> None:
     from sqlalchemy import select
 
@@ -121,15 +138,7 @@ def measure(args) -> None:
         runs.append(
             (label, lambda a=area_id: coverage.for_area(actor, a, period.first, period.last))
         )
-    for _label, run in runs * args.warmup:
-        run()
-    times: dict[str, list[float]] = {label: [] for label, _run in runs}
-    for _ in range(args.repeats):
-        for label, run in runs:
-            db.session.expire_all()
-            started = time.perf_counter()
-            run()
-            times[label].append((time.perf_counter() - started) * 1000)
+    times = interleaved(runs, args.repeats, args.warmup)
     queries = {label: count_queries(run) for label, run in runs}
     base = statistics.median(times["baseline"])
     print(

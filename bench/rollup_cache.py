@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.coverage_bench import baseline_query  # noqa: E402
+from bench.coverage_bench import baseline_query, interleaved  # noqa: E402
 from bench.generate_district import bench_config  # noqa: E402
 
 
@@ -62,15 +62,7 @@ def measure(args) -> None:
         ("district again (kept)", district),
         ("district after a write of this month (kept)", after(this_month)),
     ]
-    for _label, run in runs * args.warmup:
-        run()
-    times: dict[str, list[float]] = {label: [] for label, _run in runs}
-    for _ in range(args.repeats):
-        for label, run in runs:
-            db.session.expire_all()
-            started = time.perf_counter()
-            run()
-            times[label].append((time.perf_counter() - started) * 1000)
+    times = interleaved(runs, args.repeats, args.warmup)
     bumps = []
     for _ in range(200):
         started = time.perf_counter()
