@@ -32,6 +32,7 @@ HOUSEHOLDS, SITES, CHECKINS_PER_SITE, WARNINGS_PER_GRID = 150, 4, 30, 100
 def build(db, grids_wanted: int):
     """Areas, one worker per grid, households, sites, a month of visits, check-ins and warnings."""
     from app.models import Area, CheckIn, Household, RiskWarning, Site, User, Visit
+    from app.services.households import recount_households
     from app.services.localtime import start_of_day
 
     def area(name, level, parent=None):
@@ -97,6 +98,7 @@ def build(db, grids_wanted: int):
             for n in range(SITES)
         ],
     )
+    recount_households()  # the households went in around their writers: count them as those would
     db.session.commit()
     worker_of = {w.grids[0].id: w.id for w in workers}
     households = db.session.execute(db.select(Household.id, Household.area_id)).all()
@@ -106,6 +108,7 @@ def build(db, grids_wanted: int):
             {
                 "client_id": str(uuid.uuid4()),
                 "household_id": h,
+                "area_id": g,
                 "user_id": worker_of[g],
                 "outcome": ("reached", "not_home")[k],
                 "captured_at": month + timedelta(days=(h + k) % 25, hours=9),
@@ -305,7 +308,7 @@ def checkin_cost(db, per_round: int = 100) -> None:
     }
     now, accepted, times = datetime.now(UTC), 0, {True: [], False: []}
     for n, settling in enumerate((False, True, False, True)):
-        checkin_service._settle_for = settle if settling else (lambda _checkin: None)
+        checkin_service._settle_for = settle if settling else (lambda *_args: None)
         for i, site in enumerate(sites[n * per_round : (n + 1) * per_round]):
             k = n * per_round + i
             data = {

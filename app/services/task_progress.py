@@ -314,18 +314,15 @@ def tasks_counting(
 
 
 def grid_household_totals(grid_ids: list[int]) -> dict[int, int]:
-    """Reachable household rows per grid, or the grid's `household_count` when it has no rows."""
-    rows = dict(
-        db.session.execute(
-            select(Household.area_id, func.count())
-            .where(Household.area_id.in_(grid_ids), Household.unreachable == False)
-            .group_by(Household.area_id)
-        ).all()
-    )
-    declared = dict(
-        db.session.execute(select(Area.id, Area.household_count).where(Area.id.in_(grid_ids))).all()
-    )
-    return {g: rows.get(g) or declared.get(g) or 0 for g in grid_ids}
+    """Reachable households per grid, or the grid's `household_count` when none is reachable:
+    from the counters the household writers keep on each grid (see app/models/household.py)."""
+    declared = db.session.execute(
+        select(Area.id, Area.reachable_households, Area.household_count).where(
+            Area.id.in_(grid_ids)
+        )
+    ).all()
+    found = {grid: reachable or stated or 0 for grid, reachable, stated in declared}
+    return {g: found.get(g, 0) for g in grid_ids}
 
 
 def grid_site_totals(grid_ids: list[int], kind: str) -> dict[int, int]:
