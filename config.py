@@ -39,6 +39,10 @@ class Config:
     )
     # hide_parameters: a database error's message (and so its log line) never shows the values.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    # PostgreSQL: psycopg prepares a statement on the server after its fifth run on a connection,
+    # so PostgreSQL stops planning it again. Behind PgBouncer in transaction pooling (Debian 12's
+    # 1.18) the next transaction may be on a server connection that never heard of it: set 0 there.
+    DATABASE_PREPARED_STATEMENTS = os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0"
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     TIMEZONE = "Asia/Shanghai"
 

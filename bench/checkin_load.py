@@ -223,9 +223,15 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    url: str, port: int, args, app: str = "app:create_app()", probe: str = "/healthz"
+    url: str,
+    port: int,
+    args,
+    app: str = "app:create_app()",
+    probe: str = "/healthz",
+    env: dict | None = None,
 ) -> subprocess.Popen:
-    """gunicorn serving `app` (GridReach, or bench/bare_app.py's) with the run's settings."""
+    """gunicorn serving `app` (GridReach, or bench/bare_app.py's) with the run's settings (and
+    `env` added to the server's environment)."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     threads = (
         args.threads if args.worker_class == "gthread" else 1
@@ -246,7 +252,9 @@ def start_gunicorn(
         "warning",
         app,
     ]
-    process = subprocess.Popen(cmd, env=server_env(url), cwd=ROOT, start_new_session=True)
+    process = subprocess.Popen(
+        cmd, env={**server_env(url), **(env or {})}, cwd=ROOT, start_new_session=True
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -61,7 +61,9 @@ def main() -> None:
         plan = seed(urls["direct"], args.sites, args.workers)
         for name, url in urls.items():
             port = free_port()
-            servers[name] = (port, start_gunicorn(url, port, gunicorn))
+            # Through PgBouncer (transaction pooling) without prepared statements, as deployed.
+            env = {"DATABASE_PREPARED_STATEMENTS": "0"} if name == "pgbouncer" else None
+            servers[name] = (port, start_gunicorn(url, port, gunicorn, env=env))
         print(
             f"   two gunicorns (2 x gthread, 4 threads); PgBouncer transaction pooling, "
             f"{args.pool} server connections; load average {os.getloadavg()[0]:.1f}"

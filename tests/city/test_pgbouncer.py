@@ -28,7 +28,12 @@ def _cli(app, *args: str) -> str:
 
 def test_a_working_day_through_pgbouncer(on_servers, pgbouncer):
     webhook = Recorder().start()
-    app = on_servers(pgbouncer.url(), IMPORT_SYNC_ROWS=2, NOTIFY_WEBHOOK_URL=webhook.url)
+    app = on_servers(
+        pgbouncer.url(),
+        DATABASE_PREPARED_STATEMENTS=False,
+        IMPORT_SYNC_ROWS=2,
+        NOTIFY_WEBHOOK_URL=webhook.url,
+    )
     district = factories.build_district()
     a = district.a
     db.session.commit()

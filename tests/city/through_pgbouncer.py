@@ -26,7 +26,14 @@ def main(command: list[str]) -> int:
         cluster = Cluster.primary(workspace)
         bouncer = PgBouncer(workspace, cluster, pool_size=8)
         print(f"through_pgbouncer: TEST_DATABASE_URL={bouncer.url()}", file=sys.stderr)
-        return subprocess.call(command, env={**os.environ, "TEST_DATABASE_URL": bouncer.url()})
+        return subprocess.call(
+            command,
+            env={
+                **os.environ,
+                "TEST_DATABASE_URL": bouncer.url(),
+                "DATABASE_PREPARED_STATEMENTS": "0",
+            },
+        )
     finally:
         if bouncer is not None:
             bouncer.stop()
