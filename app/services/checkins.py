@@ -20,7 +20,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import qr
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, CheckIn, Site, Task, User
 from app.models.base import utcnow
@@ -306,15 +306,23 @@ def _settle_for(
 
 
 def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
-    """Judge and store a check-in; a repeat of its client_id answers the first record (created False)."""
+    """Judge and store a check-in; a repeat of its client_id answers the first record (created False).
+
+    The client_id is not looked up first: nearly every send is new, and its claim (in the same
+    SAVEPOINT as the row) is what decides. A repeat then finds the key taken, deletes the row it
+    inserted and answers the first; a repeat that would now be refused (the code rotated since,
+    its photos attached to the first) answers the first too."""
     require(actor, "check_in", "site")
     client_id = str(data["client_id"])
-    earlier = _by_client_id(actor, client_id)
-    if earlier is not None:
-        return earlier, False
-    site = resolve_site_token(actor, data["token"])
-    task, grid_tasks = _task_for(actor, site, data.get("task_id"))
-    photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], None)
+    try:
+        site = resolve_site_token(actor, data["token"])
+        task, grid_tasks = _task_for(actor, site, data.get("task_id"))
+        photos = evidence.linkable_photos(actor, data.get("photo_ids") or [], None)
+    except DomainError:
+        earlier = _by_client_id(actor, client_id)
+        if earlier is not None:
+            return earlier, False
+        raise
     checkin = _judged(actor, site, {**data, "client_id": client_id})
     checkin.task_id = task.id if task is not None else None
     if _insert_once(checkin, photos, task, grid_tasks) is None:

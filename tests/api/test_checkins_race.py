@@ -37,29 +37,21 @@ def _rows(client_id: str) -> int:
     )
 
 
-def test_both_pass_the_lookup_then_the_unique_constraint_decides(
+def test_two_sends_reach_the_insert_together_and_the_claim_decides(
     app, committing, district, monkeypatch
 ):
-    """Both requests miss the earlier-send lookup; one insert wins, the other answers the winner's row."""
+    """Both requests judge the check-in and insert it at the same moment; one claim of the
+    client_id wins, the other deletes its row and answers the winner's."""
     bearer, data = make_api_token(user=district.a.worker), body(district.a.sites[0], 20)
-    barrier, seen = threading.Barrier(2, timeout=20), threading.local()
-    real_lookup = checkin_service._by_client_id
-
-    def lookup_after_both_arrived(actor, client_id):
-        if not getattr(seen, "first", False):
-            seen.first = True
-            barrier.wait()  # both requests have found nothing: now they race to insert
-            return None
-        return real_lookup(actor, client_id)
-
+    barrier = threading.Barrier(2, timeout=20)
     real_insert, inserts = checkin_service._insert_once, []
 
-    def recording_insert(checkin, *rest):
+    def insert_when_both_arrived(checkin, *rest):
+        barrier.wait()  # both have judged their check-in: now they race to insert it
         inserts.append(real_insert(checkin, *rest) is not None)
         return checkin if inserts[-1] else None
 
-    monkeypatch.setattr(checkin_service, "_by_client_id", lookup_after_both_arrived)
-    monkeypatch.setattr(checkin_service, "_insert_once", recording_insert)
+    monkeypatch.setattr(checkin_service, "_insert_once", insert_when_both_arrived)
     results = _post_from_threads(app, bearer, data, 2)
     assert sorted(status for status, _ in results) == [200, 201], results
     assert sorted(inserts) == [False, True]  # the loser found the key taken (its row deleted)
