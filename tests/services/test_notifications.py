@@ -21,7 +21,18 @@ from app.services.warnings import handling
 from tests.factories import make_user
 
 PHONE = "13800131234"
-PHONE_PIECES = (PHONE, "138****1234", "0013", "1234", "138 0013")
+# Any part of the number long enough to tell (seven digits or more, masked or spaced): a bare
+# "0013" or "1234" may be a made-up username or a row id in the same message.
+PHONE_PIECES = (
+    PHONE,
+    "138****1234",
+    "1380013",
+    "3800131",
+    "00131234",
+    "138 0013",
+    "0013 1234",
+    "0013-1234",
+)
 
 
 def _warn(actor, grid, level="high", now=None, **extra):
