@@ -24,6 +24,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, CheckIn, Site, Task, User
 from app.models.base import utcnow
+from app.models.site_month import count_checkins
 from app.models.task import task_assignees, task_sites
 from app.policy import is_field_worker, require
 from app.services import checkin_rules as rules
@@ -273,6 +274,7 @@ def _insert_once(
         if not idempotency.take("checkin", checkin.client_id, checkin.user_id, checkin.id):
             connection.execute(_DELETE, {"id": checkin.id, "captured_at": checkin.captured_at})
             return None
+        count_checkins(connection, [values])  # its site's monthly sums, when it counts
         evidence.attach_photos(list(photos), checkin)  # first: a task may need a photo
         if checkin.status == "accepted":
             _settle_for(checkin, task, grid_tasks)
