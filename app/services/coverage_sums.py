@@ -235,13 +235,21 @@ def recount_months() -> dict[str, int]:
             tuple(row[: len(key) + 1]): tuple(row[len(key) + 1 :])
             for row in db.session.execute(select(*columns))
         }
-        wanted = {}
+        wanted, added = {}, 0
         for month, start, end in _months_of(evidence.captured_at):
             query = rows_of(start, end).group_by(*(evidence.__table__.c[k] for k in key))
             if model is HouseholdMonth:
                 query = query.group_by(Household.area_id)
+            if not stored:  # empty (a bulk load): the month's sums inserted straight from its rows
+                query = query.add_columns(literal(month).label("month"))
+                names = (*key, *figures, "month")
+                added += db.session.execute(table.insert().from_select(names, query)).rowcount
+                continue
             for row in db.session.execute(query):
                 wanted[(*row[: len(key)], month)] = tuple(row[len(key) :])
+        if not stored:
+            changed[table.name] = added
+            continue
         changed[table.name] = _apply(table, key + ("month",), figures, stored, wanted)
     if any(changed.values()):
         from app.services import rollup_cache
