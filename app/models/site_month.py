@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Date, ForeignKey
+from sqlalchemy import Connection, Date, ForeignKey, PrimaryKeyConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -25,11 +25,16 @@ class SiteMonth(db.Model):
     own INSERT and the bulk loaders call count_checkins; `flask recount-months` repairs them."""
 
     __tablename__ = "site_months"
-    # WITHOUT ROWID on SQLite: a site's month is found in the primary key itself, one seek.
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (
+        # Month first: PostgreSQL reads a district's month from it in site order; SQLite finds a
+        # site's month with one seek (month IN (...) AND site_id = ?), and holds the rows in it
+        # (WITHOUT ROWID).
+        PrimaryKeyConstraint("month", "site_id"),
+        {"sqlite_with_rowid": False},
+    )
 
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day, local time
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    month: Mapped[date] = mapped_column(Date)  # its first day, local time
     checkins: Mapped[int] = mapped_column(default=0, server_default="0")
     people_reached: Mapped[int] = mapped_column(default=0, server_default="0")
     materials: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -53,4 +58,4 @@ def count_checkins(
         {"site_id": site_id, "month": month, **{k: figures[k] for k in FIGURES}}
         for (site_id, month), figures in sorted(sums.items())  # one order: no deadlock
     ]
-    add_to_sums(connection, SiteMonth.__table__, ("site_id", "month"), params)
+    add_to_sums(connection, SiteMonth.__table__, ("month", "site_id"), params)

@@ -44,11 +44,11 @@ def split(first: date, last: date) -> tuple[list[date], list[tuple[datetime, dat
 
 
 def in_months(column, months: list[date]):
-    """SQL: the month column within `months` (consecutive); one month as an equality, which
-    lets SQLite read it in index order without sorting."""
+    """SQL: the month column within `months`: one month as an equality (SQLite then reads it
+    in index order without sorting), several as a list (one seek each)."""
     if len(months) == 1:
         return column == months[0]
-    return column.between(months[0], months[-1])
+    return column.in_(months)
 
 
 def checkins_per_site(months: list[date], edges: list, sites=None):
@@ -235,7 +235,7 @@ def recount_months() -> dict[str, int]:
             tuple(row[: len(key) + 1]): tuple(row[len(key) + 1 :])
             for row in db.session.execute(select(*columns))
         }
-        wanted, added = {}, 0
+        wanted = {}
         for month, start, end in _months_of(evidence.captured_at):
             query = rows_of(start, end).group_by(*(evidence.__table__.c[k] for k in key))
             if model is HouseholdMonth:
@@ -243,12 +243,12 @@ def recount_months() -> dict[str, int]:
             if not stored:  # empty (a bulk load): the month's sums inserted straight from its rows
                 query = query.add_columns(literal(month).label("month"))
                 names = (*key, *figures, "month")
-                added += db.session.execute(table.insert().from_select(names, query)).rowcount
+                db.session.execute(table.insert().from_select(names, query))
                 continue
             for row in db.session.execute(query):
                 wanted[(*row[: len(key)], month)] = tuple(row[len(key) :])
-        if not stored:
-            changed[table.name] = added
+        if not stored:  # (rowcount is not told for INSERT ... SELECT on every driver)
+            changed[table.name] = db.session.scalar(select(func.count()).select_from(table))
             continue
         changed[table.name] = _apply(table, key + ("month",), figures, stored, wanted)
     if any(changed.values()):

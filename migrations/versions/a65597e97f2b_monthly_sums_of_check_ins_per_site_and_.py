@@ -77,7 +77,7 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["site_id"], ["sites.id"], name=op.f("fk_site_months_site_id_sites")
         ),
-        sa.PrimaryKeyConstraint("site_id", "month", name=op.f("pk_site_months")),
+        sa.PrimaryKeyConstraint("month", "site_id", name=op.f("pk_site_months")),
         sqlite_with_rowid=False,
     )
     fill("checkins", SITE_MONTHS)

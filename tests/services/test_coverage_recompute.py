@@ -450,8 +450,8 @@ def test_whole_months_part_months_and_both_match_the_recomputation(district):
     assert local(2026, 4, 1) == datetime(2026, 3, 31, 16, 0, tzinfo=UTC)
     db.session.commit()
     assert_month_sums_match()
-    april = db.session.get(SiteMonth, (site.id, date(2026, 4, 1)))
-    march = db.session.get(SiteMonth, (site.id, date(2026, 3, 1)))
+    april = db.session.get(SiteMonth, (date(2026, 4, 1), site.id))
+    march = db.session.get(SiteMonth, (date(2026, 3, 1), site.id))
     assert april is not None and march is not None
     for first, last in (
         (date(2026, 3, 1), date(2026, 3, 31)),  # one whole month
@@ -486,7 +486,7 @@ def test_the_period_splits_into_whole_local_months_and_the_days_around_them():
 def _site_month(site: Site, at: datetime) -> tuple:
     db.session.flush()
     db.session.expire_all()
-    row = db.session.get(SiteMonth, (site.id, at.astimezone(SHANGHAI).date().replace(day=1)))
+    row = db.session.get(SiteMonth, (at.astimezone(SHANGHAI).date().replace(day=1), site.id))
     return (row.checkins, row.people_reached, row.materials) if row else (0, 0, 0)
 
 
