@@ -41,7 +41,10 @@ class HouseholdMonth(db.Model):
         {"sqlite_with_rowid": False},
     )
 
-    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    # A household can go only once its visits have: what is left of its months counts nothing.
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
     month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day, local time
     area_id: Mapped[int] = mapped_column()
     visits: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -33,7 +33,8 @@ class SiteMonth(db.Model):
         {"sqlite_with_rowid": False},
     )
 
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    # A site can go only once its check-ins have: what is left of its months counts nothing.
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     month: Mapped[date] = mapped_column(Date)  # its first day, local time
     checkins: Mapped[int] = mapped_column(default=0, server_default="0")
     people_reached: Mapped[int] = mapped_column(default=0, server_default="0")

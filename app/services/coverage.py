@@ -21,7 +21,9 @@ confined user too, 422 for a district-wide one, as access.require_area_in_scope 
 
 The same figures are given for each child area. The work is a fixed handful of queries: the
 area's grids are read once and each labelled with its child ("bucket") in Python, and each
-aggregate groups by grid (or by a person's own area), its rows then added up per bucket.
+aggregate groups by grid (or by a person's own area), its rows then added up per bucket. The
+period's whole local months are read from the monthly sums the writers keep (site_months,
+household_months), its other days from the check-ins and visits (coverage_sums says how).
 """
 
 from __future__ import annotations

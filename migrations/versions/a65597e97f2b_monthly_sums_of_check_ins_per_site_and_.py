@@ -57,6 +57,7 @@ def upgrade():
             ["household_id"],
             ["households.id"],
             name=op.f("fk_household_months_household_id_households"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("household_id", "month", name=op.f("pk_household_months")),
         sqlite_with_rowid=False,
@@ -75,7 +76,7 @@ def upgrade():
         sa.Column("people_reached", sa.Integer(), server_default="0", nullable=False),
         sa.Column("materials", sa.Integer(), server_default="0", nullable=False),
         sa.ForeignKeyConstraint(
-            ["site_id"], ["sites.id"], name=op.f("fk_site_months_site_id_sites")
+            ["site_id"], ["sites.id"], name=op.f("fk_site_months_site_id_sites"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("month", "site_id", name=op.f("pk_site_months")),
         sqlite_with_rowid=False,

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import qr
@@ -594,7 +594,9 @@ def test_the_command_puts_corrupted_month_sums_right(app, district):
     db.session.execute(delete(HouseholdMonth).where(HouseholdMonth.month == date(2026, 3, 1)))
     db.session.execute(update(HouseholdMonth).values(area_id=district["grids"][0].id))
     site = district["sites"][0]
-    db.session.add(SiteMonth(site_id=site.id, month=date(2020, 1, 1), checkins=4))
+    db.session.execute(
+        insert(SiteMonth).values(site_id=site.id, month=date(2020, 1, 1), checkins=4)
+    )
     db.session.commit()
     with pytest.raises(AssertionError):
         assert_month_sums_match()
