@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, case, delete, func, literal, select, union_all, update
+from sqlalchemy import bindparam, case, delete, func, literal, select, true, union_all, update
 
 from app.extensions import db
 from app.models import CheckIn, Household, HouseholdMonth, SiteMonth, Visit
@@ -225,32 +225,37 @@ SOURCES = (
 
 def recount_months() -> dict[str, int]:
     """Make site_months and household_months equal to what the check-ins and visits hold, month
-    by month; per table, how many rows were added, changed or removed (rows left at zero by the
-    writers are removed and not counted). Idempotent; in the caller's transaction."""
+    by month (one month in memory at a time); per table, how many rows were added, changed or
+    removed (rows left at zero by the writers are removed and not counted). Idempotent; in the
+    caller's transaction."""
     changed = {}
     for model, key, figures, rows_of, evidence in SOURCES:
         table = model.__table__
-        columns = [table.c[name] for name in (*key, "month", *figures)]
-        stored = {
-            tuple(row[: len(key) + 1]): tuple(row[len(key) + 1 :])
-            for row in db.session.execute(select(*columns))
-        }
-        wanted = {}
+        empty = db.session.scalar(select(table.c.month).limit(1)) is None
+        changed[table.name], months = 0, []
         for month, start, end in _months_of(evidence.captured_at):
+            months.append(month)
             query = rows_of(start, end).group_by(*(evidence.__table__.c[k] for k in key))
             if model is HouseholdMonth:
                 query = query.group_by(Household.area_id)
-            if not stored:  # empty (a bulk load): the month's sums inserted straight from its rows
+            if empty:  # a bulk load: the month's sums inserted straight from its rows
                 query = query.add_columns(literal(month).label("month"))
-                names = (*key, *figures, "month")
-                db.session.execute(table.insert().from_select(names, query))
+                db.session.execute(table.insert().from_select((*key, *figures, "month"), query))
                 continue
-            for row in db.session.execute(query):
-                wanted[(*row[: len(key)], month)] = tuple(row[len(key) :])
-        if not stored:  # (rowcount is not told for INSERT ... SELECT on every driver)
+            wanted = {
+                (*row[: len(key)], month): tuple(row[len(key) :])
+                for row in db.session.execute(query)
+            }
+            changed[table.name] += _apply(
+                table, key, figures, _stored(table, key, figures, month), wanted
+            )
+        if empty:  # (rowcount is not told for INSERT ... SELECT on every driver)
             changed[table.name] = db.session.scalar(select(func.count()).select_from(table))
-            continue
-        changed[table.name] = _apply(table, key + ("month",), figures, stored, wanted)
+        else:  # months holding no evidence at all hold no sums either
+            stray = table.c.month.not_in(months) if months else true()
+            changed[table.name] += _apply(
+                table, key, figures, _stored(table, key, figures, stray), {}
+            )
     if any(changed.values()):
         from app.services import rollup_cache
 
@@ -258,8 +263,19 @@ def recount_months() -> dict[str, int]:
     return changed
 
 
+def _stored(table, key: tuple, figures: tuple, month) -> dict:
+    """{(key..., month): figures} of the stored rows of `month` (a date, or a condition)."""
+    where = table.c.month == month if isinstance(month, date) else month
+    columns = [table.c[name] for name in (*key, "month", *figures)]
+    return {
+        tuple(row[: len(key) + 1]): tuple(row[len(key) + 1 :])
+        for row in db.session.execute(select(*columns).where(where))
+    }
+
+
 def _apply(table, key: tuple, figures: tuple, stored: dict, wanted: dict) -> int:
     """Write the differences between `stored` and `wanted` rows; how many rows really differed."""
+    key = (*key, "month")
     counts = [i for i, name in enumerate(figures) if name != "area_id"]
     zero = {k for k, v in stored.items() if k not in wanted and not any(v[i] for i in counts)}
     gone = [k for k in stored if k not in wanted]
