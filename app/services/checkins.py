@@ -274,11 +274,12 @@ def _insert_once(
         if not idempotency.take("checkin", checkin.client_id, checkin.user_id, checkin.id):
             connection.execute(_DELETE, {"id": checkin.id, "captured_at": checkin.captured_at})
             return None
-        count_checkins(connection, [values])  # its site's monthly sums, when it counts
         evidence.attach_photos(list(photos), checkin)  # first: a task may need a photo
         if checkin.status == "accepted":
             _settle_for(checkin, task, grid_tasks)
         rectifications.open_for(checkin)
+        # Its site's monthly sums, when it counts; last, as the row stays locked until COMMIT.
+        count_checkins(connection, [values])
     make_transient_to_detached(checkin)
     db.session.add(checkin)
     if not photos:  # a new check-in without photos has none: the answer need not ask

@@ -102,9 +102,9 @@ def test_a_check_in_for_a_task_settles_it_without_loading_it_again(api, district
         "SELECT checkins",
         "INSERT checkins",
         "INSERT idempotency_keys",
-        "INSERT site_months",
         "SELECT checkins",  # the task's progress (the task itself is not loaded again)
         "UPDATE tasks",  # its new status
+        "INSERT site_months",
     ], "\n".join(found)
     assert db.session.get(Task, task_id).status == "done"
 
