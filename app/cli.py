@@ -1,5 +1,5 @@
 """Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns |
-settle-tasks | recount-households | purge-expired | worker | send-notifications |
+settle-tasks | recount-households | recount-months | purge-expired | worker | send-notifications |
 send-daily-report | partitions create-ahead | rollups clear."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(roll_campaigns_command)
     app.cli.add_command(settle_tasks_command)
     app.cli.add_command(recount_households_command)
+    app.cli.add_command(recount_months_command)
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(send_notifications_command)
@@ -150,6 +151,19 @@ def recount_households_command():
     changed = recount_households()
     db.session.commit()
     click.echo(f"{changed} areas recounted")
+
+
+@click.command("recount-months")
+def recount_months_command():
+    """Rebuild the monthly sums of check-ins per site and visits per household; safe to rerun.
+
+    Every check-in and visit writer keeps them; run this after writing evidence around the app
+    (a restore, hand-written SQL)."""
+    from app.services.coverage_sums import recount_months
+
+    changed = recount_months()
+    db.session.commit()
+    click.echo(", ".join(f"{table}: {n} rows recounted" for table, n in changed.items()))
 
 
 @click.command("purge-expired")

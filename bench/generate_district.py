@@ -823,9 +823,7 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         writer.attach()
         print(f"  {'indexes/keys':<16} {time.perf_counter() - t0:6.1f} s", flush=True)
-        t0 = time.perf_counter()
-        writer.finish(analyze=not args.no_analyze)
-        print(f"  {'commit/analyze':<16} {time.perf_counter() - t0:6.1f} s")
+        writer.raw.commit()
         t0 = time.perf_counter()
         # The households were loaded around the app: count each grid's as the writers would.
         from app.services.households import recount_households
@@ -833,6 +831,16 @@ def main(argv: list[str] | None = None) -> None:
         recount_households()
         db.session.commit()
         print(f"  {'household counts':<16} {time.perf_counter() - t0:6.1f} s", flush=True)
+        t0 = time.perf_counter()
+        # ...and the check-ins and visits: sum them by month as their writers would.
+        from app.services.coverage_sums import recount_months
+
+        recount_months()
+        db.session.commit()
+        print(f"  {'monthly sums':<16} {time.perf_counter() - t0:6.1f} s", flush=True)
+        t0 = time.perf_counter()
+        writer.finish(analyze=not args.no_analyze)
+        print(f"  {'commit/analyze':<16} {time.perf_counter() - t0:6.1f} s")
         size = writer.size()
         writer.raw.close()
     print(

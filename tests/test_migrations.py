@@ -19,6 +19,16 @@ from app.extensions import db
 from app.models.base import render_migration_item
 from app.services.partitions import schema_filters
 from config import TestingConfig, database_url
+from tests.factories import (
+    local,
+    make_area,
+    make_checkin,
+    make_household,
+    make_site,
+    make_user,
+    make_visit,
+)
+from tests.services.coverage_helpers import month_sums_from_rows, stored_month_sums
 
 
 @pytest.fixture
@@ -158,3 +168,30 @@ def test_readyz_follows_the_migrations_the_database_has_run(migration_app):
         "database": "up",
         "schema": "missing",
     }
+
+
+def test_the_monthly_sums_are_filled_from_the_rows_already_stored(migration_app):
+    """The migration that adds site_months and household_months fills them from the check-ins
+    and visits already stored, in the configured zone's months (on PostgreSQL: partitioned)."""
+    flask_migrate.upgrade()
+    street = make_area(level="street")
+    grid = make_area(parent=make_area(level="community", parent=street))
+    site, household = make_site(area=grid), make_household(area=grid)
+    worker = make_user(role="worker", area=grid)
+    for at, status in (
+        (local(2026, 3, 31, 23, 59, 59), "accepted"),
+        (local(2026, 4, 1), "accepted"),  # 16:00 UTC on 31 March: April
+        (local(2026, 4, 1, 8), "flagged"),
+        (local(2025, 12, 31, 23), "accepted"),
+    ):
+        make_checkin(site=site, user=worker, at=at, status=status, people_reached=3)
+        make_visit(household=household, user=worker, at=at, materials_count=2, app_installed=True)
+    db.session.commit()
+    kept = stored_month_sums()
+    assert kept == month_sums_from_rows() and len(kept[0]) == 3 and len(kept[1]) == 3
+    db.session.remove()
+
+    flask_migrate.downgrade(revision="a65597e97f2b-1")
+    assert "site_months" not in inspect(db.engine).get_table_names()
+    flask_migrate.upgrade()
+    assert stored_month_sums() == kept

@@ -16,6 +16,8 @@ from app import geo
 from app.demo.places import Grid, SiteRow, offset, random_point
 from app.extensions import db
 from app.models import CheckIn, Task, Visit
+from app.models.household_month import count_visits
+from app.models.site_month import count_checkins
 
 if TYPE_CHECKING:
     from app.demo import People
@@ -185,6 +187,7 @@ def build_checkins(
                 again = min(clock.now, captured + timedelta(minutes=rng.randint(3, 15)))
                 rows.append(_checkin(rng, clock, site, user, again, "accepted", links))
     db.session.execute(insert(CheckIn), rows)
+    count_checkins(db.session.connection(), rows)  # the sites' monthly sums, as every writer
     return rows
 
 
@@ -213,6 +216,7 @@ def build_rider_drops(
             row.update(task_id=task.id, materials_count=rng.randint(15, 45), people_reached=None)
             rows.append(row)
     db.session.execute(insert(CheckIn), rows)
+    count_checkins(db.session.connection(), rows)  # the sites' monthly sums, as every writer
     return rows
 
 
@@ -316,4 +320,5 @@ def build_visits(
                     )
                 )
     db.session.execute(insert(Visit), rows)
+    count_visits(db.session.connection(), rows)  # the households' monthly sums, as every writer
     return rows

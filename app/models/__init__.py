@@ -7,6 +7,7 @@ from app.models.case import FRAUD_TYPES, FraudCase
 from app.models.checkin import CHECKIN_STATUSES, SITE_CONDITIONS, CheckIn
 from app.models.commendation import Commendation
 from app.models.household import HOUSEHOLD_TAGS, Household
+from app.models.household_month import HouseholdMonth
 from app.models.idempotency_key import IDEMPOTENT_KINDS, IdempotencyKey
 from app.models.invite import Invite
 from app.models.job import JOB_STATUSES, Job
@@ -22,6 +23,7 @@ from app.models.quiz import QUIZ_AUDIENCES, Quiz, QuizResponse
 from app.models.rectification import RECTIFICATION_STATUSES, Rectification
 from app.models.sign_in_code import SignInCode
 from app.models.site import SITE_KINDS, Site
+from app.models.site_month import SiteMonth
 from app.models.task import PLANNED_KINDS, TASK_KINDS, TASK_STATUSES, Campaign, Task
 from app.models.user import FORCES, ROLES, ApiToken, User
 from app.models.visit import VISIT_OUTCOMES, Visit
@@ -59,6 +61,7 @@ __all__ = [
     "Campaign",
     "FraudCase",
     "Household",
+    "HouseholdMonth",
     "IdempotencyKey",
     "Invite",
     "Job",
@@ -73,6 +76,7 @@ __all__ = [
     "RiskWarning",
     "SignInCode",
     "Site",
+    "SiteMonth",
     "Task",
     "User",
     "Visit",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event, select, update
+from sqlalchemy import Boolean, Connection, ForeignKey, Index, String, Text, event, select, update
 from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.household import Household
+from app.models.household_month import HouseholdMonth, count_visits
 from app.models.photo import Photo
 from app.models.task import Task
 from app.models.user import User
@@ -51,14 +52,15 @@ class Visit(db.Model):
     task_id: Mapped[int | None] = mapped_column(
         ForeignKey("tasks.id", ondelete="SET NULL"), index=True
     )
-    outcome: Mapped[str] = mapped_column(String(16))
+    # active_history on what the monthly sums count: they need the value a change replaces.
+    outcome: Mapped[str] = mapped_column(String(16), active_history=True)
     lat: Mapped[float | None]
     lng: Mapped[float | None]
     accuracy_m: Mapped[float | None]
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    app_installed: Mapped[bool] = mapped_column(Boolean, default=False)
-    materials_count: Mapped[int | None]
+    app_installed: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
+    materials_count: Mapped[int | None] = mapped_column(active_history=True)
     flag_reason: Mapped[str | None] = mapped_column(String(64))
     # Details the worker may add within a day (PATCH /visits/ID); site_condition is that of the
     # publicity material at the doorway (a notice, a sticker), in the check-ins' words.
@@ -96,3 +98,44 @@ def _follow_household(_mapper, connection, household: Household) -> None:
             .where(Visit.__table__.c.household_id == household.id)
             .values(area_id=household.area_id)
         )
+        months = HouseholdMonth.__table__
+        connection.execute(
+            update(months)
+            .where(months.c.household_id == household.id)
+            .values(area_id=household.area_id)
+        )
+
+
+# What the households' monthly sums (app/models/household_month.py) count of a visit.
+COUNTED = ("household_id", "captured_at", "outcome", "app_installed", "materials_count")
+
+
+def _counted(visit: Visit, stored: bool) -> dict:
+    """The counted columns as the row held them before this flush (stored) or holds them now."""
+    values = {}
+    for key in COUNTED:
+        history = attributes.get_history(visit, key)
+        old = stored and history.deleted
+        values[key] = history.deleted[0] if old else getattr(visit, key)
+    return values
+
+
+@event.listens_for(Visit, "after_insert")
+def _count_new(_mapper, connection: Connection, visit: Visit) -> None:
+    count_visits(connection, [_counted(visit, stored=False)])
+
+
+@event.listens_for(Visit, "after_update")
+def _count_changed(_mapper, connection: Connection, visit: Visit) -> None:
+    """An author's amended leaflets (or any counted change): the old figures out, the new in."""
+    if not any(attributes.get_history(visit, key).has_changes() for key in COUNTED):
+        return  # a note, a photo, a review's own columns: nothing counted moved
+    before, after = _counted(visit, stored=True), _counted(visit, stored=False)
+    if before != after:
+        count_visits(connection, [before], sign=-1)
+        count_visits(connection, [after])
+
+
+@event.listens_for(Visit, "after_delete")
+def _count_deleted(_mapper, connection: Connection, visit: Visit) -> None:
+    count_visits(connection, [_counted(visit, stored=True)], sign=-1)

@@ -24,6 +24,7 @@ from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, CheckIn, Site, Task, User
 from app.models.base import utcnow
+from app.models.site_month import count_checkins
 from app.models.task import task_assignees, task_sites
 from app.policy import is_field_worker, require
 from app.services import checkin_rules as rules
@@ -277,6 +278,8 @@ def _insert_once(
         if checkin.status == "accepted":
             _settle_for(checkin, task, grid_tasks)
         rectifications.open_for(checkin)
+        # Its site's monthly sums, when it counts; last, as the row stays locked until COMMIT.
+        count_checkins(connection, [values])
     make_transient_to_detached(checkin)
     db.session.add(checkin)
     if not photos:  # a new check-in without photos has none: the answer need not ask

@@ -21,7 +21,9 @@ confined user too, 422 for a district-wide one, as access.require_area_in_scope 
 
 The same figures are given for each child area. The work is a fixed handful of queries: the
 area's grids are read once and each labelled with its child ("bucket") in Python, and each
-aggregate groups by grid (or by a person's own area), its rows then added up per bucket.
+aggregate groups by grid (or by a person's own area), its rows then added up per bucket. The
+period's whole local months are read from the monthly sums the writers keep (site_months,
+household_months), its other days from the check-ins and visits (coverage_sums says how).
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ from sqlalchemy import and_, case, func, or_, select, true
 
 from app.errors import Invalid
 from app.extensions import db
-from app.models import FORCES, Area, Campaign, CheckIn, Household, Site, User, Visit
+from app.models import FORCES, Area, Campaign, CheckIn, Site, SiteMonth, User, Visit
 from app.policy import require
-from app.services import rollup_cache
+from app.services import coverage_sums, rollup_cache
 from app.services.access import (
     require_area_in_scope,
     scope_area,
@@ -86,6 +88,11 @@ class Period:
     def months(self) -> int:
         """How many monthly site visits the period asks for (at least one)."""
         return max(1, round(self.days / DAYS_PER_MONTH))
+
+    def split(self) -> tuple[list[date], list[tuple[datetime, datetime]]]:
+        """Its whole local months (read from the monthly sums) and the UTC ranges of its other
+        days (read from the rows): coverage_sums.split."""
+        return coverage_sums.split(self.first, self.last)
 
     def previous(self) -> Period:
         """The period of the same length just before this one."""
@@ -271,65 +278,29 @@ def _counted(period: Period):
 
 def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period: Period) -> None:
     """Sites, visited sites, sites meeting their monthly visits, check-ins, people, leaflets."""
-    if area is None and db.engine.dialect.name == "postgresql":
-        # The whole district on PostgreSQL: count the period's check-ins site by site first (one
-        # pass over ix_checkins_period), then meet the sites; joining first hashes every
-        # check-in row with its site's columns, which measured about 1.4 times slower. SQLite
-        # does better with the per-site look-ups below (it would sort the period to group it).
-        counted = (
-            select(
-                CheckIn.site_id,
-                func.count(CheckIn.site_id).label("n"),
-                func.sum(CheckIn.people_reached).label("people"),
-                func.sum(CheckIn.materials_count).label("materials"),
-            )
-            .where(
-                CheckIn.status == "accepted",
-                CheckIn.captured_at >= period.start,
-                CheckIn.captured_at < period.end,
-            )
-            .group_by(CheckIn.site_id)
-            .subquery("counted")
-        )
-        per_site = select(
-            Site.area_id,
+    months, edges = period.split()
+    if len(months) == 1 and not edges:
+        # One whole month: a site has one row of site_months at most, so the sites are met
+        # with it and grouped by grid at once (SQLite: in ix_sites_area_id's order, no sort).
+        n = func.coalesce(SiteMonth.checkins, 0)
+        figures = (
             Site.active,
             Site.visits_per_month,
-            func.coalesce(counted.c.n, 0).label("n"),
-            func.coalesce(counted.c.people, 0).label("people"),
-            func.coalesce(counted.c.materials, 0).label("materials"),
-        ).outerjoin(counted, counted.c.site_id == Site.id)
-    else:
-        # A street or a grid (or SQLite): each site looked up in ix_checkins_coverage.
-        per_site = (
-            select(
-                Site.area_id,
-                Site.active,
-                Site.visits_per_month,
-                func.count(CheckIn.site_id).label("n"),
-                func.coalesce(func.sum(CheckIn.people_reached), 0).label("people"),
-                func.coalesce(func.sum(CheckIn.materials_count), 0).label("materials"),
-            )
-            .select_from(Site)
-            .outerjoin(CheckIn, _counted(period))
-            .group_by(Site.id)
+            n,
+            SiteMonth.people_reached,
+            SiteMonth.materials,
+        )
+        query = select(Site.area_id, *_site_sums(*figures, period)).outerjoin(
+            SiteMonth, and_(SiteMonth.site_id == Site.id, SiteMonth.month == months[0])
         )
         if area is not None:
-            per_site = per_site.where(Site.area_id.in_(_grid_ids(area)))
-    ps = per_site.subquery()
-    active = ps.c.active == True
-    met = and_(active, ps.c.n >= ps.c.visits_per_month * period.months)
-    rows = db.session.execute(
-        select(
-            ps.c.area_id,
-            func.sum(case((active, 1), else_=0)),
-            func.sum(case((and_(active, ps.c.n > 0), 1), else_=0)),
-            func.sum(case((met, 1), else_=0)),
-            func.sum(ps.c.n),
-            func.sum(ps.c.people),
-            func.sum(ps.c.materials),
-        ).group_by(ps.c.area_id)
-    ).all()
+            query = query.where(Site.area_id.in_(_grid_ids(area)))
+        query = query.group_by(Site.area_id)
+    else:
+        ps = _per_site(area, period, months, edges).subquery()
+        figures = (ps.c.active, ps.c.visits_per_month, ps.c.n, ps.c.people, ps.c.materials)
+        query = select(ps.c.area_id, *_site_sums(*figures, period)).group_by(ps.c.area_id)
+    rows = db.session.execute(query).all()
     for grid_id, total, visited, met_count, checkins, people, materials in rows:
         if grid_id not in grids:
             continue
@@ -342,6 +313,75 @@ def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period:
         entry["leaflets"] += int(materials)
 
 
+def _site_sums(active, visits_per_month, n, people, materials, period: Period) -> list:
+    """SQL: per grid, active sites, visited ones, those meeting their visits, and the sums."""
+    active = active == True
+    met = and_(active, n >= visits_per_month * period.months)
+    return [
+        func.sum(case((active, 1), else_=0)),
+        func.sum(case((and_(active, n > 0), 1), else_=0)),
+        func.sum(case((met, 1), else_=0)),
+        func.coalesce(func.sum(n), 0),
+        func.coalesce(func.sum(people), 0),
+        func.coalesce(func.sum(materials), 0),
+    ]
+
+
+def _per_site(area: Area | None, period: Period, months: list[date], edges: list):
+    """Each site of the area with its grid, whether active, its monthly visits and the period's
+    accepted check-ins (n), people reached and leaflets."""
+    site = (Site.area_id, Site.active, Site.visits_per_month)
+    if months and not edges:
+        # Whole months: each site looked up in site_months (one row per site and month).
+        per_site = (
+            select(
+                *site,
+                func.coalesce(func.sum(SiteMonth.checkins), 0).label("n"),
+                func.coalesce(func.sum(SiteMonth.people_reached), 0).label("people"),
+                func.coalesce(func.sum(SiteMonth.materials), 0).label("materials"),
+            )
+            .select_from(Site)
+            .outerjoin(
+                SiteMonth,
+                and_(
+                    SiteMonth.site_id == Site.id,
+                    coverage_sums.in_months(SiteMonth.month, months),
+                ),
+            )
+            .group_by(Site.id)
+        )
+    elif months or (area is None and db.engine.dialect.name == "postgresql"):
+        # Whole months and some days (their check-ins summed site by site with the months'
+        # sums), or the whole district on PostgreSQL: count the period's check-ins site by site
+        # first (one pass over ix_checkins_period), then meet the sites; joining first hashes
+        # every check-in row with its site's columns, which measured about 1.4 times slower.
+        sites = None if area is None else select(Site.id).where(Site.area_id.in_(_grid_ids(area)))
+        counted = coverage_sums.checkins_per_site(months, edges, sites)
+        per_site = select(
+            *site,
+            func.coalesce(counted.c.n, 0).label("n"),
+            func.coalesce(counted.c.people, 0).label("people"),
+            func.coalesce(counted.c.materials, 0).label("materials"),
+        ).outerjoin(counted, counted.c.site_id == Site.id)
+    else:
+        # Days within a month, for a street or a grid (or SQLite): each site looked up in
+        # ix_checkins_coverage (SQLite would sort the period to group it).
+        per_site = (
+            select(
+                *site,
+                func.count(CheckIn.site_id).label("n"),
+                func.coalesce(func.sum(CheckIn.people_reached), 0).label("people"),
+                func.coalesce(func.sum(CheckIn.materials_count), 0).label("materials"),
+            )
+            .select_from(Site)
+            .outerjoin(CheckIn, _counted(period))
+            .group_by(Site.id)
+        )
+    if area is not None:
+        per_site = per_site.where(Site.area_id.in_(_grid_ids(area)))
+    return per_site
+
+
 def _add_households(entries: dict, grids: dict[int, Grid]) -> None:
     """Households per grid, summed; and those of grids asked for household rounds."""
     for grid in grids.values():
@@ -352,46 +392,21 @@ def _add_households(entries: dict, grids: dict[int, Grid]) -> None:
 
 def _add_visits(entries: dict, area: Area | None, grids: dict[int, Grid], period: Period) -> None:
     """Visits, households reached, households meeting their rounds, installs, leaflets."""
-    # Each visit carries its household's grid (Visit.area_id), so a period's visits are read
-    # from ix_visits_coverage_grid alone and grouped by grid: the sums straight away, and only
-    # the `reached` ones household by household; of the households, only the few unreachable
-    # ones are read (ix_households_unreachable_id).
-    in_period = and_(
-        Visit.captured_at >= period.start,
-        Visit.captured_at < period.end,
-        Visit.area_id.in_(_grid_ids(area)) if area is not None else true(),
-    )
-    rows = db.session.execute(
-        select(
-            Visit.area_id,
-            func.count(Visit.area_id),
-            func.sum(case((Visit.app_installed == True, 1), else_=0)),
-            func.coalesce(func.sum(Visit.materials_count), 0),
-        )
-        .where(in_period)
-        .group_by(Visit.area_id)
-    ).all()
-    for grid_id, visits, installs, materials in rows:
+    # Whole months from household_months (one row per household and month, by grid), the other
+    # days from ix_visits_coverage_grid: each visit carries its household's grid (Visit.area_id),
+    # so neither reads a household; of the households, only the few unreachable ones are read
+    # (ix_households_unreachable_id).
+    months, edges = period.split()
+    in_area = _grid_ids(area) if area is not None else None
+    for grid_id, visits, installs, materials in coverage_sums.visit_sums(months, edges, in_area):
         if grid_id not in grids:
             continue
         entry = entries[grids[grid_id].bucket]
         entry["visits"] += int(visits)
         entry["app_installs"] += int(installs)
         entry["leaflets"] += int(materials)
-    reachable = Visit.household_id.not_in(select(Household.id).where(Household.unreachable == True))
-    reached = (
-        select(Visit.area_id, func.count(Visit.area_id).label("n"))
-        .where(in_period, Visit.outcome == "reached", reachable)
-        .group_by(Visit.area_id, Visit.household_id)
-        .subquery("reached")
-    )
     # Households by grid and by how often they were reached: a few rows per grid.
-    rows = db.session.execute(
-        select(reached.c.area_id, reached.c.n, func.count()).group_by(
-            reached.c.area_id, reached.c.n
-        )
-    ).all()
-    for grid_id, times, households in rows:
+    for grid_id, times, households in coverage_sums.reached_households(months, edges, in_area):
         if grid_id not in grids:
             continue
         grid = grids[grid_id]

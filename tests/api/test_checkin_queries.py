@@ -50,7 +50,7 @@ def _kinds(found: list[str]) -> list[str]:
     ]
 
 
-def test_a_check_in_without_a_task_is_seven_statements(api, district, statements):
+def test_a_check_in_without_a_task_is_eight_statements(api, district, statements):
     a = district.a
     headers, data = api._headers(a.worker), body(a.sites[0])
     earlier = body(a.sites[0], 40, captured_at=ago(hours=1))
@@ -68,6 +68,7 @@ def test_a_check_in_without_a_task_is_seven_statements(api, district, statements
             "SELECT checkins",  # the caller's previous fix and recent check-ins at the site
             "INSERT checkins",
             "INSERT idempotency_keys",  # its client_id (ON CONFLICT DO NOTHING: a lost race deletes the row)
+            "INSERT site_months",  # added to its site's month (ON CONFLICT DO UPDATE)
         ]
     ), "\n".join(found)
 
@@ -103,6 +104,7 @@ def test_a_check_in_for_a_task_settles_it_without_loading_it_again(api, district
         "INSERT idempotency_keys",
         "SELECT checkins",  # the task's progress (the task itself is not loaded again)
         "UPDATE tasks",  # its new status
+        "INSERT site_months",
     ], "\n".join(found)
     assert db.session.get(Task, task_id).status == "done"
 

@@ -35,6 +35,7 @@ from app.models.user import user_grids
 from app.services.auth import authenticate
 from app.services.passwords import check_password_rules
 from tests import factories
+from tests.services.coverage_helpers import assert_month_sums_match
 
 MODELS = {
     "sites": Site,
@@ -178,6 +179,11 @@ def test_visits_and_checkins_stay_within_their_people_and_rules(demo):
         db.session.scalars(select(Visit.client_id))
     )
     assert len(set(ids)) == len(ids) and all(uuid.UUID(i).version == 4 for i in ids)
+
+
+def test_the_monthly_sums_match_the_evidence(demo):
+    """The demo inserts check-ins and visits in bulk and adds them to the sums coverage reads."""
+    assert_month_sums_match()
 
 
 def test_coverage_differs_between_streets(demo):

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from app.extensions import db
+from app.models import CheckIn, HouseholdMonth, SiteMonth, Visit
 from tests.factories import (
     local,
     make_area,
@@ -104,3 +108,54 @@ def build_march_district() -> March:
     )
     db.session.commit()
     return m
+
+
+def month_sums_from_rows() -> tuple[dict, dict]:
+    """site_months and household_months as a plain recount of every check-in and visit would
+    make them: sums by Asia/Shanghai month, read through the ORM and added up in Python."""
+    sites: dict[tuple, list[int]] = {}
+    for c in db.session.scalars(select(CheckIn).where(CheckIn.status == "accepted")):
+        figures = sites.setdefault((c.site_id, _month(c.captured_at)), [0, 0, 0])
+        figures[0] += 1
+        figures[1] += c.people_reached or 0
+        figures[2] += c.materials_count or 0
+    households: dict[tuple, list[int]] = {}
+    for v in db.session.scalars(select(Visit)):
+        key = (v.household_id, _month(v.captured_at))
+        figures = households.setdefault(key, [v.household.area_id, 0, 0, 0, 0])
+        figures[1] += 1
+        figures[2] += bool(v.app_installed)
+        figures[3] += v.materials_count or 0
+        figures[4] += v.outcome == "reached"
+    return (
+        {k: tuple(f) for k, f in sites.items()},
+        {k: tuple(f) for k, f in households.items()},
+    )
+
+
+def stored_month_sums() -> tuple[dict, dict]:
+    """The rows of site_months and household_months (rows the writers left at zero left out)."""
+    sites = {
+        (m.site_id, m.month): (m.checkins, m.people_reached, m.materials)
+        for m in db.session.scalars(select(SiteMonth))
+        if (m.checkins, m.people_reached, m.materials) != (0, 0, 0)
+    }
+    households = {
+        (m.household_id, m.month): (m.area_id, m.visits, m.app_installs, m.materials, m.reached)
+        for m in db.session.scalars(select(HouseholdMonth))
+        if (m.visits, m.app_installs, m.materials, m.reached) != (0, 0, 0, 0)
+    }
+    return sites, households
+
+
+def assert_month_sums_match() -> None:
+    """The monthly sums the writers keep equal a recount of the rows."""
+    db.session.flush()
+    db.session.expire_all()
+    stored, counted = stored_month_sums(), month_sums_from_rows()
+    assert stored[0] == counted[0], "site_months"
+    assert stored[1] == counted[1], "household_months"
+
+
+def _month(moment) -> date:
+    return moment.astimezone(ZoneInfo("Asia/Shanghai")).date().replace(day=1)

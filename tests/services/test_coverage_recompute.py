@@ -19,12 +19,24 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app import qr
 from app.extensions import db
-from app.models import FORCES, Area, Campaign, CheckIn, Household, Site, User, Visit
-from app.services import coverage, households, sites, visits
+from app.models import (
+    FORCES,
+    Area,
+    Campaign,
+    CheckIn,
+    Household,
+    HouseholdMonth,
+    Site,
+    SiteMonth,
+    User,
+    Visit,
+)
+from app.services import checkins, coverage, coverage_sums, households, sites, visits
 from app.services.household_import import import_households
 from tests.factories import (
     local,
@@ -36,6 +48,7 @@ from tests.factories import (
     make_user,
     make_visit,
 )
+from tests.services.coverage_helpers import assert_month_sums_match
 from tests.services.test_importing import csv_bytes
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -421,3 +434,230 @@ def test_two_writers_adding_to_one_grid_at_once_are_both_counted(committing):
         second.close()
     db.session.expire_all()
     assert (grid.household_rows, grid.reachable_households) == (2, 2)
+
+
+# --- the monthly sums (site_months, household_months) ---------------------------------------
+
+
+def test_whole_months_part_months_and_both_match_the_recomputation(district):
+    """Whole local months are read from the sums, the days around them from the rows."""
+    site, household = district["sites"][1], district["households"][2]
+    worker = district["people"][0]
+    for at in (local(2026, 3, 31, 23, 59, 59), local(2026, 4, 1, 0, 0, 0)):
+        make_checkin(site=site, user=worker, at=at, people_reached=2, materials_count=1)
+        make_visit(household=household, user=worker, at=at, outcome="reached")
+    # The month edge is 16:00 UTC: the second of each pair belongs to April.
+    assert local(2026, 4, 1) == datetime(2026, 3, 31, 16, 0, tzinfo=UTC)
+    db.session.commit()
+    assert_month_sums_match()
+    april = db.session.get(SiteMonth, (date(2026, 4, 1), site.id))
+    march = db.session.get(SiteMonth, (date(2026, 3, 1), site.id))
+    assert april is not None and march is not None
+    for first, last in (
+        (date(2026, 3, 1), date(2026, 3, 31)),  # one whole month
+        (date(2026, 4, 1), date(2026, 4, 30)),
+        (date(2026, 3, 5), date(2026, 3, 20)),  # days within a month
+        (date(2026, 3, 31), date(2026, 4, 1)),  # across a month's edge, no whole month
+        (date(2026, 3, 15), date(2026, 4, 30)),  # part of March, all of April
+        (date(2026, 3, 1), date(2026, 4, 10)),  # all of March, part of April
+        (date(2026, 2, 28), date(2026, 4, 1)),  # a day either side of a whole month
+        (date(2026, 2, 20), date(2026, 5, 10)),  # two whole months and days either side
+    ):
+        check_everywhere(district, first, last)
+
+
+def test_the_period_splits_into_whole_local_months_and_the_days_around_them():
+    months, edges = coverage_sums.split(date(2026, 2, 28), date(2026, 4, 1))
+    assert months == [date(2026, 3, 1)]
+    assert edges == [
+        (local(2026, 2, 28), local(2026, 3, 1)),
+        (local(2026, 4, 1), local(2026, 4, 2)),
+    ]
+    assert coverage_sums.split(date(2026, 12, 1), date(2027, 1, 31))[0] == [
+        date(2026, 12, 1),
+        date(2027, 1, 1),
+    ]
+    assert coverage_sums.split(date(2026, 3, 2), date(2026, 3, 31)) == (
+        [],
+        [(local(2026, 3, 2), local(2026, 4, 1))],
+    )
+
+
+def _site_month(site: Site, at: datetime) -> tuple:
+    db.session.flush()
+    db.session.expire_all()
+    row = db.session.get(SiteMonth, (at.astimezone(SHANGHAI).date().replace(day=1), site.id))
+    return (row.checkins, row.people_reached, row.materials) if row else (0, 0, 0)
+
+
+def test_every_checkin_writer_keeps_the_month_sums(app, district):
+    """The check-in's own INSERT, a review either way, an author's amendment and a deletion."""
+    site = next(s for s in district["sites"] if s.active)
+    grid = db.session.get(Area, site.area_id)
+    worker = make_user(role="worker", area=grid, grids=[grid])
+    coordinator = make_user(role="coordinator")
+    db.session.commit()
+    now = datetime.now(UTC)
+    before = _site_month(site, now)
+    with app.test_request_context():
+        checkin, created = checkins.record_checkin(
+            worker,
+            {
+                "client_id": str(uuid.uuid4()),
+                "token": qr.site_token(site),
+                "lat": site.lat + 0.0001,
+                "lng": site.lng,
+                "accuracy_m": 8.0,
+                "captured_at": now - timedelta(minutes=1),
+                "people_reached": 7,
+                "materials_count": 3,
+            },
+        )
+    assert created and checkin.status == "accepted"
+    assert _site_month(site, now) == (before[0] + 1, before[1] + 7, before[2] + 3)
+    assert_month_sums_match()
+
+    approved = make_checkin(site=site, user=worker, at=now, status="flagged", people_reached=5)
+    rejected = make_checkin(site=site, user=worker, at=now, status="flagged", materials_count=9)
+    assert _site_month(site, now) == (before[0] + 1, before[1] + 7, before[2] + 3)
+    checkins.review_checkin(coordinator, approved, "approve")
+    checkins.review_checkin(coordinator, rejected, "reject", "照片与点位不符")
+    assert _site_month(site, now) == (before[0] + 2, before[1] + 12, before[2] + 3)
+    assert_month_sums_match()
+
+    checkins.amend_checkin(worker, checkin, {"people_reached": 1, "materials_count": 0})
+    assert _site_month(site, now) == (before[0] + 2, before[1] + 6, before[2])
+    assert_month_sums_match()
+
+    db.session.delete(approved)
+    assert _site_month(site, now) == (before[0] + 1, before[1] + 1, before[2])
+    assert_month_sums_match()
+    db.session.commit()
+    check_everywhere(district, now.astimezone(SHANGHAI).date().replace(day=1), local_today())
+
+
+def local_today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def _household_month(household: Household, at: datetime) -> tuple:
+    db.session.flush()
+    db.session.expire_all()
+    key = (household.id, at.astimezone(SHANGHAI).date().replace(day=1))
+    row = db.session.get(HouseholdMonth, key)
+    return (row.area_id, row.visits, row.materials, row.reached) if row else None
+
+
+def test_every_visit_writer_keeps_the_month_sums(district):
+    """A visit recorded and amended, a visit deleted, a household moved to another grid."""
+    household = district["households"][3]
+    grid = db.session.get(Area, household.area_id)
+    worker = make_user(role="worker", area=grid, grids=[grid])
+    at = local(2026, 4, 30, 23, 59, 59)
+    before = _household_month(household, at) or (grid.id, 0, 0, 0)
+    visit, created = visits.record_visit(
+        worker,
+        {
+            "client_id": str(uuid.uuid4()),
+            "household_id": household.id,
+            "outcome": "reached",
+            "lat": 29.9,
+            "lng": 121.55,
+            "captured_at": at,
+            "materials_count": 2,
+        },
+    )
+    assert created
+    assert _household_month(household, at) == (grid.id, before[1] + 1, before[2] + 2, before[3] + 1)
+    assert_month_sums_match()
+
+    visits.amend_visit(worker, visit, {"materials_count": 5})
+    assert _household_month(household, at)[2] == before[2] + 5
+    assert_month_sums_match()
+
+    db.session.delete(visit)
+    assert _household_month(household, at) == before
+    assert_month_sums_match()
+
+    target = next(
+        g for g in district["grids"] if g.id != grid.id and g is not district["grids"][-1]
+    )
+    household.area_id = target.id
+    assert _household_month(household, at)[0] == target.id
+    assert_month_sums_match()
+    db.session.commit()
+    check_everywhere(district)
+
+
+def test_the_command_puts_corrupted_month_sums_right(app, district):
+    db.session.execute(update(SiteMonth).values(checkins=SiteMonth.checkins + 3))
+    db.session.execute(delete(HouseholdMonth).where(HouseholdMonth.month == date(2026, 3, 1)))
+    db.session.execute(update(HouseholdMonth).values(area_id=district["grids"][0].id))
+    site = district["sites"][0]
+    db.session.execute(
+        insert(SiteMonth).values(site_id=site.id, month=date(2020, 1, 1), checkins=4)
+    )
+    db.session.commit()
+    with pytest.raises(AssertionError):
+        assert_month_sums_match()
+    result = app.test_cli_runner().invoke(args=["recount-months"])
+    assert result.exit_code == 0, result.output
+    assert "site_months: 0 rows" not in result.output
+    assert_month_sums_match()
+    check_everywhere(district)
+    again = app.test_cli_runner().invoke(args=["recount-months"])
+    assert (
+        again.output.strip() == "site_months: 0 rows recounted, household_months: 0 rows recounted"
+    )
+
+
+def test_two_evidence_writers_adding_to_one_month_at_once_are_both_counted(committing):
+    """The sums move by increments (INSERT ... ON CONFLICT DO UPDATE): a second transaction
+    adding to the same site's or household's month waits for the first, then adds to it."""
+    street = make_area(level="street")
+    grid = make_area(parent=make_area(level="community", parent=street))
+    site, household = make_site(area=grid), make_household(area=grid)
+    worker = make_user(role="worker", area=grid)
+    db.session.commit()
+    at = local(2026, 4, 15, 10)
+    first, second = Session(db.engine), Session(db.engine)
+    done = threading.Event()
+
+    def evidence(n: int) -> list:
+        common = {"user_id": worker.id, "captured_at": at + timedelta(minutes=n)}
+        return [
+            CheckIn(
+                client_id=str(uuid.uuid4()),
+                site_id=site.id,
+                status="accepted",
+                lat=site.lat,
+                lng=site.lng,
+                distance_m=1.0,
+                people_reached=n,
+                **common,
+            ),
+            Visit(
+                client_id=str(uuid.uuid4()), household_id=household.id, outcome="reached", **common
+            ),
+        ]
+
+    def other_writer():
+        second.add_all(evidence(2))
+        second.commit()
+        done.set()
+
+    try:
+        first.add_all(evidence(1))
+        first.flush()  # holds the month's rows (SQLite: the database) until it commits
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        assert not done.wait(0.5)
+        first.commit()
+        thread.join(20)
+        assert done.is_set()
+    finally:
+        first.close()
+        second.close()
+    db.session.expire_all()
+    assert _site_month(site, at) == (2, 3, 0)
+    assert _household_month(household, at) == (grid.id, 2, 0, 2)

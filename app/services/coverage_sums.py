@@ -1,0 +1,307 @@
+"""Where coverage reads a period's check-ins and visits from: the monthly sums the writers keep
+(site_months, household_months) for the local months lying wholly inside the period, the rows
+themselves for the days before and after them.
+
+The sums are additive, so a period is its whole months read from the sums plus its partial
+months read from the rows, added up per site and per household. A whole month is one row per
+site or household visited that month instead of every check-in and visit (about 4 and 1.4 of
+them); a period of days within one month reads the rows alone, as before the sums existed.
+`recount_months` rebuilds the sums from the rows (the writers keep them; this repairs a database
+written around them) and says how many rows it changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, case, delete, func, literal, select, true, union_all, update
+
+from app.extensions import db
+from app.models import CheckIn, Household, HouseholdMonth, SiteMonth, Visit
+from app.models.base import local_month
+from app.services.localtime import start_of_day
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def split(first: date, last: date) -> tuple[list[date], list[tuple[datetime, datetime]]]:
+    """The local months lying wholly in [first, last] (their first days), and the UTC ranges
+    [start, end) of the period's days outside them (none, one or two)."""
+    month = first if first.day == 1 else next_month(first)
+    months = []
+    while next_month(month) <= date.fromordinal(last.toordinal() + 1):
+        months.append(month)
+        month = next_month(month)
+    start, end = start_of_day(first), start_of_day(date.fromordinal(last.toordinal() + 1))
+    if not months:
+        return [], [(start, end)]
+    inner = (start_of_day(months[0]), start_of_day(next_month(months[-1])))
+    edges = [(a, b) for a, b in ((start, inner[0]), (inner[1], end)) if a < b]
+    return months, edges
+
+
+def in_months(column, months: list[date]):
+    """SQL: the month column within `months`: one month as an equality (SQLite then reads it
+    in index order without sorting), several as a list (one seek each)."""
+    if len(months) == 1:
+        return column == months[0]
+    return column.in_(months)
+
+
+def checkins_per_site(months: list[date], edges: list, sites=None):
+    """A subquery (site_id, n, people, materials) of the period's accepted check-ins, summed per
+    site, read from the sums for `months` and from the rows in `edges`; `sites` narrows it."""
+    parts = []
+    if months:
+        parts.append(
+            select(
+                SiteMonth.site_id,
+                SiteMonth.checkins.label("n"),
+                SiteMonth.people_reached.label("people"),
+                SiteMonth.materials.label("materials"),
+            ).where(in_months(SiteMonth.month, months), *_within(SiteMonth.site_id, sites))
+        )
+    for start, end in edges:
+        parts.append(
+            select(
+                CheckIn.site_id,
+                literal(1).label("n"),
+                func.coalesce(CheckIn.people_reached, 0).label("people"),
+                func.coalesce(CheckIn.materials_count, 0).label("materials"),
+            ).where(
+                CheckIn.status == "accepted",
+                CheckIn.captured_at >= start,
+                CheckIn.captured_at < end,
+                *_within(CheckIn.site_id, sites),
+            )
+        )
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("rows")
+    return (
+        select(
+            rows.c.site_id,
+            func.sum(rows.c.n).label("n"),
+            func.sum(rows.c.people).label("people"),
+            func.sum(rows.c.materials).label("materials"),
+        )
+        .group_by(rows.c.site_id)
+        .subquery("counted")
+    )
+
+
+def _within(column, ids) -> list:
+    return [] if ids is None else [column.in_(ids)]
+
+
+def visit_sums(months: list[date], edges: list, grids=None) -> Iterator[tuple]:
+    """(grid id, visits, app installs, leaflets) rows of the period, from the sums for `months`
+    and the rows in `edges`; a grid may come more than once (one row per source)."""
+    if months:
+        yield from db.session.execute(
+            select(
+                HouseholdMonth.area_id,
+                func.sum(HouseholdMonth.visits),
+                func.sum(HouseholdMonth.app_installs),
+                func.sum(HouseholdMonth.materials),
+            )
+            .where(in_months(HouseholdMonth.month, months), *_within(HouseholdMonth.area_id, grids))
+            .group_by(HouseholdMonth.area_id)
+        )
+    for start, end in edges:
+        yield from db.session.execute(
+            select(
+                Visit.area_id,
+                func.count(Visit.area_id),
+                func.sum(case((Visit.app_installed == True, 1), else_=0)),  # noqa: E712
+                func.coalesce(func.sum(Visit.materials_count), 0),
+            )
+            .where(Visit.captured_at >= start, Visit.captured_at < end)
+            .where(*_within(Visit.area_id, grids))
+            .group_by(Visit.area_id)
+        )
+
+
+def reached_households(months: list[date], edges: list, grids=None) -> list[tuple]:
+    """(grid id, times reached, households) rows: the period's reachable households with a
+    `reached` visit, by grid and by how often they were reached."""
+    unreachable = select(Household.id).where(Household.unreachable == True)  # noqa: E712
+    if len(months) == 1 and not edges:
+        # One whole month: a household's one row holds its count already, in index order.
+        hm = HouseholdMonth
+        return db.session.execute(
+            select(hm.area_id, hm.reached, func.count())
+            .where(hm.month == months[0], hm.reached > 0, hm.household_id.not_in(unreachable))
+            .where(*_within(hm.area_id, grids))
+            .group_by(hm.area_id, hm.reached)
+        ).all()
+    parts = []
+    if months:
+        parts.append(
+            select(
+                HouseholdMonth.area_id,
+                HouseholdMonth.household_id,
+                HouseholdMonth.reached.label("n"),
+            ).where(
+                in_months(HouseholdMonth.month, months),
+                HouseholdMonth.reached > 0,
+                *_within(HouseholdMonth.area_id, grids),
+            )
+        )
+    for start, end in edges:
+        parts.append(
+            select(Visit.area_id, Visit.household_id, literal(1).label("n")).where(
+                Visit.captured_at >= start,
+                Visit.captured_at < end,
+                Visit.outcome == "reached",
+                *_within(Visit.area_id, grids),
+            )
+        )
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("rows")
+    per_household = (
+        select(rows.c.area_id, func.sum(rows.c.n).label("n"))
+        .where(rows.c.household_id.not_in(unreachable))
+        .group_by(rows.c.area_id, rows.c.household_id)
+        .subquery("reached")
+    )
+    return db.session.execute(
+        select(per_household.c.area_id, per_household.c.n, func.count()).group_by(
+            per_household.c.area_id, per_household.c.n
+        )
+    ).all()
+
+
+# --- rebuilding the sums from the rows --------------------------------------------------
+
+
+def _months_of(column) -> Iterator[tuple[date, datetime, datetime]]:
+    """(month, UTC start, UTC end) of every local month from the column's first value to its last."""
+    first, last = db.session.execute(select(func.min(column), func.max(column))).one()
+    if first is None:
+        return
+    month, final = local_month(first), local_month(last)
+    while month <= final:
+        yield month, start_of_day(month), start_of_day(next_month(month))
+        month = next_month(month)
+
+
+def _site_rows(start: datetime, end: datetime):
+    return select(
+        CheckIn.site_id,
+        func.count(CheckIn.id),
+        func.coalesce(func.sum(CheckIn.people_reached), 0),
+        func.coalesce(func.sum(CheckIn.materials_count), 0),
+    ).where(CheckIn.status == "accepted", CheckIn.captured_at >= start, CheckIn.captured_at < end)
+
+
+def _household_rows(start: datetime, end: datetime):
+    return (
+        select(
+            Visit.household_id,
+            Household.area_id,
+            func.count(Visit.id),
+            func.sum(case((Visit.app_installed == True, 1), else_=0)),  # noqa: E712
+            func.coalesce(func.sum(Visit.materials_count), 0),
+            func.sum(case((Visit.outcome == "reached", 1), else_=0)),
+        )
+        .join(Household, Household.id == Visit.household_id)
+        .where(Visit.captured_at >= start, Visit.captured_at < end)
+    )
+
+
+SOURCES = (
+    # table, key, its other columns, the rows of one month grouped by key, the time column
+    (SiteMonth, ("site_id",), ("checkins", "people_reached", "materials"), _site_rows, CheckIn),
+    (
+        HouseholdMonth,
+        ("household_id",),
+        ("area_id", "visits", "app_installs", "materials", "reached"),
+        _household_rows,
+        Visit,
+    ),
+)
+
+
+def recount_months() -> dict[str, int]:
+    """Make site_months and household_months equal to what the check-ins and visits hold, month
+    by month (one month in memory at a time); per table, how many rows were added, changed or
+    removed (rows left at zero by the writers are removed and not counted). Idempotent; in the
+    caller's transaction."""
+    changed = {}
+    for model, key, figures, rows_of, evidence in SOURCES:
+        table = model.__table__
+        empty = db.session.scalar(select(table.c.month).limit(1)) is None
+        changed[table.name], months = 0, []
+        for month, start, end in _months_of(evidence.captured_at):
+            months.append(month)
+            query = rows_of(start, end).group_by(*(evidence.__table__.c[k] for k in key))
+            if model is HouseholdMonth:
+                query = query.group_by(Household.area_id)
+            if empty:  # a bulk load: the month's sums inserted straight from its rows
+                query = query.add_columns(literal(month).label("month"))
+                db.session.execute(table.insert().from_select((*key, *figures, "month"), query))
+                continue
+            wanted = {
+                (*row[: len(key)], month): tuple(row[len(key) :])
+                for row in db.session.execute(query)
+            }
+            changed[table.name] += _apply(
+                table, key, figures, _stored(table, key, figures, month), wanted
+            )
+        if empty:  # (rowcount is not told for INSERT ... SELECT on every driver)
+            changed[table.name] = db.session.scalar(select(func.count()).select_from(table))
+        else:  # months holding no evidence at all hold no sums either
+            stray = table.c.month.not_in(months) if months else true()
+            changed[table.name] += _apply(
+                table, key, figures, _stored(table, key, figures, stray), {}
+            )
+    if any(changed.values()):
+        from app.services import rollup_cache
+
+        rollup_cache.note("checkins")  # evidence of no named month: every roll-up is recomputed
+    return changed
+
+
+def _stored(table, key: tuple, figures: tuple, month) -> dict:
+    """{(key..., month): figures} of the stored rows of `month` (a date, or a condition)."""
+    where = table.c.month == month if isinstance(month, date) else month
+    columns = [table.c[name] for name in (*key, "month", *figures)]
+    return {
+        tuple(row[: len(key) + 1]): tuple(row[len(key) + 1 :])
+        for row in db.session.execute(select(*columns).where(where))
+    }
+
+
+def _apply(table, key: tuple, figures: tuple, stored: dict, wanted: dict) -> int:
+    """Write the differences between `stored` and `wanted` rows; how many rows really differed."""
+    key = (*key, "month")
+    counts = [i for i, name in enumerate(figures) if name != "area_id"]
+    zero = {k for k, v in stored.items() if k not in wanted and not any(v[i] for i in counts)}
+    gone = [k for k in stored if k not in wanted]
+    new = [k for k in wanted if k not in stored]
+    moved = [k for k in wanted if k in stored and stored[k] != wanted[k]]
+    names = (*key, *figures)
+    if gone:
+        db.session.execute(
+            delete(table).where(*(table.c[n] == bindparam(f"k_{n}") for n in key)),
+            [{f"k_{n}": v for n, v in zip(key, k, strict=True)} for k in gone],
+        )
+    if new:
+        db.session.execute(
+            table.insert(), [dict(zip(names, (*k, *wanted[k]), strict=True)) for k in new]
+        )
+    if moved:
+        db.session.execute(
+            update(table)
+            .where(*(table.c[n] == bindparam(f"k_{n}") for n in key))
+            .values({n: bindparam(f"v_{n}") for n in figures}),
+            [
+                {
+                    **{f"k_{n}": v for n, v in zip(key, k, strict=True)},
+                    **{f"v_{n}": v for n, v in zip(figures, wanted[k], strict=True)},
+                }
+                for k in moved
+            ],
+        )
+    return len(gone) - len(zero) + len(new) + len(moved)
