@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy.orm import attributes
 
 # Ids and whole-number columns are INTEGER: 32 bits on PostgreSQL. The one bound every schema,
 # URL converter and the last check before a flush compare numbers with.
@@ -84,3 +85,35 @@ def _adding(table, keys: tuple[str, ...], dialect: str, fixed: dict | None):
     }
     statement = statement.on_conflict_do_update(index_elements=keys, set_=added)
     return _ADDING.setdefault((table.name, keys, dialect), statement)
+
+
+def keep_sums(model, counted: tuple[str, ...], add) -> None:
+    """Keep monthly sums current with `model`'s rows through the ORM: `add(connection, rows,
+    sign=1)` gets the `counted` columns of a row inserted (+1), deleted (-1), or changed (the old
+    values -1, the new +1). The counted columns need active_history, so that the old is known."""
+
+    def values(obj, stored: bool) -> dict:
+        """The counted columns as the row held them before this flush (stored) or holds them now."""
+        found = {}
+        for key in counted:
+            history = attributes.get_history(obj, key)
+            old = stored and history.deleted
+            found[key] = history.deleted[0] if old else getattr(obj, key)
+        return found
+
+    @event.listens_for(model, "after_insert")
+    def _count_new(_mapper, connection, obj) -> None:
+        add(connection, [values(obj, stored=False)])
+
+    @event.listens_for(model, "after_update")
+    def _count_changed(_mapper, connection, obj) -> None:
+        if not any(attributes.get_history(obj, key).has_changes() for key in counted):
+            return  # a note, a photo, a review's own columns: nothing counted moved
+        before, after = values(obj, stored=True), values(obj, stored=False)
+        if before != after:
+            add(connection, [before], sign=-1)
+            add(connection, [after])
+
+    @event.listens_for(model, "after_delete")
+    def _count_deleted(_mapper, connection, obj) -> None:
+        add(connection, [values(obj, stored=True)], sign=-1)

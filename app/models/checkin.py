@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime, keep_sums, utcnow
 from app.models.photo import Photo
 from app.models.site import Site
 from app.models.site_month import count_checkins
@@ -90,36 +90,10 @@ class CheckIn(db.Model):
         return [photo.id for photo in self.photos]
 
 
-# What the sites' monthly sums (app/models/site_month.py) count of a check-in.
-COUNTED = ("site_id", "captured_at", "status", "people_reached", "materials_count")
-
-
-def _counted(checkin: CheckIn, stored: bool) -> dict:
-    """The counted columns as the row held them before this flush (stored) or holds them now."""
-    values = {}
-    for key in COUNTED:
-        history = attributes.get_history(checkin, key)
-        old = stored and history.deleted
-        values[key] = history.deleted[0] if old else getattr(checkin, key)
-    return values
-
-
-@event.listens_for(CheckIn, "after_insert")
-def _count_new(_mapper, connection: Connection, checkin: CheckIn) -> None:
-    count_checkins(connection, [_counted(checkin, stored=False)])
-
-
-@event.listens_for(CheckIn, "after_update")
-def _count_changed(_mapper, connection: Connection, checkin: CheckIn) -> None:
-    """A review's verdict, or an author's amended counts: the old figures out, the new in."""
-    if not any(attributes.get_history(checkin, key).has_changes() for key in COUNTED):
-        return  # a note, a photo, a review's own columns: nothing counted moved
-    before, after = _counted(checkin, stored=True), _counted(checkin, stored=False)
-    if before != after:
-        count_checkins(connection, [before], sign=-1)
-        count_checkins(connection, [after])
-
-
-@event.listens_for(CheckIn, "after_delete")
-def _count_deleted(_mapper, connection: Connection, checkin: CheckIn) -> None:
-    count_checkins(connection, [_counted(checkin, stored=True)], sign=-1)
+# What the sites' monthly sums (app/models/site_month.py) count of a check-in: added when one is
+# inserted, taken out when deleted, moved by a review's verdict or an author's amended counts.
+keep_sums(
+    CheckIn,
+    ("site_id", "captured_at", "status", "people_reached", "materials_count"),
+    count_checkins,
+)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Connection, ForeignKey, Index, String, Text, event, select, update
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event, select, update
 from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime, keep_sums, utcnow
 from app.models.household import Household
 from app.models.household_month import HouseholdMonth, count_visits
 from app.models.photo import Photo
@@ -106,36 +106,10 @@ def _follow_household(_mapper, connection, household: Household) -> None:
         )
 
 
-# What the households' monthly sums (app/models/household_month.py) count of a visit.
-COUNTED = ("household_id", "captured_at", "outcome", "app_installed", "materials_count")
-
-
-def _counted(visit: Visit, stored: bool) -> dict:
-    """The counted columns as the row held them before this flush (stored) or holds them now."""
-    values = {}
-    for key in COUNTED:
-        history = attributes.get_history(visit, key)
-        old = stored and history.deleted
-        values[key] = history.deleted[0] if old else getattr(visit, key)
-    return values
-
-
-@event.listens_for(Visit, "after_insert")
-def _count_new(_mapper, connection: Connection, visit: Visit) -> None:
-    count_visits(connection, [_counted(visit, stored=False)])
-
-
-@event.listens_for(Visit, "after_update")
-def _count_changed(_mapper, connection: Connection, visit: Visit) -> None:
-    """An author's amended leaflets (or any counted change): the old figures out, the new in."""
-    if not any(attributes.get_history(visit, key).has_changes() for key in COUNTED):
-        return  # a note, a photo, a review's own columns: nothing counted moved
-    before, after = _counted(visit, stored=True), _counted(visit, stored=False)
-    if before != after:
-        count_visits(connection, [before], sign=-1)
-        count_visits(connection, [after])
-
-
-@event.listens_for(Visit, "after_delete")
-def _count_deleted(_mapper, connection: Connection, visit: Visit) -> None:
-    count_visits(connection, [_counted(visit, stored=True)], sign=-1)
+# What the households' monthly sums (app/models/household_month.py) count of a visit: added when
+# one is inserted, taken out when deleted, moved by an author's amended leaflets.
+keep_sums(
+    Visit,
+    ("household_id", "captured_at", "outcome", "app_installed", "materials_count"),
+    count_visits,
+)
