@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.checkin_load import PUBLIC_BASE_URL, SECRET, seed  # noqa: E402
+from bench.checkin_load import seed, server_env  # noqa: E402
 
 
 def _bodies(plan: dict, n: int, seed_value: int, bare: bool = False) -> list[tuple[str, bytes]]:
@@ -106,14 +106,7 @@ def _time(call, requests, cpu: list | None = None) -> list[float]:
 
 
 def measure(url: str, n: int, profile: int) -> dict:
-    os.environ.update(
-        DATABASE_URL=url,
-        SECRET_KEY=SECRET,
-        PUBLIC_BASE_URL=PUBLIC_BASE_URL,
-        GRIDREACH_ENV="production",
-        SESSION_COOKIE_SECURE="0",
-        LOG_LEVEL="WARNING",
-    )
+    os.environ.update(server_env(url))  # the settings bench/checkin_load.py's servers run with
     plan = seed(url, 200, 40)
     from sqlalchemy import event
 

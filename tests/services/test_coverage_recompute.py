@@ -405,24 +405,20 @@ def test_every_household_writer_keeps_its_grids_counters(app, district):
     assert again.output.strip() == "0 areas recounted"
 
 
-def test_two_writers_adding_to_one_grid_at_once_are_both_counted(committing):
-    """The counters move by increments under the grid row's lock: a second transaction writing
-    to the grid waits for the first and then adds to what it committed (a recount from rows
-    its snapshot could not see would lose one)."""
-    street = make_area(level="street")
-    grid = make_area(parent=make_area(level="community", parent=street))
-    db.session.commit()
+def _second_writer_waits(first_rows: list, second_rows: list) -> None:
+    """Two transactions of their own add rows at once: the first flushes and holds its lock (on
+    SQLite, the database), the second must wait for its COMMIT, then commits too."""
     first, second = Session(db.engine), Session(db.engine)
     done = threading.Event()
 
     def other_writer():
-        second.add(Household(area_id=grid.id, label="1-1-102", tags=[]))
+        second.add_all(second_rows)
         second.commit()
         done.set()
 
     try:
-        first.add(Household(area_id=grid.id, label="1-1-101", tags=[]))
-        first.flush()  # holds the grid's row (SQLite: the database) until it commits
+        first.add_all(first_rows)
+        first.flush()
         thread = threading.Thread(target=other_writer)
         thread.start()
         assert not done.wait(0.5)
@@ -433,6 +429,19 @@ def test_two_writers_adding_to_one_grid_at_once_are_both_counted(committing):
         first.close()
         second.close()
     db.session.expire_all()
+
+
+def test_two_writers_adding_to_one_grid_at_once_are_both_counted(committing):
+    """The counters move by increments under the grid row's lock: a second transaction writing
+    to the grid waits for the first and then adds to what it committed (a recount from rows
+    its snapshot could not see would lose one)."""
+    street = make_area(level="street")
+    grid = make_area(parent=make_area(level="community", parent=street))
+    db.session.commit()
+    _second_writer_waits(  # the first holds the grid's row until it commits
+        [Household(area_id=grid.id, label="1-1-101", tags=[])],
+        [Household(area_id=grid.id, label="1-1-102", tags=[])],
+    )
     assert (grid.household_rows, grid.reachable_households) == (2, 2)
 
 
@@ -620,8 +629,6 @@ def test_two_evidence_writers_adding_to_one_month_at_once_are_both_counted(commi
     worker = make_user(role="worker", area=grid)
     db.session.commit()
     at = local(2026, 4, 15, 10)
-    first, second = Session(db.engine), Session(db.engine)
-    done = threading.Event()
 
     def evidence(n: int) -> list:
         common = {"user_id": worker.id, "captured_at": at + timedelta(minutes=n)}
@@ -641,23 +648,6 @@ def test_two_evidence_writers_adding_to_one_month_at_once_are_both_counted(commi
             ),
         ]
 
-    def other_writer():
-        second.add_all(evidence(2))
-        second.commit()
-        done.set()
-
-    try:
-        first.add_all(evidence(1))
-        first.flush()  # holds the month's rows (SQLite: the database) until it commits
-        thread = threading.Thread(target=other_writer)
-        thread.start()
-        assert not done.wait(0.5)
-        first.commit()
-        thread.join(20)
-        assert done.is_set()
-    finally:
-        first.close()
-        second.close()
-    db.session.expire_all()
+    _second_writer_waits(evidence(1), evidence(2))  # the first holds the month's rows
     assert _site_month(site, at) == (2, 3, 0)
     assert _household_month(household, at) == (grid.id, 2, 0, 2)
