@@ -267,9 +267,12 @@ def _insert_once(
     transaction itself: it opens it (the driver begins none before it) and its RELEASE commits,
     so the database is locked for this insert alone, not for the rest of the request."""
     values = {column.key: getattr(checkin, column.key) for column in _COLUMNS}
-    connection = db.session.connection()
-    opens_write = connection.dialect.name == "sqlite"
+    opens_write = db.session.connection().dialect.name == "sqlite"
     with db.session.begin_nested() if opens_write else nullcontext():
+        # Asked for inside the block: that is what sends the SAVEPOINT, before the INSERT (sent
+        # first, the INSERT would open the transaction itself, which then lasted until the
+        # request's COMMIT, the answer's serialising included).
+        connection = db.session.connection()
         checkin.id = connection.execute(_INSERT, values).inserted_primary_key[0]
         if not idempotency.take("checkin", checkin.client_id, checkin.user_id, checkin.id):
             connection.execute(_DELETE, {"id": checkin.id, "captured_at": checkin.captured_at})

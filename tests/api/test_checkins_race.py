@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -65,4 +66,39 @@ def test_many_identical_sends_store_one_row(app, committing, district):
     assert [status for status, _ in results].count(201) == 1, results
     assert {status for status, _ in results} <= {200, 201}
     assert len({answer["id"] for _, answer in results}) == 1
+    assert _rows(data["client_id"]) == 1
+
+
+def test_on_sqlite_the_write_lock_is_let_go_before_the_answer_is_made(
+    app, committing, district, monkeypatch
+):
+    """SQLite takes one writer at a time: a check-in holds the database's write lock for its
+    inserts alone, not while its answer is serialised and the request ends (another worker
+    process waits for the lock meanwhile)."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not the database")
+    real_record, free = checkin_service.record_checkin, []
+
+    def record_then_try_to_write(actor, data):
+        answer = real_record(actor, data)
+        other = sqlite3.connect(url.database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once while another writer holds the lock
+            other.execute("ROLLBACK")
+            free.append(True)
+        except sqlite3.OperationalError as error:
+            free.append(str(error))
+        finally:
+            other.close()
+        return answer
+
+    monkeypatch.setattr(checkin_service, "record_checkin", record_then_try_to_write)
+    bearer, data = make_api_token(user=district.a.worker), body(district.a.sites[0], 20)
+    with app.test_client() as client:
+        response = client.post(
+            "/api/v1/checkins", json=data, headers={"Authorization": f"Bearer {bearer}"}
+        )
+    assert response.status_code == 201, response.get_json()
+    assert free == [True]
     assert _rows(data["client_id"]) == 1
