@@ -15,13 +15,17 @@ connection count, --duration seconds of each, in alternating slices:
 - GET /healthz of GridReach with wrk: the fixed toll of every request;
 - POST /read-insert of the bare app with our generator: the least a check-in could cost (read
   the site, insert one row);
-- POST /checkins with our own generator (bench/loadgen.py): a random worker, a random site, a
-  fix within ~25 m, a fresh client_id per request (wrk sends one fixed body, and abandons the
-  requests in flight when it stops; ours waits for them, so every answer is counted).
+- POST /checkins with wrk (bench/checkins.lua): a random worker, a random site, a fix within
+  ~25 m, a fresh client_id per request, made by the same generator as the /ping it is compared
+  with (the figure the targets are read from);
+- POST /checkins with our own generator (bench/loadgen.py), the same requests: it waits for the
+  answers still in flight when the time is up (wrk abandons them), so that every answer is
+  counted; in Python, it takes a share of the machine that wrk does not.
 
 It prints req/s, p50, p99 and errors, each rate as a fraction of the bare /ping's, and at the
-end checks that the rows in the database are exactly the check-ins answered 2xx. The targets
-(issue 15): check-ins at 64 connections at least 1/10 of /ping on SQLite and 1/15 on
+end checks that the rows in the database are exactly the check-ins answered 2xx (ours by their
+client_ids; wrk's by count, those it abandoned in flight being stored but not answered). The
+targets (issue 15): check-ins at 64 connections at least 1/10 of /ping on SQLite and 1/15 on
 PostgreSQL; p99 under 150 ms at 16 connections. Loopback only, bounded in time.
 """
 
@@ -50,6 +54,7 @@ from bench import targets  # noqa: E402
 from bench.loadgen import Run, run_load  # noqa: E402
 
 LUA = Path(__file__).resolve().parent / "healthz.lua"
+CHECKINS_LUA = Path(__file__).resolve().parent / "checkins.lua"
 SECRET = "bench-" + uuid.uuid4().hex
 PUBLIC_BASE_URL = "https://gridreach.example"
 
@@ -275,8 +280,8 @@ def stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def wrk(url: str, connections: int, duration: int) -> dict:
-    """Run wrk and return the JSON summary bench/healthz.lua prints."""
+def wrk(url: str, connections: int, duration: int, script: Path = LUA, *script_args) -> dict:
+    """Run wrk and return the JSON summary its script (bench/healthz.lua's) prints."""
     cmd = [
         "wrk",
         "--threads",
@@ -288,12 +293,47 @@ def wrk(url: str, connections: int, duration: int) -> dict:
         "--timeout",
         "10s",
         "--script",
-        str(LUA),
+        str(script),
         url,
+        *(("--", *script_args) if script_args else ()),
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=True)
     line = next(x for x in out.stdout.splitlines() if x.startswith("WRKJSON "))
     return json.loads(line[len("WRKJSON ") :])
+
+
+def write_plan(plan: dict, folder: Path) -> Path:
+    """The sites and bearer tokens for bench/checkins.lua, one per line."""
+    path = folder / "checkins-plan.txt"
+    lines = [f"site {s['token']} {s['lat']!r} {s['lng']!r}" for s in plan["sites"]]
+    lines += [f"bearer {bearer}" for bearer in plan["bearers"]]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def stored_rows(url: str) -> int:
+    """How many rows the checkins table holds."""
+    import sqlalchemy as sa
+
+    from config import database_url
+
+    engine = sa.create_engine(database_url(url, ""))
+    with engine.connect() as conn:
+        count = conn.execute(sa.text("select count(*) from checkins")).scalar_one()
+    engine.dispose()
+    return count
+
+
+def settled_rows(url: str) -> int:
+    """The checkins table's row count once it has stopped growing: requests wrk abandoned are
+    still being answered (queued in the listen backlog) for a moment after it exits."""
+    count = stored_rows(url)
+    while True:
+        time.sleep(0.5)
+        again = stored_rows(url)
+        if again == count:
+            return count
+        count = again
 
 
 def stored_client_ids(url: str) -> list[str]:
@@ -317,24 +357,32 @@ def line(name: str, r: dict) -> str:
     )
 
 
-def measure(ports: dict, plan: dict, connections: int, args, answered: list) -> dict:
-    """The four loads in alternating slices, so that whatever else the machine does weighs on
-    all alike; --duration seconds of each in all."""
+def measure(ports: dict, plan: dict, connections: int, args, stored: dict) -> dict:
+    """The five loads in alternating slices, so that whatever else the machine does weighs on
+    all alike; --duration seconds of each in all. `stored` gathers what the exactness check at
+    the end needs: the client_ids our generator was answered 2xx, and the rows each wrk slice
+    of check-ins added with the 2xx answers wrk counted."""
     slice_s = max(1, round(args.duration / args.rounds))
-    wrk_runs = {"ping": [], "healthz": []}
+    wrk_runs = {"ping": [], "healthz": [], "checkins_wrk": []}
     ours = {"read_insert": Run(), "checkins": Run()}
     for _ in range(args.rounds):
         wrk_runs["ping"].append(wrk(f"http://127.0.0.1:{ports['bare']}/ping", connections, slice_s))
         wrk_runs["healthz"].append(
             wrk(f"http://127.0.0.1:{ports['app']}/healthz", connections, slice_s)
         )
+        before = stored_rows(ports["url"])
+        run = wrk(
+            f"http://127.0.0.1:{ports['app']}", connections, slice_s, CHECKINS_LUA, ports["plan"]
+        )
+        wrk_runs["checkins_wrk"].append(run)
+        stored["wrk"].append((settled_rows(ports["url"]) - before, run["ok"], connections))
         for name, port, make in (
             ("read_insert", ports["bare"], read_insert_request(plan, ports["bare"])),
             ("checkins", ports["app"], checkin_request(plan, ports["app"])),
         ):
             run = run_load("127.0.0.1", port, make, connections, slice_s, keep_bodies=True)
             if name == "checkins":
-                answered += answered_ids(run)
+                stored["ours"] += answered_ids(run)
             merged = ours[name]
             merged.latencies += run.latencies
             merged.statuses.update(run.statuses)
@@ -363,6 +411,7 @@ def answered_ids(run) -> list[str]:
 LABELS = {
     "ping": "GET /ping (bare)",
     "healthz": "GET /healthz",
+    "checkins_wrk": "POST /checkins",
     "read_insert": "POST /read-insert",
     "checkins": "POST /checkins",
 }
@@ -377,12 +426,14 @@ def run_database(label: str, url: str, args) -> dict:
         f"\n== {label}: seeding {args.sites} sites and {args.workers} workers through the services"
     )
     plan = seed(url, args.sites, args.workers)
-    ports = {"app": free_port(), "bare": free_port()}
+    folder = Path(tempfile.mkdtemp(prefix="gridreach-plan-"))
+    ports = {"app": free_port(), "bare": free_port(), "url": url}
+    ports["plan"] = str(write_plan(plan, folder))
     server = start_gunicorn(url, ports["app"], args)
     bare = start_gunicorn(
         url, ports["bare"], args, app="bench.bare_app:create_app()", probe="/ping"
     )
-    results, answered = {}, []
+    results, stored = {}, {"ours": [], "wrk": []}
     try:
         print(
             f"   gunicorn {args.gunicorn_workers} x {args.worker_class}"
@@ -391,25 +442,37 @@ def run_database(label: str, url: str, args) -> dict:
             f" load average {os.getloadavg()[0]:.1f}"
         )
         for c in args.connections:
-            figures = measure(ports, plan, c, args, answered)
+            figures = measure(ports, plan, c, args, stored)
             ping = figures["ping"]["rps"]
             ratios = {name: (f["rps"] / ping if ping else 0.0) for name, f in figures.items()}
             results[c] = {"figures": figures, "of_ping": ratios}
             print(f"  {c} connections")
             for name, f in figures.items():
                 share = "" if name == "ping" else f"   = {_fraction(ratios[name])} of /ping"
-                print(line(LABELS[name], f) + share)
-            _record_targets(label, c, figures["checkins"], ratios["checkins"])
+                by = {"checkins_wrk": "   (wrk)", "checkins": "   (ours)"}.get(name, "")
+                print(line(LABELS[name], f) + share + by)
+            _record_targets(label, c, figures["checkins_wrk"], ratios["checkins_wrk"])
     finally:
         stop(server)
         stop(bare)
-    stored = stored_client_ids(url)
-    exact = len(stored) == len(answered) and set(stored) == set(answered)
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"results": results, **exactness(url, stored)}
+
+
+def exactness(url: str, stored: dict) -> dict:
+    """Every check-in stored once: the rows hold exactly the client_ids our generator was
+    answered 2xx, plus what wrk's slices added: each slice's rows at least its 2xx answers and
+    at most those and the requests it abandoned in flight (one per connection)."""
+    rows, answered = stored_client_ids(url), stored["ours"]
+    by_wrk = sum(added for added, _ok, _c in stored["wrk"])
+    wrk_fits = all(ok <= added <= ok + c for added, ok, c in stored["wrk"])
+    exact = len(rows) == len(answered) + by_wrk and set(answered) <= set(rows) and wrk_fits
     print(
-        f"  rows in checkins {len(stored)}, check-ins answered 2xx {len(answered)}: "
-        f"{'equal, the same client_ids' if exact else 'MISMATCH'}"
+        f"  rows in checkins {len(rows)}: ours answered 2xx {len(answered)} (the same client_ids),"
+        f" wrk's slices added {by_wrk} against {sum(ok for _a, ok, _c in stored['wrk'])} answered"
+        f" 2xx: {'consistent' if exact else 'MISMATCH'}"
     )
-    return {"results": results, "rows": len(stored), "answered_2xx": len(answered), "exact": exact}
+    return {"rows": len(rows), "answered_2xx": len(answered), "rows_by_wrk": by_wrk, "exact": exact}
 
 
 def _record_targets(label: str, connections: int, checkins: dict, of_ping: float) -> None:
