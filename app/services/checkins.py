@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, or_, select
+from sqlalchemy import and_, bindparam, case, inspect, or_, select
 from sqlalchemy.orm import (
     contains_eager,
     joinedload,
@@ -18,6 +18,7 @@ from sqlalchemy.orm import (
     selectinload,
 )
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app import qr
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -62,12 +63,17 @@ def resolve_site_token(actor: User, token: str) -> Site:
     return site
 
 
-_WITH_GRID = (joinedload(Site.area),)
+# Built once (Session.get builds its statement anew on every call, which costs a check-in
+# about as much as running it).
+_SITE_WITH_GRID = select(Site).options(joinedload(Site.area)).where(Site.id == bindparam("id"))
 
 
 def _load_site(site_id: int) -> Site | None:
     """A site with its grid, in one query (none when the session holds it already)."""
-    return db.session.get(Site, site_id, options=_WITH_GRID)
+    held = db.session.identity_map.get(identity_key(Site, site_id))
+    if held is not None and not inspect(held).expired:
+        return held
+    return db.session.scalar(_SITE_WITH_GRID, {"id": site_id})
 
 
 def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
