@@ -311,17 +311,22 @@ def write_plan(plan: dict, folder: Path) -> Path:
     return path
 
 
-def stored_rows(url: str) -> int:
-    """How many rows the checkins table holds."""
+def column_of(url: str, sql: str) -> list:
+    """The first column of what `sql` answers, on a connection of its own (closed after)."""
     import sqlalchemy as sa
 
     from config import database_url
 
     engine = sa.create_engine(database_url(url, ""))
     with engine.connect() as conn:
-        count = conn.execute(sa.text("select count(*) from checkins")).scalar_one()
+        values = list(conn.execute(sa.text(sql)).scalars())
     engine.dispose()
-    return count
+    return values
+
+
+def stored_rows(url: str, table: str = "checkins") -> int:
+    """How many rows `table` holds."""
+    return column_of(url, f"select count(*) from {table}")[0]
 
 
 def settled_rows(url: str) -> int:
@@ -338,15 +343,7 @@ def settled_rows(url: str) -> int:
 
 def stored_client_ids(url: str) -> list[str]:
     """Every client_id in the checkins table."""
-    import sqlalchemy as sa
-
-    from config import database_url
-
-    engine = sa.create_engine(database_url(url, ""))
-    with engine.connect() as conn:
-        ids = list(conn.execute(sa.text("select client_id from checkins")).scalars())
-    engine.dispose()
-    return ids
+    return column_of(url, "select client_id from checkins")
 
 
 def line(name: str, r: dict) -> str:

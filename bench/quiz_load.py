@@ -29,7 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.checkin_load import free_port, line, server_env, start_gunicorn, stop  # noqa: E402
+from bench.checkin_load import (  # noqa: E402
+    free_port,
+    line,
+    server_env,
+    start_gunicorn,
+    stop,
+    stored_rows,
+)
 from bench.loadgen import Run, run_load  # noqa: E402
 
 BUDGET = 100_000
@@ -161,18 +168,6 @@ def measure(port: int, plan: dict, connections: int, args) -> tuple[dict, dict]:
     return health.summary(), answers.summary()
 
 
-def stored_rows(url: str) -> int:
-    import sqlalchemy as sa
-
-    from config import database_url
-
-    engine = sa.create_engine(database_url(url, ""))
-    with engine.connect() as conn:
-        n = conn.execute(sa.text("select count(*) from quiz_responses")).scalar()
-    engine.dispose()
-    return n
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of each, per count")
@@ -206,7 +201,7 @@ def main() -> None:
             print(f"  {'ratio':<18} answers / healthz = 1/{1 / ratio:.1f}" if ratio else "  n/a")
     finally:
         stop(server)
-    rows = stored_rows(url)
+    rows = stored_rows(url, "quiz_responses")
     print(
         f"  rows in quiz_responses {rows}, answers 2xx {ok_answers}: "
         f"{'equal' if rows == ok_answers else 'MISMATCH'}"
