@@ -354,6 +354,37 @@ def line(name: str, r: dict) -> str:
     )
 
 
+def process_cpu(pids) -> float:
+    """CPU seconds (user and system) the processes `pids` have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone since it was listed
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def workers_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds gunicorn's workers (the server's children) have used so far."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return process_cpu(children)
+
+
+def postgres_cpu() -> float:
+    """CPU seconds this machine's PostgreSQL processes have used so far (0 with none here)."""
+    pids = [p.name for p in Path("/proc").iterdir() if p.name.isdigit()]
+    found = []
+    for pid in pids:
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres":
+                found.append(pid)
+        except OSError:
+            continue
+    return process_cpu(found)
+
+
 def measure(ports: dict, plan: dict, connections: int, args, stored: dict) -> dict:
     """The five loads in alternating slices, so that whatever else the machine does weighs on
     all alike; --duration seconds of each in all. `stored` gathers what the exactness check at
@@ -362,17 +393,28 @@ def measure(ports: dict, plan: dict, connections: int, args, stored: dict) -> di
     slice_s = max(1, round(args.duration / args.rounds))
     wrk_runs = {"ping": [], "healthz": [], "checkins_wrk": []}
     ours = {"read_insert": Run(), "checkins": Run()}
+    cpu = {"ping": 0.0, "checkin": 0.0, "postgres": 0.0, "pings": 0, "checkins": 0}
+    app, bare = ports["servers"]["app"], ports["servers"]["bare"]
     for _ in range(args.rounds):
+        started = workers_cpu(bare)
         wrk_runs["ping"].append(wrk(f"http://127.0.0.1:{ports['bare']}/ping", connections, slice_s))
+        cpu["ping"] += workers_cpu(bare) - started
+        cpu["pings"] += wrk_runs["ping"][-1]["requests"]
         wrk_runs["healthz"].append(
             wrk(f"http://127.0.0.1:{ports['app']}/healthz", connections, slice_s)
         )
-        before = stored_rows(ports["url"])
+        on_postgres = ports["url"].startswith("postgresql")
+        before, started = stored_rows(ports["url"]), workers_cpu(app)
+        database = postgres_cpu() if on_postgres else 0.0
         run = wrk(
             f"http://127.0.0.1:{ports['app']}", connections, slice_s, CHECKINS_LUA, ports["plan"]
         )
         wrk_runs["checkins_wrk"].append(run)
-        stored["wrk"].append((settled_rows(ports["url"]) - before, run["ok"], connections))
+        added = settled_rows(ports["url"]) - before  # those wrk abandoned included: all were served
+        cpu["checkin"] += workers_cpu(app) - started
+        cpu["postgres"] += (postgres_cpu() if on_postgres else 0.0) - database
+        cpu["checkins"] += added
+        stored["wrk"].append((added, run["ok"], connections))
         for name, port, make in (
             ("read_insert", ports["bare"], read_insert_request(plan, ports["bare"])),
             ("checkins", ports["app"], checkin_request(plan, ports["app"])),
@@ -388,6 +430,11 @@ def measure(ports: dict, plan: dict, connections: int, args, stored: dict) -> di
             merged.cpu_s += run.cpu_s
     figures = {name: _wrk_merged(runs, slice_s) for name, runs in wrk_runs.items()}
     figures.update({name: run.summary() for name, run in ours.items()})
+    figures["cpu"] = {
+        "ping_ms": 1000 * cpu["ping"] / max(1, cpu["pings"]),
+        "checkin_ms": 1000 * cpu["checkin"] / max(1, cpu["checkins"]),
+        "postgres_ms": 1000 * cpu["postgres"] / max(1, cpu["checkins"]),
+    }
     return figures
 
 
@@ -430,6 +477,7 @@ def run_database(label: str, url: str, args) -> dict:
     bare = start_gunicorn(
         url, ports["bare"], args, app="bench.bare_app:create_app()", probe="/ping"
     )
+    ports["servers"] = {"app": server, "bare": bare}
     results, stored = {}, {"ours": [], "wrk": []}
     try:
         print(
@@ -440,6 +488,7 @@ def run_database(label: str, url: str, args) -> dict:
         )
         for c in args.connections:
             figures = measure(ports, plan, c, args, stored)
+            cpu = figures.pop("cpu")
             ping = figures["ping"]["rps"]
             ratios = {name: (f["rps"] / ping if ping else 0.0) for name, f in figures.items()}
             results[c] = {"figures": figures, "of_ping": ratios}
@@ -448,6 +497,8 @@ def run_database(label: str, url: str, args) -> dict:
                 share = "" if name == "ping" else f"   = {_fraction(ratios[name])} of /ping"
                 by = {"checkins_wrk": "   (wrk)", "checkins": "   (ours)"}.get(name, "")
                 print(line(LABELS[name], f) + share + by)
+            print(cpu_line(cpu))
+            results[c]["cpu"] = cpu
             _record_targets(label, c, figures["checkins_wrk"], ratios["checkins_wrk"])
     finally:
         stop(server)
@@ -470,6 +521,16 @@ def exactness(url: str, stored: dict) -> dict:
         f" 2xx: {'consistent' if exact else 'MISMATCH'}"
     )
     return {"rows": len(rows), "answered_2xx": len(answered), "rows_by_wrk": by_wrk, "exact": exact}
+
+
+def cpu_line(cpu: dict) -> str:
+    """What the rates come from, less disturbed by whatever else runs: CPU time per request."""
+    total = cpu["checkin_ms"] + cpu["postgres_ms"]
+    database = f" + PostgreSQL {cpu['postgres_ms']:.2f} ms" if cpu["postgres_ms"] else ""
+    return (
+        f"  CPU per request (the servers'): bare /ping {cpu['ping_ms']:.3f} ms; a check-in "
+        f"{cpu['checkin_ms']:.2f} ms in gunicorn{database} = {total / cpu['ping_ms']:.1f} × /ping"
+    )
 
 
 def _record_targets(label: str, connections: int, checkins: dict, of_ping: float) -> None:
