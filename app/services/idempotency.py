@@ -7,13 +7,15 @@ primary key, its SAVEPOINT (record included) is rolled back, and it answers the 
 which it can now see. One code path on SQLite and PostgreSQL; on PostgreSQL it is what lets the
 records' tables be partitioned by month (no unique client_id is possible on them there).
 
-Check-ins (the busiest writer) use `take` instead: INSERT ... ON CONFLICT DO NOTHING, which
-waits for the concurrent transaction in the same way but answers False instead of failing, so
-the loser deletes the row it inserted and needs no SAVEPOINT (two round trips on PostgreSQL)."""
+Check-ins (the busiest writer) do without the SAVEPOINT's round trips. On SQLite they use `take`:
+INSERT ... ON CONFLICT DO NOTHING, which waits for the concurrent transaction in the same way but
+answers False instead of failing, and the loser deletes the row it inserted. On PostgreSQL the
+claim comes first, in the same statement as the record (`claiming_new_id`): the key is claimed
+with the record's id drawn from its sequence, and the record inserted only if the claim was."""
 
 from __future__ import annotations
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -58,3 +60,26 @@ def take(kind: str, client_id: str, user_id: int, record_id: int) -> bool:
     connection = db.session.connection()
     params = {"kind": kind, "client_id": client_id, "user_id": user_id, "record_id": record_id}
     return connection.execute(_TAKE[connection.dialect.name], params).first() is not None
+
+
+def claiming_new_id(kind: str, table: str):
+    """PostgreSQL: a CTE claiming (kind, :client_id) for :user_id at :claimed_at with a new id
+    drawn from the sequence of `table`.id; its one row is that id, or there is none when another
+    send holds the key (a concurrent one is waited for, as `take` waits). The statement it is part
+    of inserts the record FROM it, so that a repeat inserts nothing."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    keys = IdempotencyKey.__table__
+    return (
+        insert(keys)
+        .values(
+            kind=kind,
+            client_id=bindparam("client_id", type_=keys.c.client_id.type),
+            user_id=bindparam("user_id", type_=keys.c.user_id.type),
+            record_id=func.nextval(func.pg_get_serial_sequence(table, "id")),
+            created_at=bindparam("claimed_at", type_=keys.c.created_at.type),
+        )
+        .on_conflict_do_nothing(index_elements=["kind", "client_id"])
+        .returning(keys.c.record_id)
+        .cte("claim")
+    )
