@@ -69,16 +69,32 @@ def test_many_identical_sends_store_one_row(app, committing, district):
     assert _rows(data["client_id"]) == 1
 
 
+def _check_in(district):
+    return checkin_service, "record_checkin", "/api/v1/checkins", body(district.a.sites[0], 20)
+
+
+def _visit(district):
+    from app.services import visits as visit_service
+    from tests.api.test_visits_api import body as visit_body
+    from tests.factories import make_household
+
+    household = make_household(area=district.a.grids[0])
+    db.session.commit()
+    return visit_service, "record_visit", "/api/v1/visits", visit_body(household)
+
+
+@pytest.mark.parametrize("writer", [_check_in, _visit], ids=["check-in", "visit"])
 def test_on_sqlite_the_write_lock_is_let_go_before_the_answer_is_made(
-    app, committing, district, monkeypatch
+    app, committing, district, monkeypatch, writer
 ):
-    """SQLite takes one writer at a time: a check-in holds the database's write lock for its
-    inserts alone, not while its answer is serialised and the request ends (another worker
-    process waits for the lock meanwhile)."""
+    """SQLite takes one writer at a time: a check-in or a visit holds the database's write lock
+    for its inserts alone, not while its answer is serialised and the request ends (another
+    worker process waits for the lock meanwhile)."""
     url = db.engine.url
     if url.get_backend_name() != "sqlite":
         pytest.skip("PostgreSQL locks rows, not the database")
-    real_record, free = checkin_service.record_checkin, []
+    service, name, path, data = writer(district)
+    real_record, free = getattr(service, name), []
 
     def record_then_try_to_write(actor, data):
         answer = real_record(actor, data)
@@ -93,12 +109,9 @@ def test_on_sqlite_the_write_lock_is_let_go_before_the_answer_is_made(
             other.close()
         return answer
 
-    monkeypatch.setattr(checkin_service, "record_checkin", record_then_try_to_write)
-    bearer, data = make_api_token(user=district.a.worker), body(district.a.sites[0], 20)
+    monkeypatch.setattr(service, name, record_then_try_to_write)
+    bearer = make_api_token(user=district.a.worker)
     with app.test_client() as client:
-        response = client.post(
-            "/api/v1/checkins", json=data, headers={"Authorization": f"Bearer {bearer}"}
-        )
+        response = client.post(path, json=data, headers={"Authorization": f"Bearer {bearer}"})
     assert response.status_code == 201, response.get_json()
     assert free == [True]
-    assert _rows(data["client_id"]) == 1
