@@ -237,9 +237,11 @@ def _round_targets(area: Area | None, period: Period) -> list[tuple[str, int]]:
     return sorted(best.items(), key=lambda item: -item[1])
 
 
-def _grid_ids(area: Area | None):
-    """SQL: the ids of the grids of the area (None = district: no condition needed)."""
-    return select(Area.id).where(Area.level == "grid", subtree_clause(Area.path, area.path))
+def _grid_ids(area: Area | None, grids: dict[int, Grid]) -> list[int] | None:
+    """The ids of the area's grids, to narrow a query to them (None for the district: all of
+    them). Named, not a subquery: PostgreSQL then finds their sites through ix_sites_area_id
+    instead of hashing every site (a street's short period: about half its site figures' time)."""
+    return None if area is None else list(grids)
 
 
 def _grids(
@@ -287,10 +289,11 @@ def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period:
     each met with its site. Only sites with evidence in the period are read; the grids' counters
     give the others (_add_grids)."""
     months, edges = period.split()
-    sites = None if area is None else select(Site.id).where(Site.area_id.in_(_grid_ids(area)))
+    in_area = _grid_ids(area, grids)
+    sites = None if in_area is None else select(Site.id).where(Site.area_id.in_(in_area))
     counted = coverage_sums.checkins_per_site(months, edges, sites)
     active, need = Site.active == True, Site.visits_per_month * period.months
-    rows = db.session.execute(
+    query = (
         select(
             Site.area_id,
             func.sum(case((and_(active, counted.c.n > 0), 1), else_=0)),
@@ -301,7 +304,10 @@ def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period:
         )
         .join(Site, Site.id == counted.c.site_id)
         .group_by(Site.area_id)
-    ).all()
+    )
+    if in_area is not None:
+        query = query.where(Site.area_id.in_(in_area))
+    rows = db.session.execute(query).all()
     for grid_id, visited, met_count, checkins, people, materials in rows:
         if grid_id not in grids:
             continue
@@ -320,7 +326,7 @@ def _add_visits(entries: dict, area: Area | None, grids: dict[int, Grid], period
     # so neither reads a household; of the households, only the few unreachable ones are read
     # (ix_households_unreachable_id).
     months, edges = period.split()
-    in_area = _grid_ids(area) if area is not None else None
+    in_area = _grid_ids(area, grids)
     for grid_id, visits, installs, materials in coverage_sums.visit_sums(months, edges, in_area):
         if grid_id not in grids:
             continue
