@@ -384,7 +384,7 @@ def _worked(area: Area | None, period: Period):
         return User.id.in_(
             union(select(CheckIn.user_id).where(*accepted), select(Visit.user_id).where(*visited))
         )
-    # Longer: each person asked, from the (person, time[, status]) indexes alone (an id, not *,
+    # Otherwise each person is asked, from the (person, time[, status]) indexes alone (an id, not *,
     # keeps SQLite off the rows), which costs the same whatever the period holds.
     return or_(
         select(Visit.id).where(Visit.user_id == User.id, *visited).exists(),
