@@ -31,12 +31,13 @@ period costs in proportion to its rows, as the bare per-grid query does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, or_, select, true, union
+from sqlalchemy import and_, case, func, or_, select, true, union
 
 from app.errors import Invalid
 from app.extensions import db
@@ -158,6 +159,19 @@ def bucket_of(path_column, buckets: list[Area]):
     return case(*[(subtree_clause(path_column, b.path), b.id) for b in buckets], else_=None)
 
 
+def labeller(buckets: list[Area]) -> Callable[[str | None], int | None]:
+    """A function giving the id of the bucket whose subtree holds a path (None for none), as
+    bucket_of in SQL; the buckets' paths are read once."""
+    paths = [(bucket.path, bucket.id) for bucket in buckets]
+
+    def bucket_holding(path: str | None) -> int | None:
+        if path is not None:
+            return next((b for p, b in paths if path.startswith(p)), None)
+        return None
+
+    return bucket_holding
+
+
 def compute(area: Area | None, period: Period) -> dict:
     """Coverage of `area` (None = district) and its children; the caller has checked access.
     Kept in Redis when ROLLUP_CACHE_URL is set (rollup_cache says how it stays current)."""
@@ -248,28 +262,31 @@ def _grids(
     area: Area | None, buckets: list[Area], targets: list[tuple[str, int]]
 ) -> dict[int, Grid]:
     """Every grid of the area with its bucket, households, required household rounds and sites."""
-    # Read once (a district has about a thousand grids), each labelled with its bucket and
-    # rounds by the database: each aggregate then groups by grid alone and its rows are added up
-    # per bucket in Python, which costs less than carrying a CASE over the buckets' path ranges
-    # through every query. The households and sites are the counters their writers keep
-    # (app/models/household.py, site.py): reachable rows, or the stated household_count of a
-    # grid without rows; active sites.
-    rounds = [(subtree_clause(Area.path, path), n) for path, n in targets]  # largest first
+    # Read once (a district has about a thousand grids) and labelled here: each aggregate then
+    # groups by grid alone and its rows are added up per bucket in Python, which costs less
+    # than carrying a CASE over the buckets' path ranges through every query. The households
+    # and sites are the counters their writers keep (app/models/household.py, site.py):
+    # reachable rows, or the stated household_count of a grid without rows; active sites.
     query = select(
         Area.id,
-        bucket_of(Area.path, buckets),
-        case((Area.household_rows > 0, Area.reachable_households), else_=Area.household_count),
-        case(*rounds, else_=0) if rounds else literal(0),
+        Area.path,
+        Area.household_count,
+        Area.household_rows,
+        Area.reachable_households,
         Area.active_sites,
         Area.unasked_sites,
     ).where(Area.level == "grid")
     if area is not None:
         query = query.where(subtree_clause(Area.path, area.path))
-    return {
-        grid_id: Grid(bucket, households or 0, n, sites, unasked)
-        for grid_id, bucket, households, n, sites, unasked in db.session.execute(query)
-        if bucket is not None
-    }
+    label = labeller(buckets)
+    grids = {}
+    for grid_id, path, stated, rows, reachable, sites, unasked in db.session.execute(query):
+        bucket = label(path)
+        if bucket is not None:
+            rounds = next((r for p, r in targets if path.startswith(p)), 0)
+            households = reachable if rows else stated or 0
+            grids[grid_id] = Grid(bucket, households, rounds, sites, unasked)
+    return grids
 
 
 def _add_grids(entries: dict, grids: dict[int, Grid]) -> None:
@@ -351,6 +368,8 @@ def _active_people(
     """People by force who worked in the period, counted in the bucket of their own area."""
     home = select(Area.id, Area.path).subquery("home")
     where = subtree_clause(home.c.path, area.path) if area is not None else true()
+    # Grouped by bucket there, not by home area: the district's 1,900 people live in a
+    # thousand areas (about 2 ms less for it, the same for a street).
     bucket = bucket_of(home.c.path, buckets).label("bucket")
     rows = db.session.execute(
         select(bucket, User.force, func.count(User.id))

@@ -53,7 +53,20 @@ def in_months(column, months: list[date]):
 
 def checkins_per_site(months: list[date], edges: list, sites=None):
     """A subquery (site_id, n, people, materials) of the period's accepted check-ins, summed per
-    site, read from the sums for `months` and from the rows in `edges`; `sites` narrows it."""
+    site, read from the sums for `months` and from the rows in `edges`; `sites` narrows it.
+    One whole month is its rows of site_months as they are (one per site), not narrowed: joined
+    to the sites the caller narrows, each is then looked up by its key, site by site."""
+    if len(months) == 1 and not edges:
+        return (
+            select(
+                SiteMonth.site_id,
+                SiteMonth.checkins.label("n"),
+                SiteMonth.people_reached.label("people"),
+                SiteMonth.materials.label("materials"),
+            )
+            .where(SiteMonth.month == months[0])
+            .subquery("counted")
+        )
     parts = []
     if months:
         parts.append(
@@ -78,8 +91,6 @@ def checkins_per_site(months: list[date], edges: list, sites=None):
                 *_within(CheckIn.site_id, sites),
             )
         )
-    if len(months) == 1 and not edges:
-        return parts[0].subquery("counted")  # one month: one row per site already
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("rows")
     # Grouped by site_id + 0, not site_id: SQLite, which cannot tell how few rows a period
     # holds, would otherwise seek each of the 20,000 sites in ix_checkins_coverage to group the
