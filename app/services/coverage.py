@@ -41,7 +41,7 @@ from sqlalchemy import and_, case, func, or_, select, true, union
 
 from app.errors import Invalid
 from app.extensions import db
-from app.models import FORCES, Area, Campaign, CheckIn, Site, User, Visit
+from app.models import FORCES, Area, Campaign, CheckIn, Site, SiteMonth, User, Visit
 from app.policy import require
 from app.services import coverage_sums, rollup_cache
 from app.services.access import (
@@ -251,11 +251,9 @@ def _round_targets(area: Area | None, period: Period) -> list[tuple[str, int]]:
     return sorted(best.items(), key=lambda item: -item[1])
 
 
-def _grid_ids(area: Area | None, grids: dict[int, Grid]) -> list[int] | None:
-    """The ids of the area's grids, to narrow a query to them (None for the district: all of
-    them). Named, not a subquery: PostgreSQL then finds their sites through ix_sites_area_id
-    instead of hashing every site (a street's short period: about half its site figures' time)."""
-    return None if area is None else list(grids)
+def _grid_ids(area: Area | None):
+    """SQL: the ids of the grids of the area (None = district: no condition needed)."""
+    return select(Area.id).where(Area.level == "grid", subtree_clause(Area.path, area.path))
 
 
 def _grids(
@@ -302,29 +300,34 @@ def _add_grids(entries: dict, grids: dict[int, Grid]) -> None:
 
 def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period: Period) -> None:
     """Visited sites, sites meeting their monthly visits (of those asking for any), check-ins,
-    people reached, leaflets: from the period's sums per site (coverage_sums.checkins_per_site),
-    each met with its site. Only sites with evidence in the period are read; the grids' counters
-    give the others (_add_grids)."""
+    people reached, leaflets; the grids' counters give the active sites (_add_grids)."""
     months, edges = period.split()
-    in_area = _grid_ids(area, grids)
-    sites = None if in_area is None else select(Site.id).where(Site.area_id.in_(in_area))
-    counted = coverage_sums.checkins_per_site(months, edges, sites)
-    active, need = Site.active == True, Site.visits_per_month * period.months
-    query = (
-        select(
-            Site.area_id,
-            func.sum(case((and_(active, counted.c.n > 0), 1), else_=0)),
-            func.sum(case((and_(active, need > 0, counted.c.n >= need), 1), else_=0)),
-            func.sum(counted.c.n),
-            func.sum(counted.c.people),
-            func.sum(counted.c.materials),
-        )
-        .join(Site, Site.id == counted.c.site_id)
-        .group_by(Site.area_id)
-    )
-    if in_area is not None:
-        query = query.where(Site.area_id.in_(in_area))
-    rows = db.session.execute(query).all()
+    if len(months) == 1 and not edges:
+        # One whole month: a site has one row of site_months at most, so the area's sites are
+        # met with it and grouped by grid at once (SQLite: in ix_sites_area_id's order, no sort;
+        # PostgreSQL: a street's sites looked up one by one).
+        month = and_(SiteMonth.site_id == Site.id, SiteMonth.month == months[0])
+        n = func.coalesce(SiteMonth.checkins, 0)
+        query = select(
+            Site.area_id, *_site_sums(n, SiteMonth.people_reached, SiteMonth.materials, period)
+        ).outerjoin(SiteMonth, month)
+        if area is not None:
+            query = query.where(Site.area_id.in_(_grid_ids(area)))
+    else:
+        # Other periods: the period's sums per site (coverage_sums.checkins_per_site), each met
+        # with its site; only the sites with evidence in the period are read. The area's grids
+        # are named, not a subquery: PostgreSQL then finds a street's sites through
+        # ix_sites_area_id instead of hashing every site (a street's day: half this step).
+        sites = None
+        if area is not None:
+            sites = select(Site.id).where(Site.area_id.in_(list(grids)))
+        counted = coverage_sums.checkins_per_site(months, edges, sites)
+        query = select(
+            Site.area_id, *_site_sums(counted.c.n, counted.c.people, counted.c.materials, period)
+        ).join(Site, Site.id == counted.c.site_id)
+        if area is not None:
+            query = query.where(Site.area_id.in_(list(grids)))
+    rows = db.session.execute(query.group_by(Site.area_id)).all()
     for grid_id, visited, met_count, checkins, people, materials in rows:
         if grid_id not in grids:
             continue
@@ -336,6 +339,19 @@ def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period:
         entry["leaflets"] += int(materials or 0)
 
 
+def _site_sums(n, people, materials, period: Period) -> list:
+    """SQL, per grid: visited active sites, those meeting their visits (of those asking for any:
+    the others are met already), and the sums of check-ins (n), people and leaflets."""
+    active, need = Site.active == True, Site.visits_per_month * period.months
+    return [
+        func.sum(case((and_(active, n > 0), 1), else_=0)),
+        func.sum(case((and_(active, need > 0, n >= need), 1), else_=0)),
+        func.coalesce(func.sum(n), 0),
+        func.sum(people),
+        func.sum(materials),
+    ]
+
+
 def _add_visits(entries: dict, area: Area | None, grids: dict[int, Grid], period: Period) -> None:
     """Visits, households reached, households meeting their rounds, installs, leaflets."""
     # Whole months from household_months (one row per household and month, by grid), the other
@@ -343,7 +359,7 @@ def _add_visits(entries: dict, area: Area | None, grids: dict[int, Grid], period
     # so neither reads a household; of the households, only the few unreachable ones are read
     # (ix_households_unreachable_id).
     months, edges = period.split()
-    in_area = _grid_ids(area, grids)
+    in_area = _grid_ids(area) if area is not None else None
     for grid_id, visits, installs, materials in coverage_sums.visit_sums(months, edges, in_area):
         if grid_id not in grids:
             continue
@@ -368,21 +384,25 @@ def _active_people(
     """People by force who worked in the period, counted in the bucket of their own area."""
     home = select(Area.id, Area.path).subquery("home")
     where = subtree_clause(home.c.path, area.path) if area is not None else true()
-    # Grouped by bucket there, not by home area: the district's 1,900 people live in a
-    # thousand areas (about 2 ms less for it, the same for a street).
-    bucket = bucket_of(home.c.path, buckets).label("bucket")
+    if area is None:
+        # The district's 1,900 people live in a thousand areas: grouped by street in SQL
+        # (about 2 ms less); a street's or a grid's few by home area, labelled here.
+        group, label = bucket_of(home.c.path, buckets).label("bucket"), lambda bucket: bucket
+    else:
+        group, label = home.c.path, labeller(buckets)
     rows = db.session.execute(
-        select(bucket, User.force, func.count(User.id))
+        select(group, User.force, func.count(User.id))
         .select_from(User)
         .outerjoin(home, home.c.id == User.area_id)
         .where(User.force.in_(FORCES), User.active == True, where, _worked(area, period))
-        .group_by(bucket, User.force)
+        .group_by(group, User.force)
     ).all()
     total = dict.fromkeys(FORCES, 0)
-    for bucket_id, force, count in rows:
+    for key, force, count in rows:
         total[force] += count
-        if bucket_id in entries:
-            entries[bucket_id]["active_by_force"][force] += count
+        bucket = label(key)
+        if bucket in entries:
+            entries[bucket]["active_by_force"][force] += count
     for entry in entries.values():
         entry["active_people"] = sum(entry["active_by_force"].values())
     return total

@@ -53,20 +53,7 @@ def in_months(column, months: list[date]):
 
 def checkins_per_site(months: list[date], edges: list, sites=None):
     """A subquery (site_id, n, people, materials) of the period's accepted check-ins, summed per
-    site, read from the sums for `months` and from the rows in `edges`; `sites` narrows it.
-    One whole month is its rows of site_months as they are (one per site), not narrowed: joined
-    to the sites the caller narrows, each is then looked up by its key, site by site."""
-    if len(months) == 1 and not edges:
-        return (
-            select(
-                SiteMonth.site_id,
-                SiteMonth.checkins.label("n"),
-                SiteMonth.people_reached.label("people"),
-                SiteMonth.materials.label("materials"),
-            )
-            .where(SiteMonth.month == months[0])
-            .subquery("counted")
-        )
+    site, read from the sums for `months` and from the rows in `edges`; `sites` narrows it."""
     parts = []
     if months:
         parts.append(
