@@ -276,13 +276,21 @@ def _grids(
     ).where(Area.level == "grid")
     if area is not None:
         query = query.where(subtree_clause(Area.path, area.path))
-    label = labeller(buckets)
+    label, own_rounds = labeller(buckets), dict(targets)
+    # A grid's bucket and rounds are its community's, unless it is a bucket or a campaign's
+    # area itself: worked out once per community (a hundred, not a thousand path searches).
+    known: dict[str, tuple[int | None, int]] = {}
     grids = {}
     for grid_id, path, stated, rows, reachable, sites, unasked in db.session.execute(query):
-        bucket = label(path)
+        parent = path[: path.rindex("/", 0, -1) + 1]
+        if parent not in known:
+            rounds = next((r for p, r in targets if parent.startswith(p)), 0)
+            known[parent] = (label(parent), rounds)
+        bucket, rounds = known[parent]
+        bucket = label(path) if bucket is None else bucket
         if bucket is not None:
-            rounds = next((r for p, r in targets if path.startswith(p)), 0)
             households = reachable if rows else stated or 0
+            rounds = max(rounds, own_rounds.get(path, 0))
             grids[grid_id] = Grid(bucket, households, rounds, sites, unasked)
     return grids
 
