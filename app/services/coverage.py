@@ -24,9 +24,9 @@ area's grids are read once and each labelled with its child ("bucket") in Python
 aggregate groups by grid (or by a person's own area), its rows then added up per bucket. The
 period's whole local months are read from the monthly sums the writers keep (site_months,
 household_months), its other days from the check-ins and visits (coverage_sums says how).
-Only the sites, households and (for a few days) people with evidence in the period are read:
-a grid's active sites and households are counters its writers keep on the grid, so a short
-period costs in proportion to its rows, as the bare per-grid query does.
+Of the sites and households, only those with evidence in the period are read (a grid's active
+sites and households are counters its writers keep on the grid), and so are, over a few days,
+the district's people who worked: a short period costs in proportion to its rows.
 """
 
 from __future__ import annotations
