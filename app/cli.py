@@ -1,5 +1,5 @@
 """Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns |
-settle-tasks | recount-households | recount-months | purge-expired | worker | send-notifications |
+settle-tasks | recount-households | recount-sites | recount-months | purge-expired | worker | send-notifications |
 send-daily-report | partitions create-ahead | rollups clear."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(roll_campaigns_command)
     app.cli.add_command(settle_tasks_command)
     app.cli.add_command(recount_households_command)
+    app.cli.add_command(recount_sites_command)
     app.cli.add_command(recount_months_command)
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(worker_command)
@@ -149,6 +150,18 @@ def recount_households_command():
     from app.services.households import recount_households
 
     changed = recount_households()
+    db.session.commit()
+    click.echo(f"{changed} areas recounted")
+
+
+@click.command("recount-sites")
+def recount_sites_command():
+    """Rebuild each grid's count of active sites and of those asking for no visit; safe to rerun.
+
+    Every site writer keeps them; run this after writing sites around the app."""
+    from app.services.sites import recount_sites
+
+    changed = recount_sites()
     db.session.commit()
     click.echo(f"{changed} areas recounted")
 

@@ -3,6 +3,7 @@
     .venv/bin/python bench/coverage_bench.py --database-url sqlite:///bench/out/district.db
     .venv/bin/python bench/coverage_bench.py --database-url postgresql://USER@HOST:PORT/DBNAME --repeats 30
     .venv/bin/python bench/coverage_bench.py --database-url URL --from 2026-11-01 --to 2026-11-30
+    .venv/bin/python bench/coverage_bench.py --database-url URL --parts   # where the time goes
 
 Each round runs, in turn: the baseline (the bare per-grid site-coverage query, EXISTS form, over
 the same period), then for_area for the district, one street and one grid. Rounds interleave so
@@ -124,6 +125,65 @@ def interleaved(runs, repeats: int, warmup: int) -> dict[str, list[float]]:
     return times
 
 
+# The steps of coverage._compute (and the coverage_sums reads they make), timed by --parts;
+# a name the code no longer has is left out (the code before a change can be timed too).
+PARTS = (
+    ("coverage", "children_of"),
+    ("coverage", "_round_targets"),
+    ("coverage", "_grids"),
+    ("coverage", "_add_grids"),
+    ("coverage", "_add_sites"),
+    ("coverage", "_add_households"),
+    ("coverage", "_add_visits"),
+    ("coverage_sums", "visit_sums"),
+    ("coverage_sums", "reached_households"),
+    ("coverage", "_active_people"),
+)
+
+
+def parts(runs, repeats: int) -> dict[str, dict[str, float]]:
+    """Per run, the least milliseconds each part of _compute took over `repeats` rounds (a part
+    called more than once in a run is summed; generators are timed until drained)."""
+    import types
+
+    from app.extensions import db
+    from app.services import coverage, coverage_sums
+
+    modules = {"coverage": coverage, "coverage_sums": coverage_sums}
+    spent: dict[str, float] = {}
+
+    def timed(name, function):
+        def run(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                result = function(*args, **kwargs)
+                return list(result) if isinstance(result, types.GeneratorType) else result
+            finally:
+                spent[name] = spent.get(name, 0.0) + (time.perf_counter() - started) * 1000
+
+        return run
+
+    found = [(m, n) for m, n in PARTS if hasattr(modules[m], n)]
+    saved = {(m, n): getattr(modules[m], n) for m, n in found}
+    for (module, name), function in saved.items():
+        setattr(modules[module], name, timed(name, function))
+    least: dict[str, dict[str, float]] = {label: {} for label, _run in runs}
+    try:
+        for _ in range(repeats):
+            for label, run in runs:
+                db.session.expire_all()
+                spent.clear()
+                started = time.perf_counter()
+                run()
+                spent["(whole)"] = (time.perf_counter() - started) * 1000
+                for name, ms in spent.items():
+                    least[label][name] = min(ms, least[label].get(name, ms))
+    finally:
+        for (module, name), function in saved.items():
+            setattr(modules[module], name, function)
+    return least
+
+
 def measure(args) -> None:
     from sqlalchemy import select
 
@@ -138,6 +198,14 @@ def measure(args) -> None:
         runs.append(
             (label, lambda a=area_id: coverage.for_area(actor, a, period.first, period.last))
         )
+    if args.parts:
+        print(
+            f"engine {db.engine.dialect.name}; period {period.first} to {period.last}; "
+            f"least ms of {args.repeats} rounds"
+        )
+        for label, spent in parts(runs, args.repeats).items():
+            print(f"{label:<22}" + ", ".join(f"{n} {ms:.1f}" for n, ms in spent.items()))
+        return
     times = interleaved(runs, args.repeats, args.warmup)
     queries = {label: count_queries(run) for label, run in runs}
     base = statistics.median(times["baseline"])
@@ -180,6 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--from", dest="date_from", type=date.fromisoformat, default=None)
     parser.add_argument("--to", dest="date_to", type=date.fromisoformat, default=None)
+    parser.add_argument(
+        "--parts", action="store_true", help="time each step of the computation instead"
+    )
     args = parser.parse_args(argv)
 
     from app import create_app

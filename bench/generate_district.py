@@ -825,12 +825,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {'indexes/keys':<16} {time.perf_counter() - t0:6.1f} s", flush=True)
         writer.raw.commit()
         t0 = time.perf_counter()
-        # The households were loaded around the app: count each grid's as the writers would.
+        # The sites and households were loaded around the app: count each grid's as the writers
+        # would.
         from app.services.households import recount_households
+        from app.services.sites import recount_sites
 
         recount_households()
+        recount_sites()
         db.session.commit()
-        print(f"  {'household counts':<16} {time.perf_counter() - t0:6.1f} s", flush=True)
+        print(f"  {'grid counters':<16} {time.perf_counter() - t0:6.1f} s", flush=True)
         t0 = time.perf_counter()
         # ...and the check-ins and visits: sum them by month as their writers would.
         from app.services.coverage_sums import recount_months

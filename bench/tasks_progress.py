@@ -34,6 +34,7 @@ def build(db, grids_wanted: int):
     from app.models import Area, CheckIn, Household, RiskWarning, Site, User, Visit
     from app.services.households import recount_households
     from app.services.localtime import start_of_day
+    from app.services.sites import recount_sites
 
     def area(name, level, parent=None):
         a = Area(name=name, level=level, parent=parent, household_count=HOUSEHOLDS)
@@ -99,6 +100,7 @@ def build(db, grids_wanted: int):
         ],
     )
     recount_households()  # the households went in around their writers: count them as those would
+    recount_sites()  # ...and the sites
     db.session.commit()
     worker_of = {w.grids[0].id: w.id for w in workers}
     households = db.session.execute(db.select(Household.id, Household.area_id)).all()

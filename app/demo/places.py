@@ -13,6 +13,7 @@ from app.demo.data import DISTRICT_CODE, SITE_KINDS, STREETS, TAG_SHARES
 from app.extensions import db
 from app.models import Area, Household, Site
 from app.models.household import count_households
+from app.models.site import count_sites
 
 METRES_PER_DEGREE = 111_320.0
 SITES_TOTAL = 300
@@ -204,6 +205,7 @@ def build_sites(rng: random.Random, grids: list[Grid], created_at: datetime) -> 
     ids = db.session.scalars(
         insert(Site).returning(Site.id, sort_by_parameter_order=True), rows
     ).all()
+    count_sites(db.session.connection(), rows)  # a bulk insert: no per-row events
     sites = []
     for site_id, row, grid in zip(ids, rows, meta, strict=True):
         grid.site_ids.append(site_id)

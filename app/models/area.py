@@ -37,6 +37,12 @@ class Area(db.Model):
     # reads a grid's households without a pass over them; `flask recount-households` rebuilds them.
     household_rows: Mapped[int] = mapped_column(default=0, server_default="0")
     reachable_households: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Of a grid: its active sites, and how many of them ask for no visit a month
+    # (visits_per_month 0: they meet their rounds without one). Every site writer keeps them
+    # (app/models/site.py), so that coverage reads a grid's sites without a pass over them;
+    # `flask recount-sites` rebuilds them.
+    active_sites: Mapped[int] = mapped_column(default=0, server_default="0")
+    unasked_sites: Mapped[int] = mapped_column(default=0, server_default="0")
     population: Mapped[int | None]
     center_lat: Mapped[float | None]
     center_lng: Mapped[float | None]

@@ -24,16 +24,20 @@ area's grids are read once and each labelled with its child ("bucket") in Python
 aggregate groups by grid (or by a person's own area), its rows then added up per bucket. The
 period's whole local months are read from the monthly sums the writers keep (site_months,
 household_months), its other days from the check-ins and visits (coverage_sums says how).
+Of the sites and households, only those with evidence in the period are read (a grid's active
+sites and households are counters its writers keep on the grid), and so are, over a few days,
+the district's people who worked: a short period costs in proportion to its rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true, union
 
 from app.errors import Invalid
 from app.extensions import db
@@ -48,6 +52,9 @@ from app.services.access import (
 from app.services.localtime import start_of_day, today
 
 MAX_DAYS = 366
+# The district finds who worked in a period of at most this many days from the period's rows;
+# longer ones, and smaller areas, ask each person (_worked): bench/coverage_bench.py --parts.
+FEW_DAYS = 3
 DAYS_PER_MONTH = 30.44
 ADDITIVE = (
     "sites_total",
@@ -136,13 +143,15 @@ def children_of(area: Area | None) -> list[Area]:
     return list(db.session.scalars(select(Area).where(parent).order_by(Area.name, Area.id)))
 
 
-@dataclass(frozen=True)
-class Grid:
-    """A grid of the area: the child it counts for, its households, the rounds asked of them."""
+class Grid(NamedTuple):
+    """A grid of the area: the child it counts for, its households, the rounds asked of them,
+    its active sites and those of them asking for no visit a month."""
 
     bucket: int
     households: int
     rounds: int
+    sites: int
+    unasked: int
 
 
 def bucket_of(path_column, buckets: list[Area]):
@@ -150,13 +159,17 @@ def bucket_of(path_column, buckets: list[Area]):
     return case(*[(subtree_clause(path_column, b.path), b.id) for b in buckets], else_=None)
 
 
-def bucket_holding(path: str | None, buckets: list[Area]) -> int | None:
-    """The id of the bucket whose subtree holds `path` (None for none), as bucket_of in SQL."""
-    if path is not None:
-        for bucket in buckets:
-            if path.startswith(bucket.path):
-                return bucket.id
-    return None
+def labeller(buckets: list[Area]) -> Callable[[str | None], int | None]:
+    """A function giving the id of the bucket whose subtree holds a path (None for none), as
+    bucket_of in SQL; the buckets' paths are read once."""
+    paths = [(bucket.path, bucket.id) for bucket in buckets]
+
+    def bucket_holding(path: str | None) -> int | None:
+        if path is not None:
+            return next((b for p, b in paths if path.startswith(p)), None)
+        return None
+
+    return bucket_holding
 
 
 def compute(area: Area | None, period: Period) -> dict:
@@ -178,8 +191,8 @@ def _compute(area: Area | None, period: Period) -> dict:
     active = dict.fromkeys(FORCES, 0)
     if buckets:
         grids = _grids(area, buckets, _round_targets(area, period))
+        _add_grids(entries, grids)
         _add_sites(entries, area, grids, period)
-        _add_households(entries, grids)
         _add_visits(entries, area, grids, period)
         active = _active_people(entries, area, buckets, period)
     total = blank(area)
@@ -246,148 +259,105 @@ def _grid_ids(area: Area | None):
 def _grids(
     area: Area | None, buckets: list[Area], targets: list[tuple[str, int]]
 ) -> dict[int, Grid]:
-    """Every grid of the area with its bucket, households and required household rounds, by id."""
+    """Every grid of the area with its bucket, households, required household rounds and sites."""
     # Read once (a district has about a thousand grids) and labelled here: each aggregate then
     # groups by grid alone and its rows are added up per bucket in Python, which costs less
     # than carrying a CASE over the buckets' path ranges through every query. The households
-    # are the counters the household writers keep (app/models/household.py): reachable rows,
-    # or the stated household_count of a grid without rows.
+    # and sites are the counters their writers keep (app/models/household.py, site.py):
+    # reachable rows, or the stated household_count of a grid without rows; active sites.
     query = select(
-        Area.id, Area.path, Area.household_count, Area.household_rows, Area.reachable_households
+        Area.id,
+        Area.path,
+        Area.household_count,
+        Area.household_rows,
+        Area.reachable_households,
+        Area.active_sites,
+        Area.unasked_sites,
     ).where(Area.level == "grid")
     if area is not None:
         query = query.where(subtree_clause(Area.path, area.path))
+    label, own_rounds = labeller(buckets), dict(targets)
+    # A grid's bucket and rounds are its community's, unless it is a bucket or a campaign's
+    # area itself: worked out once per community (a hundred, not a thousand path searches).
+    known: dict[str, tuple[int | None, int]] = {}
     grids = {}
-    for grid_id, path, stated, rows, reachable in db.session.execute(query):
-        bucket = bucket_holding(path, buckets)
+    for grid_id, path, stated, rows, reachable, sites, unasked in db.session.execute(query):
+        parent = path[: path.rindex("/", 0, -1) + 1]
+        if parent not in known:
+            rounds = next((r for p, r in targets if parent.startswith(p)), 0)
+            known[parent] = (label(parent), rounds)
+        bucket, rounds = known[parent]
+        bucket = label(path) if bucket is None else bucket
         if bucket is not None:
-            rounds = next((r for p, r in targets if path.startswith(p)), 0)
-            grids[grid_id] = Grid(bucket, reachable if rows else stated or 0, rounds)
+            households = reachable if rows else stated or 0
+            rounds = max(rounds, own_rounds.get(path, 0))
+            grids[grid_id] = Grid(bucket, households, rounds, sites, unasked)
     return grids
 
 
-def _counted(period: Period):
-    """Join condition for the check-ins that count: accepted, inside the period."""
-    return and_(
-        CheckIn.site_id == Site.id,
-        CheckIn.status == "accepted",
-        CheckIn.captured_at >= period.start,
-        CheckIn.captured_at < period.end,
-    )
+def _add_grids(entries: dict, grids: dict[int, Grid]) -> None:
+    """What the grids' counters give: active sites, those met without a visit (they ask for
+    none), households, and those of grids asked for household rounds."""
+    for grid in grids.values():
+        entry = entries[grid.bucket]
+        entry["sites_total"] += grid.sites
+        entry["sites_met"] += grid.unasked
+        entry["households_total"] += grid.households
+        entry["households_required"] += grid.households if grid.rounds > 0 else 0
 
 
 def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period: Period) -> None:
-    """Sites, visited sites, sites meeting their monthly visits, check-ins, people, leaflets."""
+    """Visited sites, sites meeting their monthly visits (of those asking for any), check-ins,
+    people reached, leaflets; the grids' counters give the active sites (_add_grids)."""
     months, edges = period.split()
     if len(months) == 1 and not edges:
-        # One whole month: a site has one row of site_months at most, so the sites are met
-        # with it and grouped by grid at once (SQLite: in ix_sites_area_id's order, no sort).
+        # One whole month: a site has one row of site_months at most, so the area's sites are
+        # met with it and grouped by grid at once (SQLite: in ix_sites_area_id's order, no sort;
+        # PostgreSQL: a street's sites looked up one by one).
+        month = and_(SiteMonth.site_id == Site.id, SiteMonth.month == months[0])
         n = func.coalesce(SiteMonth.checkins, 0)
-        figures = (
-            Site.active,
-            Site.visits_per_month,
-            n,
-            SiteMonth.people_reached,
-            SiteMonth.materials,
-        )
-        query = select(Site.area_id, *_site_sums(*figures, period)).outerjoin(
-            SiteMonth, and_(SiteMonth.site_id == Site.id, SiteMonth.month == months[0])
-        )
+        query = select(
+            Site.area_id, *_site_sums(n, SiteMonth.people_reached, SiteMonth.materials, period)
+        ).outerjoin(SiteMonth, month)
         if area is not None:
             query = query.where(Site.area_id.in_(_grid_ids(area)))
-        query = query.group_by(Site.area_id)
     else:
-        ps = _per_site(area, period, months, edges).subquery()
-        figures = (ps.c.active, ps.c.visits_per_month, ps.c.n, ps.c.people, ps.c.materials)
-        query = select(ps.c.area_id, *_site_sums(*figures, period)).group_by(ps.c.area_id)
-    rows = db.session.execute(query).all()
-    for grid_id, total, visited, met_count, checkins, people, materials in rows:
+        # Other periods: the period's sums per site (coverage_sums.checkins_per_site), each met
+        # with its site; only the sites with evidence in the period are read. The area's grids
+        # are named, not a subquery: PostgreSQL then finds a street's sites through
+        # ix_sites_area_id instead of hashing every site (a street's day: half this step).
+        sites = None
+        if area is not None:
+            sites = select(Site.id).where(Site.area_id.in_(list(grids)))
+        counted = coverage_sums.checkins_per_site(months, edges, sites)
+        query = select(
+            Site.area_id, *_site_sums(counted.c.n, counted.c.people, counted.c.materials, period)
+        ).join(Site, Site.id == counted.c.site_id)
+        if area is not None:
+            query = query.where(Site.area_id.in_(list(grids)))
+    rows = db.session.execute(query.group_by(Site.area_id)).all()
+    for grid_id, visited, met_count, checkins, people, materials in rows:
         if grid_id not in grids:
             continue
         entry = entries[grids[grid_id].bucket]
-        entry["sites_total"] += int(total)
         entry["sites_visited"] += int(visited)
         entry["sites_met"] += int(met_count)
         entry["checkins"] += int(checkins)
-        entry["people_reached"] += int(people)
-        entry["leaflets"] += int(materials)
+        entry["people_reached"] += int(people or 0)
+        entry["leaflets"] += int(materials or 0)
 
 
-def _site_sums(active, visits_per_month, n, people, materials, period: Period) -> list:
-    """SQL: per grid, active sites, visited ones, those meeting their visits, and the sums."""
-    active = active == True
-    met = and_(active, n >= visits_per_month * period.months)
+def _site_sums(n, people, materials, period: Period) -> list:
+    """SQL, per grid: visited active sites, those meeting their visits (of those asking for any:
+    the others are met already), and the sums of check-ins (n), people and leaflets."""
+    active, need = Site.active == True, Site.visits_per_month * period.months
     return [
-        func.sum(case((active, 1), else_=0)),
         func.sum(case((and_(active, n > 0), 1), else_=0)),
-        func.sum(case((met, 1), else_=0)),
+        func.sum(case((and_(active, need > 0, n >= need), 1), else_=0)),
         func.coalesce(func.sum(n), 0),
-        func.coalesce(func.sum(people), 0),
-        func.coalesce(func.sum(materials), 0),
+        func.sum(people),
+        func.sum(materials),
     ]
-
-
-def _per_site(area: Area | None, period: Period, months: list[date], edges: list):
-    """Each site of the area with its grid, whether active, its monthly visits and the period's
-    accepted check-ins (n), people reached and leaflets."""
-    site = (Site.area_id, Site.active, Site.visits_per_month)
-    if months and not edges:
-        # Whole months: each site looked up in site_months (one row per site and month).
-        per_site = (
-            select(
-                *site,
-                func.coalesce(func.sum(SiteMonth.checkins), 0).label("n"),
-                func.coalesce(func.sum(SiteMonth.people_reached), 0).label("people"),
-                func.coalesce(func.sum(SiteMonth.materials), 0).label("materials"),
-            )
-            .select_from(Site)
-            .outerjoin(
-                SiteMonth,
-                and_(
-                    SiteMonth.site_id == Site.id,
-                    coverage_sums.in_months(SiteMonth.month, months),
-                ),
-            )
-            .group_by(Site.id)
-        )
-    elif months or (area is None and db.engine.dialect.name == "postgresql"):
-        # Whole months and some days (their check-ins summed site by site with the months'
-        # sums), or the whole district on PostgreSQL: count the period's check-ins site by site
-        # first (one pass over ix_checkins_period), then meet the sites; joining first hashes
-        # every check-in row with its site's columns, which measured about 1.4 times slower.
-        sites = None if area is None else select(Site.id).where(Site.area_id.in_(_grid_ids(area)))
-        counted = coverage_sums.checkins_per_site(months, edges, sites)
-        per_site = select(
-            *site,
-            func.coalesce(counted.c.n, 0).label("n"),
-            func.coalesce(counted.c.people, 0).label("people"),
-            func.coalesce(counted.c.materials, 0).label("materials"),
-        ).outerjoin(counted, counted.c.site_id == Site.id)
-    else:
-        # Days within a month, for a street or a grid (or SQLite): each site looked up in
-        # ix_checkins_coverage (SQLite would sort the period to group it).
-        per_site = (
-            select(
-                *site,
-                func.count(CheckIn.site_id).label("n"),
-                func.coalesce(func.sum(CheckIn.people_reached), 0).label("people"),
-                func.coalesce(func.sum(CheckIn.materials_count), 0).label("materials"),
-            )
-            .select_from(Site)
-            .outerjoin(CheckIn, _counted(period))
-            .group_by(Site.id)
-        )
-    if area is not None:
-        per_site = per_site.where(Site.area_id.in_(_grid_ids(area)))
-    return per_site
-
-
-def _add_households(entries: dict, grids: dict[int, Grid]) -> None:
-    """Households per grid, summed; and those of grids asked for household rounds."""
-    for grid in grids.values():
-        entry = entries[grid.bucket]
-        entry["households_total"] += grid.households
-        entry["households_required"] += grid.households if grid.rounds > 0 else 0
 
 
 def _add_visits(entries: dict, area: Area | None, grids: dict[int, Grid], period: Period) -> None:
@@ -420,41 +390,50 @@ def _active_people(
     entries: dict, area: Area | None, buckets: list[Area], period: Period
 ) -> dict[str, int]:
     """People by force who worked in the period, counted in the bucket of their own area."""
-    # Both tests are answered person by person from the (user, time[, status]) indexes alone
-    # (an id, not *, keeps SQLite off the rows); PostgreSQL no longer hashes the whole period's
-    # check-ins for the second one.
-    worked = or_(
-        select(Visit.id)
-        .where(
-            Visit.user_id == User.id,
-            Visit.captured_at >= period.start,
-            Visit.captured_at < period.end,
-        )
-        .exists(),
-        select(CheckIn.id)
-        .where(
-            CheckIn.user_id == User.id,
-            CheckIn.status == "accepted",
-            CheckIn.captured_at >= period.start,
-            CheckIn.captured_at < period.end,
-        )
-        .exists(),
-    )
     home = select(Area.id, Area.path).subquery("home")
     where = subtree_clause(home.c.path, area.path) if area is not None else true()
+    if area is None:
+        # The district's 1,900 people live in a thousand areas: grouped by street in SQL
+        # (about 2 ms less); a street's or a grid's few by home area, labelled here.
+        group, label = bucket_of(home.c.path, buckets).label("bucket"), lambda bucket: bucket
+    else:
+        group, label = home.c.path, labeller(buckets)
     rows = db.session.execute(
-        select(home.c.path, User.force, func.count(User.id))
+        select(group, User.force, func.count(User.id))
         .select_from(User)
         .outerjoin(home, home.c.id == User.area_id)
-        .where(User.force.in_(FORCES), User.active == True, where, worked)
-        .group_by(home.c.path, User.force)
+        .where(User.force.in_(FORCES), User.active == True, where, _worked(area, period))
+        .group_by(group, User.force)
     ).all()
     total = dict.fromkeys(FORCES, 0)
-    for path, force, count in rows:
+    for key, force, count in rows:
         total[force] += count
-        bucket = bucket_holding(path, buckets)
+        bucket = label(key)
         if bucket in entries:
             entries[bucket]["active_by_force"][force] += count
     for entry in entries.values():
         entry["active_people"] = sum(entry["active_by_force"].values())
     return total
+
+
+def _worked(area: Area | None, period: Period):
+    """SQL: the person made an accepted check-in or a visit in the period."""
+    accepted = (
+        CheckIn.status == "accepted",
+        CheckIn.captured_at >= period.start,
+        CheckIn.captured_at < period.end,
+    )
+    visited = (Visit.captured_at >= period.start, Visit.captured_at < period.end)
+    if area is None and period.days <= FEW_DAYS:
+        # The whole district's 1,900 people over a few days: those named by the period's rows
+        # (ix_checkins_period and ix_visits_coverage_grid carry the person). A street's or a
+        # grid's few people are asked one by one as below: the rows are the whole district's.
+        return User.id.in_(
+            union(select(CheckIn.user_id).where(*accepted), select(Visit.user_id).where(*visited))
+        )
+    # Otherwise each person is asked, from the (person, time[, status]) indexes alone (an id, not *,
+    # keeps SQLite off the rows), which costs the same whatever the period holds.
+    return or_(
+        select(Visit.id).where(Visit.user_id == User.id, *visited).exists(),
+        select(CheckIn.id).where(CheckIn.user_id == User.id, *accepted).exists(),
+    )

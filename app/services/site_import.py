@@ -23,6 +23,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.models import SITE_KINDS, Site, User
 from app.models.base import utcnow
+from app.models.site import count_sites
 from app.policy import require
 from app.services import task_progress
 from app.services.audit import record_event
@@ -273,7 +274,9 @@ def _insert(rows: list[SiteRow]) -> int:
         }
         for row in rows
     ]
-    return bulk_insert(Site.__table__, values)
+    created = bulk_insert(Site.__table__, values)
+    count_sites(db.session.connection(), values)  # a bulk insert: no per-row events
+    return created
 
 
 def _update(rows: list[SiteRow], sites: dict[int, Site]) -> tuple[int, set[int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app import geo
@@ -126,3 +126,23 @@ def outside_its_grid(site: Site) -> bool:
 def outside_their_grids(sites) -> set[int]:
     """The ids of those sites placed outside their grid's boundary (their areas already loaded)."""
     return {site.id for site in sites if outside_its_grid(site)}
+
+
+def recount_sites() -> int:
+    """Rebuild every area's active_sites and unasked_sites from the site rows (the writers keep
+    them; this repairs a database written around them); how many areas changed."""
+    areas, sites = Area.__table__, Site.__table__
+    active = and_(sites.c.area_id == areas.c.id, sites.c.active == True)  # noqa: E712
+    counted = select(func.count(sites.c.id)).where(active).scalar_subquery()
+    unasked = (
+        select(func.count(sites.c.id))
+        .where(active, sites.c.visits_per_month <= 0)
+        .scalar_subquery()
+    )
+    result = db.session.execute(
+        update(areas)
+        .where(or_(areas.c.active_sites != counted, areas.c.unasked_sites != unasked))
+        .values(active_sites=counted, unasked_sites=unasked)
+    )
+    db.session.expire_all()
+    return result.rowcount

@@ -36,7 +36,7 @@ from app.models import (
     User,
     Visit,
 )
-from app.services import checkins, coverage, coverage_sums, households, sites, visits
+from app.services import checkins, coverage, coverage_sums, households, site_import, sites, visits
 from app.services.household_import import import_households
 from tests.factories import (
     local,
@@ -651,3 +651,126 @@ def test_two_evidence_writers_adding_to_one_month_at_once_are_both_counted(commi
     _second_writer_waits(evidence(1), evidence(2))  # the first holds the month's rows
     assert _site_month(site, at) == (2, 3, 0)
     assert _household_month(household, at) == (grid.id, 2, 0, 2)
+
+
+# --- short periods and the grids' site counters ------------------------------------------------
+
+
+def test_periods_of_a_day_or_two_match_the_recomputation(district):
+    """A short period is read from its own rows (who worked, which sites were visited) and the
+    grids' counters: evidence a second outside, a check-in flagged then approved inside, sites
+    that ask for no visit, an inactive site visited, an unreachable household reached."""
+    grids = district["grids"]
+    worker, other = district["people"][0], district["people"][3]
+    site = next(s for s in district["sites"] if s.active)
+    idle = next(s for s in district["sites"] if not s.active)
+    unasked = make_site(area=grids[1], visits_per_month=0)  # met without a visit
+    make_site(area=grids[2], visits_per_month=0, active=False)
+    household = next(h for h in district["households"] if not h.unreachable)
+    unreachable = next(h for h in district["households"] if h.unreachable)
+    for at in (local(2026, 3, 14, 23, 59, 59), local(2026, 3, 17, 0, 0, 0)):  # just outside
+        make_checkin(site=site, user=other, at=at, people_reached=50)
+        make_visit(household=household, user=other, at=at, outcome="reached")
+    make_checkin(site=site, user=worker, at=local(2026, 3, 15, 0, 0, 0), materials_count=2)
+    make_checkin(site=idle, user=worker, at=local(2026, 3, 16, 23, 59, 59), people_reached=4)
+    make_checkin(site=unasked, user=worker, at=local(2026, 3, 16, 12))
+    flagged = make_checkin(
+        site=district["sites"][5],
+        user=district["people"][5],
+        at=local(2026, 3, 16, 9),
+        status="flagged",
+        reason="low_accuracy",
+    )
+    make_visit(household=unreachable, user=worker, at=local(2026, 3, 15, 8), outcome="reached")
+    make_visit(household=household, user=worker, at=local(2026, 3, 16, 23, 59, 59))
+    db.session.commit()
+    days = [(date(2026, 3, 15), date(2026, 3, 15)), (date(2026, 3, 16), date(2026, 3, 16))]
+    days += [(date(2026, 3, 15), date(2026, 3, 16)), (date(2026, 3, 14), date(2026, 3, 17))]
+    for first, last in days:
+        check_everywhere(district, first, last)
+    checkins.review_checkin(make_user(role="coordinator"), flagged, "approve")
+    db.session.commit()
+    for first, last in days:
+        check_everywhere(district, first, last)
+    # Either side of the length at which coverage stops finding who worked from the rows.
+    start = date(2026, 3, 10)
+    for days_long in (coverage.FEW_DAYS, coverage.FEW_DAYS + 1):
+        check_everywhere(district, start, start + timedelta(days=days_long - 1))
+    one_day = coverage.compute(None, coverage.Period(date(2026, 3, 16), date(2026, 3, 16)))
+    assert one_day["sites_met"] >= 1 and one_day["active_people"] >= 2
+
+
+def assert_site_counters_match(district) -> None:
+    """Each grid's stored site counters equal a count of its site rows."""
+    db.session.expire_all()
+    active = Site.active == True  # noqa: E712
+    counted = {
+        grid_id: (n, unasked)
+        for grid_id, n, unasked in db.session.execute(
+            select(
+                Site.area_id,
+                func.count(Site.id).filter(active),
+                func.count(Site.id).filter(active, Site.visits_per_month <= 0),
+            ).group_by(Site.area_id)
+        )
+    }
+    for grid in district["grids"]:
+        assert (grid.active_sites, grid.unasked_sites) == counted.get(grid.id, (0, 0)), grid.name
+
+
+def test_every_site_writer_keeps_its_grids_counters(app, district):
+    grids, admin = district["grids"], district["admin"]
+    assert_site_counters_match(district)  # written through the ORM by the factories
+    created = sites.create_site(
+        admin,
+        {"area_id": grids[0].id, "name": "新点位", "kind": "board", "lat": 29.9, "lng": 121.5},
+    )
+    sites.update_site(admin, created, {"visits_per_month": 0})
+    deactivated = next(s for s in district["sites"] if s.active)
+    sites.update_site(admin, deactivated, {"active": False})
+    activated = next(s for s in district["sites"] if not s.active)
+    sites.update_site(admin, activated, {"active": True, "visits_per_month": 0})
+    moved = next(s for s in district["sites"] if s.active and s.area_id != grids[3].id)
+    sites.update_site(admin, moved, {"area_id": grids[3].id})
+    db.session.commit()
+    assert_site_counters_match(district)
+    assert grids[0].unasked_sites >= 1
+    unvisited = make_site(area=grids[4])
+    db.session.commit()
+    db.session.delete(unvisited)
+    report = site_import.import_sites(
+        admin,
+        csv_bytes(
+            [
+                ["grid", "name", "kind", "lat", "lng"],
+                [grids[1].id, "导入点位一", "board", 29.9, 121.5],
+                [grids[2].id, "导入点位二", "poster", 29.9, 121.5],
+            ]
+        ),
+    )
+    assert report.created == 2
+    db.session.commit()
+    assert_site_counters_match(district)
+    check_everywhere(district)
+    check_everywhere(district, date(2026, 4, 1), date(2026, 4, 1))
+
+    # Written around the app: the command counts every grid again.
+    db.session.execute(update(Area).values(active_sites=7, unasked_sites=1))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["recount-sites"])
+    assert result.exit_code == 0 and result.output.strip().endswith("areas recounted")
+    assert_site_counters_match(district)
+    check_everywhere(district, date(2026, 4, 1), date(2026, 4, 2))
+    again = app.test_cli_runner().invoke(args=["recount-sites"])
+    assert again.output.strip() == "0 areas recounted"
+
+
+def test_two_site_writers_in_one_grid_at_once_are_both_counted(committing):
+    street = make_area(level="street")
+    grid = make_area(parent=make_area(level="community", parent=street))
+    db.session.commit()
+    common = {"area_id": grid.id, "kind": "board", "lat": 29.9, "lng": 121.5}
+    _second_writer_waits(
+        [Site(name="一", **common)], [Site(name="二", visits_per_month=0, **common)]
+    )
+    assert (grid.active_sites, grid.unasked_sites) == (2, 1)
