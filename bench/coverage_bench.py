@@ -231,7 +231,8 @@ def measure(args) -> None:
         if label != "baseline":
             ratio = statistics.median(values) / base
             bench_targets.record(
-                f"coverage, {label} ÷ bare per-grid query ({db.engine.dialect.name}, {checkins})",
+                f"coverage, {label} ÷ bare per-grid query ({db.engine.dialect.name}, {checkins},"
+                f" {period.days} days)",
                 f"{ratio:.2f}",
                 f"≤ {args.target:g}",
                 ratio <= args.target,
