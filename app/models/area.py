@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Connection,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    bindparam,
+    or_,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -61,3 +73,31 @@ class Area(db.Model):
 
     def __repr__(self) -> str:
         return f"<Area {self.id} {self.level} {self.name}>"
+
+
+def add_to_counters(
+    connection: Connection, columns: tuple[str, ...], deltas: Mapping[int, tuple[int, ...]]
+) -> None:
+    """Add to grids' counters (`columns` of areas) what `deltas` holds per grid id (one number per
+    column, in their order), in the caller's transaction. By increments, so two transactions
+    writing to one grid at once both count; grids in one order, so they never deadlock."""
+    params = [
+        {"grid": grid, **{f"d_{column}": d for column, d in zip(columns, moved, strict=True)}}
+        for grid, moved in sorted(deltas.items())
+    ]
+    if params:
+        areas = Area.__table__
+        added = {column: areas.c[column] + bindparam(f"d_{column}") for column in columns}
+        connection.execute(
+            update(areas).where(areas.c.id == bindparam("grid")).values(added), params
+        )
+
+
+def recount_counters(counts: Mapping[str, Any]) -> int:
+    """Set grids' counters to `counts` (column: a scalar subquery correlated with areas) where
+    they differ; how many areas changed. Repairs what the writers keep by increments."""
+    areas = Area.__table__
+    differ = or_(*(areas.c[column] != count for column, count in counts.items()))
+    result = db.session.execute(update(areas).where(differ).values(dict(counts)))
+    db.session.expire_all()
+    return result.rowcount

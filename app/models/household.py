@@ -14,14 +14,12 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
-    bindparam,
     event,
-    update,
 )
 from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
 from app.extensions import db
-from app.models.area import Area
+from app.models.area import Area, add_to_counters
 from app.models.base import UTCDateTime, utcnow
 
 HOUSEHOLD_TAGS = ("elderly", "floating", "student", "enterprise", "finance", "parent", "other")
@@ -65,21 +63,8 @@ def count_households(
     for grid_id, unreachable in rows:
         counted[grid_id] += sign
         reachable[grid_id] += 0 if unreachable else sign
-    params = [
-        {"grid": grid_id, "d_rows": n, "d_reachable": reachable[grid_id]}
-        for grid_id, n in sorted(counted.items())  # one order: concurrent writers do not deadlock
-    ]
-    if params:
-        areas = Area.__table__
-        connection.execute(
-            update(areas)
-            .where(areas.c.id == bindparam("grid"))
-            .values(
-                household_rows=areas.c.household_rows + bindparam("d_rows"),
-                reachable_households=areas.c.reachable_households + bindparam("d_reachable"),
-            ),
-            params,
-        )
+    deltas = {grid_id: (n, reachable[grid_id]) for grid_id, n in counted.items()}
+    add_to_counters(connection, ("household_rows", "reachable_households"), deltas)
 
 
 def _as_stored(household: Household) -> tuple[int, bool]:

@@ -6,11 +6,11 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Boolean, Connection, ForeignKey, String, bindparam, update
+from sqlalchemy import Boolean, Connection, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.area import Area
+from app.models.area import Area, add_to_counters
 from app.models.base import UTCDateTime, keep_sums, utcnow
 
 SITE_KINDS = (
@@ -65,21 +65,8 @@ def count_sites(connection: Connection, rows: Iterable[dict], sign: int = 1) -> 
         if row["active"]:
             active[row["area_id"]] += sign
             unasked[row["area_id"]] += sign if row["visits_per_month"] <= 0 else 0
-    params = [
-        {"grid": grid_id, "d_active": n, "d_unasked": unasked[grid_id]}
-        for grid_id, n in sorted(active.items())  # one order: concurrent writers do not deadlock
-    ]
-    if params:
-        areas = Area.__table__
-        connection.execute(
-            update(areas)
-            .where(areas.c.id == bindparam("grid"))
-            .values(
-                active_sites=areas.c.active_sites + bindparam("d_active"),
-                unasked_sites=areas.c.unasked_sites + bindparam("d_unasked"),
-            ),
-            params,
-        )
+    deltas = {grid_id: (n, unasked[grid_id]) for grid_id, n in active.items()}
+    add_to_counters(connection, ("active_sites", "unasked_sites"), deltas)
 
 
 # A site created, moved to another grid, (de)activated, asked for other visits, or deleted

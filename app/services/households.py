@@ -6,12 +6,13 @@ import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, exists, func, or_, select, union, update
+from sqlalchemy import String, cast, exists, func, select, union
 from sqlalchemy.orm import joinedload
 
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, Household, Task, User
+from app.models.area import recount_counters
 from app.models.task import task_assignees
 from app.policy import is_field_worker, require
 from app.services import task_progress
@@ -208,10 +209,4 @@ def recount_households() -> int:
         .where(households.c.area_id == areas.c.id, households.c.unreachable == False)  # noqa: E712
         .scalar_subquery()
     )
-    result = db.session.execute(
-        update(areas)
-        .where(or_(areas.c.household_rows != rows, areas.c.reachable_households != reachable))
-        .values(household_rows=rows, reachable_households=reachable)
-    )
-    db.session.expire_all()
-    return result.rowcount
+    return recount_counters({"household_rows": rows, "reachable_households": reachable})

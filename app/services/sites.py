@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from app import geo
 from app.errors import Invalid
 from app.extensions import db
 from app.models import Area, Site, User
+from app.models.area import recount_counters
 from app.policy import require
 from app.services import task_progress
 from app.services.access import (
@@ -139,10 +140,4 @@ def recount_sites() -> int:
         .where(active, sites.c.visits_per_month <= 0)
         .scalar_subquery()
     )
-    result = db.session.execute(
-        update(areas)
-        .where(or_(areas.c.active_sites != counted, areas.c.unasked_sites != unasked))
-        .values(active_sites=counted, unasked_sites=unasked)
-    )
-    db.session.expire_all()
-    return result.rowcount
+    return recount_counters({"active_sites": counted, "unasked_sites": unasked})
