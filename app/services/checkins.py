@@ -278,8 +278,8 @@ def _insert_once(
     checkin: CheckIn, photos=(), task: Task | None = None, grid_tasks: list[Task] | None = None
 ) -> CheckIn | None:
     """Insert the check-in and claim its client_id (and settle the tasks it counts for); None
-    when a concurrent send of the same client_id won the key, its row then being visible, and
-    the row inserted here deleted again.
+    when another send of the same client_id holds the key (a concurrent one's row then being
+    visible), nothing of this one being left stored (see _store).
 
     Plain INSERTs rather than a unit-of-work flush (the hot path of the busiest call); the row
     then joins the session as persistent. The claim cannot fail (ON CONFLICT DO NOTHING), so

@@ -67,11 +67,9 @@ def claiming_new_id(kind: str, table: str):
     drawn from the sequence of `table`.id; its one row is that id, or there is none when another
     send holds the key (a concurrent one is waited for, as `take` waits). The statement it is part
     of inserts the record FROM it, so that a repeat inserts nothing."""
-    from sqlalchemy.dialects.postgresql import insert
-
     keys = IdempotencyKey.__table__
     return (
-        insert(keys)
+        postgresql.insert(keys)
         .values(
             kind=kind,
             client_id=bindparam("client_id", type_=keys.c.client_id.type),
