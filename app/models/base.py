@@ -78,19 +78,13 @@ def _adding(table, keys: tuple[str, ...], dialect: str, fixed: dict | None):
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(table).values(fixed) if fixed else insert(table)
-    return _ADDING.setdefault((table.name, keys, dialect), adding(statement, keys, fixed))
-
-
-def adding(statement, keys: tuple[str, ...], fixed: dict | None = None):
-    """`statement` (an engine's INSERT into a table of sums, of values or from a SELECT) made to
-    add each of its rows to the row with the same `keys` instead (see add_to_sums)."""
-    table = statement.table
     added = {
         column.name: column + statement.excluded[column.name]
         for column in table.columns
         if column.name not in keys and column.name not in (fixed or {})
     }
-    return statement.on_conflict_do_update(index_elements=keys, set_=added)
+    statement = statement.on_conflict_do_update(index_elements=keys, set_=added)
+    return _ADDING.setdefault((table.name, keys, dialect), statement)
 
 
 def keep_sums(model, counted: tuple[str, ...], add) -> None:

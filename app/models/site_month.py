@@ -7,20 +7,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Date,
-    ForeignKey,
-    PrimaryKeyConstraint,
-    bindparam,
-    func,
-    literal,
-    select,
-)
+from sqlalchemy import Connection, Date, ForeignKey, PrimaryKeyConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import add_to_sums, adding, local_month
+from app.models.base import add_to_sums, local_month
 
 FIGURES = ("checkins", "people_reached", "materials")
 
@@ -69,24 +60,3 @@ def count_checkins(
         for (site_id, month), figures in sorted(sums.items())  # one order: no deadlock
     ]
     add_to_sums(connection, SiteMonth.__table__, ("month", "site_id"), params)
-
-
-def counting_one_checkin(source):
-    """PostgreSQL's INSERT adding one accepted check-in, given as bind parameters named as its
-    columns (site_id, people_reached, materials_count) and `month` (its local month), to its
-    site's month once for each row of `source` (none: nothing added). What count_checkins adds
-    for a row, for a check-in stored in one statement with the claim of its client_id (see
-    app/services/checkins.py)."""
-    from sqlalchemy.dialects.postgresql import insert
-
-    table = SiteMonth.__table__
-    one = select(
-        bindparam("month", type_=table.c.month.type),
-        bindparam("site_id", type_=table.c.site_id.type),
-        literal(1),
-        func.coalesce(bindparam("people_reached", type_=table.c.people_reached.type), 0),
-        func.coalesce(bindparam("materials_count", type_=table.c.materials.type), 0),
-    ).select_from(source)
-    return adding(
-        insert(table).from_select(["month", "site_id", *FIGURES], one), ("month", "site_id")
-    )

@@ -24,8 +24,8 @@ from app import qr
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, CheckIn, Site, Task, User
-from app.models.base import local_month, utcnow
-from app.models.site_month import count_checkins, counting_one_checkin
+from app.models.base import utcnow
+from app.models.site_month import count_checkins
 from app.models.task import task_assignees, task_sites
 from app.policy import is_field_worker, require
 from app.services import checkin_rules as rules
@@ -159,21 +159,17 @@ _INSERT = CheckIn.__table__.insert()
 _DELETE = CheckIn.__table__.delete().where(CheckIn.id == bindparam("id"))
 
 
-def _stored_at_once(counted: bool):
+def _stored_at_once():
     """PostgreSQL's one statement storing a check-in given as bind parameters named as its
-    columns: claim its client_id with a new id, insert the row FROM the claim (nothing when the
-    key is held) and, when it counts (`counted`: accepted), add it to its site's month, FROM the
-    claim too. One round trip instead of three."""
+    columns: claim its client_id with a new id, and insert the row FROM the claim (nothing when
+    the key is held). One round trip instead of two, and no row to delete after a lost claim."""
     claim = idempotency.claiming_new_id("checkin", CheckIn.__tablename__)
     row = select(claim.c.record_id, *(bindparam(c.key, type_=c.type) for c in _COLUMNS))
     table = CheckIn.__table__
-    statement = (
-        table.insert().from_select(["id", *(c.key for c in _COLUMNS)], row).returning(table.c.id)
-    )
-    return statement.add_cte(counting_one_checkin(claim).cte("month")) if counted else statement
+    return table.insert().from_select(["id", *(c.key for c in _COLUMNS)], row).returning(table.c.id)
 
 
-_STORE_AT_ONCE = {counted: _stored_at_once(counted) for counted in (False, True)}
+_STORE_AT_ONCE = _stored_at_once()
 
 
 def _core(statement, params: dict):
@@ -292,13 +288,17 @@ def _insert_once(
         # Asked for inside the block: that is what sends the SAVEPOINT, before the INSERT (sent
         # first, the INSERT would open the transaction itself, which then lasted until the
         # request's COMMIT, the answer's serialising included).
-        checkin.id = _store(db.session.connection(), values)
+        connection = db.session.connection()
+        checkin.id = _store(connection, values)
         if checkin.id is None:
             return None
         evidence.attach_photos(list(photos), checkin)  # first: a task may need a photo
         if checkin.status == "accepted":
             _settle_for(checkin, task, grid_tasks)
         rectifications.open_for(checkin)
+        # Its site's monthly sums, when it counts; last, as that row stays locked until COMMIT
+        # (a check-in at the same site meanwhile waits for it).
+        count_checkins(connection, [values])
     make_transient_to_detached(checkin)
     db.session.add(checkin)
     if not photos:  # a new check-in without photos has none: the answer need not ask
@@ -307,20 +307,17 @@ def _insert_once(
 
 
 def _store(connection, values: dict) -> int | None:
-    """Insert a check-in (a mapping of its columns), claim its client_id and add it to its site's
-    month when it counts: its new id, or None when another send holds the key (then nothing is
-    left stored). PostgreSQL in one statement; SQLite (in the caller's SAVEPOINT, no round trips
-    to save) inserts, claims, and deletes the row again when the claim finds the key taken."""
+    """Insert a check-in (a mapping of its columns) and claim its client_id: its new id, or None
+    when another send holds the key (then nothing is left stored). PostgreSQL in one statement;
+    SQLite (in the caller's SAVEPOINT, no round trips to save) inserts, claims, and deletes the
+    row again when the claim finds the key taken."""
     if connection.dialect.name == "postgresql":
-        params = {**values, "month": local_month(values["captured_at"])}
-        params["claimed_at"] = values["received_at"]
-        statement = _STORE_AT_ONCE[values["status"] == "accepted"]
-        return connection.execute(statement, params).scalar()
+        params = {**values, "claimed_at": values["received_at"]}
+        return connection.execute(_STORE_AT_ONCE, params).scalar()
     new_id = connection.execute(_INSERT, values).inserted_primary_key[0]
     if not idempotency.take("checkin", values["client_id"], values["user_id"], new_id):
         connection.execute(_DELETE, {"id": new_id})
         return None
-    count_checkins(connection, [values])
     return new_id
 
 
