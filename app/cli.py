@@ -1,6 +1,6 @@
 """Command-line tools: flask --app app create-user | seed-demo | demo-logins | roll-campaigns |
-settle-tasks | recount-households | recount-sites | recount-months | purge-expired | worker | send-notifications |
-send-daily-report | partitions create-ahead | rollups clear."""
+settle-tasks | recount-households | recount-sites | recount-months | purge-expired | worker |
+send-notifications | send-daily-report | partitions create-ahead | rollups clear."""
 
 from __future__ import annotations
 

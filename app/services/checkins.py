@@ -345,10 +345,10 @@ def _settle_for(
 def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
     """Judge and store a check-in; a repeat of its client_id answers the first record (created False).
 
-    The client_id is not looked up first: nearly every send is new, and its claim (in the same
-    SAVEPOINT as the row) is what decides. A repeat then finds the key taken, deletes the row it
-    inserted and answers the first; a repeat that would now be refused (the code rotated since,
-    its photos attached to the first) answers the first too."""
+    The client_id is not looked up first: nearly every send is new, and its claim, made where the
+    row is stored (_store), is what decides. A repeat's store finds the key taken and leaves
+    nothing, and the first record is answered; a repeat that would now be refused (the code
+    rotated since, its photos attached to the first) answers the first too."""
     require(actor, "check_in", "site")
     client_id = str(data["client_id"])
     try:
