@@ -37,10 +37,15 @@ def is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= INT32_MAX
 
 
+def subtree_bounds(path: str) -> tuple[str, str]:
+    """The range [lo, hi) of the paths under `path` ('/3/' ≤ p < '/30')."""
+    return path, path[:-1] + chr(ord(path[-1]) + 1)
+
+
 def subtree_clause(path_column, path: str) -> ColumnElement[bool]:
     """Rows whose path lies under `path`, as an index-friendly range ('/3/' ≤ p < '/30')."""
-    upper = path[:-1] + chr(ord(path[-1]) + 1)
-    return and_(path_column >= path, path_column < upper)
+    lower, upper = subtree_bounds(path)
+    return and_(path_column >= lower, path_column < upper)
 
 
 def area_ids_in_scope(user: User):

@@ -37,7 +37,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select, true, union
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, true, union
 
 from app.errors import Invalid
 from app.extensions import db
@@ -47,9 +47,11 @@ from app.services import coverage_sums, rollup_cache
 from app.services.access import (
     require_area_in_scope,
     scope_area,
+    subtree_bounds,
     subtree_clause,
 )
 from app.services.localtime import start_of_day, today
+from app.services.statements import in_ids, prebuilt, rows
 
 MAX_DAYS = 366
 # The district finds who worked in a period of at most this many days from the period's rows;
@@ -139,8 +141,13 @@ def children_of(area: Area | None) -> list[Area]:
     """The areas one level down: streets for the district, none for a grid."""
     if area is not None and area.level == "grid":
         return []
-    parent = Area.parent_id.is_(None) if area is None else Area.parent_id == area.id
-    return list(db.session.scalars(select(Area).where(parent).order_by(Area.name, Area.id)))
+    statement = prebuilt(("children_of", area is None), lambda: _children(area is None))
+    return list(db.session.scalars(statement, {"parent_id": area.id} if area else {}))
+
+
+def _children(of_district: bool):
+    parent = Area.parent_id.is_(None) if of_district else Area.parent_id == bindparam("parent_id")
+    return select(Area).where(parent).order_by(Area.name, Area.id)
 
 
 class Grid(NamedTuple):
@@ -234,15 +241,18 @@ def finish(entry: dict) -> None:
     entry["household_rounds_rate"] = rate(entry["households_met"], entry["households_required"])
 
 
+_CAMPAIGNS = (
+    select(Area.path, Campaign.targets)
+    .join(Area, Area.id == Campaign.area_id)
+    .where(Campaign.starts_on <= bindparam("last"), Campaign.ends_on >= bindparam("first"))
+)
+
+
 def _round_targets(area: Area | None, period: Period) -> list[tuple[str, int]]:
     """(area path, household_rounds) of campaigns overlapping the period over or above `area`."""
-    rows = db.session.execute(
-        select(Area.path, Campaign.targets)
-        .join(Area, Area.id == Campaign.area_id)
-        .where(Campaign.starts_on <= period.last, Campaign.ends_on >= period.first)
-    ).all()
     best: dict[str, int] = {}
-    for path, targets in rows:  # campaigns: a few per month, not data rows
+    campaigns = rows(_CAMPAIGNS, {"first": period.first, "last": period.last})
+    for path, targets in campaigns:  # a few per month, not data rows
         rounds = targets.get("household_rounds") if isinstance(targets, dict) else None
         if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds <= 0:
             continue
@@ -251,9 +261,15 @@ def _round_targets(area: Area | None, period: Period) -> list[tuple[str, int]]:
     return sorted(best.items(), key=lambda item: -item[1])
 
 
-def _grid_ids(area: Area | None):
-    """SQL: the ids of the grids of the area (None = district: no condition needed)."""
-    return select(Area.id).where(Area.level == "grid", subtree_clause(Area.path, area.path))
+def _bounds(area: Area | None) -> tuple[str, str] | None:
+    """The area's subtree as a range of paths (None for the district: no condition needed)."""
+    return subtree_bounds(area.path) if area is not None else None
+
+
+def _in_bounds(values: dict, area: Area | None) -> dict:
+    """`values` with the area's path range bound as `lo` and `hi` (none for the district)."""
+    bounds = _bounds(area)
+    return values if bounds is None else {**values, "lo": bounds[0], "hi": bounds[1]}
 
 
 def _grids(
@@ -265,6 +281,27 @@ def _grids(
     # than carrying a CASE over the buckets' path ranges through every query. The households
     # and sites are the counters their writers keep (app/models/household.py, site.py):
     # reachable rows, or the stated household_count of a grid without rows; active sites.
+    query = prebuilt(("grids", area is None), lambda: _grids_query(area is None))
+    label, own_rounds = labeller(buckets), dict(targets)
+    # A grid's bucket and rounds are its community's, unless it is a bucket or a campaign's
+    # area itself: worked out once per community (a hundred, not a thousand path searches).
+    known: dict[str, tuple[int | None, int]] = {}
+    grids = {}
+    for grid_id, path, stated, own, reachable, sites, unasked in rows(query, _in_bounds({}, area)):
+        parent = path[: path.rindex("/", 0, -1) + 1]
+        if parent not in known:
+            rounds = next((r for p, r in targets if parent.startswith(p)), 0)
+            known[parent] = (label(parent), rounds)
+        bucket, rounds = known[parent]
+        bucket = label(path) if bucket is None else bucket
+        if bucket is not None:
+            households = reachable if own else stated or 0
+            rounds = max(rounds, own_rounds.get(path, 0))
+            grids[grid_id] = Grid(bucket, households, rounds, sites, unasked)
+    return grids
+
+
+def _grids_query(of_district: bool):
     query = select(
         Area.id,
         Area.path,
@@ -274,25 +311,9 @@ def _grids(
         Area.active_sites,
         Area.unasked_sites,
     ).where(Area.level == "grid")
-    if area is not None:
-        query = query.where(subtree_clause(Area.path, area.path))
-    label, own_rounds = labeller(buckets), dict(targets)
-    # A grid's bucket and rounds are its community's, unless it is a bucket or a campaign's
-    # area itself: worked out once per community (a hundred, not a thousand path searches).
-    known: dict[str, tuple[int | None, int]] = {}
-    grids = {}
-    for grid_id, path, stated, rows, reachable, sites, unasked in db.session.execute(query):
-        parent = path[: path.rindex("/", 0, -1) + 1]
-        if parent not in known:
-            rounds = next((r for p, r in targets if parent.startswith(p)), 0)
-            known[parent] = (label(parent), rounds)
-        bucket, rounds = known[parent]
-        bucket = label(path) if bucket is None else bucket
-        if bucket is not None:
-            households = reachable if rows else stated or 0
-            rounds = max(rounds, own_rounds.get(path, 0))
-            grids[grid_id] = Grid(bucket, households, rounds, sites, unasked)
-    return grids
+    if of_district:
+        return query
+    return query.where(Area.path >= bindparam("lo"), Area.path < bindparam("hi"))
 
 
 def _add_grids(entries: dict, grids: dict[int, Grid]) -> None:
@@ -310,33 +331,16 @@ def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period:
     """Visited sites, sites meeting their monthly visits (of those asking for any), check-ins,
     people reached, leaflets; the grids' counters give the active sites (_add_grids)."""
     months, edges = period.split()
-    if len(months) == 1 and not edges:
-        # One whole month: a site has one row of site_months at most, so the area's sites are
-        # met with it and grouped by grid at once (SQLite: in ix_sites_area_id's order, no sort;
-        # PostgreSQL: a street's sites looked up one by one).
-        month = and_(SiteMonth.site_id == Site.id, SiteMonth.month == months[0])
-        n = func.coalesce(SiteMonth.checkins, 0)
-        query = select(
-            Site.area_id, *_site_sums(n, SiteMonth.people_reached, SiteMonth.materials, period)
-        ).outerjoin(SiteMonth, month)
-        if area is not None:
-            query = query.where(Site.area_id.in_(_grid_ids(area)))
-    else:
-        # Other periods: the period's sums per site (coverage_sums.checkins_per_site), each met
-        # with its site; only the sites with evidence in the period are read. The area's grids
-        # are named, not a subquery: PostgreSQL then finds a street's sites through
-        # ix_sites_area_id instead of hashing every site (a street's day: half this step).
-        sites = None
-        if area is not None:
-            sites = select(Site.id).where(Site.area_id.in_(list(grids)))
-        counted = coverage_sums.checkins_per_site(months, edges, sites)
-        query = select(
-            Site.area_id, *_site_sums(counted.c.n, counted.c.people, counted.c.materials, period)
-        ).join(Site, Site.id == counted.c.site_id)
-        if area is not None:
-            query = query.where(Site.area_id.in_(list(grids)))
-    rows = db.session.execute(query.group_by(Site.area_id)).all()
-    for grid_id, visited, met_count, checkins, people, materials in rows:
+    shape = coverage_sums.period_shape(months, edges)
+    statement = prebuilt(
+        ("sites", *shape, area is None), lambda: _sites_query(*shape, area is None)
+    )
+    values = {**coverage_sums.period_values(months, edges), "asked_months": period.months}
+    if area is not None:
+        values = (
+            _in_bounds(values, area) if shape == (1, 0) else {**values, "grid_ids": list(grids)}
+        )
+    for grid_id, visited, met_count, checkins, people, materials in rows(statement, values):
         if grid_id not in grids:
             continue
         entry = entries[grids[grid_id].bucket]
@@ -347,10 +351,38 @@ def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period:
         entry["leaflets"] += int(materials or 0)
 
 
-def _site_sums(n, people, materials, period: Period) -> list:
+def _sites_query(n_months: int, n_edges: int, of_district: bool):
+    if n_months == 1 and not n_edges:
+        # One whole month: a site has one row of site_months at most, so the area's sites are
+        # met with it and grouped by grid at once (SQLite: in ix_sites_area_id's order, no sort;
+        # PostgreSQL: a street's sites looked up one by one).
+        month = and_(SiteMonth.site_id == Site.id, coverage_sums.in_months(SiteMonth.month, 1))
+        n = func.coalesce(SiteMonth.checkins, 0)
+        query = select(
+            Site.area_id, *_site_sums(n, SiteMonth.people_reached, SiteMonth.materials)
+        ).outerjoin(SiteMonth, month)
+        if not of_district:
+            query = query.where(Site.area_id.in_(coverage_sums.grids_under()))
+    else:
+        # Other periods: the period's sums per site (coverage_sums.checkins_per_site), each met
+        # with its site; only the sites with evidence in the period are read. The area's grids
+        # are named, not a subquery: PostgreSQL then finds a street's sites through
+        # ix_sites_area_id instead of hashing every site (a street's day: half this step).
+        counted = coverage_sums.checkins_per_site(n_months, n_edges, not of_district)
+        query = select(
+            Site.area_id, *_site_sums(counted.c.n, counted.c.people, counted.c.materials)
+        ).join(Site, Site.id == counted.c.site_id)
+        if not of_district:
+            query = query.where(in_ids(Site.area_id, "grid_ids"))
+    return query.group_by(Site.area_id)
+
+
+def _site_sums(n, people, materials) -> list:
     """SQL, per grid: visited active sites, those meeting their visits (of those asking for any:
-    the others are met already), and the sums of check-ins (n), people and leaflets."""
-    active, need = Site.active == True, Site.visits_per_month * period.months
+    the others are met already; `asked_months` visits a month each), and the sums of check-ins
+    (n), people and leaflets."""
+    active = Site.active == True  # noqa: E712
+    need = Site.visits_per_month * bindparam("asked_months", type_=Integer)
     return [
         func.sum(case((and_(active, n > 0), 1), else_=0)),
         func.sum(case((and_(active, need > 0, n >= need), 1), else_=0)),
@@ -367,8 +399,8 @@ def _add_visits(entries: dict, area: Area | None, grids: dict[int, Grid], period
     # so neither reads a household; of the households, only the few unreachable ones are read
     # (ix_households_unreachable_id).
     months, edges = period.split()
-    in_area = _grid_ids(area) if area is not None else None
-    for grid_id, visits, installs, materials in coverage_sums.visit_sums(months, edges, in_area):
+    bounds = _bounds(area)
+    for grid_id, visits, installs, materials in coverage_sums.visit_sums(months, edges, bounds):
         if grid_id not in grids:
             continue
         entry = entries[grids[grid_id].bucket]
@@ -376,7 +408,7 @@ def _add_visits(entries: dict, area: Area | None, grids: dict[int, Grid], period
         entry["app_installs"] += int(installs)
         entry["leaflets"] += int(materials)
     # Households by grid and by how often they were reached: a few rows per grid.
-    for grid_id, times, households in coverage_sums.reached_households(months, edges, in_area):
+    for grid_id, times, households in coverage_sums.reached_households(months, edges, bounds):
         if grid_id not in grids:
             continue
         grid = grids[grid_id]
@@ -390,23 +422,21 @@ def _active_people(
     entries: dict, area: Area | None, buckets: list[Area], period: Period
 ) -> dict[str, int]:
     """People by force who worked in the period, counted in the bucket of their own area."""
-    home = select(Area.id, Area.path).subquery("home")
-    where = subtree_clause(home.c.path, area.path) if area is not None else true()
+    values = _in_bounds({"start": period.start, "end": period.end}, area)
     if area is None:
         # The district's 1,900 people live in a thousand areas: grouped by street in SQL
         # (about 2 ms less); a street's or a grid's few by home area, labelled here.
-        group, label = bucket_of(home.c.path, buckets).label("bucket"), lambda bucket: bucket
+        label = lambda bucket: bucket  # noqa: E731
+        for i, bucket in enumerate(buckets):
+            values[f"b{i}_lo"], values[f"b{i}_hi"] = subtree_bounds(bucket.path)
+            values[f"b{i}_id"] = bucket.id
     else:
-        group, label = home.c.path, labeller(buckets)
-    rows = db.session.execute(
-        select(group, User.force, func.count(User.id))
-        .select_from(User)
-        .outerjoin(home, home.c.id == User.area_id)
-        .where(User.force.in_(FORCES), User.active == True, where, _worked(area, period))
-        .group_by(group, User.force)
-    ).all()
+        label = labeller(buckets)
+    few = area is None and period.days <= FEW_DAYS
+    shape = (len(buckets) if area is None else None, few)
+    statement = prebuilt(("active people", *shape), lambda: _people_query(*shape))
     total = dict.fromkeys(FORCES, 0)
-    for key, force, count in rows:
+    for key, force, count in rows(statement, values):
         total[force] += count
         bucket = label(key)
         if bucket in entries:
@@ -416,15 +446,45 @@ def _active_people(
     return total
 
 
-def _worked(area: Area | None, period: Period):
-    """SQL: the person made an accepted check-in or a visit in the period."""
+def _people_query(n_buckets: int | None, few: bool):
+    """People by (bucket, force) when `n_buckets` are bound (b0_lo, b0_hi, b0_id, ...: the
+    district's streets), else by (home path, force) within [lo, hi)."""
+    home = select(Area.id, Area.path).subquery("home")
+    if n_buckets is not None:
+        group = case(
+            *[
+                (
+                    and_(home.c.path >= bindparam(f"b{i}_lo"), home.c.path < bindparam(f"b{i}_hi")),
+                    bindparam(f"b{i}_id", type_=Integer),
+                )
+                for i in range(n_buckets)
+            ],
+            else_=None,
+        ).label("bucket")
+        where = true()
+    else:
+        group, where = (
+            home.c.path,
+            and_(home.c.path >= bindparam("lo"), home.c.path < bindparam("hi")),
+        )
+    return (
+        select(group, User.force, func.count(User.id))
+        .select_from(User)
+        .outerjoin(home, home.c.id == User.area_id)
+        .where(User.force.in_(FORCES), User.active == True, where, _worked(few))
+        .group_by(group, User.force)
+    )
+
+
+def _worked(few: bool):
+    """SQL: the person made an accepted check-in or a visit in the period [`start`, `end`)."""
     accepted = (
         CheckIn.status == "accepted",
-        CheckIn.captured_at >= period.start,
-        CheckIn.captured_at < period.end,
+        CheckIn.captured_at >= bindparam("start"),
+        CheckIn.captured_at < bindparam("end"),
     )
-    visited = (Visit.captured_at >= period.start, Visit.captured_at < period.end)
-    if area is None and period.days <= FEW_DAYS:
+    visited = (Visit.captured_at >= bindparam("start"), Visit.captured_at < bindparam("end"))
+    if few:
         # The whole district's 1,900 people over a few days: those named by the period's rows
         # (ix_checkins_period and ix_visits_coverage_grid carry the person). A street's or a
         # grid's few people are asked one by one as below: the rows are the whole district's.

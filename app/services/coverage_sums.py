@@ -12,15 +12,28 @@ written around them) and says how many rows it changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, case, delete, func, literal, select, true, union_all, update
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+    update,
+)
 
 from app.extensions import db
-from app.models import CheckIn, Household, HouseholdMonth, SiteMonth, Visit
+from app.models import Area, CheckIn, Household, HouseholdMonth, Site, SiteMonth, Visit
 from app.models.base import local_month
 from app.services.localtime import start_of_day
+from app.services.statements import in_ids, prebuilt, rows
 
 
 def next_month(month: date) -> date:
@@ -43,28 +56,54 @@ def split(first: date, last: date) -> tuple[list[date], list[tuple[datetime, dat
     return months, edges
 
 
-def in_months(column, months: list[date]):
-    """SQL: the month column within `months`: one month as an equality (SQLite then reads it
-    in index order without sorting), several as a list (one seek each)."""
+def period_values(months: list[date], edges: list) -> dict:
+    """The bind values of a period's statements: its whole months (`month`, or `months` when
+    several) and its other days' UTC ranges (`start_0`, `end_0`, ...)."""
+    values: dict = {}
     if len(months) == 1:
-        return column == months[0]
-    return column.in_(months)
+        values["month"] = months[0]
+    elif months:
+        values["months"] = months
+    for i, (start, end) in enumerate(edges):
+        values[f"start_{i}"], values[f"end_{i}"] = start, end
+    return values
 
 
-def checkins_per_site(months: list[date], edges: list, sites=None):
+def period_shape(months: list[date], edges: list) -> tuple[int, int]:
+    """What the text of a period's statements depends on: none, one or several whole months;
+    how many ranges of other days."""
+    return min(len(months), 2), len(edges)
+
+
+def in_months(column, n_months: int):
+    """SQL: the month column within the period's whole months: one month as an equality (SQLite
+    then reads it in index order without sorting), several as a list (one seek each)."""
+    if n_months == 1:
+        return column == bindparam("month")
+    return column.in_(bindparam("months", expanding=True))
+
+
+def in_edge(column, i: int) -> tuple:
+    """SQL: the time column within the period's i-th range of other days."""
+    return column >= bindparam(f"start_{i}"), column < bindparam(f"end_{i}")
+
+
+def checkins_per_site(n_months: int, n_edges: int, narrowed: bool):
     """A subquery (site_id, n, people, materials) of the period's accepted check-ins, summed per
-    site, read from the sums for `months` and from the rows in `edges`; `sites` narrows it."""
+    site, read from the sums for its whole months and from the rows in its other days; when
+    `narrowed`, of the sites of the grids bound as `grid_ids` only."""
+    sites = select(Site.id).where(in_ids(Site.area_id, "grid_ids")) if narrowed else None
     parts = []
-    if months:
+    if n_months:
         parts.append(
             select(
                 SiteMonth.site_id,
                 SiteMonth.checkins.label("n"),
                 SiteMonth.people_reached.label("people"),
                 SiteMonth.materials.label("materials"),
-            ).where(in_months(SiteMonth.month, months), *_within(SiteMonth.site_id, sites))
+            ).where(in_months(SiteMonth.month, n_months), *_within(SiteMonth.site_id, sites))
         )
-    for start, end in edges:
+    for i in range(n_edges):
         parts.append(
             select(
                 CheckIn.site_id,
@@ -73,8 +112,7 @@ def checkins_per_site(months: list[date], edges: list, sites=None):
                 func.coalesce(CheckIn.materials_count, 0).label("materials"),
             ).where(
                 CheckIn.status == "accepted",
-                CheckIn.captured_at >= start,
-                CheckIn.captured_at < end,
+                *in_edge(CheckIn.captured_at, i),
                 *_within(CheckIn.site_id, sites),
             )
         )
@@ -82,14 +120,15 @@ def checkins_per_site(months: list[date], edges: list, sites=None):
     # Grouped by site_id + 0, not site_id: SQLite, which cannot tell how few rows a period
     # holds, would otherwise seek each of the 20,000 sites in ix_checkins_coverage to group the
     # rows in its order without a sort, instead of reading the period from ix_checkins_period
-    # (10 times slower for a day, 1.5 for a month: bench/coverage_bench.py --parts).
+    # (10 times slower for a day, 1.5 for a month: bench/coverage_bench.py --parts). The sums
+    # are cast back to integers: PostgreSQL's sum of a bigint is a numeric, slow to add up again.
     site_id = (rows.c.site_id + 0).label("site_id")
     return (
         select(
             site_id,
-            func.sum(rows.c.n).label("n"),
-            func.sum(rows.c.people).label("people"),
-            func.sum(rows.c.materials).label("materials"),
+            cast(func.sum(rows.c.n), Integer).label("n"),
+            cast(func.sum(rows.c.people), Integer).label("people"),
+            cast(func.sum(rows.c.materials), Integer).label("materials"),
         )
         .group_by(site_id)
         .subquery("counted")
@@ -100,81 +139,119 @@ def _within(column, ids) -> list:
     return [] if ids is None else [column.in_(ids)]
 
 
-def visit_sums(months: list[date], edges: list, grids=None) -> Iterator[tuple]:
+def grids_under():
+    """SQL: the ids of the grids whose path lies in [`lo`, `hi`) (access.subtree_bounds)."""
+    return select(Area.id).where(
+        Area.level == "grid", Area.path >= bindparam("lo"), Area.path < bindparam("hi")
+    )
+
+
+def visit_sums(months: list[date], edges: list, bounds: tuple[str, str] | None) -> Iterator[tuple]:
     """(grid id, visits, app installs, leaflets) rows of the period, from the sums for `months`
-    and the rows in `edges`; a grid may come more than once (one row per source)."""
+    and the rows in `edges`; of the grids within `bounds` (a path range) when given. A grid may
+    come more than once (one row per source)."""
+    narrowed = bounds is not None
+    values = dict(zip(("lo", "hi"), bounds or (), strict=False))
     if months:
-        yield from db.session.execute(
-            select(
-                HouseholdMonth.area_id,
-                func.sum(HouseholdMonth.visits),
-                func.sum(HouseholdMonth.app_installs),
-                func.sum(HouseholdMonth.materials),
-            )
-            .where(in_months(HouseholdMonth.month, months), *_within(HouseholdMonth.area_id, grids))
-            .group_by(HouseholdMonth.area_id)
+        statement = prebuilt(
+            ("visit_sums, months", min(len(months), 2), narrowed),
+            lambda: _month_visit_sums(min(len(months), 2), narrowed),
         )
+        yield from rows(statement, {**values, **period_values(months, [])})
+    statement = prebuilt(("visit_sums, days", narrowed), lambda: _day_visit_sums(narrowed))
     for start, end in edges:
-        yield from db.session.execute(
-            select(
-                Visit.area_id,
-                func.count(Visit.area_id),
-                func.sum(case((Visit.app_installed == True, 1), else_=0)),  # noqa: E712
-                func.coalesce(func.sum(Visit.materials_count), 0),
-            )
-            .where(Visit.captured_at >= start, Visit.captured_at < end)
-            .where(*_within(Visit.area_id, grids))
-            .group_by(Visit.area_id)
+        yield from rows(statement, {**values, "start_0": start, "end_0": end})
+
+
+def _month_visit_sums(n_months: int, narrowed: bool):
+    hm = HouseholdMonth
+    return (
+        select(
+            hm.area_id,
+            cast(func.sum(hm.visits), Integer),
+            cast(func.sum(hm.app_installs), Integer),
+            cast(func.sum(hm.materials), Integer),
         )
+        .where(in_months(hm.month, n_months), *_within(hm.area_id, _narrow(narrowed)))
+        .group_by(hm.area_id)
+    )
 
 
-def reached_households(months: list[date], edges: list, grids=None) -> list[tuple]:
+def _day_visit_sums(narrowed: bool):
+    return (
+        select(
+            Visit.area_id,
+            func.count(Visit.area_id),
+            cast(func.sum(case((Visit.app_installed == True, 1), else_=0)), Integer),  # noqa: E712
+            cast(func.coalesce(func.sum(Visit.materials_count), 0), Integer),
+        )
+        .where(*in_edge(Visit.captured_at, 0), *_within(Visit.area_id, _narrow(narrowed)))
+        .group_by(Visit.area_id)
+    )
+
+
+def _narrow(narrowed: bool):
+    return grids_under() if narrowed else None
+
+
+def reached_households(
+    months: list[date], edges: list, bounds: tuple[str, str] | None
+) -> Sequence[tuple]:
     """(grid id, times reached, households) rows: the period's reachable households with a
-    `reached` visit, by grid and by how often they were reached."""
+    `reached` visit, by grid and by how often they were reached; of the grids within `bounds`
+    (a path range) when given."""
+    narrowed = bounds is not None
+    values = {**dict(zip(("lo", "hi"), bounds or (), strict=False)), **period_values(months, edges)}
+    shape = period_shape(months, edges)
+    statement = prebuilt(
+        ("reached_households", *shape, narrowed), lambda: _reached(*shape, narrowed)
+    )
+    return rows(statement, values)
+
+
+def _reached(n_months: int, n_edges: int, narrowed: bool):
     unreachable = select(Household.id).where(Household.unreachable == True)  # noqa: E712
-    if len(months) == 1 and not edges:
+    grids = _narrow(narrowed)
+    if n_months == 1 and not n_edges:
         # One whole month: a household's one row holds its count already, in index order.
         hm = HouseholdMonth
-        return db.session.execute(
+        return (
             select(hm.area_id, hm.reached, func.count())
-            .where(hm.month == months[0], hm.reached > 0, hm.household_id.not_in(unreachable))
+            .where(in_months(hm.month, 1), hm.reached > 0, hm.household_id.not_in(unreachable))
             .where(*_within(hm.area_id, grids))
             .group_by(hm.area_id, hm.reached)
-        ).all()
+        )
     parts = []
-    if months:
+    if n_months:
         parts.append(
             select(
                 HouseholdMonth.area_id,
                 HouseholdMonth.household_id,
                 HouseholdMonth.reached.label("n"),
             ).where(
-                in_months(HouseholdMonth.month, months),
+                in_months(HouseholdMonth.month, n_months),
                 HouseholdMonth.reached > 0,
                 *_within(HouseholdMonth.area_id, grids),
             )
         )
-    for start, end in edges:
+    for i in range(n_edges):
         parts.append(
             select(Visit.area_id, Visit.household_id, literal(1).label("n")).where(
-                Visit.captured_at >= start,
-                Visit.captured_at < end,
+                *in_edge(Visit.captured_at, i),
                 Visit.outcome == "reached",
                 *_within(Visit.area_id, grids),
             )
         )
-    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("rows")
+    rows_ = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("rows")
     per_household = (
-        select(rows.c.area_id, func.sum(rows.c.n).label("n"))
-        .where(rows.c.household_id.not_in(unreachable))
-        .group_by(rows.c.area_id, rows.c.household_id)
+        select(rows_.c.area_id, cast(func.sum(rows_.c.n), Integer).label("n"))
+        .where(rows_.c.household_id.not_in(unreachable))
+        .group_by(rows_.c.area_id, rows_.c.household_id)
         .subquery("reached")
     )
-    return db.session.execute(
-        select(per_household.c.area_id, per_household.c.n, func.count()).group_by(
-            per_household.c.area_id, per_household.c.n
-        )
-    ).all()
+    return select(per_household.c.area_id, per_household.c.n, func.count()).group_by(
+        per_household.c.area_id, per_household.c.n
+    )
 
 
 # --- rebuilding the sums from the rows --------------------------------------------------
