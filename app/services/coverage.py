@@ -31,13 +31,13 @@ the district's people who worked: a short period costs in proportion to its rows
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, true, union
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, union
 
 from app.errors import Invalid
 from app.extensions import db
@@ -51,7 +51,7 @@ from app.services.access import (
     subtree_clause,
 )
 from app.services.localtime import start_of_day, today
-from app.services.statements import in_ids, prebuilt, rows
+from app.services.statements import in_list, in_subquery, prebuilt, read_all
 
 MAX_DAYS = 366
 # The district finds who worked in a period of at most this many days from the period's rows;
@@ -150,6 +150,14 @@ def _children(of_district: bool):
     return select(Area).where(parent).order_by(Area.name, Area.id)
 
 
+class Place(NamedTuple):
+    """A child area, as its entry names it."""
+
+    id: int
+    name: str
+    level: str
+
+
 class Grid(NamedTuple):
     """A grid of the area: the child it counts for, its households, the rounds asked of them,
     its active sites and those of them asking for no visit a month."""
@@ -166,19 +174,6 @@ def bucket_of(path_column, buckets: list[Area]):
     return case(*[(subtree_clause(path_column, b.path), b.id) for b in buckets], else_=None)
 
 
-def labeller(buckets: list[Area]) -> Callable[[str | None], int | None]:
-    """A function giving the id of the bucket whose subtree holds a path (None for none), as
-    bucket_of in SQL; the buckets' paths are read once."""
-    paths = [(bucket.path, bucket.id) for bucket in buckets]
-
-    def bucket_holding(path: str | None) -> int | None:
-        if path is not None:
-            return next((b for p, b in paths if path.startswith(p)), None)
-        return None
-
-    return bucket_holding
-
-
 def compute(area: Area | None, period: Period) -> dict:
     """Coverage of `area` (None = district) and its children; the caller has checked access.
     Kept in Redis when ROLLUP_CACHE_URL is set (rollup_cache says how it stays current)."""
@@ -192,16 +187,24 @@ def compute(area: Area | None, period: Period) -> dict:
 
 
 def _compute(area: Area | None, period: Period) -> dict:
-    children = children_of(area)
-    buckets = [area] if area is not None and area.level == "grid" else children
-    entries = {b.id: blank(b) for b in buckets}
-    active = dict.fromkeys(FORCES, 0)
-    if buckets:
-        grids = _grids(area, buckets, _round_targets(area, period))
-        _add_grids(entries, grids)
-        _add_sites(entries, area, grids, period)
-        _add_visits(entries, area, grids, period)
-        active = _active_people(entries, area, buckets, period)
+    # The reads do not depend on each other's answers: sent together (statements.read_all), each
+    # answer worked through here while the database runs the next.
+    months, edges, bounds = *period.split(), _bounds(area)
+    reads = [
+        (_CAMPAIGNS, {"first": period.first, "last": period.last}),
+        _areas_read(area),
+        _sites_read(area, period),
+        coverage_sums.visit_figures(months, edges, bounds),
+        _people_read(area, period),
+    ]
+    answers = iter(read_all(reads))
+    targets = _round_targets(area, next(answers))
+    children, homes, grids = _areas(area, targets, next(answers))
+    entries = {b.id: blank(b) for b in ([area] if _is_grid(area) else children)}
+    _add_grids(entries, grids)
+    _add_sites(entries, grids, next(answers))
+    _add_visits(entries, grids, next(answers))
+    active = _active_people(entries, homes, next(answers))
     total = blank(area)
     for entry in entries.values():
         for key in ADDITIVE:
@@ -248,17 +251,21 @@ _CAMPAIGNS = (
 )
 
 
-def _round_targets(area: Area | None, period: Period) -> list[tuple[str, int]]:
-    """(area path, household_rounds) of campaigns overlapping the period over or above `area`."""
+def _round_targets(area: Area | None, campaigns: Sequence) -> dict[str, int]:
+    """{area path: household_rounds} of the campaigns overlapping the period (the rows of
+    _CAMPAIGNS) over or above `area`."""
     best: dict[str, int] = {}
-    campaigns = rows(_CAMPAIGNS, {"first": period.first, "last": period.last})
     for path, targets in campaigns:  # a few per month, not data rows
         rounds = targets.get("household_rounds") if isinstance(targets, dict) else None
         if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds <= 0:
             continue
         if area is None or path.startswith(area.path) or area.path.startswith(path):
             best[path] = max(rounds, best.get(path, 0))
-    return sorted(best.items(), key=lambda item: -item[1])
+    return best
+
+
+def _is_grid(area: Area | None) -> bool:
+    return area is not None and area.level == "grid"
 
 
 def _bounds(area: Area | None) -> tuple[str, str] | None:
@@ -272,48 +279,68 @@ def _in_bounds(values: dict, area: Area | None) -> dict:
     return values if bounds is None else {**values, "lo": bounds[0], "hi": bounds[1]}
 
 
-def _grids(
-    area: Area | None, buckets: list[Area], targets: list[tuple[str, int]]
-) -> dict[int, Grid]:
-    """Every grid of the area with its bucket, households, required household rounds and sites."""
-    # Read once (a district has about a thousand grids) and labelled here: each aggregate then
-    # groups by grid alone and its rows are added up per bucket in Python, which costs less
-    # than carrying a CASE over the buckets' path ranges through every query. The households
-    # and sites are the counters their writers keep (app/models/household.py, site.py):
-    # reachable rows, or the stated household_count of a grid without rows; active sites.
-    query = prebuilt(("grids", area is None), lambda: _grids_query(area is None))
-    label, own_rounds = labeller(buckets), dict(targets)
-    # A grid's bucket and rounds are its community's, unless it is a bucket or a campaign's
-    # area itself: worked out once per community (a hundred, not a thousand path searches).
-    known: dict[str, tuple[int | None, int]] = {}
-    grids = {}
-    for grid_id, path, stated, own, reachable, sites, unasked in rows(query, _in_bounds({}, area)):
-        parent = path[: path.rindex("/", 0, -1) + 1]
-        if parent not in known:
-            rounds = next((r for p, r in targets if parent.startswith(p)), 0)
-            known[parent] = (label(parent), rounds)
-        bucket, rounds = known[parent]
-        bucket = label(path) if bucket is None else bucket
-        if bucket is not None:
-            households = reachable if own else stated or 0
-            rounds = max(rounds, own_rounds.get(path, 0))
-            grids[grid_id] = Grid(bucket, households, rounds, sites, unasked)
-    return grids
+def _areas_read(area: Area | None) -> tuple:
+    statement = prebuilt(("areas", area is None), lambda: _areas_query(area is None))
+    return statement, _in_bounds({}, area)
 
 
-def _grids_query(of_district: bool):
+def _areas_query(of_district: bool):
+    """Every area of the subtree (the district: all) with the counters of its sites and households (kept by their writers: app/models/household.py,
+    site.py; a grid's only)."""
     query = select(
         Area.id,
+        Area.parent_id,
+        Area.level,
+        Area.name,
         Area.path,
         Area.household_count,
         Area.household_rows,
         Area.reachable_households,
         Area.active_sites,
         Area.unasked_sites,
-    ).where(Area.level == "grid")
+    )
     if of_district:
         return query
     return query.where(Area.path >= bindparam("lo"), Area.path < bindparam("hi"))
+
+
+def _areas(
+    area: Area | None, targets: dict[str, int], rows: Sequence
+) -> tuple[list, dict[int, int | None], dict[int, Grid]]:
+    """From the subtree's areas: the area's children (by name), the bucket each area counts
+    for (the child holding it; a grid asked about is its own), and its grids."""
+    # Read once (a district has about a thousand grids) and labelled here: each aggregate then
+    # groups by grid (or by a person's home area) alone and its rows are added up per bucket in
+    # Python, which costs less than carrying a CASE over the buckets' paths through every query.
+    parent = area.id if area is not None else None
+    above = max((r for p, r in targets.items() if area and area.path.startswith(p)), default=0)
+    parents = {row[0]: row[1] for row in rows}
+    homes: dict[int, int | None] = {}  # area id -> the bucket it counts for
+    rounds: dict[int | None, int] = {parent: above}  # area id -> household rounds asked
+
+    def place(area_id: int) -> None:  # its parent's first (no order is asked of the database)
+        parent_id = parents[area_id]
+        if area_id == parent:  # the area asked about: a grid counts for itself
+            homes[area_id] = area_id if _is_grid(area) else None
+            return
+        if parent_id != parent and parent_id not in homes:
+            place(parent_id)
+        homes[area_id] = area_id if parent_id == parent else homes[parent_id]
+        rounds[area_id] = max(rounds.get(parent_id, above), targets.get(paths[area_id], 0))
+
+    paths = {row[0]: row[4] for row in rows}
+    children, grids = [], {}
+    for area_id, parent_id, level, name, _path, stated, own, reachable, sites, unasked in rows:
+        if area_id not in homes:
+            place(area_id)
+        if parent_id == parent and area_id != parent:
+            children.append(Place(area_id, name, level))
+        bucket = homes[area_id]
+        if level == "grid" and bucket is not None:
+            households = (reachable if own else stated) or 0
+            grids[area_id] = Grid(bucket, households, rounds[area_id], sites, unasked)
+    children.sort(key=lambda child: (child.name, child.id))
+    return children, homes, grids
 
 
 def _add_grids(entries: dict, grids: dict[int, Grid]) -> None:
@@ -327,20 +354,20 @@ def _add_grids(entries: dict, grids: dict[int, Grid]) -> None:
         entry["households_required"] += grid.households if grid.rounds > 0 else 0
 
 
-def _add_sites(entries: dict, area: Area | None, grids: dict[int, Grid], period: Period) -> None:
-    """Visited sites, sites meeting their monthly visits (of those asking for any), check-ins,
-    people reached, leaflets; the grids' counters give the active sites (_add_grids)."""
+def _sites_read(area: Area | None, period: Period) -> tuple:
     months, edges = period.split()
     shape = coverage_sums.period_shape(months, edges)
     statement = prebuilt(
         ("sites", *shape, area is None), lambda: _sites_query(*shape, area is None)
     )
     values = {**coverage_sums.period_values(months, edges), "asked_months": period.months}
-    if area is not None:
-        values = (
-            _in_bounds(values, area) if shape == (1, 0) else {**values, "grid_ids": list(grids)}
-        )
-    for grid_id, visited, met_count, checkins, people, materials in rows(statement, values):
+    return statement, _in_bounds(values, area)
+
+
+def _add_sites(entries: dict, grids: dict[int, Grid], rows: Sequence) -> None:
+    """Visited sites, sites meeting their monthly visits (of those asking for any), check-ins,
+    people reached, leaflets; the grids' counters give the active sites (_add_grids)."""
+    for grid_id, visited, met_count, checkins, people, materials in rows:
         if grid_id not in grids:
             continue
         entry = entries[grids[grid_id].bucket]
@@ -355,25 +382,25 @@ def _sites_query(n_months: int, n_edges: int, of_district: bool):
     if n_months == 1 and not n_edges:
         # One whole month: a site has one row of site_months at most, so the area's sites are
         # met with it and grouped by grid at once (SQLite: in ix_sites_area_id's order, no sort;
-        # PostgreSQL: a street's sites looked up one by one).
+        # PostgreSQL: a street's sites looked up one by one through statements.in_subquery).
         month = and_(SiteMonth.site_id == Site.id, coverage_sums.in_months(SiteMonth.month, 1))
         n = func.coalesce(SiteMonth.checkins, 0)
         query = select(
             Site.area_id, *_site_sums(n, SiteMonth.people_reached, SiteMonth.materials)
         ).outerjoin(SiteMonth, month)
         if not of_district:
-            query = query.where(Site.area_id.in_(coverage_sums.grids_under()))
+            query = query.where(in_subquery(Site.area_id, coverage_sums.grids_under()))
     else:
         # Other periods: the period's sums per site (coverage_sums.checkins_per_site), each met
-        # with its site; only the sites with evidence in the period are read. The area's grids
-        # are named, not a subquery: PostgreSQL then finds a street's sites through
-        # ix_sites_area_id instead of hashing every site (a street's day: half this step).
+        # with its site; only the sites with evidence in the period are read. PostgreSQL finds
+        # a street's sites through ix_sites_area_id instead of hashing every site
+        # (statements.in_subquery: a street's day, half this step).
         counted = coverage_sums.checkins_per_site(n_months, n_edges, not of_district)
         query = select(
             Site.area_id, *_site_sums(counted.c.n, counted.c.people, counted.c.materials)
         ).join(Site, Site.id == counted.c.site_id)
         if not of_district:
-            query = query.where(in_ids(Site.area_id, "grid_ids"))
+            query = query.where(in_subquery(Site.area_id, coverage_sums.grids_under()))
     return query.group_by(Site.area_id)
 
 
@@ -392,88 +419,57 @@ def _site_sums(n, people, materials) -> list:
     ]
 
 
-def _add_visits(entries: dict, area: Area | None, grids: dict[int, Grid], period: Period) -> None:
-    """Visits, households reached, households meeting their rounds, installs, leaflets."""
-    # Whole months from household_months (one row per household and month, by grid), the other
-    # days from ix_visits_coverage_grid: each visit carries its household's grid (Visit.area_id),
-    # so neither reads a household; of the households, only the few unreachable ones are read
-    # (ix_households_unreachable_id).
-    months, edges = period.split()
-    bounds = _bounds(area)
-    for grid_id, visits, installs, materials in coverage_sums.visit_sums(months, edges, bounds):
-        if grid_id not in grids:
-            continue
-        entry = entries[grids[grid_id].bucket]
-        entry["visits"] += int(visits)
-        entry["app_installs"] += int(installs)
-        entry["leaflets"] += int(materials)
-    # Households by grid and by how often they were reached: a few rows per grid.
-    for grid_id, times, households in coverage_sums.reached_households(months, edges, bounds):
+def _add_visits(entries: dict, grids: dict[int, Grid], rows: Sequence) -> None:
+    """Visits, households reached, households meeting their rounds, installs, leaflets, from a
+    few rows per grid (coverage_sums.visit_figures)."""
+    for grid_id, times, visits, installs, materials, households in rows:
         if grid_id not in grids:
             continue
         grid = grids[grid_id]
         entry = entries[grid.bucket]
-        entry["households_reached"] += households
-        if grid.rounds > 0 and times >= grid.rounds:
-            entry["households_met"] += households
+        entry["visits"] += visits
+        entry["app_installs"] += installs
+        entry["leaflets"] += materials
+        if times > 0:
+            entry["households_reached"] += households
+            if grid.rounds > 0 and times >= grid.rounds:
+                entry["households_met"] += households
 
 
-def _active_people(
-    entries: dict, area: Area | None, buckets: list[Area], period: Period
-) -> dict[str, int]:
-    """People by force who worked in the period, counted in the bucket of their own area."""
-    values = _in_bounds({"start": period.start, "end": period.end}, area)
-    if area is None:
-        # The district's 1,900 people live in a thousand areas: grouped by street in SQL
-        # (about 2 ms less); a street's or a grid's few by home area, labelled here.
-        label = lambda bucket: bucket  # noqa: E731
-        for i, bucket in enumerate(buckets):
-            values[f"b{i}_lo"], values[f"b{i}_hi"] = subtree_bounds(bucket.path)
-            values[f"b{i}_id"] = bucket.id
-    else:
-        label = labeller(buckets)
+def _people_read(area: Area | None, period: Period) -> tuple:
+    """People by (home area, force) who worked in the period, of the area's subtree."""
     few = area is None and period.days <= FEW_DAYS
-    shape = (len(buckets) if area is None else None, few)
-    statement = prebuilt(("active people", *shape), lambda: _people_query(*shape))
+    statement = prebuilt(("active people", area is None, few), lambda: _people_query(area, few))
+    values = {"start": period.start, "end": period.end, "forces": list(FORCES)}
+    return statement, _in_bounds(values, area)
+
+
+def _people_query(area: Area | None, few: bool):
+    query = (
+        select(User.area_id, User.force, func.count(User.id))
+        .where(in_list(User.force, "forces"), User.active == True, _worked(few))  # noqa: E712
+        .group_by(User.area_id, User.force)
+    )
+    if area is None:
+        return query
+    return query.where(
+        User.area_id.in_(
+            select(Area.id).where(Area.path >= bindparam("lo"), Area.path < bindparam("hi"))
+        )
+    )
+
+
+def _active_people(entries: dict, homes: dict[int, int | None], rows: Sequence) -> dict[str, int]:
+    """People by force who worked in the period, counted in the bucket of their own area."""
     total = dict.fromkeys(FORCES, 0)
-    for key, force, count in rows(statement, values):
+    for home, force, count in rows:
         total[force] += count
-        bucket = label(key)
+        bucket = homes.get(home)
         if bucket in entries:
             entries[bucket]["active_by_force"][force] += count
     for entry in entries.values():
         entry["active_people"] = sum(entry["active_by_force"].values())
     return total
-
-
-def _people_query(n_buckets: int | None, few: bool):
-    """People by (bucket, force) when `n_buckets` are bound (b0_lo, b0_hi, b0_id, ...: the
-    district's streets), else by (home path, force) within [lo, hi)."""
-    home = select(Area.id, Area.path).subquery("home")
-    if n_buckets is not None:
-        group = case(
-            *[
-                (
-                    and_(home.c.path >= bindparam(f"b{i}_lo"), home.c.path < bindparam(f"b{i}_hi")),
-                    bindparam(f"b{i}_id", type_=Integer),
-                )
-                for i in range(n_buckets)
-            ],
-            else_=None,
-        ).label("bucket")
-        where = true()
-    else:
-        group, where = (
-            home.c.path,
-            and_(home.c.path >= bindparam("lo"), home.c.path < bindparam("hi")),
-        )
-    return (
-        select(group, User.force, func.count(User.id))
-        .select_from(User)
-        .outerjoin(home, home.c.id == User.area_id)
-        .where(User.force.in_(FORCES), User.active == True, where, _worked(few))
-        .group_by(group, User.force)
-    )
 
 
 def _worked(few: bool):

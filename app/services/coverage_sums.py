@@ -12,7 +12,7 @@ written around them) and says how many rows it changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -33,7 +33,7 @@ from app.extensions import db
 from app.models import Area, CheckIn, Household, HouseholdMonth, Site, SiteMonth, Visit
 from app.models.base import local_month
 from app.services.localtime import start_of_day
-from app.services.statements import in_ids, prebuilt, rows
+from app.services.statements import in_list, in_subquery, prebuilt
 
 
 def next_month(month: date) -> date:
@@ -80,7 +80,7 @@ def in_months(column, n_months: int):
     then reads it in index order without sorting), several as a list (one seek each)."""
     if n_months == 1:
         return column == bindparam("month")
-    return column.in_(bindparam("months", expanding=True))
+    return in_list(column, "months")
 
 
 def in_edge(column, i: int) -> tuple:
@@ -88,11 +88,36 @@ def in_edge(column, i: int) -> tuple:
     return column >= bindparam(f"start_{i}"), column < bindparam(f"end_{i}")
 
 
+def grids_under():
+    """SQL: the ids of the grids whose path lies in [`lo`, `hi`) (access.subtree_bounds)."""
+    return select(Area.id).where(
+        Area.level == "grid", Area.path >= bindparam("lo"), Area.path < bindparam("hi")
+    )
+
+
+def _narrow(narrowed: bool):
+    return grids_under() if narrowed else None
+
+
+def _within(column, ids) -> list:
+    # A plain IN: the period's rows are read and the ids hashed, which costs less than looking
+    # up each id in an index (a street has 2,000 sites).
+    return [] if ids is None else [column.in_(ids)]
+
+
+def _values(months: list[date], edges: list, bounds: tuple[str, str] | None) -> dict:
+    values = period_values(months, edges)
+    if bounds is not None:
+        values["lo"], values["hi"] = bounds
+    return values
+
+
 def checkins_per_site(n_months: int, n_edges: int, narrowed: bool):
     """A subquery (site_id, n, people, materials) of the period's accepted check-ins, summed per
     site, read from the sums for its whole months and from the rows in its other days; when
-    `narrowed`, of the sites of the grids bound as `grid_ids` only."""
-    sites = select(Site.id).where(in_ids(Site.area_id, "grid_ids")) if narrowed else None
+    `narrowed`, of the sites of the grids in [`lo`, `hi`) only."""
+    # (A street's sites through ix_sites_area_id, then hashed against the period's rows.)
+    sites = select(Site.id).where(in_subquery(Site.area_id, grids_under())) if narrowed else None
     parts = []
     if n_months:
         parts.append(
@@ -135,123 +160,73 @@ def checkins_per_site(n_months: int, n_edges: int, narrowed: bool):
     )
 
 
-def _within(column, ids) -> list:
-    return [] if ids is None else [column.in_(ids)]
+def visit_figures(months: list[date], edges: list, bounds: tuple[str, str] | None) -> tuple:
+    """A read of (grid id, times reached, visits, app installs, leaflets, households) rows of
+    the period, from the sums for `months` and the rows in `edges`, of the grids within `bounds`
+    (a path range) when given: the households of a grid grouped by how often they were reached
+    (0 for none, and for the unreachable, whose `reached` visits do not count), with their
+    visits, installs and leaflets."""
+    shape = (*period_shape(months, edges), bounds is not None)
+    statement = prebuilt(("visit_figures", *shape), lambda: _visit_figures(*shape))
+    return statement, _values(months, edges, bounds)
 
 
-def grids_under():
-    """SQL: the ids of the grids whose path lies in [`lo`, `hi`) (access.subtree_bounds)."""
-    return select(Area.id).where(
-        Area.level == "grid", Area.path >= bindparam("lo"), Area.path < bindparam("hi")
-    )
-
-
-def visit_sums(months: list[date], edges: list, bounds: tuple[str, str] | None) -> Iterator[tuple]:
-    """(grid id, visits, app installs, leaflets) rows of the period, from the sums for `months`
-    and the rows in `edges`; of the grids within `bounds` (a path range) when given. A grid may
-    come more than once (one row per source)."""
-    narrowed = bounds is not None
-    values = dict(zip(("lo", "hi"), bounds or (), strict=False))
-    if months:
-        statement = prebuilt(
-            ("visit_sums, months", min(len(months), 2), narrowed),
-            lambda: _month_visit_sums(min(len(months), 2), narrowed),
-        )
-        yield from rows(statement, {**values, **period_values(months, [])})
-    statement = prebuilt(("visit_sums, days", narrowed), lambda: _day_visit_sums(narrowed))
-    for start, end in edges:
-        yield from rows(statement, {**values, "start_0": start, "end_0": end})
-
-
-def _month_visit_sums(n_months: int, narrowed: bool):
-    hm = HouseholdMonth
-    return (
-        select(
-            hm.area_id,
-            cast(func.sum(hm.visits), Integer),
-            cast(func.sum(hm.app_installs), Integer),
-            cast(func.sum(hm.materials), Integer),
-        )
-        .where(in_months(hm.month, n_months), *_within(hm.area_id, _narrow(narrowed)))
-        .group_by(hm.area_id)
-    )
-
-
-def _day_visit_sums(narrowed: bool):
-    return (
-        select(
-            Visit.area_id,
-            func.count(Visit.area_id),
-            cast(func.sum(case((Visit.app_installed == True, 1), else_=0)), Integer),  # noqa: E712
-            cast(func.coalesce(func.sum(Visit.materials_count), 0), Integer),
-        )
-        .where(*in_edge(Visit.captured_at, 0), *_within(Visit.area_id, _narrow(narrowed)))
-        .group_by(Visit.area_id)
-    )
-
-
-def _narrow(narrowed: bool):
-    return grids_under() if narrowed else None
-
-
-def reached_households(
-    months: list[date], edges: list, bounds: tuple[str, str] | None
-) -> Sequence[tuple]:
-    """(grid id, times reached, households) rows: the period's reachable households with a
-    `reached` visit, by grid and by how often they were reached; of the grids within `bounds`
-    (a path range) when given."""
-    narrowed = bounds is not None
-    values = {**dict(zip(("lo", "hi"), bounds or (), strict=False)), **period_values(months, edges)}
-    shape = period_shape(months, edges)
-    statement = prebuilt(
-        ("reached_households", *shape, narrowed), lambda: _reached(*shape, narrowed)
-    )
-    return rows(statement, values)
-
-
-def _reached(n_months: int, n_edges: int, narrowed: bool):
+def _visit_figures(n_months: int, n_edges: int, narrowed: bool):
+    # One read of the period's visits for every figure: whole months from household_months (one
+    # row per household and month, by grid), the other days from ix_visits_coverage_grid (each
+    # visit carries its household's grid), so neither reads a household; of the households,
+    # only the few unreachable ones are read (ix_households_unreachable_id).
     unreachable = select(Household.id).where(Household.unreachable == True)  # noqa: E712
-    grids = _narrow(narrowed)
-    if n_months == 1 and not n_edges:
-        # One whole month: a household's one row holds its count already, in index order.
-        hm = HouseholdMonth
-        return (
-            select(hm.area_id, hm.reached, func.count())
-            .where(in_months(hm.month, 1), hm.reached > 0, hm.household_id.not_in(unreachable))
-            .where(*_within(hm.area_id, grids))
-            .group_by(hm.area_id, hm.reached)
-        )
+    grids, hm = _narrow(narrowed), HouseholdMonth
     parts = []
     if n_months:
         parts.append(
             select(
-                HouseholdMonth.area_id,
-                HouseholdMonth.household_id,
-                HouseholdMonth.reached.label("n"),
-            ).where(
-                in_months(HouseholdMonth.month, n_months),
-                HouseholdMonth.reached > 0,
-                *_within(HouseholdMonth.area_id, grids),
-            )
+                hm.area_id.label("area_id"),
+                hm.household_id.label("household_id"),
+                hm.visits.label("visits"),
+                hm.app_installs.label("installs"),
+                hm.materials.label("materials"),
+                hm.reached.label("reached"),
+            ).where(in_months(hm.month, n_months), *_within(hm.area_id, grids))
         )
     for i in range(n_edges):
         parts.append(
-            select(Visit.area_id, Visit.household_id, literal(1).label("n")).where(
-                *in_edge(Visit.captured_at, i),
-                Visit.outcome == "reached",
-                *_within(Visit.area_id, grids),
-            )
+            select(
+                Visit.area_id.label("area_id"),
+                Visit.household_id.label("household_id"),
+                literal(1).label("visits"),
+                case((Visit.app_installed == True, 1), else_=0).label("installs"),  # noqa: E712
+                func.coalesce(Visit.materials_count, 0).label("materials"),
+                case((Visit.outcome == "reached", 1), else_=0).label("reached"),
+            ).where(*in_edge(Visit.captured_at, i), *_within(Visit.area_id, grids))
         )
-    rows_ = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("rows")
-    per_household = (
-        select(rows_.c.area_id, cast(func.sum(rows_.c.n), Integer).label("n"))
-        .where(rows_.c.household_id.not_in(unreachable))
-        .group_by(rows_.c.area_id, rows_.c.household_id)
-        .subquery("reached")
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("rows")
+    # One row per household (a household has one row a month, or one per visit), the sums cast
+    # back to integers (PostgreSQL's sum of a bigint is a numeric, slow to add up again), and
+    # whether it is reachable worked out once per household.
+    grouped = len(parts) > 1 or n_months != 1
+    sums = [
+        cast(func.sum(rows.c[name]), Integer).label(name) if grouped else rows.c[name]
+        for name in ("visits", "installs", "materials")
+    ]
+    reached = cast(func.sum(rows.c.reached), Integer) if grouped else rows.c.reached
+    households = select(
+        rows.c.area_id,
+        *sums,
+        case((rows.c.household_id.in_(unreachable), 0), else_=reached).label("times"),
     )
-    return select(per_household.c.area_id, per_household.c.n, func.count()).group_by(
-        per_household.c.area_id, per_household.c.n
-    )
+    if grouped:
+        households = households.group_by(rows.c.area_id, rows.c.household_id)
+    households = households.subquery("households")
+    return select(
+        households.c.area_id,
+        households.c.times,
+        cast(func.sum(households.c.visits), Integer),
+        cast(func.sum(households.c.installs), Integer),
+        cast(func.sum(households.c.materials), Integer),
+        func.count(),
+    ).group_by(households.c.area_id, households.c.times)
 
 
 # --- rebuilding the sums from the rows --------------------------------------------------

@@ -5,16 +5,20 @@ running one of coverage's queries, and the ORM building each row of the answer a
 (bench/coverage_bench.py --parts): a read whose shape depends on a few small facts only (how many
 whole months a period has, whether an area is named) is built the first time it is asked for and
 kept, its values (dates, paths, ids) given as bind parameters at each run.
+
+Reads that do not depend on each other's answers can be sent together (`read_all`): on
+PostgreSQL in psycopg's pipeline mode, so that the server runs the next ones while this process
+works through the rows of the first, instead of each side waiting for the other in turn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, any_, bindparam
+from sqlalchemy import any_, bindparam, func
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Row
 
 from app.extensions import db
 
@@ -32,20 +36,56 @@ def prebuilt(shape: tuple, build: Callable[[], T]) -> T:
     return statement
 
 
-def in_ids(column, name: str):
-    """SQL: the column among the ids bound as `name`. On PostgreSQL one array parameter
-    (`= ANY`), so the statement's text stays the same whatever the number of ids; an expanding
-    IN elsewhere."""
+def in_list(column, name: str):
+    """SQL: the column among the values bound as `name` (a list). On PostgreSQL one array
+    parameter (`= ANY`), so the statement's text stays the same whatever the number of values;
+    an expanding IN elsewhere."""
     if db.engine.dialect.name == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
     return column.in_(bindparam(name, expanding=True))
 
 
-def rows(statement, values: dict[str, Any]) -> Sequence[Row]:
-    """Every row of a read, run with `values` on the connection the session would choose for
-    it (the replica inside replica_reads()), without the ORM making each row."""
+def in_subquery(column, ids):
+    """SQL: the column among the ids a subquery gives. On PostgreSQL as one array made first
+    (`= ANY(ARRAY(...))`), which an index on the column can look up one by one, where `IN`
+    would hash every row of the table; a plain IN elsewhere."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(func.array(ids.scalar_subquery()))
+    return column.in_(ids)
+
+
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def read_all(reads: list[tuple[Any, dict[str, Any]]]) -> Iterator[Sequence[tuple]]:
+    """The rows of each (statement, values) read, in turn; every read is a plain SELECT of
+    plain values and goes where the first would (the replica inside replica_reads()).
+
+    On PostgreSQL all are sent at once in pipeline mode before the first rows are asked for;
+    elsewhere each runs when its rows are. Either way the engine's before_cursor_execute hooks
+    see each statement, as they would see it sent by SQLAlchemy."""
     session = db.session
     if session.autoflush:  # as Session.execute would
         session.flush()
-    connection = session.connection(bind_arguments={"clause": statement})
-    return connection.execute(statement, values).all()
+    connection = session.connection(bind_arguments={"clause": reads[0][0]})
+    if connection.dialect.name != "postgresql":
+        for statement, values in reads:
+            yield connection.execute(statement, values).all()
+        return
+    driver = connection.connection.driver_connection
+    with driver.pipeline():
+        cursors = []
+        for statement, values in reads:
+            compiled = _COMPILED.get(statement)
+            if compiled is None:
+                compiled = _COMPILED[statement] = statement.compile(dialect=connection.dialect)
+                if "POSTCOMPILE" in compiled.string:  # an IN list, written out at each run
+                    raise ValueError("a read sent together binds its lists with in_list")
+            text, parameters = compiled.string, compiled.construct_params(values)
+            cursor = driver.cursor()
+            for hook in connection.dispatch.before_cursor_execute:
+                text, parameters = hook(connection, cursor, text, parameters, None, False)
+            cursor.execute(text, parameters)
+            cursors.append(cursor)
+        for cursor in cursors:
+            yield cursor.fetchall()
