@@ -61,9 +61,10 @@ def read_all(reads: list[tuple[Any, dict[str, Any]]]) -> Iterator[Sequence[tuple
     """The rows of each (statement, values) read, in turn; every read is a plain SELECT of
     plain values and goes where the first would (the replica inside replica_reads()).
 
-    On PostgreSQL all are sent at once in pipeline mode before the first rows are asked for;
-    elsewhere each runs when its rows are. Either way the engine's before_cursor_execute hooks
-    see each statement, as they would see it sent by SQLAlchemy."""
+    On PostgreSQL, in pipeline mode, each read is sent as soon as the rows of the one before
+    have come and before they are handed over: the server runs it while the caller works
+    through them. Elsewhere each runs when its rows are asked for. Either way the engine's
+    before_cursor_execute hooks see each statement, as they would see it sent by SQLAlchemy."""
     session = db.session
     if session.autoflush:  # as Session.execute would
         session.flush()
@@ -72,20 +73,26 @@ def read_all(reads: list[tuple[Any, dict[str, Any]]]) -> Iterator[Sequence[tuple
         for statement, values in reads:
             yield connection.execute(statement, values).all()
         return
-    driver = connection.connection.driver_connection
-    with driver.pipeline():
-        cursors = []
-        for statement, values in reads:
-            compiled = _COMPILED.get(statement)
-            if compiled is None:
-                compiled = _COMPILED[statement] = statement.compile(dialect=connection.dialect)
-                if "POSTCOMPILE" in compiled.string:  # an IN list, written out at each run
-                    raise ValueError("a read sent together binds its lists with in_list")
-            text, parameters = compiled.string, compiled.construct_params(values)
-            cursor = driver.cursor()
-            for hook in connection.dispatch.before_cursor_execute:
-                text, parameters = hook(connection, cursor, text, parameters, None, False)
-            cursor.execute(text, parameters)
-            cursors.append(cursor)
-        for cursor in cursors:
-            yield cursor.fetchall()
+    with connection.connection.driver_connection.pipeline():
+        cursor = _send(connection, *reads[0])
+        for following in [*reads[1:], None]:
+            # (A fetch waits for every read sent: the next one is sent after it.)
+            rows = cursor.fetchall()
+            if following is not None:
+                cursor = _send(connection, *following)
+            yield rows
+
+
+def _send(connection, statement, values: dict[str, Any]):
+    """A psycopg cursor that has sent `statement` with `values` (compiled once per statement)."""
+    compiled = _COMPILED.get(statement)
+    if compiled is None:
+        compiled = _COMPILED[statement] = statement.compile(dialect=connection.dialect)
+        if "POSTCOMPILE" in compiled.string:  # an IN list, written out at each run
+            raise ValueError("a read sent together binds its lists with in_list")
+    text, parameters = compiled.string, compiled.construct_params(values)
+    cursor = connection.connection.driver_connection.cursor()
+    for hook in connection.dispatch.before_cursor_execute:
+        text, parameters = hook(connection, cursor, text, parameters, None, False)
+    cursor.execute(text, parameters)
+    return cursor
