@@ -19,9 +19,11 @@ gets that area (a street leader: their street, with its communities as children)
 outside their own is 403, like any reference outside one's area (an unknown id is 403 for a
 confined user too, 422 for a district-wide one, as access.require_area_in_scope answers).
 
-The same figures are given for each child area. The work is a fixed handful of queries: the
-area's grids are read once and each labelled with its child ("bucket") in Python, and each
-aggregate groups by grid (or by a person's own area), its rows then added up per bucket. The
+The same figures are given for each child area. The work is five reads, built once per shape
+and sent one after another without waiting for this process to work through the answer before
+(statements.read_all): the area's subtree is read once and each area labelled with its child
+("bucket") in Python, and each aggregate groups by grid (or by a person's home area), its rows
+then added up per bucket. The
 period's whole local months are read from the monthly sums the writers keep (site_months,
 household_months), its other days from the check-ins and visits (coverage_sums says how).
 Of the sites and households, only those with evidence in the period are read (a grid's active
