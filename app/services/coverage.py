@@ -189,17 +189,16 @@ def compute(area: Area | None, period: Period) -> dict:
 
 
 def _compute(area: Area | None, period: Period) -> dict:
-    # The reads do not depend on each other's answers: sent together (statements.read_all), each
-    # answer worked through here while the database runs the next.
+    # The reads do not depend on each other's answers (statements.read_all): each answer is worked
+    # through here while the database runs the next, and the visits and people beside them.
     months, edges, bounds = *period.split(), _bounds(area)
     reads = [
         (_CAMPAIGNS, {"first": period.first, "last": period.last}),
         _areas_read(area),
         _sites_read(area, period),
-        coverage_sums.visit_figures(months, edges, bounds),
-        _people_read(area, period),
     ]
-    answers = iter(read_all(reads))
+    beside = [coverage_sums.visit_figures(months, edges, bounds), _people_read(area, period)]
+    answers = iter(read_all(reads, beside))
     targets = _round_targets(area, next(answers))
     children, homes, grids = _areas(area, targets, next(answers))
     entries = {b.id: blank(b) for b in ([area] if _is_grid(area) else children)}

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from typing import Any, TypeVar
 
-from sqlalchemy import any_, bindparam, func
+from sqlalchemy import any_, bindparam, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.extensions import db
@@ -57,30 +58,58 @@ def in_subquery(column, ids):
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def read_all(reads: list[tuple[Any, dict[str, Any]]]) -> Iterator[Sequence[tuple]]:
-    """The rows of each (statement, values) read, in turn; every read is a plain SELECT of
-    plain values and goes where the first would (the replica inside replica_reads()).
+# Whether this transaction has written anything (an id is given to it at its first write): a
+# second connection would not see what it wrote.
+_HAS_WRITTEN = text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
 
-    On PostgreSQL, in pipeline mode, each read is sent as soon as the rows of the one before
-    have come and before they are handed over: the server runs it while the caller works
-    through them. Elsewhere each runs when its rows are asked for. Either way the engine's
+
+def read_all(
+    reads: list[tuple[Any, dict[str, Any]]], beside: list[tuple[Any, dict[str, Any]]] = ()
+) -> Iterator[Sequence[tuple]]:
+    """The rows of each (statement, values) read of `reads` in turn, then of each of `beside`;
+    every read is a plain SELECT of plain values and goes where the first would (the replica
+    inside replica_reads()).
+
+    On PostgreSQL, in pipeline mode, each of `reads` is sent as soon as the rows of the one
+    before have come and before they are handed over: the server runs it while the caller works
+    through them. `beside` is sent at once on a second connection of the same engine, where
+    another server process runs it at the same time, unless this transaction has written
+    something (which another connection would not see): then after `reads`, on this one. Like
+    every statement a transaction at READ COMMITTED sends, each read sees what was committed
+    when it started. Elsewhere each read runs when its rows are asked for. The engine's
     before_cursor_execute hooks see each statement, as they would see it sent by SQLAlchemy."""
     session = db.session
     if session.autoflush:  # as Session.execute would
         session.flush()
     connection = session.connection(bind_arguments={"clause": reads[0][0]})
     if connection.dialect.name != "postgresql":
-        for statement, values in reads:
+        for statement, values in [*reads, *beside]:
             yield connection.execute(statement, values).all()
         return
-    with connection.connection.driver_connection.pipeline():
-        cursor = _send(connection, *reads[0])
-        for following in [*reads[1:], None]:
-            # (A fetch waits for every read sent: the next one is sent after it.)
-            rows = cursor.fetchall()
-            if following is not None:
-                cursor = _send(connection, *following)
-            yield rows
+    second = None
+    if beside and not connection.execute(_HAS_WRITTEN).scalar():
+        second = connection.engine.connect()
+    else:
+        reads = [*reads, *beside]
+    try:
+        with ExitStack() as pipelines:
+            if second is not None:
+                pipelines.enter_context(second.connection.driver_connection.pipeline())
+                besides = [_send(second, *read) for read in beside]
+            pipelines.enter_context(connection.connection.driver_connection.pipeline())
+            cursor = _send(connection, *reads[0])
+            for following in [*reads[1:], None]:
+                # (A fetch waits for every read sent on its connection: the next is sent after.)
+                rows = cursor.fetchall()
+                if following is not None:
+                    cursor = _send(connection, *following)
+                yield rows
+            if second is not None:
+                for cursor in besides:
+                    yield cursor.fetchall()
+    finally:
+        if second is not None:
+            second.close()  # back to the pool, its transaction rolled back
 
 
 def _send(connection, statement, values: dict[str, Any]):

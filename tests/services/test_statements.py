@@ -1,15 +1,16 @@
 """Reads built once per shape and sent together (app/services/statements.py), on SQLite and
 PostgreSQL: the same rows as SQLAlchemy gives, in order, every statement seen by the hooks."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, event, func, select, update
 
 from app.extensions import db
 from app.models import Area, Site
-from app.services import statements
-from tests.factories import make_area, make_site
+from app.services import coverage, statements
+from tests.factories import make_area, make_site, make_visit
+from tests.services.coverage_helpers import build_march_district
 
 
 @pytest.fixture
@@ -90,3 +91,37 @@ def test_on_postgresql_a_list_written_into_the_statement_is_refused(sites):
     listed = select(func.count(Area.id)).where(Area.level.in_(["grid", "street"]))
     with pytest.raises(ValueError, match="in_list"):
         list(statements.read_all([(listed, {})]))
+
+
+def _connections_seen(run) -> tuple[object, set[int]]:
+    """What `run` returns, and the ids of the connections its statements were sent on."""
+    seen: set[int] = set()
+    listener = lambda conn, *_args: seen.add(id(conn.connection.dbapi_connection))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        return run(), seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_on_postgresql_reads_beside_run_on_a_second_connection_unless_this_one_wrote(committing):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL sends reads together; elsewhere SQLAlchemy runs each")
+    march = build_march_district()
+    db.session.commit()
+    period = coverage.make_period(date(2026, 3, 1), date(2026, 3, 31))
+    # A transaction that has read only: the visits and people go to a second connection.
+    beside, lanes = _connections_seen(lambda: coverage.compute(None, period))
+    assert len(lanes) == 2
+    db.session.rollback()
+    # One that wrote (here a row set to what it held): all on this one, which sees its writes.
+    db.session.execute(update(Area).where(Area.id == march.s1.id).values(name=Area.name))
+    alone, lanes = _connections_seen(lambda: coverage.compute(None, period))
+    assert len(lanes) == 1
+    assert beside == alone and alone["checkins"] == 4 and alone["visits"] == 5
+    db.session.rollback()
+    # A visit written and not committed is counted: the reads stay on the connection that wrote.
+    make_visit(user=march.worker, household=march.h1, at=datetime(2026, 3, 10, 2, tzinfo=UTC))
+    (after, lanes) = _connections_seen(lambda: coverage.compute(None, period))
+    assert len(lanes) == 1 and after["visits"] == alone["visits"] + 1
+    db.session.rollback()
