@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy import ColumnElement, DateTime, TypeDecorator, event, literal
 from sqlalchemy.orm import attributes
 
 # Ids and whole-number columns are INTEGER: 32 bits on PostgreSQL. The one bound every schema,
@@ -37,6 +37,14 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def one_of(column, values, negate: bool = False) -> ColumnElement[bool]:
+    """`column IN (...)` (NOT IN with `negate`) for a fixed tuple of values, each its own bound
+    parameter: a statement built once with it runs as compiled, where `column.in_(values)`'s
+    expanding parameter has the SQL rewritten on every execution."""
+    items = [literal(value, column.type) for value in values]
+    return column.not_in(items) if negate else column.in_(items)
 
 
 def render_migration_item(type_, obj, autogen_context):

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, inspect, or_, select
+from sqlalchemy import and_, bindparam, case, exists, inspect, or_, select
 from sqlalchemy.orm import (
     contains_eager,
     joinedload,
     make_transient_to_detached,
     selectinload,
+    with_expression,
 )
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -24,7 +25,7 @@ from app import qr
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, CheckIn, Site, Task, User
-from app.models.base import utcnow
+from app.models.base import one_of, utcnow
 from app.models.site_month import count_checkins
 from app.models.task import task_assignees, task_sites
 from app.policy import is_field_worker, require
@@ -64,16 +65,28 @@ def resolve_site_token(actor: User, token: str) -> Site:
 
 
 # Built once (Session.get builds its statement anew on every call, which costs a check-in
-# about as much as running it).
-_SITE_WITH_GRID = select(Site).options(joinedload(Site.area)).where(Site.id == bindparam("id"))
+# about as much as running it); two plain entities, as joined eager loading costs more to set up.
+_SITE_WITH_GRID = (
+    select(Site, Area).join(Area, Area.id == Site.area_id).where(Site.id == bindparam("id"))
+)
 
 
-def _load_site(site_id: int) -> Site | None:
-    """A site with its grid, in one query (none when the session holds it already)."""
+def _load_site(site_id: int, actor: User | None = None) -> Site | None:
+    """A site with its grid, in one query (none when the session holds it already); with the
+    actor, whether they would have tasks to look at in checking in there (Site.checkin_tasks)."""
     held = db.session.identity_map.get(identity_key(Site, site_id))
     if held is not None and not inspect(held).expired:
         return held
-    return db.session.scalar(_SITE_WITH_GRID, {"id": site_id})
+    if actor is None:
+        found = db.session.execute(_SITE_WITH_GRID, {"id": site_id}).first()
+    else:
+        found = db.session.execute(_SITE_FOR_CHECKIN, {"id": site_id, "user_id": actor.id}).first()
+    if found is None:
+        return None
+    site, grid = found
+    if "area" in inspect(site).unloaded:  # held by the site, as if loaded with it
+        set_committed_value(site, "area", grid)
+    return site
 
 
 def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
@@ -87,7 +100,7 @@ def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
         site_id, _version = qr.load_site_token(token)
     except qr.BadSiteToken:
         return None  # judged with the rest of the input
-    site = _load_site(site_id)
+    site = _load_site(site_id, actor)
     if site is not None and not within_scope(actor, site.area):
         raise Forbidden(
             _l("This site is outside your area."), {"token": _l("site outside your area")}
@@ -95,29 +108,42 @@ def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
     return site
 
 
-# Statements built once with bind parameters: a check-in runs them on every request.
+# Statements built once with bind parameters (the fixed lists too: see one_of): a check-in runs
+# them on every request.
 _MINE = or_(
     Task.id.in_(
         select(task_assignees.c.task_id).where(task_assignees.c.user_id == bindparam("user_id"))
     ),
     Task.area_id.in_(grids_of(bindparam("user_id"))),
 )
-_HERE = or_(
-    Task.id.in_(select(task_sites.c.task_id).where(task_sites.c.site_id == bindparam("site_id"))),
-    Task.area_id == bindparam("grid_id"),
-)
-_OPEN_TASKS_HERE = (
-    select(Task)
-    .where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES))
-    .order_by(Task.due_at, Task.id)
-)
-_MINE_HERE = and_(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES))
-# What settling asks for an accepted check-in linked to no task (task_progress.tasks_counting).
-_GRID_SITE_TASKS = and_(
-    Task.area_id == bindparam("grid_id"),
-    Task.kind.in_(task_progress.SITE_KINDS),
-    Task.status.not_in(task_progress.FINAL_STATUSES),
-)
+
+
+def _at_site(site_id, grid_id):
+    """Tasks linked to the site, or in its grid (bind parameters, or the columns of a site row)."""
+    return or_(
+        Task.id.in_(
+            select(task_sites.c.task_id)
+            .where(task_sites.c.site_id == site_id)
+            .correlate_except(task_sites)  # a site row's column is the enclosing statement's
+        ),
+        Task.area_id == grid_id,
+    )
+
+
+def _grid_site_tasks(grid_id):
+    """What settling asks for an accepted check-in linked to no task (task_progress.tasks_counting)."""
+    return and_(
+        Task.area_id == grid_id,
+        one_of(Task.kind, task_progress.SITE_KINDS),
+        one_of(Task.status, task_progress.FINAL_STATUSES, negate=True),
+    )
+
+
+_OPEN = one_of(Task.status, OPEN_TASK_STATUSES)
+_HERE = _at_site(bindparam("site_id"), bindparam("grid_id"))
+_OPEN_TASKS_HERE = select(Task).where(_MINE, _HERE, _OPEN).order_by(Task.due_at, Task.id)
+_MINE_HERE = and_(_MINE, _HERE, _OPEN)
+_GRID_SITE_TASKS = _grid_site_tasks(bindparam("grid_id"))
 # One look for both: the actor's open tasks here (the one to link), and the grid's unfinished
 # site tasks (the ones to settle when none is linked).
 _TASKS_HERE = (
@@ -129,8 +155,21 @@ _TASKS_HERE = (
     .where(or_(_MINE_HERE, _GRID_SITE_TASKS))
     .order_by(Task.id)
 )
+# The site a scanned code names, for a check-in by :user_id: and whether _TASKS_HERE would find
+# anything, asked in the same statement (nearly always no: then it is not sent).
+_SITE_FOR_CHECKIN = _SITE_WITH_GRID.options(
+    with_expression(
+        Site.checkin_tasks,
+        exists().where(
+            or_(
+                and_(_MINE, _at_site(Site.id, Site.area_id), _OPEN),
+                _grid_site_tasks(Site.area_id),
+            )
+        ),
+    )
+)
 _NAMED_TASK_HERE = select(Task).where(
-    _MINE, _HERE, Task.id == bindparam("task_id"), Task.status.in_(LINKABLE_TASK_STATUSES)
+    _MINE, _HERE, Task.id == bindparam("task_id"), one_of(Task.status, LINKABLE_TASK_STATUSES)
 )
 _RECENT_AT_SITE = (
     select(db.func.count())
@@ -192,6 +231,8 @@ def _task_for(actor: User, site: Site, task_id: int | None) -> tuple[Task | None
     and, when none is named, the grid's unfinished site tasks (settled if no task is linked).
     The rows themselves: what is settled is not loaded again."""
     if task_id is None:
+        if site.checkin_tasks is False:  # asked with the site: none of either
+            return None, []
         rows = db.session.execute(_TASKS_HERE, _here(actor, site)).all()
         mine = [task for task, mine_here, _grid in rows if mine_here]
         return (mine[0] if len(mine) == 1 else None), [task for task, _, grid in rows if grid]
