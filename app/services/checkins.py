@@ -262,7 +262,8 @@ def _history(user_id: int, site_id: int, captured_at) -> tuple[rules.Fix | None,
 
 
 def _judged(actor: User, site: Site, data: dict[str, Any]) -> CheckIn:
-    """A new CheckIn with the verdict of the rules."""
+    """A new CheckIn with the verdict of the rules (its person and site by id: _insert_once
+    gives it them as objects once it is stored)."""
     received_at = utcnow()
     fix = rules.Fix(data["lat"], data["lng"], data["captured_at"])
     previous, recent = _history(actor.id, site.id, fix.captured_at)
@@ -278,9 +279,7 @@ def _judged(actor: User, site: Site, data: dict[str, Any]) -> CheckIn:
     return CheckIn(
         client_id=data["client_id"],
         user_id=actor.id,
-        user=actor,
         site_id=site.id,
-        site=site,
         lat=fix.lat,
         lng=fix.lng,
         accuracy_m=data.get("accuracy_m"),
@@ -312,24 +311,28 @@ def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
 
 
 def _insert_once(
-    checkin: CheckIn, photos=(), task: Task | None = None, grid_tasks: list[Task] | None = None
+    checkin: CheckIn,
+    actor: User,
+    site: Site,
+    photos=(),
+    task: Task | None = None,
+    grid_tasks: list[Task] | None = None,
 ) -> CheckIn | None:
     """Insert the check-in and claim its client_id (and settle the tasks it counts for); None
     when another send of the same client_id holds the key (a concurrent one's row then being
     visible), nothing of this one being left stored (see _store).
 
     Plain INSERTs rather than a unit-of-work flush (the hot path of the busiest call); the row
-    then joins the session as persistent. The claim cannot fail (ON CONFLICT DO NOTHING), so
+    then joins the session as persistent, and only then is given its person and site (as loaded
+    values: adding it has nothing to cascade to). The claim cannot fail (ON CONFLICT DO NOTHING), so
     PostgreSQL needs no SAVEPOINT around it. On SQLite a SAVEPOINT is kept as the write
     transaction itself: it opens it (the driver begins none before it) and its RELEASE commits,
-    so the database is locked for this insert alone, not for the rest of the request."""
+    so the database is locked for this insert alone, not for the rest of the request. It is the
+    connection's own (the session's would cost more to open and close than its statements): what
+    the ORM writes inside (tasks settled, a rectification opened) it flushes there itself."""
     values = {column.key: getattr(checkin, column.key) for column in _COLUMNS}
-    opens_write = db.session.connection().dialect.name == "sqlite"
-    with db.session.begin_nested() if opens_write else nullcontext():
-        # Asked for inside the block: that is what sends the SAVEPOINT, before the INSERT (sent
-        # first, the INSERT would open the transaction itself, which then lasted until the
-        # request's COMMIT, the answer's serialising included).
-        connection = db.session.connection()
+    connection = db.session.connection()
+    with connection.begin_nested() if connection.dialect.name == "sqlite" else nullcontext():
         checkin.id = _store(connection, values)
         if checkin.id is None:
             return None
@@ -342,6 +345,8 @@ def _insert_once(
         count_checkins(connection, [values])
     make_transient_to_detached(checkin)
     db.session.add(checkin)
+    set_committed_value(checkin, "user", actor)
+    set_committed_value(checkin, "site", site)
     if not photos:  # a new check-in without photos has none: the answer need not ask
         set_committed_value(checkin, "photos", [])
     return checkin
@@ -403,7 +408,7 @@ def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
         raise
     checkin = _judged(actor, site, {**data, "client_id": client_id})
     checkin.task_id = task.id if task is not None else None
-    if _insert_once(checkin, photos, task, grid_tasks) is None:
+    if _insert_once(checkin, actor, site, photos, task, grid_tasks) is None:
         return _by_client_id(actor, client_id), False
     return checkin, True
 
