@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, exists, inspect, or_, select
 from sqlalchemy.orm import (
     contains_eager,
+    defer,
     joinedload,
     make_transient_to_detached,
     selectinload,
@@ -158,6 +159,12 @@ _TASKS_HERE = (
 # The site a scanned code names, for a check-in by :user_id: and whether _TASKS_HERE would find
 # anything, asked in the same statement (nearly always no: then it is not sent).
 _SITE_FOR_CHECKIN = _SITE_WITH_GRID.options(
+    # what a check-in never reads of them (the grid's outline above all: a polygon to parse)
+    defer(Site.address),
+    defer(Site.created_at),
+    defer(Area.boundary),
+    defer(Area.public_tips),
+    defer(Area.created_at),
     with_expression(
         Site.checkin_tasks,
         exists().where(
@@ -166,7 +173,7 @@ _SITE_FOR_CHECKIN = _SITE_WITH_GRID.options(
                 _grid_site_tasks(Site.area_id),
             )
         ),
-    )
+    ),
 )
 _NAMED_TASK_HERE = select(Task).where(
     _MINE, _HERE, Task.id == bindparam("task_id"), one_of(Task.status, LINKABLE_TASK_STATUSES)
@@ -361,7 +368,7 @@ def _store(connection, values: dict) -> int | None:
         params = {**values, "claimed_at": values["received_at"]}
         return connection.execute(_STORE_AT_ONCE, params).scalar()
     new_id = connection.execute(_INSERT, values).inserted_primary_key[0]
-    if not idempotency.take("checkin", values["client_id"], values["user_id"], new_id):
+    if not idempotency.take("checkin", values["client_id"], values["user_id"], new_id, connection):
         connection.execute(_DELETE, {"id": new_id})
         return None
     return new_id
