@@ -3,7 +3,7 @@ judged by the rules in checkin_rules, listed within scope and reviewed by coordi
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -334,12 +334,11 @@ def _insert_once(
     values: adding it has nothing to cascade to). The claim cannot fail (ON CONFLICT DO NOTHING), so
     PostgreSQL needs no SAVEPOINT around it. On SQLite a SAVEPOINT is kept as the write
     transaction itself: it opens it (the driver begins none before it) and its RELEASE commits,
-    so the database is locked for this insert alone, not for the rest of the request. It is the
-    connection's own (the session's would cost more to open and close than its statements): what
-    the ORM writes inside (tasks settled, a rectification opened) it flushes there itself."""
+    so the database is locked for this insert alone, not for the rest of the request (see
+    _write_transaction)."""
     values = {column.key: getattr(checkin, column.key) for column in _COLUMNS}
     connection = db.session.connection()
-    with connection.begin_nested() if connection.dialect.name == "sqlite" else nullcontext():
+    with _write_transaction(connection) if connection.dialect.name == "sqlite" else nullcontext():
         checkin.id = _store(connection, values)
         if checkin.id is None:
             return None
@@ -357,6 +356,23 @@ def _insert_once(
     if not photos:  # a new check-in without photos has none: the answer need not ask
         set_committed_value(checkin, "photos", [])
     return checkin
+
+
+@contextmanager
+def _write_transaction(connection):
+    """SQLite: the check-in's write transaction, opened by a SAVEPOINT (the driver begins none
+    before it) and committed by its RELEASE; rolled back to it on an error. Sent as plain SQL on
+    the session's connection, as the session's own savepoints and the connection's cost more than
+    the statements (each is compiled anew: its name is numbered). What the ORM writes inside
+    (tasks settled, a rectification opened) is flushed there by its writer."""
+    connection.exec_driver_sql("SAVEPOINT checkin_store")
+    try:
+        yield
+    except BaseException:
+        connection.exec_driver_sql("ROLLBACK TO SAVEPOINT checkin_store")
+        connection.exec_driver_sql("RELEASE SAVEPOINT checkin_store")
+        raise
+    connection.exec_driver_sql("RELEASE SAVEPOINT checkin_store")
 
 
 def _store(connection, values: dict) -> int | None:
