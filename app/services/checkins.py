@@ -218,11 +218,6 @@ def _stored_at_once():
 _STORE_AT_ONCE = _stored_at_once()
 
 
-def _core(statement, params: dict):
-    """Run a column-only statement on the session's connection (no ORM work needed for these)."""
-    return db.session.connection().execute(statement, params)
-
-
 def _here(actor: User, site: Site, **more) -> dict:
     return {"user_id": actor.id, "site_id": site.id, "grid_id": site.area_id, **more}
 
@@ -261,9 +256,10 @@ def _history(user_id: int, site_id: int, captured_at) -> tuple[rules.Fix | None,
         "since": captured_at - rules.REPEAT_WINDOW,
         "floor": captured_at - HISTORY_WINDOW,
     }
-    row = _core(_HISTORY, params).first()
+    connection = db.session.connection()  # column-only statements: no ORM work needed
+    row = connection.execute(_HISTORY, params).first()
     if row is None:  # none in the window (so none at the site within the repeat window either)
-        row = _core(_HISTORY_ANY, params).first()
+        row = connection.execute(_HISTORY_ANY, params).first()
     # No earlier check-in at all means none at this site either.
     return (rules.Fix(row[0], row[1], row[2]), row[3]) if row else (None, 0)
 
