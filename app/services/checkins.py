@@ -19,7 +19,7 @@ from sqlalchemy.orm import (
     selectinload,
     with_expression,
 )
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app import qr
@@ -332,7 +332,8 @@ def _insert_once(
     transaction itself: it opens it (the driver begins none before it) and its RELEASE commits,
     so the database is locked for this insert alone, not for the rest of the request (see
     _write_transaction)."""
-    values = {column.key: getattr(checkin, column.key) for column in _COLUMNS}
+    held = instance_dict(checkin)  # every column is set (_judged), the id aside
+    values = {column.key: held[column.key] for column in _COLUMNS}
     connection = db.session.connection()
     with _write_transaction(connection) if connection.dialect.name == "sqlite" else nullcontext():
         checkin.id = _store(connection, values)
