@@ -24,9 +24,10 @@ def select_locale() -> str:
     Pages ignore Accept-Language: the interface is Chinese unless the person chooses English."""
     languages = current_app.config["LANGUAGES"]
     if has_request_context():
-        for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
-            if candidate in languages:
-                return candidate
+        # Asked with `in` first: a missing key's .get() builds a KeyError on every request.
+        for values, key in ((request.args, "lang"), (request.cookies, LANG_COOKIE)):
+            if key in values and values[key] in languages:
+                return values[key]
         if current_user and getattr(current_user, "locale", None) in languages:
             return current_user.locale
         from app.errors import wants_json  # app.errors reads this module's messages
