@@ -22,20 +22,24 @@ def select_locale() -> str:
     client's Accept-Language (our own pages send theirs); then zh.
 
     Pages ignore Accept-Language: the interface is Chinese unless the person chooses English."""
-    languages = current_app.config["LANGUAGES"]
+    config = current_app.config
+    languages = config["LANGUAGES"]
     if has_request_context():
-        for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
-            if candidate in languages:
-                return candidate
-        if current_user and getattr(current_user, "locale", None) in languages:
-            return current_user.locale
+        asked = request._get_current_object()  # read several times: not through the proxy
+        # Asked with `in` first: a missing key's .get() builds a KeyError on every request.
+        for values, key in ((asked.args, "lang"), (asked.cookies, LANG_COOKIE)):
+            if key in values and values[key] in languages:
+                return values[key]
+        user = current_user._get_current_object()
+        if user and getattr(user, "locale", None) in languages:
+            return user.locale
         from app.errors import wants_json  # app.errors reads this module's messages
 
         if wants_json():
-            accepted = request.accept_languages.best_match(languages)
+            accepted = asked.accept_languages.best_match(languages)
             if accepted:
                 return accepted
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy import ColumnElement, DateTime, TypeDecorator, event, literal_column
 from sqlalchemy.orm import attributes
 
 # Ids and whole-number columns are INTEGER: 32 bits on PostgreSQL. The one bound every schema,
@@ -37,6 +37,15 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def one_of(column, values: tuple[str, ...], negate: bool = False) -> ColumnElement[bool]:
+    """`column IN ('a', 'b')` (NOT IN with `negate`) for a fixed tuple of the code's own words,
+    written into the SQL: a statement built once with it runs as compiled, where
+    `column.in_(values)`'s expanding parameter has the SQL rewritten on every execution, and
+    there are no parameters to bind on each run."""
+    items = [literal_column("'" + value.replace("'", "''") + "'", column.type) for value in values]
+    return column.not_in(items) if negate else column.in_(items)
 
 
 def render_migration_item(type_, obj, autogen_context):

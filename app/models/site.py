@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Boolean, Connection, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.extensions import db
 from app.models.area import Area, add_to_counters
@@ -50,6 +50,10 @@ class Site(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     area: Mapped[Area] = relationship()
+    # Whether a check-in here by the person scanning its code has tasks to look at (theirs here,
+    # or the grid's to settle): loaded with the site by that scan's look-up only
+    # (app/services/checkins.py), None otherwise (not asked).
+    checkin_tasks: Mapped[bool | None] = query_expression()
 
 
 def count_sites(connection: Connection, rows: Iterable[dict], sign: int = 1) -> None:

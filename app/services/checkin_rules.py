@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
+
+from flask_babel import get_locale
 
 from app import geo
 from app.labels import CHECKIN_REASON_LABELS
@@ -138,4 +141,11 @@ def reason_text(reason: str | None) -> str | None:
     """The reasons of a stored check-in as one line of text in the current language."""
     if not reason:
         return None
+    return _reason_text(str(get_locale()), reason)
+
+
+@lru_cache(maxsize=1024)
+def _reason_text(_language: str, reason: str) -> str:
+    """reason_text's line, worked out once per language (the catalogues do not change while the
+    process runs): a flagged check-in's answer otherwise looks each word up anew."""
     return "; ".join(str(REASON_TEXT.get(code, code)) for code in reason.split(","))

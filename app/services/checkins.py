@@ -3,28 +3,30 @@ judged by the rules in checkin_rules, listed within scope and reviewed by coordi
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, inspect, or_, select
+from sqlalchemy import and_, bindparam, case, exists, inspect, or_, select
 from sqlalchemy.orm import (
     contains_eager,
+    defer,
     joinedload,
     make_transient_to_detached,
     selectinload,
+    with_expression,
 )
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app import qr
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import Area, CheckIn, Site, Task, User
-from app.models.base import utcnow
+from app.models.base import one_of, utcnow
 from app.models.site_month import count_checkins
 from app.models.task import task_assignees, task_sites
 from app.policy import is_field_worker, require
@@ -64,16 +66,28 @@ def resolve_site_token(actor: User, token: str) -> Site:
 
 
 # Built once (Session.get builds its statement anew on every call, which costs a check-in
-# about as much as running it).
-_SITE_WITH_GRID = select(Site).options(joinedload(Site.area)).where(Site.id == bindparam("id"))
+# about as much as running it); two plain entities, as joined eager loading costs more to set up.
+_SITE_WITH_GRID = (
+    select(Site, Area).join(Area, Area.id == Site.area_id).where(Site.id == bindparam("id"))
+)
 
 
-def _load_site(site_id: int) -> Site | None:
-    """A site with its grid, in one query (none when the session holds it already)."""
+def _load_site(site_id: int, actor: User | None = None) -> Site | None:
+    """A site with its grid, in one query (none when the session holds it already); with the
+    actor, whether they would have tasks to look at in checking in there (Site.checkin_tasks)."""
     held = db.session.identity_map.get(identity_key(Site, site_id))
     if held is not None and not inspect(held).expired:
         return held
-    return db.session.scalar(_SITE_WITH_GRID, {"id": site_id})
+    if actor is None:
+        found = db.session.execute(_SITE_WITH_GRID, {"id": site_id}).first()
+    else:
+        found = db.session.execute(_SITE_FOR_CHECKIN, {"id": site_id, "user_id": actor.id}).first()
+    if found is None:
+        return None
+    site, grid = found
+    if "area" in inspect(site).unloaded:  # held by the site, as if loaded with it
+        set_committed_value(site, "area", grid)
+    return site
 
 
 def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
@@ -87,7 +101,7 @@ def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
         site_id, _version = qr.load_site_token(token)
     except qr.BadSiteToken:
         return None  # judged with the rest of the input
-    site = _load_site(site_id)
+    site = _load_site(site_id, actor)
     if site is not None and not within_scope(actor, site.area):
         raise Forbidden(
             _l("This site is outside your area."), {"token": _l("site outside your area")}
@@ -95,29 +109,42 @@ def check_token_site(actor: User, raw: dict, _obj=None) -> Site | None:
     return site
 
 
-# Statements built once with bind parameters: a check-in runs them on every request.
+# Statements built once with bind parameters (the fixed lists too: see one_of): a check-in runs
+# them on every request.
 _MINE = or_(
     Task.id.in_(
         select(task_assignees.c.task_id).where(task_assignees.c.user_id == bindparam("user_id"))
     ),
     Task.area_id.in_(grids_of(bindparam("user_id"))),
 )
-_HERE = or_(
-    Task.id.in_(select(task_sites.c.task_id).where(task_sites.c.site_id == bindparam("site_id"))),
-    Task.area_id == bindparam("grid_id"),
-)
-_OPEN_TASKS_HERE = (
-    select(Task)
-    .where(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES))
-    .order_by(Task.due_at, Task.id)
-)
-_MINE_HERE = and_(_MINE, _HERE, Task.status.in_(OPEN_TASK_STATUSES))
-# What settling asks for an accepted check-in linked to no task (task_progress.tasks_counting).
-_GRID_SITE_TASKS = and_(
-    Task.area_id == bindparam("grid_id"),
-    Task.kind.in_(task_progress.SITE_KINDS),
-    Task.status.not_in(task_progress.FINAL_STATUSES),
-)
+
+
+def _at_site(site_id, grid_id):
+    """Tasks linked to the site, or in its grid (bind parameters, or the columns of a site row)."""
+    return or_(
+        Task.id.in_(
+            select(task_sites.c.task_id)
+            .where(task_sites.c.site_id == site_id)
+            .correlate_except(task_sites)  # a site row's column is the enclosing statement's
+        ),
+        Task.area_id == grid_id,
+    )
+
+
+def _grid_site_tasks(grid_id):
+    """What settling asks for an accepted check-in linked to no task (task_progress.tasks_counting)."""
+    return and_(
+        Task.area_id == grid_id,
+        one_of(Task.kind, task_progress.SITE_KINDS),
+        one_of(Task.status, task_progress.FINAL_STATUSES, negate=True),
+    )
+
+
+_OPEN = one_of(Task.status, OPEN_TASK_STATUSES)
+_HERE = _at_site(bindparam("site_id"), bindparam("grid_id"))
+_OPEN_TASKS_HERE = select(Task).where(_MINE, _HERE, _OPEN).order_by(Task.due_at, Task.id)
+_MINE_HERE = and_(_MINE, _HERE, _OPEN)
+_GRID_SITE_TASKS = _grid_site_tasks(bindparam("grid_id"))
 # One look for both: the actor's open tasks here (the one to link), and the grid's unfinished
 # site tasks (the ones to settle when none is linked).
 _TASKS_HERE = (
@@ -129,8 +156,27 @@ _TASKS_HERE = (
     .where(or_(_MINE_HERE, _GRID_SITE_TASKS))
     .order_by(Task.id)
 )
+# The site a scanned code names, for a check-in by :user_id: and whether _TASKS_HERE would find
+# anything, asked in the same statement (nearly always no: then it is not sent).
+_SITE_FOR_CHECKIN = _SITE_WITH_GRID.options(
+    # what a check-in never reads of them (the grid's outline above all: a polygon to parse)
+    defer(Site.address),
+    defer(Site.created_at),
+    defer(Area.boundary),
+    defer(Area.public_tips),
+    defer(Area.created_at),
+    with_expression(
+        Site.checkin_tasks,
+        exists().where(
+            or_(
+                and_(_MINE, _at_site(Site.id, Site.area_id), _OPEN),
+                _grid_site_tasks(Site.area_id),
+            )
+        ),
+    ),
+)
 _NAMED_TASK_HERE = select(Task).where(
-    _MINE, _HERE, Task.id == bindparam("task_id"), Task.status.in_(LINKABLE_TASK_STATUSES)
+    _MINE, _HERE, Task.id == bindparam("task_id"), one_of(Task.status, LINKABLE_TASK_STATUSES)
 )
 _RECENT_AT_SITE = (
     select(db.func.count())
@@ -172,11 +218,6 @@ def _stored_at_once():
 _STORE_AT_ONCE = _stored_at_once()
 
 
-def _core(statement, params: dict):
-    """Run a column-only statement on the session's connection (no ORM work needed for these)."""
-    return db.session.connection().execute(statement, params)
-
-
 def _here(actor: User, site: Site, **more) -> dict:
     return {"user_id": actor.id, "site_id": site.id, "grid_id": site.area_id, **more}
 
@@ -192,6 +233,8 @@ def _task_for(actor: User, site: Site, task_id: int | None) -> tuple[Task | None
     and, when none is named, the grid's unfinished site tasks (settled if no task is linked).
     The rows themselves: what is settled is not loaded again."""
     if task_id is None:
+        if site.checkin_tasks is False:  # asked with the site: none of either
+            return None, []
         rows = db.session.execute(_TASKS_HERE, _here(actor, site)).all()
         mine = [task for task, mine_here, _grid in rows if mine_here]
         return (mine[0] if len(mine) == 1 else None), [task for task, _, grid in rows if grid]
@@ -213,15 +256,17 @@ def _history(user_id: int, site_id: int, captured_at) -> tuple[rules.Fix | None,
         "since": captured_at - rules.REPEAT_WINDOW,
         "floor": captured_at - HISTORY_WINDOW,
     }
-    row = _core(_HISTORY, params).first()
+    connection = db.session.connection()  # column-only statements: no ORM work needed
+    row = connection.execute(_HISTORY, params).first()
     if row is None:  # none in the window (so none at the site within the repeat window either)
-        row = _core(_HISTORY_ANY, params).first()
+        row = connection.execute(_HISTORY_ANY, params).first()
     # No earlier check-in at all means none at this site either.
     return (rules.Fix(row[0], row[1], row[2]), row[3]) if row else (None, 0)
 
 
 def _judged(actor: User, site: Site, data: dict[str, Any]) -> CheckIn:
-    """A new CheckIn with the verdict of the rules."""
+    """A new CheckIn with the verdict of the rules (its person and site by id: _insert_once
+    gives it them as objects once it is stored)."""
     received_at = utcnow()
     fix = rules.Fix(data["lat"], data["lng"], data["captured_at"])
     previous, recent = _history(actor.id, site.id, fix.captured_at)
@@ -237,9 +282,7 @@ def _judged(actor: User, site: Site, data: dict[str, Any]) -> CheckIn:
     return CheckIn(
         client_id=data["client_id"],
         user_id=actor.id,
-        user=actor,
         site_id=site.id,
-        site=site,
         lat=fix.lat,
         lng=fix.lng,
         accuracy_m=data.get("accuracy_m"),
@@ -271,24 +314,28 @@ def _by_client_id(actor: User, client_id: str) -> CheckIn | None:
 
 
 def _insert_once(
-    checkin: CheckIn, photos=(), task: Task | None = None, grid_tasks: list[Task] | None = None
+    checkin: CheckIn,
+    actor: User,
+    site: Site,
+    photos=(),
+    task: Task | None = None,
+    grid_tasks: list[Task] | None = None,
 ) -> CheckIn | None:
     """Insert the check-in and claim its client_id (and settle the tasks it counts for); None
     when another send of the same client_id holds the key (a concurrent one's row then being
     visible), nothing of this one being left stored (see _store).
 
     Plain INSERTs rather than a unit-of-work flush (the hot path of the busiest call); the row
-    then joins the session as persistent. The claim cannot fail (ON CONFLICT DO NOTHING), so
+    then joins the session as persistent, and only then is given its person and site (as loaded
+    values: adding it has nothing to cascade to). The claim cannot fail (ON CONFLICT DO NOTHING), so
     PostgreSQL needs no SAVEPOINT around it. On SQLite a SAVEPOINT is kept as the write
     transaction itself: it opens it (the driver begins none before it) and its RELEASE commits,
-    so the database is locked for this insert alone, not for the rest of the request."""
-    values = {column.key: getattr(checkin, column.key) for column in _COLUMNS}
-    opens_write = db.session.connection().dialect.name == "sqlite"
-    with db.session.begin_nested() if opens_write else nullcontext():
-        # Asked for inside the block: that is what sends the SAVEPOINT, before the INSERT (sent
-        # first, the INSERT would open the transaction itself, which then lasted until the
-        # request's COMMIT, the answer's serialising included).
-        connection = db.session.connection()
+    so the database is locked for this insert alone, not for the rest of the request (see
+    _write_transaction)."""
+    held = instance_dict(checkin)  # every column is set (_judged), the id aside
+    values = {column.key: held[column.key] for column in _COLUMNS}
+    connection = db.session.connection()
+    with _write_transaction(connection) if connection.dialect.name == "sqlite" else nullcontext():
         checkin.id = _store(connection, values)
         if checkin.id is None:
             return None
@@ -301,9 +348,28 @@ def _insert_once(
         count_checkins(connection, [values])
     make_transient_to_detached(checkin)
     db.session.add(checkin)
+    set_committed_value(checkin, "user", actor)
+    set_committed_value(checkin, "site", site)
     if not photos:  # a new check-in without photos has none: the answer need not ask
         set_committed_value(checkin, "photos", [])
     return checkin
+
+
+@contextmanager
+def _write_transaction(connection):
+    """SQLite: the check-in's write transaction, opened by a SAVEPOINT (the driver begins none
+    before it) and committed by its RELEASE; rolled back to it on an error. Sent as plain SQL on
+    the session's connection, as the session's own savepoints and the connection's cost more than
+    the statements (each is compiled anew: its name is numbered). What the ORM writes inside
+    (tasks settled, a rectification opened) is flushed there by its writer."""
+    connection.exec_driver_sql("SAVEPOINT checkin_store")
+    try:
+        yield
+    except BaseException:
+        connection.exec_driver_sql("ROLLBACK TO SAVEPOINT checkin_store")
+        connection.exec_driver_sql("RELEASE SAVEPOINT checkin_store")
+        raise
+    connection.exec_driver_sql("RELEASE SAVEPOINT checkin_store")
 
 
 def _store(connection, values: dict) -> int | None:
@@ -315,7 +381,7 @@ def _store(connection, values: dict) -> int | None:
         params = {**values, "claimed_at": values["received_at"]}
         return connection.execute(_STORE_AT_ONCE, params).scalar()
     new_id = connection.execute(_INSERT, values).inserted_primary_key[0]
-    if not idempotency.take("checkin", values["client_id"], values["user_id"], new_id):
+    if not idempotency.take("checkin", values["client_id"], values["user_id"], new_id, connection):
         connection.execute(_DELETE, {"id": new_id})
         return None
     return new_id
@@ -362,7 +428,7 @@ def record_checkin(actor: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
         raise
     checkin = _judged(actor, site, {**data, "client_id": client_id})
     checkin.task_id = task.id if task is not None else None
-    if _insert_once(checkin, photos, task, grid_tasks) is None:
+    if _insert_once(checkin, actor, site, photos, task, grid_tasks) is None:
         return _by_client_id(actor, client_id), False
     return checkin, True
 

@@ -15,7 +15,7 @@ with the record's id drawn from its sequence, and the record inserted only if th
 
 from __future__ import annotations
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -54,10 +54,13 @@ _TAKE = {
 }
 
 
-def take(kind: str, client_id: str, user_id: int, record_id: int) -> bool:
+def take(
+    kind: str, client_id: str, user_id: int, record_id: int, connection: Connection | None = None
+) -> bool:
     """Tie client_id to the record just inserted, as `claim` does; False (and nothing written)
-    when another send holds it, instead of an error that would need a SAVEPOINT to survive."""
-    connection = db.session.connection()
+    when another send holds it, instead of an error that would need a SAVEPOINT to survive.
+    On the session's connection (`connection` when the caller holds it already)."""
+    connection = connection if connection is not None else db.session.connection()
     params = {"kind": kind, "client_id": client_id, "user_id": user_id, "record_id": record_id}
     return connection.execute(_TAKE[connection.dialect.name], params).first() is not None
 

@@ -21,9 +21,9 @@ new version). With a read replica (`DATABASE_REPLICA_URL`) a reader could comput
 that has not replayed the write yet and store those figures under the new version: for
 `ROLLUP_CACHE_SETTLE_SECONDS` after a bump, roll-ups of that version are computed but not stored.
 
-Without `ROLLUP_CACHE_URL` nothing is cached. When Redis does not answer, roll-ups are computed
-(and a warning logged); a bump that fails makes this process bump `all` at its next chance, and
-every roll-up expires after `ROLLUP_CACHE_SECONDS` anyway.
+Without `ROLLUP_CACHE_URL` nothing is cached, nor are writes looked at. When Redis does not
+answer, roll-ups are computed (and a warning logged); a bump that fails makes this process bump
+`all` at its next chance, and every roll-up expires after `ROLLUP_CACHE_SECONDS` anyway.
 """
 
 from __future__ import annotations
@@ -80,8 +80,16 @@ def _tokens(table: str, rows: Iterable[Mapping[str, Any]] | None) -> set[str]:
     return {ALL}
 
 
+def _kept() -> bool:
+    """Roll-ups are kept (ROLLUP_CACHE_URL): without, there are no versions to move, and writes
+    are not looked at (a check-in's INSERT would work its month out for nothing)."""
+    return has_app_context() and bool(current_app.config.get("ROLLUP_CACHE_URL"))
+
+
 def note(table: str, rows: Iterable[Mapping[str, Any]] | None = None) -> None:
     """Writes into `table` (of `rows`, when known) in the app session's transaction."""
+    if not _kept():
+        return
     session = _app_session()
     tokens = _tokens(table, rows)
     if session is not None and tokens:
@@ -100,7 +108,7 @@ def _after_execute(_conn, clauseelement, multiparams, params, _options, _result)
     if not getattr(clauseelement, "is_dml", False):
         return
     table = getattr(getattr(clauseelement, "table", None), "name", None)
-    if table not in WATCHED:
+    if table not in WATCHED or not _kept():
         return
     session = _app_session()
     if session is None or session._flushing:  # a flush's rows are seen, with their months, below
@@ -116,6 +124,8 @@ def _after_execute(_conn, clauseelement, multiparams, params, _options, _result)
 
 
 def _after_flush(session: Session, _context) -> None:
+    if not _kept():
+        return
     tokens: set[str] = set()
     for obj, changed in (
         *((o, False) for o in session.new),
