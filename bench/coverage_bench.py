@@ -132,6 +132,7 @@ PARTS = (
     ("coverage", "children_of"),
     ("coverage", "_round_targets"),
     ("coverage", "read_all"),
+    ("coverage", "_areas"),
     ("coverage", "_grids"),
     ("coverage", "_add_grids"),
     ("coverage", "_add_sites"),

@@ -315,7 +315,7 @@ def _areas(
     # Python, which costs less than carrying a CASE over the buckets' paths through every query.
     parent = area.id if area is not None else None
     above = max((r for p, r in targets.items() if area and area.path.startswith(p)), default=0)
-    parents = {row[0]: row[1] for row in rows}
+    parents, paths = {row[0]: row[1] for row in rows}, {row[0]: row[4] for row in rows}
     homes: dict[int, int | None] = {}  # area id -> the bucket it counts for
     rounds: dict[int | None, int] = {parent: above}  # area id -> household rounds asked
 
@@ -329,7 +329,6 @@ def _areas(
         homes[area_id] = area_id if parent_id == parent else homes[parent_id]
         rounds[area_id] = max(rounds.get(parent_id, above), targets.get(paths[area_id], 0))
 
-    paths = {row[0]: row[4] for row in rows}
     children, grids = [], {}
     for area_id, parent_id, level, name, _path, stated, own, reachable, sites, unasked in rows:
         if area_id not in homes:
@@ -440,18 +439,20 @@ def _add_visits(entries: dict, grids: dict[int, Grid], rows: Sequence) -> None:
 def _people_read(area: Area | None, period: Period) -> tuple:
     """People by (home area, force) who worked in the period, of the area's subtree."""
     few = area is None and period.days <= FEW_DAYS
-    statement = prebuilt(("active people", area is None, few), lambda: _people_query(area, few))
+    statement = prebuilt(
+        ("active people", area is None, few), lambda: _people_query(area is None, few)
+    )
     values = {"start": period.start, "end": period.end, "forces": list(FORCES)}
     return statement, _in_bounds(values, area)
 
 
-def _people_query(area: Area | None, few: bool):
+def _people_query(of_district: bool, few: bool):
     query = (
         select(User.area_id, User.force, func.count(User.id))
         .where(in_list(User.force, "forces"), User.active == True, _worked(few))  # noqa: E712
         .group_by(User.area_id, User.force)
     )
-    if area is None:
+    if of_district:
         return query
     return query.where(
         User.area_id.in_(
