@@ -36,6 +36,7 @@ from app.services.auth import authenticate
 from app.services.passwords import check_password_rules
 from tests import factories
 from tests.services.coverage_helpers import assert_month_sums_match
+from tests.source_files import parse
 
 MODELS = {
     "sites": Site,
@@ -292,7 +293,7 @@ def test_the_demo_lives_outside_the_rules_layer():
     services = Path(__file__).resolve().parents[2] / "app" / "services"
     assert sorted(p.name for p in services.rglob("demo*.py")) == []
     for path in services.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(path)):
             names = (
                 [node.module or ""]
                 if isinstance(node, ast.ImportFrom)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from app.extensions import db
 from tests import factories
+from tests.source_files import parse
 
 TESTS = Path(__file__).resolve().parents[1]
 BUILDERS = [getattr(factories, name) for name in dir(factories) if name.startswith("make_")]
@@ -32,7 +33,7 @@ def test_every_model_has_a_builder():
 def test_builders_and_local_time_are_defined_once():
     defined = {}
     for path in TESTS.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(path)):
             if isinstance(node, ast.FunctionDef) and (
                 node.name.startswith("make_") or node.name in ("local", "shanghai")
             ):

@@ -8,6 +8,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from tests.source_files import parse
+
 APP = Path(__file__).resolve().parents[2] / "app"
 BLUEPRINTS = APP / "blueprints"
 # What every blueprint may import: the layer itself, the page kit, the HTTP guard, safe redirects.
@@ -31,7 +33,7 @@ def _modules() -> dict[str, Path]:
 
 def _imports(path: Path, top_level_only: bool = False) -> set[str]:
     """The app modules a file imports (`from a.b import c` counts a.b.c when c is a module)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse(path)
     found = set()
     for node in tree.body if top_level_only else ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -111,7 +113,7 @@ def test_the_words_for_codes_live_in_labels_only():
     for name, path in _modules().items():
         if name == "app.labels":
             continue
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        for node in parse(path).body:
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
                 for target in node.targets:
                     if isinstance(target, ast.Name) and re.search(

@@ -19,6 +19,8 @@ from marshmallow import ValidationError, validate
 from marshmallow import fields as ma_fields
 from marshmallow import schema as ma_schema
 
+from tests.source_files import parse
+
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "app" / "translations"
 PO = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po"
@@ -261,7 +263,7 @@ def unwrapped_texts() -> list[tuple[str, int, str]]:
     for pattern in SCANNED:
         for path in sorted(ROOT.glob(pattern)):
             where = str(path.relative_to(ROOT))
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for node in ast.walk(parse(path)):
                 if isinstance(node, ast.Call) and _call_name(node.func) not in GETTEXT_CALLS:
                     for text in _shown_text(node):
                         if _is_bare_text(text):
