@@ -44,6 +44,7 @@ from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, union
 from app.errors import Invalid
 from app.extensions import db
 from app.models import FORCES, Area, Campaign, CheckIn, Site, SiteMonth, User, Visit
+from app.models.base import one_of
 from app.policy import require
 from app.services import coverage_sums, rollup_cache
 from app.services.access import (
@@ -53,7 +54,7 @@ from app.services.access import (
     subtree_clause,
 )
 from app.services.localtime import start_of_day, today
-from app.services.statements import in_list, in_subquery, prebuilt, read_all
+from app.services.statements import in_subquery, prebuilt, read_all
 
 MAX_DAYS = 366
 # The district finds who worked in a period of at most this many days from the period's rows;
@@ -442,14 +443,14 @@ def _people_read(area: Area | None, period: Period) -> tuple:
     statement = prebuilt(
         ("active people", area is None, few), lambda: _people_query(area is None, few)
     )
-    values = {"start": period.start, "end": period.end, "forces": list(FORCES)}
+    values = {"start": period.start, "end": period.end}
     return statement, _in_bounds(values, area)
 
 
 def _people_query(of_district: bool, few: bool):
     query = (
         select(User.area_id, User.force, func.count(User.id))
-        .where(in_list(User.force, "forces"), User.active == True, _worked(few))  # noqa: E712
+        .where(one_of(User.force, FORCES), User.active == True, _worked(few))  # noqa: E712
         .group_by(User.area_id, User.force)
     )
     if of_district:

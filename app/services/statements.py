@@ -40,7 +40,7 @@ def prebuilt(shape: tuple, build: Callable[[], T]) -> T:
 def in_list(column, name: str):
     """SQL: the column among the values bound as `name` (a list). On PostgreSQL one array
     parameter (`= ANY`), so the statement's text stays the same whatever the number of values;
-    an expanding IN elsewhere."""
+    an expanding IN elsewhere. (A fixed list of the code's own words: models.base.one_of.)"""
     if db.engine.dialect.name == "postgresql":
         return column == any_(bindparam(name, type_=ARRAY(column.type)))
     return column.in_(bindparam(name, expanding=True))
